@@ -1,0 +1,35 @@
+# cstool — set-up and routine tasks. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+
+.PHONY: demo test lint bench clean fixtures
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the package metadata changes (the install is editable).
+$(STAMP): $(PY) setup.cfg pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEMO_DIR="$(DEMO)" sh scripts/demo.sh
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cstool migrations tests bench scripts fixtures
+
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+fixtures: $(STAMP)
+	$(PY) fixtures/make_fixtures.py
+
+clean:
+	rm -rf $(DEMO) bench/data

@@ -1,0 +1,103 @@
+"""The ``cstool`` command: a lazily loaded group of command modules.
+
+Each command group lives in its own module (``cstool/cli/<name>.py``) and is
+imported only when used, so ``cstool remind`` from cron does not pay for
+spreadsheet or table libraries.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sqlite3
+import sys
+
+import click
+
+from cstool import __version__
+from cstool.cli._common import App, global_options
+from cstool.errors import CstoolError
+
+# command name -> "module:attribute"; add new command groups here.
+COMMANDS = {
+    "init": "cstool.cli.journal:init",
+    "journal": "cstool.cli.journal:journal",
+    "policy": "cstool.cli.policy:policy",
+    "agent": "cstool.cli.agent:agent",
+    "orders": "cstool.cli.orders:orders",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CstoolError as e:
+            raise click.ClickException(str(e)) from None
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise click.ClickException(
+                    "the journal stayed busy (another cstool is writing); nothing was changed, "
+                    "try again") from None
+            if "readonly" in str(e):
+                raise click.ClickException(f"the journal is read-only: {e}") from None
+            raise self._internal(e) from None
+        except sqlite3.DatabaseError as e:
+            raise click.ClickException(f"journal error: {e}") from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            # `cstool orders list | head`: the reader went away; stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
+        except Exception as e:
+            if os.environ.get("CSTOOL_DEBUG"):
+                raise
+            raise self._internal(e) from None
+        finally:
+            app = ctx.find_object(App)
+            if app is not None:
+                app.close()
+
+    @staticmethod
+    def _internal(e: Exception) -> click.ClickException:
+        return click.ClickException(
+            f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
+            "and please report it)")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cstool")
+@global_options
+@click.pass_context
+def cli(ctx):
+    """Customer-service routines (客服) for Taobao/Tmall-style shops.
+
+    One local SQLite journal holds the shop's orders, remarks, chases,
+    abnormal shipments and handover items; every command reads or writes it.
+
+    \b
+    Start:
+      cstool init
+      cstool agent add 倩 --name 王倩 --role presale
+      cstool orders import ExportOrderList.csv --agent 倩
+      cstool orders list --status unpaid
+    """
+    ctx.ensure_object(App)
+
+
+def main(argv=None, prog_name: str = "cstool"):
+    return cli.main(args=argv, prog_name=prog_name)

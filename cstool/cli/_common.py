@@ -1,0 +1,210 @@
+"""What every command shares: the App context, common options, output, domain choices.
+
+Commands stay thin: parse options, call a library function, hand the result
+to :meth:`App.emit`. The journal, the policy and the clock are opened lazily,
+so a command pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Any, Callable, Optional, Sequence
+
+import click
+
+from cstool.errors import CstoolError
+
+FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+
+
+class App:
+    """Per-invocation settings and lazily opened resources (``ctx.obj``)."""
+
+    def __init__(self) -> None:
+        self.db_path: Optional[str] = None
+        self.now_text: Optional[str] = None
+        self.agent_name: Optional[str] = None
+        self.reveal = False
+        self._journal = None
+        self._policy = None
+        self._clock = None
+
+    # -- resources --
+
+    @property
+    def journal(self):
+        if self._journal is None:
+            from cstool.journal import Journal
+
+            self._journal = Journal.open(self.db_path)
+        return self._journal
+
+    def existing_journal(self):
+        """The journal if it already exists (never creates one), else None."""
+        if self._journal is None:
+            from cstool.journal import resolve_path
+
+            if not os.path.exists(resolve_path(self.db_path)):
+                return None
+        return self.journal
+
+    @property
+    def policy(self):
+        if self._policy is None:
+            from cstool.policy import Policy
+
+            self._policy = Policy(self.existing_journal())
+        return self._policy
+
+    @property
+    def clock(self):
+        if self._clock is None:
+            from cstool.clock import Clock
+
+            tz = self.policy.get("timezone")
+            try:
+                self._clock = Clock(tz, self.now_text)
+            except CstoolError as e:
+                raise click.BadParameter(str(e), param_hint="'--now' / CSTOOL_NOW") from None
+        return self._clock
+
+    def now_db(self) -> str:
+        return self.clock.now_db()
+
+    def agent(self) -> str:
+        """The acting agent for a write: given, and registered."""
+        if not self.agent_name:
+            raise click.UsageError(
+                "this command writes to the journal and needs to know who you are: "
+                "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)")
+        from cstool import agents
+
+        agents.get(self.journal, self.agent_name)
+        return self.agent_name
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    # -- output --
+
+    def renderer(self):
+        from cstool.output import Renderer
+
+        return Renderer(self.clock, reveal=self.reveal)
+
+    def emit(self, rows: Any, fmt: str = "table", columns: Optional[Sequence[str]] = None,
+             empty: Optional[str] = None) -> None:
+        self.renderer().render(rows, fmt, out=sys.stdout, columns=columns, empty=empty)
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+# -- common options: accepted before the command (cstool --db X orders list)
+#    and after it (cstool orders list --db X); the later one wins.
+
+
+def _setter(attr: str) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is None or value is False:
+            return
+        app = ctx.ensure_object(App)
+        setattr(app, attr, value)
+
+    return callback
+
+
+def _global_option(*decls: str, attr: str, envvar: Optional[str], help: str, is_flag=False,
+                   metavar: Optional[str] = None) -> Callable:
+    return click.option(*decls, envvar=envvar, expose_value=False, is_eager=True,
+                        callback=_setter(attr), is_flag=is_flag, default=None if not is_flag else False,
+                        help=help, metavar=metavar, show_envvar=bool(envvar))
+
+
+def global_options(f: Callable, envvars: bool = True) -> Callable:
+    opts = [
+        _global_option("--db", attr="db_path", envvar="CSTOOL_DB" if envvars else None,
+                       metavar="PATH", help="Journal file (default: user data dir/cstool/journal.db)."),
+        _global_option("--now", attr="now_text", envvar="CSTOOL_NOW" if envvars else None,
+                       metavar="TIME", help="Pin the clock: 'YYYY-MM-DD HH:MM[:SS]', shop time."),
+        _global_option("--agent", attr="agent_name", envvar="CSTOOL_AGENT" if envvars else None,
+                       metavar="NAME", help="Acting agent's short name (needed to write)."),
+        _global_option("--reveal", attr="reveal", envvar=None, is_flag=True,
+                       help="Show buyer names, phones and addresses unmasked."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def common_options(f: Callable) -> Callable:
+    """Per-command copies of the global options (no envvar: the group reads those)."""
+    return global_options(f, envvars=False)
+
+
+def output_options(f: Callable) -> Callable:
+    """``--format`` and ``--json``; the command receives ``fmt``."""
+
+    @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
+                  show_default=True, help="Output format.")
+    @click.option("--json", "as_json", is_flag=True, help="Shortcut for --format json.")
+    @functools.wraps(f)
+    def wrapper(*args, fmt: str, as_json: bool, **kwargs):
+        return f(*args, fmt="json" if as_json else fmt, **kwargs)
+
+    return wrapper
+
+
+def json_option(f: Callable) -> Callable:
+    """``--json`` for commands that create something: print the created object."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print the created object as JSON.")(f)
+
+
+class Domain(click.ParamType):
+    """A domain word from a :class:`cstool.vocab.Vocabulary` (English or Chinese)."""
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+        self.name = vocab.what
+
+    def get_metavar(self, param, *args) -> str:
+        return "[" + "|".join(self.vocab.values) + "]"
+
+    def convert(self, value, param, ctx):
+        if value is None:
+            return None
+        canon = self.vocab.get(value)
+        if canon is None:
+            self.fail(f"unknown {self.vocab.what} {value!r}; use one of: {self.vocab.choices()}",
+                      param, ctx)
+        return canon
+
+
+class Money(click.ParamType):
+    """An amount in yuan (``128.50``), converted to fen."""
+
+    name = "amount"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, int):
+            return value
+        from cstool.values import parse_money
+
+        try:
+            return parse_money(value)
+        except CstoolError as e:
+            self.fail(str(e), param, ctx)
+
+
+def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:
+    """``@group.command`` with the common options attached."""
+
+    def decorator(f: Callable) -> click.Command:
+        return group.command(name=name, **kw)(common_options(f))
+
+    return decorator

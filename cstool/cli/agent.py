@@ -1,0 +1,44 @@
+"""cstool agent add|list."""
+
+import click
+
+from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.vocab import ROLE
+
+
+@click.group()
+def agent():
+    """The shop's agents (客服): short name, full name, job number (工号), role."""
+
+
+@command(agent)
+@click.argument("short")
+@click.option("--name", help="Full name.")
+@click.option("--job-no", help="Job number (工号), used for sale credit remarks.")
+@click.option("--role", type=Domain(ROLE), help="presale (售前), aftersale (售后) or supervisor (主管).")
+@json_option
+@pass_app
+def add(app, short, name, job_no, role, as_json):
+    """Register an agent (or update one) by the short name used in remarks.
+
+    \b
+      cstool agent add 倩 --name 王倩 --job-no 1024 --role presale
+    """
+    from cstool import agents
+
+    row = agents.add(app.journal, short, app.now_db(), name=name, job_no=job_no, role=role)
+    if as_json:
+        app.emit(row, "json")
+    else:
+        click.echo(f"{'added' if row['created'] else 'updated'} agent {row['short']}")
+
+
+@command(agent, name="list")
+@output_options
+@pass_app
+def list_(app, fmt):
+    """List registered agents."""
+    from cstool import agents
+
+    app.emit(agents.list_(app.journal), fmt, columns=["short", "name", "job_no", "role", "created_at"],
+             empty="no agents yet; add one with: cstool agent add NAME")

@@ -1,0 +1,73 @@
+"""cstool init · cstool journal path|status|backup."""
+
+import click
+
+from cstool.cli._common import command, common_options, output_options, pass_app
+
+
+@click.command(name="init")
+@common_options
+@pass_app
+def init(app):
+    """Create the journal (if missing) and print its path. Safe to run again.
+
+    \b
+      cstool init
+      cstool --db ./shop.db init
+    """
+    journal = app.journal
+    click.echo(journal.path)
+
+
+@click.group()
+def journal():
+    """The journal file: where it is, its state, an online backup."""
+
+
+@command(journal, name="path")
+@pass_app
+def path_(app):
+    """Print the journal's path (without creating it)."""
+    from cstool.journal import resolve_path
+
+    click.echo(resolve_path(app.db_path))
+
+
+@command(journal)
+@output_options
+@pass_app
+def status(app, fmt):
+    """Schema version, pending migrations and row counts.
+
+    \b
+      cstool journal status
+      cstool journal status --json
+    """
+    info = app.journal.status()
+    if fmt == "table":
+        click.echo(f"path:            {info['path']}")
+        click.echo(f"schema version:  {info['schema_version']} ({info['migrations_applied']} migrations)")
+        click.echo(f"pending:         {', '.join(info['pending_migrations']) or 'none'}")
+        if info["unknown_migrations"]:
+            click.echo(f"newer than this cstool: {', '.join(info['unknown_migrations'])}")
+        click.echo(f"mode:            {info['journal_mode']}, {info['size_bytes']:,} bytes")
+        app.emit([{"table": t, "rows": n} for t, n in info["counts"].items()], "table")
+    else:
+        app.emit(info, fmt)
+
+
+@command(journal)
+@click.argument("file", type=click.Path(dir_okay=False))
+@output_options
+@pass_app
+def backup(app, file, fmt):
+    """Copy the journal to FILE with SQLite's online backup (safe while others write).
+
+    \b
+      cstool journal backup ~/backups/journal-$(date +%F).db
+    """
+    result = app.journal.backup(file)
+    if fmt == "table":
+        click.echo(f"backed up {result['size_bytes']:,} bytes to {result['path']} ({result['check']})")
+    else:
+        app.emit(result, fmt)

@@ -1,0 +1,87 @@
+"""cstool policy show|set|use|presets."""
+
+import click
+
+from cstool.cli._common import command, output_options, pass_app
+
+
+@click.group()
+def policy():
+    """Shop rules where the manuals differ: deadlines, chase hours, flag colours."""
+
+
+@command(policy)
+@click.argument("key", required=False)
+@output_options
+@pass_app
+def show(app, key, fmt):
+    """Show every policy key with its value (or one KEY's value).
+
+    \b
+      cstool policy show
+      cstool policy show chase_windows.phone
+    """
+    from cstool.policy import display, key as get_key
+
+    if key:
+        k = get_key(key)
+        value = app.policy.get(k.name)
+        if fmt == "table":
+            click.echo(display(value))
+        else:
+            app.emit({"key": k.name, "value": value}, fmt)
+        return
+    rows = app.policy.rows()
+    if fmt == "table":
+        rows = [{**r, "value": display(r["value"])} for r in rows]
+    app.emit(rows, fmt, columns=["key", "value", "source", "help"])
+
+
+@command(policy, name="set", context_settings={"ignore_unknown_options": True})
+@click.argument("key")
+@click.argument("value")
+@pass_app
+def set_(app, key, value):
+    """Set KEY to VALUE (validated).
+
+    \b
+      cstool policy set ship_deadline_hours 48
+      cstool policy set chase_windows.phone 10:00-12:00,15:00-17:00
+      cstool policy set flag_scheme shipping
+      cstool policy set flag_scheme red=problem,yellow=ship
+    """
+    from cstool.policy import display, key as get_key
+
+    name = get_key(key).name
+    value = app.policy.set(name, value, app.agent_name, app.now_db())
+    click.echo(f"{name} = {display(value)}")
+
+
+@command(policy)
+@click.argument("preset")
+@pass_app
+def use(app, preset):
+    """Apply a PRESET that reproduces one manual (see: cstool policy presets).
+
+    \b
+      cstool policy use manual-000
+      cstool policy use flags-shipping
+    """
+    from cstool.policy import display
+
+    values = app.policy.use(preset, app.agent_name, app.now_db())
+    for name, value in values.items():
+        click.echo(f"{name} = {display(value)}")
+
+
+@command(policy)
+@output_options
+@pass_app
+def presets(app, fmt):
+    """List the presets and what they set."""
+    from cstool.policy import PRESETS, display
+
+    rows = [{"preset": name, "about": about,
+             "sets": "; ".join(f"{k}={display(v)}" for k, v in values.items())}
+            for name, (about, values) in PRESETS.items()]
+    app.emit(rows, fmt)

@@ -1,0 +1,356 @@
+"""The one clock, and the time formats of the journal and of the manuals.
+
+Nothing else in cstool reads the wall clock: every "now" comes from a
+:class:`Clock`, which is either pinned (``--now`` / ``CSTOOL_NOW``) or reads
+the real time in :func:`wall_now`.
+
+The journal stores instants as UTC text, ``YYYY-MM-DDTHH:MM:SSZ``: timezone
+aware, sortable as text, and understood by SQLite's date functions. Output
+shows them in the shop's zone with the offset (``2026-11-23T10:00:00+08:00``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Optional, Union
+
+from cstool.errors import InputError
+
+DEFAULT_TZ = "Asia/Shanghai"
+UTC = timezone.utc
+DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@lru_cache(maxsize=None)
+def zone(name: str):
+    """The ZoneInfo for ``name``; a clear error when the name is unknown."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai"
+        ) from None
+
+
+def wall_now() -> datetime:
+    """The real time: the only read of the wall clock in cstool."""
+    return datetime.now(UTC)
+
+
+def to_db(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime given to to_db")
+    return dt.astimezone(UTC).strftime(DB_FORMAT)
+
+
+def from_db(text: str) -> datetime:
+    return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
+
+
+_LOCAL_RE = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
+def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
+    """Parse ``YYYY-MM-DD[ HH:MM[:SS]]`` as shop-local time (an explicit offset wins).
+
+    Also accepts ``/`` or ``.`` between the date parts and a ``T`` separator.
+    Raises InputError naming the value when it is not such a time.
+    """
+    m = _LOCAL_RE.match(text or "")
+    if not m:
+        raise InputError(f"{text!r} is not a time; use YYYY-MM-DD HH:MM[:SS]")
+    y, mo, d, hh, mi, ss, off = m.groups()
+    try:
+        naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+    except ValueError as e:
+        raise InputError(f"{text!r} is not a valid time ({e})") from None
+    if off:
+        if off == "Z":
+            return naive.replace(tzinfo=UTC)
+        sign = 1 if off[0] == "+" else -1
+        digits = off[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return naive.replace(tzinfo=timezone(sign * delta))
+    return naive.replace(tzinfo=zone(tz_name))
+
+
+class Clock:
+    """Shop time: pinned by ``--now``/``CSTOOL_NOW`` or read from the wall clock."""
+
+    def __init__(self, tz_name: str = DEFAULT_TZ, fixed: Union[str, datetime, None] = None):
+        self.tz_name = tz_name
+        self.tz = zone(tz_name)
+        if isinstance(fixed, str):
+            fixed = parse_local(fixed, tz_name)
+        self.fixed: Optional[datetime] = fixed
+
+    def now(self) -> datetime:
+        """Now, as an aware datetime in the shop's zone."""
+        return (self.fixed or wall_now()).astimezone(self.tz)
+
+    def now_db(self) -> str:
+        return to_db(self.now())
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def local(self, value: Union[str, datetime]) -> datetime:
+        """A stored instant (or any aware datetime) in the shop's zone."""
+        if isinstance(value, str):
+            value = from_db(value)
+        return value.astimezone(self.tz)
+
+    def iso(self, value: Optional[str]) -> Optional[str]:
+        """A stored instant as ISO 8601 with the shop's offset, for JSON."""
+        if not value:
+            return None
+        return self.local(value).isoformat()
+
+    def short(self, value: Optional[str]) -> str:
+        """A stored instant as ``YYYY-MM-DD HH:MM`` shop time, for tables."""
+        if not value:
+            return ""
+        return self.local(value).strftime("%Y-%m-%d %H:%M")
+
+    def parse(self, text: str) -> datetime:
+        """A user-given time (``YYYY-MM-DD[ HH:MM[:SS]]``) in shop time."""
+        return parse_local(text, self.tz_name)
+
+    def start_of(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz)
+
+    def parse_since(self, text: str) -> datetime:
+        """``--since`` values: a date or time, ``today``, ``yesterday``, or ``7d`` / ``12h``."""
+        t = (text or "").strip().lower()
+        if t in ("today", "今天"):
+            return self.start_of(self.today())
+        if t in ("yesterday", "昨天"):
+            return self.start_of(self.today() - timedelta(days=1))
+        m = re.fullmatch(r"(\d+)\s*([dhm])", t)
+        if m:
+            n, unit = int(m.group(1)), m.group(2)
+            delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+            return self.now() - delta
+        try:
+            return self.parse(text)
+        except InputError:
+            raise InputError(
+                f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, yesterday, 7d or 12h"
+            ) from None
+
+    def parse_day(self, text: Optional[str]) -> date:
+        """``--date`` values: ``YYYY-MM-DD``, ``today``, ``yesterday``; default today."""
+        if not text:
+            return self.today()
+        t = text.strip().lower()
+        if t in ("today", "今天"):
+            return self.today()
+        if t in ("yesterday", "昨天"):
+            return self.today() - timedelta(days=1)
+        return self.parse(text).date()
+
+
+class LocalToUtc:
+    """Fast conversion of an export's local timestamps to journal instants.
+
+    Exports hold millions of ``yyyy-MM-dd HH:mm:ss`` strings; converting each
+    through datetime is the slowest part of an import. The zone's offset is
+    looked up once per distinct (date, hour) and the rest is string slicing.
+    Returns None for an empty value and raises ValueError for a bad one.
+    """
+
+    _LOOSE = re.compile(
+        r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$"
+    )
+
+    def __init__(self, tz_name: str = DEFAULT_TZ):
+        self.tz = zone(tz_name)
+        self._hours: dict[str, Optional[str]] = {}
+
+    def __call__(self, text: str) -> Optional[str]:
+        if not text:
+            return None
+        if len(text) == 19 and text[4] == "-" and text[13] == ":" and text[16] == ":":
+            key, rest = text[:13], text[13:]
+        else:
+            key, rest = self._canonical(text)
+        head = self._hours.get(key)
+        if head is None:
+            head = self._hours[key] = self._hour_head(key)
+        if head == "":  # offset not a whole hour (or a DST gap): do it the slow way
+            return self._slow(key + rest)
+        return head + rest + "Z"
+
+    def _canonical(self, text: str) -> tuple[str, str]:
+        m = self._LOOSE.match(text)
+        if not m:
+            raise ValueError(f"bad time {text!r}")
+        y, mo, d, hh, mi, ss = m.groups()
+        canon = "%s-%02d-%02d %02d:%02d:%02d" % (
+            y, int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+        if int(mi or 0) > 59 or int(ss or 0) > 59:
+            raise ValueError(f"bad time {text!r}")
+        return canon[:13], canon[13:]
+
+    def _hour_head(self, key: str) -> str:
+        try:
+            naive = datetime.strptime(key, "%Y-%m-%d %H")
+        except ValueError:
+            raise ValueError(f"bad time {key!r}") from None
+        local = naive.replace(tzinfo=self.tz)
+        off = local.utcoffset()
+        if off is None or off.total_seconds() % 3600:
+            return ""
+        return (naive - off).strftime("%Y-%m-%dT%H")
+
+    def _slow(self, canon: str) -> str:
+        try:
+            naive = datetime.strptime(canon, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise ValueError(f"bad time {canon!r}") from None
+        return to_db(naive.replace(tzinfo=self.tz))
+
+
+# --- the manuals' date forms --------------------------------------------------
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９：．－／　",
+    "0123456789:.-/ ",
+)
+
+
+def normalise_width(text: str) -> str:
+    """Full-width digits and date punctuation to ASCII (length-preserving)."""
+    return text.translate(_FULLWIDTH)
+
+
+_TIME = r"(?:\s*(?P<H>[01]?\d|2[0-3])[:点时](?P<M>[0-5]?\d)?(?:[:分](?P<S>[0-5]?\d)秒?)?)?"
+_FORMS = [
+    # 2014年8月25日11:43:42, 2014年8月25日
+    ("ymd_cn", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME)),
+    # 2015.03.09, 2014.8.25, 2014-08-25 11:43, 2014/8/25
+    ("ymd", re.compile(
+        r"(?<![\d.])(?P<y>\d{4})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])"
+        r"(?:\s+(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")),
+    # 8月25日, 8月25号
+    ("md_cn", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
+    # 8.25 (no year): not part of a longer number
+    ("md", re.compile(r"(?<![\d.¥$])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]|\s*元)")),
+    # 25日, 25号 (day of month only)
+    ("d_cn", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})\s*[日号]")),
+]
+
+
+@dataclass(frozen=True)
+class ManualDate:
+    """A date found in free text. ``value`` is a date, or an aware datetime when a time was given."""
+
+    value: Union[date, datetime]
+    form: str
+    start: int
+    end: int
+    has_year: bool
+    has_time: bool
+
+    def as_datetime(self, tz) -> datetime:
+        if isinstance(self.value, datetime):
+            return self.value
+        return datetime(self.value.year, self.value.month, self.value.day, tzinfo=tz)
+
+
+def _safe_date(y: int, m: int, d: int) -> Optional[date]:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _closest(cands: list[date], ref: date, prefer: str) -> Optional[date]:
+    cands = [c for c in cands if c is not None]
+    if not cands:
+        return None
+    if prefer == "future":
+        ahead = [c for c in cands if c >= ref]
+        if ahead:
+            return min(ahead)
+    return min(cands, key=lambda c: (abs((c - ref).days), c < ref))
+
+
+def _month_shift(y: int, m: int, k: int) -> tuple[int, int]:
+    idx = y * 12 + (m - 1) + k
+    return idx // 12, idx % 12 + 1
+
+
+def find_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Optional[ManualDate]:
+    """The first date in ``text`` in one of the manuals' forms, or None.
+
+    ``ref`` is the time the text was written (aware); a date without a year
+    takes the year that puts it nearest to ``ref`` (``prefer="future"``: the
+    nearest one not before ``ref``'s day), a day without a month likewise.
+    """
+    found = list(iter_manual_dates(text, ref, prefer))
+    return found[0] if found else None
+
+
+def iter_manual_dates(text: str, ref: datetime, prefer: str = "nearest"):
+    s = normalise_width(text)
+    taken: list[tuple[int, int]] = []
+    hits: list[ManualDate] = []
+    for form, rx in _FORMS:
+        for m in rx.finditer(s):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            md = _build(form, m, ref, prefer)
+            if md is not None:
+                taken.append((m.start(), m.end()))
+                hits.append(md)
+    hits.sort(key=lambda h: h.start)
+    return iter(hits)
+
+
+def _build(form: str, m: re.Match, ref: datetime, prefer: str) -> Optional[ManualDate]:
+    g = m.groupdict()
+    ref_day = ref.date()
+    d = int(g["d"])
+    if form in ("ymd_cn", "ymd"):
+        day = _safe_date(int(g["y"]), int(g["m"]), d)
+        has_year = True
+    elif form in ("md_cn", "md"):
+        mo = int(g["m"])
+        day = _closest([_safe_date(ref_day.year + k, mo, d) for k in (-1, 0, 1)], ref_day, prefer)
+        has_year = False
+    else:
+        cands = []
+        for k in (-1, 0, 1):
+            y, mo = _month_shift(ref_day.year, ref_day.month, k)
+            cands.append(_safe_date(y, mo, d))
+        day = _closest(cands, ref_day, prefer)
+        has_year = False
+    if day is None:
+        return None
+    has_time = g.get("H") is not None
+    value: Union[date, datetime] = day
+    if has_time:
+        value = datetime(day.year, day.month, day.day, int(g["H"]), int(g.get("M") or 0),
+                         int(g.get("S") or 0), tzinfo=ref.tzinfo)
+    return ManualDate(value, form, m.start(), m.end(), has_year, has_time)
+
+
+def parse_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> ManualDate:
+    """Parse a value that must be exactly one date in a manual's form."""
+    s = text.strip()
+    md = find_manual_date(s, ref, prefer)
+    if md is None or md.start != 0 or normalise_width(s)[md.end:].strip(" 发货"):
+        raise InputError(
+            f"{text!r} is not a date; use 2026-11-25, 2026.11.25, 11.25, 11月25日 or 25日"
+        )
+    return md

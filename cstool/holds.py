@@ -1,0 +1,79 @@
+"""Holds: an order that must not ship (or be chased) until a date, a person, or the buyer.
+
+Written by remarks (``XX日发货``, ``必须由XX负责处理!``, presale dates, an
+out-of-stock question to the buyer) and read by ``shipcheck`` and ``chase``.
+A hold is never deleted: releasing it records who, when and why.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from cstool.errors import InputError, NotFound
+from cstool.values import Instant
+
+KINDS = ("until", "owner", "presale", "waiting_buyer")
+
+
+def add(journal, order_id: str, kind: str, now_db: str, *, until: Optional[str] = None,
+        owner: Optional[str] = None, note: Optional[str] = None,
+        remark_id: Optional[int] = None, agent: Optional[str] = None) -> int:
+    """Record a hold; ``until`` is a shop-local date ``YYYY-MM-DD``. Returns its id.
+
+    An open hold of the same kind on the order is released first (superseded),
+    so an order has at most one open hold of each kind.
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown hold kind {kind!r}")
+    if kind in ("until", "presale") and not until:
+        raise InputError(f"a {kind} hold needs a date")
+    if kind == "owner" and not owner:
+        raise InputError("an owner hold needs the person who must handle the order")
+    with journal.write():
+        journal.execute(
+            "UPDATE holds SET released_at = ?, released_by = ?, release_note = 'superseded' "
+            "WHERE order_id = ? AND kind = ? AND released_at IS NULL",
+            [now_db, agent, order_id, kind])
+        cur = journal.execute(
+            "INSERT INTO holds (order_id, kind, until, owner, note, remark_id, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [order_id, kind, until, owner, note, remark_id, agent, now_db])
+    return cur.lastrowid
+
+
+def release(journal, order_id: str, now_db: str, *, kind: Optional[str] = None,
+            agent: Optional[str] = None, note: Optional[str] = None) -> int:
+    """Release the order's open holds (of one kind, or all). Returns how many."""
+    sql = ("UPDATE holds SET released_at = ?, released_by = ?, release_note = ? "
+           "WHERE order_id = ? AND released_at IS NULL")
+    params = [now_db, agent, note, order_id]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    with journal.write():
+        return journal.execute(sql, params).rowcount
+
+
+def open_holds(journal, order_id: str) -> list[dict]:
+    return [_row(r) for r in journal.query(
+        "SELECT * FROM holds WHERE order_id = ? AND released_at IS NULL ORDER BY id", [order_id])]
+
+
+def history(journal, order_id: str) -> list[dict]:
+    return [_row(r) for r in journal.query(
+        "SELECT * FROM holds WHERE order_id = ? ORDER BY id", [order_id])]
+
+
+def set_brushing(journal, order_id: str, brushing: bool = True) -> None:
+    with journal.write():
+        cur = journal.execute("UPDATE orders SET brushing = ? WHERE order_id = ?",
+                              [1 if brushing else 0, order_id])
+    if cur.rowcount == 0:
+        raise NotFound(f"no order {order_id} in the journal")
+
+
+def _row(r) -> dict:
+    d = dict(r)
+    for k in ("created_at", "released_at"):
+        d[k] = Instant(d[k]) if d[k] else None
+    return d

@@ -1,0 +1,703 @@
+"""Import the platform's order exports into the journal.
+
+Formats:
+
+- ``taobao-csv``: the seller centre's classic ``ExportOrderList.csv`` (GB18030
+  or UTF-8 with a BOM; ``="…"`` order numbers; ``'`` before phone numbers).
+- ``taobao-xlsx``: the newer spreadsheet export (no payment time, masked
+  address).
+- ``generic``: any CSV, with ``--map SOURCE=field`` naming its columns.
+
+Rows stream from the file into one ``INSERT … ON CONFLICT DO UPDATE``
+(``executemany`` over a generator: constant memory). The upsert only touches
+an order whose data changed, never moves an order back along its life
+(an older export re-imported after a newer one changes nothing), and never
+erases a value the file does not have. New seller memo texts reach the remark
+history through triggers (see migration m0001).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from cstool.clock import LocalToUtc
+from cstool.errors import CstoolError, InputError
+from cstool.values import parse_money
+from cstool.vocab import COLOUR, STATUS, STATUS_RANK
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+FORMATS = ("auto", "taobao-csv", "taobao-xlsx", "generic")
+ENCODINGS = ("auto", "gb18030", "utf-8")
+
+# The classic seller-centre export's header, in its order. Some names carry a
+# trailing space in real files; the reader trims them.
+CLASSIC_HEADER = (
+    "订单编号", "买家会员名", "买家支付宝账号", "支付交易号", "买家应付货款", "买家应付邮费",
+    "买家支付积分", "总金额", "返点积分", "买家实际支付金额", "买家实际支付积分", "订单状态",
+    "买家留言", "收货人姓名", "收货地址", "运送方式", "联系电话", "联系手机", "订单创建时间",
+    "订单付款时间", "宝贝标题", "宝贝种类", "物流单号", "物流公司", "订单备注", "宝贝总数量",
+    "店铺Id", "店铺名称", "订单关闭原因", "卖家服务费", "买家服务费", "发票抬头", "是否手机订单",
+    "分阶段订单信息", "定金排名", "修改后的sku", "修改后的收货地址", "异常信息", "天猫卡券抵扣",
+    "集分宝抵扣", "是否是O2O交易",
+)
+# The newer xlsx export's header.
+XLSX_HEADER = (
+    "订单编号", "支付单号", "买家应付货款", "买家应付邮费", "总金额", "买家实付金额", "订单状态",
+    "收货地址", "运送方式", "订单创建时间", "商品标题", "宝贝种类", "物流单号", "物流公司",
+    "备注标签", "商家备注", "宝贝总数量", "开票信息", "手机订单", "商品属性SKU", "发货时间",
+)
+
+# Journal column -> header names in the exports (first match wins).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "order_id": ("订单编号", "订单号", "主订单编号"),
+    "buyer": ("买家会员名", "买家昵称", "买家旺旺"),
+    "total_fen": ("总金额",),
+    "postage_fen": ("买家应付邮费",),
+    "paid_fen": ("买家实际支付金额", "买家实付金额"),
+    "status": ("订单状态",),
+    "close_reason": ("订单关闭原因",),
+    "buyer_message": ("买家留言",),
+    "receiver_name": ("收货人姓名",),
+    "receiver_address": ("收货地址",),
+    "modified_address": ("修改后的收货地址",),
+    "receiver_phone": ("联系手机", "买家手机号"),
+    "phone_landline": ("联系电话",),
+    "created_at": ("订单创建时间",),
+    "paid_at": ("订单付款时间",),
+    "shipped_at": ("发货时间",),
+    "item_title": ("宝贝标题", "商品标题"),
+    "item_count": ("宝贝总数量",),
+    "sku": ("修改后的sku", "商品属性SKU"),
+    "tracking_no": ("物流单号",),
+    "courier": ("物流公司",),
+    "seller_memo": ("订单备注", "商家备注"),
+    "flag": ("备注标签",),
+    "invoice_title": ("发票抬头", "开票信息"),
+    "presale_info": ("分阶段订单信息",),
+}
+REQUIRED = ("order_id", "status", "created_at")
+
+# Columns of the orders table an import writes, in statement order. (The
+# exports have more; each stored column costs import time, so only what a
+# command uses is kept.)
+COLUMNS = (
+    "order_id", "buyer", "status", "close_reason", "total_fen", "postage_fen", "paid_fen",
+    "created_at", "paid_at", "shipped_at", "item_title", "item_count", "sku",
+    "courier", "tracking_no", "seller_memo", "flag", "buyer_message", "invoice_title",
+    "presale_info", "receiver_name", "receiver_phone", "receiver_address",
+)
+# Fields a generic file may map its columns to (``--map SOURCE=field``).
+GENERIC_FIELDS = COLUMNS + ("modified_address", "phone_landline")
+
+MONEY = ("total_fen", "postage_fen", "paid_fen")
+TIMES = ("created_at", "paid_at", "shipped_at")
+LABELS = {col: names[0] for col, names in HEADERS.items()}
+
+
+@dataclass
+class FileResult:
+    file: str
+    format: str = ""
+    encoding: Optional[str] = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, "encoding": self.encoding,
+                "rows": self.rows, "inserted": self.inserted, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run}
+
+
+class RowError(ValueError):
+    pass
+
+
+# --- reading files -------------------------------------------------------------------
+
+
+def sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _clean_header(name: Any) -> str:
+    return str(name or "").replace("\ufeff", "").strip()
+
+
+def _resolve_headers(header: Sequence[str], mapping: Optional[dict[str, str]]) -> dict[str, int]:
+    """Journal column -> index in the row."""
+    names = [_clean_header(h) for h in header]
+    index = {}
+    if mapping is not None:
+        for source, target in mapping.items():
+            if source not in names:
+                raise InputError(f"--map names column {source!r}, which the file does not have "
+                                 f"(it has: {', '.join(n for n in names if n)})")
+            index[target] = names.index(source)
+        return index
+    for col, aliases in HEADERS.items():
+        for alias in aliases:
+            if alias in names:
+                index[col] = names.index(alias)
+                break
+    return index
+
+
+class Source:
+    """Rows of one file: header, then (line number, list of cells)."""
+
+    def __init__(self, path: str, fmt: str, encoding: str):
+        self.path = path
+        self.fmt = fmt
+        self.encoding = encoding
+        self.size = os.path.getsize(path)
+
+    def position(self) -> int:
+        return 0
+
+
+class CsvSource(Source):
+    def __init__(self, path: str, fmt: str, encoding: str):
+        super().__init__(path, fmt, encoding)
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+        if not head.strip():
+            raise InputError(f"{path}: the file is empty")
+        if b"\x00" in head:
+            raise InputError(f"{path}: not a CSV order export (it holds binary data)")
+        if encoding == "auto":
+            self.encoding = sniff_encoding(head)
+        elif encoding == "utf-8":
+            self.encoding = "utf-8-sig"
+        self._raw = open(path, "rb")
+        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
+        self._reader = csv.reader(self._text)
+        try:
+            self.header = next(self._reader)
+        except (StopIteration, UnicodeDecodeError) as e:
+            self.close()
+            if isinstance(e, UnicodeDecodeError):
+                raise InputError(f"{path}: cannot read as {self.encoding}; try --encoding gb18030") from None
+            raise InputError(f"{path}: the file is empty") from None
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        reader = self._reader
+        line = reader.line_num
+        try:
+            for cells in reader:
+                yield line + 1, cells
+                line = reader.line_num
+        except UnicodeDecodeError:
+            raise InputError(f"{self.path}: line {line + 1} cannot be read as {self.encoding}; "
+                             "give --encoding gb18030 or utf-8") from None
+        except csv.Error as e:
+            raise InputError(f"{self.path}: line {line + 1}: {e}") from None
+
+    def position(self) -> int:
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        self._text.close()
+
+
+class XlsxSource(Source):
+    def __init__(self, path: str, fmt: str, encoding: str):
+        super().__init__(path, fmt, None)
+        from openpyxl import load_workbook
+
+        try:
+            self._wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises many kinds for a bad file
+            raise InputError(f"{path}: not a readable xlsx workbook ({type(e).__name__})") from None
+        ws = self._wb.worksheets[0]
+        self._rows = ws.iter_rows(values_only=True)
+        self._line = 1
+        self.header = []
+        for cells in self._rows:
+            if any(c not in (None, "") for c in cells):
+                self.header = [_clean_header(c) for c in cells]
+                break
+            self._line += 1
+        if not self.header:
+            self.close()
+            raise InputError(f"{path}: the sheet is empty")
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        line = self._line
+        for cells in self._rows:
+            line += 1
+            yield line, [_xlsx_cell(c) for c in cells]
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def _xlsx_cell(value: Any) -> str:
+    """Spreadsheet cells as the text the CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2 ** 53:
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder, not an order export")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if fmt == "auto":
+        fmt = "taobao-xlsx" if magic == b"PK\x03\x04" else "taobao-csv"
+    if fmt == "taobao-xlsx":
+        if magic != b"PK\x03\x04":
+            raise InputError(f"{path}: not an xlsx workbook")
+        return XlsxSource(path, fmt, encoding)
+    return CsvSource(path, fmt, encoding)
+
+
+# --- normalising rows ----------------------------------------------------------------
+
+
+def _order_id(text: str) -> str:
+    s = text
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1]
+    if s.isdigit():
+        return s
+    s = s.strip().lstrip("=").strip().strip('"').strip("'").strip()
+    if not s:
+        raise RowError("no order number")
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
+        raise RowError(f"order number {text!r} was turned into a number by a spreadsheet; "
+                       "export again and import the file unopened")
+    if not re.fullmatch(r"[0-9A-Za-z_\-]+", s):
+        raise RowError(f"order number {text!r} is not a number")
+    return s
+
+
+def _phone(text: str) -> Optional[str]:
+    s = text.strip()
+    if s.startswith("="):
+        s = s[1:]
+    s = s.strip().strip('"').lstrip("'").strip()
+    return s or None
+
+
+def _tracking(text: str) -> Optional[str]:
+    s = text.strip()
+    if s[:3].lower() == "no:":
+        s = s[3:].strip()
+    return s or None
+
+
+def _fen(text: str) -> Optional[int]:
+    if len(text) > 3 and text[-3] == "." and text[:-3].isdigit() and text[-2:].isdigit():
+        return int(text[:-3]) * 100 + int(text[-2:])
+    s = text.strip()
+    if not s:
+        return None
+    try:
+        return parse_money(s)
+    except CstoolError:
+        raise ValueError(text) from None
+
+
+def _int(text: str) -> Optional[int]:
+    s = text.strip()
+    if not s:
+        return None
+    if "." in s:
+        f = float(s)
+        if not f.is_integer():
+            raise ValueError(text)
+        return int(f)
+    return int(s)
+
+
+_STATUS = {}
+for _canon in STATUS.values:
+    for _word in [_canon] + [w for w, c in STATUS._lookup.items() if c == _canon]:
+        _STATUS[_word] = _canon
+        _STATUS[_word.replace(",", "，")] = _canon
+
+
+def _status(text: str) -> str:
+    canon = _STATUS.get(text) or STATUS.get(text.strip().replace("，", ","))
+    if canon is None:
+        raise RowError(f"unknown order status {text.strip()!r}")
+    return canon
+
+
+def _flag(text: str) -> Optional[str]:
+    s = text.strip()
+    if not s:
+        return None
+    return COLOUR.get(s) or s
+
+
+def _text(text: str) -> Optional[str]:
+    return text.strip() or None
+
+
+def build_normaliser(index: dict[str, int], tz_name: str, import_id: int) -> Callable[[list], tuple]:
+    """A function turning one row's cells into the tuple for the upsert.
+
+    Generated once per file from its header, so that the per-row work is a
+    single expression over the cells the file has: the import's hot loop.
+    When the fast expression fails, a column-by-column pass finds the cell
+    to blame for the row's error message.
+    """
+    to_utc = LocalToUtc(tz_name)
+    conv: dict[str, Callable[[str], Any]] = {
+        "order_id": _order_id, "status": _status, "item_count": _int, "flag": _flag,
+        "tracking_no": _tracking, "seller_memo": str.strip,
+        **{c: _fen for c in MONEY}, **{c: to_utc for c in TIMES},
+    }
+    env: dict[str, Any] = {"_text": _text, "_phone": _phone}
+    exprs = []
+    for col in COLUMNS:
+        if col == "receiver_phone":
+            parts = [f"_phone(c[{index[k]}])" for k in ("receiver_phone", "phone_landline")
+                     if k in index]
+            exprs.append(" or ".join(parts) or "None")
+        elif col == "receiver_address":
+            parts = [f"_text(c[{index[k]}])" for k in ("modified_address", "receiver_address")
+                     if k in index]
+            exprs.append(" or ".join(parts) or "None")
+        elif col not in index:
+            exprs.append("None")
+        elif col in conv:
+            env[f"_{col}"] = conv[col]
+            exprs.append(f"_{col}(c[{index[col]}])")
+        else:
+            exprs.append(f"(c[{index[col]}] or None)")
+    exprs.append(str(int(import_id)))
+    src = "def fast(c):\n    return (" + ", ".join(exprs) + ",)\n"
+    exec(compile(src, "<normaliser>", "exec"), env)
+    fast = env["fast"]
+    width = max(index.values()) + 1
+
+    def slow(cells: list) -> tuple:
+        if not any(x.strip() for x in cells):
+            raise RowError("empty row")
+        if len(cells) < width:
+            raise RowError(f"the row has {len(cells)} cells; the header has at least {width}")
+        for col, i in index.items():
+            fn = conv.get(col)
+            if fn is None:
+                continue
+            try:
+                fn(cells[i])
+            except RowError:
+                raise
+            except (ValueError, TypeError):
+                raise RowError(f"bad {LABELS.get(col, col)} {cells[i]!r}") from None
+        return fast(cells)
+
+    i_created = index["created_at"]
+
+    def normalise(cells: list) -> tuple:
+        try:
+            row = fast(cells)
+        except (ValueError, TypeError, IndexError, AttributeError):
+            row = slow(cells)
+        if row[7] is None:
+            raise RowError(f"no {LABELS['created_at']} ({cells[i_created]!r})")
+        return row
+
+    return normalise
+
+
+# --- the upsert ----------------------------------------------------------------------
+
+_RANK = "CASE {t}.status " + " ".join(
+    f"WHEN '{s}' THEN {r}" for s, r in STATUS_RANK.items()) + " END"
+INSERT_COLUMNS = COLUMNS + ("import_id",)
+# Rows per INSERT statement: binding many rows at once saves Python's
+# per-statement overhead, the largest cost left on the writing side.
+CHUNK = 50
+
+
+def upsert_sql(rows: int = 1) -> str:
+    """Insert new orders; update changed ones, never backwards, never blanking.
+
+    A value the file lacks or leaves blank (an xlsx export has no payment
+    time) keeps what the journal knows; a status earlier in the order's life
+    than the stored one (an older export imported late) changes nothing.
+    """
+    one = "(" + ", ".join("?" * len(INSERT_COLUMNS)) + ")"
+    sets, changed = [], []
+    for c in COLUMNS[1:]:
+        new = f"excluded.{c}" if c == "status" else f"coalesce(excluded.{c}, orders.{c})"
+        sets.append(f"{c} = {new}")
+        changed.append(f"orders.{c} IS NOT {new}")
+    sets.append("import_id = excluded.import_id")
+    return (
+        f"INSERT INTO orders ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([one] * rows)} "
+        f"ON CONFLICT (order_id) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE ({' OR '.join(changed)}) "
+        f"AND {_RANK.format(t='excluded')} >= {_RANK.format(t='orders')}"
+    )
+
+
+BATCH = 40 * CHUNK
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+def _batches(source: Source, normalise: Callable) -> Iterator[tuple]:
+    """Batches of ``(chunks, rest, rejected, bytes read)``.
+
+    ``chunks`` are flat tuples of CHUNK rows each (for the multi-row
+    statement), ``rest`` the rows left over at the end of the file.
+    """
+    from itertools import chain
+
+    rows: list = []
+    rejected: list = []
+
+    def cut(rows: list, final: bool) -> tuple[list, list]:
+        n = len(rows) - len(rows) % CHUNK
+        chunks = [tuple(chain.from_iterable(rows[i:i + CHUNK])) for i in range(0, n, CHUNK)]
+        return chunks, rows[n:]
+
+    for line, cells in source.rows():
+        try:
+            rows.append(normalise(cells))
+        except RowError as e:
+            if str(e) != "empty row":
+                rejected.append({"row": line, "error": str(e)})
+        if len(rows) >= BATCH:
+            yield (*cut(rows, False), rejected, source.position())
+            rows, rejected = [], []
+    yield (*cut(rows, True), rejected, source.size)
+
+
+def _reader_main(send, source: Source, normalise: Callable) -> None:
+    """The forked reader: decode, parse and normalise, ship batches to the writer."""
+    import gc
+    import marshal
+
+    gc.disable()
+    try:
+        for batch in _batches(source, normalise):
+            send.send_bytes(marshal.dumps(("rows", *batch)))
+        send.send_bytes(marshal.dumps(("done",)))
+    except CstoolError as e:
+        send.send_bytes(marshal.dumps(("error", str(e))))
+    except Exception as e:  # reported by the writer as a failed file
+        send.send_bytes(marshal.dumps(("error", f"{source.path}: {type(e).__name__}: {e}")))
+    finally:
+        send.close()
+
+
+def _forked_batches(source: Source, normalise: Callable) -> Iterator[tuple]:
+    """Like :func:`_batches`, with the reading done by a forked process.
+
+    The import is CPU-bound on both sides: parsing the file (Python) and
+    inserting rows (SQLite). On two cores they overlap, which roughly halves
+    the time of a large import.
+    """
+    import marshal
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_reader_main, args=(send, source, normalise), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        while True:
+            try:
+                msg = marshal.loads(recv.recv_bytes())
+            except EOFError:
+                raise CstoolError(f"{source.path}: the reader process stopped unexpectedly") from None
+            if msg[0] == "rows":
+                yield msg[1:]
+            elif msg[0] == "done":
+                break
+            else:
+                raise InputError(msg[1])
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "darwin"
+
+
+@contextmanager
+def _no_gc():
+    """Millions of short-lived tuples: the cyclic GC only slows the import down."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def import_file(journal, path: str, *, agent: Optional[str], now_db: str, tz_name: str,
+                fmt: str = "auto", encoding: str = "auto", mapping: Optional[dict] = None,
+                strict: bool = False, progress: Optional[Callable[[int, int], None]] = None,
+                after_rows: Optional[Callable[[Any, int], None]] = None,
+                parallel: Optional[bool] = None) -> FileResult:
+    """Import one file inside the caller's transaction (``journal.write()``).
+
+    ``progress(done_bytes, total_bytes)`` is called now and then.
+    ``after_rows(journal, last_remark_id)`` runs after the rows are in,
+    before the transaction ends, with the highest remark id from before
+    the import: remarks above it are the memos this file brought (the
+    remark parser hooks in there). ``parallel``: read in a forked process
+    (default: for files over 8 MB, where fork exists).
+    """
+    if fmt == "generic" and not mapping:
+        raise InputError(f"{path}: the generic format needs --map SOURCE=field for its columns")
+    source = open_source(path, "taobao-csv" if fmt == "generic" else fmt, encoding)
+    result = FileResult(file=path, format=fmt if fmt == "generic" else source.fmt,
+                        encoding=source.encoding)
+    rejected = result.rejected
+    try:
+        index = _resolve_headers(source.header, mapping if fmt == "generic" else None)
+        missing = [c for c in REQUIRED if c not in index]
+        if missing:
+            names = ", ".join(LABELS[c] if fmt != "generic" else c for c in missing)
+            raise InputError(f"{path}: not an order export: missing column(s) {names}")
+        import_id = journal.execute(
+            "INSERT INTO imports (file, format, encoding, agent, started_at) VALUES (?, ?, ?, ?, ?)",
+            [os.path.basename(path), result.format, result.encoding, agent, now_db]).lastrowid
+        normalise = build_normaliser(index, tz_name, import_id)
+        if parallel is None:
+            parallel = source.size >= PARALLEL_MIN_BYTES and _can_fork()
+        last_remark = journal.scalar("SELECT coalesce(max(id), 0) FROM remarks")
+        before = journal.scalar("SELECT count(*) FROM orders")
+        cur = journal.conn.cursor()
+        many, one = upsert_sql(CHUNK), upsert_sql(1)
+        changed = 0
+        with _no_gc():
+            for chunks, rest, bad, position in (_forked_batches if parallel else _batches)(
+                    source, normalise):
+                if chunks:
+                    cur.executemany(many, chunks)
+                    changed += cur.rowcount
+                if rest:
+                    cur.executemany(one, rest)
+                    changed += cur.rowcount
+                result.rows += len(chunks) * CHUNK + len(rest) + len(bad)
+                rejected.extend(bad)
+                if progress is not None:
+                    progress(position, source.size)
+        result.inserted = journal.scalar("SELECT count(*) FROM orders") - before
+        result.updated = changed - result.inserted
+        result.unchanged = result.rows - len(rejected) - changed
+    finally:
+        source.close()
+    if strict and rejected:
+        first = rejected[0]
+        raise InputError(f"{path}: {len(rejected)} row(s) rejected (--strict), nothing imported; "
+                         f"first: line {first['row']}: {first['error']}")
+    if after_rows is not None:
+        after_rows(journal, last_remark)
+    journal.execute(
+        "UPDATE imports SET rows = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, "
+        "finished_at = ? WHERE id = ?",
+        [result.rows, result.inserted, result.updated, result.unchanged, len(rejected), now_db,
+         import_id])
+    return result
+
+
+def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """``["Order No=order_id", ...]`` → ``{"Order No": "order_id"}`` (validated)."""
+    mapping = {}
+    for pair in pairs:
+        source, sep, target = pair.rpartition("=")
+        target = target.strip()
+        if not sep or not source.strip():
+            raise InputError(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id'")
+        if target not in GENERIC_FIELDS:
+            raise InputError(f"--map {pair!r}: unknown field {target!r}; fields: "
+                             + ", ".join(GENERIC_FIELDS))
+        mapping[source.strip()] = target
+    return mapping
+
+
+def import_files(journal, paths: Sequence[str], *, agent: Optional[str], now_db: str,
+                 tz_name: str, dry_run: bool = False, **kw) -> list[FileResult]:
+    """Import several files as one transaction: all of them or nothing.
+
+    ``dry_run`` does all the work, then rolls back: the counts are exact.
+    """
+    results: list[FileResult] = []
+    try:
+        with journal.write():
+            for path in paths:
+                results.append(import_file(journal, path, agent=agent, now_db=now_db,
+                                           tz_name=tz_name, **kw))
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        for r in results:
+            r.dry_run = True
+    return results
+
+
+class _DryRun(Exception):
+    pass
+
+
+def stderr_progress(label: str) -> Optional[Callable[[int, int], None]]:
+    """A progress line on a terminal; None (no cost) when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        pct = 100 * done // total if total else 100
+        sys.stderr.write(f"\r{label}: {pct:3d}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def after_rows_hook() -> Optional[Callable[[Any, int], None]]:
+    """What runs after an import's rows are in (the remark parser, once it exists)."""
+    return None

@@ -1,0 +1,256 @@
+"""The journal: one SQLite file, WAL mode, migrations applied on every open.
+
+Writes go through :meth:`Journal.write`, which starts ``BEGIN IMMEDIATE`` so
+that concurrent agents and cron jobs queue for the write lock (the busy
+timeout) instead of failing half-way through a read-then-write transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+from cstool.errors import CstoolError
+
+BUSY_TIMEOUT_S = 15.0
+MIGRATION_SET = "cstool"
+
+
+def default_db_path() -> str:
+    """``<user data dir>/cstool/journal.db`` (XDG_DATA_HOME on Linux and BSD)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return os.path.join(base, "cstool", "journal.db")
+
+
+def resolve_path(path: Optional[str]) -> str:
+    return os.path.abspath(os.path.expanduser(path or os.environ.get("CSTOOL_DB") or default_db_path()))
+
+
+def _create_file(path: str) -> None:
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        try:
+            os.makedirs(folder, mode=0o700)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise CstoolError(f"cannot create the journal's folder {folder}: {e.strerror}") from None
+        os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it first
+    except OSError as e:
+        raise CstoolError(f"cannot create the journal {path}: {e.strerror}") from None
+    try:
+        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
+    finally:
+        os.close(fd)
+
+
+class Journal:
+    def __init__(self, path: str, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._depth = 0
+        self._db = None
+
+    # -- opening --
+
+    @classmethod
+    def open(cls, path: Optional[str] = None, create: bool = True, migrate: bool = True) -> "Journal":
+        path = resolve_path(path)
+        if not os.path.exists(path):
+            if not create:
+                raise CstoolError(f"no journal at {path}; create it with: cstool init")
+            _create_file(path)
+        elif os.path.isdir(path):
+            raise CstoolError(f"{path} is a folder, not a journal file")
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as e:
+            raise CstoolError(f"cannot open the journal {path}: {e}") from None
+        conn.row_factory = sqlite3.Row
+        journal = cls(path, conn)
+        try:
+            journal._configure()
+            if migrate:
+                journal.migrate()
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            msg = str(e)
+            if "not a database" in msg or "malformed" in msg:
+                raise CstoolError(f"{path} is not a cstool journal ({msg})") from None
+            if "readonly" in msg or "read-only" in msg:
+                raise CstoolError(f"the journal {path} is read-only ({msg})") from None
+            raise
+        return journal
+
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        c.execute("PRAGMA foreign_keys = ON")
+        mode = c.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal" and os.access(self.path, os.W_OK):
+            c.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL is safe against corruption and process crashes;
+        # FULL also keeps the last commits across a power cut.
+        c.execute("PRAGMA synchronous = FULL")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- migrations --
+
+    def applied_migrations(self) -> list[str]:
+        try:
+            rows = self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+                [MIGRATION_SET],
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return []
+            raise
+        return [r[0] for r in rows]
+
+    def pending_migrations(self) -> list[str]:
+        from cstool.migrations import names
+
+        done = set(self.applied_migrations())
+        return [n for n in names() if n not in done]
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction. Returns their names.
+
+        Two processes may open a new journal at once; the loser of a race
+        sees its migration fail (the table exists, the record is taken),
+        re-reads what is pending and carries on.
+        """
+        pending = self.pending_migrations()
+        if not pending:
+            return []
+        if not os.access(self.path, os.W_OK):
+            raise CstoolError(
+                f"the journal {self.path} is read-only and needs upgrading "
+                f"({len(pending)} pending migration(s)); open it once with write access"
+            )
+        from cstool.migrations import load
+
+        migrations = load()
+        for attempt in range(8):
+            try:
+                migrations.apply(self.db)
+                return pending
+            except (sqlite3.OperationalError, sqlite3.IntegrityError):
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if not self.pending_migrations():
+                    return pending
+                if attempt == 7:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return pending
+
+    # -- access --
+
+    @property
+    def db(self):
+        """A sqlite-utils Database over the same connection."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
+        return self._db
+
+    @contextmanager
+    def write(self) -> Iterator["Journal"]:
+        """One transaction for a command's writes; nested calls join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Any = ()) -> Optional[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # -- status and backup --
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name")]
+
+    def status(self) -> dict:
+        from cstool.migrations import names
+
+        applied = self.applied_migrations()
+        known = set(names())
+        return {
+            "path": self.path,
+            "schema_version": applied[-1] if applied else None,
+            "migrations_applied": len(applied),
+            "pending_migrations": self.pending_migrations(),
+            "unknown_migrations": [n for n in applied if n not in known],
+            "journal_mode": self.scalar("PRAGMA journal_mode"),
+            "size_bytes": os.path.getsize(self.path),
+            "counts": {t: self.scalar(f'SELECT count(*) FROM "{t}"') for t in self.tables()},
+        }
+
+    def backup(self, dest: str) -> dict:
+        """An online copy (SQLite's backup API): consistent while others write."""
+        dest = os.path.abspath(os.path.expanduser(dest))
+        if os.path.exists(dest):
+            raise CstoolError(f"{dest} already exists; give a new file name")
+        if os.path.samefile(os.path.dirname(dest) or ".", os.path.dirname(self.path)) and \
+                os.path.basename(dest) == os.path.basename(self.path):
+            raise CstoolError("the backup cannot overwrite the journal itself")
+        _create_file(dest)
+        target = sqlite3.connect(dest)
+        try:
+            self.conn.backup(target)
+            check = target.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as e:
+            target.close()
+            os.unlink(dest)
+            raise CstoolError(f"backup to {dest} failed: {e}") from None
+        target.close()
+        return {"path": dest, "size_bytes": os.path.getsize(dest), "check": check}

@@ -1,0 +1,134 @@
+"""One renderer for every listing: table, json, jsonl, csv, tsv.
+
+Rows are dicts whose values may be the typed values of :mod:`cstool.values`;
+this module is the single place that turns them into text, masks personal
+data and applies the JSON conventions of the contract (ISO times with the
+shop's offset, money as ``"128.50"``, order numbers as strings).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import IO, Any, Iterable, Optional, Sequence
+
+from cstool.values import Instant, Money, Pii, format_money
+
+FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+
+
+class Renderer:
+    def __init__(self, clock, reveal: bool = False):
+        self.clock = clock
+        self.reveal = reveal
+
+    # -- value conversion --
+
+    def plain(self, value: Any, text: bool = False) -> Any:
+        """A value as JSON-ready data (``text=True``: as it reads in a table)."""
+        if value is None:
+            return "" if text else None
+        if isinstance(value, Pii):
+            return str(value) if self.reveal else value.masked()
+        if isinstance(value, Money):
+            return format_money(value)
+        if isinstance(value, Instant):
+            return self.clock.short(value) if text else self.clock.iso(value)
+        if isinstance(value, bool):
+            return ("yes" if value else "no") if text else value
+        if isinstance(value, dict):
+            return {k: self.plain(v, text) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            if text:
+                return ", ".join(str(self.plain(v, True)) for v in value)
+            return [self.plain(v) for v in value]
+        return value
+
+    def row(self, row: dict, text: bool = False) -> dict:
+        return {k: self.plain(v, text) for k, v in row.items()}
+
+    # -- formats --
+
+    def render(
+        self,
+        rows: Any,
+        fmt: str = "table",
+        out: Optional[IO[str]] = None,
+        columns: Optional[Sequence[str]] = None,
+        empty: Optional[str] = None,
+    ) -> None:
+        """Write ``rows`` (a list of dicts, or one dict) to ``out`` in ``fmt``.
+
+        ``columns`` picks and orders the keys for table/csv/tsv; JSON keeps
+        every key. ``empty`` is printed (to stderr, table only) when there
+        are no rows, so pipelines see nothing.
+        """
+        out = out or sys.stdout
+        single = isinstance(rows, dict)
+        if fmt == "json":
+            data = self.plain(rows)
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        items = [rows] if single else list(rows)
+        if fmt == "jsonl":
+            for r in items:
+                out.write(json.dumps(self.plain(r), ensure_ascii=False) + "\n")
+            return
+        if fmt in ("csv", "tsv"):
+            self._delimited(items, out, columns, "," if fmt == "csv" else "\t")
+            return
+        if single:
+            self._record(rows, out)
+            return
+        if not items:
+            if empty:
+                sys.stderr.write(empty + "\n")
+            return
+        self._table(items, out, columns)
+
+    def _keys(self, items: list[dict], columns: Optional[Sequence[str]]) -> list[str]:
+        if columns:
+            return list(columns)
+        keys: list[str] = []
+        for r in items:
+            for k in r:
+                if k not in keys:
+                    keys.append(k)
+        return keys
+
+    def _delimited(self, items, out, columns, delimiter) -> None:
+        keys = self._keys(items, columns)
+        w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        w.writerow(keys)
+        for r in items:
+            vals = []
+            for k in keys:
+                v = self.plain(r.get(k))
+                if isinstance(v, (dict, list)):
+                    v = json.dumps(v, ensure_ascii=False)
+                elif v is None:
+                    v = ""
+                elif isinstance(v, bool):
+                    v = "1" if v else "0"
+                vals.append(v)
+            w.writerow(vals)
+
+    def _table(self, items, out, columns) -> None:
+        from tabulate import tabulate
+
+        keys = self._keys(items, columns)
+        body = [[self.plain(r.get(k), text=True) for k in keys] for r in items]
+        out.write(tabulate(body, headers=keys, disable_numparse=True) + "\n")
+
+    def _record(self, record: dict, out) -> None:
+        """One object: a two-column table, then each nested list as its own table."""
+        from tabulate import tabulate
+
+        flat = [(k, "(none)" if v == [] else self.plain(v, text=True)) for k, v in record.items()
+                if not (isinstance(v, list) and v and isinstance(v[0], dict))]
+        out.write(tabulate(flat, tablefmt="plain", disable_numparse=True) + "\n")
+        for k, v in record.items():
+            if isinstance(v, list) and v and isinstance(v[0], dict):
+                out.write(f"\n{k}:\n")
+                self._table(v, out, None)

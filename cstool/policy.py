@@ -1,0 +1,267 @@
+"""Shop policy: the rules where the manuals differ, stored in the journal.
+
+Each key has a kind that parses and validates the text a user types
+(``cstool policy set chase_windows.phone 10:00-12:00,15:00-17:00``). Presets
+reproduce the manuals where they disagree (``cstool policy use manual-000``).
+Only keys a shop has set are stored; the rest read their defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from cstool.errors import InputError
+from cstool.vocab import COLOUR, FLAG_MEANING
+
+# --- value kinds -------------------------------------------------------------------
+
+
+def _int(minimum: int, unit: str) -> Callable[[Any], int]:
+    def parse(text: Any) -> int:
+        try:
+            value = int(str(text).strip())
+        except ValueError:
+            raise InputError(f"{text!r} is not a whole number of {unit}") from None
+        if value < minimum:
+            raise InputError(f"must be at least {minimum} {unit}, not {value}")
+        return value
+
+    return parse
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-4])(?::([0-5]\d))?$")
+
+
+def _minutes(text: str) -> int:
+    m = _HHMM.match(text.strip())
+    if not m:
+        raise InputError(f"{text!r} is not a time of day; use HH:MM")
+    value = int(m.group(1)) * 60 + int(m.group(2) or 0)
+    if value > 24 * 60:
+        raise InputError(f"{text!r} is past 24:00")
+    return value
+
+
+def _hhmm(minutes: int) -> str:
+    return "%02d:%02d" % divmod(minutes, 60)
+
+
+def parse_time_of_day(text: Any) -> str:
+    value = _minutes(str(text))
+    if value >= 24 * 60:
+        raise InputError(f"{text!r} is not a time of day; use 00:00-23:59")
+    return _hhmm(value)
+
+
+def parse_windows(text: Any) -> list[str]:
+    """``10:00-12:00,15:00-17:00`` (or a JSON list) → ``["10:00-12:00", "15:00-17:00"]``."""
+    if isinstance(text, list):
+        parts = [str(p) for p in text]
+    else:
+        s = str(text).strip()
+        if s.startswith("["):
+            try:
+                parts = [str(p) for p in json.loads(s)]
+            except ValueError:
+                raise InputError(f"{text!r} is not a JSON list of windows") from None
+        elif s.lower() in ("", "none", "off", "无"):
+            parts = []
+        else:
+            parts = [p for p in re.split(r"[,，;\s]+", s) if p]
+    out = []
+    for p in parts:
+        a, sep, b = p.replace("–", "-").replace("~", "-").partition("-")
+        if not sep:
+            raise InputError(f"window {p!r} is not HH:MM-HH:MM")
+        start, end = _minutes(a), _minutes(b)
+        if start >= end:
+            raise InputError(f"window {p!r} ends before it starts")
+        out.append(f"{_hhmm(start)}-{_hhmm(end)}")
+    return out
+
+
+def window_bounds(window: str) -> tuple[int, int]:
+    """``"10:00-12:00"`` → minutes since midnight ``(600, 720)``."""
+    a, _, b = window.partition("-")
+    return _minutes(a), _minutes(b)
+
+
+def parse_zone(text: Any) -> str:
+    from cstool.clock import zone
+
+    name = str(text).strip()
+    zone(name)
+    return name
+
+
+FLAG_SCHEMES = {
+    # manual 002: colours by team
+    "team": {"red": "presale", "blue": "aftersale", "purple": "brush"},
+    # manual 003: colours by shipping state
+    "shipping": {"red": "problem", "yellow": "ship", "green": "submitted", "purple": "return"},
+}
+_SCHEME_ALIASES = {"team": "team", "按团队": "team", "by-team": "team",
+                   "shipping": "shipping", "按发货状态": "shipping", "by-shipping": "shipping",
+                   "state": "shipping"}
+
+
+def parse_scheme(text: Any) -> dict[str, str]:
+    """A preset name (``team``/``shipping``), ``red=presale,blue=aftersale`` or a JSON object."""
+    if isinstance(text, dict):
+        pairs = list(text.items())
+    else:
+        s = str(text).strip()
+        if s.lower() in _SCHEME_ALIASES:
+            return dict(FLAG_SCHEMES[_SCHEME_ALIASES[s.lower()]])
+        if s.startswith("{"):
+            try:
+                pairs = list(json.loads(s).items())
+            except ValueError:
+                raise InputError(f"{text!r} is not a JSON object of colour: meaning") from None
+        else:
+            pairs = []
+            for part in re.split(r"[,，;\s]+", s):
+                if not part:
+                    continue
+                colour, sep, meaning = part.partition("=")
+                if not sep:
+                    raise InputError(f"{part!r} is not colour=meaning (e.g. red=presale)")
+                pairs.append((colour, meaning))
+    scheme: dict[str, str] = {}
+    for colour, meaning in pairs:
+        c = COLOUR(str(colour))
+        if c == "none":
+            raise InputError("the scheme gives meanings to colours; 'none' has no colour")
+        scheme[c] = FLAG_MEANING(str(meaning))
+    if not scheme:
+        raise InputError("a flag scheme needs at least one colour=meaning")
+    return scheme
+
+
+def _text(text: Any) -> str:
+    return str(text).strip()
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+
+KEYS: dict[str, Key] = {k.name: k for k in [
+    Key("timezone", "Asia/Shanghai", parse_zone, "the shop's time zone (IANA name)"),
+    Key("shop_name", "", _text, "shop name printed on sheets and reports"),
+    Key("ship_deadline_hours", 72, _int(1, "hours"), "hours from payment to ship (72 h rule)"),
+    Key("same_day_cutoff", "16:00", parse_time_of_day, "paid before this ships today"),
+    Key("unpaid_grace_minutes", 5, _int(0, "minutes"), "unpaid this long → due for a chase"),
+    Key("chase_windows.phone", ["10:00-12:00", "15:00-17:00"], parse_windows,
+        "hours for phone chasing (HH:MM-HH:MM list)"),
+    Key("chase_windows.wangwang", ["09:00-23:30"], parse_windows,
+        "hours for Wangwang (chat) chasing"),
+    Key("chase_windows.sms", ["09:00-21:00"], parse_windows, "hours for SMS chasing"),
+    Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
+        "flag colour → meaning (team | shipping | red=presale,...)"),
+]}
+
+# Topic presets, and one preset per manual that combines them.
+_CHASE_000 = {"chase_windows.phone": ["10:00-12:00", "15:00-17:00"],
+              "chase_windows.wangwang": ["09:00-23:30"],
+              "chase_windows.sms": ["09:00-21:00"]}
+_CHASE_002 = {"chase_windows.wangwang": ["09:00-11:00"],
+              "chase_windows.phone": ["12:00-20:30"],
+              "chase_windows.sms": ["09:00-20:30"]}
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "manual-000": ("Tmall SOP (000): phone 10-12 and 15-17, chat at once", dict(_CHASE_000)),
+    "manual-002": ("shop workflows (002): chat before 11:00, phone until 20:30; flags by team",
+                   {**_CHASE_002, "flag_scheme": FLAG_SCHEMES["team"]}),
+    "manual-003": ("training manual (003): flags by shipping state",
+                   {"flag_scheme": FLAG_SCHEMES["shipping"]}),
+    "chase-000": ("chase hours of manual 000", dict(_CHASE_000)),
+    "chase-002": ("chase hours of manual 002", dict(_CHASE_002)),
+    "flags-team": ("flag colours by team (002): red pre-sale, blue after-sale, purple brushing",
+                   {"flag_scheme": FLAG_SCHEMES["team"]}),
+    "flags-shipping": ("flag colours by shipping state (003): yellow ship, red problem, "
+                       "green submitted, purple return", {"flag_scheme": FLAG_SCHEMES["shipping"]}),
+}
+
+
+def key(name: str) -> Key:
+    k = KEYS.get(name.strip())
+    if k is None:
+        raise InputError(f"unknown policy key {name!r}; see: cstool policy show")
+    return k
+
+
+def display(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value)) if value else "(none)"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+class Policy:
+    """The journal's policy, read once per process."""
+
+    def __init__(self, journal=None):
+        self.journal = journal
+        self._stored: dict[str, tuple[Any, Optional[str], Optional[str]]] = {}
+        if journal is not None:
+            for row in journal.query("SELECT key, value, set_by, set_at FROM policy"):
+                self._stored[row[0]] = (json.loads(row[1]), row[2], row[3])
+
+    def get(self, name: str) -> Any:
+        if name in self._stored:
+            return self._stored[name][0]
+        return key(name).default
+
+    __getitem__ = get
+
+    def set(self, name: str, text: Any, agent: Optional[str], now_db: str) -> Any:
+        k = key(name)
+        try:
+            value = k.parse(text)
+        except InputError as e:
+            raise InputError(f"policy {k.name}: {e}") from None
+        self._store(k.name, value, agent, now_db)
+        return value
+
+    def use(self, preset: str, agent: Optional[str], now_db: str) -> dict[str, Any]:
+        if preset not in PRESETS:
+            raise InputError(f"unknown preset {preset!r}; use one of: {', '.join(PRESETS)}")
+        values = PRESETS[preset][1]
+        with self.journal.write():
+            for name, value in values.items():
+                self._store(name, value, agent, now_db)
+        return dict(values)
+
+    def _store(self, name: str, value: Any, agent: Optional[str], now_db: str) -> None:
+        with self.journal.write():
+            self.journal.execute(
+                "INSERT INTO policy (key, value, set_by, set_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                "set_by = excluded.set_by, set_at = excluded.set_at",
+                [name, json.dumps(value, ensure_ascii=False), agent, now_db],
+            )
+        self._stored[name] = (value, agent, now_db)
+
+    def rows(self) -> list[dict]:
+        from cstool.values import Instant
+
+        out = []
+        for name, k in KEYS.items():
+            stored = self._stored.get(name)
+            out.append({
+                "key": name,
+                "value": stored[0] if stored else k.default,
+                "source": "set" if stored else "default",
+                "set_by": stored[1] if stored else None,
+                "set_at": Instant(stored[2]) if stored and stored[2] else None,
+                "help": k.help,
+            })
+        return out

@@ -1,0 +1,97 @@
+"""Domain words in English and in the manuals' Chinese.
+
+Every domain value a user types (a status, a colour, a remark kind, a chase
+channel ...) goes through a :class:`Vocabulary`, so ``--kind 破损`` and
+``--kind damaged`` mean the same and a wrong word gets one message listing
+what is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from cstool.errors import InputError
+
+
+class Vocabulary:
+    """Canonical English values, each with Chinese (and other) aliases."""
+
+    def __init__(self, what: str, values: dict[str, Iterable[str]]):
+        self.what = what
+        self.values = list(values)
+        self.labels = {k: (list(v)[0] if list(v) else k) for k, v in values.items()}
+        self._lookup: dict[str, str] = {}
+        for canon, aliases in values.items():
+            for word in (canon, canon.replace("_", "-"), *aliases):
+                self._lookup[self._key(word)] = canon
+
+    @staticmethod
+    def _key(word: str) -> str:
+        return word.strip().lower().replace("_", "-").replace(" ", "-")
+
+    def get(self, word: Optional[str]) -> Optional[str]:
+        if word is None:
+            return None
+        return self._lookup.get(self._key(word))
+
+    def __call__(self, word: str) -> str:
+        canon = self.get(word)
+        if canon is None:
+            raise InputError(f"unknown {self.what} {word!r}; use one of: {self.choices()}")
+        return canon
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+    def choices(self) -> str:
+        return ", ".join(f"{v} ({self.labels[v]})" if self.labels[v] != v else v for v in self.values)
+
+    def label(self, canon: str) -> str:
+        """The Chinese word for a canonical value (for sheets and messages)."""
+        return self.labels.get(canon, canon)
+
+
+STATUS = Vocabulary("order status", {
+    "unpaid": ["待付款", "等待买家付款"],
+    "paid": ["待发货", "买家已付款,等待卖家发货", "等待卖家发货", "买家已付款"],
+    "part_shipped": ["部分发货", "卖家部分发货"],
+    "shipped": ["已发货", "卖家已发货,等待买家确认", "等待买家确认收货", "卖家已发货"],
+    "signed": ["已签收", "买家已签收"],
+    "finished": ["交易成功", "已完成"],
+    "closed": ["交易关闭", "已关闭"],
+})
+
+# Rank of a status along an order's life; an import never moves an order back.
+STATUS_RANK = {"unpaid": 0, "paid": 1, "part_shipped": 2, "shipped": 3, "signed": 4,
+               "finished": 5, "closed": 5}
+
+# The platform's flag colours and their numbers (0 = no flag).
+COLOUR = Vocabulary("flag colour", {
+    "none": ["无", "无旗", "灰", "灰旗", "0"],
+    "red": ["红", "红旗", "红色", "1"],
+    "yellow": ["黄", "黄旗", "黄色", "2"],
+    "green": ["绿", "绿旗", "绿色", "3"],
+    "blue": ["蓝", "蓝旗", "蓝色", "4"],
+    "purple": ["紫", "紫旗", "紫色", "5"],
+})
+COLOUR_CODE = {"none": 0, "red": 1, "yellow": 2, "green": 3, "blue": 4, "purple": 5}
+
+# What a flag colour can mean in a shop's scheme (domain.md §1).
+FLAG_MEANING = Vocabulary("flag meaning", {
+    "presale": ["售前"],
+    "aftersale": ["售后"],
+    "brush": ["刷单"],
+    "problem": ["问题", "延迟或不发货"],
+    "ship": ["发货", "正常发货"],
+    "submitted": ["已提交", "已审单"],
+    "return": ["退换货", "退货", "换货"],
+    "sale": ["销售", "提成", "工号"],
+    "rebate": ["返现", "差价"],
+    "other": ["其他"],
+})
+
+ROLE = Vocabulary("role", {
+    "presale": ["售前"],
+    "aftersale": ["售后"],
+    "supervisor": ["主管", "组长"],
+})

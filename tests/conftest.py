@@ -1,0 +1,79 @@
+"""Every test gets its own journal, a pinned clock and a clean environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cstool.cli import cli
+from cstool.journal import Journal
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SCENARIOS = json.loads((FIXTURES / "scenarios.json").read_text(encoding="utf-8"))
+DEMO_NOW = SCENARIOS["demo_now"]
+DEMO_CSV = FIXTURES / "taobao_orders_demo.csv"
+DEMO_XLSX = FIXTURES / "taobao_orders_newer.xlsx"
+DEMO_UTF8 = FIXTURES / "taobao_orders_utf8.csv"
+
+
+def order(name: str) -> str:
+    """The order number of a named fixture scenario (see fixtures/make_fixtures.py)."""
+    return SCENARIOS["orders"][name]
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path, monkeypatch):
+    """Own journal path, own data dir, clock pinned at the demo time, no agent."""
+    for var in list(os.environ):
+        if var.startswith("CSTOOL_"):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    db = tmp_path / "journal.db"
+    monkeypatch.setenv("CSTOOL_DB", str(db))
+    monkeypatch.setenv("CSTOOL_NOW", DEMO_NOW)
+    return db
+
+
+class Run:
+    """``run("orders list --json")`` → the CliRunner result; ``run.json(...)`` parses stdout."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, args, input=None, env=None, check=None):
+        argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
+        result = self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+        if check is not None:
+            assert result.exit_code == check, (result.exit_code, result.output)
+        return result
+
+    def json(self, args, **kw):
+        result = self(args, check=kw.pop("check", 0), **kw)
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def run():
+    return Run()
+
+
+@pytest.fixture
+def journal(env):
+    j = Journal.open(str(env))
+    yield j
+    j.close()
+
+
+@pytest.fixture
+def demo(run, env):
+    """A journal with the demo agents and both demo exports imported."""
+    for agent in ("倩", "郑婷", "小雨", "阿杰", "美美"):
+        run(["agent", "add", agent], check=0)
+    run(["--agent", "倩", "orders", "import", str(DEMO_CSV), str(DEMO_XLSX)], check=0)
+    return env
