@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from typing import Optional, Union
 
 from cstool.errors import InputError
@@ -24,7 +24,7 @@ UTC = timezone.utc
 DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str):
     """The ZoneInfo for ``name``; a clear error when the name is unknown."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -195,8 +195,8 @@ class LocalToUtc:
         if not m:
             raise ValueError(f"bad time {text!r}")
         y, mo, d, hh, mi, ss = m.groups()
-        canon = "%s-%02d-%02d %02d:%02d:%02d" % (
-            y, int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+        canon = (f"{y}-{int(mo):02d}-{int(d):02d} "
+                 f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}")
         if int(mi or 0) > 59 or int(ss or 0) > 59:
             raise ValueError(f"bad time {text!r}")
         return canon[:13], canon[13:]
@@ -234,6 +234,8 @@ def normalise_width(text: str) -> str:
 
 
 _TIME = r"(?:\s*(?P<H>[01]?\d|2[0-3])[:点时](?P<M>[0-5]?\d)?(?:[:分](?P<S>[0-5]?\d)秒?)?)?"
+# A number followed by one of these is a price or a size, not a month.day date.
+_UNITS = r"(?:元|块|米|码|斤|寸|折|公斤|克|倍|件|个|%|cm|mm|kg|g\b|m\b)"
 _FORMS = [
     # 2014年8月25日11:43:42, 2014年8月25日
     ("ymd_cn", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME)),
@@ -244,7 +246,7 @@ _FORMS = [
     # 8月25日, 8月25号
     ("md_cn", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
     # 8.25 (no year): not part of a longer number
-    ("md", re.compile(r"(?<![\d.¥$])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]|\s*元)")),
+    ("md", re.compile(r"(?<![\d.¥￥$])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]|\s*" + _UNITS + ")")),
     # 25日, 25号 (day of month only)
     ("d_cn", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})\s*[日号]")),
 ]

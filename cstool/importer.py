@@ -24,9 +24,10 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Optional
 
 from cstool.clock import LocalToUtc
 from cstool.errors import CstoolError, InputError
@@ -183,12 +184,12 @@ class CsvSource(Source):
             raise InputError(f"{path}: the file is empty")
         if b"\x00" in head:
             raise InputError(f"{path}: not a CSV order export (it holds binary data)")
-        if encoding == "auto":
-            self.encoding = sniff_encoding(head)
-        elif encoding == "utf-8":
-            self.encoding = "utf-8-sig"
+        codec = sniff_encoding(head) if encoding == "auto" else encoding
+        if codec.startswith("utf-8"):
+            codec = "utf-8-sig"  # a BOM, if any, is not part of the first header
+        self.encoding = "utf-8" if codec == "utf-8-sig" else codec
         self._raw = open(path, "rb")
-        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
+        self._text = io.TextIOWrapper(self._raw, encoding=codec, newline="")
         self._reader = csv.reader(self._text)
         try:
             self.header = next(self._reader)
@@ -206,7 +207,7 @@ class CsvSource(Source):
                 yield line + 1, cells
                 line = reader.line_num
         except UnicodeDecodeError:
-            raise InputError(f"{self.path}: line {line + 1} cannot be read as {self.encoding}; "
+            raise InputError(f"{self.path}: cannot be read as {self.encoding} after line {line}; "
                              "give --encoding gb18030 or utf-8") from None
         except csv.Error as e:
             raise InputError(f"{self.path}: line {line + 1}: {e}") from None
@@ -372,6 +373,12 @@ def _text(text: str) -> Optional[str]:
     return text.strip() or None
 
 
+def _address(text: str) -> Optional[str]:
+    """An address; the newer export's masked one (``…西湖区***``) tells us nothing."""
+    s = text.strip()
+    return None if "*" in s else (s or None)
+
+
 def build_normaliser(index: dict[str, int], tz_name: str, import_id: int) -> Callable[[list], tuple]:
     """A function turning one row's cells into the tuple for the upsert.
 
@@ -386,7 +393,7 @@ def build_normaliser(index: dict[str, int], tz_name: str, import_id: int) -> Cal
         "tracking_no": _tracking, "seller_memo": str.strip,
         **{c: _fen for c in MONEY}, **{c: to_utc for c in TIMES},
     }
-    env: dict[str, Any] = {"_text": _text, "_phone": _phone}
+    env: dict[str, Any] = {"_address": _address, "_phone": _phone}
     exprs = []
     for col in COLUMNS:
         if col == "receiver_phone":
@@ -394,7 +401,7 @@ def build_normaliser(index: dict[str, int], tz_name: str, import_id: int) -> Cal
                      if k in index]
             exprs.append(" or ".join(parts) or "None")
         elif col == "receiver_address":
-            parts = [f"_text(c[{index[k]}])" for k in ("modified_address", "receiver_address")
+            parts = [f"_address(c[{index[k]}])" for k in ("modified_address", "receiver_address")
                      if k in index]
             exprs.append(" or ".join(parts) or "None")
         elif col not in index:
@@ -446,6 +453,13 @@ def build_normaliser(index: dict[str, int], tz_name: str, import_id: int) -> Cal
 _RANK = "CASE {t}.status " + " ".join(
     f"WHEN '{s}' THEN {r}" for s, r in STATUS_RANK.items()) + " END"
 INSERT_COLUMNS = COLUMNS + ("import_id",)
+# The seller memo: a blank one erases nothing, and a text already in the order's
+# history is old news (an older export imported again must not bring it back).
+_MEMO = ("CASE WHEN excluded.seller_memo IS NULL OR excluded.seller_memo = '' "
+         "OR excluded.seller_memo IS orders.seller_memo THEN orders.seller_memo "
+         "WHEN EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = excluded.order_id "
+         "AND r.source = 'platform' AND r.text = excluded.seller_memo) THEN orders.seller_memo "
+         "ELSE excluded.seller_memo END")
 # Rows per INSERT statement: binding many rows at once saves Python's
 # per-statement overhead, the largest cost left on the writing side.
 CHUNK = 50
@@ -461,7 +475,12 @@ def upsert_sql(rows: int = 1) -> str:
     one = "(" + ", ".join("?" * len(INSERT_COLUMNS)) + ")"
     sets, changed = [], []
     for c in COLUMNS[1:]:
-        new = f"excluded.{c}" if c == "status" else f"coalesce(excluded.{c}, orders.{c})"
+        if c == "status":
+            new = "excluded.status"
+        elif c == "seller_memo":
+            new = _MEMO
+        else:
+            new = f"coalesce(excluded.{c}, orders.{c})"
         sets.append(f"{c} = {new}")
         changed.append(f"orders.{c} IS NOT {new}")
     sets.append("import_id = excluded.import_id")

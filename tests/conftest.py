@@ -48,7 +48,8 @@ class Run:
 
     def __call__(self, args, input=None, env=None, check=None):
         argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
-        result = self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+        result = self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False,
+                                    prog_name="cstool")
         if check is not None:
             assert result.exit_code == check, (result.exit_code, result.output)
         return result

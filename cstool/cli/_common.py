@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Callable, Optional
 
 import click
 
@@ -172,7 +173,7 @@ class Domain(click.ParamType):
         self.vocab = vocab
         self.name = vocab.what
 
-    def get_metavar(self, param, *args) -> str:
+    def get_metavar(self, param, *args, **kwargs) -> str:
         return "[" + "|".join(self.vocab.values) + "]"
 
     def convert(self, value, param, ctx):

@@ -37,7 +37,12 @@ def add(app, short, name, job_no, role, as_json):
 @output_options
 @pass_app
 def list_(app, fmt):
-    """List registered agents."""
+    """List registered agents.
+
+    \b
+      cstool agent list
+      cstool agent list --json
+    """
     from cstool import agents
 
     app.emit(agents.list_(app.journal), fmt, columns=["short", "name", "job_no", "role", "created_at"],

@@ -21,7 +21,8 @@ def show(app, key, fmt):
       cstool policy show
       cstool policy show chase_windows.phone
     """
-    from cstool.policy import display, key as get_key
+    from cstool.policy import display
+    from cstool.policy import key as get_key
 
     if key:
         k = get_key(key)
@@ -50,9 +51,11 @@ def set_(app, key, value):
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
     """
-    from cstool.policy import display, key as get_key
+    from cstool.policy import display
+    from cstool.policy import key as get_key
 
     name = get_key(key).name
+    app.journal  # noqa: B018 - setting policy creates the journal if it is missing
     value = app.policy.set(name, value, app.agent_name, app.now_db())
     click.echo(f"{name} = {display(value)}")
 
@@ -69,6 +72,7 @@ def use(app, preset):
     """
     from cstool.policy import display
 
+    app.journal  # noqa: B018 - creates the journal if it is missing
     values = app.policy.use(preset, app.agent_name, app.now_db())
     for name, value in values.items():
         click.echo(f"{name} = {display(value)}")
@@ -78,7 +82,12 @@ def use(app, preset):
 @output_options
 @pass_app
 def presets(app, fmt):
-    """List the presets and what they set."""
+    """List the presets and what they set.
+
+    \b
+      cstool policy presets
+      cstool policy use manual-002
+    """
     from cstool.policy import PRESETS, display
 
     rows = [{"preset": name, "about": about,

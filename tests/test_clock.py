@@ -1,0 +1,166 @@
+"""The clock, the journal's time format, and the manuals' date forms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from cstool.clock import (
+    Clock,
+    LocalToUtc,
+    find_manual_date,
+    from_db,
+    iter_manual_dates,
+    parse_local,
+    parse_manual_date,
+    to_db,
+    zone,
+)
+from cstool.errors import InputError
+
+SH = zone("Asia/Shanghai")
+
+
+def ref(y, m, d, hh=12, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=SH)
+
+
+def test_pinned_clock_is_shop_local_and_stored_as_utc():
+    clock = Clock("Asia/Shanghai", "2026-11-23 10:00")
+    assert clock.now() == datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+    assert clock.now_db() == "2026-11-23T02:00:00Z"
+    assert clock.iso("2026-11-23T02:00:00Z") == "2026-11-23T10:00:00+08:00"
+    assert clock.short("2026-11-23T02:00:00Z") == "2026-11-23 10:00"
+    assert clock.today() == date(2026, 11, 23)
+
+
+def test_clock_in_another_zone():
+    clock = Clock("Europe/Berlin", "2026-07-01 12:00")
+    assert clock.now_db() == "2026-07-01T10:00:00Z"  # summer time, +02:00
+    assert clock.iso("2026-07-01T10:00:00Z") == "2026-07-01T12:00:00+02:00"
+
+
+def test_db_format_round_trips_and_sorts_as_text():
+    a = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert to_db(a) == "2026-01-02T03:04:05Z"
+    assert from_db(to_db(a)) == a
+    assert to_db(datetime(2026, 1, 1, 23, 0, tzinfo=SH)) < to_db(a)
+    with pytest.raises(ValueError):
+        to_db(datetime(2026, 1, 1))  # naive
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-23 10:00", datetime(2026, 11, 23, 10, 0, tzinfo=SH)),
+    ("2026-11-23 10:00:30", datetime(2026, 11, 23, 10, 0, 30, tzinfo=SH)),
+    ("2026/11/23 9:05", datetime(2026, 11, 23, 9, 5, tzinfo=SH)),
+    ("2026-11-23", datetime(2026, 11, 23, 0, 0, tzinfo=SH)),
+    ("2026-11-23T10:00:00+08:00", datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)),
+])
+def test_parse_local(text, expected):
+    assert parse_local(text) == expected
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "2026-13-01 10:00", "23/11/2026", ""])
+def test_parse_local_refuses_nonsense(text):
+    with pytest.raises(InputError):
+        parse_local(text)
+
+
+def test_bad_now_is_a_usage_error(run):
+    result = run(["--now", "yesterday-ish", "orders", "list"])
+    assert result.exit_code == 2
+    assert "--now" in result.output
+
+
+def test_since_forms():
+    clock = Clock("Asia/Shanghai", "2026-11-23 10:00")
+    assert clock.parse_since("today") == datetime(2026, 11, 23, tzinfo=SH)
+    assert clock.parse_since("yesterday") == datetime(2026, 11, 22, tzinfo=SH)
+    assert clock.parse_since("7d") == datetime(2026, 11, 16, 10, 0, tzinfo=SH)
+    assert clock.parse_since("12h") == datetime(2026, 11, 22, 22, 0, tzinfo=SH)
+    assert clock.parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=SH)
+    with pytest.raises(InputError, match="7d"):
+        clock.parse_since("last week")
+
+
+def test_unknown_zone():
+    with pytest.raises(InputError, match="unknown time zone"):
+        zone("Mars/Olympus")
+
+
+# --- export times -----------------------------------------------------------------
+
+
+def test_export_times_fast_and_loose_forms():
+    conv = LocalToUtc("Asia/Shanghai")
+    assert conv("2026-11-23 10:20:30") == "2026-11-23T02:20:30Z"
+    assert conv("2026-11-23 03:20:30") == "2026-11-22T19:20:30Z"  # crosses midnight
+    assert conv("2026/11/23 10:20") == "2026-11-23T02:20:00Z"
+    assert conv("2026/1/3 9:05") == "2026-01-03T01:05:00Z"
+    assert conv("") is None
+    for bad in ("2026-11-31 10:00:00", "yesterday", "2026-11-23 10:61"):
+        with pytest.raises(ValueError):
+            conv(bad)
+
+
+def test_export_times_in_a_zone_with_half_hour_offset():
+    conv = LocalToUtc("Asia/Kolkata")  # +05:30: the hour cache can't be used
+    assert conv("2026-11-23 10:20:30") == "2026-11-23T04:50:30Z"
+
+
+# --- the manuals' date forms -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, at, expected_value, has_time", [
+    ("2014年8月25日11:43:42", ref(2014, 8, 26), datetime(2014, 8, 25, 11, 43, 42, tzinfo=SH), True),
+    ("2014年8月25日", ref(2015, 1, 1), date(2014, 8, 25), False),
+    ("2015.03.09", ref(2015, 3, 10), date(2015, 3, 9), False),
+    ("2014.8.25", ref(2014, 8, 25), date(2014, 8, 25), False),
+    ("2014-08-25 11:43", ref(2014, 8, 25), datetime(2014, 8, 25, 11, 43, tzinfo=SH), True),
+    ("8.25", ref(2014, 8, 26), date(2014, 8, 25), False),
+    ("12.25", ref(2027, 1, 2), date(2026, 12, 25), False),   # nearest: last year's
+    ("1.3", ref(2026, 12, 30), date(2027, 1, 3), False),     # nearest: next year's
+    ("8月25日", ref(2014, 8, 20), date(2014, 8, 25), False),
+    ("25日", ref(2026, 11, 20), date(2026, 11, 25), False),
+    ("3日", ref(2026, 11, 29), date(2026, 12, 3), False),     # nearest: next month
+    ("２０１５．０３．０９", ref(2015, 3, 10), date(2015, 3, 9), False),  # full width
+])
+def test_manual_date_forms(text, at, expected_value, has_time):
+    found = parse_manual_date(text, at)
+    assert found.value == expected_value
+    assert found.has_time is has_time
+
+
+def test_day_only_prefer_future_for_holds():
+    # written on the 28th, "25日发货" means next month's 25th
+    found = find_manual_date("25日发货", ref(2026, 11, 28), prefer="future")
+    assert found.value == date(2026, 12, 25)
+    assert find_manual_date("25日发货", ref(2026, 11, 28)).value == date(2026, 11, 25)
+
+
+def test_dates_inside_remarks():
+    text = "退货/换货,换37码/更改地址XXXX 2014年8月25日11:43:42 # 倩"
+    found = find_manual_date(text, ref(2014, 8, 25))
+    assert found.value == datetime(2014, 8, 25, 11, 43, 42, tzinfo=SH)
+    assert text[found.start:found.end] == "2014年8月25日11:43:42"
+    assert find_manual_date("申通 倩 8.25", ref(2014, 8, 25)).value == date(2014, 8, 25)
+
+
+def test_prices_and_sizes_are_not_dates():
+    assert find_manual_date("活动价108.50元,实付128.00元", ref(2026, 11, 23)) is None
+    assert find_manual_date("换37码 发顺丰", ref(2026, 11, 23)) is None
+    assert find_manual_date("碳素钓鱼竿 2.7米", ref(2026, 11, 23)) is None
+    assert find_manual_date("打9.5折", ref(2026, 11, 23)) is None
+    assert find_manual_date("¥12.50", ref(2026, 11, 23)) is None
+
+
+def test_all_dates_in_order():
+    found = list(iter_manual_dates("2015.03.09 顾客说3月12日付款", ref(2015, 3, 9)))
+    assert [f.value for f in found] == [date(2015, 3, 9), date(2015, 3, 12)]
+
+
+def test_invalid_calendar_dates_are_ignored():
+    assert find_manual_date("2014.2.30", ref(2014, 2, 1)) is None
+    with pytest.raises(InputError):
+        parse_manual_date("tomorrow", ref(2014, 2, 1))

@@ -1,0 +1,389 @@
+"""Importing the platform's order exports."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import datetime
+
+import pytest
+from conftest import DEMO_CSV, DEMO_UTF8, DEMO_XLSX, FIXTURES, order
+
+from cstool import importer
+from cstool.errors import InputError
+from cstool.journal import Journal
+
+sys.path.insert(0, str(FIXTURES))
+from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402
+
+NOW_DB = "2026-11-23T06:30:00Z"
+
+
+def write_export(path, rows, header=CLASSIC_HEADER, encoding="gb18030"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        fh.write(csv_line(list(header)))
+        for row in rows:
+            fh.write(csv_line(row) if isinstance(row, list) else row)
+    return path
+
+
+def row(n, **kw):
+    base = dict(order_id=str(5118609024991100000 + n), buyer=f"tb{n}", status="paid",
+                created=datetime(2026, 11, 22, 10, 0), paid=datetime(2026, 11, 22, 10, 5))
+    base.update(kw)
+    return classic_row(**base)
+
+
+def agent(run):
+    run("agent add 倩", check=0)
+
+
+def imp(run, *args, check=0):
+    return run(["--agent", "倩", "orders", "import", *map(str, args)], check=check)
+
+
+def db_rows(path, sql, params=()):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_classic_gb18030_export(run, env):
+    agent(run)
+    result = run.json(["--agent", "倩", "orders", "import", str(DEMO_CSV), "--json"])
+    assert result == [{"file": str(DEMO_CSV), "format": "taobao-csv", "encoding": "gb18030",
+                       "rows": 50, "inserted": 50, "updated": 0, "unchanged": 0,
+                       "rejected": [], "dry_run": False}]
+    o = run.json(["orders", "show", order("paid_80h_overdue"), "--json", "--reveal"])
+    assert o["status"] == "paid"
+    assert o["amount"] == "128.00"
+    assert o["created_at"] == "2026-11-20T05:30:00+08:00"
+    assert o["paid_at"] == "2026-11-20T06:30:00+08:00"
+    assert o["seller_memo"] == "红旗 客户要求发顺丰 已改快递 2026.11.20 倩"  # header "订单备注 "
+    assert o["receiver_phone"].isdigit() and len(o["receiver_phone"]) == 11  # "'" stripped
+
+
+def test_order_numbers_stay_exact_text(run, env):
+    agent(run)
+    imp(run, DEMO_CSV)
+    ids = db_rows(env, "SELECT order_id, typeof(order_id) FROM orders ORDER BY order_id LIMIT 2")
+    assert ids == [(order("unpaid_fresh_2min"), "text"), (order("unpaid_4min59"), "text")]
+    assert int(ids[0][0]) > 2 ** 53
+
+
+def test_utf8_export_with_bom(run, env):
+    agent(run)
+    out = run.json(["--agent", "倩", "orders", "import", str(DEMO_UTF8), "--json"])
+    assert out[0]["encoding"] == "utf-8"
+    assert out[0]["inserted"] == 5
+    assert db_rows(env, "SELECT buyer FROM orders WHERE order_id = ?",
+                   [order("unpaid_fresh_2min")]) == [("tb_unpaid_fresh_201",)]
+
+
+def test_memo_with_quotes_and_newline(run, demo):
+    o = run.json(["orders", "show", order("memo_with_quotes_newline"), "--json"])
+    assert o["seller_memo"] == '客户要求发"顺丰",到付不要\n---2026.11.23 倩'
+    assert o["buyer_message"] == '包装好一点,"易碎",谢谢'
+
+
+def test_spreadsheet_dates_and_landline(run, demo):
+    o = run.json(["orders", "show", order("slash_dates"), "--json"])
+    assert o["created_at"] == "2026-11-23T06:00:00+08:00"
+    assert o["paid_at"] == "2026-11-23T06:05:00+08:00"
+    o = run.json(["orders", "show", order("mobile_landline_only"), "--json", "--reveal"])
+    assert o["receiver_phone"] == "0571-88886666"
+
+
+def test_full_width_comma_in_status(run, demo):
+    assert run.json(["orders", "show", order("shipped_full_width_status"), "--json"])[
+        "status"] == "shipped"
+
+
+def test_bad_rows_are_rejected_with_line_and_reason(run, env, tmp_path):
+    agent(run)
+    f = write_export(tmp_path / "bad.csv", [
+        row(1),
+        row(2, created=None),                                  # line 3: no creation time
+        row(3),
+        row(4, order_id=""),                                   # line 5: no order number
+        row(5, status_text="神秘状态"),                          # line 6
+        row(6),
+    ])
+    # hand-break two cells: line 2's payment time and line 7's amount
+    text = f.read_bytes().decode("gb18030").replace("2026-11-22 10:05:00", "2026-13-45 10:05:00", 1)
+    lines = text.split("\r\n")
+    lines[6] = lines[6].replace("128.00", "12八.00")
+    f.write_bytes("\r\n".join(lines).encode("gb18030"))
+    out = run.json(["--agent", "倩", "orders", "import", str(f), "--json"])[0]
+    assert out["rows"] == 6
+    assert out["inserted"] == 1
+    assert out["rejected"] == [
+        {"row": 2, "error": "bad 订单付款时间 '2026-13-45 10:05:00'"},
+        {"row": 3, "error": "no 订单创建时间 ('')"},
+        {"row": 5, "error": "no order number"},
+        {"row": 6, "error": "unknown order status '神秘状态'"},
+        {"row": 7, "error": "bad 总金额 '12八.00'"},
+    ]
+    assert db_rows(env, "SELECT count(*) FROM orders") == [(1,)]
+
+
+def test_strict_rejects_the_whole_file(run, env, tmp_path):
+    agent(run)
+    f = write_export(tmp_path / "bad.csv", [row(1), row(2, status_text="神秘状态"), row(3)])
+    result = imp(run, "--strict", f, check=1)
+    assert result.output.strip() == (
+        f"Error: {f}: 1 row(s) rejected (--strict), nothing imported; "
+        "first: line 3: unknown order status '神秘状态'")
+    assert db_rows(env, "SELECT count(*) FROM orders") == [(0,)]
+    assert db_rows(env, "SELECT count(*) FROM imports") == [(0,)]
+
+
+def test_reimport_changes_nothing(run, demo):
+    before = db_rows(demo, "SELECT * FROM orders ORDER BY order_id")
+    remarks = db_rows(demo, "SELECT count(*) FROM remarks")
+    out = run.json(["--agent", "倩", "orders", "import", str(DEMO_CSV), str(DEMO_XLSX), "--json"])
+    assert [(r["inserted"], r["updated"], r["unchanged"]) for r in out] == [(0, 0, 50), (0, 0, 7)]
+    assert db_rows(demo, "SELECT * FROM orders ORDER BY order_id") == before
+    assert db_rows(demo, "SELECT count(*) FROM remarks") == remarks
+
+
+def test_newer_xlsx_export_updates_without_inventing_or_erasing(run, env):
+    agent(run)
+    imp(run, DEMO_CSV)
+    before = run.json(["orders", "show", order("paid_today_before_cutoff"), "--json", "--reveal"])
+    out = run.json(["--agent", "倩", "orders", "import", str(DEMO_XLSX), "--json"])[0]
+    assert (out["format"], out["rows"], out["inserted"], out["updated"]) == ("taobao-xlsx", 7, 2, 4)
+    shipped = run.json(["orders", "show", order("paid_today_before_cutoff"), "--json", "--reveal"])
+    assert shipped["status"] == "shipped"
+    assert shipped["shipped_at"] == "2026-11-23T13:20:00+08:00"
+    assert shipped["tracking_no"] == "773077778888"
+    assert shipped["paid_at"] == before["paid_at"]                   # xlsx has no payment time
+    assert shipped["receiver_address"] == before["receiver_address"]  # xlsx address is masked
+    assert shipped["buyer"] == before["buyer"]                        # xlsx has no buyer column
+    # an order paid only according to the xlsx: its payment time stays unknown
+    assert run.json(["orders", "show", order("unpaid_3h"), "--json"])["paid_at"] is None
+    new = run.json(["orders", "show", order("xlsx_new_paid"), "--json"])
+    assert (new["status"], new["paid_at"], new["amount"]) == ("paid", None, "89.00")
+    flagged = run.json(["orders", "show", order("paid_70h_due_soon"), "--json"])
+    assert flagged["flag"] == "red"
+
+
+def test_an_older_export_never_moves_orders_back(run, env):
+    agent(run)
+    imp(run, DEMO_CSV, DEMO_XLSX)
+    out = run.json(["--agent", "倩", "orders", "import", str(DEMO_CSV), "--json"])[0]
+    assert out["updated"] == 0
+    assert run.json(["orders", "show", order("paid_today_before_cutoff"), "--json"])[
+        "status"] == "shipped"
+    assert run.json(["orders", "show", order("shipped_2days"), "--json"])["status"] == "signed"
+
+
+def test_a_later_export_closes_or_ships(run, env, tmp_path):
+    agent(run)
+    imp(run, write_export(tmp_path / "a.csv", [row(1, status="unpaid", paid=None)]))
+    out = run.json(["--agent", "倩", "orders", "import", str(write_export(
+        tmp_path / "b.csv", [row(1, status="closed", paid=None, close_reason="买家不想买了")])),
+        "--json"])[0]
+    assert out["updated"] == 1
+    assert db_rows(env, "SELECT status, close_reason FROM orders") == [("closed", "买家不想买了")]
+
+
+def test_memos_become_remark_history_once(run, demo):
+    platform = db_rows(demo, "SELECT order_id, text FROM remarks WHERE source = 'platform' "
+                             "ORDER BY id")
+    memos = db_rows(demo, "SELECT order_id, seller_memo FROM orders WHERE seller_memo <> '' "
+                          "ORDER BY order_id")
+    # every order with a memo has exactly that memo in its history, once
+    assert sorted(platform) == memos
+    assert dict(platform)[order("paid_70h_due_soon")] == "加急 2026.11.23 倩"  # from the xlsx
+
+
+def test_a_changed_memo_adds_to_history_and_an_old_one_never_returns(run, env, tmp_path):
+    agent(run)
+    a = write_export(tmp_path / "a.csv", [row(1, memo="25日发货")])
+    b = write_export(tmp_path / "b.csv", [row(1, memo="25日发货,已改27日发货")])
+    imp(run, a)
+    imp(run, b)
+    out = run.json(["--agent", "倩", "orders", "import", str(a), "--json"])[0]  # old export again
+    assert out["unchanged"] == 1
+    assert db_rows(env, "SELECT seller_memo FROM orders") == [("25日发货,已改27日发货",)]
+    assert db_rows(env, "SELECT text FROM remarks ORDER BY id") == [
+        ("25日发货",), ("25日发货,已改27日发货",)]
+    # an export with the memo column blank doesn't erase it
+    imp(run, write_export(tmp_path / "c.csv", [row(1)]))
+    assert db_rows(env, "SELECT seller_memo FROM orders") == [("25日发货,已改27日发货",)]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("订单号码,买家\n1,2\n", "not an order export: missing column(s) 订单编号, 订单状态, 订单创建时间"),
+    ("", "the file is empty"),
+    ("\x00\x01\x02binary", "binary data"),
+])
+def test_files_that_are_not_exports(run, env, tmp_path, content, message):
+    agent(run)
+    f = tmp_path / "x.csv"
+    f.write_bytes(content.encode("utf-8"))
+    result = imp(run, f, check=1)
+    assert message in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_missing_file(run, env, tmp_path):
+    agent(run)
+    result = run(["--agent", "倩", "orders", "import", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nope.csv'}: no such file\n"
+
+
+def test_several_files_are_one_transaction(run, env, tmp_path):
+    agent(run)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hello,world\n", encoding="utf-8")
+    result = imp(run, DEMO_CSV, bad, check=1)
+    assert "missing column" in result.output
+    assert db_rows(env, "SELECT count(*) FROM orders") == [(0,)]
+
+
+def test_wrong_encoding_is_reported_with_the_line(run, env):
+    agent(run)
+    result = imp(run, "--encoding", "utf-8", DEMO_CSV, check=1)
+    assert "cannot" in result.output and "gb18030" in result.output
+    assert db_rows(env, "SELECT count(*) FROM orders") == [(0,)]
+
+
+def test_dry_run_writes_nothing(run, env):
+    agent(run)
+    out = run.json(["--agent", "倩", "orders", "import", "--dry-run", str(DEMO_CSV), "--json"])
+    assert out[0]["inserted"] == 50 and out[0]["dry_run"] is True
+    assert db_rows(env, "SELECT count(*) FROM orders") == [(0,)]
+    assert db_rows(env, "SELECT count(*) FROM imports") == [(0,)]
+
+
+def test_generic_csv_with_a_mapping(run, env, tmp_path):
+    agent(run)
+    f = tmp_path / "jd.csv"
+    f.write_text("订单号,买家账号,状态,下单时间,付款时间,应付金额\n"
+                 "JD10001,jd_user1,paid,2026-11-22 09:00:00,2026-11-22 09:30:00,99.90\n"
+                 "JD10002,jd_user2,等待买家付款,2026-11-23 09:00,,10\n", encoding="utf-8")
+    out = run.json(["--agent", "倩", "orders", "import", "--format", "generic", str(f), "--json",
+                    "--map", "订单号=order_id", "--map", "买家账号=buyer", "--map", "状态=status",
+                    "--map", "下单时间=created_at", "--map", "付款时间=paid_at",
+                    "--map", "应付金额=total_fen"])[0]
+    assert (out["format"], out["inserted"]) == ("generic", 2)
+    o = run.json(["orders", "show", "JD10001", "--json"])
+    assert (o["buyer"], o["status"], o["amount"], o["paid_at"]) == (
+        "jd_user1", "paid", "99.90", "2026-11-22T09:30:00+08:00")
+    assert run.json(["orders", "show", "JD10002", "--json"])["amount"] == "10.00"
+
+
+def test_generic_mapping_errors(run, env, tmp_path):
+    agent(run)
+    f = tmp_path / "jd.csv"
+    f.write_text("订单号,状态\nA1,paid\n", encoding="utf-8")
+    r = imp(run, "--format", "generic", f, check=1)
+    assert "needs --map" in r.output
+    r = imp(run, "--format", "generic", "--map", "订单号=order_no", f, check=1)
+    assert "unknown field 'order_no'" in r.output
+    r = imp(run, "--format", "generic", "--map", "订单=order_id", f, check=1)
+    assert "which the file does not have" in r.output
+    r = imp(run, "--map", "订单号=order_id", f, check=2)
+    assert "--map goes with --format generic" in r.output
+
+
+def test_mangled_order_number_is_rejected(run, env, tmp_path):
+    agent(run)
+    f = write_export(tmp_path / "x.csv", [row(1, order_id="1")])
+    f.write_text(f.read_text(encoding="gb18030").replace('="1"', "5.11861E+18"),
+                 encoding="gb18030")
+    out = run.json(["--agent", "倩", "orders", "import", str(f), "--json"])[0]
+    assert out["rejected"][0]["row"] == 2
+    assert "turned into a number by a spreadsheet" in out["rejected"][0]["error"]
+
+
+def test_xlsx_wrong_header(run, env, tmp_path):
+    from openpyxl import Workbook
+
+    agent(run)
+    wb = Workbook()
+    wb.active.append(["商品", "数量"])
+    wb.active.append(["茶杯", 2])
+    f = tmp_path / "stock.xlsx"
+    wb.save(f)
+    assert "missing column(s) 订单编号" in imp(run, f, check=1).output
+
+
+# --- the library ------------------------------------------------------------------------
+
+
+def import_lib(path, files, **kw):
+    j = Journal.open(str(path))
+    try:
+        return importer.import_files(j, [str(f) for f in files], agent="倩", now_db=NOW_DB,
+                                     tz_name="Asia/Shanghai", **kw)
+    finally:
+        j.close()
+
+
+def test_forked_reader_gives_the_same_journal(tmp_path):
+    """Big files are read in a forked process; the result must not depend on it."""
+    rows = [row(n, memo=f"备注{n}" if n % 3 == 0 else "", total=100 + n) for n in range(333)]
+    rows[100] = row(100, status_text="???")
+    rows[200] = row(5)  # a duplicate order number: the later row updates the earlier
+    f = write_export(tmp_path / "many.csv", rows)
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    ra = import_lib(a, [f], parallel=False)[0]
+    rb = import_lib(b, [f], parallel=True)[0]
+    assert ra.as_dict() == rb.as_dict()
+    assert (ra.rows, ra.inserted, ra.updated, len(ra.rejected)) == (333, 331, 1, 1)
+    dump = "SELECT * FROM orders ORDER BY order_id"
+    assert db_rows(a, dump) == db_rows(b, dump)
+    assert db_rows(a, "SELECT order_id, text FROM remarks ORDER BY id") == \
+        db_rows(b, "SELECT order_id, text FROM remarks ORDER BY id")
+
+
+def test_forked_reader_reports_file_errors(tmp_path):
+    """A decoding error in the forked reader reaches the user with its line."""
+    f = tmp_path / "x.csv"
+    f.write_bytes(csv_line(list(CLASSIC_HEADER)).encode("utf-8")
+                  + "".join(csv_line(row(n)) for n in range(500)).encode("utf-8")
+                  + csv_line(row(999)).encode("gb18030"))
+    with pytest.raises(InputError, match=r"cannot be read as utf-8 after line \d+"):
+        import_lib(tmp_path / "a.db", [f], parallel=True, encoding="utf-8")
+
+
+def test_progress_reaches_the_end(tmp_path):
+    f = write_export(tmp_path / "x.csv", [row(n) for n in range(5000)])
+    seen = []
+    import_lib(tmp_path / "a.db", [f], progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (f.stat().st_size, f.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_after_rows_hook_sees_the_new_memos(tmp_path):
+    f = write_export(tmp_path / "x.csv", [row(1, memo="25日发货"), row(2), row(3, memo="@@@张三")])
+    seen = {}
+
+    def hook(journal, last_remark_id):
+        seen["new"] = [r[0] for r in journal.query(
+            "SELECT text FROM remarks WHERE id > ? ORDER BY id", [last_remark_id])]
+
+    import_lib(tmp_path / "a.db", [f], after_rows=hook)
+    assert seen["new"] == ["25日发货", "@@@张三"]
+    import_lib(tmp_path / "a.db", [f], after_rows=hook)
+    assert seen["new"] == []
+
+
+def test_chunk_boundaries(tmp_path):
+    """Rows go to SQLite in multi-row statements; counts are exact around the edges."""
+    n = importer.CHUNK * 2 + 7
+    f = write_export(tmp_path / "x.csv", [row(i) for i in range(n)])
+    r = import_lib(tmp_path / "a.db", [f])[0]
+    assert (r.rows, r.inserted) == (n, n)
+    g = write_export(tmp_path / "y.csv", [row(i, status="shipped") if i % 2 else row(i)
+                                          for i in range(n + 3)])
+    r = import_lib(tmp_path / "a.db", [g])[0]
+    assert (r.rows, r.inserted, r.updated, r.unchanged) == (n + 3, 3, n // 2, n - n // 2)
+    assert json.loads(json.dumps(r.as_dict()))["rejected"] == []
