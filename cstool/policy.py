@@ -152,6 +152,14 @@ class Key:
     default: Any
     parse: Callable[[Any], Any]
     help: str
+    secret: bool = False    # shown masked by `policy show`
+
+
+def _url(text: Any) -> str:
+    s = str(text).strip()
+    if s and not re.match(r"^https?://[^\s/]+", s):
+        raise InputError(f"{s!r} is not an http(s) URL")
+    return s
 
 
 KEYS: dict[str, Key] = {k.name: k for k in [
@@ -167,6 +175,14 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("chase_windows.sms", ["09:00-21:00"], parse_windows, "hours for SMS chasing"),
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
+    # remind (cron)
+    Key("remind_cooldown_hours", 4, _int(1, "hours"),
+        "`remind` sends the same item again only after this long"),
+    Key("remind_handover_ack_by", "10:00", parse_time_of_day,
+        "handover items not acknowledged by this hour are reminded"),
+    Key("remind.dingtalk_webhook", "", _url, "DingTalk robot webhook URL", secret=True),
+    Key("remind.dingtalk_secret", "", _text, "DingTalk robot signing secret (SEC…)", secret=True),
+    Key("remind.wecom_webhook", "", _url, "WeCom robot webhook URL", secret=True),
 ]}
 
 # Topic presets, and one preset per manual that combines them.
@@ -196,6 +212,17 @@ def key(name: str) -> Key:
     if k is None:
         raise InputError(f"unknown policy key {name!r}; see: cstool policy show")
     return k
+
+
+def mask_secret(value: Any) -> str:
+    s = str(value or "")
+    if not s:
+        return ""
+    if s.startswith("http"):
+        from cstool.notify import mask_url
+
+        return mask_url(s)
+    return "…" + s[-4:] if len(s) > 8 else "****"
 
 
 def display(value: Any) -> str:
@@ -257,9 +284,10 @@ class Policy:
         out = []
         for name, k in KEYS.items():
             stored = self._stored.get(name)
+            value = stored[0] if stored else k.default
             out.append({
                 "key": name,
-                "value": stored[0] if stored else k.default,
+                "value": mask_secret(value) if k.secret else value,
                 "source": "set" if stored else "default",
                 "set_by": stored[1] if stored else None,
                 "set_at": Instant(stored[2]) if stored and stored[2] else None,

@@ -21,12 +21,14 @@ def show(app, key, fmt):
       cstool policy show
       cstool policy show chase_windows.phone
     """
-    from cstool.policy import display
+    from cstool.policy import display, mask_secret
     from cstool.policy import key as get_key
 
     if key:
         k = get_key(key)
         value = app.policy.get(k.name)
+        if k.secret:
+            value = mask_secret(value)
         if fmt == "table":
             click.echo(display(value))
         else:
@@ -51,13 +53,14 @@ def set_(app, key, value):
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
     """
-    from cstool.policy import display
+    from cstool.policy import display, mask_secret
     from cstool.policy import key as get_key
 
-    name = get_key(key).name
+    k = get_key(key)
+    name = k.name
     app.journal  # noqa: B018 - setting policy creates the journal if it is missing
     value = app.policy.set(name, value, app.agent_name, app.now_db())
-    click.echo(f"{name} = {display(value)}")
+    click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}")
 
 
 @command(policy)

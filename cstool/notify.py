@@ -1,0 +1,146 @@
+"""Sending reminders: stdout, DingTalk (钉钉) and WeCom (企业微信) group robots.
+
+Only the standard library: a robot webhook is one JSON POST. The robots
+limit message size and rate (20 messages a minute each), so long reminders
+are split on line boundaries and a run sends at most what the minute allows;
+what is not sent stays due for the next run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from cstool.errors import CstoolError
+
+TIMEOUT_S = 10.0
+RATE_PER_MINUTE = 20
+# Bytes of content per message: WeCom's text limit is 2048; DingTalk allows more,
+# but long robot messages are unreadable in a group chat anyway.
+LIMITS = {"wecom": 2048, "dingtalk": 4000}
+
+
+class NotifyError(CstoolError):
+    """A webhook refused the message or could not be reached."""
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL safe to print: host and path, the token cut to its last 4 characters."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<invalid url>"
+    query = urllib.parse.parse_qsl(parts.query)
+    shown = "&".join(f"{k}=…{v[-4:]}" if v else k for k, v in query if k not in ("sign", "timestamp"))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{shown}" if shown else "")
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk's signature: URL-encoded base64 of HMAC-SHA256(timestamp + "\\n" + secret)."""
+    message = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return urllib.parse.quote_plus(base64.b64encode(digest))
+
+
+def dingtalk_url(webhook: str, secret: Optional[str], timestamp_ms: int) -> str:
+    if not secret:
+        return webhook
+    sep = "&" if "?" in webhook else "?"
+    return f"{webhook}{sep}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
+
+
+def split_message(lines: list[str], limit: int, title: str = "") -> list[str]:
+    """Join lines into messages of at most ``limit`` UTF-8 bytes, breaking between lines.
+
+    Every message starts with ``title`` (marked ``(2/3)`` when split); a single line
+    longer than a message is cut at a character boundary.
+    """
+    head_room = len(title.encode()) + 16
+    budget = max(limit - head_room, 64)
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        b = line.encode()
+        if len(b) > budget:
+            line = b[: budget - 3].decode("utf-8", "ignore") + "…"
+            b = line.encode()
+        if chunks[-1] and size + len(b) + 1 > budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(b) + 1
+    n = len(chunks)
+    out = []
+    for i, chunk in enumerate(chunks, 1):
+        head = title + (f" ({i}/{n})" if n > 1 else "")
+        out.append("\n".join(([head] if head else []) + chunk))
+    return out
+
+
+def _markdown(text: str) -> str:
+    # Robots render markdown; keep each line its own paragraph.
+    return re.sub(r"\n", "\n\n", text)
+
+
+@dataclass
+class Robot:
+    """A group robot: ``kind`` is dingtalk or wecom."""
+
+    kind: str
+    webhook: str
+    secret: Optional[str] = None
+    timeout: float = TIMEOUT_S
+    markdown: bool = True
+
+    @property
+    def limit(self) -> int:
+        return LIMITS[self.kind]
+
+    def payload(self, text: str, title: str) -> dict:
+        if self.kind == "dingtalk":
+            if self.markdown:
+                return {"msgtype": "markdown", "markdown": {"title": title, "text": _markdown(text)}}
+            return {"msgtype": "text", "text": {"content": text}}
+        if self.markdown:
+            return {"msgtype": "markdown", "markdown": {"content": _markdown(text)}}
+        return {"msgtype": "text", "text": {"content": text}}
+
+    def url(self, timestamp_ms: int) -> str:
+        if self.kind == "dingtalk":
+            return dingtalk_url(self.webhook, self.secret, timestamp_ms)
+        return self.webhook
+
+    def send(self, text: str, title: str, timestamp_ms: int,
+             post: Optional[Callable[[str, dict, float], dict]] = None) -> None:
+        reply = (post or post_json)(self.url(timestamp_ms), self.payload(text, title), self.timeout)
+        code = reply.get("errcode", 0)
+        if code not in (0, "0"):
+            raise NotifyError(f"{self.kind} robot {mask_url(self.webhook)} refused the message: "
+                              f"errcode {code} {reply.get('errmsg', '')}".strip())
+
+
+def post_json(url: str, payload: dict, timeout: float = TIMEOUT_S) -> dict:
+    """POST ``payload`` as JSON; the reply's JSON (robots answer ``{"errcode": 0, …}``)."""
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    req = urllib.request.Request(url, data=data, method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body = resp.read()
+    except urllib.error.HTTPError as e:
+        raise NotifyError(f"webhook {mask_url(url)} answered HTTP {e.code}") from None
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise NotifyError(f"webhook {mask_url(url)} could not be reached ({reason})") from None
+    try:
+        return json.loads(body.decode() or "{}")
+    except ValueError:
+        raise NotifyError(f"webhook {mask_url(url)} answered something that is not JSON") from None
