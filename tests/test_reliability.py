@@ -11,10 +11,10 @@ import time
 from datetime import datetime
 
 import pytest
+from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, ROOT
 from cstool import importer
 from cstool.errors import InputError
 from cstool.journal import Journal
