@@ -604,14 +604,14 @@ def test_registry_library(sources, journal, demo):
     assert len(warnings) == 1
 
 
-def test_a_broken_import_inside_a_source_is_reported(monkeypatch, journal, demo):
-    # the module exists but imports something missing: that is a failure, not "not built yet"
-    monkeypatch.setattr(handover, "SOURCES", {"remind": "cstool.migrations.nope:rows"})
-    monkeypatch.setattr(handover, "_load_source", lambda target: (_ for _ in ()).throw(
-        ModuleNotFoundError("No module named 'tabulatex'", name="tabulatex")))
+def test_a_broken_import_inside_a_source_is_reported(monkeypatch, tmp_path, journal, demo):
+    # the module exists but imports something missing: a failure, not "not built yet"
+    (tmp_path / "half_built_source.py").write_text("import tabulatex_missing\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(handover, "SOURCES", {"remind": "half_built_source:handover_rows"})
     _, warnings = handover.collect(journal, Clock("Asia/Shanghai"), Policy(journal))
     assert warnings == ["open items from remind are missing from the sheet "
-                        "(ModuleNotFoundError: No module named 'tabulatex')"]
+                        "(ModuleNotFoundError: No module named 'tabulatex_missing')"]
 
 
 def test_load_source_skips_only_the_missing_module():
