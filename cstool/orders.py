@@ -103,4 +103,10 @@ def show(journal, order_id: str) -> dict:
         {"id": r["id"], "kind": r["kind"], "until": r["until"], "owner": r["owner"],
          "created_at": _inst(r["created_at"]), "released_at": _inst(r["released_at"])}
         for r in journal.query("SELECT * FROM holds WHERE order_id = ? ORDER BY id", [oid])]
+    from cstool.handover import list_items
+
+    order["handover"] = [
+        {k: i[k] for k in ("id", "category", "problem", "todo", "created_by", "created_at",
+                           "receipt", "acked_by", "acked_at")}
+        for i in list_items(journal, order_id=oid)]
     return order

@@ -146,6 +146,12 @@ def _text(text: Any) -> str:
     return str(text).strip()
 
 
+def _shifts(text: Any) -> dict[str, str]:
+    from cstool.handover import parse_shifts
+
+    return parse_shifts(text)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -183,6 +189,10 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("remind.dingtalk_webhook", "", _url, "DingTalk robot webhook URL", secret=True),
     Key("remind.dingtalk_secret", "", _text, "DingTalk robot signing secret (SEC…)", secret=True),
     Key("remind.wecom_webhook", "", _url, "WeCom robot webhook URL", secret=True),
+    # handover (issue 7): the shifts whose sheets `cstool handover export` writes.
+    Key("handover.shifts", {"day": "09:00-17:30", "night": "17:30-23:30"}, _shifts,
+        "shifts for handover sheets (day=09:00-17:30,night=17:30-23:30; a shift's sheet "
+        "runs to the next shift's start)"),
 ]}
 
 # Topic presets, and one preset per manual that combines them.
@@ -205,6 +215,20 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "flags-shipping": ("flag colours by shipping state (003): yellow ship, red problem, "
                        "green submitted, purple return", {"flag_scheme": FLAG_SCHEMES["shipping"]}),
 }
+
+
+# handover (issue 7): shift times. Manual 003: day 9:00-17:30, night 17:30-23:30.
+# Manual 000 (第二章): the day shift starts 8:30, the night shift arrives 14:30
+# (the midday handover), the day shift leaves 18:00 and hands over to the night
+# shift, which leaves 23:00; each handover starts the next sheet.
+_SHIFTS_000 = {"day": "08:30-14:30", "mid": "14:30-18:00", "night": "18:00-23:00"}
+_SHIFTS_003 = {"day": "09:00-17:30", "night": "17:30-23:30"}
+PRESETS["manual-000"][1]["handover.shifts"] = _SHIFTS_000
+PRESETS["manual-003"][1]["handover.shifts"] = _SHIFTS_003
+PRESETS["shifts-000"] = ("handover shifts of manual 000: day 8:30, mid 14:30, night 18:00-23:00",
+                         {"handover.shifts": _SHIFTS_000})
+PRESETS["shifts-003"] = ("handover shifts of manual 003: day 9:00-17:30, night 17:30-23:30",
+                         {"handover.shifts": _SHIFTS_003})
 
 
 def key(name: str) -> Key:

@@ -26,3 +26,29 @@ step cstool orders show 5118609024991031622
 step cstool policy use manual-000
 step cstool policy show
 step cstool journal status
+
+# --- handover ---
+step cstool handover add -c 联系快递 --order 5118609024991031635 -p "物流9天未更新" -t "联系圆通查件, 回复买家"
+step cstool --now "2026-11-23 21:05" handover add -c 联系售后 --order 5118609024991031638 \
+    -p "茶具破损, 买家发来照片" -t "补发一套" --photo fixtures/photos/damaged_box.png
+step cstool --now "2026-11-23 21:40" handover add -c 回访 --buyer tb_lily --phone 13812345678 \
+    -p "要求退差价" -t "明天上午回电"
+step cstool --now "2026-11-23 23:20" handover export --shift night -o "$DEMO_DIR/handover-night.xlsx"
+step cstool --now "2026-11-23 23:20" handover export --shift night -o "$DEMO_DIR/handover-night.md"
+step cat "$DEMO_DIR/handover-night.md"
+printf '\n(the morning shift fills in the 回执 column in Excel)\n'
+python3 - "$DEMO_DIR/handover-night.xlsx" "$DEMO_DIR/handover-night-filled.xlsx" <<'PY'
+import sys
+
+import openpyxl
+
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb.active
+receipts = {"联系快递": "已联系圆通, 今天派送", "联系售后": "已补发, 单号773099990000"}
+for row in ws.iter_rows(min_row=3):
+    if row[1].value in receipts:
+        row[12].value = receipts[row[1].value]
+wb.save(sys.argv[2])
+PY
+step cstool --agent 郑婷 --now "2026-11-24 09:30" handover import "$DEMO_DIR/handover-night-filled.xlsx"
+step cstool --now "2026-11-24 09:30" handover list --open

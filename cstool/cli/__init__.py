@@ -26,6 +26,7 @@ COMMANDS = {
     "agent": "cstool.cli.agent:agent",
     "orders": "cstool.cli.orders:orders",
     "remind": "cstool.cli.remind:remind",
+    "handover": "cstool.cli.handover:handover",
 }
 
 
