@@ -145,6 +145,12 @@ def _text(text: Any) -> str:
     return str(text).strip()
 
 
+def _chase_channels(text: Any) -> list[str]:
+    from cstool.chase import parse_channels
+
+    return parse_channels(text)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -166,15 +172,27 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("chase_windows.sms", ["09:00-21:00"], parse_windows, "hours for SMS chasing"),
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
+    # chase (催付): the queue's rules beyond the grace period and the windows
+    Key("chase_windows.remind", ["09:00-22:00"], parse_windows,
+        "hours for the platform's remind-to-pay button (提醒付款)"),
+    Key("chase_sequence", ["wangwang", "phone"], _chase_channels,
+        "channels the chase queue offers, in order (add sms in campaigns, remind if used)"),
+    Key("chase_cooldown_minutes", 120, _int(0, "minutes"),
+        "after a chase, wait this long before the next one"),
+    Key("chase_max_attempts", 2, _int(1, "attempts"), "chase an order at most this many times"),
+    Key("chase_max_age_hours", 72, _int(1, "hours"),
+        "stop chasing orders unpaid this long (the platform closes them)"),
 ]}
 
 # Topic presets, and one preset per manual that combines them.
 _CHASE_000 = {"chase_windows.phone": ["10:00-12:00", "15:00-17:00"],
               "chase_windows.wangwang": ["09:00-23:30"],
-              "chase_windows.sms": ["09:00-21:00"]}
+              "chase_windows.sms": ["09:00-21:00"],
+              "chase_max_attempts": 2}  # 000: chat, then a call
 _CHASE_002 = {"chase_windows.wangwang": ["09:00-11:00"],
               "chase_windows.phone": ["12:00-20:30"],
-              "chase_windows.sms": ["09:00-20:30"]}
+              "chase_windows.sms": ["09:00-20:30"],
+              "chase_max_attempts": 3}  # 002: "及时且多次提醒客户"
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "manual-000": ("Tmall SOP (000): phone 10-12 and 15-17, chat at once", dict(_CHASE_000)),
     "manual-002": ("shop workflows (002): chat before 11:00, phone until 20:30; flags by team",
