@@ -93,7 +93,7 @@ DEFAULT_TEMPLATES = {
     "wangwang": "亲,您好呀~ 看到您{day}拍下的「{item}」还没有付款,是遇到什么问题了吗?"
                 "宝贝现在有货,每天{cutoff}前付款的订单当天就能发出哦。有任何疑问随时找我~",
     "phone": "您好,请问是{buyer}吗?我是{shop}的客服,看到您{day}拍的「{item}」还没有付款,"
-             "想问问是不是付款时遇到了什么问题,需要帮忙吗?{cutoff}前付款今天就能发货哦。"
+             "想问问是不是付款时遇到了什么问题,需要帮忙吗?每天{cutoff}前付款的订单当天就能发货哦。"
              "(对方不方便就道歉并礼貌挂断;挂断后点“提醒付款”,再旺旺留言)",
     "sms": "【{shop}】亲,您{day}拍下的「{item}」还未付款,宝贝已为您留好,"
            "每天{cutoff}前付款当天发货。有疑问可旺旺联系我们,祝您生活愉快~",
@@ -171,7 +171,8 @@ def render(template: str, values: dict[str, str]) -> Optional[str]:
     return template.format_map(both)
 
 
-def message_values(order: dict, now_local: datetime, policy) -> dict[str, str]:
+def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
+    """Placeholder values for one order; ``sent_at`` (aware) words the day (今天, 昨天)."""
     item = (order.get("item_title") or "宝贝").strip()
     if len(item) > ITEM_CHARS:
         item = item[:ITEM_CHARS] + "…"
@@ -181,7 +182,7 @@ def message_values(order: dict, now_local: datetime, policy) -> dict[str, str]:
     return {"buyer": order.get("buyer") or "亲", "item": item,
             "amount": format_money(order["amount_fen"]) or "",
             "cutoff": policy.get("same_day_cutoff"),
-            "day": _day_word(created.astimezone(now_local.tzinfo), now_local.date()),
+            "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
             "shop": policy.get("shop_name") or "本店"}
 
 
@@ -220,11 +221,18 @@ _DAYS = (("大后天", 3), ("后天", 2), ("明天", 1), ("明日", 1), ("明早
 _PARTS = (("凌晨", 6, 0), ("早上", 10, 0), ("早", 10, 0), ("上午", 12, 0), ("中午", 14, 0),
           ("下午", 18, 0), ("傍晚", 19, 0), ("晚上", 22, 0), ("晚", 22, 0), ("下班", 20, 0))
 _PM_PARTS = ("下午", "傍晚", "晚上", "晚", "下班")
-_HOUR = re.compile(r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[点:：时]\s*(半|(\d{1,2})\s*分?)?")
-_SOON = re.compile(r"马上|立刻|立即|现在|一会|待会|等会|稍后|等下|晚点")
-_IN = re.compile(r"(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(分钟|个?小时|个?钟头?)\s*(后|内|以内|之内)?")
-_WEEK = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
+_PATTERNS = {
+    "hour": r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[点:：时]\s*(半|(\d{1,2})\s*分?)?",
+    "soon": r"马上|立刻|立即|现在|一会|待会|等会|稍后|等下|晚点",
+    "in": r"(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(分钟|个?小时|个?钟头?)\s*(后|内|以内|之内)?",
+    "week": r"(?:周|星期|礼拜)([一二三四五六日天])",
+}
 DEFAULT_PROMISE_HOUR = 20  # a day without a time: by the evening
+
+
+def _rx(name: str) -> re.Pattern:
+    # Compiled on first use: the queue rarely needs them and must start fast.
+    return re.compile(_PATTERNS[name])
 
 
 def _cn_int(s: str) -> Optional[int]:
@@ -254,7 +262,7 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
     s = normalise_width(text or "").replace(" ", "")
     if not s:
         return None
-    m = _IN.search(s)
+    m = _rx("in").search(s)
     if m:
         n = 0.5 if m.group(1) == "半" else _cn_int(m.group(1))
         if n:
@@ -269,7 +277,7 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
     if day_offset is not None:
         day = now.date() + timedelta(days=day_offset)
     else:
-        w = _WEEK.search(s)
+        w = _rx("week").search(s)
         if w:
             target = "一二三四五六日".find(w.group(1)) if w.group(1) != "天" else 6
             day = now.date() + timedelta(days=(target - now.weekday()) % 7)
@@ -278,7 +286,7 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
             if md is not None:
                 day = md.value.date() if isinstance(md.value, datetime) else md.value
     part = next(((h, mi, w) for w, h, mi in _PARTS if w in s), None)
-    hour = _HOUR.search(s)
+    hour = _rx("hour").search(s)
     hm: Optional[tuple[int, int]] = None
     if hour:
         h = _cn_int(hour.group(1))
@@ -290,7 +298,7 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
     elif part:
         hm = (part[0], part[1])
     if day is None and hm is None:
-        if _SOON.search(s):
+        if _rx("soon").search(s):
             return now + timedelta(hours=1)
         return None
 
@@ -442,6 +450,8 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
     sequence = [channel] if channel else list(policy.get("chase_sequence"))
     bounds = {c: _bounds(policy.get(f"chase_windows.{c}")) for c in sequence}
     texts = templates(journal)
+    # Most rows start "now": each channel's window is looked up once per start.
+    opens: dict[tuple[str, datetime], Optional[datetime]] = {}
     sql, params = due_query(now, policy, all_)
     out: list[dict] = []
     for row in journal.execute(sql, params):
@@ -462,14 +472,17 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
         for c in sequence:
             if c in h.used:
                 continue
-            when = next_open(bounds[c], start)
+            key = (c, start)
+            when = opens[key] if key in opens else opens.setdefault(key, next_open(bounds[c], start))
             if when is not None and (pick is None or when < pick[0]):
                 pick = (when, c)
+                if when == start:
+                    break  # open at once: no later channel in the sequence can beat it
         if pick is None or (pick[0] > now and not all_):
             continue
         when, chosen = pick
-        order = dict(row)
-        message = render(texts[chosen], message_values(order, now, policy))
+        # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
+        message = render(texts[chosen], message_values(dict(row), max(when, now), policy))
         out.append({
             "order_id": row["order_id"],
             "buyer": row["buyer"],

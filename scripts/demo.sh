@@ -26,3 +26,10 @@ step cstool orders show 5118609024991031622
 step cstool policy use manual-000
 step cstool policy show
 step cstool journal status
+
+# --- chase ---
+step cstool chase due --limit 4
+step cstool chase log 5118609024991031604 --channel 旺旺 --reason 余额不足 --promise 明天下午付款
+step cstool --agent 郑婷 chase log 5118609024991031604 --channel 电话 || true
+step cstool chase due --all --channel 电话 --limit 3
+step cstool chase stats --by channel

@@ -366,6 +366,8 @@ def test_promise_holds_the_order_until_it_falls_due(run, demo, journal):
     # promise due 18:00; the phone (000 hours) next opens the day after at 10:00
     assert [(r["channel"], r["opens_at"]) for r in waiting] == [
         ("phone", "2026-11-25T10:00:00+08:00")]
+    # worded for when it is sent: placed on the 23rd, called on the 25th
+    assert "看到您前天拍的「加厚羽绒服 黑色 L」" in waiting[0]["message"]
     run(["policy", "use", "manual-002"], check=0)   # phone until 20:30
     row = due(run, now="2026-11-24 18:00")[0]
     assert (row["order_id"], row["channel"], row["opens_at"]) == (BIG, "phone", None)
