@@ -575,9 +575,8 @@ def test_promise_without_a_time_is_not_guessed(text):
 def test_every_chase_command_has_help(run, argv):
     out = run([*argv, "--help"], check=0).output
     assert f" {' '.join(argv)} " in out.splitlines()[0]
-    if argv[-1] not in ("chase", "template"):
-        example = f"cstool {' '.join(argv)}"
-        assert f"\n    {example}" in out  # the \b example block, kept unwrapped
+    example = f"cstool {' '.join(argv)}"
+    assert f"\n    {example}" in out  # the \b example block, kept unwrapped
 
 
 def test_due_csv_for_scripts(run, demo, journal):
@@ -589,3 +588,16 @@ def test_due_csv_for_scripts(run, demo, journal):
     assert rows[1] == [BIG, "tb_unpaid_40min_b04", "499.00", "40", "0", "", "wangwang",
                        WANGWANG_BIG]
     assert rows[2][0] == OLD
+
+
+def test_reveal_adds_the_phone_column(run, demo, journal):
+    brush(journal)
+    masked = run(["chase", "due", "--format", "csv", "--limit", "1"], check=0).stdout
+    assert "phone" not in masked.splitlines()[0]
+    out = run(["chase", "due", "--reveal", "--format", "csv", "--limit", "1"], check=0).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][6:8] == ["phone", "channel"]
+    phone = journal.scalar("SELECT receiver_phone FROM orders WHERE order_id = ?", [BIG])
+    assert rows[1][6] == phone and len(phone) == 11 and "*" not in phone
+    assert run.json(["chase", "due", "--json", "--limit", "1"])[0]["phone"] == \
+        phone[:3] + "****" + phone[-4:]

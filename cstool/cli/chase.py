@@ -8,7 +8,13 @@ from cstool.cli._common import Domain, command, json_option, output_options, pas
 
 @click.group()
 def chase():
-    """Chase unpaid orders (催付): the queue, the chase log, conversion."""
+    """Chase unpaid orders (催付): the queue, the chase log, conversion.
+
+    \b
+      cstool chase due
+      cstool chase log 5118609024991031604 --channel 旺旺 --promise 明天下午付款
+      cstool chase stats --since 7d --by agent
+    """
 
 
 @command(chase)
@@ -134,7 +140,12 @@ def stats(app, since, by, fmt):
 
 @chase.group()
 def template():
-    """The message sent on each channel, with {buyer} {item} {amount} {cutoff} {day} {shop}."""
+    """The message sent on each channel, with {buyer} {item} {amount} {cutoff} {day} {shop}.
+
+    \b
+      cstool chase template list
+      cstool chase template set 短信 '【{shop}】亲,您{day}拍的{item}还未付款哦~'
+    """
 
 
 @command(template, name="list")
