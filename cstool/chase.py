@@ -392,8 +392,10 @@ def history(journal, order_id: str, tz) -> History:
         if h.last_at is None or at > h.last_at:
             h.last_at, h.last_by, h.last_channel = at, author, None
         # "2015.03.09 顾客明天下午付款" written by hand: the same promise as a logged one.
-        said = text.partition("顾客")[2]
-        if said and at > last_logged:
+        # A memo grows line by line; its last answer is the one that holds.
+        _, customer, said = text.rpartition("顾客")
+        said = said.split("\n", 1)[0]
+        if customer and said and at > last_logged:
             due_at = promise_due(said, from_db(stated).astimezone(tz))
             if due_at is not None:
                 due_db = to_db(due_at)
