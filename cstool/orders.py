@@ -109,4 +109,8 @@ def show(journal, order_id: str) -> dict:
         {k: i[k] for k in ("id", "category", "problem", "todo", "created_by", "created_at",
                            "receipt", "acked_by", "acked_at")}
         for i in list_items(journal, order_id=oid)]
+    if _has_table(journal, "chases"):
+        from cstool.chase import order_chases
+
+        order["chases"] = order_chases(journal, oid)
     return order

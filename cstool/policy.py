@@ -150,6 +150,10 @@ def _shifts(text: Any) -> dict[str, str]:
     from cstool.handover import parse_shifts
 
     return parse_shifts(text)
+def _chase_channels(text: Any) -> list[str]:
+    from cstool.chase import parse_channels
+
+    return parse_channels(text)
 
 
 @dataclass(frozen=True)
@@ -193,15 +197,27 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("handover.shifts", {"day": "09:00-17:30", "night": "17:30-23:30"}, _shifts,
         "shifts for handover sheets (day=09:00-17:30,night=17:30-23:30; a shift's sheet "
         "runs to the next shift's start)"),
+    # chase (催付): the queue's rules beyond the grace period and the windows
+    Key("chase_windows.remind", ["09:00-22:00"], parse_windows,
+        "hours for the platform's remind-to-pay button (提醒付款)"),
+    Key("chase_sequence", ["wangwang", "phone"], _chase_channels,
+        "channels the chase queue offers, in order (add sms in campaigns, remind if used)"),
+    Key("chase_cooldown_minutes", 120, _int(0, "minutes"),
+        "after a chase, wait this long before the next one"),
+    Key("chase_max_attempts", 2, _int(1, "attempts"), "chase an order at most this many times"),
+    Key("chase_max_age_hours", 72, _int(1, "hours"),
+        "stop chasing orders unpaid this long (the platform closes them)"),
 ]}
 
 # Topic presets, and one preset per manual that combines them.
 _CHASE_000 = {"chase_windows.phone": ["10:00-12:00", "15:00-17:00"],
               "chase_windows.wangwang": ["09:00-23:30"],
-              "chase_windows.sms": ["09:00-21:00"]}
+              "chase_windows.sms": ["09:00-21:00"],
+              "chase_max_attempts": 2}  # 000: chat, then a call
 _CHASE_002 = {"chase_windows.wangwang": ["09:00-11:00"],
               "chase_windows.phone": ["12:00-20:30"],
-              "chase_windows.sms": ["09:00-20:30"]}
+              "chase_windows.sms": ["09:00-20:30"],
+              "chase_max_attempts": 3}  # 002: "及时且多次提醒客户"
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "manual-000": ("Tmall SOP (000): phone 10-12 and 15-17, chat at once", dict(_CHASE_000)),
     "manual-002": ("shop workflows (002): chat before 11:00, phone until 20:30; flags by team",

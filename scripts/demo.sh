@@ -27,6 +27,13 @@ step cstool policy use manual-000
 step cstool policy show
 step cstool journal status
 
+# --- chase ---
+step cstool chase due --limit 4
+step cstool chase log 5118609024991031604 --channel 旺旺 --reason 余额不足 --promise 明天下午付款
+step cstool --agent 郑婷 chase log 5118609024991031604 --channel 电话 || true
+step cstool chase due --all --channel 电话 --limit 3
+step cstool chase stats --by channel
+
 # --- handover ---
 step cstool handover add -c 联系快递 --order 5118609024991031635 -p "物流9天未更新" -t "联系圆通查件, 回复买家"
 step cstool --now "2026-11-23 21:05" handover add -c 联系售后 --order 5118609024991031638 \

@@ -27,6 +27,7 @@ COMMANDS = {
     "orders": "cstool.cli.orders:orders",
     "remind": "cstool.cli.remind:remind",
     "handover": "cstool.cli.handover:handover",
+    "chase": "cstool.cli.chase:chase",
 }
 
 

@@ -1,0 +1,746 @@
+"""Chasing unpaid orders (催付): the queue, the chase log, templates and conversion.
+
+The manuals (domain.md §2): an order unpaid five minutes after it was placed
+is due for a chase; chat at once, phone inside its hours, bulk SMS in
+campaigns; never chase anyone twice, and remark the order (``2015.03.09
+郑婷已催付``, then what the buyer said) so colleagues know.
+
+- :func:`due` is the queue: unpaid orders past the grace period, not chased
+  within the cool-down, not brushing, most valuable first, each with the
+  channel to use now and the message to send. ``cstool remind`` reuses it.
+- :func:`log` records an attempt and its remarks, one transaction; the
+  second of two agents logging the same order at once is refused and told
+  who chased and when.
+- :func:`stats` turns the log and later imports into conversion figures.
+- :func:`handover_rows` hands buyers who promised to pay to the next shift.
+
+An order counts as chased by our own log and by chase remarks (kind
+``chase``) that imports bring from the platform's memo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from cstool.clock import from_db, to_db
+from cstool.errors import CstoolError, InputError
+from cstool.values import Instant, Money, Phone, format_money
+from cstool.vocab import Vocabulary
+
+CHANNEL = Vocabulary("chase channel", {
+    "wangwang": ["旺旺", "旺旺留言", "千牛", "chat"],
+    "phone": ["电话", "打电话", "电话催付", "call"],
+    "sms": ["短信", "群发短信", "text"],
+    "remind": ["提醒付款", "提示付款", "催付按钮"],
+})
+RESULT = Vocabulary("chase result", {
+    "promised": ["答应付款", "承诺付款", "会付款"],
+    "no_answer": ["未回复", "没回复", "未接", "无人接听", "不在线"],
+    "declined": ["不要了", "不买了", "拒绝"],
+    "paid": ["已付款", "付了"],
+    "other": ["其他", "其它"],
+})
+REASON = Vocabulary("unpaid reason", {
+    "comparing": ["对比", "考虑", "对比其他产品", "再看看"],
+    "too_expensive": ["太贵", "价格太贵", "嫌贵"],
+    "balance": ["余额不足", "支付受限", "额度不够"],
+    "payment_tool": ["支付工具", "支付工具问题", "U盾", "证书"],
+    "other": ["其他", "其它"],
+})
+
+# What the buyer said, for the R5 remark ("2015.03.09 顾客明天下午付款").
+_REASON_SAID = {"comparing": "还在对比考虑", "too_expensive": "觉得价格偏贵",
+                "balance": "余额不足或支付受限", "payment_tool": "支付工具有问题"}
+_RESULT_SAID = {"declined": "表示不要了", "paid": "表示已付款"}
+
+# Statuses after payment; a closed order counts as paid when it has a payment time.
+PAID_STATUSES = ("paid", "part_shipped", "shipped", "signed", "finished")
+
+
+class AlreadyChased(CstoolError):
+    """Someone chased the order within the cool-down."""
+
+
+def parse_channels(text: Any) -> list[str]:
+    """``wangwang,phone,remind`` (Chinese accepted, or a JSON list) → canonical channels."""
+    if isinstance(text, list):
+        parts = [str(p) for p in text]
+    else:
+        s = str(text).strip()
+        if s.startswith("["):
+            try:
+                parts = [str(p) for p in json.loads(s)]
+            except ValueError:
+                raise InputError(f"{text!r} is not a JSON list of channels") from None
+        else:
+            parts = [p for p in re.split(r"[,，;\s>→]+", s) if p]
+    out: list[str] = []
+    for p in parts:
+        c = CHANNEL(p)
+        if c not in out:
+            out.append(c)
+    if not out:
+        raise InputError(f"name at least one channel: {CHANNEL.choices()}")
+    return out
+
+
+# --- message templates ------------------------------------------------------------
+
+DEFAULT_TEMPLATES = {
+    "wangwang": "亲,您好呀~ 看到您{day}拍下的「{item}」还没有付款,是遇到什么问题了吗?"
+                "宝贝现在有货,每天{cutoff}前付款的订单当天就能发出哦。有任何疑问随时找我~",
+    "phone": "您好,请问是{buyer}吗?我是{shop}的客服,看到您{day}拍的「{item}」还没有付款,"
+             "想问问是不是付款时遇到了什么问题,需要帮忙吗?每天{cutoff}前付款的订单当天就能发货哦。"
+             "(对方不方便就道歉并礼貌挂断;挂断后点“提醒付款”,再旺旺留言)",
+    "sms": "【{shop}】亲,您{day}拍下的「{item}」还未付款,宝贝已为您留好,"
+           "每天{cutoff}前付款当天发货。有疑问可旺旺联系我们,祝您生活愉快~",
+    "remind": "",
+}
+# Placeholder → its Chinese alias; templates may use either.
+PLACEHOLDERS = {"buyer": "买家", "item": "宝贝", "amount": "金额", "cutoff": "截单时间",
+                "day": "下单日", "shop": "店铺"}
+ITEM_CHARS = 20
+
+
+def check_template(text: str) -> str:
+    """The template if every ``{placeholder}`` is known; InputError naming the bad one."""
+    import string
+
+    allowed = set(PLACEHOLDERS) | set(PLACEHOLDERS.values())
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as e:
+        raise InputError(f"template {text!r}: {e} (write {{{{ and }}}} for literal braces)") from None
+    for f in fields:
+        if f not in allowed:
+            names = ", ".join(f"{{{k}}}/{{{v}}}" for k, v in PLACEHOLDERS.items())
+            raise InputError(f"template: unknown placeholder {{{f}}}; use {names}")
+    return text
+
+
+def templates(journal) -> dict[str, str]:
+    """Channel → template text: the shop's own, else the default."""
+    out = dict(DEFAULT_TEMPLATES)
+    for r in journal.query("SELECT channel, text FROM chase_templates"):
+        out[r[0]] = r[1]
+    return out
+
+
+def template_rows(journal) -> list[dict]:
+    stored = {r["channel"]: r for r in journal.query("SELECT * FROM chase_templates")}
+    rows = []
+    for c in CHANNEL.values:
+        s = stored.get(c)
+        rows.append({"channel": c, "text": s["text"] if s else DEFAULT_TEMPLATES[c],
+                     "source": "set" if s else "default", "set_by": s["set_by"] if s else None,
+                     "set_at": Instant(s["set_at"]) if s else None})
+    return rows
+
+
+def set_template(journal, channel: str, text: str, agent: str, now_db: str) -> dict:
+    channel = CHANNEL(channel)
+    check_template(text)
+    with journal.write():
+        journal.execute(
+            "INSERT INTO chase_templates (channel, text, set_by, set_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (channel) DO UPDATE SET text = excluded.text, set_by = excluded.set_by, "
+            "set_at = excluded.set_at", [channel, text, agent, now_db])
+    return next(r for r in template_rows(journal) if r["channel"] == channel)
+
+
+def reset_template(journal, channel: str) -> dict:
+    channel = CHANNEL(channel)
+    with journal.write():
+        journal.execute("DELETE FROM chase_templates WHERE channel = ?", [channel])
+    return next(r for r in template_rows(journal) if r["channel"] == channel)
+
+
+def _day_word(created_local: datetime, today) -> str:
+    days = (today - created_local.date()).days
+    return {0: "今天", 1: "昨天", 2: "前天"}.get(days, f"{created_local.month}月{created_local.day}日")
+
+
+def render(template: str, values: dict[str, str]) -> Optional[str]:
+    """The message for one order; None when the channel sends no text of ours."""
+    if not template:
+        return None
+    both = {**values, **{PLACEHOLDERS[k]: v for k, v in values.items()}}
+    return template.format_map(both)
+
+
+def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
+    """Placeholder values for one order; ``sent_at`` (aware) words the day (今天, 昨天)."""
+    item = (order.get("item_title") or "宝贝").strip()
+    if len(item) > ITEM_CHARS:
+        item = item[:ITEM_CHARS] + "…"
+    created = order["created_at"]
+    if isinstance(created, str):
+        created = from_db(created)
+    return {"buyer": order.get("buyer") or "亲", "item": item,
+            "amount": format_money(order["amount_fen"]) or "",
+            "cutoff": policy.get("same_day_cutoff"),
+            "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
+            "shop": policy.get("shop_name") or "本店"}
+
+
+# --- windows ----------------------------------------------------------------------
+
+
+def _bounds(windows: list[str]) -> list[tuple[int, int]]:
+    from cstool.policy import window_bounds
+
+    return sorted(window_bounds(w) for w in windows)
+
+
+def next_open(bounds: list[tuple[int, int]], t: datetime) -> Optional[datetime]:
+    """The first moment at or after ``t`` (shop-local) inside one of the windows."""
+    if not bounds:
+        return None
+    for d in range(8):
+        day = t.date() + timedelta(days=d)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=t.tzinfo)
+        for a, b in bounds:
+            start, end = midnight + timedelta(minutes=a), midnight + timedelta(minutes=b)
+            if start <= t < end:
+                return t
+            if start > t:
+                return start
+    return None
+
+
+# --- promises ---------------------------------------------------------------------
+
+_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9, "十": 10}
+_DAYS = (("大后天", 3), ("后天", 2), ("明天", 1), ("明日", 1), ("明早", 1), ("明晚", 1),
+         ("今天", 0), ("今日", 0), ("今晚", 0), ("今早", 0))
+# A part of the day → the time by which the buyer said they would have paid.
+_PARTS = (("凌晨", 6, 0), ("早上", 10, 0), ("早", 10, 0), ("上午", 12, 0), ("中午", 14, 0),
+          ("下午", 18, 0), ("傍晚", 19, 0), ("晚上", 22, 0), ("晚", 22, 0), ("下班", 20, 0))
+_PM_PARTS = ("下午", "傍晚", "晚上", "晚", "下班")
+_PATTERNS = {
+    "hour": r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[点:：时]\s*(半|(\d{1,2})\s*分?)?",
+    "soon": r"马上|立刻|立即|现在|一会|待会|等会|稍后|等下|晚点",
+    "in": r"(\d{1,3}|[一二两三四五六七八九十半]{1,3})\s*(分钟|个?小时|个?钟头?)\s*(后|内|以内|之内)?",
+    "week": r"(?:周|星期|礼拜)([一二三四五六日天])",
+}
+DEFAULT_PROMISE_HOUR = 20  # a day without a time: by the evening
+
+
+def _rx(name: str) -> re.Pattern:
+    # Compiled on first use: the queue rarely needs them and must start fast.
+    return re.compile(_PATTERNS[name])
+
+
+def _cn_int(s: str) -> Optional[int]:
+    if s.isdigit():
+        return int(s)
+    if s == "半":
+        return None
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_NUM.get(s[1:], 0)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return _CN_NUM.get(tens, 0) * 10 + (_CN_NUM.get(ones, 0) if ones else 0)
+    return _CN_NUM.get(s)
+
+
+def promise_due(text: str, now: datetime) -> Optional[datetime]:
+    """When a buyer's promise falls due (``明天下午`` → tomorrow 18:00), or None.
+
+    Reads days (今天, 明天, 后天, 周五, 11.25, 25号), parts of the day (上午,
+    下午, 晚上), hours (3点, 下午三点半), and "soon" (马上, 一会儿, 2小时后).
+    ``now`` is aware, in shop time. Anything else is not guessed: None.
+    """
+    from cstool.clock import find_manual_date, normalise_width
+
+    s = normalise_width(text or "").replace(" ", "")
+    if not s:
+        return None
+    m = _rx("in").search(s)
+    if m:
+        n = 0.5 if m.group(1) == "半" else _cn_int(m.group(1))
+        if n:
+            minutes = n if m.group(2) == "分钟" else n * 60
+            return now + timedelta(minutes=minutes)
+    day_offset: Optional[int] = None
+    for word, off in _DAYS:
+        if word in s:
+            day_offset = off
+            break
+    day = None
+    if day_offset is not None:
+        day = now.date() + timedelta(days=day_offset)
+    else:
+        w = _rx("week").search(s)
+        if w:
+            target = "一二三四五六日".find(w.group(1)) if w.group(1) != "天" else 6
+            day = now.date() + timedelta(days=(target - now.weekday()) % 7)
+        else:
+            md = find_manual_date(s, now, prefer="future")
+            if md is not None:
+                day = md.value.date() if isinstance(md.value, datetime) else md.value
+    part = next(((h, mi, w) for w, h, mi in _PARTS if w in s), None)
+    hour = _rx("hour").search(s)
+    hm: Optional[tuple[int, int]] = None
+    if hour:
+        h = _cn_int(hour.group(1))
+        if h is not None and h <= 24:
+            mi = 30 if hour.group(2) == "半" else int(hour.group(3) or 0)
+            if part and part[2] in _PM_PARTS and h < 12:
+                h += 12
+            hm = (h % 24, min(mi, 59))
+    elif part:
+        hm = (part[0], part[1])
+    if day is None and hm is None:
+        if _rx("soon").search(s):
+            return now + timedelta(hours=1)
+        return None
+
+    def at(d, h: int, mi: int) -> datetime:
+        return datetime(d.year, d.month, d.day, h, mi, tzinfo=now.tzinfo)
+
+    if day is not None:
+        h, mi = hm or (DEFAULT_PROMISE_HOUR, 0)
+        return at(day, h, mi)
+    h, mi = hm
+    today = now.date()
+    if at(today, h, mi) > now:
+        return at(today, h, mi)
+    if hour and not part and h < 12 and at(today, h + 12, mi) > now:
+        return at(today, h + 12, mi)  # "8点" said in the afternoon: tonight
+    return at(today + timedelta(days=1), h, mi)
+
+
+# --- an order's chase history -----------------------------------------------------
+
+
+class History:
+    """What the journal knows about chasing one order."""
+
+    __slots__ = ("log", "remarks", "attempts", "last_at", "last_by", "last_channel",
+                 "used", "stop", "promise_due_at")
+
+    def __init__(self) -> None:
+        self.log: list = []
+        # (when it happened, author, text, the time it states)
+        self.remarks: list[tuple[str, Optional[str], str, str]] = []
+        self.attempts = 0
+        self.last_at: Optional[str] = None
+        self.last_by: Optional[str] = None
+        self.last_channel: Optional[str] = None
+        self.used: set[str] = set()
+        self.stop: Optional[str] = None
+        self.promise_due_at: Optional[str] = None
+
+    def last_words(self, tz) -> str:
+        """``倩 at 2026-11-23 14:31 on 旺旺``, for messages."""
+        when = from_db(self.last_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        how = f" on {CHANNEL.label(self.last_channel)}" if self.last_channel else " (memo remark)"
+        return f"{self.last_by or 'someone'} at {when}{how}"
+
+
+EMPTY = History()
+
+
+def _remark_time(at: Optional[str], recorded: str, tz) -> str:
+    """When an imported chase remark happened, as best the journal can tell.
+
+    ``2015.03.09 郑婷已催付`` has a date and no time; taking midnight would let
+    the same order be chased again that afternoon. A date-only remark counts
+    as the end of its day, but never later than the import that brought it.
+    """
+    if not at:
+        return recorded
+    local = from_db(at).astimezone(tz)
+    if (local.hour, local.minute, local.second) != (0, 0, 0):
+        return at
+    end = to_db(local + timedelta(days=1) - timedelta(seconds=1))
+    return min(end, recorded)
+
+
+def history(journal, order_id: str, tz) -> History:
+    h = History()
+    h.log = journal.query(
+        "SELECT * FROM chases WHERE order_id = ? ORDER BY at, id", [order_id])
+    for r in journal.query(
+            "SELECT at, created_at, author, text FROM remarks "
+            "WHERE order_id = ? AND kind = 'chase' AND source <> 'chase' ORDER BY id", [order_id]):
+        h.remarks.append((_remark_time(r["at"], r["created_at"], tz), r["author"], r["text"],
+                          r["at"] or r["created_at"]))
+    log_days = set()
+    for r in h.log:
+        log_days.add(from_db(r["at"]).astimezone(tz).date())
+        h.used.add(r["channel"])
+        if r["result"] in ("declined", "paid"):
+            h.stop = r["result"]
+        if h.last_at is None or r["at"] >= h.last_at:
+            h.last_at, h.last_by, h.last_channel = r["at"], r["agent"], r["channel"]
+    if h.log:
+        last = h.log[-1]
+        h.promise_due_at = last["promise_due_at"] if last["result"] == "promised" else None
+    # A memo remark on a day the log already covers is the same chase, pasted back.
+    remark_days = set()
+    last_logged = h.log[-1]["at"] if h.log else ""
+    for at, author, text, stated in h.remarks:
+        remark_days.add(from_db(at).astimezone(tz).date())
+        if h.last_at is None or at > h.last_at:
+            h.last_at, h.last_by, h.last_channel = at, author, None
+        # "2015.03.09 顾客明天下午付款" written by hand: the same promise as a logged one.
+        # A memo grows line by line; its last answer is the one that holds.
+        _, customer, said = text.rpartition("顾客")
+        said = said.split("\n", 1)[0]
+        if customer and said and at > last_logged:
+            due_at = promise_due(said, from_db(stated).astimezone(tz))
+            if due_at is not None:
+                due_db = to_db(due_at)
+                h.promise_due_at = max(h.promise_due_at or "", due_db)
+    h.attempts = len(h.log) + len(remark_days - log_days)
+    return h
+
+
+# --- the queue ----------------------------------------------------------------------
+
+QUEUE_COLUMNS = ("order_id", "buyer", "amount", "unpaid_minutes", "attempts", "last_chased_at",
+                 "channel", "message")
+
+
+def due_query(now: datetime, policy, all_: bool = False) -> tuple[str, list]:
+    """The queue's SQL: unpaid, not brushing orders in age range, most valuable first."""
+    params = [to_db(now - timedelta(hours=policy.get("chase_max_age_hours")))]
+    young = " AND o.created_at <= ?"
+    if all_:
+        params.append(to_db(now))
+    else:
+        params.append(to_db(now - timedelta(minutes=policy.get("unpaid_grace_minutes"))))
+    sql = (
+        "SELECT o.order_id, o.buyer, coalesce(o.total_fen, o.paid_fen) AS amount_fen, "
+        "o.created_at, o.item_title, o.receiver_phone, "
+        "EXISTS (SELECT 1 FROM chases c WHERE c.order_id = o.order_id) AS logged, "
+        "EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
+        "AND r.kind = 'chase') AS remarked, "
+        "(SELECT h.owner FROM holds h WHERE h.order_id = o.order_id AND h.released_at IS NULL "
+        "AND h.kind = 'owner' ORDER BY h.id DESC LIMIT 1) AS owner "
+        "FROM orders o "
+        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + " "
+        "ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id")
+    return sql, params
+
+
+def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = False,
+        limit: Optional[int] = None, agent: Optional[str] = None) -> list[dict]:
+    """Unpaid orders to chase now, most valuable first (then oldest).
+
+    Each row names the channel to use now (the first channel of the policy's
+    sequence not yet used on the order and open now) and the message to send.
+    ``channel``: only orders to chase by that channel now, whatever the
+    sequence (``sms`` for a campaign's bulk messages). ``all_``: also orders
+    that become due later (grace, cool-down, a promise, a closed window),
+    with ``opens_at``. ``agent``: hide orders held for another agent
+    (``必须由XX负责处理!``).
+    """
+    now = clock.now()
+    tz = clock.tz
+    grace = timedelta(minutes=policy.get("unpaid_grace_minutes"))
+    cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
+    max_attempts = policy.get("chase_max_attempts")
+    sequence = [channel] if channel else list(policy.get("chase_sequence"))
+    bounds = {c: _bounds(policy.get(f"chase_windows.{c}")) for c in sequence}
+    texts = templates(journal)
+    # Most rows start "now": each channel's window is looked up once per start.
+    opens: dict[tuple[str, datetime], Optional[datetime]] = {}
+    sql, params = due_query(now, policy, all_)
+    out: list[dict] = []
+    for row in journal.execute(sql, params):
+        owner = row["owner"]
+        if owner and agent and owner != agent:
+            continue
+        h = history(journal, row["order_id"], tz) if row["logged"] or row["remarked"] else EMPTY
+        if h.stop or h.attempts >= max_attempts:
+            continue
+        created = from_db(row["created_at"])
+        start = max(now, created + grace)
+        if h.last_at:
+            start = max(start, from_db(h.last_at) + cooldown)
+        if h.promise_due_at:
+            start = max(start, from_db(h.promise_due_at))
+        start = start.astimezone(tz)
+        pick: Optional[tuple[datetime, str]] = None
+        for c in sequence:
+            if c in h.used:
+                continue
+            key = (c, start)
+            when = opens[key] if key in opens else opens.setdefault(key, next_open(bounds[c], start))
+            if when is not None and (pick is None or when < pick[0]):
+                pick = (when, c)
+                if when == start:
+                    break  # open at once: no later channel in the sequence can beat it
+        if pick is None or (pick[0] > now and not all_):
+            continue
+        when, chosen = pick
+        # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
+        message = render(texts[chosen], message_values(dict(row), max(when, now), policy))
+        out.append({
+            "order_id": row["order_id"],
+            "buyer": row["buyer"],
+            "amount": Money(row["amount_fen"]) if row["amount_fen"] is not None else None,
+            "created_at": Instant(row["created_at"]),
+            "unpaid_minutes": int((now - created).total_seconds() // 60),
+            "attempts": h.attempts,
+            "last_chased_at": Instant(h.last_at) if h.last_at else None,
+            "last_chased_by": h.last_by,
+            "channel": chosen,
+            "opens_at": Instant(to_db(when)) if when > now else None,
+            "message": message,
+            "item_title": row["item_title"],
+            "phone": Phone(row["receiver_phone"]) if row["receiver_phone"] else None,
+            "owner": owner,
+        })
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+# --- logging a chase ----------------------------------------------------------------
+
+
+def _refuse(row) -> None:
+    oid, status = row["order_id"], row["status"]
+    if status == "closed":
+        why = f" ({row['close_reason']})" if row["close_reason"] else ""
+        raise CstoolError(f"order {oid} is closed{why}; a closed order cannot be paid, "
+                          "there is nothing to chase")
+    if status != "unpaid":
+        raise CstoolError(f"order {oid} is already paid (status {status}); nothing to chase")
+    if row["brushing"]:
+        raise CstoolError(f"order {oid} is a brushing order (刷单); it is never chased")
+
+
+def answer_text(result: Optional[str], reason: Optional[str], promise: Optional[str]) -> str:
+    """What the buyer said, for the R5 remark, or "" when they said nothing."""
+    parts = []
+    if reason and reason in _REASON_SAID:
+        parts.append(_REASON_SAID[reason])
+    if promise:
+        p = promise.strip()
+        parts.append(p[2:] if p.startswith("顾客") else p)
+    elif result in _RESULT_SAID:
+        parts.append(_RESULT_SAID[result])
+    return ",".join(parts)
+
+
+def log(journal, clock, policy, order_id: str, *, channel: str, agent: str,
+        result: Optional[str] = None, reason: Optional[str] = None,
+        promise: Optional[str] = None, note: Optional[str] = None,
+        again: bool = False) -> dict:
+    """Record a chase attempt and its remarks (R4, and R5 when the buyer answered).
+
+    Refused for an unknown, paid, closed or brushing order, an order held for
+    another agent, and an order someone chased within the cool-down (unless
+    ``again``): the message says who chased it and when.
+    """
+    from cstool.orders import require
+
+    channel = CHANNEL(channel)
+    result = RESULT(result) if result else None
+    reason = REASON(reason) if reason else None
+    promise = (promise or "").strip() or None
+    note = (note or "").strip() or None
+    if promise and result is None:
+        result = "promised"
+    if promise and result != "promised":
+        raise InputError(f"--promise goes with --result promised, not {result}")
+    now = clock.now()
+    now_db = to_db(now)
+    tz = clock.tz
+    cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
+    with journal.write():
+        row = require(journal, order_id)
+        oid = row["order_id"]
+        _refuse(row)
+        owner = journal.scalar(
+            "SELECT owner FROM holds WHERE order_id = ? AND kind = 'owner' AND released_at IS NULL "
+            "ORDER BY id DESC LIMIT 1", [oid])
+        if owner and owner != agent:
+            raise CstoolError(f"order {oid} must be handled by {owner} (必须由{owner}负责处理!); "
+                              f"only {owner} can log a chase on it")
+        h = history(journal, oid, tz)
+        if h.last_at and not again and from_db(h.last_at) > now - cooldown:
+            ago = int((now - from_db(h.last_at)).total_seconds() // 60)
+            raise AlreadyChased(
+                f"order {oid} was already chased {f'{ago} minutes ago' if ago else 'just now'} "
+                f"by {h.last_words(tz)}; not recorded (give --again to record another attempt)")
+        first = not h.log and not h.remarks
+        due_at = promise_due(promise, now) if promise else None
+        date = now.strftime("%Y.%m.%d")
+        remark_id = _remark(journal, oid, f"{date} {agent}已催付", agent, now_db,
+                            {"channel": channel, "result": result}, reason)
+        said = answer_text(result, reason, promise)
+        answer_id = None
+        if said:
+            answer_id = _remark(journal, oid, f"{date} 顾客{said}", agent, now_db,
+                                {"promise": promise, "due_at": to_db(due_at) if due_at else None},
+                                reason)
+        chase_id = journal.execute(
+            "INSERT INTO chases (order_id, channel, result, reason, promise, promise_due_at, note, "
+            "first, agent, at, remark_id, answer_remark_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [oid, channel, result, reason, promise, to_db(due_at) if due_at else None, note,
+             1 if first else 0, agent, now_db, remark_id, answer_id]).lastrowid
+    chase = get(journal, chase_id)
+    chase["attempt"] = h.attempts + 1
+    chase["previous"] = ({"by": h.last_by, "at": Instant(h.last_at), "channel": h.last_channel}
+                         if h.last_at else None)
+    return chase
+
+
+def _remark(journal, oid: str, text: str, agent: str, now_db: str, fields: dict,
+            reason: Optional[str]) -> int:
+    return journal.execute(
+        "INSERT INTO remarks (order_id, source, text, kind, reason, at, author, fields, problems, "
+        "parsed, created_by, created_at) VALUES (?, 'chase', ?, 'chase', ?, ?, ?, ?, '[]', 1, ?, ?)",
+        [oid, text, REASON.label(reason) if reason else None, now_db, agent,
+         json.dumps(fields, ensure_ascii=False), agent, now_db]).lastrowid
+
+
+def _chase_row(r, remarks: dict[int, str]) -> dict:
+    return {
+        "id": r["id"], "order_id": r["order_id"], "agent": r["agent"], "channel": r["channel"],
+        "result": r["result"], "reason": r["reason"], "promise": r["promise"],
+        "promise_due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,
+        "note": r["note"], "first": bool(r["first"]), "at": Instant(r["at"]),
+        "remarks": [remarks[i] for i in (r["remark_id"], r["answer_remark_id"]) if i in remarks],
+    }
+
+
+def _remark_texts(journal, rows) -> dict[int, str]:
+    ids = [i for r in rows for i in (r["remark_id"], r["answer_remark_id"]) if i]
+    if not ids:
+        return {}
+    return {r[0]: r[1] for r in journal.query(
+        f"SELECT id, text FROM remarks WHERE id IN ({','.join('?' * len(ids))})", ids)}
+
+
+def get(journal, chase_id: int) -> dict:
+    rows = journal.query("SELECT * FROM chases WHERE id = ?", [chase_id])
+    if not rows:
+        raise CstoolError(f"no chase {chase_id}")
+    return _chase_row(rows[0], _remark_texts(journal, rows))
+
+
+def order_chases(journal, order_id: str) -> list[dict]:
+    """An order's chase log, oldest first (for ``orders show``)."""
+    rows = journal.query("SELECT * FROM chases WHERE order_id = ? ORDER BY at, id", [order_id])
+    texts = _remark_texts(journal, rows)
+    return [_chase_row(r, texts) for r in rows]
+
+
+# --- conversion ---------------------------------------------------------------------
+
+STATS_BY = ("agent", "channel", "reason")
+
+
+def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None):
+    """Orders chased, paid after the chase (from later imports), conversion, speed.
+
+    Each chased order is credited to the chase that converted it: its last
+    chase before the payment (the last chase, when the payment time is
+    unknown or the order is not paid). ``by="reason"`` groups by the last
+    reason recorded. Minutes to pay run from that chase to the payment time,
+    for orders whose export gave one. ``since`` is a journal instant: only
+    chases from then count. Returns one dict, or a list of groups with ``by``.
+    """
+    from statistics import median
+
+    if by is not None and by not in STATS_BY:
+        raise InputError(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
+    sql = ("SELECT c.order_id, c.agent, c.channel, c.reason, c.at, o.status, o.paid_at "
+           "FROM chases c JOIN orders o ON o.order_id = c.order_id")
+    params: list = []
+    if since:
+        sql += " WHERE c.at >= ?"
+        params.append(since)
+    sql += " ORDER BY c.order_id, c.at, c.id"
+    per_order: dict[str, list] = {}
+    for r in journal.query(sql, params):
+        per_order.setdefault(r["order_id"], []).append(r)
+    groups: dict[Any, dict] = {}
+    for rows in per_order.values():
+        status, paid_at = rows[0]["status"], rows[0]["paid_at"]
+        paid = status in PAID_STATUSES or paid_at is not None
+        converted = paid and (paid_at is None or paid_at >= rows[0]["at"])
+        credit = rows[-1]
+        if converted and paid_at:
+            credit = [r for r in rows if r["at"] <= paid_at][-1]
+        if by == "reason":
+            key = next((r["reason"] for r in reversed(rows) if r["reason"]), None)
+        else:
+            key = credit[by] if by else None
+        g = groups.setdefault(key, {"chased": 0, "attempts": 0, "paid": 0, "still_unpaid": 0,
+                                    "closed": 0, "minutes": []})
+        g["chased"] += 1
+        g["attempts"] += len(rows)
+        if converted:
+            g["paid"] += 1
+            if paid_at:
+                g["minutes"].append((from_db(paid_at) - from_db(credit["at"])).total_seconds() / 60)
+        elif status == "unpaid":
+            g["still_unpaid"] += 1
+        elif status == "closed":
+            g["closed"] += 1
+
+    def figures(g: dict) -> dict:
+        return {"chased": g["chased"], "attempts": g["attempts"], "paid": g["paid"],
+                "conversion": round(g["paid"] / g["chased"], 3) if g["chased"] else None,
+                "median_minutes_to_pay": round(median(g["minutes"])) if g["minutes"] else None,
+                "still_unpaid": g["still_unpaid"], "closed": g["closed"]}
+
+    if by is None:
+        g = groups.get(None) or {"chased": 0, "attempts": 0, "paid": 0, "still_unpaid": 0,
+                                 "closed": 0, "minutes": []}
+        return {"since": Instant(since) if since else None, **figures(g)}
+    ordered = sorted(groups.items(), key=lambda kv: (-kv[1]["chased"], str(kv[0] or "~")))
+    return [{by: k, **figures(g)} for k, g in ordered]
+
+
+# --- handover ----------------------------------------------------------------------
+
+
+def handover_rows(journal, clock, policy) -> list[dict]:
+    """Buyers who promised to pay and have not: the next shift calls them back.
+
+    One dict per order whose latest chase ended in a promise and which is
+    still unpaid (not closed, not brushing): ``ref`` (stable), ``category``
+    (``callback``), ``buyer``, ``order_id``, ``problem``, ``todo``, ``due_at``
+    (when the promise falls due, when it could be read).
+    """
+    now = clock.now()
+    oldest = to_db(now - timedelta(hours=policy.get("chase_max_age_hours")))
+    rows = journal.query(
+        "SELECT c.order_id, c.promise, c.promise_due_at, c.agent, c.at, o.buyer "
+        "FROM chases c JOIN orders o ON o.order_id = c.order_id "
+        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ? "
+        "AND c.result = 'promised' "
+        "AND c.id = (SELECT c2.id FROM chases c2 WHERE c2.order_id = c.order_id "
+        "            ORDER BY c2.at DESC, c2.id DESC LIMIT 1) "
+        "ORDER BY c.promise_due_at IS NULL, c.promise_due_at, c.order_id", [oldest])
+    out = []
+    for r in rows:
+        promise = (r["promise"] or "付款").strip()
+        if promise.startswith("顾客"):
+            promise = promise[2:]
+        out.append({
+            "ref": f"chase:{r['order_id']}",
+            "category": "callback",
+            "buyer": r["buyer"],
+            "order_id": r["order_id"],
+            "problem": f"顾客承诺{promise},尚未付款",
+            "todo": "跟进付款",
+            "due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,
+        })
+    return out

@@ -1,0 +1,212 @@
+"""cstool chase due|log|stats|template."""
+
+import click
+
+from cstool.chase import CHANNEL, REASON, RESULT, STATS_BY
+from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+
+
+@click.group()
+def chase():
+    """Chase unpaid orders (催付): the queue, the chase log, conversion.
+
+    \b
+      cstool chase due
+      cstool chase log 5118609024991031604 --channel 旺旺 --promise 明天下午付款
+      cstool chase stats --since 7d --by agent
+    """
+
+
+@command(chase)
+@click.option("--channel", type=Domain(CHANNEL),
+              help="Only orders to chase by this channel now (电话, 旺旺, 短信, 提醒付款), "
+                   "whatever the policy's sequence.")
+@click.option("--all", "all_", is_flag=True,
+              help="Also orders due later (grace, cool-down, promise, closed window), "
+                   "with opens_at.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="At most this many (0: all).")
+@output_options
+@pass_app
+def due(app, channel, all_, limit, fmt):
+    """Unpaid orders to chase now, most valuable first, with the channel and the message.
+
+    An order is due once unpaid for the grace period (policy
+    unpaid_grace_minutes); it is left out while chased within the cool-down,
+    after the policy's attempts, when the buyer declined or promised a time
+    not yet come, and when it is a brushing order. The channel is the first
+    of the policy's chase_sequence not yet used on the order whose hours are
+    open now. Orders held for another agent (必须由XX负责处理!) are hidden
+    from you.
+
+    \b
+      cstool chase due
+      cstool chase due --channel 电话 --reveal
+      cstool chase due --channel sms --limit 0 --format csv > 短信.csv
+      cstool chase due --all --json
+    """
+    from cstool import chase as lib
+
+    rows = lib.due(app.journal, app.clock, app.policy, channel=channel, all_=all_,
+                   limit=limit or None, agent=app.agent_name)
+    columns = list(lib.QUEUE_COLUMNS)
+    if all_:
+        columns.insert(columns.index("channel") + 1, "opens_at")
+    if app.reveal:
+        columns.insert(columns.index("channel"), "phone")
+    app.emit(rows, fmt, columns=columns if fmt in ("table", "csv", "tsv") else None,
+             empty="no unpaid orders to chase now" + ("" if all_ else " (--all shows later ones)"))
+
+
+@command(chase)
+@click.argument("order_id", metavar="ORDER")
+@click.option("--channel", required=True, type=Domain(CHANNEL),
+              help="How you chased: phone (电话), wangwang (旺旺), sms (短信), remind (提醒付款).")
+@click.option("--result", type=Domain(RESULT),
+              help="promised (答应付款), no-answer (未回复), declined (不要了), paid, other.")
+@click.option("--reason", type=Domain(REASON),
+              help="Why unpaid: comparing (对比), too-expensive (太贵), balance (余额不足), "
+                   "payment-tool (支付工具), other (其他).")
+@click.option("--promise", metavar="TEXT",
+              help="What the buyer promised, e.g. 明天下午付款 (implies --result promised).")
+@click.option("--note", metavar="TEXT", help="Anything else worth keeping.")
+@click.option("--again", is_flag=True,
+              help="Record it even though the order was chased within the cool-down.")
+@json_option
+@pass_app
+def log(app, order_id, channel, result, reason, promise, note, again, as_json):
+    """Record a chase and write the manual's remarks into the order's history.
+
+    Writes "YYYY.MM.DD <you>已催付" and, when the buyer answered,
+    "YYYY.MM.DD 顾客<answer>"; paste them into the platform's memo. A paid,
+    closed or brushing order is refused, and so is an order someone chased
+    within the cool-down: you are told who and when.
+
+    \b
+      cstool chase log 5118609024991031604 --channel 旺旺 --result no-answer
+      cstool chase log 5118609024991031604 --channel 电话 --reason 余额不足 \\
+          --promise 明天下午付款
+    """
+    from cstool import chase as lib
+
+    agent = app.agent()
+    row = lib.log(app.journal, app.clock, app.policy, order_id, channel=channel, agent=agent,
+                  result=result, reason=reason, promise=promise, note=note, again=again)
+    if as_json:
+        app.emit(row, "json")
+        return
+    first = "first chase" if row["first"] else f"attempt {row['attempt']}"
+    click.echo(f"logged chase {row['id']} on {row['order_id']} "
+               f"({CHANNEL.label(row['channel'])}, {first})")
+    if row["previous"]:
+        prev = row["previous"]
+        how = f" by {CHANNEL.label(prev['channel'])}" if prev["channel"] else ""
+        click.echo(f"before: {prev['by'] or 'someone'} at {app.clock.short(prev['at'])}{how}")
+    for text in row["remarks"]:
+        click.echo(f"remark: {text}")
+    if row["promise_due_at"]:
+        click.echo(f"follow up: {app.clock.short(row['promise_due_at'])} if still unpaid")
+
+
+@command(chase)
+@click.option("--since", help="Chases since (YYYY-MM-DD[ HH:MM], today, yesterday, 7d).")
+@click.option("--by", type=click.Choice(STATS_BY), help="One row per agent, channel or reason.")
+@output_options
+@pass_app
+def stats(app, since, by, fmt):
+    """Orders chased, paid after the chase (from later imports), conversion.
+
+    Each order is credited to its last chase before the payment; minutes to
+    pay count from that chase to the payment time of the export.
+
+    \b
+      cstool chase stats
+      cstool chase stats --since 7d --by agent
+      cstool chase stats --by reason --json
+    """
+    from cstool import chase as lib
+    from cstool.clock import to_db
+
+    since_db = to_db(app.clock.parse_since(since)) if since else None
+    result = lib.stats(app.journal, app.clock, since=since_db, by=by)
+    if fmt == "table":
+        for r in result if isinstance(result, list) else [result]:
+            if r["conversion"] is not None:
+                r["conversion"] = f"{r['conversion'] * 100:.1f}%"
+            if by and r[by] is None:
+                r[by] = "(none)"
+    app.emit(result, fmt, empty="no chases logged" + (" since then" if since else ""))
+
+
+@chase.group()
+def template():
+    """The message sent on each channel, with {buyer} {item} {amount} {cutoff} {day} {shop}.
+
+    \b
+      cstool chase template list
+      cstool chase template set 短信 '【{shop}】亲,您{day}拍的{item}还未付款哦~'
+    """
+
+
+@command(template, name="list")
+@output_options
+@pass_app
+def template_list(app, fmt):
+    """List the message template of every channel (the shop's own or the default).
+
+    \b
+      cstool chase template list
+    """
+    from cstool import chase as lib
+
+    app.emit(lib.template_rows(app.journal), fmt,
+             columns=["channel", "source", "text"] if fmt in ("table", "csv", "tsv") else None)
+
+
+@command(template, name="set")
+@click.argument("channel", type=Domain(CHANNEL))
+@click.argument("text")
+@json_option
+@pass_app
+def template_set(app, channel, text, as_json):
+    """Set CHANNEL's message to TEXT ("-" reads it from stdin).
+
+    Placeholders: {buyer} {item} {amount} {cutoff} {day} {shop}, or in
+    Chinese {买家} {宝贝} {金额} {截单时间} {下单日} {店铺}. An empty TEXT
+    sends no message on that channel.
+
+    \b
+      cstool chase template set 旺旺 '亲,您{day}拍的{item}还没付款哦,{cutoff}前付款当天发货~'
+      cstool chase template set sms - < sms.txt
+    """
+    from cstool import chase as lib
+
+    if text == "-":
+        import sys
+
+        text = sys.stdin.read().strip()
+    row = lib.set_template(app.journal, channel, text, app.agent(), app.now_db())
+    if as_json:
+        app.emit(row, "json")
+    else:
+        click.echo(f"{row['channel']}: {row['text'] or '(no message)'}")
+
+
+@command(template, name="reset")
+@click.argument("channel", type=Domain(CHANNEL))
+@json_option
+@pass_app
+def template_reset(app, channel, as_json):
+    """Go back to cstool's default message for CHANNEL.
+
+    \b
+      cstool chase template reset 旺旺
+    """
+    from cstool import chase as lib
+
+    app.agent()
+    row = lib.reset_template(app.journal, channel)
+    if as_json:
+        app.emit(row, "json")
+    else:
+        click.echo(f"{row['channel']}: {row['text'] or '(no message)'} (default)")

@@ -1,0 +1,603 @@
+"""chase: the unpaid-order queue, the chase log, templates and conversion (催付).
+
+The demo clock is Monday 2026-11-23 14:30 (Asia/Shanghai). Expected values
+come from the fixture scenarios (fixtures/make_fixtures.py) and the rules:
+grace 5 minutes, cool-down 120 minutes, at most 2 attempts, sequence
+wangwang → phone, phone 10:00-12:00 and 15:00-17:00, wangwang 09:00-23:30.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+from conftest import DEMO_CSV, order
+
+from cstool import chase, holds
+from cstool.clock import Clock, zone
+from cstool.journal import Journal
+from cstool.policy import Policy
+from cstool.values import Instant, Money
+
+BIG = order("unpaid_40min_big")          # 499.00, created 13:50, 加厚羽绒服 黑色 L
+OLD = order("unpaid_promised")           # 238.00, created 2026-11-22 10:05
+DINNER = order("dinner_order")           # 238.00, created 14:15
+YESTERDAY = order("unpaid_yesterday_chased")  # 158.00, created 2026-11-22 20:15
+FIVE = order("unpaid_5min")              # 89.00, created 14:25:00
+XLSX_NEW = order("xlsx_new_unpaid")      # 59.00, created 14:10, no buyer in the xlsx export
+SMALL = order("unpaid_small")            # 19.90, created 13:30
+BRUSH = order("unpaid_brushing")         # 199.00, created 14:00
+THREE_H = order("unpaid_3h")             # 268.00, created 11:30, paid in the newer export
+
+# The queue at 14:30 once the brushing order is flagged, most valuable first, then oldest.
+QUEUE_AT_1430 = [BIG, OLD, DINNER, YESTERDAY, FIVE, XLSX_NEW, SMALL]
+
+WANGWANG_BIG = ("亲,您好呀~ 看到您今天拍下的「加厚羽绒服 黑色 L」还没有付款,是遇到什么问题了吗?"
+                "宝贝现在有货,每天16:00前付款的订单当天就能发出哦。有任何疑问随时找我~")
+
+
+def due(run, *args, now=None):
+    argv = ["chase", "due", "--json", *args]
+    if now:
+        argv = ["--now", now, *argv]
+    return run.json(argv)
+
+
+def ids(rows):
+    return [r["order_id"] for r in rows]
+
+
+def lib(journal, now="2026-11-23 14:30"):
+    policy = Policy(journal)
+    return Clock(policy.get("timezone"), now), policy
+
+
+def brush(journal, oid=BRUSH):
+    holds.set_brushing(journal, oid)
+
+
+def add_remark(journal, oid, text, at, created_at, author=None, kind="chase"):
+    """A memo remark as the remark parser leaves it (kind 'chase', its own time)."""
+    with journal.write():
+        journal.execute(
+            "INSERT INTO remarks (order_id, source, text, kind, at, author, parsed, created_at) "
+            "VALUES (?, 'platform', ?, ?, ?, ?, 1, ?)", [oid, text, kind, at, author, created_at])
+
+
+# --- the queue ------------------------------------------------------------------------
+
+
+def test_queue_order_and_row(run, demo, journal):
+    brush(journal)
+    rows = due(run)
+    assert ids(rows) == QUEUE_AT_1430
+    assert rows[0] == {
+        "order_id": BIG, "buyer": "tb_unpaid_40min_b04", "amount": "499.00",
+        "created_at": "2026-11-23T13:50:00+08:00", "unpaid_minutes": 40, "attempts": 0,
+        "last_chased_at": None, "last_chased_by": None, "channel": "wangwang", "opens_at": None,
+        "message": WANGWANG_BIG, "item_title": "加厚羽绒服 黑色 L", "phone": rows[0]["phone"],
+        "owner": None}
+    assert rows[0]["phone"][3:7] == "****"
+    assert [r["unpaid_minutes"] for r in rows] == [40, 1705, 15, 1095, 5, 20, 60]
+    assert {r["channel"] for r in rows} == {"wangwang"}
+    # the library gives the same queue with typed values
+    clock, policy = lib(journal)
+    got = chase.due(journal, clock, policy)
+    assert ids(got) == QUEUE_AT_1430
+    assert got[0]["amount"] == Money(49900) and isinstance(got[0]["amount"], Money)
+    assert got[0]["created_at"] == Instant("2026-11-23T05:50:00Z")
+    assert ids(chase.due(journal, clock, policy, limit=2)) == [BIG, OLD]
+
+
+def test_grace_boundary_4m59_vs_5m(run, demo, journal):
+    rows = due(run, "--limit", "0")
+    assert FIVE in ids(rows)                          # created 14:25:00, unpaid exactly 5:00
+    assert order("unpaid_4min59") not in ids(rows)    # created 14:25:01
+    assert order("unpaid_fresh_2min") not in ids(rows)
+    later = due(run, "--limit", "0", now="2026-11-23 14:30:01")
+    assert order("unpaid_4min59") in ids(later)
+    clock, policy = lib(journal)
+    assert order("unpaid_4min59") not in ids(chase.due(journal, clock, policy))
+
+
+def test_closed_brushing_and_paid_orders_never_listed(run, demo, journal):
+    listed = ids(due(run, "--limit", "0"))
+    assert BRUSH in listed  # until it is flagged as brushing (@@@)
+    brush(journal)
+    listed = ids(due(run, "--all", "--limit", "0"))
+    for name in ("unpaid_brushing", "closed_unpaid", "closed_by_buyer", "paid_80h_overdue",
+                 "unpaid_3h"):
+        assert order(name) not in listed, name
+
+
+def test_reimport_of_a_later_export_removes_paid_orders(run, env):
+    run(["agent", "add", "倩"], check=0)
+    run(["--agent", "倩", "orders", "import", str(DEMO_CSV)], check=0)
+    before = ids(due(run, "--limit", "0"))
+    assert before[:3] == [BIG, THREE_H, OLD]
+    from conftest import DEMO_XLSX
+
+    run(["--agent", "倩", "orders", "import", str(DEMO_XLSX)], check=0)
+    after = ids(due(run, "--limit", "0"))
+    assert THREE_H not in after
+    assert after[:3] == [BIG, OLD, DINNER]
+
+
+def test_empty_queue_says_so_on_stderr(run, env):
+    result = run(["chase", "due"], check=0)
+    assert result.stdout == ""
+    assert result.stderr == "no unpaid orders to chase now (--all shows later ones)\n"
+    assert run.json(["chase", "due", "--json"]) == []
+
+
+def test_max_age_stops_chasing_old_orders(run, demo):
+    # OLD was placed 2026-11-22 10:05; the platform closes it after 72 hours.
+    assert OLD in ids(due(run, now="2026-11-25 10:04"))
+    assert OLD not in ids(due(run, "--all", now="2026-11-25 10:06"))
+
+
+# --- windows and the channel sequence ------------------------------------------------
+
+
+def test_due_at_0900_under_preset_000_offers_chat_not_phone(run, demo, journal):
+    run(["policy", "use", "manual-000"], check=0)
+    rows = due(run, now="2026-11-23 09:00")
+    assert [(r["order_id"], r["channel"]) for r in rows] == [(OLD, "wangwang"),
+                                                              (YESTERDAY, "wangwang")]
+    assert due(run, "--channel", "电话", now="2026-11-23 09:00") == []
+    later = due(run, "--channel", "phone", "--all", now="2026-11-23 09:00")
+    assert [(r["order_id"], r["opens_at"]) for r in later] == [
+        (OLD, "2026-11-23T10:00:00+08:00"), (YESTERDAY, "2026-11-23T10:00:00+08:00")]
+    clock, policy = lib(journal, "2026-11-23 09:00")
+    assert [r["channel"] for r in chase.due(journal, clock, policy)] == ["wangwang", "wangwang"]
+
+
+def test_channel_sequence_chat_then_phone_in_its_window_then_done(run, demo):
+    # 10:30: phone is open, but a fresh order gets chat first
+    rows = due(run, now="2026-11-23 10:30")
+    assert [(r["order_id"], r["channel"]) for r in rows] == [(OLD, "wangwang"),
+                                                              (YESTERDAY, "wangwang")]
+    run(["--agent", "倩", "--now", "2026-11-23 10:30", "chase", "log", YESTERDAY,
+         "--channel", "旺旺", "--result", "未回复"], check=0)
+    # 12:30: cool-down over, chat used, phone closed (12:00-15:00)
+    assert YESTERDAY not in ids(due(run, now="2026-11-23 12:30"))
+    waiting = [r for r in due(run, "--all", now="2026-11-23 12:30") if r["order_id"] == YESTERDAY]
+    assert [(r["channel"], r["opens_at"], r["attempts"]) for r in waiting] == [
+        ("phone", "2026-11-23T15:00:00+08:00", 1)]
+    # 15:00: the phone window opens
+    row = [r for r in due(run, now="2026-11-23 15:00") if r["order_id"] == YESTERDAY][0]
+    assert (row["channel"], row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
+        "phone", 1, "2026-11-23T10:30:00+08:00", "倩")
+    assert row["message"].startswith("您好,请问是tb_unpaid_yesterd06吗?我是本店的客服,看到您昨天拍的")
+    run(["--agent", "倩", "--now", "2026-11-23 15:00", "chase", "log", YESTERDAY,
+         "--channel", "电话", "--result", "no-answer"], check=0)
+    # two attempts (policy chase_max_attempts): never listed again
+    assert YESTERDAY not in ids(due(run, "--all", "--limit", "0", now="2026-11-24 15:00"))
+
+
+def test_preset_002_phones_in_the_afternoon(run, demo):
+    run(["policy", "use", "manual-002"], check=0)
+    rows = due(run, now="2026-11-23 14:00")
+    assert rows[0]["order_id"] == BIG
+    assert {r["channel"] for r in rows} == {"phone"}   # chat only before 11:00
+    morning = due(run, now="2026-11-23 10:00")
+    assert {r["channel"] for r in morning} == {"wangwang"}
+
+
+def test_cooldown(run, demo, journal):
+    run(["--agent", "倩", "chase", "log", BIG, "--channel", "wangwang"], check=0)
+    assert BIG not in ids(due(run, now="2026-11-23 16:29"))
+    row = due(run, now="2026-11-23 16:30")[0]
+    assert (row["order_id"], row["channel"], row["attempts"], row["last_chased_at"]) == (
+        BIG, "phone", 1, "2026-11-23T14:30:00+08:00")
+    early = [r for r in due(run, "--all", now="2026-11-23 15:00") if r["order_id"] == BIG]
+    assert [(r["channel"], r["opens_at"]) for r in early] == [
+        ("phone", "2026-11-23T16:30:00+08:00")]
+    run(["policy", "set", "chase_cooldown_minutes", "30"], check=0)
+    assert BIG in ids(due(run, now="2026-11-23 15:00"))
+    clock, policy = lib(journal, "2026-11-23 15:00")
+    assert BIG in ids(chase.due(journal, clock, policy))
+
+
+def test_channel_option_lists_orders_for_that_channel(run, demo, journal):
+    brush(journal)
+    run(["policy", "set", "shop_name", "示范旗舰店"], check=0)
+    rows = due(run, "--channel", "短信")
+    assert ids(rows) == QUEUE_AT_1430
+    assert rows[0]["channel"] == "sms"
+    assert rows[0]["message"] == ("【示范旗舰店】亲,您今天拍下的「加厚羽绒服 黑色 L」还未付款,"
+                                  "宝贝已为您留好,每天16:00前付款当天发货。有疑问可旺旺联系我们,"
+                                  "祝您生活愉快~")
+    run(["--agent", "倩", "chase", "log", SMALL, "--channel", "sms"], check=0)
+    assert SMALL not in ids(due(run, "--channel", "sms", "--all", "--limit", "0",
+                                now="2026-11-23 18:00"))
+    # the platform's remind button sends no text of ours
+    assert due(run, "--channel", "remind", "--limit", "1")[0]["message"] is None
+
+
+def test_sequence_policy_accepts_chinese_and_rejects_unknown(run, env):
+    run(["init"], check=0)
+    result = run(["policy", "set", "chase_sequence", "旺旺,电话,短信"], check=0)
+    assert result.output == "chase_sequence = wangwang,phone,sms\n"
+    bad = run(["policy", "set", "chase_sequence", "旺旺,飞鸽"], check=1)
+    assert bad.output == ("Error: policy chase_sequence: unknown chase channel '飞鸽'; use one of: "
+                          "wangwang (旺旺), phone (电话), sms (短信), remind (提醒付款)\n")
+    run(["policy", "use", "manual-002"], check=0)
+    assert run.json(["policy", "show", "chase_max_attempts", "--json"])["value"] == 3
+
+
+# --- chases others recorded: the memo remarks ("nobody chases twice") ------------------
+
+
+def test_imported_chase_remark_counts_as_a_chase(run, demo, journal):
+    add_remark(journal, YESTERDAY, "2026.11.23 郑婷已催付", at="2026-11-23T06:00:00Z",
+               created_at="2026-11-23T06:10:00Z", author="郑婷")
+    assert YESTERDAY not in ids(due(run, "--limit", "0"))
+    refused = run(["--agent", "倩", "chase", "log", YESTERDAY, "--channel", "phone"], check=1)
+    assert refused.output == (
+        f"Error: order {YESTERDAY} was already chased 30 minutes ago by 郑婷 at 2026-11-23 14:00 "
+        "(memo remark); not recorded (give --again to record another attempt)\n")
+    row = [r for r in due(run, now="2026-11-23 16:00") if r["order_id"] == YESTERDAY][0]
+    assert (row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
+        1, "2026-11-23T14:00:00+08:00", "郑婷")
+
+
+def test_date_only_remark_counts_until_the_import_that_brought_it(run, demo, journal):
+    # "2026.11.23 倩已催付" has no time: it happened before the import at 14:20.
+    add_remark(journal, OLD, "2026.11.23 倩已催付", at="2026-11-22T16:00:00Z",
+               created_at="2026-11-23T06:20:00Z", author="倩")
+    assert OLD not in ids(due(run, now="2026-11-23 16:19"))
+    row = [r for r in due(run, now="2026-11-23 16:20") if r["order_id"] == OLD][0]
+    assert row["last_chased_at"] == "2026-11-23T14:20:00+08:00"
+
+
+def test_handwritten_promise_in_a_memo_is_honoured(run, demo, journal):
+    add_remark(journal, OLD, "2026.11.22 倩已催付\n2026.11.22 顾客明天下午付款",
+               at="2026-11-21T16:00:00Z", created_at="2026-11-23T06:00:00Z", author="倩")
+    assert OLD not in ids(due(run, "--limit", "0"))
+    row = [r for r in due(run, "--all", "--limit", "0") if r["order_id"] == OLD][0]
+    assert (row["channel"], row["opens_at"], row["attempts"], row["last_chased_at"]) == (
+        "wangwang", "2026-11-23T18:00:00+08:00", 1, "2026-11-22T23:59:59+08:00")
+
+
+def test_owner_hold_only_that_agent_sees_and_logs(run, demo, journal):
+    holds.add(journal, BIG, "owner", "2026-11-23T06:00:00Z", owner="郑婷", agent="倩")
+    assert BIG not in ids(run.json(["--agent", "倩", "chase", "due", "--json"]))
+    mine = run.json(["--agent", "郑婷", "chase", "due", "--json"])[0]
+    assert (mine["order_id"], mine["owner"]) == (BIG, "郑婷")
+    assert due(run)[0]["owner"] == "郑婷"  # a supervisor or cron without --agent sees it
+    refused = run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺"], check=1)
+    assert refused.output == (f"Error: order {BIG} must be handled by 郑婷 (必须由郑婷负责处理!); "
+                              "only 郑婷 can log a chase on it\n")
+    run(["--agent", "郑婷", "chase", "log", BIG, "--channel", "旺旺"], check=0)
+
+
+# --- chase log ----------------------------------------------------------------------
+
+
+def test_log_writes_the_manuals_remarks(run, demo, journal):
+    result = run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺", "--reason", "余额不足",
+                  "--promise", "明天下午付款"], check=0)
+    assert result.output == (
+        f"logged chase 1 on {BIG} (旺旺, first chase)\n"
+        "remark: 2026.11.23 倩已催付\n"
+        "remark: 2026.11.23 顾客余额不足或支付受限,明天下午付款\n"
+        "follow up: 2026-11-24 18:00 if still unpaid\n")
+    shown = run.json(["orders", "show", BIG, "--json"])
+    assert [(r["source"], r["kind"], r["text"], r["author"], r["at"]) for r in shown["remarks"]] == [
+        ("chase", "chase", "2026.11.23 倩已催付", "倩", "2026-11-23T14:30:00+08:00"),
+        ("chase", "chase", "2026.11.23 顾客余额不足或支付受限,明天下午付款", "倩",
+         "2026-11-23T14:30:00+08:00")]
+    assert shown["chases"] == [{
+        "id": 1, "order_id": BIG, "agent": "倩", "channel": "wangwang", "result": "promised",
+        "reason": "balance", "promise": "明天下午付款",
+        "promise_due_at": "2026-11-24T18:00:00+08:00", "note": None, "first": True,
+        "at": "2026-11-23T14:30:00+08:00",
+        "remarks": ["2026.11.23 倩已催付", "2026.11.23 顾客余额不足或支付受限,明天下午付款"]}]
+
+
+def test_log_json_prints_the_created_chase(run, demo):
+    got = run.json(["--agent", "郑婷", "chase", "log", FIVE, "--channel", "phone",
+                    "--result", "no-answer", "--note", "关机", "--json"])
+    assert got == {
+        "id": 1, "order_id": FIVE, "agent": "郑婷", "channel": "phone", "result": "no_answer",
+        "reason": None, "promise": None, "promise_due_at": None, "note": "关机", "first": True,
+        "at": "2026-11-23T14:30:00+08:00", "remarks": ["2026.11.23 郑婷已催付"], "attempt": 1,
+        "previous": None}
+
+
+def test_log_library_and_again(journal, demo):
+    clock, policy = lib(journal)
+    first = chase.log(journal, clock, policy, BIG, channel="wangwang", agent="倩",
+                      result="declined", reason="too_expensive")
+    assert (first["first"], first["attempt"], first["remarks"]) == (
+        True, 1, ["2026.11.23 倩已催付", "2026.11.23 顾客觉得价格偏贵,表示不要了"])
+    with pytest.raises(chase.AlreadyChased) as e:
+        chase.log(journal, clock, policy, BIG, channel="phone", agent="郑婷")
+    assert str(e.value) == (f"order {BIG} was already chased just now by 倩 at 2026-11-23 14:30 "
+                            "on 旺旺; not recorded (give --again to record another attempt)")
+    again = chase.log(journal, clock, policy, BIG, channel="phone", agent="郑婷", again=True)
+    assert (again["first"], again["attempt"], again["previous"]) == (
+        False, 2, {"by": "倩", "at": Instant("2026-11-23T06:30:00Z"), "channel": "wangwang"})
+    # the buyer declined: never in the queue again
+    assert BIG not in ids(chase.due(journal, *lib(journal, "2026-11-24 10:00"), all_=True))
+
+
+@pytest.mark.parametrize("name,message", [
+    ("paid_80h_overdue", "is already paid (status paid); nothing to chase"),
+    ("paid_today_before_cutoff", "is already paid (status shipped); nothing to chase"),
+    ("closed_unpaid", "is closed (未及时付款); a closed order cannot be paid, there is nothing to chase"),
+    ("unpaid_brushing", "is a brushing order (刷单); it is never chased"),
+])
+def test_log_refuses_paid_closed_and_brushing_orders(run, demo, journal, name, message):
+    brush(journal)
+    before = journal.scalar("SELECT count(*) FROM remarks")
+    result = run(["--agent", "倩", "chase", "log", order(name), "--channel", "电话"], check=1)
+    assert result.output == f"Error: order {order(name)} {message}\n"
+    assert journal.scalar("SELECT count(*) FROM chases") == 0
+    assert journal.scalar("SELECT count(*) FROM remarks") == before
+
+
+def test_log_refuses_unknown_order_and_bad_options(run, demo):
+    result = run(["--agent", "倩", "chase", "log", "123", "--channel", "电话"], check=1)
+    assert result.output == "Error: no order 123 in the journal (import the shop's export first)\n"
+    assert run(["chase", "log", BIG, "--channel", "电话"], check=2).output.endswith(
+        "needs to know who you are: give --agent NAME or set CSTOOL_AGENT "
+        "(register with: cstool agent add NAME)\n")
+    bad = run(["--agent", "倩", "chase", "log", BIG, "--channel", "电话", "--reason", "心情"], check=2)
+    assert "unknown unpaid reason '心情'; use one of: comparing (对比), too_expensive (太贵), " \
+           "balance (余额不足), payment_tool (支付工具), other (其他)" in bad.output
+    mixed = run(["--agent", "倩", "chase", "log", BIG, "--channel", "电话", "--result", "declined",
+                 "--promise", "明天"], check=1)
+    assert mixed.output == "Error: --promise goes with --result promised, not declined\n"
+
+
+def test_promise_holds_the_order_until_it_falls_due(run, demo, journal):
+    run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺", "--promise", "明天下午付款"],
+        check=0)
+    assert BIG not in ids(due(run, now="2026-11-24 17:59"))
+    waiting = [r for r in due(run, "--all", now="2026-11-24 17:59") if r["order_id"] == BIG]
+    # promise due 18:00; the phone (000 hours) next opens the day after at 10:00
+    assert [(r["channel"], r["opens_at"]) for r in waiting] == [
+        ("phone", "2026-11-25T10:00:00+08:00")]
+    # worded for when it is sent: placed on the 23rd, called on the 25th
+    assert "看到您前天拍的「加厚羽绒服 黑色 L」" in waiting[0]["message"]
+    run(["policy", "use", "manual-002"], check=0)   # phone until 20:30
+    row = due(run, now="2026-11-24 18:00")[0]
+    assert (row["order_id"], row["channel"], row["opens_at"]) == (BIG, "phone", None)
+
+
+# --- two agents at once ----------------------------------------------------------------
+
+
+def _race(env, extra=()):
+    """Two real processes log the same order while a third holds the write lock."""
+    blocker = sqlite3.connect(str(env), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "cstool", "--agent", agent, "chase", "log", BIG,
+         "--channel", "旺旺", "--json", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for agent in ("倩", "郑婷")]
+    time.sleep(1.5)  # both are past start-up and waiting for the lock
+    blocker.execute("COMMIT")
+    blocker.close()
+    return [(p.returncode, out, err) for p in procs for out, err in [p.communicate(timeout=60)]]
+
+
+def test_two_processes_logging_at_once_make_exactly_one_first_chase(demo, env):
+    results = _race(env)
+    assert sorted(rc for rc, _, _ in results) == [0, 1]
+    j = Journal.open(str(env))
+    rows = [dict(r) for r in j.query("SELECT agent, first FROM chases")]
+    assert len(rows) == 1 and rows[0]["first"] == 1
+    winner = rows[0]["agent"]
+    loser_err = [err for rc, _, err in results if rc == 1][0]
+    assert loser_err == (f"Error: order {BIG} was already chased just now by {winner} at "
+                         "2026-11-23 14:30 on 旺旺; not recorded (give --again to record another "
+                         "attempt)\n")
+    assert [r[0] for r in j.query("SELECT text FROM remarks WHERE source = 'chase'")] == [
+        f"2026.11.23 {winner}已催付"]
+    j.close()
+
+
+def test_two_processes_with_again_both_record_but_one_is_first(demo, env):
+    results = _race(env, ["--again"])
+    assert [rc for rc, _, _ in results] == [0, 0]
+    j = Journal.open(str(env))
+    assert j.scalar("SELECT count(*) FROM chases") == 2
+    assert j.scalar("SELECT count(*) FROM chases WHERE first = 1") == 1
+    j.close()
+
+
+# --- stats -------------------------------------------------------------------------------
+
+
+LATER_EXPORT = (
+    "订单号,状态,下单时间,付款时间\n"
+    f"{BIG},paid,2026-11-23 13:50:00,2026-11-23 15:10:00\n"
+    f"{DINNER},paid,2026-11-23 14:15:00,2026-11-23 16:00:00\n"
+    f"{SMALL},closed,2026-11-23 13:30:00,\n"
+)
+
+
+def _chase_four_and_import_later(run, tmp_path):
+    run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺", "--result", "no-answer"], check=0)
+    run(["--agent", "郑婷", "chase", "log", DINNER, "--channel", "电话", "--reason", "太贵"], check=0)
+    run(["--agent", "倩", "chase", "log", SMALL, "--channel", "旺旺", "--reason", "余额不足",
+         "--promise", "今晚"], check=0)
+    run(["--agent", "倩", "chase", "log", FIVE, "--channel", "短信"], check=0)
+    later = tmp_path / "later.csv"
+    later.write_text(LATER_EXPORT, encoding="utf-8")
+    run(["--agent", "倩", "--now", "2026-11-23 16:30", "orders", "import", str(later),
+         "--format", "generic", "--map", "订单号=order_id", "--map", "状态=status",
+         "--map", "下单时间=created_at", "--map", "付款时间=paid_at"], check=0)
+
+
+def test_stats_conversion_from_later_imports(run, demo, journal, tmp_path):
+    _chase_four_and_import_later(run, tmp_path)
+    # BIG paid 40 minutes after its chase, DINNER 90; SMALL closed; FIVE still unpaid.
+    assert run.json(["chase", "stats", "--json"]) == {
+        "since": None, "chased": 4, "attempts": 4, "paid": 2, "conversion": 0.5,
+        "median_minutes_to_pay": 65, "still_unpaid": 1, "closed": 1}
+    assert run.json(["chase", "stats", "--by", "agent", "--json"]) == [
+        {"agent": "倩", "chased": 3, "attempts": 3, "paid": 1, "conversion": 0.333,
+         "median_minutes_to_pay": 40, "still_unpaid": 1, "closed": 1},
+        {"agent": "郑婷", "chased": 1, "attempts": 1, "paid": 1, "conversion": 1.0,
+         "median_minutes_to_pay": 90, "still_unpaid": 0, "closed": 0}]
+    assert [(r["channel"], r["chased"], r["paid"]) for r in
+            run.json(["chase", "stats", "--by", "channel", "--json"])] == [
+        ("wangwang", 2, 1), ("phone", 1, 1), ("sms", 1, 0)]
+    clock, policy = lib(journal, "2026-11-23 17:00")
+    assert [(r["reason"], r["chased"], r["paid"], r["closed"])
+            for r in chase.stats(journal, clock, by="reason")] == [
+        (None, 2, 1, 0), ("balance", 1, 0, 1), ("too_expensive", 1, 1, 0)]
+
+
+def test_stats_since_and_table(run, demo, tmp_path):
+    _chase_four_and_import_later(run, tmp_path)
+    none = run.json(["chase", "stats", "--since", "2026-11-23 15:00", "--json"])
+    assert none == {"since": "2026-11-23T15:00:00+08:00", "chased": 0, "attempts": 0, "paid": 0,
+                    "conversion": None, "median_minutes_to_pay": None, "still_unpaid": 0,
+                    "closed": 0}
+    table = run(["chase", "stats", "--since", "today"], check=0).output
+    record = dict((line.split(None, 1) + [""])[:2] for line in table.splitlines())
+    assert record == {"since": "2026-11-23 00:00", "chased": "4", "attempts": "4", "paid": "2",
+                      "conversion": "50.0%", "median_minutes_to_pay": "65",
+                      "still_unpaid": "1", "closed": "1"}
+
+
+# --- handover -----------------------------------------------------------------------------
+
+
+def test_handover_rows_list_promises_not_yet_paid(run, demo, journal, tmp_path):
+    run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺", "--promise", "明天下午付款"],
+        check=0)
+    run(["--agent", "倩", "chase", "log", DINNER, "--channel", "旺旺", "--promise", "下班回家付"],
+        check=0)
+    run(["--agent", "倩", "chase", "log", FIVE, "--channel", "旺旺", "--result", "declined"], check=0)
+    run(["--agent", "倩", "chase", "log", SMALL, "--channel", "旺旺", "--promise", "再看看"], check=0)
+    clock, policy = lib(journal)
+    assert chase.handover_rows(journal, clock, policy) == [
+        {"ref": f"chase:{DINNER}", "category": "callback", "buyer": "tb_dinner_order48",
+         "order_id": DINNER, "problem": "顾客承诺下班回家付,尚未付款", "todo": "跟进付款",
+         "due_at": Instant("2026-11-23T12:00:00Z")},
+        {"ref": f"chase:{BIG}", "category": "callback", "buyer": "tb_unpaid_40min_b04",
+         "order_id": BIG, "problem": "顾客承诺明天下午付款,尚未付款", "todo": "跟进付款",
+         "due_at": Instant("2026-11-24T10:00:00Z")},
+        {"ref": f"chase:{SMALL}", "category": "callback", "buyer": "tb_unpaid_small09",
+         "order_id": SMALL, "problem": "顾客承诺再看看,尚未付款", "todo": "跟进付款",
+         "due_at": None}]
+    later = tmp_path / "later.csv"
+    later.write_text(LATER_EXPORT, encoding="utf-8")
+    run(["--agent", "倩", "orders", "import", str(later), "--format", "generic",
+         "--map", "订单号=order_id", "--map", "状态=status", "--map", "下单时间=created_at",
+         "--map", "付款时间=paid_at"], check=0)
+    assert chase.handover_rows(journal, clock, policy) == []  # paid, paid, closed
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def test_templates_list_set_reset(run, demo, journal):
+    listed = run.json(["chase", "template", "list", "--json"])
+    assert [(t["channel"], t["source"]) for t in listed] == [
+        ("wangwang", "default"), ("phone", "default"), ("sms", "default"), ("remind", "default")]
+    assert listed[0]["text"] == chase.DEFAULT_TEMPLATES["wangwang"]
+    got = run.json(["--agent", "倩", "chase", "template", "set", "旺旺",
+                    "亲,{宝贝}共{金额}元,{截单时间}前付款当天发货~", "--json"])
+    assert (got["channel"], got["source"], got["set_by"], got["set_at"]) == (
+        "wangwang", "set", "倩", "2026-11-23T14:30:00+08:00")
+    assert due(run)[0]["message"] == "亲,加厚羽绒服 黑色 L共499.00元,16:00前付款当天发货~"
+    clock, policy = lib(journal)
+    assert chase.due(journal, clock, policy)[0]["message"] == \
+        "亲,加厚羽绒服 黑色 L共499.00元,16:00前付款当天发货~"
+    bad = run(["--agent", "倩", "chase", "template", "set", "wangwang", "亲 {nick}"], check=1)
+    assert bad.output == ("Error: template: unknown placeholder {nick}; use {buyer}/{买家}, "
+                          "{item}/{宝贝}, {amount}/{金额}, {cutoff}/{截单时间}, {day}/{下单日}, "
+                          "{shop}/{店铺}\n")
+    run(["chase", "template", "set", "wangwang", "x"], check=2)  # writing needs --agent
+    run(["--agent", "倩", "chase", "template", "reset", "wangwang"], check=0)
+    assert due(run)[0]["message"] == WANGWANG_BIG
+
+
+def test_template_set_reads_stdin(run, demo):
+    run(["--agent", "倩", "chase", "template", "set", "sms", "-"],
+        input="【{shop}】{buyer},您的订单{amount}元待付款\n", check=0)
+    row = due(run, "--channel", "sms")[0]
+    assert row["message"] == "【本店】tb_unpaid_40min_b04,您的订单499.00元待付款"
+
+
+# --- promises ----------------------------------------------------------------------------
+
+
+NOW = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))   # a Monday
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("明天下午付款", (24, 18, 0)),
+    ("今晚", (23, 22, 0)),
+    ("后天上午", (25, 12, 0)),
+    ("明天下午3点", (24, 15, 0)),
+    ("晚上8点半", (23, 20, 30)),
+    ("8点", (23, 20, 0)),
+    ("上午", (24, 12, 0)),
+    ("2小时后", (23, 16, 30)),
+    ("半小时内", (23, 15, 0)),
+    ("马上", (23, 15, 30)),
+    ("周五", (27, 20, 0)),
+    ("11.25付款", (25, 20, 0)),
+    ("下班回家付款", (23, 20, 0)),
+    ("明天下午三点", (24, 15, 0)),
+])
+def test_promise_due(text, expected):
+    d, h, m = expected
+    assert chase.promise_due(text, NOW) == datetime(2026, 11, d, h, m, tzinfo=NOW.tzinfo)
+
+
+@pytest.mark.parametrize("text", ["再考虑一下", "", "等工资"])
+def test_promise_without_a_time_is_not_guessed(text):
+    assert chase.promise_due(text, NOW) is None
+
+
+# --- help ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["chase"], ["chase", "due"], ["chase", "log"],
+                                  ["chase", "stats"], ["chase", "template"],
+                                  ["chase", "template", "list"], ["chase", "template", "set"],
+                                  ["chase", "template", "reset"]])
+def test_every_chase_command_has_help(run, argv):
+    out = run([*argv, "--help"], check=0).output
+    assert f" {' '.join(argv)} " in out.splitlines()[0]
+    example = f"cstool {' '.join(argv)}"
+    assert f"\n    {example}" in out  # the \b example block, kept unwrapped
+
+
+def test_due_csv_for_scripts(run, demo, journal):
+    brush(journal)
+    out = run(["chase", "due", "--format", "csv", "--limit", "2"], check=0).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["order_id", "buyer", "amount", "unpaid_minutes", "attempts",
+                       "last_chased_at", "channel", "message"]
+    assert rows[1] == [BIG, "tb_unpaid_40min_b04", "499.00", "40", "0", "", "wangwang",
+                       WANGWANG_BIG]
+    assert rows[2][0] == OLD
+
+
+def test_reveal_adds_the_phone_column(run, demo, journal):
+    brush(journal)
+    masked = run(["chase", "due", "--format", "csv", "--limit", "1"], check=0).stdout
+    assert "phone" not in masked.splitlines()[0]
+    out = run(["chase", "due", "--reveal", "--format", "csv", "--limit", "1"], check=0).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][6:8] == ["phone", "channel"]
+    phone = journal.scalar("SELECT receiver_phone FROM orders WHERE order_id = ?", [BIG])
+    assert rows[1][6] == phone and len(phone) == 11 and "*" not in phone
+    assert run.json(["chase", "due", "--json", "--limit", "1"])[0]["phone"] == \
+        phone[:3] + "****" + phone[-4:]
