@@ -188,3 +188,53 @@ def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], 
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))
                   for k, (its, msg) in enumerate(groups, 1)]
     return groups
+
+
+# --- sources: each routine's "due now", as reminder items ------------------------------
+
+MAX_PER_KIND = 30  # a reminder is read by people: the most urgent first, the rest next run
+
+
+def _masked(value) -> str:
+    from cstool.values import reveal_or_mask
+
+    return "" if value is None else str(reveal_or_mask(value, False))
+
+
+def chase_items(journal, clock, policy) -> list[Item]:
+    """Unpaid orders to chase now, by the channel open now (most valuable first)."""
+    from cstool import chase
+
+    items = []
+    for row in chase.due(journal, clock, policy, limit=MAX_PER_KIND):
+        items.append(Item(
+            key=f"chase:{row['order_id']}:{row['attempts']}", kind="chase",
+            order_id=row["order_id"],
+            text=(f"{row['order_id']} {row['buyer'] or ''} ¥{row['amount']} 未付款 "
+                  f"{row['unpaid_minutes']} 分钟, 现在用 {chase.CHANNEL.label(row['channel'])} 催付")))
+    return items
+
+
+def handover_items(journal, clock, policy) -> list[Item]:
+    """Handover items still without a receipt after the policy's hour on the next day."""
+    from cstool import handover
+    from cstool.policy import window_bounds
+
+    now = clock.now()
+    ack_by, _ = window_bounds(policy.get("remind_handover_ack_by") + "-24:00")
+    if now.hour * 60 + now.minute < ack_by:
+        return []
+    cutoff = to_db(clock.start_of(clock.today()))
+    items = []
+    for it in handover.open_items(journal):
+        if it["created_at"] >= cutoff:
+            continue  # today's items: the shift is still on them
+        label = handover.CATEGORY.label(it["category"])
+        who = " ".join(x for x in (it["buyer"], it["order_id"]) if x)
+        items.append(Item(
+            key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"],
+            text=(f"#{it['id']} {label} {who}: {_masked(it['problem'])}"
+                  + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " (未回执)")))
+        if len(items) >= MAX_PER_KIND:
+            break
+    return items
