@@ -102,4 +102,8 @@ def show(journal, order_id: str) -> dict:
         {"id": r["id"], "kind": r["kind"], "until": r["until"], "owner": r["owner"],
          "created_at": _inst(r["created_at"]), "released_at": _inst(r["released_at"])}
         for r in journal.query("SELECT * FROM holds WHERE order_id = ? ORDER BY id", [oid])]
+    if _has_table(journal, "exceptions"):
+        from cstool.exceptions import for_order
+
+        order["exceptions"] = for_order(journal, oid)
     return order
