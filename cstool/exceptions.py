@@ -128,7 +128,7 @@ def derive(kind: str, opened_at: str, events: Sequence[dict], policy) -> State:
     st.resolution = resolution
     st.steps = course(kind, resolution, policy)
     lead = lead_keys(kind)
-    for i, s in enumerate(st.steps):
+    for i, s in enumerate(() if st.closed_at else st.steps):
         if s.key in done:
             continue
         st.step = s
@@ -193,7 +193,7 @@ class _Case:
         need, have = min_photos(self.kind, self.policy), self.state().photos
         if have < need:
             raise InputError(
-                f"case {self.id} ({self.kind}) needs {need} photo(s) before '{step.key}' "
+                f"a {self.kind} case needs {need} photo(s) before '{step.key}' "
                 f"({have} on file); add them with --photo")
 
     def complete(self, step: Step, note: Optional[str] = None) -> None:

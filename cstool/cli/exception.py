@@ -87,7 +87,7 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
 @command(exception)
 @click.argument("case_id", metavar="ID")
 @click.option("--done", is_flag=True, help="The next step is done.")
-@click.option("--step", help="Mark this step done instead of the next one (see: exception show).")
+@click.option("--step", metavar="STEP", help="Mark this step done instead of the next one (see: exception show).")
 @click.option("--status", type=Domain(STATUS),
               help="Set the status (open, waiting_buyer, waiting_courier, resolved).")
 @click.option("--resolution", type=Domain(RESOLUTION), help="Choose or change the resolution.")
@@ -116,12 +116,12 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
     """
     from cstool import exceptions
 
+    if money_for and amount is None:
+        raise click.UsageError("--for goes with --amount")
     if not any([done, step, status, resolution, note, photos, tracking, courier,
                 amount is not None, freight_payer, return_freight_payer]):
         raise click.UsageError("nothing to record: give --done, --note, --photo, --resolution, "
                                "--tracking, --amount, --status or a freight payer")
-    if money_for and amount is None:
-        raise click.UsageError("--for goes with --amount")
     agent = app.agent()
     case = exceptions.update(
         app.journal, app.policy, agent, app.now_db(), case_id, status=status,
