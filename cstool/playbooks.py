@@ -458,10 +458,10 @@ def policy_specs() -> list[tuple[str, Any, Callable[[Any], Any], str]]:
     specs: list[tuple[str, Any, Callable[[Any], Any], str]] = []
     for kind, pb in PLAYBOOKS.items():
         specs.append((f"exception_hours.{kind}", pb.default_hours(), parse_hours(kind),
-                      f"{pb.label} ({kind}): hours for each step (step=hours,...; none: no deadline)"))
+                      f"{pb.label}: hours per step (step=hours,...; none: no deadline)"))
     for kind, pb in PLAYBOOKS.items():
         specs.append((f"exception_resolutions.{kind}", list(pb.resolutions),
-                      parse_resolutions(kind), f"{pb.label} ({kind}): allowed resolutions"))
+                      parse_resolutions(kind), f"{pb.label}: allowed resolutions"))
     specs.append(("exception_min_photos", dict(DEFAULT_PHOTOS), parse_min_photos,
                   "photos needed before a resolution step, per kind (damaged=2,...)"))
     specs.append(("exception_lookahead_hours", 18, _int_hours,
