@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from cstool import evidence
-from cstool.clock import from_db, to_db
+from cstool.clock import UTC, to_db
 from cstool.errors import InputError, NotFound
 from cstool.playbooks import (
     FOLLOW_KEYS,
@@ -89,8 +89,13 @@ class State:
     updated_by: Optional[str] = None
 
 
+def _at(text: str) -> datetime:
+    """A journal instant as a datetime (fromisoformat: strptime is slow over thousands of rows)."""
+    return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+
+
 def _add_hours(at: str, hours: int) -> str:
-    return to_db(from_db(at) + timedelta(hours=hours))
+    return to_db(_at(at) + timedelta(hours=hours))
 
 
 def derive(kind: str, opened_at: str, events: Sequence[dict], policy) -> State:
@@ -521,7 +526,7 @@ def _inst(v: Optional[str]) -> Optional[Instant]:
 def _hours_left(due: Optional[str], now_db: Optional[str]) -> Optional[float]:
     if not due or not now_db:
         return None
-    return round((from_db(due) - from_db(now_db)).total_seconds() / 3600, 1)
+    return round((_at(due) - _at(now_db)).total_seconds() / 3600, 1)
 
 
 def present(r, now_db: Optional[str] = None) -> dict:
@@ -691,9 +696,10 @@ def list_cases(journal, now_db: str, *, open_only: bool = False, closed_only: bo
 
 def _due(journal, until_db: str, now_db: str) -> list[dict]:
     rows = journal.query(
-        "SELECT e.*, (SELECT agent FROM exception_events v WHERE v.exception_id = e.id "
-        "ORDER BY v.id DESC LIMIT 1) AS last_agent FROM exceptions e "
-        "WHERE e.closed_at IS NULL AND e.due_at <= ? ORDER BY e.due_at, e.id", [until_db])
+        "SELECT id, order_id, buyer, kind, status, step, next_step, due_at, courier, "
+        "tracking_no, detail, coalesce(updated_by, opened_by) AS agent, "
+        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions "
+        "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id", [now_db, until_db])
     out = []
     for r in rows:
         out.append({
@@ -707,9 +713,9 @@ def _due(journal, until_db: str, now_db: str) -> list[dict]:
             "next_step": r["next_step"],
             "due_at": Instant(r["due_at"]),
             "overdue": r["due_at"] < now_db,
-            "hours_left": _hours_left(r["due_at"], now_db),
+            "hours_left": round(r["seconds_left"] / 3600, 1),
             "courier": r["courier"],
-            "agent": r["last_agent"] or r["opened_by"],
+            "agent": r["agent"],
             "problem": problem(r),
         })
     return out
@@ -796,7 +802,7 @@ def report(journal, now_db: str, *, by: str = "kind", since: Optional[str] = Non
             b["cases"] += 1
             if r["closed_at"]:
                 b["closed"] += 1
-                b["days"].append((from_db(r["closed_at"]) - from_db(r["opened_at"]))
+                b["days"].append((_at(r["closed_at"]) - _at(r["opened_at"]))
                                  .total_seconds() / 86400)
             else:
                 b["open"] += 1
