@@ -644,8 +644,13 @@ def show(journal, case_id, now_db: Optional[str] = None, policy=None) -> dict:
     return case
 
 
-def for_order(journal, order_id: str, now_db: Optional[str] = None) -> list[dict]:
-    return [present(r, now_db) for r in journal.query(
+ORDER_KEYS = ("id", "kind", "status", "resolution", "next_step", "due_at", "outcome",
+              "opened_by", "opened_at", "closed_at")
+
+
+def for_order(journal, order_id: str) -> list[dict]:
+    """An order's cases, in short (for ``orders show``)."""
+    return [{k: v for k, v in present(r).items() if k in ORDER_KEYS} for r in journal.query(
         "SELECT * FROM exceptions WHERE order_id = ? ORDER BY id", [order_id])]
 
 
