@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from typing import Optional, Union
 
 from cstool.errors import InputError
@@ -24,7 +24,7 @@ UTC = timezone.utc
 DB_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str):
     """The ZoneInfo for ``name``; a clear error when the name is unknown."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -195,8 +195,8 @@ class LocalToUtc:
         if not m:
             raise ValueError(f"bad time {text!r}")
         y, mo, d, hh, mi, ss = m.groups()
-        canon = "%s-%02d-%02d %02d:%02d:%02d" % (
-            y, int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+        canon = (f"{y}-{int(mo):02d}-{int(d):02d} "
+                 f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}")
         if int(mi or 0) > 59 or int(ss or 0) > 59:
             raise ValueError(f"bad time {text!r}")
         return canon[:13], canon[13:]

@@ -24,9 +24,10 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Optional
 
 from cstool.clock import LocalToUtc
 from cstool.errors import CstoolError, InputError

@@ -11,8 +11,9 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from cstool.errors import CstoolError
 
@@ -67,7 +68,7 @@ class Journal:
     # -- opening --
 
     @classmethod
-    def open(cls, path: Optional[str] = None, create: bool = True, migrate: bool = True) -> "Journal":
+    def open(cls, path: Optional[str] = None, create: bool = True, migrate: bool = True) -> Journal:
         path = resolve_path(path)
         if not os.path.exists(path):
             if not create:
@@ -174,7 +175,7 @@ class Journal:
         return self._db
 
     @contextmanager
-    def write(self) -> Iterator["Journal"]:
+    def write(self) -> Iterator[Journal]:
         """One transaction for a command's writes; nested calls join it."""
         if self._depth:
             self._depth += 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from cstool.errors import NotFound
 from cstool.values import Address, Instant, Money, Name, Phone

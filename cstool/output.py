@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import IO, Any, Iterable, Optional, Sequence
+from collections.abc import Sequence
+from typing import IO, Any, Optional
 
 from cstool.values import Instant, Money, Pii, format_money
 

@@ -46,7 +46,8 @@ def _minutes(text: str) -> int:
 
 
 def _hhmm(minutes: int) -> str:
-    return "%02d:%02d" % divmod(minutes, 60)
+    hours, mins = divmod(minutes, 60)
+    return f"{hours:02d}:{mins:02d}"
 
 
 def parse_time_of_day(text: Any) -> str:

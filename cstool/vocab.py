@@ -8,7 +8,8 @@ what is allowed.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from cstool.errors import InputError
 
