@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from cstool.errors import InputError
 from cstool.vocab import Vocabulary
@@ -99,8 +98,9 @@ FOLLOW_KEYS = frozenset({"follow_up", "confirm", "picked_up", "wait_buyer"})
 WAITS_STATUS = {"buyer": "waiting_buyer", "courier": "waiting_courier", None: "open"}
 
 
-@dataclass(frozen=True)
-class Step:
+# Plain classes, not dataclasses: this module is imported by every command (through
+# policy), and generating dataclass methods costs milliseconds at start-up.
+class Step(NamedTuple):
     key: str
     text: str                        # what to do, in the manuals' words
     hours: Optional[int]             # the default clock; None: no deadline
@@ -108,18 +108,21 @@ class Step:
     done_by: Optional[str] = None    # photos | resolution | tracking | money:<kind>; None: --done
 
 
-@dataclass(frozen=True)
 class Playbook:
-    kind: str
-    category: str                    # handover sheet: courier (联系快递) or aftersale (联系售后)
-    source: str
-    lead: tuple[Step, ...]
-    resolutions: tuple[str, ...]
-    default: Optional[str]           # the manual's default course, if it names one
-    decide: Step                     # used while no resolution is chosen
-    plans: dict[str, tuple[Step, ...]]
-    photos: int = 0                  # photos needed before any resolution step
-    freight: tuple[Optional[str], Optional[str]] = (None, None)  # (reship, return) payer
+    def __init__(self, kind: str, category: str, source: str, *, lead: tuple[Step, ...],
+                 resolutions: tuple[str, ...], default: Optional[str], decide: Step,
+                 plans: dict[str, tuple[Step, ...]], photos: int = 0,
+                 freight: tuple[Optional[str], Optional[str]] = (None, None)):
+        self.kind = kind
+        self.category = category      # handover sheet: courier (联系快递) or aftersale (联系售后)
+        self.source = source
+        self.lead = lead
+        self.resolutions = resolutions
+        self.default = default        # the manual's default course, if it names one
+        self.decide = decide          # used while no resolution is chosen
+        self.plans = plans
+        self.photos = photos          # photos needed before any resolution step
+        self.freight = freight        # who pays the (reship, return) freight
 
     @property
     def label(self) -> str:
@@ -344,7 +347,7 @@ def course(kind: str, resolution: Optional[str], policy) -> list[Step]:
     steps += list(pb.plan(resolution)) if resolution else [pb.decide]
     hours = hours_for(kind, policy)
     n = min_photos(kind, policy)
-    return [replace(s, hours=hours.get(s.key, s.hours), text=s.text.replace("{photos}", str(n)))
+    return [s._replace(hours=hours.get(s.key, s.hours), text=s.text.replace("{photos}", str(n)))
             for s in steps]
 
 

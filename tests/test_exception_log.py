@@ -448,3 +448,52 @@ def test_every_exception_command_has_help_with_an_example(run):
     for name in ("log", "update", "close", "list", "show", "report", "playbook"):
         text = run(["exception", name, "--help"], check=0).stdout
         assert "cstool exception " + name in text, name
+
+
+# --- the playbooks as data, and their policy keys ----------------------------------------
+
+
+def test_a_step_key_has_one_clock_within_a_kind():
+    from cstool.playbooks import GENERIC, PLAYBOOKS
+
+    for kind, pb in PLAYBOOKS.items():
+        hours = pb.default_hours()
+        for r in pb.resolutions:
+            for s in (*pb.lead, *pb.plan(r)):
+                assert hours[s.key] == s.hours, (kind, r, s.key)
+        assert set(pb.plans) <= set(pb.resolutions), kind
+        assert set(pb.resolutions) <= set(GENERIC), kind
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("exception_hours.damaged", "reship=12,wait=3",
+     "Error: policy exception_hours.damaged: damaged has no step 'wait'; its steps: verify, "
+     "photos, apologise, decide, reship, follow_up,"),
+    ("exception_hours.lost", "claim=soon",
+     "Error: policy exception_hours.lost: step claim: 'soon' is not a whole number of hours"),
+    ("exception_hours.lost", "claim=9000",
+     "Error: policy exception_hours.lost: step claim: 9000 hours is outside 0..8760"),
+    ("exception_hours.lost", "claim", "Error: policy exception_hours.lost: 'claim' is not "
+     "name=value"),
+    ("exception_resolutions.lost", "重发,飞走",
+     "Error: policy exception_resolutions.lost: unknown resolution '飞走'; use one of:"),
+    ("exception_resolutions.lost", "",
+     "Error: policy exception_resolutions.lost: lost needs at least one resolution"),
+    ("exception_min_photos", "碎了=2",
+     "Error: policy exception_min_photos: unknown exception kind '碎了'"),
+    ("exception_min_photos", "damaged=30",
+     "Error: policy exception_min_photos: damaged: 30 photos is outside 0..20"),
+])
+def test_policy_values_are_validated(run, journal, key, value, message):
+    result = run(["--agent", "倩", "policy", "set", key, value], check=1)
+    assert result.output.startswith(message)
+
+
+def test_policy_merges_clocks_and_photos_over_the_defaults(run, journal):
+    assert run(["policy", "set", "exception_hours.lost", "claim=72,follow_up=none"],
+               check=0).stdout == ("exception_hours.lost = verify=24,notify=2,reship=24,claim=72,"
+                                   "follow_up=None,refund=72\n")
+    assert run(["policy", "set", "exception_min_photos", "质量=2,错发=0"], check=0).stdout == \
+        "exception_min_photos = damaged=2,quality=2\n"
+    assert run(["policy", "set", "exception_resolutions.damaged", "重发 差额赔偿"],
+               check=0).stdout == "exception_resolutions.damaged = reship,partial_compensation\n"
