@@ -113,4 +113,8 @@ def show(journal, order_id: str) -> dict:
         from cstool.chase import order_chases
 
         order["chases"] = order_chases(journal, oid)
+    if _has_table(journal, "exceptions"):
+        from cstool.exceptions import for_order
+
+        order["exceptions"] = for_order(journal, oid)
     return order

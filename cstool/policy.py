@@ -209,6 +209,11 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "stop chasing orders unpaid this long (the platform closes them)"),
 ]}
 
+# --- exception log (异常件登记): step clocks, resolutions and photos per kind ---
+from cstool import playbooks as _playbooks  # noqa: E402
+
+KEYS.update((spec[0], Key(*spec)) for spec in _playbooks.policy_specs())
+
 # Topic presets, and one preset per manual that combines them.
 _CHASE_000 = {"chase_windows.phone": ["10:00-12:00", "15:00-17:00"],
               "chase_windows.wangwang": ["09:00-23:30"],
@@ -231,6 +236,14 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "flags-shipping": ("flag colours by shipping state (003): yellow ship, red problem, "
                        "green submitted, purple return", {"flag_scheme": FLAG_SCHEMES["shipping"]}),
 }
+
+# --- exception log (异常件登记): damaged parcels differ between manuals 000 and 002 ---
+PRESETS["manual-000"][1].update(_playbooks.PRESETS_000)
+PRESETS["manual-002"][1].update(_playbooks.PRESETS_002)
+PRESETS["exceptions-000"] = ("damaged parcels (000): compensation or return and reship",
+                             dict(_playbooks.PRESETS_000))
+PRESETS["exceptions-002"] = ("damaged parcels (002): reship at once",
+                             dict(_playbooks.PRESETS_002))
 
 
 # handover (issue 7): shift times. Manual 003: day 9:00-17:30, night 17:30-23:30.

@@ -34,6 +34,19 @@ step cstool --agent 郑婷 chase log 5118609024991031604 --channel 电话 || tru
 step cstool chase due --all --channel 电话 --limit 3
 step cstool chase stats --by channel
 
+# --- exception log (异常件登记) ---
+# manual-000 (applied above): a damaged parcel is settled by compensation or return and reship
+step cstool exception playbook 破损
+step cstool exception log 5118609024991031638 --kind 破损 --detail "茶具碎了两个,外箱完好" \
+    --photo fixtures/photos/damaged_box.png
+EX=$(cstool exception list --order 5118609024991031638 --format tsv | sed -n 2p | cut -f1)
+step cstool --now "2026-11-23 15:00" exception update "$EX" --done --note "外箱完好,碎了两个杯子"
+step cstool --now "2026-11-23 16:00" exception update "$EX" --photo fixtures/photos/damaged_item.png
+step cstool --now "2026-11-23 16:10" exception update "$EX" --done --resolution 差额赔偿 --amount 30.00
+step cstool --now "2026-11-23 16:10" exception show "$EX"
+step cstool --now "2026-11-24 10:00" exception close "$EX" --outcome compensated --note "买家收到赔偿"
+step cstool --now "2026-11-24 10:00" exception report --by courier
+
 # --- handover ---
 step cstool handover add -c 联系快递 --order 5118609024991031635 -p "物流9天未更新" -t "联系圆通查件, 回复买家"
 step cstool --now "2026-11-23 21:05" handover add -c 联系售后 --order 5118609024991031638 \

@@ -28,6 +28,7 @@ COMMANDS = {
     "remind": "cstool.cli.remind:remind",
     "handover": "cstool.cli.handover:handover",
     "chase": "cstool.cli.chase:chase",
+    "exception": "cstool.cli.exception:exception",
 }
 
 

@@ -1,0 +1,266 @@
+"""cstool exception log|update|close|list|show|report|playbook."""
+
+import click
+
+from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
+
+
+@click.group()
+def exception():
+    """Abnormal shipments (异常件登记): wrong, missing, damaged, lost, refused parcels …
+
+    Each kind has a playbook (steps, clocks, allowed resolutions) from the
+    manuals; a case follows it until the buyer has the goods or the money.
+    """
+
+
+def _photo_option(f):
+    return click.option("--photo", "photos", multiple=True, type=click.Path(dir_okay=False),
+                        help="Evidence photo (repeatable); copied next to the journal.")(f)
+
+
+def _money_options(f):
+    f = click.option("--for", "money_for", type=Domain(MONEY),
+                     help="What --amount is: compensation (negative: the buyer pays the "
+                          "difference), refund, freight (the shop paid), claim (from the "
+                          "courier). Default: from the resolution.")(f)
+    return click.option("--amount", type=Money(), help="An amount in yuan, e.g. 25.50.")(f)
+
+
+def _due_text(app, case) -> str:
+    if not case["next_step"]:
+        return "next: nothing left to do; close it when the buyer has the goods or the money"
+    if not case["due_at"]:
+        return f"next: {case['next_step']} (no deadline)"
+    left = case["hours_left"]
+    when = f"in {left:g} h" if left >= 0 else f"overdue by {-left:g} h"
+    return f"next: {case['next_step']} — due {app.clock.short(case['due_at'])} ({when})"
+
+
+def _warn_order(app, order_id):
+    row = app.journal.one("SELECT status FROM orders WHERE order_id = ?", [order_id])
+    if row and row["status"] == "paid":
+        click.echo(f"warning: order {order_id} is not marked shipped in the journal; "
+                   "import a newer export if it has shipped", err=True)
+
+
+@command(exception)
+@click.argument("order_id", metavar="ORDER")
+@click.option("--kind", required=True, type=Domain(KIND), help="What went wrong (错发, 破损 …).")
+@click.option("--detail", required=True, help="What happened, in the buyer's or courier's words.")
+@_photo_option
+@click.option("--resolution", type=Domain(RESOLUTION),
+              help="How it will be put right, if already agreed (must be allowed for the kind).")
+@click.option("--freight-payer", type=Domain(PAYER),
+              help="Who pays the freight both ways: shop, buyer or courier (default: the kind's).")
+@_money_options
+@click.option("--again", is_flag=True, help="Log even if the order has an open case of this kind.")
+@json_option
+@pass_app
+def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, money_for,
+        again, as_json):
+    """Log an abnormal shipment on ORDER; prints the case id, next step and when it is due.
+
+    \b
+      cstool exception log 5118609024991031638 --kind 破损 \\
+          --detail "茶具碎了两个,外箱完好" --photo box.jpg --photo cups.jpg
+      cstool exception log 5118609024991031635 --kind lost --detail "圆通确认丢件"
+      cstool exception log 5118609024991031639 --kind 错发 --detail "发成了黑色" \\
+          --resolution 多退少补 --amount 20 --json
+    """
+    from cstool import exceptions
+
+    agent = app.agent()
+    case = exceptions.log(app.journal, app.policy, agent, app.now_db(), order_id, kind, detail,
+                          photos=photos, resolution=resolution, freight_payer=freight_payer,
+                          amount=amount, money_for=money_for, again=again)
+    _warn_order(app, case["order_id"])
+    if as_json:
+        app.emit(case, "json")
+        return
+    click.echo(f"logged exception {case['id']}: {case['kind']} ({KIND.label(case['kind'])}) "
+               f"on order {case['order_id']}" + (f", {case['courier']}" if case["courier"] else ""))
+    click.echo(_due_text(app, case))
+
+
+@command(exception)
+@click.argument("case_id", metavar="ID")
+@click.option("--done", is_flag=True, help="The next step is done.")
+@click.option("--step", metavar="STEP", help="Mark this step done instead of the next one (see: exception show).")
+@click.option("--status", type=Domain(STATUS),
+              help="Set the status (open, waiting_buyer, waiting_courier, resolved).")
+@click.option("--resolution", type=Domain(RESOLUTION), help="Choose or change the resolution.")
+@click.option("--note", help="A note for the timeline.")
+@_photo_option
+@click.option("--tracking", metavar="NUMBER", help="Tracking number of the reshipped parcel.")
+@click.option("--courier", help="Courier of the reshipped parcel (default: the order's).")
+@_money_options
+@click.option("--freight-payer", type=Domain(PAYER), help="Who pays the freight both ways.")
+@click.option("--return-freight-payer", type=Domain(PAYER),
+              help="Who pays the freight of the return leg only.")
+@json_option
+@pass_app
+def update(app, case_id, done, step, status, resolution, note, photos, tracking, courier,
+           amount, money_for, freight_payer, return_freight_payer, as_json):
+    """Add to case ID's timeline: a step done, photos, resolution, tracking, money, a note.
+
+    Recording what a step asks for completes it: enough photos, the
+    resolution, the reship's tracking number, the amount paid or claimed.
+
+    \b
+      cstool exception update 3 --done --note "外箱完好,碎了两个杯子"
+      cstool exception update 3 --photo cups2.jpg --resolution 重发
+      cstool exception update 3 --tracking 773099990000 --amount 12 --for freight
+      cstool exception update 5 --amount 128.00 --for claim
+    """
+    from cstool import exceptions
+
+    if money_for and amount is None:
+        raise click.UsageError("--for goes with --amount")
+    if not any([done, step, status, resolution, note, photos, tracking, courier,
+                amount is not None, freight_payer, return_freight_payer]):
+        raise click.UsageError("nothing to record: give --done, --note, --photo, --resolution, "
+                               "--tracking, --amount, --status or a freight payer")
+    agent = app.agent()
+    case = exceptions.update(
+        app.journal, app.policy, agent, app.now_db(), case_id, status=status,
+        resolution=resolution, note=note, photos=photos, tracking=tracking, courier=courier,
+        amount=amount, money_for=money_for, freight_payer=freight_payer,
+        return_freight_payer=return_freight_payer, done=done, step=step)
+    if as_json:
+        app.emit(case, "json")
+        return
+    click.echo(f"exception {case['id']}: {case['status']}"
+               + (f", {case['resolution']}" if case["resolution"] else ""))
+    click.echo(_due_text(app, case))
+
+
+@command(exception)
+@click.argument("case_id", metavar="ID")
+@click.option("--outcome", required=True, type=Domain(OUTCOME),
+              help="received (the buyer has the goods), refunded, compensated or cancelled.")
+@click.option("--note", help="A note for the timeline.")
+@json_option
+@pass_app
+def close(app, case_id, outcome, note, as_json):
+    """Close case ID with its outcome. Steps left undone are listed as a warning.
+
+    \b
+      cstool exception close 3 --outcome received --note "买家已收到补发的茶具"
+      cstool exception close 7 --outcome 已退款
+    """
+    from cstool import exceptions
+
+    agent = app.agent()
+    case = exceptions.close(app.journal, app.policy, agent, app.now_db(), case_id, outcome,
+                            note=note)
+    if case["pending"]:
+        click.echo(f"warning: closed with steps not done: {', '.join(case['pending'])}", err=True)
+    if as_json:
+        app.emit(case, "json")
+        return
+    click.echo(f"closed exception {case['id']}: {case['outcome']} ({OUTCOME.label(case['outcome'])})")
+
+
+@command(exception, name="list")
+@click.option("--open", "open_only", is_flag=True, help="Only open cases.")
+@click.option("--closed", "closed_only", is_flag=True, help="Only closed cases.")
+@click.option("--kind", "kinds", multiple=True, type=Domain(KIND), help="Only these kinds.")
+@click.option("--status", "statuses", multiple=True, type=Domain(STATUS), help="Only these statuses.")
+@click.option("--overdue", is_flag=True, help="Only open cases whose next step is past due.")
+@click.option("--courier", help="Only parcels of this courier (part of the name: 中通).")
+@click.option("--order", "order_id", metavar="ORDER", help="Only this order's cases.")
+@click.option("--opened-by", metavar="NAME", help="Only cases this agent logged.")
+@click.option("--since", help="Opened since (YYYY-MM-DD[ HH:MM], today, 7d).")
+@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many (0: all).")
+@output_options
+@pass_app
+def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_id, opened_by,
+          since, limit, fmt):
+    """List cases: open ones by due time (most urgent first), then closed ones.
+
+    \b
+      cstool exception list --open
+      cstool exception list --overdue --courier 中通
+      cstool exception list --kind 破损 --since 30d --json
+    """
+    from cstool import exceptions
+    from cstool.clock import to_db
+
+    if open_only and closed_only:
+        raise click.UsageError("--open and --closed exclude each other")
+    since_db = to_db(app.clock.parse_since(since)) if since else None
+    rows = exceptions.list_cases(
+        app.journal, app.now_db(), open_only=open_only, closed_only=closed_only, kinds=kinds,
+        statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
+        since=since_db, limit=limit)
+    app.emit(rows, fmt, columns=exceptions.LIST_COLUMNS if fmt in ("table", "csv", "tsv") else None,
+             empty="no exceptions match")
+
+
+@command(exception)
+@click.argument("case_id", metavar="ID")
+@output_options
+@pass_app
+def show(app, case_id, fmt):
+    """Show case ID: its state, its playbook's steps, photos and the whole timeline.
+
+    \b
+      cstool exception show 3
+      cstool exception show 3 --json
+    """
+    from cstool import exceptions
+
+    case = exceptions.show(app.journal, case_id, app.now_db(), app.policy)
+    if fmt == "table":
+        case["timeline"] = [{k: e[k] for k in ("at", "agent", "action", "detail")}
+                            for e in case["timeline"]]
+        case["photo_files"] = [{k: p[k] for k in ("path", "type", "bytes", "file")}
+                               for p in case["photo_files"]]
+    app.emit(case, fmt)
+
+
+@command(exception)
+@click.option("--by", type=click.Choice(["kind", "courier", "agent"]), default="kind",
+              show_default=True, help="Group by kind, by courier or by the agent who logged it.")
+@click.option("--since", help="Cases opened since (YYYY-MM-DD[ HH:MM], today, 30d).")
+@click.option("--until", help="… and before this time.")
+@output_options
+@pass_app
+def report(app, by, since, until, fmt):
+    """Counts, open vs closed, median days to close, overdue steps, money out and claimed back.
+
+    Money out is compensation + refunds + freight the shop paid; claimed is
+    what couriers owe back. The last row totals all groups.
+
+    \b
+      cstool exception report --by courier
+      cstool exception report --since 30d --by agent --format csv
+    """
+    from cstool import exceptions
+    from cstool.clock import to_db
+
+    since_db = to_db(app.clock.parse_since(since)) if since else None
+    until_db = to_db(app.clock.parse_since(until)) if until else None
+    rows = exceptions.report(app.journal, app.now_db(), by=by, since=since_db, until=until_db)
+    app.emit(rows, fmt, empty="no exceptions in that period")
+
+
+@command(exception)
+@click.argument("kind", required=False, type=Domain(KIND))
+@output_options
+@pass_app
+def playbook(app, kind, fmt):
+    """Show the playbook of KIND (or of every kind) under the shop's policy.
+
+    \b
+      cstool exception playbook 破损
+      cstool exception playbook --json
+    """
+    from cstool import exceptions
+
+    kinds = [kind] if kind else list(KIND.values)
+    rows = [r for k in kinds for r in exceptions.playbook_rows(k, app.policy)]
+    app.emit(rows, fmt, columns=None if kind is None else
+             ["resolution", "step", "what", "hours", "waits", "done_by"])

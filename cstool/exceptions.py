@@ -1,0 +1,869 @@
+"""Abnormal shipments (异常件登记): cases from first report to the buyer holding the goods.
+
+A case belongs to an order and has a kind; its playbook (:mod:`cstool.playbooks`)
+says what to do, in which order and by when. Every change is an event appended
+to the case's timeline (who, when, what); the case row carries the state the
+timeline implies (status, next step, due time, money totals), recomputed by
+:func:`derive` and written in the same transaction. Nothing is edited in place.
+
+Steps are done by what the agent records: photos complete the photos step once
+there are enough, choosing a resolution ends "decide", a new tracking number
+completes a reship, an amount completes the step that pays or claims it; the
+rest are marked with ``done``. Steps after the kind's first ones (the
+resolution's steps) need the kind's photos first: no reship of a damaged
+parcel without 2 photos.
+
+Money is integer fen. Compensation is positive when the shop pays the buyer
+and negative when the buyer pays the difference (多退少补); refunds and freight
+the shop pays are money out; claims are money the courier owes back.
+
+For other features: :func:`due_steps` (cron reminders) and
+:func:`handover_rows` (the handover sheet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from cstool import evidence
+from cstool.clock import UTC, to_db
+from cstool.errors import InputError, NotFound
+from cstool.playbooks import (
+    FOLLOW_KEYS,
+    KIND,
+    MONEY,
+    MONEY_FOR_RESOLUTION,
+    MONEY_OUT,
+    OUTCOME,
+    PAYER,
+    PLAYBOOKS,
+    RESOLUTION,
+    STATUS,
+    WAITS_STATUS,
+    Step,
+    course,
+    default_resolution,
+    hours_for,
+    lead_keys,
+    min_photos,
+    resolutions_for,
+)
+from cstool.values import Instant, Money, Name, Phone
+
+__all__ = ["KIND", "RESOLUTION", "STATUS", "OUTCOME", "PAYER", "MONEY", "PLAYBOOKS",
+           "log", "update", "close", "get", "show", "list_cases", "report", "due_steps",
+           "handover_rows", "for_order", "playbook_rows", "derive"]
+
+LIST_COLUMNS = ("id", "order_id", "buyer", "kind", "status", "resolution", "next_step", "due_at",
+                "courier", "opened_by", "opened_at")
+MONEY_COLUMNS = {"compensation": "compensation_fen", "refund": "refund_fen",
+                 "freight": "freight_fen", "claim": "claim_fen"}
+
+
+# --- the timeline and the state it implies -----------------------------------------
+
+
+@dataclass
+class State:
+    status: str
+    resolution: Optional[str]
+    step: Optional[Step]
+    due_at: Optional[str]
+    steps: list[Step]
+    done: dict[str, str]                       # step key -> when it was done
+    photos: int = 0
+    money: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MONEY_COLUMNS, 0))
+    freight_payer: Optional[str] = None
+    return_freight_payer: Optional[str] = None
+    reship_courier: Optional[str] = None
+    reship_tracking: Optional[str] = None
+    outcome: Optional[str] = None
+    closed_at: Optional[str] = None
+    closed_by: Optional[str] = None
+    updated_at: Optional[str] = None
+    updated_by: Optional[str] = None
+
+
+def _at(text: str) -> datetime:
+    """A journal instant as a datetime (fromisoformat: strptime is slow over thousands of rows)."""
+    return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+
+
+def _add_hours(at: str, hours: int) -> str:
+    return to_db(_at(at) + timedelta(hours=hours))
+
+
+def derive(kind: str, opened_at: str, events: Sequence[dict], policy) -> State:
+    """The state of a case after ``events`` (dicts of ``exception_events`` rows, in order)."""
+    resolution: Optional[str] = None
+    resolution_at = opened_at
+    override: Optional[str] = None
+    done: dict[str, str] = {}
+    st = State("open", None, None, None, [], done)
+    for e in events:
+        a = e["action"]
+        if a == "resolution":
+            resolution, resolution_at, override = e["value"], e["at"], None
+        elif a == "step":
+            done.setdefault(e["step"], e["at"])
+            override = None
+        elif a == "status":
+            override = e["value"]
+        elif a == "photo":
+            st.photos += 1
+        elif a == "money":
+            st.money[e["value"]] += e["amount_fen"]
+        elif a == "freight_payer":
+            leg, _, payer = e["value"].partition(":")
+            if leg in ("both", "reship"):
+                st.freight_payer = payer
+            if leg in ("both", "return"):
+                st.return_freight_payer = payer
+        elif a == "tracking":
+            st.reship_courier, st.reship_tracking = e["value"], e["tracking_no"]
+        elif a == "closed":
+            st.outcome, st.closed_at, st.closed_by = e["value"], e["at"], e["agent"]
+        if a != "opened":
+            st.updated_at, st.updated_by = e["at"], e["agent"]
+    st.resolution = resolution
+    st.steps = course(kind, resolution, policy)
+    lead = lead_keys(kind)
+    for i, s in enumerate(() if st.closed_at else st.steps):
+        if s.key in done:
+            continue
+        st.step = s
+        if s.hours is not None:
+            # A step's clock starts when the step before it is done (or the
+            # case opened, or the resolution it belongs to was chosen).
+            anchors = [opened_at] + [done[p.key] for p in st.steps[:i] if p.key in done]
+            if s.key not in lead:
+                anchors.append(resolution_at)
+            st.due_at = _add_hours(max(anchors), s.hours)
+        break
+    if st.closed_at:
+        st.status = "closed"
+    elif override:
+        st.status = override
+    elif st.step is None:
+        st.status = "resolved"
+    else:
+        st.status = WAITS_STATUS[st.step.waits]
+    return st
+
+
+class _Case:
+    """A case being written: its row, its timeline so far, and the events to add."""
+
+    def __init__(self, journal, row, policy, agent: str, now_db: str):
+        self.journal, self.row, self.policy = journal, dict(row), policy
+        self.agent, self.now = agent, now_db
+        self.events: list[dict] = [dict(r) for r in journal.query(
+            "SELECT * FROM exception_events WHERE exception_id = ? ORDER BY id", [row["id"]])]
+        self.new: list[dict] = []
+        self.photo_rows: list[tuple[dict, dict]] = []
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    @property
+    def kind(self) -> str:
+        return self.row["kind"]
+
+    def state(self) -> State:
+        return derive(self.kind, self.row["opened_at"], self.events + self.new, self.policy)
+
+    def add(self, action: str, **fields: Any) -> dict:
+        e = {"action": action, "at": self.now, "agent": self.agent, "step": None, "value": None,
+             "tracking_no": None, "amount_fen": None, "note": None, **fields}
+        self.new.append(e)
+        return e
+
+    def pending(self, done_by: str) -> Optional[Step]:
+        st = self.state()
+        for s in st.steps:
+            if s.key not in st.done and s.done_by == done_by:
+                return s
+        return None
+
+    def gate(self, step: Step) -> None:
+        """Resolution steps wait for the kind's photos (2–3 photos before a damaged reship)."""
+        if step.key in lead_keys(self.kind):
+            return
+        need, have = min_photos(self.kind, self.policy), self.state().photos
+        if have < need:
+            raise InputError(
+                f"a {self.kind} case needs {need} photo(s) before '{step.key}' "
+                f"({have} on file); add them with --photo")
+
+    def complete(self, step: Step, note: Optional[str] = None) -> None:
+        self.gate(step)
+        self.add("step", step=step.key, note=note)
+
+    def auto(self, done_by: str, note: str) -> Optional[Step]:
+        step = self.pending(done_by)
+        if step is not None:
+            self.complete(step, note)
+        return step
+
+    def save(self) -> None:
+        """Append the new events (and photo records) and rewrite the derived state."""
+        for e in self.new:
+            cur = self.journal.execute(
+                "INSERT INTO exception_events (exception_id, at, agent, action, step, value, "
+                "tracking_no, amount_fen, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self.id, e["at"], e["agent"], e["action"], e["step"], e["value"],
+                 e["tracking_no"], e["amount_fen"], e["note"]])
+            e["id"] = cur.lastrowid
+        for e, photo in self.photo_rows:
+            self.journal.execute(
+                "INSERT INTO exception_photos (exception_id, event_id, path, sha256, bytes, type, "
+                "source_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [self.id, e["id"], photo["path"], photo["sha256"], photo["bytes"], photo["type"],
+                 photo["source_name"]])
+        st = self.state()
+        self.journal.execute(
+            "UPDATE exceptions SET status = ?, resolution = ?, step = ?, next_step = ?, "
+            "due_at = ?, reship_courier = ?, reship_tracking = ?, freight_payer = ?, "
+            "return_freight_payer = ?, photos = ?, compensation_fen = ?, refund_fen = ?, "
+            "freight_fen = ?, claim_fen = ?, outcome = ?, updated_by = ?, updated_at = ?, "
+            "closed_by = ?, closed_at = ? WHERE id = ?",
+            [st.status, st.resolution, st.step.key if st.step else None,
+             st.step.text if st.step else None, st.due_at, st.reship_courier,
+             st.reship_tracking, st.freight_payer, st.return_freight_payer, st.photos,
+             st.money["compensation"], st.money["refund"], st.money["freight"],
+             st.money["claim"], st.outcome, st.updated_by, st.updated_at, st.closed_by,
+             st.closed_at, self.id])
+        self.events += self.new
+        self.new = []
+
+
+# --- recording ---------------------------------------------------------------------
+
+
+def _check_photos(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """Check every photo before anything is written; returns (path, sha256) pairs."""
+    seen: dict[str, str] = {}
+    out = []
+    for p in paths:
+        evidence.check(p)
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 16), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+        if digest in seen:
+            raise InputError(f"photo {p} is the same picture as {seen[digest]}")
+        seen[digest] = p
+        out.append((p, digest))
+    return out
+
+
+def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list[str],
+            resolution: Optional[str] = None, resolution_note: Optional[str] = None,
+            freight_payer: Optional[str] = None, return_freight_payer: Optional[str] = None,
+            tracking: Optional[str] = None, courier: Optional[str] = None,
+            amount: Optional[int] = None, money_for: Optional[str] = None,
+            done: bool = False, step_key: Optional[str] = None,
+            status: Optional[str] = None, note: Optional[str] = None) -> None:
+    """Turn what the agent gave into timeline events, in a fixed order."""
+    before = case.state().step
+    if photos:
+        known = {r["sha256"]: r["path"] for r in case.journal.query(
+            "SELECT sha256, path FROM exception_photos WHERE exception_id = ?", [case.id])}
+        for path, digest in photos:
+            if digest in known:
+                raise InputError(f"photo {path} is already on file for case {case.id} "
+                                 f"as {known[digest]}")
+        for path, _digest in photos:
+            stored = evidence.store(case.journal.path, path, buyer=case.row["buyer"] or "unknown",
+                                    ref=str(case.id))
+            copied.append(stored["path"])
+            e = case.add("photo", value=stored["path"])
+            case.photo_rows.append((e, {**stored, "source_name": os.path.basename(path)}))
+        need = min_photos(case.kind, case.policy)
+        if case.state().photos >= need:
+            case.auto("photos", f"{case.state().photos} photo(s) on file")
+    if freight_payer:
+        case.add("freight_payer", value=f"both:{freight_payer}")
+    if return_freight_payer:
+        case.add("freight_payer", value=f"return:{return_freight_payer}")
+    if resolution and resolution != case.state().resolution:
+        allowed = resolutions_for(case.kind, case.policy)
+        if resolution not in allowed:
+            raise InputError(
+                f"{case.kind} ({KIND.label(case.kind)}) does not allow resolution {resolution} "
+                f"({RESOLUTION.label(resolution)}); allowed: "
+                + ", ".join(f"{r} ({RESOLUTION.label(r)})" for r in allowed))
+        case.add("resolution", value=resolution, note=resolution_note)
+    if courier and not tracking:
+        raise InputError("--courier goes with --tracking (the courier of the new parcel)")
+    if tracking:
+        state = case.state()
+        if state.resolution == "switch_courier" and not courier:
+            raise InputError("a switch of courier needs the new courier: give --courier")
+        courier = courier or state.reship_courier or case.row["courier"]
+        step = case.pending("tracking")
+        if step is None and state.resolution is None:
+            raise InputError(f"case {case.id} has no resolution yet; give it with the tracking "
+                             "number, e.g. --resolution reship")
+        case.add("tracking", value=courier, tracking_no=tracking)
+        if step is not None:
+            case.complete(step, f"{courier or ''} {tracking}".strip())
+    if amount is not None:
+        kind = money_for or MONEY_FOR_RESOLUTION.get(case.state().resolution or "")
+        if kind is None:
+            raise InputError("say what the amount is with --for compensation|refund|freight|claim")
+        if amount == 0:
+            raise InputError("the amount is zero; give the amount paid or claimed")
+        total = case.state().money[kind] + amount
+        if kind != "compensation" and total < 0:
+            raise InputError(f"that would make the case's {kind} negative "
+                             f"({Money(total)}); a correction cannot exceed what was recorded")
+        case.add("money", value=kind, amount_fen=amount)
+        case.auto(f"money:{kind}", f"{kind} {Money(amount)}")
+    if done or step_key:
+        state = case.state()
+        if step_key:
+            target = next((s for s in state.steps if s.key == step_key), None)
+            if target is None:
+                raise InputError(f"case {case.id} has no step {step_key!r} now; its steps: "
+                                 + ", ".join(s.key for s in state.steps))
+            if step_key in state.done:
+                raise InputError(f"step {step_key} of case {case.id} is already done")
+        else:
+            # --done means the step that was next when the command started;
+            # if what else was given already did it, there is nothing more to do.
+            target = before if before is not None and before.key not in state.done else None
+            if target is None and before is None:
+                raise InputError(f"case {case.id} has no step left; close it with: "
+                                 f"cstool exception close {case.id} --outcome ...")
+        if target is not None:
+            _mark_done(case, target)
+    if status:
+        if status == "closed":
+            raise InputError(f"close a case with: cstool exception close {case.id} --outcome ...")
+        case.add("status", value=status)
+    if note:
+        case.add("note", note=note)
+
+
+def _mark_done(case: _Case, step: Step) -> None:
+    how = step.done_by
+    if how == "resolution":
+        allowed = resolutions_for(case.kind, case.policy)
+        raise InputError(f"step {step.key} is done by choosing a resolution: --resolution "
+                         + "|".join(allowed))
+    if how == "photos":
+        need, have = min_photos(case.kind, case.policy), case.state().photos
+        if have < need:
+            raise InputError(f"step {step.key} needs {need} photo(s) ({have} on file); "
+                             "add them with --photo")
+    elif how == "tracking":
+        raise InputError(f"step {step.key} is done by recording the new tracking number: "
+                         "--tracking NUMBER")
+    elif how and how.startswith("money:"):
+        kind = how.split(":", 1)[1]
+        raise InputError(f"step {step.key} is done by recording the amount: "
+                         f"--amount X --for {kind}")
+    case.complete(step)
+
+
+def _run(journal, fn):
+    """Run ``fn(copied)`` in one transaction; on failure remove the photos it copied."""
+    copied: list[str] = []
+    try:
+        with journal.write():
+            return fn(copied)
+    except BaseException:
+        for rel in copied:
+            evidence.remove(journal.path, rel)
+        raise
+
+
+def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, detail: str, *,
+        photos: Sequence[str] = (), resolution: Optional[str] = None,
+        freight_payer: Optional[str] = None, amount: Optional[int] = None,
+        money_for: Optional[str] = None, again: bool = False) -> dict:
+    """Open a case on an order. Returns the case (see :func:`present`)."""
+    from cstool.orders import require
+
+    kind = KIND(kind)
+    detail = (detail or "").strip()
+    if not detail:
+        raise InputError("say what happened with --detail")
+    resolution = RESOLUTION(resolution) if resolution else None
+    freight_payer = PAYER(freight_payer) if freight_payer else None
+    money_for = MONEY(money_for) if money_for else None
+    checked = _check_photos(photos)
+
+    def write(copied: list[str]) -> int:
+        order = require(journal, order_id)
+        oid = order["order_id"]
+        if order["status"] == "unpaid":
+            raise InputError(f"order {oid} is unpaid; an abnormal shipment needs a paid order")
+        if not again:
+            dup = journal.one(
+                "SELECT id, opened_by, opened_at FROM exceptions WHERE order_id = ? AND kind = ? "
+                "AND closed_at IS NULL ORDER BY id LIMIT 1", [oid, kind])
+            if dup:
+                raise InputError(
+                    f"order {oid} already has an open {kind} case ({dup['id']}, logged by "
+                    f"{dup['opened_by']}); add to it with: cstool exception update {dup['id']} "
+                    "(or log another with --again)")
+        cur = journal.execute(
+            "INSERT INTO exceptions (order_id, buyer, kind, detail, courier, tracking_no, status, "
+            "opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            [oid, order["buyer"], kind, detail, order["courier"] or None,
+             order["tracking_no"] or None, agent, now_db])
+        row = journal.one("SELECT * FROM exceptions WHERE id = ?", [cur.lastrowid])
+        case = _Case(journal, row, policy, agent, now_db)
+        case.add("opened", value=kind, note=detail)
+        # Who pays the freight: as given, else as the manual says for the kind.
+        out_payer, back_payer = (freight_payer, freight_payer) if freight_payer \
+            else PLAYBOOKS[kind].freight
+        if out_payer and out_payer == back_payer:
+            case.add("freight_payer", value=f"both:{out_payer}", note=None if freight_payer
+                     else "playbook default")
+        else:
+            for leg, payer in (("reship", out_payer), ("return", back_payer)):
+                if payer:
+                    case.add("freight_payer", value=f"{leg}:{payer}", note="playbook default")
+        chosen = resolution or default_resolution(kind, policy)
+        _record(case, photos=checked, copied=copied, resolution=chosen,
+                resolution_note=None if resolution else "playbook default",
+                amount=amount, money_for=money_for)
+        case.save()
+        return case.id
+
+    case_id = _run(journal, write)
+    return get(journal, case_id, now_db)
+
+
+def _load(journal, case_id) -> Any:
+    try:
+        n = int(str(case_id).lstrip("#"))
+    except ValueError:
+        raise InputError(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
+            from None
+    row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n])
+    if row is None:
+        raise NotFound(f"no exception case {n}; see: cstool exception list")
+    return row
+
+
+def update(journal, policy, agent: str, now_db: str, case_id, *,
+           status: Optional[str] = None, resolution: Optional[str] = None,
+           note: Optional[str] = None, photos: Sequence[str] = (),
+           tracking: Optional[str] = None, courier: Optional[str] = None,
+           amount: Optional[int] = None, money_for: Optional[str] = None,
+           freight_payer: Optional[str] = None, return_freight_payer: Optional[str] = None,
+           done: bool = False, step: Optional[str] = None) -> dict:
+    """Append to a case's timeline. Returns the case."""
+    status = STATUS(status) if status else None
+    resolution = RESOLUTION(resolution) if resolution else None
+    money_for = MONEY(money_for) if money_for else None
+    freight_payer = PAYER(freight_payer) if freight_payer else None
+    return_freight_payer = PAYER(return_freight_payer) if return_freight_payer else None
+    tracking = (tracking or "").strip() or None
+    courier = (courier or "").strip() or None
+    note = (note or "").strip() or None
+    checked = _check_photos(photos)
+
+    def write(copied: list[str]) -> int:
+        row = _load(journal, case_id)
+        if row["closed_at"]:
+            raise InputError(f"case {row['id']} is closed ({row['outcome']}); "
+                             "log a new exception if the problem came back")
+        case = _Case(journal, row, policy, agent, now_db)
+        _record(case, photos=checked, copied=copied, resolution=resolution,
+                freight_payer=freight_payer, return_freight_payer=return_freight_payer,
+                tracking=tracking, courier=courier, amount=amount, money_for=money_for,
+                done=done, step_key=step, status=status, note=note)
+        if not case.new:
+            raise InputError(f"nothing changed on case {row['id']}")
+        case.save()
+        return row["id"]
+
+    return get(journal, _run(journal, write), now_db)
+
+
+def close(journal, policy, agent: str, now_db: str, case_id, outcome: str,
+          note: Optional[str] = None) -> dict:
+    """Close a case with its outcome. Returns the case, with ``pending``: steps left undone."""
+    outcome = OUTCOME(outcome)
+
+    def write(copied: list[str]) -> tuple[int, list[str]]:
+        row = _load(journal, case_id)
+        if row["closed_at"]:
+            raise InputError(f"case {row['id']} is already closed ({row['outcome']}, by "
+                             f"{row['closed_by']})")
+        case = _Case(journal, row, policy, agent, now_db)
+        st = case.state()
+        # Following the parcel ends with the case; anything else left is worth a warning
+        # (a claim not filed, freight not refunded).
+        pending = [s.key for s in st.steps if s.key not in st.done and s.key not in FOLLOW_KEYS]
+        case.add("closed", value=outcome, note=(note or "").strip() or None)
+        case.save()
+        return row["id"], pending
+
+    cid, pending = _run(journal, write)
+    return {**get(journal, cid, now_db), "pending": pending}
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def _inst(v: Optional[str]) -> Optional[Instant]:
+    return Instant(v) if v else None
+
+
+def _hours_left(due: Optional[str], now_db: Optional[str]) -> Optional[float]:
+    if not due or not now_db:
+        return None
+    return round((_at(due) - _at(now_db)).total_seconds() / 3600, 1)
+
+
+def present(r, now_db: Optional[str] = None) -> dict:
+    """A case row as the contract's exception object (plus more keys)."""
+    out = r["compensation_fen"] + r["refund_fen"] + r["freight_fen"]
+    open_ = r["closed_at"] is None
+    return {
+        "id": r["id"],
+        "order_id": r["order_id"],
+        "buyer": r["buyer"],
+        "kind": r["kind"],
+        "status": r["status"],
+        "resolution": r["resolution"],
+        "step": r["step"],
+        "next_step": r["next_step"],
+        "due_at": _inst(r["due_at"]),
+        "overdue": bool(open_ and r["due_at"] and now_db and r["due_at"] < now_db),
+        "hours_left": _hours_left(r["due_at"], now_db) if open_ else None,
+        "detail": r["detail"],
+        "courier": r["courier"],
+        "tracking_no": r["tracking_no"],
+        "reship_courier": r["reship_courier"],
+        "reship_tracking": r["reship_tracking"],
+        "freight_payer": r["freight_payer"],
+        "return_freight_payer": r["return_freight_payer"],
+        "photos": r["photos"],
+        "compensation": Money(r["compensation_fen"]),
+        "refund": Money(r["refund_fen"]),
+        "freight": Money(r["freight_fen"]),
+        "claim": Money(r["claim_fen"]),
+        "money_out": Money(out),
+        "outcome": r["outcome"],
+        "opened_by": r["opened_by"],
+        "opened_at": Instant(r["opened_at"]),
+        "updated_by": r["updated_by"],
+        "updated_at": _inst(r["updated_at"]),
+        "closed_by": r["closed_by"],
+        "closed_at": _inst(r["closed_at"]),
+    }
+
+
+def get(journal, case_id, now_db: Optional[str] = None) -> dict:
+    return present(_load(journal, case_id), now_db)
+
+
+def _event_detail(e) -> str:
+    a = e["action"]
+    if a == "opened":
+        return f"{e['value']} ({KIND.label(e['value'])}): {e['note']}"
+    if a == "resolution":
+        text = f"{e['value']} ({RESOLUTION.label(e['value'])})"
+    elif a == "step":
+        text = f"done: {e['step']}"
+    elif a == "money":
+        text = f"{e['value']} {Money(e['amount_fen'])}"
+    elif a == "freight_payer":
+        leg, _, payer = e["value"].partition(":")
+        text = f"{payer} pays " + {"both": "the freight both ways", "reship": "the reship freight",
+                                   "return": "the return freight"}.get(leg, "the freight")
+    elif a == "tracking":
+        text = f"{e['value'] or ''} {e['tracking_no']}".strip()
+    elif a == "closed":
+        text = f"{e['value']} ({OUTCOME.label(e['value'])})"
+    elif a in ("photo", "status"):
+        text = e["value"]
+    else:
+        text = ""
+    if e["note"]:
+        text = f"{text} — {e['note']}" if text else e["note"]
+    return text
+
+
+def _photo_state(journal_path: str, p) -> str:
+    path = os.path.join(os.path.dirname(os.path.abspath(journal_path)), p["path"])
+    if not os.path.isfile(path):
+        return "missing"
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return "ok" if h.hexdigest() == p["sha256"] else "altered"
+
+
+def show(journal, case_id, now_db: Optional[str] = None, policy=None) -> dict:
+    """One case: its state, the order it is about, its course, photos and timeline."""
+    row = _load(journal, case_id)
+    case = present(row, now_db)
+    order = journal.one("SELECT * FROM orders WHERE order_id = ?", [row["order_id"]])
+    case["order_status"] = order["status"] if order else None
+    case["receiver_name"] = Name(order["receiver_name"]) if order and order["receiver_name"] \
+        else None
+    case["receiver_phone"] = Phone(order["receiver_phone"]) if order and order["receiver_phone"] \
+        else None
+    events = [dict(e) for e in journal.query(
+        "SELECT * FROM exception_events WHERE exception_id = ? ORDER BY id", [row["id"]])]
+    st = derive(row["kind"], row["opened_at"], events, policy)
+    case["steps"] = [
+        {"step": s.key, "what": s.text,
+         "state": "done" if s.key in st.done else ("next" if s is st.step else "to do"),
+         "hours": s.hours, "done_at": _inst(st.done.get(s.key)),
+         "due_at": _inst(st.due_at) if s is st.step and not row["closed_at"] else None}
+        for s in st.steps]
+    case["photo_files"] = [
+        {"path": p["path"], "type": p["type"], "bytes": p["bytes"], "sha256": p["sha256"],
+         "file": _photo_state(journal.path, p)}
+        for p in journal.query("SELECT * FROM exception_photos WHERE exception_id = ? "
+                               "ORDER BY id", [row["id"]])]
+    case["timeline"] = [
+        {"at": Instant(e["at"]), "agent": e["agent"], "action": e["action"],
+         "detail": _event_detail(e), "step": e["step"], "value": e["value"],
+         "tracking_no": e["tracking_no"],
+         "amount": Money(e["amount_fen"]) if e["amount_fen"] is not None else None,
+         "note": e["note"]}
+        for e in events]
+    return case
+
+
+ORDER_KEYS = ("id", "kind", "status", "resolution", "next_step", "due_at", "outcome",
+              "opened_by", "opened_at", "closed_at")
+
+
+def for_order(journal, order_id: str) -> list[dict]:
+    """An order's cases, in short (for ``orders show``)."""
+    return [{k: v for k, v in present(r).items() if k in ORDER_KEYS} for r in journal.query(
+        "SELECT * FROM exceptions WHERE order_id = ? ORDER BY id", [order_id])]
+
+
+def list_cases(journal, now_db: str, *, open_only: bool = False, closed_only: bool = False,
+               kinds: Sequence[str] = (), statuses: Sequence[str] = (), overdue: bool = False,
+               courier: Optional[str] = None, order_id: Optional[str] = None,
+               agent: Optional[str] = None, since: Optional[str] = None,
+               limit: Optional[int] = None) -> list[dict]:
+    """Cases, the most urgent first: open by due time, then the rest newest first."""
+    where, params = [], []
+    if open_only or overdue:
+        where.append("closed_at IS NULL")
+    if closed_only:
+        where.append("closed_at IS NOT NULL")
+    if overdue:
+        where.append("due_at < ?")
+        params.append(now_db)
+    if kinds:
+        where.append(f"kind IN ({','.join('?' * len(kinds))})")
+        params += [KIND(k) for k in kinds]
+    if statuses:
+        where.append(f"status IN ({','.join('?' * len(statuses))})")
+        params += [STATUS(s) for s in statuses]
+    if courier:
+        where.append("(instr(courier, ?) > 0 OR instr(reship_courier, ?) > 0)")
+        params += [courier.strip(), courier.strip()]
+    if order_id:
+        where.append("order_id = ?")
+        params.append(str(order_id).strip())
+    if agent:
+        where.append("opened_by = ?")
+        params.append(agent)
+    if since:
+        where.append("opened_at >= ?")
+        params.append(since)
+    sql = "SELECT * FROM exceptions"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += (" ORDER BY closed_at IS NOT NULL, due_at IS NULL, due_at, "
+            "coalesce(closed_at, opened_at) DESC, id DESC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [present(r, now_db) for r in journal.query(sql, params)]
+
+
+# --- for cron and the handover sheet -----------------------------------------------
+
+
+def _due(journal, until_db: str, now_db: str) -> list[dict]:
+    rows = journal.query(
+        "SELECT id, order_id, buyer, kind, status, step, next_step, due_at, courier, "
+        "tracking_no, detail, coalesce(updated_by, opened_by) AS agent, "
+        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions "
+        "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id", [now_db, until_db])
+    out = []
+    for r in rows:
+        out.append({
+            "ref": f"exception:{r['id']}",
+            "id": r["id"],
+            "order_id": r["order_id"],
+            "buyer": r["buyer"],
+            "kind": r["kind"],
+            "status": r["status"],
+            "step": r["step"],
+            "next_step": r["next_step"],
+            "due_at": Instant(r["due_at"]),
+            "overdue": r["due_at"] < now_db,
+            "hours_left": round(r["seconds_left"] / 3600, 1),
+            "courier": r["courier"],
+            "agent": r["agent"],
+            "problem": problem(r),
+        })
+    return out
+
+
+def problem(r) -> str:
+    """A short Chinese sentence for sheets and messages: ``破损:茶具碎了两个(中通快递 773…)``."""
+    detail = " ".join(str(r["detail"]).split())
+    if len(detail) > 40:
+        detail = detail[:39] + "…"
+    where = " ".join(x for x in (r["courier"], r["tracking_no"]) if x)
+    return f"{KIND.label(r['kind'])}:{detail}" + (f"({where})" if where else "")
+
+
+def due_steps(journal, clock, within_hours: float = 0) -> list[dict]:
+    """Open cases whose next step is due now (or within ``within_hours``), the most overdue first.
+
+    Each dict: ``ref`` (``exception:<id>``), ``id``, ``order_id``, ``buyer``, ``kind``,
+    ``status``, ``step``, ``next_step``, ``due_at`` (Instant), ``overdue``, ``hours_left``,
+    ``courier``, ``agent`` (who last worked on it), ``problem``.
+    """
+    now = clock.now()
+    return _due(journal, to_db(now + timedelta(hours=within_hours)), to_db(now))
+
+
+def handover_rows(journal, clock, policy, until: Optional[datetime] = None) -> list[dict]:
+    """Open cases with a step due by the end of the next shift (or overdue), for the sheet.
+
+    ``until`` is the end of the next shift; by default now plus the policy's
+    ``exception_lookahead_hours``. Each dict: ``ref``, ``category`` (``courier`` for
+    parcels the courier side handles, ``aftersale`` otherwise), ``buyer``, ``order_id``,
+    ``problem``, ``todo``, ``due_at`` (Instant), and ``overdue``, ``kind``, ``id``.
+    """
+    now = clock.now()
+    if until is None:
+        hours = policy.get("exception_lookahead_hours") if policy is not None else 18
+        until = now + timedelta(hours=hours)
+    return [{"ref": d["ref"], "category": PLAYBOOKS[d["kind"]].category, "buyer": d["buyer"],
+             "order_id": d["order_id"], "problem": d["problem"], "todo": d["next_step"],
+             "due_at": d["due_at"], "overdue": d["overdue"], "kind": d["kind"], "id": d["id"]}
+            for d in _due(journal, to_db(until), to_db(now))]
+
+
+# --- report ------------------------------------------------------------------------
+
+REPORT_BY = {"kind": "kind", "courier": "courier", "agent": "opened_by"}
+
+
+def _median(values: list[float]) -> Optional[float]:
+    if not values:
+        return None
+    from statistics import median
+
+    return round(median(values), 1)
+
+
+def report(journal, now_db: str, *, by: str = "kind", since: Optional[str] = None,
+           until: Optional[str] = None) -> list[dict]:
+    """Cases opened in [since, until) grouped by kind, courier or agent, with a total row.
+
+    Per group: cases, open, closed, overdue (open with a step past due), median
+    days from opening to closing, money out (compensation + refund + freight)
+    and money claimed back from couriers, and the net cost.
+    """
+    if by not in REPORT_BY:
+        raise InputError(f"--by is one of: {', '.join(REPORT_BY)}")
+    col = REPORT_BY[by]
+    where, params = [], []
+    if since:
+        where.append("opened_at >= ?")
+        params.append(since)
+    if until:
+        where.append("opened_at < ?")
+        params.append(until)
+    sql = (f"SELECT {col} AS grp, opened_at, closed_at, due_at, compensation_fen, refund_fen, "
+           "freight_fen, claim_fen FROM exceptions")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    groups: dict[str, dict] = {}
+    total = _bucket()
+    for r in journal.query(sql, params):
+        name = r["grp"] or "(none)"
+        for b in (groups.setdefault(name, _bucket()), total):
+            b["cases"] += 1
+            if r["closed_at"]:
+                b["closed"] += 1
+                b["days"].append((_at(r["closed_at"]) - _at(r["opened_at"]))
+                                 .total_seconds() / 86400)
+            else:
+                b["open"] += 1
+                if r["due_at"] and r["due_at"] < now_db:
+                    b["overdue"] += 1
+            for k in MONEY_COLUMNS:
+                b[k] += r[MONEY_COLUMNS[k]]
+    order = sorted(groups, key=lambda g: (-groups[g]["cases"], g))
+    rows = [_report_row(by, g, groups[g]) for g in order]
+    if rows:
+        rows.append(_report_row(by, "(all)", total))
+    return rows
+
+
+def _bucket() -> dict:
+    return {"cases": 0, "open": 0, "closed": 0, "overdue": 0, "days": [],
+            **dict.fromkeys(MONEY_COLUMNS, 0)}
+
+
+def _report_row(by: str, name: str, b: dict) -> dict:
+    out = sum(b[k] for k in MONEY_OUT)
+    return {by: name, "cases": b["cases"], "open": b["open"], "closed": b["closed"],
+            "overdue": b["overdue"], "median_days_to_close": _median(b["days"]),
+            "compensation": Money(b["compensation"]), "refund": Money(b["refund"]),
+            "freight": Money(b["freight"]), "money_out": Money(out),
+            "claimed": Money(b["claim"]), "net_cost": Money(out - b["claim"])}
+
+
+# --- the playbooks, for people -----------------------------------------------------
+
+
+def playbook_rows(kind: str, policy) -> list[dict]:
+    """The course of a kind under the shop's policy: first steps, then each resolution's steps."""
+    kind = KIND(kind)
+    pb = PLAYBOOKS[kind]
+    hours = hours_for(kind, policy)
+    rows = []
+    for s in course(kind, None, policy):
+        if s.key != "decide":
+            rows.append(_pb_row(kind, None, s))
+    allowed = resolutions_for(kind, policy)
+    default = default_resolution(kind, policy)
+    if default is None:
+        rows.append(_pb_row(kind, None, pb.decide, hours.get("decide")))
+    for r in allowed:
+        for s in course(kind, r, policy)[len(pb.lead):]:
+            rows.append(_pb_row(kind, r, s, default=r == default))
+    return rows
+
+
+def _pb_row(kind: str, resolution: Optional[str], s: Step, hours: Optional[int] = None,
+            default: bool = False) -> dict:
+    label = f"{resolution} ({RESOLUTION.label(resolution)})" if resolution else ""
+    if default:
+        label += " [default]"
+    return {"kind": kind, "resolution": label, "step": s.key, "what": s.text,
+            "hours": s.hours if hours is None else hours, "waits": s.waits or "",
+            "done_by": s.done_by or "--done"}
+
