@@ -238,3 +238,18 @@ def handover_items(journal, clock, policy) -> list[Item]:
         if len(items) >= MAX_PER_KIND:
             break
     return items
+
+
+def exception_items(journal, clock, policy) -> list[Item]:
+    """Abnormal-shipment cases whose next step is due now (most overdue first)."""
+    from cstool import exceptions
+    from cstool.playbooks import KIND
+
+    items = []
+    for d in exceptions.due_steps(journal, clock)[:MAX_PER_KIND]:
+        late = f"已超时 {-d['hours_left']:.0f} 小时" if d["overdue"] else "到期"
+        items.append(Item(
+            key=f"exception:{d['id']}:{d['step']}", kind="exception", order_id=d["order_id"],
+            text=(f"#{d['id']} {KIND.label(d['kind'])} {d['order_id']} {d['buyer'] or ''}: "
+                  f"{d['next_step']} ({late}, {d['agent'] or ''})")))
+    return items
