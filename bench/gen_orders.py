@@ -19,7 +19,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fixtures"))
 
 from exportlib import (  # noqa: E402
-    CLOSE_REASONS, COURIERS, ITEMS, address, classic_row, csv_line, person, phone,
+    CLOSE_REASONS,
+    COURIERS,
+    ITEMS,
+    address,
+    classic_row,
+    csv_line,
+    person,
+    phone,
 )
 
 from cstool.importer import CLASSIC_HEADER  # noqa: E402

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import IO, Any, Iterable, Optional, Sequence
+from typing import IO, Any, Optional, Sequence
 
 from cstool.values import Instant, Money, Pii, format_money
 

@@ -21,7 +21,8 @@ def show(app, key, fmt):
       cstool policy show
       cstool policy show chase_windows.phone
     """
-    from cstool.policy import display, key as get_key
+    from cstool.policy import display
+    from cstool.policy import key as get_key
 
     if key:
         k = get_key(key)
@@ -50,7 +51,8 @@ def set_(app, key, value):
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
     """
-    from cstool.policy import display, key as get_key
+    from cstool.policy import display
+    from cstool.policy import key as get_key
 
     name = get_key(key).name
     value = app.policy.set(name, value, app.agent_name, app.now_db())
