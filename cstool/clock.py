@@ -48,7 +48,14 @@ def to_db(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime(DB_FORMAT)
 
 
+_DB_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z", re.ASCII)
+
+
 def from_db(text: str) -> datetime:
+    # A regex and datetime() are ~5x faster than strptime, which dominated long listings.
+    m = _DB_RE.fullmatch(text)
+    if m:
+        return datetime(*map(int, m.groups()), tzinfo=UTC)
     return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
 
 
