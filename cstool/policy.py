@@ -145,6 +145,19 @@ def _text(text: Any) -> str:
     return str(text).strip()
 
 
+def parse_date_or_none(text: Any) -> Optional[str]:
+    """``YYYY-MM-DD`` (kept as text, a shop-local date) or ``none``."""
+    from datetime import date
+
+    s = "" if text is None else str(text).strip()
+    if s.lower() in ("", "none", "off", "无"):
+        return None
+    try:
+        return date.fromisoformat(s).isoformat()
+    except ValueError:
+        raise InputError(f"{text!r} is not a date; use YYYY-MM-DD or none") from None
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -166,6 +179,14 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("chase_windows.sms", ["09:00-21:00"], parse_windows, "hours for SMS chasing"),
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
+    # shipcheck (issue 5): the rest of the shipping rules, domain.md §3
+    Key("dispatch_time", "17:00", parse_time_of_day,
+        "the day's parcels are sealed and handed to the courier by this time"),
+    Key("stalled_days", 7, _int(1, "days"), "shipped this long and not signed → stalled"),
+    Key("stalled_max_days", 30, _int(0, "days"),
+        "shipped longer ago → left out of stalled (the platform has closed it); 0: no limit"),
+    Key("presale_ship_date", None, parse_date_or_none,
+        "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
 ]}
 
 # Topic presets, and one preset per manual that combines them.
