@@ -507,3 +507,9 @@ def test_every_statement_uses_an_index(journal):
     names_ = [n for n, _ in p.statements]
     assert names_ == ["deadline_counts", "overdue", "due_soon", "ship_today", "special", "holds",
                       "stalled_count", "stalled", "brush_count", "brush_shipped"]
+
+
+@pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])
+def test_help_has_examples(run, argv):
+    out = run(argv, check=0).stdout
+    assert "\n    cstool shipcheck pack 5118609024991031622\n" in out

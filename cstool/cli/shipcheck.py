@@ -27,13 +27,14 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     """Paid orders that need shipping attention (跟进发货): one row per order.
 
     The deadline is 72 h from payment (policy ship_deadline_hours; from
-    creation when the export has no payment time). CHECK is one of
-    overdue, due_soon, hold_due (a hold or presale date has come),
-    brush_shipped (a brushing order went out), ship_today (paid before
-    the 16:00 cutoff: today's batch; after it, tomorrow's), waiting_buyer
-    and stalled (shipped, not signed after 7 days). Brushing, closed and
-    refunding orders are never asked to ship; held and presale orders
-    only from their date.
+    creation when the export has no payment time). Each row's check is,
+    most pressing first: overdue, due_soon, hold_due (a hold or presale
+    date has come), brush_shipped (a brushing order went out), ship_today
+    (paid before the 16:00 cutoff: today's batch; after it, tomorrow's),
+    waiting_buyer, stalled (shipped, not signed after 7 days). Brushing,
+    closed and refunding orders are never asked to ship; held and presale
+    orders only from their date. The cutoff, dispatch time and stalled
+    days are policy keys.
 
     \b
       cstool shipcheck
