@@ -72,23 +72,14 @@ def _item(order) -> dict:
     }
 
 
-def _entries(text: str) -> list[str]:
-    """A memo's remarks, one per line; a line starting ``---``/``#`` signs the one before."""
-    out: list[str] = []
-    for line in (ln.strip() for ln in (text or "").splitlines()):
-        if line and out and line[0] in "-—#":
-            out[-1] += line
-        elif line:
-            out.append(line)
-    return out
-
-
 def _remark_lines(journal, order) -> list[str]:
     """The order's remarks, oldest first: the platform memo's, then those added in cstool."""
-    lines = _entries(order["seller_memo"])
+    from cstool.shipcheck import memo_entries
+
+    lines = memo_entries(order["seller_memo"])
     for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND source <> 'platform' "
                            "ORDER BY id", [order["order_id"]]):
-        lines += [ln for ln in _entries(r["text"]) if ln not in lines]
+        lines += [ln for ln in memo_entries(r["text"]) if ln not in lines]
     return lines
 
 

@@ -158,19 +158,22 @@ class Rules:
 
 @dataclass
 class Report:
+    """Rows shown, and how many were found per check (or per morning section)."""
+
     rows: list[dict]
     counts: dict[str, int]
+    key: str = "check"
 
     @property
     def shown(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for r in self.rows:
-            out[r["check"]] = out.get(r["check"], 0) + 1
+            out[r[self.key]] = out.get(r[self.key], 0) + 1
         return out
 
     @property
     def hidden(self) -> dict[str, int]:
-        """Per check, how many orders the limit left out."""
+        """Per check (section), how many the limit left out."""
         shown = self.shown
         return {c: n - shown.get(c, 0) for c, n in self.counts.items() if n > shown.get(c, 0)}
 
@@ -499,6 +502,17 @@ def handover_rows(journal, clock: Clock, policy) -> list[dict]:
     return out
 
 
+def memo_entries(text: Optional[str]) -> list[str]:
+    """A memo's remarks, one per line; a line starting ``---``/``#`` signs the one before."""
+    out: list[str] = []
+    for line in (ln.strip() for ln in (text or "").splitlines()):
+        if line and out and line[0] in "-—#":
+            out[-1] += line
+        elif line:
+            out.append(line)
+    return out
+
+
 # --- the morning view ---------------------------------------------------------------------
 
 MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
@@ -511,8 +525,8 @@ _DONE = re.compile(r"已(?!催付|付款)|妥当|完成|办好|搞定|处理好|
 _THANKS = re.compile(r"[谢亲哦啦呀~～!！。.,，\s]+")
 
 
-def morning(journal, clock: Clock, policy, *, limit: Optional[int] = 50) -> list[dict]:
-    """Manual 000's morning routine, in its order.
+def morning(journal, clock: Clock, policy, *, limit: Optional[int] = 50) -> Report:
+    """Manual 000's morning routine, in its order (at most ``limit`` rows per section).
 
     1. ``unshipped``: orders paid before today still waiting to ship (and holds due);
     2. ``request``: waiting orders whose buyer message or remark asks for
@@ -521,17 +535,19 @@ def morning(journal, clock: Clock, policy, *, limit: Optional[int] = 50) -> list
     """
     rules = Rules.of(clock, policy)
     before = to_db(clock.start_of(rules.today))
-    report = run(journal, clock, policy, only=("overdue", "due_soon", "hold_due", "ship_today"),
-                 limit=limit, paid_before=before)
-    out = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in
-            ("order_id", "buyer", "due_at", "hours_left", "detail")}} for r in report.rows]
+    ship = run(journal, clock, policy, only=("overdue", "due_soon", "hold_due", "ship_today"),
+               limit=limit, paid_before=before)
+    unshipped = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in (
+        "order_id", "buyer", "due_at", "hours_left", "detail")}} for r in ship.rows]
     requests = open_requests(journal)
-    out += requests[:limit] if limit else requests
     exceptions = open_exceptions(journal, rules)
-    out += exceptions[:limit] if limit else exceptions
-    for r in out:
+    rows = unshipped + [r for part in (requests, exceptions)
+                        for r in (part[:limit] if limit else part)]
+    for r in rows:
         r.setdefault("exception_id", None)
-    return out
+    counts = {"unshipped": sum(ship.counts.values()), "request": len(requests),
+              "exception": len(exceptions)}
+    return Report(rows=rows, counts=counts, key="section")
 
 
 def open_requests(journal) -> list[dict]:
@@ -546,13 +562,14 @@ def open_requests(journal) -> list[dict]:
         agent.setdefault(r["order_id"], []).append(r["text"])
     out = []
     for r in rows:
-        texts = [t for t in [r["seller_memo"], *agent.get(r["order_id"], [])] if t]
+        texts = memo_entries(r["seller_memo"]) + [
+            e for t in agent.get(r["order_id"], []) for e in memo_entries(t)]
         if any(_DONE.search(t) for t in texts):
             continue
         message = (r["buyer_message"] or "").strip()
         if not _THANKS.sub("", message):
             message = ""
-        asks = [" ".join(t.split()) for t in texts if _REQUEST.search(t)]
+        asks = [t for t in texts if _REQUEST.search(t)]
         if not (message or asks):
             continue
         said = []

@@ -26,3 +26,9 @@ step cstool orders show 5118609024991031622
 step cstool policy use manual-000
 step cstool policy show
 step cstool journal status
+
+# --- shipcheck ---
+step cstool shipcheck --limit 3
+step cstool shipcheck --only overdue --only due_soon --check || echo "(exit $?: something is late or due soon)"
+step cstool shipcheck --morning --limit 5
+step cstool shipcheck pack 5118609024991031622

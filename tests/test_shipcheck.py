@@ -478,6 +478,15 @@ def test_morning_view_sections_in_order(run, marked, journal):
     gift = data[13]
     assert gift["detail"] == ("the buyer wrote “送人的,请不要放发票,谢谢!”; no remark says it is done: "
                               "handle it and remark it before packing.")
+    assert data[12]["detail"] == ("the buyer wrote “包装好一点,\"易碎\",谢谢” and the remark "
+                                  "“客户要求发\"顺丰\",到付不要---2026.11.23 倩” asks for something; "
+                                  "no remark says it is done: handle it and remark it before packing.")
+    report = shipcheck.morning(*lib(journal, "2026-11-23 09:00"), limit=2)
+    assert report.counts == {"unshipped": 10, "request": 6, "exception": 2}
+    assert report.hidden == {"unshipped": 4, "request": 4}
+    limited = run(["shipcheck", "--morning", "--limit", "2", "--json", "--now", "2026-11-23 09:00"])
+    assert limited.stderr == ("… and 4 more unshipped, 4 more request (the most urgent are shown; "
+                              "--limit 0 for all)\n")
 
 
 def test_morning_table_has_three_titled_parts(run, demo):

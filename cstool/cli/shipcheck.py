@@ -49,20 +49,19 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
 
     limit = limit or None
     if morning:
-        rows = lib.morning(app.journal, app.clock, app.policy, limit=limit)
-        _emit_morning(app, rows, fmt)
-        if check_ and rows:
-            ctx.exit(1)
-        return
-    report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
-                     limit=limit)
-    app.emit(report.rows, fmt, columns=lib.COLUMNS if fmt in ("table", "csv", "tsv") else None,
-             empty="nothing needs shipping attention")
+        report = lib.morning(app.journal, app.clock, app.policy, limit=limit)
+        _emit_morning(app, report.rows, fmt)
+    else:
+        report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
+                         limit=limit)
+        app.emit(report.rows, fmt,
+                 columns=lib.COLUMNS if fmt in ("table", "csv", "tsv") else None,
+                 empty="nothing needs shipping attention")
     hidden = report.hidden
     if hidden:
         more = ", ".join(f"{n:,} more {c}" for c, n in hidden.items())
         click.echo(f"… and {more} (the most urgent are shown; --limit 0 for all)", err=True)
-    if check_ and report.failing:
+    if check_ and (report.rows if morning else report.failing):
         ctx.exit(1)
 
 
