@@ -525,7 +525,8 @@ _DONE = re.compile(r"已(?!催付|付款)|妥当|完成|办好|搞定|处理好|
 _THANKS = re.compile(r"[谢亲哦啦呀~～!！。.,，\s]+")
 
 
-def morning(journal, clock: Clock, policy, *, limit: Optional[int] = 50) -> Report:
+def morning(journal, clock: Clock, policy, *, within_hours: float = 24.0,
+            limit: Optional[int] = 50) -> Report:
     """Manual 000's morning routine, in its order (at most ``limit`` rows per section).
 
     1. ``unshipped``: orders paid before today still waiting to ship (and holds due);
@@ -533,10 +534,10 @@ def morning(journal, clock: Clock, policy, *, limit: Optional[int] = 50) -> Repo
        something that no remark says is done;
     3. ``exception``: open abnormal shipments, oldest first.
     """
-    rules = Rules.of(clock, policy)
+    rules = Rules.of(clock, policy, within_hours)
     before = to_db(clock.start_of(rules.today))
-    ship = run(journal, clock, policy, only=("overdue", "due_soon", "hold_due", "ship_today"),
-               limit=limit, paid_before=before)
+    ship = run(journal, clock, policy, within_hours=within_hours, limit=limit, paid_before=before,
+               only=("overdue", "due_soon", "hold_due", "ship_today"))
     unshipped = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in (
         "order_id", "buyer", "due_at", "hours_left", "detail")}} for r in ship.rows]
     requests = open_requests(journal)

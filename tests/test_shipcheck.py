@@ -497,6 +497,17 @@ def test_morning_table_has_three_titled_parts(run, demo):
     assert out.rstrip().endswith("3. Open abnormal shipments, oldest first\n(none)")
 
 
+def test_morning_takes_within_but_not_only(run, marked):
+    data = run.json(["shipcheck", "--morning", "--json", "--within", "1", "--now",
+                     "2026-11-23 09:00"])
+    assert [(r["kind"], names()[r["order_id"]]) for r in data[:3]] == [
+        ("overdue", "paid_80h_overdue"), ("hold_due", "paid_hold_until_21_due"),
+        ("ship_today", "paid_missing_payment_time")]
+    bad = run(["shipcheck", "--morning", "--only", "overdue"])
+    assert bad.exit_code == 2
+    assert "--only lists checks; the morning view has fixed sections" in bad.output
+
+
 def test_morning_check_exits_1_when_anything_is_listed(run, demo):
     assert run(["shipcheck", "--morning", "--check"]).exit_code == 1
     empty = run(["shipcheck", "--morning", "--check", "--db", str(demo) + ".empty"])

@@ -49,7 +49,9 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
 
     limit = limit or None
     if morning:
-        report = lib.morning(app.journal, app.clock, app.policy, limit=limit)
+        if only:
+            raise click.UsageError("--only lists checks; the morning view has fixed sections")
+        report = lib.morning(app.journal, app.clock, app.policy, within_hours=within, limit=limit)
         _emit_morning(app, report.rows, fmt)
     else:
         report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
