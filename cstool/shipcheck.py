@@ -56,10 +56,12 @@ _BASE = "coalesce(paid_at, created_at)"
 _SPECIAL = "(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售'))"
 _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
 _AGENT_REFUNDS = "SELECT order_id FROM remarks WHERE source <> 'platform' AND instr(text, '退款')"
-_BLOCKING_HOLDS = "SELECT order_id FROM holds WHERE released_at IS NULL AND kind <> 'owner'"
-# Waiting orders the deadline alone decides (the rest are "special", judged in Python).
+_OPEN_HOLDS = "SELECT order_id FROM holds WHERE released_at IS NULL"
+# Waiting orders the deadline alone decides. The rest ("special": held, presale,
+# refund asked) are few and judged in Python; the counts subtract them there
+# rather than test every waiting order against these lists.
 _NORMAL = f"""{_WAITING} AND brushing = 0
-    AND order_id NOT IN ({_BLOCKING_HOLDS})
+    AND order_id NOT IN ({_OPEN_HOLDS})
     AND order_id NOT IN (SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL})
     AND order_id NOT IN ({_AGENT_REFUNDS})"""
 _ROW = f"order_id, buyer, status, paid_at, created_at, {_BASE} AS base"
@@ -195,23 +197,25 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
         p.add("deadline_counts", f"""
             SELECT sum({_BASE} < :t_over), sum({_BASE} >= :t_over AND {_BASE} <= :t_soon),
                    sum({_BASE} > :t_soon)
-            FROM orders WHERE {_NORMAL}{before}""")
+            FROM orders WHERE {_WAITING} AND brushing = 0{before}""")
     for check, term in deadline.items():
         if check in wanted:
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {term}{before}
                 ORDER BY {_BASE}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
+        # one row per (order, open hold)
         p.add("special", f"""
-            SELECT {_ROW}, presale_info, item_title,
-                   instr(coalesce(seller_memo, ''), '退款') > 0
-                   OR order_id IN ({_AGENT_REFUNDS}) AS refunding
-            FROM orders WHERE {_WAITING} AND brushing = 0 AND order_id IN (
-                {_BLOCKING_HOLDS}
-                UNION SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL})""")
-    p.add("holds", f"""
-        SELECT h.order_id, h.kind, h.until, h.owner, h.note, h.created_at FROM holds h
-        JOIN orders o ON o.order_id = h.order_id
-        WHERE h.released_at IS NULL AND o.{_WAITING} ORDER BY h.id""")
+            SELECT o.order_id, o.buyer, o.status, o.paid_at, o.created_at,
+                   coalesce(o.paid_at, o.created_at) AS base, o.presale_info, o.item_title,
+                   instr(coalesce(o.seller_memo, ''), '退款') > 0
+                   OR o.order_id IN ({_AGENT_REFUNDS}) AS refunding,
+                   h.kind, h.until, h.owner, h.note, h.created_at AS held_at
+            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
+            WHERE o.{_WAITING} AND o.brushing = 0 AND o.order_id IN (
+                {_OPEN_HOLDS}
+                UNION SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL}
+                UNION {_AGENT_REFUNDS})
+            ORDER BY o.order_id, h.id""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
                    f" AND {_TRANSIT} >= :t_oldest")
@@ -241,23 +245,29 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
     p = plan(rules, only, limit, paid_before)
     res = {name: journal.query(sql, p.params) for name, sql in p.statements}
     wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
-    holds: dict[str, list] = {}
-    for h in res["holds"]:
-        holds.setdefault(h["order_id"], []).append(h)
     found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
     counts = dict.fromkeys(wanted, 0)
 
+    special: dict[str, list] = {}
+    for r in res.get("special", ()):
+        special.setdefault(r["order_id"], []).append(r)
     if "deadline_counts" in res:
-        for check, n in zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]):
+        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
+        for rs in special.values():  # counted by the deadline above, judged below
+            base = rs[0]["base"]
+            if not paid_before or base < paid_before:
+                buckets[_bucket(base, p.params)] -= 1
+        for check, n in buckets.items():
             if check in counts:
                 counts[check] += n or 0
     for check in ("overdue", "due_soon", "ship_today"):
         for r in res.get(check, ()):
-            found[check].append((r["base"], _deadline_row(rules, r, check, holds.get(r["order_id"]))))
-    for r in res.get("special", ()):
-        if paid_before and r["base"] >= paid_before and not _date_hold(rules, r, holds):
+            found[check].append((r["base"], _deadline_row(rules, r, check, ())))
+    for rs in special.values():
+        r, hs = rs[0], [h for h in rs if h["kind"]]
+        if paid_before and r["base"] >= paid_before and not _dates(rules, r, hs):
             continue
-        row = _special_row(rules, r, holds.get(r["order_id"], []))
+        row = _special_row(rules, r, hs)
         if row is None or row["check"] not in counts:
             continue
         counts[row["check"]] += 1
@@ -276,6 +286,13 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
         rows.extend(row for _, row in (items[:limit] if limit else items))
     return Report(rows=rows, counts=counts)
+
+
+def _bucket(base: str, params: dict) -> str:
+    """The deadline check an order falls in by its start time, as the SQL counts it."""
+    if base < params["t_over"]:
+        return "overdue"
+    return "due_soon" if base <= params["t_soon"] else "ship_today"
 
 
 def check(journal, clock: Clock, policy, within_hours: float = 24.0,
@@ -387,10 +404,6 @@ def _dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
     return out
 
 
-def _date_hold(rules: Rules, r, holds) -> bool:
-    return bool(_dates(rules, r, holds.get(r["order_id"], [])))
-
-
 def _special_row(rules: Rules, r, hs: list) -> Optional[dict]:
     """Held, presale and refunding orders: their own rules, else the deadline's."""
     if r["refunding"]:
@@ -404,7 +417,7 @@ def _special_row(rules: Rules, r, hs: list) -> Optional[dict]:
             asked = f" ({h['note']})" if h["note"] else ""
             state = (f"the {rules.deadline_hours} h deadline passed {_when(rules, due)}"
                      if left < 0 else f"it must ship by {_when(rules, due)} ({_h(left)} left)")
-            detail = (f"waiting for the buyer's answer since {_when(rules, h['created_at'])}{asked}; "
+            detail = (f"waiting for the buyer's answer since {_when(rules, h['held_at'])}{asked}; "
                       f"{state}: ask again, or agree a date and remark it (XX日发货).")
             return _row(rules, r, "waiting_buyer", due, _with_owner(detail, owner, r["status"]),
                         owner)

@@ -525,7 +525,7 @@ def test_every_statement_uses_an_index(journal):
         assert "SCAN orders" not in plan.replace("SCAN orders USING", ""), (name, plan)
         assert "SCAN remarks" not in plan.replace("SCAN remarks USING", ""), (name, plan)
     names_ = [n for n, _ in p.statements]
-    assert names_ == ["deadline_counts", "overdue", "due_soon", "ship_today", "special", "holds",
+    assert names_ == ["deadline_counts", "overdue", "due_soon", "ship_today", "special",
                       "stalled_count", "stalled", "brush_count", "brush_shipped"]
 
 
