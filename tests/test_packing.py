@@ -103,6 +103,15 @@ def test_courier_from_remarks(run, demo):
     assert quoted["checks"][-1] == "快递 courier: 顺丰; sealed and handed over by 17:00"
 
 
+def test_courier_the_buyer_does_not_want(run, tmp_path):
+    import_orders(run, tmp_path, dict(order_id="7000000000000000025", status="paid",
+                                      created="2026-11-23 09:00:00", paid="2026-11-23 09:01:00",
+                                      message="不要发申通,谢谢", memo="发韵达 2026.11.23 倩"))
+    got = pack(run, "7000000000000000025")
+    assert got["courier"] == "韵达"
+    assert got["warnings"] == ["the buyer does not want 申通"]
+
+
 def test_delivery_window_and_already_shipped(run, demo):
     got = pack(run, "finished_2")
     assert got["delivery_window"] == "周末送货"
