@@ -150,10 +150,25 @@ def _shifts(text: Any) -> dict[str, str]:
     from cstool.handover import parse_shifts
 
     return parse_shifts(text)
+
+
 def _chase_channels(text: Any) -> list[str]:
     from cstool.chase import parse_channels
 
     return parse_channels(text)
+
+
+def parse_date_or_none(text: Any) -> Optional[str]:
+    """``YYYY-MM-DD`` (kept as text, a shop-local date) or ``none``."""
+    from datetime import date
+
+    s = "" if text is None else str(text).strip()
+    if s.lower() in ("", "none", "off", "无"):
+        return None
+    try:
+        return date.fromisoformat(s).isoformat()
+    except ValueError:
+        raise InputError(f"{text!r} is not a date; use YYYY-MM-DD or none") from None
 
 
 @dataclass(frozen=True)
@@ -207,6 +222,14 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("chase_max_attempts", 2, _int(1, "attempts"), "chase an order at most this many times"),
     Key("chase_max_age_hours", 72, _int(1, "hours"),
         "stop chasing orders unpaid this long (the platform closes them)"),
+    # shipcheck (issue 5): the rest of the shipping rules, domain.md §3
+    Key("dispatch_time", "17:00", parse_time_of_day,
+        "the day's parcels are sealed and handed to the courier by this time"),
+    Key("stalled_days", 7, _int(1, "days"), "shipped this long and not signed → stalled"),
+    Key("stalled_max_days", 30, _int(0, "days"),
+        "shipped longer ago → left out of stalled (the platform has closed it); 0: no limit"),
+    Key("presale_ship_date", None, parse_date_or_none,
+        "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
 ]}
 
 # --- exception log (异常件登记): step clocks, resolutions and photos per kind ---

@@ -34,6 +34,12 @@ step cstool --agent 郑婷 chase log 5118609024991031604 --channel 电话 || tru
 step cstool chase due --all --channel 电话 --limit 3
 step cstool chase stats --by channel
 
+# --- shipcheck ---
+step cstool shipcheck --limit 3
+step cstool shipcheck --only overdue --only due_soon --check || echo "(exit $?: something is late or due soon)"
+step cstool shipcheck --morning --limit 5
+step cstool shipcheck pack 5118609024991031622
+
 # --- exception log (异常件登记) ---
 # manual-000 (applied above): a damaged parcel is settled by compensation or return and reship
 step cstool exception playbook 破损

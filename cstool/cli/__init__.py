@@ -29,6 +29,7 @@ COMMANDS = {
     "handover": "cstool.cli.handover:handover",
     "chase": "cstool.cli.chase:chase",
     "exception": "cstool.cli.exception:exception",
+    "shipcheck": "cstool.cli.shipcheck:shipcheck",
 }
 
 

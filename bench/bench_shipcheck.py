@@ -1,0 +1,62 @@
+"""shipcheck: `cstool shipcheck --json` vs the same SQL from a bare `python -c`.
+
+The bare process gets the very statements and parameters cstool runs
+(``cstool.shipcheck.plan``), fetches every row and writes them as JSON: what
+is left of the difference is cstool's own start-up and work.
+Targets: whole process ≤ 250 ms, and ≤ 3× the bare SQL.
+Also shown, without a target: every row (``--limit 0``) and the morning view.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from run import BENCH_NOW, figure
+
+BARE = """
+import json, sqlite3, sys
+a = json.loads(sys.argv[1])
+c = sqlite3.connect(a["db"])
+out = [c.execute(sql, a["params"]).fetchall() for sql in a["sql"]]
+sys.stdout.write(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def statements(journal_path) -> dict:
+    from cstool.clock import Clock
+    from cstool.journal import Journal
+    from cstool.policy import Policy
+    from cstool.shipcheck import Rules, plan
+
+    journal = Journal.open(str(journal_path))
+    try:
+        policy = Policy(journal)
+        p = plan(Rules.of(Clock(policy.get("timezone"), BENCH_NOW), policy))
+    finally:
+        journal.close()
+    return {"db": str(journal_path), "params": p.params, "sql": [sql for _, sql in p.statements]}
+
+
+def run(ctx):
+    argv = ctx.cs("shipcheck", "--json")
+    ours = ctx.best_of(5, argv)
+    rows = len(json.loads(ours.stdout))
+    bare = ctx.best_of(5, [ctx.python, "-c", BARE, json.dumps(statements(ctx.journal))])
+    ratio = ours.seconds / bare.seconds
+    everything = ctx.time(ctx.cs("shipcheck", "--json", "--limit", "0"), sample=False)
+    morning = ctx.time(ctx.cs("shipcheck", "--morning", "--json"), sample=False)
+    for t in (everything, morning):
+        if t.returncode != 0:
+            sys.exit(f"benchmark command failed:\n{t.stderr}")
+    n = f"{ctx.rows:,} orders"
+    return [
+        figure("cstool shipcheck --json", round(ours.seconds * 1000), "ms", "≤ 250",
+               ours.seconds <= 0.25, f"{n}, {rows} rows (50 per check)"),
+        figure("same SQL, bare python -c", round(bare.seconds * 1000), "ms", note=n),
+        figure("shipcheck ratio cstool / bare", round(ratio, 2), "×", "≤ 3", ratio <= 3),
+        figure("shipcheck --json --limit 0", round(everything.seconds, 2), "s",
+               note=f"every row: {len(json.loads(everything.stdout)):,}"),
+        figure("shipcheck --morning --json", round(morning.seconds, 2), "s",
+               note=f"{len(json.loads(morning.stdout)):,} rows"),
+    ]

@@ -1,0 +1,111 @@
+"""cstool shipcheck [--morning] | shipcheck pack ORDER..."""
+
+import click
+
+from cstool.cli._common import Domain, command, common_options, output_options, pass_app
+from cstool.shipcheck import CHECK
+
+
+@click.group(invoke_without_command=True)
+@click.option("--within", type=click.FloatRange(min=0), default=24, show_default=True,
+              metavar="HOURS", help="due_soon: the deadline falls within this many hours.")
+@click.option("--only", "only", multiple=True, type=Domain(CHECK),
+              help="Only this check (repeatable; 超时, 今日发货 … accepted).")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="At most this many orders per check, most urgent first (0: all).")
+@click.option("--morning", is_flag=True,
+              help="The morning view: yesterday's unshipped orders, open requests, "
+                   "open abnormal shipments.")
+@click.option("--check", "check_", is_flag=True,
+              help="Exit 1 when an order is overdue, due soon or its hold is due "
+                   "(with --morning: when anything is listed).")
+@output_options
+@common_options
+@pass_app
+@click.pass_context
+def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
+    """Paid orders that need shipping attention (跟进发货): one row per order.
+
+    The deadline is 72 h from payment (policy ship_deadline_hours; from
+    creation when the export has no payment time). Each row's check is,
+    most pressing first: overdue, due_soon, hold_due (a hold or presale
+    date has come), brush_shipped (a brushing order went out), ship_today
+    (paid before the 16:00 cutoff: today's batch; after it, tomorrow's),
+    waiting_buyer, stalled (shipped, not signed after 7 days). Brushing,
+    closed and refunding orders are never asked to ship; held and presale
+    orders only from their date. The cutoff, dispatch time and stalled
+    days are policy keys.
+
+    \b
+      cstool shipcheck
+      cstool shipcheck --within 12 --check     # for cron: exit 1 when late
+      cstool shipcheck --only stalled --json
+      cstool shipcheck --morning
+      cstool shipcheck pack 5118609024991031622
+    """
+    if ctx.invoked_subcommand:
+        return
+    from cstool import shipcheck as lib
+
+    limit = limit or None
+    if morning:
+        if only:
+            raise click.UsageError("--only lists checks; the morning view has fixed sections")
+        report = lib.morning(app.journal, app.clock, app.policy, within_hours=within, limit=limit)
+        _emit_morning(app, report.rows, fmt)
+    else:
+        report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
+                         limit=limit)
+        app.emit(report.rows, fmt,
+                 columns=lib.COLUMNS if fmt in ("table", "csv", "tsv") else None,
+                 empty="nothing needs shipping attention")
+    hidden = report.hidden
+    if hidden:
+        more = ", ".join(f"{n:,} more {c}" for c, n in hidden.items())
+        click.echo(f"… and {more} (the most urgent are shown; --limit 0 for all)", err=True)
+    if check_ and (report.rows if morning else report.failing):
+        ctx.exit(1)
+
+
+def _emit_morning(app, rows, fmt):
+    from cstool.shipcheck import MORNING_COLUMNS, SECTIONS
+
+    if fmt != "table":
+        app.emit(rows, fmt, columns=MORNING_COLUMNS if fmt in ("csv", "tsv") else None)
+        return
+    titles = {"unshipped": "1. Paid before today, not shipped (ship these first)",
+              "request": "2. Requests in messages and remarks not marked done",
+              "exception": "3. Open abnormal shipments, oldest first"}
+    for i, section in enumerate(SECTIONS):
+        part = [r for r in rows if r["section"] == section]
+        click.echo(("\n" if i else "") + titles[section])
+        if part:
+            app.emit(part, "table", columns=MORNING_COLUMNS[1:])
+        else:
+            click.echo("(none)")
+
+
+@command(shipcheck)
+@click.argument("order_ids", nargs=-1, required=True, metavar="ORDER...")
+@output_options
+@pass_app
+def pack(app, order_ids, fmt):
+    """The packing checklist for an order (打包核对): item, colour, size, QUANTITY, extras, checks.
+
+    Built from the order's items and remarks: attribute changes, gifts
+    and greeting cards, courier, invoice title, delivery window, and the
+    manuals' checks (damage, dirt, box size, nothing missing). Warnings
+    come first: brushing, holds, refunds, an address changed by remark.
+
+    \b
+      cstool shipcheck pack 5118609024991031622
+      cstool shipcheck pack 5118609024991031622 5118609024991031623 --json
+    """
+    from cstool.packing import checklist, render_text
+
+    lists = [checklist(app.journal, oid, app.clock, app.policy) for oid in order_ids]
+    if fmt == "table":
+        renderer = app.renderer()
+        click.echo("\n".join(render_text(c, renderer) for c in lists), nl=False)
+        return
+    app.emit(lists[0] if len(lists) == 1 else lists, fmt)

@@ -1,0 +1,249 @@
+"""The packing checklist (打包核对) for one order, from its items, remarks and holds.
+
+Manual 003 has the packer check item number, colour, size, quantity and
+shipping method, quantity most; manual 000 adds the gift bag and a clean
+card set, damage and dirt, the right box, nothing wrong or missing. The
+remarks say what changed since the buyer ordered (R7 attribute, R8 address,
+R10 slips), what goes in (R14 gifts, cards) and how it goes (R9 requests,
+R11 courier); later remarks win over earlier ones and over the export.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Optional
+
+from cstool.clock import Clock
+from cstool.values import Address, Instant, Name, Phone
+
+_COLOUR = re.compile(r"(?:酒红|军绿|天蓝|浅蓝|深蓝|浅灰|深灰|藏青|藏蓝|卡其|咖啡|玫红|米白|"
+                     r"[黑白红蓝绿黄紫灰粉橙棕驼米银金杏])色|透明")
+_SIZE = re.compile(r"\d{2}(?:\.5)?码|均码|(?<![A-Za-z0-9.])(?:[2-5]XL|X{1,3}L|XS|S|M|L)码?"
+                   r"(?![A-Za-z0-9])")
+_SPEC = re.compile(r"\d+(?:\.\d+)?\s*(?:米|cm|CM|mm|ml|mL|ML|毫升|升|寸|克|kg|g)(?![A-Za-z])")
+_ITEM_NO = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,4}-?\d{3,}(?![A-Za-z0-9])")
+_SKU_KEYS = {"colour": ("颜色分类", "颜色", "色"), "size": ("尺码", "尺寸", "鞋码", "码数", "规格",
+             "容量", "长度"), "item_no": ("货号", "款号", "商家编码", "编码")}
+# 客户拍下白色M码,要求修改成白色L码 (R7) · 客户要求修改成黑色 (R10) · 换37码 (R2)
+_CHANGE = re.compile(r"(?:拍下(?P<a>[^,，;；]+?)[,，]?\s*)?(?:要求|需要)?(?:修改|更改|改|换)成"
+                     r"(?P<b>[^,，;；。\s]+)")
+_SWAP = re.compile(r"换(?P<b>\d{2}(?:\.5)?码|[大小][一1]码|" + _COLOUR.pattern + ")")
+_COURIER = re.compile(r"顺丰|申通|圆通|中通|韵达|EMS|邮政|京东|百世|德邦|极兔|天天|宅急送")
+_NOT = re.compile(r"(?:不要|别|不|勿)[发用走寄\W]{0,2}$")
+_WINDOW = re.compile(r"(?:周末|周六|周日|工作日|节假日|上午|下午|晚上|白天|"
+                     r"\d{1,2}\s*[点:：]\s*\d{0,2}\s*(?:之?[前后以]))[^,，;；。]{0,4}?[送收派到][货件达]?")
+_NO_INVOICE = re.compile(r"(?:不要|别|不用|无需|不需要)[^,，;；。]{0,3}发票|"
+                         r"发票[^,，;；。]{0,6}(?:另寄|单独|分开)")
+_GIFT = re.compile(r"赠品\s*[:：]?\s*(?P<g>[^,，;；。\s]+)")
+_CARD = re.compile(r"(?:贺卡|卡片|祝福卡)[^\"“”「」]{0,6}[\"“「](?P<t>[^\"”」]+)[\"”」]")
+_NEW_ADDRESS = re.compile(r"新地址为?\s*[:：]\s*(?P<a>.+?)\s*(?:-{2,}|—|$)")
+_BRUSH = re.compile(r"^\s*@@@")
+
+
+def _first(rx: re.Pattern, text: str) -> Optional[str]:
+    m = rx.search(text or "")
+    return m.group(0) if m else None
+
+
+def _sku_fields(sku: str) -> dict[str, str]:
+    """``颜色分类:黑色;尺码:XL`` → {"colour": "黑色", "size": "XL"}."""
+    out: dict[str, str] = {}
+    for part in re.split(r"[;；]", sku or ""):
+        key, sep, value = part.replace("：", ":").partition(":")
+        if not sep:
+            continue
+        for field, keys in _SKU_KEYS.items():
+            if key.strip() in keys and value.strip():
+                out.setdefault(field, value.strip())
+    return out
+
+
+def _item(order) -> dict:
+    """Item number, colour and size as the order was placed (sku first, then the title)."""
+    title, sku = order["item_title"] or "", order["sku"] or ""
+    fields = _sku_fields(sku)
+    free = sku if not fields else ""
+    return {
+        "item_no": fields.get("item_no") or _first(_ITEM_NO, free) or _first(_ITEM_NO, title),
+        "colour": fields.get("colour") or _first(_COLOUR, free) or _first(_COLOUR, title),
+        "size": (fields.get("size") or _first(_SIZE, free) or _first(_SIZE, title)
+                 or _first(_SPEC, free) or _first(_SPEC, title)),
+    }
+
+
+def _remark_lines(journal, order) -> list[str]:
+    """The order's remarks, oldest first: the platform memo's, then those added in cstool."""
+    from cstool.shipcheck import memo_entries
+
+    lines = memo_entries(order["seller_memo"])
+    for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND source <> 'platform' "
+                           "ORDER BY id", [order["order_id"]]):
+        lines += [ln for ln in memo_entries(r["text"]) if ln not in lines]
+    return lines
+
+
+def _courier(texts: list[str]) -> tuple[Optional[str], list[str]]:
+    """The last courier asked for, and the ones the buyer does not want."""
+    chosen, avoid = None, []
+    for text in texts:
+        for m in _COURIER.finditer(text):
+            if _NOT.search(text[max(0, m.start() - 4):m.start()]):
+                avoid.append(m.group(0))
+            else:
+                chosen = m.group(0)
+    return chosen, avoid
+
+
+def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
+    """Everything the packer must check for one order, warnings first."""
+    from cstool.orders import require
+    from cstool.shipcheck import presale_date
+
+    order = require(journal, order_id)
+    oid = order["order_id"]
+    item = _item(order)
+    lines = _remark_lines(journal, order)
+    message = (order["buyer_message"] or "").strip()
+    texts = ([message] if message else []) + lines
+    warnings: list[str] = []
+    changes: list[str] = []
+
+    for text in lines:
+        for m in list(_CHANGE.finditer(text)) + list(_SWAP.finditer(text)):
+            to = m.group("b")
+            if re.fullmatch(r"[大小][一1]码", to):
+                warnings.append(f"a remark asks for {to} ({text}): confirm the exact size with "
+                                f"its author before packing")
+                continue
+            colour, size = _first(_COLOUR, to), _first(_SIZE, to) or _first(_SPEC, to)
+            if (colour or item["colour"], size or item["size"]) == (item["colour"], item["size"]):
+                continue  # nothing new (or not an attribute)
+            was = m.groupdict().get("a") or "/".join(
+                old for old, new in ((item["colour"], colour), (item["size"], size)) if new and old)
+            changes.append(f"{was or 'as ordered'} → {to} ({text})")
+            item["colour"] = colour or item["colour"]
+            item["size"] = size or item["size"]
+
+    courier, avoid = _courier(texts)
+    gifts = [m.group("g") for t in lines for m in _GIFT.finditer(t)]
+    card = next((m.group("t") for t in texts for m in _CARD.finditer(t)), None)
+    window = next((m.group(0) for t in reversed(texts) for m in _WINDOW.finditer(t)), None)
+    no_invoice = next((t for t in texts if _NO_INVOICE.search(t)), None)
+    new_address = next((m.group("a") for t in reversed(lines) for m in _NEW_ADDRESS.finditer(t)),
+                       None)
+
+    status = order["status"]
+    if order["brushing"] or any(_BRUSH.match(t) for t in lines):
+        warnings.insert(0, "brushing order (刷单): never ship it")
+    if status in ("unpaid", "closed"):
+        warnings.insert(0, f"the order is {status}: do not ship it")
+    elif status == "part_shipped":
+        warnings.append("part of it has shipped: pack only what is still missing")
+    elif status in ("shipped", "signed", "finished"):
+        sent = " ".join(v for v in (order["courier"], order["tracking_no"]) if v)
+        warnings.append(f"already shipped ({status}{': ' + sent if sent else ''})")
+    if any("退款" in t for t in lines):
+        warnings.append("a remark mentions a refund (退款): check before packing")
+    for h in journal.query("SELECT kind, until, owner, note FROM holds WHERE order_id = ? "
+                           "AND released_at IS NULL ORDER BY id", [oid]):
+        if h["kind"] in ("until", "presale"):
+            day = date.fromisoformat(h["until"])
+            warnings.append(f"held until {h['until']}: do not ship before" if day > clock.today()
+                            else f"the hold until {h['until']} is due: ship it today")
+        elif h["kind"] == "owner":
+            warnings.append(f"only {h['owner']} handles this order (必须由{h['owner']}负责处理)")
+        else:
+            warnings.append("waiting for the buyer's answer: do not pack yet")
+    presale = presale_date(order["presale_info"], clock.local(order["created_at"]))
+    if presale and presale > clock.today():
+        warnings.append(f"presale: ships {presale.isoformat()}, not before")
+    if new_address:
+        warnings.append("the address was changed by remark: use the new address, not the export's")
+    if avoid:
+        warnings.append(f"the buyer does not want {'/'.join(dict.fromkeys(avoid))}")
+
+    quantity = order["item_count"]
+    checks = [
+        "货号、颜色、尺码与订单一致 item number, colour and size match the order",
+        f"数量 QUANTITY ×{quantity if quantity is not None else '?'}: count twice",
+        "无破损、无脏污 no damage, no dirt",
+        "礼品袋 + 一套卡片,卡片干净全新 gift bag and card set, cards clean and unused",
+    ]
+    if gifts:
+        checks.append(f"赠品已放入 gift inside: {', '.join(gifts)}")
+    if card:
+        checks.append(f"贺卡 card written: “{card}”")
+    checks += [
+        "纸箱大小合适,封箱美观 box of the right size, neatly sealed",
+        "物品齐全,无错发漏发 nothing wrong, nothing missing",
+        f"快递 courier: {courier or 'the shop default'}; sealed and handed over by "
+        f"{policy.get('dispatch_time')}",
+    ]
+    invoice = order["invoice_title"]
+    return {
+        "order_id": oid,
+        "buyer": order["buyer"],
+        "status": status,
+        "paid_at": Instant(order["paid_at"]) if order["paid_at"] else None,
+        "item": order["item_title"],
+        "item_no": item["item_no"],
+        "colour": item["colour"],
+        "size": item["size"],
+        "quantity": quantity,
+        "changes": changes,
+        "gifts": gifts,
+        "card": card,
+        "courier": courier,
+        "invoice_title": invoice,
+        "invoice_in_parcel": None if not invoice else no_invoice is None,
+        "delivery_window": window,
+        "receiver_name": Name(order["receiver_name"]) if order["receiver_name"] else None,
+        "receiver_phone": Phone(order["receiver_phone"]) if order["receiver_phone"] else None,
+        "receiver_address": (Address(order["receiver_address"])
+                             if order["receiver_address"] else None),
+        "new_address": Address(new_address) if new_address else None,
+        "buyer_message": message or None,
+        "remarks": lines,
+        "warnings": warnings,
+        "checks": checks,
+    }
+
+
+def render_text(c: dict, renderer) -> str:
+    """The checklist as a slip to print or read at the packing table."""
+    def v(value) -> str:
+        return str(renderer.plain(value, text=True)) if value not in (None, "", []) else "—"
+
+    out = [f"打包核对 packing checklist · order {c['order_id']} · {c['buyer'] or '—'}"
+           + (f" · paid {v(c['paid_at'])}" if c["paid_at"] else "")]
+    out += [f"!! {w}" for w in c["warnings"]]
+    invoice = v(c["invoice_title"])
+    if c["invoice_title"] and not c["invoice_in_parcel"]:
+        invoice += " — NOT in the parcel (the buyer asked): send it separately"
+    ship_to = " · ".join(v(c[k]) for k in ("receiver_name", "receiver_phone", "receiver_address"))
+    if c["new_address"]:
+        ship_to = f"NEW ADDRESS {v(c['new_address'])} (export had: {v(c['receiver_address'])})"
+    quantity = c["quantity"] if c["quantity"] is not None else "?"
+    fields = [
+        ("商品 item", v(c["item"])),
+        ("货号 item no", v(c["item_no"]) if c["item_no"] else "— (not in the export: check the "
+                                                              "label against the title)"),
+        ("颜色 colour", v(c["colour"])),
+        ("尺码 size", v(c["size"])),
+        ("数量 QUANTITY", f"×{quantity}   ◀◀ count twice"),
+        ("改动 changed", "; ".join(c["changes"]) or "—"),
+        ("赠品 gifts", v(c["gifts"])),
+        ("贺卡 card", f"“{c['card']}”" if c["card"] else "—"),
+        ("发票 invoice", invoice),
+        ("快递 courier", v(c["courier"])),
+        ("送货 delivery", v(c["delivery_window"])),
+        ("收货 ship to", ship_to),
+        ("留言 message", v(c["buyer_message"])),
+    ]
+    out += [f"  {label:<16}{value}" for label, value in fields]
+    out += [f"  {'备注 remarks':<16}{line}" if i == 0 else f"  {'':<16}{line}"
+            for i, line in enumerate(c["remarks"] or ["—"])]
+    out.append("  核对 checks")
+    out += [f"    [ ] {check}" for check in c["checks"]]
+    return "\n".join(out) + "\n"

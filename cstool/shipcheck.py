@@ -1,0 +1,641 @@
+"""Shipping checks (跟进发货, 审单): the 72-hour deadline, holds, the same-day cutoff, stalled parcels.
+
+The rules (domain.md §3, manuals 000 and 002):
+
+- A paid order ships within ``ship_deadline_hours`` (72) of *payment*; an
+  export without a payment time falls back to the creation time, and says so.
+- Paid before ``same_day_cutoff`` (16:00) goes out in that day's batch, which
+  is sealed by ``dispatch_time`` (17:00); paid later, in the next day's.
+- Brushing orders (刷单) never ship; nor do closed ones, nor orders with a
+  refund asked for (a remark that mentions 退款).
+- Holds: ``XX日发货`` and presale dates keep an order off the list until
+  that day (then ``hold_due``); an order waiting for the buyer's answer is
+  ``waiting_buyer``, never ``overdue``; ``必须由XX负责处理`` names who handles it.
+- Shipped and not signed after ``stalled_days`` (7): chase the courier and
+  extend the buyer's confirm-receipt time. Orders shipped more than
+  ``stalled_max_days`` ago are left out: the platform confirmed them long
+  since, and the journal only lacks the newer export.
+
+Each order gets at most one row, its most pressing check. Most of the work
+is SQL over partial indexes (migration m0030), so a journal of a million
+orders answers in a few tens of milliseconds; Python only looks at the rows
+it shows and at the few orders held, presale or refunding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Optional
+
+from cstool.clock import Clock, from_db, iter_manual_dates, to_db
+from cstool.values import Instant
+from cstool.vocab import Vocabulary
+
+CHECK = Vocabulary("check", {
+    "overdue": ["超时", "已超时", "超72小时"],
+    "due_soon": ["即将超时", "快超时"],
+    "hold_due": ["挂起到期", "到期发货"],
+    "brush_shipped": ["刷单已发货", "刷单发货"],
+    "ship_today": ["今日发货", "今天发货", "当天发货"],
+    "waiting_buyer": ["等待买家", "等买家回复", "缺货等待"],
+    "stalled": ["物流停滞", "未签收", "延长收货"],
+})
+# The order rows are listed in: what must leave now first, after-sale last.
+CHECKS = tuple(CHECK.values)
+# What ``--check`` (and cron) treats as a failure.
+FAILING = ("overdue", "due_soon", "hold_due")
+COLUMNS = ("check", "order_id", "buyer", "due_at", "hours_left", "detail")
+
+# --- SQL ------------------------------------------------------------------------------
+# The WHERE terms repeat the partial indexes of m0030 word for word.
+
+_WAITING = "status IN ('paid', 'part_shipped')"
+_BASE = "coalesce(paid_at, created_at)"
+_SPECIAL = "(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售'))"
+_TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
+_AGENT_REFUNDS = "SELECT order_id FROM remarks WHERE source <> 'platform' AND instr(text, '退款')"
+_OPEN_HOLDS = "SELECT order_id FROM holds WHERE released_at IS NULL"
+# Waiting orders the deadline alone decides. The rest ("special": held, presale,
+# refund asked) are few and judged in Python; the counts subtract them there
+# rather than test every waiting order against these lists.
+_NORMAL = f"""{_WAITING} AND brushing = 0
+    AND order_id NOT IN ({_OPEN_HOLDS})
+    AND order_id NOT IN (SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL})
+    AND order_id NOT IN ({_AGENT_REFUNDS})"""
+_ROW = f"order_id, buyer, status, paid_at, created_at, {_BASE} AS base"
+
+
+@dataclass
+class Plan:
+    """The statements one run executes, with their parameters (the benchmark replays them)."""
+
+    statements: list[tuple[str, str]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, name: str, sql: str) -> None:
+        self.statements.append((name, " ".join(sql.split())))
+
+
+# --- the rules -----------------------------------------------------------------------
+
+
+def _hhmm(text: str) -> tuple[int, int]:
+    h, _, m = text.partition(":")
+    return int(h), int(m or 0)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The policy's shipping rules, fixed at one instant."""
+
+    clock: Clock
+    now: datetime
+    deadline_hours: int
+    within_hours: float
+    cutoff: str
+    dispatch: str
+    stalled_days: int
+    stalled_max_days: int
+    presale_date: Optional[date]
+
+    @classmethod
+    def of(cls, clock: Clock, policy, within_hours: float = 24.0) -> Rules:
+        presale = policy.get("presale_ship_date")
+        return cls(
+            clock=clock,
+            now=clock.now().replace(microsecond=0),
+            deadline_hours=int(policy.get("ship_deadline_hours")),
+            within_hours=float(within_hours),
+            cutoff=policy.get("same_day_cutoff"),
+            dispatch=policy.get("dispatch_time"),
+            stalled_days=int(policy.get("stalled_days")),
+            stalled_max_days=int(policy.get("stalled_max_days")),
+            presale_date=date.fromisoformat(presale) if presale else None,
+        )
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def at(self, day: date, hhmm: str) -> datetime:
+        h, m = _hhmm(hhmm)
+        return self.clock.start_of(day).replace(hour=h, minute=m)
+
+    def deadline(self, base: datetime) -> datetime:
+        return base + timedelta(hours=self.deadline_hours)
+
+    def batch_day(self, paid: datetime) -> date:
+        """The day whose batch an order paid at ``paid`` goes out in (the cutoff rule)."""
+        local = self.clock.local(paid)
+        h, m = _hhmm(self.cutoff)
+        return local.date() if (local.hour, local.minute) < (h, m) else local.date() + timedelta(1)
+
+    def deadline_check(self, base: datetime) -> str:
+        """overdue / due_soon / ship_today for an order whose clock started at ``base``."""
+        left = self.deadline(base) - self.now
+        if left < timedelta(0):
+            return "overdue"
+        if left <= timedelta(hours=self.within_hours):
+            return "due_soon"
+        return "ship_today"
+
+    def params(self) -> dict[str, Any]:
+        deadline = timedelta(hours=self.deadline_hours)
+        within = timedelta(seconds=int(self.within_hours * 3600))
+        stalled = self.now - timedelta(days=self.stalled_days)
+        oldest = (self.now - timedelta(days=self.stalled_max_days)
+                  if self.stalled_max_days else datetime(1970, 1, 2, tzinfo=self.now.tzinfo))
+        # overdue: base + deadline < now; due soon: base + deadline <= now + within
+        return {"t_over": to_db(self.now - deadline), "t_soon": to_db(self.now + within - deadline),
+                "t_stalled": to_db(stalled), "t_oldest": to_db(oldest)}
+
+    def hours_left(self, due: datetime) -> float:
+        return round((due - self.now).total_seconds() / 3600, 1) + 0.0  # never -0.0
+
+
+# --- the report ----------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Rows shown, and how many were found per check (or per morning section)."""
+
+    rows: list[dict]
+    counts: dict[str, int]
+    key: str = "check"
+
+    @property
+    def shown(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r[self.key]] = out.get(r[self.key], 0) + 1
+        return out
+
+    @property
+    def hidden(self) -> dict[str, int]:
+        """Per check (section), how many the limit left out."""
+        shown = self.shown
+        return {c: n - shown.get(c, 0) for c, n in self.counts.items() if n > shown.get(c, 0)}
+
+    @property
+    def failing(self) -> int:
+        return sum(self.counts.get(c, 0) for c in FAILING)
+
+
+def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
+         paid_before: Optional[str] = None) -> Plan:
+    """The SQL for a run; ``paid_before`` (a journal instant) keeps older orders only."""
+    wanted = set(only or CHECKS)
+    p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before})
+    before = f" AND {_BASE} < :before" if paid_before else ""
+    deadline = {"overdue": f"{_BASE} < :t_over",
+                "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
+                "ship_today": f"{_BASE} > :t_soon"}
+    if wanted & set(deadline):
+        p.add("deadline_counts", f"""
+            SELECT sum({_BASE} < :t_over), sum({_BASE} >= :t_over AND {_BASE} <= :t_soon),
+                   sum({_BASE} > :t_soon)
+            FROM orders WHERE {_WAITING} AND brushing = 0{before}""")
+    for check, term in deadline.items():
+        if check in wanted:
+            p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {term}{before}
+                ORDER BY {_BASE}, order_id LIMIT :limit""")
+    if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
+        # one row per (order, open hold)
+        p.add("special", f"""
+            SELECT o.order_id, o.buyer, o.status, o.paid_at, o.created_at,
+                   coalesce(o.paid_at, o.created_at) AS base, o.presale_info, o.item_title,
+                   instr(coalesce(o.seller_memo, ''), '退款') > 0
+                   OR o.order_id IN ({_AGENT_REFUNDS}) AS refunding,
+                   h.kind, h.until, h.owner, h.note, h.created_at AS held_at
+            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
+            WHERE o.{_WAITING} AND o.brushing = 0 AND o.order_id IN (
+                {_OPEN_HOLDS}
+                UNION SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL}
+                UNION {_AGENT_REFUNDS})
+            ORDER BY o.order_id, h.id""")
+    if "stalled" in wanted and not paid_before:
+        stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
+                   f" AND {_TRANSIT} >= :t_oldest")
+        p.add("stalled_count", f"SELECT count(*) FROM orders WHERE {stalled}")
+        p.add("stalled", f"""
+            SELECT order_id, buyer, status, courier, tracking_no, shipped_at, paid_at, created_at,
+                   {_TRANSIT} AS base
+            FROM orders WHERE {stalled} ORDER BY {_TRANSIT}, order_id LIMIT :limit""")
+    if "brush_shipped" in wanted and not paid_before:
+        brushed = "brushing = 1 AND status IN ('shipped', 'part_shipped')"
+        p.add("brush_count", f"SELECT count(*) FROM orders WHERE {brushed}")
+        p.add("brush_shipped", f"""
+            SELECT order_id, buyer, status, courier, tracking_no, shipped_at, paid_at, created_at,
+                   {_TRANSIT} AS base
+            FROM orders WHERE {brushed} ORDER BY {_TRANSIT}, order_id LIMIT :limit""")
+    return p
+
+
+def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequence[str] = (),
+        limit: Optional[int] = 50, paid_before: Optional[str] = None) -> Report:
+    """Every order needing shipping attention: at most ``limit`` rows per check (None: all).
+
+    ``counts`` has every order found, shown or not. Rows are sorted by check
+    (:data:`CHECKS` order), then by due time.
+    """
+    rules = Rules.of(clock, policy, within_hours)
+    p = plan(rules, only, limit, paid_before)
+    res = {name: journal.query(sql, p.params) for name, sql in p.statements}
+    wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
+    found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
+    counts = dict.fromkeys(wanted, 0)
+
+    special: dict[str, list] = {}
+    for r in res.get("special", ()):
+        special.setdefault(r["order_id"], []).append(r)
+    if "deadline_counts" in res:
+        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
+        for rs in special.values():  # counted by the deadline above, judged below
+            base = rs[0]["base"]
+            if not paid_before or base < paid_before:
+                buckets[_bucket(base, p.params)] -= 1
+        for check, n in buckets.items():
+            if check in counts:
+                counts[check] += n or 0
+    for check in ("overdue", "due_soon", "ship_today"):
+        for r in res.get(check, ()):
+            found[check].append((r["base"], _deadline_row(rules, r, check, ())))
+    for rs in special.values():
+        r, hs = rs[0], [h for h in rs if h["kind"]]
+        if paid_before and r["base"] >= paid_before and not _dates(rules, r, hs):
+            continue
+        row = _special_row(rules, r, hs)
+        if row is None or row["check"] not in counts:
+            continue
+        counts[row["check"]] += 1
+        found[row["check"]].append((row["due_at"] if row["check"] == "hold_due" else r["base"], row))
+    if "stalled" in res:
+        counts["stalled"] = res["stalled_count"][0][0]
+        notes = _open_exceptions(journal, [r["order_id"] for r in res["stalled"]])
+        found["stalled"] = [(r["base"], _stalled_row(rules, r, notes.get(r["order_id"])))
+                            for r in res["stalled"]]
+    if "brush_shipped" in res:
+        counts["brush_shipped"] = res["brush_count"][0][0]
+        found["brush_shipped"] = [(r["base"], _brush_row(rules, r)) for r in res["brush_shipped"]]
+
+    rows: list[dict] = []
+    for check in wanted:
+        items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
+        rows.extend(row for _, row in (items[:limit] if limit else items))
+    return Report(rows=rows, counts=counts)
+
+
+def _bucket(base: str, params: dict) -> str:
+    """The deadline check an order falls in by its start time, as the SQL counts it."""
+    if base < params["t_over"]:
+        return "overdue"
+    return "due_soon" if base <= params["t_soon"] else "ship_today"
+
+
+def check(journal, clock: Clock, policy, within_hours: float = 24.0,
+          limit: Optional[int] = None) -> list[dict]:
+    """What must ship soon or is late: overdue, due_soon and hold_due rows (for cron)."""
+    return run(journal, clock, policy, within_hours=within_hours, only=FAILING, limit=limit).rows
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+def _when(rules: Rules, value: datetime | str) -> str:
+    return rules.clock.local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _h(hours: float) -> str:
+    return f"{abs(hours):.1f} h"
+
+
+def _row(rules: Rules, r, check: str, due: datetime, detail: str,
+         owner: Optional[str] = None) -> dict:
+    return {"order_id": r["order_id"], "buyer": r["buyer"], "check": check,
+            "due_at": Instant(to_db(due)), "hours_left": rules.hours_left(due),
+            "detail": detail, "owner": owner}
+
+
+def _clock_start(rules: Rules, r) -> str:
+    if r["paid_at"]:
+        return f"paid {_when(rules, r['paid_at'])}"
+    return (f"created {_when(rules, r['created_at'])} (the export has no payment time: "
+            f"counted from creation)")
+
+
+def _owner(hs: Optional[Iterable]) -> Optional[str]:
+    for h in hs or ():
+        if h["kind"] == "owner":
+            return h["owner"]
+    return None
+
+
+def _with_owner(detail: str, owner: Optional[str], status: str) -> str:
+    if status == "part_shipped":
+        detail += " Part of it has shipped: send the rest."
+    if owner:
+        detail += f" Only {owner} handles this order (必须由{owner}负责处理)."
+    return detail
+
+
+def _deadline_row(rules: Rules, r, check: str, hs, note: str = "") -> dict:
+    base = rules.clock.local(r["base"])
+    due = rules.deadline(base)
+    left = rules.hours_left(due)
+    start = _clock_start(rules, r)
+    d = rules.deadline_hours
+    if check == "overdue":
+        detail = (f"{start}; the {d} h deadline passed {_when(rules, due)} ({_h(left)} late): "
+                  f"have it shipped now (联系物流部) and tell the buyer.")
+    elif check == "due_soon":
+        detail = (f"{start}; must ship by {_when(rules, due)} ({_h(left)} left): "
+                  f"push it into the next batch.")
+    else:
+        day = rules.batch_day(base)
+        due = rules.at(day, rules.dispatch)
+        side = "before" if day == base.date() else "after"
+        batch = {rules.today: "today's", rules.today + timedelta(1): "tomorrow's",
+                 rules.today - timedelta(1): "yesterday's"}.get(day, f"the {day.isoformat()}")
+        detail = f"{start}, {side} the {rules.cutoff} cutoff: "
+        detail += (f"goes out in {batch} batch, sealed by {rules.dispatch}." if due >= rules.now
+                   else f"it missed {batch} batch (sealed {rules.dispatch}): ship it first.")
+    detail = (note + " " if note else "") + detail
+    owner = _owner(hs)
+    return _row(rules, r, check, due, _with_owner(detail, owner, r["status"]), owner)
+
+
+_PRESALE_DATE_TAIL = re.compile(r"^\s*(?:开始)?发")
+
+
+def presale_date(info: Optional[str], ref: datetime) -> Optional[date]:
+    """The ship date in an export's presale text (``预售12月1日发货``), or None."""
+    if not info:
+        return None
+    found = list(iter_manual_dates(info, ref, prefer="future"))
+    for md in found:  # the date the text says it ships on, else the last one
+        if _PRESALE_DATE_TAIL.match(info[md.end:]):
+            return md.as_datetime(ref.tzinfo).date()
+    return found[-1].as_datetime(ref.tzinfo).date() if found else None
+
+
+def _is_presale(r) -> bool:
+    return bool(r["presale_info"]) or "预售" in (r["item_title"] or "")
+
+
+def _dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
+    """The dates that hold an order back, each with what set it."""
+    out = []
+    for h in hs:
+        if h["kind"] in ("until", "presale") and h["until"]:
+            what = "presale" if h["kind"] == "presale" else "held"
+            out.append((date.fromisoformat(h["until"]),
+                        f"{what} until {h['until']}" + (f" ({h['note']})" if h["note"] else "")))
+    if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
+        created = rules.clock.local(r["created_at"])
+        day = presale_date(r["presale_info"], created)
+        if day:
+            out.append((day, f"presale, ships {day.isoformat()} ({r['presale_info']})"))
+        elif rules.presale_date:
+            out.append((rules.presale_date,
+                        f"presale, ships {rules.presale_date.isoformat()} (policy presale_ship_date)"))
+    return out
+
+
+def _special_row(rules: Rules, r, hs: list) -> Optional[dict]:
+    """Held, presale and refunding orders: their own rules, else the deadline's."""
+    if r["refunding"]:
+        return None  # a refund was asked for: never asked to ship
+    owner = _owner(hs)
+    for h in hs:
+        if h["kind"] == "waiting_buyer":
+            base = rules.clock.local(r["base"])
+            due = rules.deadline(base)
+            left = rules.hours_left(due)
+            asked = f" ({h['note']})" if h["note"] else ""
+            state = (f"the {rules.deadline_hours} h deadline passed {_when(rules, due)}"
+                     if left < 0 else f"it must ship by {_when(rules, due)} ({_h(left)} left)")
+            detail = (f"waiting for the buyer's answer since {_when(rules, h['held_at'])}{asked}; "
+                      f"{state}: ask again, or agree a date and remark it (XX日发货).")
+            return _row(rules, r, "waiting_buyer", due, _with_owner(detail, owner, r["status"]),
+                        owner)
+    dates = _dates(rules, r, hs)
+    if dates:
+        day, why = max(dates)
+        if day > rules.today:
+            return None
+        due = rules.at(day, rules.dispatch)
+        late = "" if day == rules.today else f", due since {day.isoformat()}"
+        detail = f"{why}{late}: ship it in today's batch (sealed by {rules.dispatch})."
+        return _row(rules, r, "hold_due", due, _with_owner(detail, owner, r["status"]), owner)
+    base = rules.clock.local(r["base"])
+    note = ("Presale order with no ship date (set one: remark add --kind hold, or policy "
+            "presale_ship_date);" if _is_presale(r) else "")
+    return _deadline_row(rules, r, rules.deadline_check(base), hs, note)
+
+
+def _transit_start(rules: Rules, r) -> str:
+    if r["shipped_at"]:
+        return f"shipped {_when(rules, r['shipped_at'])}"
+    if r["paid_at"]:
+        return f"shipped ~{_when(rules, r['paid_at'])} (the export has no ship time: payment time used)"
+    return f"shipped ~{_when(rules, r['created_at'])} (no ship or payment time: creation time used)"
+
+
+def _parcel(r) -> str:
+    parts = [p for p in (r["courier"], r["tracking_no"]) if p]
+    return " ".join(parts) if parts else "no tracking number on record"
+
+
+def _stalled_row(rules: Rules, r, exception: Optional[str]) -> dict:
+    base = rules.clock.local(r["base"])
+    due = base + timedelta(days=rules.stalled_days)
+    days = (rules.now - base).days
+    detail = (f"{_transit_start(rules, r)}, {_parcel(r)}; not signed after {days} days: chase the "
+              f"courier and extend the buyer's confirm-receipt time (延长收货时间).")
+    if exception:
+        detail += f" {exception}"
+    return _row(rules, r, "stalled", due, detail)
+
+
+def _brush_row(rules: Rules, r) -> dict:
+    base = rules.clock.local(r["base"])
+    detail = (f"brushing order (刷单) {_transit_start(rules, r)}, {_parcel(r)}: it must never ship; "
+              f"have the courier recall the parcel (撤回) and find out how it left.")
+    return _row(rules, r, "brush_shipped", base, detail)
+
+
+def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
+    """A note per order with an open abnormal-shipment case (when that feature is installed)."""
+    from cstool.orders import _has_table
+
+    if not order_ids or not _has_table(journal, "exceptions"):
+        return {}
+    wanted = set(order_ids)
+    out: dict[str, str] = {}
+    # open cases are few; the shown orders may be many (--limit 0)
+    for e in journal.query("SELECT id, order_id, kind FROM exceptions WHERE closed_at IS NULL "
+                           "ORDER BY id"):
+        if e["order_id"] in wanted:
+            out.setdefault(e["order_id"], f"Abnormal shipment #{e['id']} ({e['kind']}) is open.")
+    return out
+
+
+# --- the handover sheet ---------------------------------------------------------------
+
+
+def handover_rows(journal, clock: Clock, policy) -> list[dict]:
+    """Late and nearly late shipments for the shift handover sheet (交接).
+
+    Category ``distribution`` (联系分销): manual 002 has whoever follows up
+    shipping push the shipping side (物流部) for orders near 72 hours; the
+    courier category is for parcels already moving.
+    """
+    rules = Rules.of(clock, policy)
+    out = []
+    for r in check(journal, clock, policy):
+        left = r["hours_left"]
+        due_local = clock.local(r["due_at"])
+        if r["check"] == "overdue":
+            problem = f"超过{rules.deadline_hours}小时未发货,已超时{abs(left):.1f}小时"
+            todo = "联系物流部立即发货,并告知买家"
+        elif r["check"] == "due_soon":
+            problem = f"{rules.deadline_hours}小时发货期限将至,还剩{left:.1f}小时"
+            todo = f"{due_local:%m-%d %H:%M}前发货"
+        else:
+            problem = "挂起/预售的发货日已到,尚未发货"
+            todo = f"安排当天发货({rules.dispatch}前封箱)"
+        if r["owner"]:
+            todo += f",必须由{r['owner']}负责处理"
+        out.append({"ref": f"ship:{r['order_id']}", "category": "distribution",
+                    "buyer": r["buyer"], "order_id": r["order_id"], "problem": problem,
+                    "todo": todo, "due_at": r["due_at"]})
+    return out
+
+
+def memo_entries(text: Optional[str]) -> list[str]:
+    """A memo's remarks, one per line; a line starting ``---``/``#`` signs the one before."""
+    out: list[str] = []
+    for line in (ln.strip() for ln in (text or "").splitlines()):
+        if line and out and line[0] in "-—#":
+            out[-1] += line
+        elif line:
+            out.append(line)
+    return out
+
+
+# --- the morning view ---------------------------------------------------------------------
+
+MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
+SECTIONS = ("unshipped", "request", "exception")
+
+# A request in a remark or a buyer's message, and a remark saying it is done.
+_REQUEST = re.compile(r"要求|需要|请|麻烦|希望|务必|不要|指定|换|改|"
+                      r"发\W{0,2}(?:顺丰|申通|圆通|中通|韵达|EMS|邮政|京东|百世|德邦|极兔)")
+_DONE = re.compile(r"已(?!催付|付款)|妥当|完成|办好|搞定|处理好|新地址为")
+_THANKS = re.compile(r"[谢亲哦啦呀~～!！。.,，\s]+")
+
+
+def morning(journal, clock: Clock, policy, *, within_hours: float = 24.0,
+            limit: Optional[int] = 50) -> Report:
+    """Manual 000's morning routine, in its order (at most ``limit`` rows per section).
+
+    1. ``unshipped``: orders paid before today still waiting to ship (and holds due);
+    2. ``request``: waiting orders whose buyer message or remark asks for
+       something that no remark says is done;
+    3. ``exception``: open abnormal shipments, oldest first.
+    """
+    rules = Rules.of(clock, policy, within_hours)
+    before = to_db(clock.start_of(rules.today))
+    ship = run(journal, clock, policy, within_hours=within_hours, limit=limit, paid_before=before,
+               only=("overdue", "due_soon", "hold_due", "ship_today"))
+    unshipped = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in (
+        "order_id", "buyer", "due_at", "hours_left", "detail")}} for r in ship.rows]
+    requests = open_requests(journal)
+    exceptions = open_exceptions(journal, rules)
+    rows = unshipped + [r for part in (requests, exceptions)
+                        for r in (part[:limit] if limit else part)]
+    for r in rows:
+        r.setdefault("exception_id", None)
+    counts = {"unshipped": sum(ship.counts.values()), "request": len(requests),
+              "exception": len(exceptions)}
+    return Report(rows=rows, counts=counts, key="section")
+
+
+def open_requests(journal) -> list[dict]:
+    """Waiting orders whose message or remarks ask for something no remark marks as done."""
+    rows = journal.query(f"""
+        SELECT order_id, buyer, seller_memo, buyer_message FROM orders
+        WHERE {_WAITING} AND brushing = 0 AND (buyer_message <> '' OR seller_memo <> '')
+        ORDER BY {_BASE}, order_id""")
+    agent: dict[str, list[str]] = {}
+    for r in journal.query("SELECT order_id, text FROM remarks WHERE source <> 'platform' "
+                           "ORDER BY id"):
+        agent.setdefault(r["order_id"], []).append(r["text"])
+    out = []
+    for r in rows:
+        texts = memo_entries(r["seller_memo"]) + [
+            e for t in agent.get(r["order_id"], []) for e in memo_entries(t)]
+        if any(_DONE.search(t) for t in texts):
+            continue
+        message = (r["buyer_message"] or "").strip()
+        if not _THANKS.sub("", message):
+            message = ""
+        asks = [t for t in texts if _REQUEST.search(t)]
+        if not (message or asks):
+            continue
+        said = []
+        if message:
+            said.append(f"the buyer wrote \u201c{message}\u201d")
+        if asks:
+            said.append(f"the remark \u201c{asks[-1]}\u201d asks for something")
+        kind = "buyer_message" if message else "remark"
+        detail = (" and ".join(said) + "; no remark says it is done: "
+                  "handle it and remark it before packing.")
+        out.append({"section": "request", "kind": kind, "order_id": r["order_id"],
+                    "buyer": r["buyer"], "due_at": None, "hours_left": None, "detail": detail})
+    return out
+
+
+def _age(delta: timedelta) -> str:
+    if delta.days >= 1:
+        return f"{delta.days} day{'s' if delta.days > 1 else ''}"
+    return f"{int(delta.total_seconds() // 3600)} h"
+
+
+def _instant(value: Optional[str]) -> Optional[Instant]:
+    """A journal instant from another feature's table; None when absent or not one."""
+    try:
+        return Instant(to_db(from_db(value))) if value else None
+    except ValueError:
+        return None
+
+
+def open_exceptions(journal, rules: Rules) -> list[dict]:
+    """Open abnormal shipments (the exception feature's table), oldest first."""
+    from cstool.orders import _has_table
+
+    if not _has_table(journal, "exceptions"):
+        return []
+    out = []
+    for e in journal.query("""
+            SELECT e.id, e.order_id, e.kind, e.status, e.next_step, e.due_at, e.opened_at,
+                   o.buyer FROM exceptions e LEFT JOIN orders o ON o.order_id = e.order_id
+            WHERE e.closed_at IS NULL ORDER BY e.opened_at, e.id"""):
+        opened, due = _instant(e["opened_at"]), _instant(e["due_at"])
+        detail = f"{e['kind']} case #{e['id']}, {e['status']}"
+        if opened:
+            age = rules.now - from_db(opened)
+            detail += f", open {_age(age)}"
+            if age.days > 90:
+                detail += " (over three months: settle it first)"
+        detail += f"; next: {e['next_step']}." if e["next_step"] else "."
+        out.append({"section": "exception", "kind": e["kind"], "order_id": e["order_id"],
+                    "buyer": e["buyer"], "due_at": due,
+                    "hours_left": rules.hours_left(from_db(due)) if due else None,
+                    "detail": detail, "exception_id": e["id"]})
+    return out
+

@@ -1,0 +1,59 @@
+"""The handover sheet pulls what the journal knows is still open from every routine."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DEMO_CSV, order
+
+
+def sheet(run, now="2026-11-23 23:20"):
+    out = run(["--agent", "倩", "--now", now, "handover", "export", "--shift", "night",
+               "--format", "json", "-o", "-"], check=0)
+    return json.loads(out.stdout)
+
+
+def test_chase_promises_ship_deadlines_and_exception_steps_reach_the_sheet(run, demo):
+    run(["--agent", "倩", "chase", "log", order("unpaid_40min_big"), "--channel", "旺旺",
+         "--promise", "明天下午付款"], check=0)
+    case = run.json(["--agent", "郑婷", "exception", "log", order("shipped_damaged_reported"),
+                     "--kind", "破损", "--detail", "茶具碎了两个", "--json"])
+    items = {i["ref"]: i for i in sheet(run)["items"] if i["source"] != "manual"}
+
+    promise = items[f"chase:{order('unpaid_40min_big')}"]
+    assert (promise["category"], promise["from"]) == ("callback", "journal")
+    assert promise["due_at"] == "2026-11-24T18:00:00+08:00"
+
+    overdue = items[f"ship:{order('paid_80h_overdue')}"]
+    assert overdue["category"] == "distribution"
+    assert overdue["due_at"] == "2026-11-23T06:30:00+08:00"  # paid 20th 06:30 + 72 h
+
+    step = items[f"exception:{case['id']}"]
+    assert step["order_id"] == order("shipped_damaged_reported")
+    assert step["category"] == "courier"
+
+
+def test_journal_rows_are_not_duplicated_by_a_second_export(run, demo):
+    first = sheet(run)
+    second = sheet(run, now="2026-11-23 23:25")
+    refs = [i["ref"] for i in second["items"] if i["ref"]]
+    assert len(refs) == len(set(refs))
+    assert {i["id"] for i in first["items"]} == {i["id"] for i in second["items"]}
+
+
+def test_a_paid_order_leaves_the_sheet_once_its_chase_is_answered(run, demo, tmp_path):
+    run(["--agent", "倩", "chase", "log", order("unpaid_40min_big"), "--channel", "旺旺",
+         "--promise", "今晚付款"], check=0)
+    ref = f"chase:{order('unpaid_40min_big')}"
+    assert ref in {i["ref"] for i in sheet(run)["items"]}
+    # a later export shows the order paid
+    csv_path = tmp_path / "later.csv"
+    data = DEMO_CSV.read_bytes().decode("gb18030")
+    line = next(x for x in data.split("\r\n") if order("unpaid_40min_big") in x)
+    paid = line.replace("等待买家付款", "买家已付款，等待卖家发货").replace(
+        "2026-11-23 13:50:00,", "2026-11-23 13:50:00,2026-11-23 22:00:00", 1)
+    header = data.split("\r\n")[0]
+    csv_path.write_bytes((header + "\r\n" + paid + "\r\n").encode("gb18030"))
+    run(["--agent", "倩", "orders", "import", str(csv_path)], check=0)
+    assert ref not in {i["ref"] for i in sheet(run, now="2026-11-23 23:30")["items"]
+                       if i["resolved_at"] is None}
