@@ -253,3 +253,14 @@ def exception_items(journal, clock, policy) -> list[Item]:
             text=(f"#{d['id']} {KIND.label(d['kind'])} {d['order_id']} {d['buyer'] or ''}: "
                   f"{d['next_step']} ({late}, {d['agent'] or ''})")))
     return items
+
+
+def ship_items(journal, clock, policy) -> list[Item]:
+    """Paid orders past or near the ship deadline, and holds whose date has come."""
+    from cstool import shipcheck
+
+    label = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
+    return [Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship", order_id=r["order_id"],
+                 text=f"{label.get(r['check'], r['check'])} {r['order_id']} {r['buyer'] or ''}: "
+                      f"{r['detail']}")
+            for r in shipcheck.check(journal, clock, policy, limit=MAX_PER_KIND)]
