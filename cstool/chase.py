@@ -645,7 +645,8 @@ def order_chases(journal, order_id: str) -> list[dict]:
 STATS_BY = ("agent", "channel", "reason")
 
 
-def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None):
+def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None,
+          until: Optional[str] = None):
     """Orders chased, paid after the chase (from later imports), conversion, speed.
 
     Each chased order is credited to the chase that converted it: its last
@@ -661,10 +662,15 @@ def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None)
         raise InputError(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
     sql = ("SELECT c.order_id, c.agent, c.channel, c.reason, c.at, o.status, o.paid_at "
            "FROM chases c JOIN orders o ON o.order_id = c.order_id")
-    params: list = []
+    where, params = [], []
     if since:
-        sql += " WHERE c.at >= ?"
+        where.append("c.at >= ?")
         params.append(since)
+    if until:
+        where.append("c.at < ?")
+        params.append(until)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY c.order_id, c.at, c.id"
     per_order: dict[str, list] = {}
     for r in journal.query(sql, params):

@@ -26,6 +26,7 @@ COMMANDS = {
     "agent": "cstool.cli.agent:agent",
     "orders": "cstool.cli.orders:orders",
     "remind": "cstool.cli.remind:remind",
+    "report": "cstool.cli.report:report",
     "handover": "cstool.cli.handover:handover",
     "chase": "cstool.cli.chase:chase",
     "exception": "cstool.cli.exception:exception",

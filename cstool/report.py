@@ -1,0 +1,190 @@
+"""The supervisor's daily page: one shop day, every routine, one report.
+
+Each section reads the library of its routine, so the figures are the same
+ones the routine's own commands show.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from typing import Optional
+
+from cstool.clock import to_db
+from cstool.values import Instant
+
+SHIPPED = ("part_shipped", "shipped", "signed", "finished")
+
+
+def _has(journal, table: str) -> bool:
+    return journal.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       [table]) is not None
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _pct(part: int, whole: int) -> Optional[str]:
+    return f"{100 * part / whole:.1f}%" if whole else None
+
+
+def imports(journal, since: str, until: str) -> dict:
+    r = journal.one(
+        "SELECT count(*) AS files, coalesce(sum(rows), 0) AS rows, "
+        "coalesce(sum(inserted), 0) AS inserted, coalesce(sum(updated), 0) AS updated, "
+        "coalesce(sum(rejected), 0) AS rejected FROM imports "
+        "WHERE finished_at IS NOT NULL AND started_at >= ? AND started_at < ?", [since, until])
+    return dict(r)
+
+
+def chases(journal, clock, since: str, until: str) -> dict:
+    chase = _module("cstool.chase")
+    if chase is None or not _has(journal, "chases"):
+        return {}
+    return {"total": chase.stats(journal, clock, since=since, until=until),
+            "by_agent": chase.stats(journal, clock, since=since, until=until, by="agent"),
+            "by_channel": chase.stats(journal, clock, since=since, until=until, by="channel")}
+
+
+def shipping(journal, clock, policy, since: str, until: str) -> dict:
+    """Orders whose ship deadline fell in the day: shipped in time, late, or not yet.
+
+    The classic export has no ship time: an order it shows shipped counts as
+    shipped at an unknown time and is left out of the percentage.
+    """
+    hours = timedelta(hours=policy.get("ship_deadline_hours"))
+    lo = to_db(clock.local(since) - hours)
+    hi = to_db(clock.local(until) - hours)
+    now_db = clock.now_db()
+    on_time = late = unknown = unshipped = 0
+    for r in journal.query(
+            "SELECT status, coalesce(paid_at, created_at) AS base, shipped_at FROM orders "
+            "WHERE status NOT IN ('unpaid', 'closed') AND brushing = 0 "
+            "AND coalesce(paid_at, created_at) >= ? AND coalesce(paid_at, created_at) < ?",
+            [lo, hi]):
+        deadline = to_db(clock.local(r["base"]) + hours)
+        if r["shipped_at"]:
+            if r["shipped_at"] <= deadline:
+                on_time += 1
+            else:
+                late += 1
+        elif r["status"] in SHIPPED:
+            unknown += 1
+        elif deadline <= now_db:
+            unshipped += 1
+    judged = on_time + late + unshipped
+    out = {"deadline_in_day": on_time + late + unknown + unshipped, "shipped_in_time": on_time,
+           "shipped_late": late, "shipped_time_unknown": unknown, "past_deadline_unshipped":
+           unshipped, "in_time_pct": _pct(on_time, judged)}
+    shipcheck = _module("cstool.shipcheck")
+    if shipcheck is not None:
+        counts = shipcheck.run(journal, clock, policy, only=("overdue", "due_soon"), limit=0).counts
+        out["overdue_now"] = counts.get("overdue", 0)
+        out["due_soon_now"] = counts.get("due_soon", 0)
+    return out
+
+
+def exceptions_(journal, since: str, until: str, now_db: str) -> dict:
+    exc = _module("cstool.exceptions")
+    if exc is None or not _has(journal, "exceptions"):
+        return {}
+    closed = [dict(r) for r in journal.query(
+        "SELECT kind, count(*) AS closed FROM exceptions WHERE closed_at >= ? AND closed_at < ? "
+        "GROUP BY kind ORDER BY closed DESC, kind", [since, until])]
+    return {"opened_by_kind": exc.report(journal, now_db, by="kind", since=since, until=until),
+            "opened_by_courier": exc.report(journal, now_db, by="courier", since=since,
+                                            until=until),
+            "closed_by_kind": closed}
+
+
+def remarks(journal, clock, policy, since: str, until: str) -> list[dict]:
+    rem = _module("cstool.remarks")
+    if rem is None or not hasattr(rem, "lint_by_agent"):
+        return []
+    return rem.lint_by_agent(journal, clock, policy, since=since, until=until)
+
+
+def handover(journal, since: str, until: str) -> dict:
+    if not _has(journal, "handover_items"):
+        return {}
+    r = journal.one(
+        "SELECT count(*) AS items, count(acked_at) AS acknowledged, "
+        "sum(acked_at IS NULL AND resolved_at IS NULL) AS still_open FROM handover_items "
+        "WHERE created_at >= ? AND created_at < ?", [since, until])
+    d = dict(r)
+    d["still_open"] = d["still_open"] or 0
+    d["acknowledged_pct"] = _pct(d["acknowledged"], d["items"])
+    return d
+
+
+def daily(journal, clock, policy, day: date) -> dict:
+    """The day's figures, ``day`` in shop time; "now" figures are as of the clock."""
+    start = clock.start_of(day)
+    since, until = to_db(start), to_db(clock.start_of(day + timedelta(days=1)))
+    now_db = clock.now_db()
+    return {
+        "date": day.isoformat(),
+        "shop": policy.get("shop_name") or None,
+        "generated_at": Instant(now_db),
+        "imports": imports(journal, since, until),
+        "chases": chases(journal, clock, since, until),
+        "shipping": shipping(journal, clock, policy, since, until),
+        "exceptions": exceptions_(journal, since, until, now_db),
+        "remark_problems_by_agent": remarks(journal, clock, policy, since, until),
+        "handover": handover(journal, since, until),
+    }
+
+
+# --- rendering for people ------------------------------------------------------------------
+
+
+def _rows(value) -> list[dict]:
+    if isinstance(value, dict):
+        return [value]
+    return list(value or [])
+
+
+SECTIONS = [
+    ("imports", "导入 Orders imported"),
+    ("chases.total", "催付 Chases"),
+    ("chases.by_agent", "催付 · 按客服 by agent"),
+    ("chases.by_channel", "催付 · 按渠道 by channel"),
+    ("shipping", "发货 Shipping (deadline in the day; now)"),
+    ("exceptions.opened_by_kind", "异常件 · 新开 by kind"),
+    ("exceptions.opened_by_courier", "异常件 · 新开 by courier"),
+    ("exceptions.closed_by_kind", "异常件 · 结案 closed by kind"),
+    ("remark_problems_by_agent", "备注问题 Remark problems by agent"),
+    ("handover", "交接 Handover"),
+]
+
+
+def sections(report: dict) -> list[tuple[str, list[dict]]]:
+    out = []
+    for path, title in SECTIONS:
+        value = report
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        rows = _rows(value)
+        if rows:
+            out.append((title, rows))
+    return out
+
+
+def render(report: dict, renderer, fmt: str) -> str:
+    """``table`` (terminal) or ``md`` (paste into chat / a wiki)."""
+    from tabulate import tabulate
+
+    title = f"日报 Daily report {report['date']}" + (f" · {report['shop']}" if report["shop"] else "")
+    parts = [f"# {title}" if fmt == "md" else title, ""]
+    for heading, rows in sections(report):
+        body = [renderer.row(r, text=True) for r in rows]
+        keys = list(body[0])
+        table = tabulate([[r.get(k, "") for k in keys] for r in body], headers=keys,
+                         tablefmt="github" if fmt == "md" else "simple", disable_numparse=True)
+        parts += [f"## {heading}" if fmt == "md" else heading, "", table, ""]
+    return "\n".join(parts)
+

@@ -1,0 +1,65 @@
+"""`cstool report daily`: the supervisor's page, figures checked by hand from the fixtures."""
+
+from __future__ import annotations
+
+from conftest import order
+
+
+def ship(run, tmp_path, rows):
+    f = tmp_path / "shipped.csv"
+    f.write_text("订单号,状态,下单时间,发货时间\n" + "".join(
+        f"{oid},shipped,{created},{shipped}\n" for oid, created, shipped in rows), encoding="utf-8")
+    run(["--agent", "倩", "orders", "import", "--format", "generic", str(f), "--map", "订单号=order_id",
+         "--map", "状态=status", "--map", "下单时间=created_at", "--map", "发货时间=shipped_at"],
+        check=0)
+
+
+def test_daily_report_figures(run, demo, tmp_path):
+    # shipped before its deadline (23rd 16:30) and after its deadline (23rd 06:30)
+    ship(run, tmp_path, [(order("paid_70h_due_soon"), "2026-11-20 16:10:00", "2026-11-23 12:00:00"),
+                         (order("paid_80h_overdue"), "2026-11-20 05:30:00", "2026-11-23 13:00:00")])
+    run(["--agent", "倩", "--now", "2026-11-23 14:00", "chase", "log", order("unpaid_40min_big"),
+         "--channel", "旺旺"], check=0)
+    paid = tmp_path / "paid.csv"
+    paid.write_text(f"订单号,状态,下单时间,付款时间\n{order('unpaid_40min_big')},paid,"
+                    "2026-11-23 13:50:00,2026-11-23 14:20:00\n", encoding="utf-8")
+    run(["--agent", "倩", "orders", "import", "--format", "generic", str(paid), "--map",
+         "订单号=order_id", "--map", "状态=status", "--map", "下单时间=created_at",
+         "--map", "付款时间=paid_at"], check=0)
+    case = run.json(["--agent", "郑婷", "exception", "log", order("shipped_damaged_reported"),
+                     "--kind", "丢件", "--detail", "快递确认丢失", "--json"])
+    run(["--agent", "倩", "handover", "add", "-c", "回访", "--buyer", "tb_lily", "-p", "退差价",
+         "-t", "回电"], check=0)
+    run(["--agent", "郑婷", "handover", "ack", "1", "--receipt", "已回电"], check=0)
+
+    r = run.json("report daily --json")
+    assert r["date"] == "2026-11-23"
+    assert r["imports"] == {"files": 4, "rows": 60, "inserted": 52, "updated": 7, "rejected": 0}
+    # chased at 14:00, paid at 14:20 according to a later export
+    total = r["chases"]["total"]
+    assert (total["chased"], total["paid"], total["conversion"],
+            total["median_minutes_to_pay"]) == (1, 1, 1.0, 20)
+    assert [(a["agent"], a["chased"]) for a in r["chases"]["by_agent"]] == [("倩", 1)]
+    assert r["shipping"] == {**r["shipping"], "deadline_in_day": 4, "shipped_in_time": 1,
+                             "shipped_late": 1, "shipped_time_unknown": 1,
+                             "past_deadline_unshipped": 1, "in_time_pct": "33.3%"}
+    assert r["shipping"]["overdue_now"] >= 1
+    [lost] = [k for k in r["exceptions"]["opened_by_kind"] if k["kind"] == "lost"]
+    assert (lost["cases"], lost["open"]) == (1, 1)
+    assert r["exceptions"]["closed_by_kind"] == []
+    assert r["handover"] == {"items": 1, "acknowledged": 1, "still_open": 0,
+                             "acknowledged_pct": "100.0%"}
+    assert case["id"] == 1
+
+
+def test_another_day_and_markdown(run, demo):
+    r = run.json("report daily --date 2026-11-22 --json")
+    assert r["imports"]["files"] == 0
+    md = run("report daily --format md", check=0).stdout
+    assert md.startswith("# 日报 Daily report 2026-11-23\n")
+    assert "## 导入 Orders imported" in md and "| files |" in md.replace("   ", " ")
+
+
+def test_bad_date(run, demo):
+    result = run("report daily --date someday")
+    assert result.exit_code == 1 and "not a time" in result.output
