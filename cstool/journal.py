@@ -64,6 +64,7 @@ class Journal:
         self.conn = conn
         self._depth = 0
         self._db = None
+        self.readonly = False
 
     # -- opening --
 
@@ -76,19 +77,13 @@ class Journal:
             _create_file(path)
         elif os.path.isdir(path):
             raise CstoolError(f"{path} is a folder, not a journal file")
-        try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
-        except sqlite3.Error as e:
-            raise CstoolError(f"cannot open the journal {path}: {e}") from None
-        conn.row_factory = sqlite3.Row
-        journal = cls(path, conn)
+        journal = cls._connect(path)
         try:
             journal._configure()
             if migrate:
                 journal.migrate()
         except sqlite3.DatabaseError as e:
-            conn.close()
+            journal.conn.close()
             msg = str(e)
             if "not a database" in msg or "malformed" in msg:
                 raise CstoolError(f"{path} is not a cstool journal ({msg})") from None
@@ -97,12 +92,45 @@ class Journal:
             raise
         return journal
 
+    @classmethod
+    def _connect(cls, path: str) -> Journal:
+        """Open read-write; a journal we may not write is opened read-only.
+
+        A WAL database can't be read without its shared-memory file, which a
+        reader without write access can't create: then it is opened immutable,
+        which reads the file as last checkpointed.
+        """
+        from urllib.parse import quote
+
+        attempts = [(path, False)]
+        if not os.access(path, os.W_OK) or not os.access(os.path.dirname(path), os.W_OK):
+            uri = "file:" + quote(path)
+            attempts = [(path, False), (uri + "?mode=ro", True), (uri + "?mode=ro&immutable=1", True)]
+        for target, readonly in attempts:
+            try:
+                conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False, uri=readonly)
+                conn.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.OperationalError as e:
+                if target == attempts[-1][0] or not ("readonly" in str(e) or "unable to open" in str(e)):
+                    raise CstoolError(f"cannot open the journal {path}: {e}") from None
+                continue
+            except sqlite3.Error as e:
+                if "not a database" in str(e) or "malformed" in str(e):
+                    raise CstoolError(f"{path} is not a cstool journal ({e})") from None
+                raise CstoolError(f"cannot open the journal {path}: {e}") from None
+            conn.row_factory = sqlite3.Row
+            journal = cls(path, conn)
+            journal.readonly = readonly or not os.access(path, os.W_OK)
+            return journal
+        raise CstoolError(f"cannot open the journal {path}")  # pragma: no cover
+
     def _configure(self) -> None:
         c = self.conn
         c.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         c.execute("PRAGMA foreign_keys = ON")
         mode = c.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode.lower() != "wal" and os.access(self.path, os.W_OK):
+        if mode.lower() != "wal" and not self.readonly:
             c.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL is safe against corruption and process crashes;
         # FULL also keeps the last commits across a power cut.
@@ -141,7 +169,7 @@ class Journal:
         pending = self.pending_migrations()
         if not pending:
             return []
-        if not os.access(self.path, os.W_OK):
+        if self.readonly or not os.access(self.path, os.W_OK):
             raise CstoolError(
                 f"the journal {self.path} is read-only and needs upgrading "
                 f"({len(pending)} pending migration(s)); open it once with write access"
@@ -184,6 +212,9 @@ class Journal:
             finally:
                 self._depth -= 1
             return
+        if self.readonly:
+            raise CstoolError(f"the journal {self.path} is read-only: this command needs to "
+                              "write to it (check the file's permissions and owner)")
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
