@@ -145,6 +145,12 @@ def _text(text: Any) -> str:
     return str(text).strip()
 
 
+def _remark_verify(text: Any) -> list[str]:
+    from cstool.remarks import parse_verify  # remark feature; imported only when set
+
+    return parse_verify(text)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -166,6 +172,11 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("chase_windows.sms", ["09:00-21:00"], parse_windows, "hours for SMS chasing"),
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
+    # remark: the platform's memo limit; remarks checked with the buyer's own account
+    Key("remark.memo_max_bytes", 1000, _int(100, "bytes"),
+        "the platform's seller-memo limit (UTF-8 bytes)"),
+    Key("remark.verify_buyer", ["address", "cancel"], _remark_verify,
+        "remarks that need --verified-buyer: kinds and/or cancel (address,attr,slip,cancel)"),
 ]}
 
 # Topic presets, and one preset per manual that combines them.

@@ -25,6 +25,7 @@ COMMANDS = {
     "policy": "cstool.cli.policy:policy",
     "agent": "cstool.cli.agent:agent",
     "orders": "cstool.cli.orders:orders",
+    "remark": "cstool.cli.remark:remark",
 }
 
 
