@@ -107,6 +107,7 @@ _BUYER_SAID = re.compile(r"(?:顾客|客户|买家|客人)(?!要求)(?:说|表�
 _PAY_TALK = re.compile(r"付|余额|U盾|网银|限额|不够|比较|考虑|再看看|工资|没钱")
 _OWNER = re.compile(r"必须由\s*(?P<owner>[^\s,!负]{1,8}?)\s*(?:负责)?处理")
 _OUT_OF_STOCK = re.compile(r"缺货|没货|无货|断货|没有货|没库存|无库存")
+_ASKED = re.compile(r"(?:问|联系|询问|通知)了?(?:顾客|客户|买家)")
 _WAIT_BUYER = re.compile(r"(?:等|待|等待)(?:顾客|客户|买家)?(?:的)?(?:回复|答复|确认|回应|回话|消息)")
 _SHIP_ON = re.compile(r"\s*(?:再|才|开始|安排)?(?:发货|发出|再发|发)")
 _PRESALE = re.compile(r"预售|定金|尾款")
@@ -435,15 +436,17 @@ def _about(what: str) -> str:
 
 
 def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
-    """R12 and its kin: ship on a date, one person handles it, waiting for the buyer."""
+    """R12 and its kin: ship on a date, one person handles it, waiting for the buyer.
+    Holds are listed in the order the remark names them."""
     body = s[b0:b1]
     f = p.fields
     holds: list = []
     m = _OWNER.search(body)
     if m:
-        holds.append({"kind": "owner", "owner": m.group("owner")})
-    if _OUT_OF_STOCK.search(body) and _WAIT_BUYER.search(body):
-        holds.append({"kind": "waiting_buyer"})
+        holds.append((m.start(), {"kind": "owner", "owner": m.group("owner")}))
+    wait = _WAIT_BUYER.search(body)
+    if wait and (_OUT_OF_STOCK.search(body) or _ASKED.search(body)):
+        holds.append((wait.start(), {"kind": "waiting_buyer"}))
     for d in dates:
         if b0 <= d.start and d.end <= b1 and _SHIP_ON.match(s, d.end):
             day = _day(d)
@@ -452,18 +455,19 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
                 again = list(iter_manual_dates(s[d.start:d.end], p.at))
                 day = _day(again[0]) if again else day
             kind = "presale" if _PRESALE.search(body) else "until"
-            holds.append({"kind": kind, "until": day.isoformat()})
+            holds.append((d.start - b0, {"kind": kind, "until": day.isoformat()}))
             break
     release = []
     if _RELEASE_ALL.search(body):
         release = list(RELEASABLE)
     else:
-        if not any(h["kind"] == "waiting_buyer" for h in holds) and _BUYER_ANSWERED.search(body):
+        if not any(h["kind"] == "waiting_buyer" for _, h in holds) and \
+                _BUYER_ANSWERED.search(body):
             release.append("waiting_buyer")
         if not m and _OWNER_DONE.search(body):
             release.append("owner")
     if holds:
-        f["holds"] = holds
+        f["holds"] = [h for _, h in sorted(holds, key=lambda x: x[0])]
     if release:
         f["release"] = release
 
@@ -538,7 +542,8 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
         return
     reason, action = _split(body, r2=True)
     handled = action is not None and _HANDLED.match(action) is not None
-    if flag_led and handled:  # R1: flag + content + handling (+ time + author)
+    if (flag_led and handled) or _ACTION_MARK.search(body):
+        # R1: flag + content + handling (+ time + author), or a marked 处理:
         p.kind, p.reason, p.action = "note", reason, action
         return
     m = _REQUEST.match(body)

@@ -22,6 +22,7 @@ from cstool import holds as holds_
 from cstool.clock import from_db, iter_manual_dates, to_db, zone
 from cstool.errors import CstoolError, InputError
 from cstool.remark_parse import (
+    COMPOSE_KIND,
     COMPOSE_KINDS,
     COURIERS,
     KIND,
@@ -494,11 +495,13 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         missing.extend(f"--{k.rstrip('_').replace('_', '-')}" for k, v in values.items()
                        if v is None)
 
-    if kind == "note":
+    if kind == "note":  # R1: flag + content + handling + time + author
         need(reason=reason, action=action)
-        sep = "," if _HANDLED_START.match(action or "") or not re.search(r"[,;，；]", reason or "") \
-            else ",处理:"
-        text = f"{reason}{sep}{action} {_cn(now)} # {author}"
+        if reason and action and ("处理:" in reason or "处理：" in reason):
+            raise InputError("--reason must not contain '处理:' (it starts the handling)")
+        plain = bool(action and _HANDLED_START.match(action) and not re.search(r"[,;，；\s]", action))
+        body = f"{reason} {action}" if plain else f"{reason},处理:{action}"
+        text = f"{_FLAG_WORD[flag or _default_flag(kind, ctx, author, body)]} {body} {sig}"
     elif kind == "request":
         need(request=request)
         text = f"客户要求{request}---{sig}"
@@ -568,7 +571,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         raise MissingFields(kind, missing)
     team = side(text, ctx.roles.get(author))
     if flag is None:
-        flag = kind_colours(kind, ctx.scheme or {}, team, text)[0]
+        flag = _default_flag(kind, ctx, author, text)
     else:
         problem = flag_problem(kind, flag, ctx.scheme, team, text)
         if problem:
@@ -578,6 +581,12 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
 
 
 _HANDLED_START = re.compile(r"已经?|已于|已在")
+_FLAG_WORD = {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗",
+              "none": ""}
+
+
+def _default_flag(kind: str, ctx: Context, author: str, text: str) -> str:
+    return kind_colours(kind, ctx.scheme or {}, side(text, ctx.roles.get(author)), text)[0]
 
 
 # -- remark add ---------------------------------------------------------------------------------
@@ -637,6 +646,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
                         f"over its {limit}: shorten the memo when you paste this")
     p = draft.parsed
     p.problems = problems
+    p.at, p.date_only = now, False  # written now: the time is known to the second
     now_db = to_db(now)
     result = {"id": None, "order_id": oid, "source": "cli", "kind": draft.kind,
               "flag": draft.flag, "flag_code": COLOUR_CODE[draft.flag],
@@ -652,7 +662,8 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
             "INSERT INTO remarks (order_id, source, text, kind, flag, flag_code, reason, action, "
             "at, author, fields, problems, parsed, created_by, created_at) "
             "VALUES (?, 'cli', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            [oid, draft.text, *cols[:6], agent, *cols[7:], agent, now_db])
+            [oid, draft.text, draft.kind, draft.flag, COLOUR_CODE[draft.flag], *cols[3:6], agent,
+             *cols[7:], agent, now_db])
         result["id"] = cur.lastrowid
         result["applied"] = apply(journal, order, p, remark_id=cur.lastrowid, now_db=now_db,
                                   agent=agent, open_holds=_open_holds(journal, [oid]).get(oid, {}))
@@ -824,8 +835,8 @@ def parse_verify(text: Any) -> list[str]:
         if part.lower() in ("cancel", "取消", "退款"):
             word = "cancel"
         else:
-            word = KIND(part)
-            if word not in COMPOSE_KINDS:
+            word = COMPOSE_KIND.get(part)
+            if word is None:
                 raise InputError(f"{part!r}: use kinds of remark add ({', '.join(COMPOSE_KINDS)}) "
                                  "or cancel")
         if word not in out:
