@@ -173,7 +173,7 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
     # remark: the platform's memo limit; remarks checked with the buyer's own account
-    Key("remark.memo_max_bytes", 1000, _int(100, "bytes"),
+    Key("remark.memo_max_bytes", 1000, _int(50, "bytes"),
         "the platform's seller-memo limit (UTF-8 bytes)"),
     Key("remark.verify_buyer", ["address", "cancel"], _remark_verify,
         "remarks that need --verified-buyer: kinds and/or cancel (address,attr,slip,cancel)"),

@@ -172,7 +172,7 @@ class Domain(click.ParamType):
         self.vocab = vocab
         self.name = vocab.what
 
-    def get_metavar(self, param, *args) -> str:
+    def get_metavar(self, param, *args, **kwargs) -> str:  # click ≥ 8.2 passes ctx=
         return "[" + "|".join(self.vocab.values) + "]"
 
     def convert(self, value, param, ctx):
