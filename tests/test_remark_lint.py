@@ -49,6 +49,13 @@ def test_lint_table_and_summary(run, demo):
     assert "5 problem(s) in 4 remark(s); 25 remark(s) checked" in result.stderr
 
 
+def test_lint_table_is_cut_at_the_limit(run, demo):
+    result = run(["remark", "lint", "--limit", "2"], check=1)
+    assert len(result.stdout.splitlines()) == 2 + 2
+    assert "… and 3 more (--limit 0, or --format csv|jsonl for all" in result.stderr
+    assert len(run(["remark", "lint", "--limit", "0"], check=1).stdout.splitlines()) == 2 + 5
+
+
 def test_lint_by_agent_for_supervisors(run, demo):
     rows = run.json(["remark", "lint", "--by", "agent", "--json"], check=1)
     assert rows == [

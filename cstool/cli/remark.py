@@ -181,9 +181,11 @@ def _flat(d: dict, segments: bool = True) -> dict:
 @click.option("--author", metavar="NAME", help="Only this agent's remarks.")
 @click.option("--by", "by", type=click.Choice(["remark", "agent"]), default="remark",
               show_default=True, help="One line per problem, or a summary per agent.")
+@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
+              help="At most this many lines in a table (0: all); other formats list all.")
 @output_options
 @pass_app
-def lint(app, since, author, by, fmt):
+def lint(app, since, author, by, limit, fmt):
     """Check every remark against the shop's format; exit 1 when any falls short.
 
     Checks the five items of R1 (flag, content, handling, time, author) and
@@ -217,8 +219,15 @@ def lint(app, since, author, by, fmt):
         for row in rows:  # streams: constant memory however many problems there are
             renderer.render([row], "jsonl")
     elif fmt == "table":
-        app.emit([{"order_id": r["order_id"], "author": r["author"], "kind": r["kind"],
-                   "problem": r["problem"], "remark": _excerpt(r["text"])} for r in rows], fmt)
+        shown = []
+        for r in rows:
+            if not limit or len(shown) < limit:
+                shown.append({"order_id": r["order_id"], "author": r["author"], "kind": r["kind"],
+                              "problem": r["problem"], "remark": _excerpt(r["text"])})
+        app.emit(shown, fmt)
+        if len(shown) < stats.problems:
+            click.echo(f"… and {stats.problems - len(shown)} more (--limit 0, or --format "
+                       "csv|jsonl for all; --by agent to sum up)", err=True)
     else:
         app.emit(list(rows), fmt, columns=_CSV if fmt in ("csv", "tsv") else None)
     if fmt == "table" or by == "agent":
