@@ -131,6 +131,7 @@ _ATTR = re.compile(r"拍下(?:的是|了)?\s*(?P<from>[^,;]+?)\s*[,;]\s*(?:客�
                    r"(?P<to>[^,;]+)")
 _DONE = re.compile(r"已经?(?:修改|改|更改|换)")
 _REQUEST = re.compile(r"(?:客户|顾客|买家|客人)(?:要求|需要|希望|指定)\s*(?P<what>.+)$")
+_ANY_COURIER = re.compile("|".join(COURIERS))
 _COURIER = re.compile(r"(?:发|走|改发|改走|要发|用)?\s*(?P<c>" + "|".join(COURIERS) + r")")
 _HANDLED = re.compile(r"已经?|已于|已在")
 _PARTS = re.compile(r"[,;\s]+")
@@ -285,7 +286,7 @@ class _Dates:
         tail = s[start:]
         found = self.cache.get(tail)
         if found is None:
-            if len(self.cache) > 50_000:
+            if len(self.cache) > 4096:  # tails with a time of day rarely repeat
                 self.cache.clear()
             found = self.cache[tail] = list(iter_manual_dates(tail, self.ref))
         if not start:
@@ -321,7 +322,7 @@ def _as_datetime(md, ref: datetime) -> datetime:
 def _name_like(token: str, lenient: bool, ctx: Context) -> bool:
     if token in ctx.agents:
         return True
-    if not token or _DIGIT.search(token) or any(c in token for c in COURIERS):
+    if not token or _DIGIT.search(token) or _ANY_COURIER.search(token):
         return False
     if lenient:
         return bool(_CJK_NAME.fullmatch(token) or _ASCII_NAME.fullmatch(token))
@@ -420,7 +421,8 @@ def _split(body: str, r2: bool = False) -> tuple[Optional[str], Optional[str]]:
 
 
 def _courier_in(text: str) -> Optional[str]:
-    return next((c for c in COURIERS if c in text), None)
+    m = _ANY_COURIER.search(text)
+    return m.group(0) if m else None
 
 
 def _about(what: str) -> str:
@@ -704,3 +706,7 @@ class Parser:
         if p is None:
             p = self._cache[key] = parse(text, self.ref, self.ctx, flag, self._dates)
         return p
+
+    def fresh(self, text: str, flag: Optional[str] = None) -> Parsed:
+        """Parse without keeping the result (a text seen once)."""
+        return parse(text, self.ref, self.ctx, flag, self._dates)

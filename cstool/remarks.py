@@ -279,29 +279,44 @@ def apply_imported_memos(journal, last_remark_id: int) -> None:
     texts = [r[0] for r in journal.query(
         f"SELECT DISTINCT text FROM remarks WHERE {_NEW_MEMOS}", [last])]
     todo: list = []  # (remark id, order row, parse, the memo it replaces)
+    brushing: list = []  # (1 or 0, order id): one bulk update at the end
     if texts:
         journal.execute("CREATE TEMP TABLE IF NOT EXISTS memo_parse (text TEXT PRIMARY KEY, "
                         "kind, flag, flag_code, reason, action, at, author, fields, problems, "
                         "brush INTEGER, holds INTEGER)")
         journal.execute("DELETE FROM temp.memo_parse")
+        acting: dict[str, bool] = {}  # text of a memo with @@@ or holds -> about holds
+
+        def noting(rows):
+            for r in rows:
+                if r[-2] or r[-1]:
+                    acting[r[0]] = r[-1]
+                yield r
+
         journal.conn.executemany("INSERT INTO temp.memo_parse VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                                 _parse_rows(parser, texts))
-        journal.execute(
-            "UPDATE remarks SET kind = p.kind, flag = p.flag, flag_code = p.flag_code, "
-            "reason = p.reason, action = p.action, at = p.at, author = p.author, "
-            f"fields = p.fields, problems = p.problems, parsed = 1 FROM temp.memo_parse p "
-            f"WHERE {_NEW_MEMOS} AND p.text = remarks.text", [last])
-        # @@@ marks brushing in one statement; memos about holds come back to Python.
-        journal.execute(
-            "UPDATE orders SET brushing = 1 WHERE brushing = 0 AND order_id IN "
-            f"(SELECT order_id FROM remarks WHERE {_NEW_MEMOS} AND remarks.text IN "
-            "(SELECT text FROM temp.memo_parse WHERE brush))", [last])
+                                 noting(_parse_rows(parser, texts)))
+        # A page cache big enough that rewriting the new remarks does not spill
+        # pages to the WAL mid-way (16 MB, only now: the parsing child is gone).
+        cache = journal.scalar("PRAGMA cache_size")
+        journal.execute("PRAGMA cache_size = -16384")
+        try:
+            journal.execute(
+                "UPDATE remarks SET kind = p.kind, flag = p.flag, flag_code = p.flag_code, "
+                "reason = p.reason, action = p.action, at = p.at, author = p.author, "
+                f"fields = p.fields, problems = p.problems, parsed = 1 FROM temp.memo_parse p "
+                f"WHERE {_NEW_MEMOS} AND p.text = remarks.text", [last])
+        finally:
+            journal.execute(f"PRAGMA cache_size = {int(cache)}")
+        # Only memos with @@@ or about holds come back to Python.
         for r in journal.query(
                 "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing FROM remarks "
-                "JOIN orders o ON o.order_id = remarks.order_id "
-                f"WHERE {_NEW_MEMOS} AND remarks.text IN "
-                "(SELECT text FROM temp.memo_parse WHERE holds) ORDER BY remarks.id", [last]):
-            todo.append((r["id"], r, parser(r["text"]), None))
+                f"JOIN orders o ON o.order_id = remarks.order_id WHERE {_NEW_MEMOS} AND "
+                "remarks.text IN (SELECT text FROM temp.memo_parse WHERE brush OR holds) "
+                "ORDER BY remarks.id", [last]) if acting else ():
+            if acting[r["text"]]:
+                todo.append((r["id"], r, parser(r["text"]), None))
+            elif not r["brushing"]:
+                brushing.append((1, r["order_id"]))
         journal.execute("DROP TABLE temp.memo_parse")
         if last:
             todo = _replaced_memos(journal, parser, last, todo)
@@ -315,7 +330,6 @@ def apply_imported_memos(journal, last_remark_id: int) -> None:
     now_db, agent = imp["started_at"], imp["agent"]
     open_ = _open_holds(journal, {t[1]["order_id"] for t in todo}
                         | {r["order_id"] for r in special if r["presale_info"]})
-    brushing: list = []
     for remark_id, order, p, prev in todo:
         apply(journal, order, p, remark_id=remark_id, now_db=now_db,
               agent=p.author if p.author in parser.ctx.agents else agent,
@@ -330,40 +344,60 @@ def apply_imported_memos(journal, last_remark_id: int) -> None:
         journal.conn.executemany("UPDATE orders SET brushing = ? WHERE order_id = ?", brushing)
 
 
-def _parse_rows(parser: Parser, texts: list) -> list:
-    """``(text, columns…, brush, holds)`` for each text. Many texts are parsed on two
-    cores: a forked child takes half (as the import's reader process does)."""
+def _parse_rows(parser: Parser, texts: list) -> Iterator[tuple]:
+    """``(text, columns…, brush, holds)`` for each text, streamed.
+
+    The texts are distinct, so their parses are not kept (the import's
+    memory stays flat). Many texts are parsed on two cores: a forked child
+    takes every other one (DISTINCT hands them sorted, and similar texts
+    cost alike) and writes its rows in chunks to an unlinked temporary file,
+    read back once the parent has done its share.
+    """
     import os
 
     from cstool.importer import _can_fork
 
     def rows(chunk):
-        return [(t, *columns(p), p.brush() is not None, bool(p.holds() or p.releases()))
-                for t in chunk for p in (parser(t),)]
+        for t in chunk:
+            p = parser.fresh(t)
+            yield (t, *columns(p), p.brush() is not None, bool(p.holds() or p.releases()))
 
     if len(texts) < 4000 or (os.cpu_count() or 1) < 2 or not _can_fork():
-        return rows(texts)
+        yield from rows(texts)
+        return
     import marshal
+    import tempfile
 
-    half = len(texts) // 2
-    rfd, wfd = os.pipe()
+    spool = tempfile.TemporaryFile()
     pid = os.fork()
-    if pid == 0:  # the child: parse, send, leave without running any cleanup
+    if pid == 0:  # the child: parse, write, leave without running any cleanup
         code = 1
         try:
-            os.close(rfd)
-            with os.fdopen(wfd, "wb") as out:
-                out.write(marshal.dumps(rows(texts[half:])))
+            batch: list = []
+            for row in rows(texts[1::2]):
+                batch.append(row)
+                if len(batch) == 2000:
+                    marshal.dump(batch, spool)
+                    batch = []
+            marshal.dump(batch, spool)
+            spool.flush()
             code = 0
         finally:
             os._exit(code)
-    os.close(wfd)
-    mine = rows(texts[:half])
-    with os.fdopen(rfd, "rb") as inp:
-        data = inp.read()
-    _, status = os.waitpid(pid, 0)
-    theirs = marshal.loads(data) if status == 0 and data else rows(texts[half:])
-    return mine + theirs
+    try:
+        yield from rows(texts[0::2])
+        _, status = os.waitpid(pid, 0)
+        if status != 0:  # the child failed: do its share here
+            yield from rows(texts[1::2])
+            return
+        spool.seek(0)
+        while True:
+            try:
+                yield from marshal.load(spool)
+            except EOFError:
+                break
+    finally:
+        spool.close()
 
 
 def _replaced_memos(journal, parser: Parser, last: int, todo: list) -> list:

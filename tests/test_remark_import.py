@@ -167,3 +167,28 @@ def test_memos_imported_before_the_parser_existed_are_linted_anyway(run, journal
         "author 小雨 is not a registered agent (cstool agent add 小雨)"]
     # … a bare word at the end is a name only when it is a registered agent
     assert problems[order("paid_sloppy_memo")] == ["no time (时间)", "no author (备注人)"]
+
+
+def test_many_memos_are_parsed_on_two_cores_alike(monkeypatch):
+    """Big imports parse half the texts in a forked child; the rows must not differ."""
+    import os
+    from datetime import datetime
+
+    from cstool.clock import zone
+    from cstool.remark_parse import Context, Parser, parse
+
+    ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
+    texts = [f"@@@刘{i}" for i in range(2100)] + \
+        [f"换货,换{i}码 2026年11月2日9:{i % 60:02d}:00 # 倩" for i in range(2100)] + ["21日发货"]
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    got = {r[0]: r for r in remarks._parse_rows(Parser(ref, Context()), texts)}
+    assert forks == [1]
+    assert len(got) == len(texts)
+    for t in texts:
+        p = parse(t, ref, Context())
+        assert got[t] == (t, *remarks.columns(p), p.brush() is not None,
+                          bool(p.holds() or p.releases())), t
+    assert got["21日发货"][-2:] == (False, True)
+    assert got["@@@刘7"][1] == "brush"
