@@ -34,7 +34,7 @@ from cstool.remark_parse import (
     parse_line,
     side,
 )
-from cstool.values import Address, Instant, Money, Pii, mask_address, mask_phone
+from cstool.values import Address, Instant, Memo, Money
 from cstool.vocab import COLOUR, COLOUR_CODE, Vocabulary
 
 # Orders that can still be held: a hold on a shipped or closed order means nothing.
@@ -63,24 +63,7 @@ _CANCEL = re.compile(r"取消(?!挂起)|退款|作废|不想要|不要了|不想
 
 # -- output values ------------------------------------------------------------------------------
 
-_ADDRESS_IN_TEXT = re.compile(
-    r"((?:新地址|地址改为|地址改成|地址更改为)\s*(?:为|是)?\s*[:：]?\s*)(.+?)(?=-{2,}|—|\n|$)")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def mask_memo(text: str) -> str:
-    """A remark with the buyer's new address cut after the district and phone numbers masked."""
-    s = _ADDRESS_IN_TEXT.sub(lambda m: m.group(1) + mask_address(m.group(2)), text)
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), s)
-
-
-class MemoText(Pii):
-    """A remark's text: it may hold a buyer's address or phone."""
-
-    __slots__ = ()
-
-    def masked(self) -> str:
-        return mask_memo(self)
+_FREE_TEXT = ("request", "gift", "from", "to")  # fields a buyer's data may be in
 
 
 def _typed_fields(fields: dict) -> dict:
@@ -90,6 +73,8 @@ def _typed_fields(fields: dict) -> dict:
             out[k[:-4]] = Money(v)
         elif k == "address" and v:
             out[k] = Address(v)
+        elif k in _FREE_TEXT and isinstance(v, str):
+            out[k] = Memo(v)
         elif k == "segments":
             out[k] = [_typed_line(s) for s in v]
         else:
@@ -97,8 +82,13 @@ def _typed_fields(fields: dict) -> dict:
     return out
 
 
+def _memo(text: Optional[str]) -> Optional[Memo]:
+    return Memo(text) if text else None
+
+
 def _typed_line(d: dict) -> dict:
-    return {**d, "text": MemoText(d["text"]), "at": Instant(d["at"]) if d.get("at") else None,
+    return {**d, "text": Memo(d["text"]), "reason": _memo(d.get("reason")),
+            "action": _memo(d.get("action")), "at": Instant(d["at"]) if d.get("at") else None,
             "fields": _typed_fields(d.get("fields") or {})}
 
 
@@ -146,8 +136,8 @@ def present(row, with_order: bool = True) -> dict:
         d["order_id"] = row["order_id"]
     d.update({
         "source": row["source"], "kind": row["kind"], "flag": row["flag"],
-        "flag_code": row["flag_code"], "text": MemoText(row["text"]),
-        "reason": row["reason"], "action": row["action"],
+        "flag_code": row["flag_code"], "text": Memo(row["text"]),
+        "reason": _memo(row["reason"]), "action": _memo(row["action"]),
         "at": Instant(row["at"]) if row["at"] else None,
         "author": row["author"] or row["created_by"],
         "fields": _typed_fields(fields),
@@ -159,9 +149,9 @@ def present(row, with_order: bool = True) -> dict:
 
 def parse_for_output(p: Parsed) -> dict:
     """A parse as ``remark parse`` prints it (the contract's keys first)."""
-    d = {"text": MemoText(p.text), "kind": p.kind, "flag": p.flag,
+    d = {"text": Memo(p.text), "kind": p.kind, "flag": p.flag,
          "flag_code": COLOUR_CODE.get(p.flag) if p.flag else None,
-         "reason": p.reason, "action": p.action,
+         "reason": _memo(p.reason), "action": _memo(p.action),
          "at": Instant(to_db(p.at)) if p.at else None, "author": p.author,
          "problems": list(p.problems), "fields": _typed_fields(_fields(p))}
     return d
@@ -684,7 +674,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
     now_db = to_db(now)
     result = {"id": None, "order_id": oid, "source": "cli", "kind": draft.kind,
               "flag": draft.flag, "flag_code": COLOUR_CODE[draft.flag],
-              "text": MemoText(draft.text), "reason": p.reason, "action": p.action,
+              "text": Memo(draft.text), "reason": _memo(p.reason), "action": _memo(p.action),
               "at": Instant(now_db), "author": agent, "fields": _typed_fields(_fields(p)),
               "problems": problems, "recorded_by": agent, "recorded_at": Instant(now_db),
               "applied": [], "dry_run": dry_run}
@@ -803,7 +793,7 @@ def lint(journal, clock, policy, *, since: Optional[str] = None, author: Optiona
 def _finding(order_id, author, kind, check, problem, remark_id, source, at, text) -> dict:
     return {"order_id": order_id, "author": author, "kind": kind, "check": check,
             "problem": problem, "remark_id": remark_id, "source": source,
-            "at": Instant(at) if at else None, "text": MemoText(text or "")}
+            "at": Instant(at) if at else None, "text": Memo(text or "")}
 
 
 def _order_checks(journal, clock, since, author, stats: LintStats) -> Iterator[dict]:

@@ -191,3 +191,13 @@ def test_every_remark_command_has_help_with_an_example(run):
     for name in ("add", "parse", "lint", "list"):
         result = run(["remark", name, "--help"], check=0)
         assert "cstool remark " + name in result.output, name
+
+
+def test_orders_show_masks_addresses_in_memos(run, demo):
+    oid = order("paid_address_change")
+    shown = run.json(["orders", "show", oid, "--json"])
+    masked = "客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 ****---2026.11.23 倩"
+    assert shown["seller_memo"] == masked
+    assert [r["text"] for r in shown["remarks"]] == [masked]
+    revealed = run.json(["--reveal", "orders", "show", oid, "--json"])
+    assert revealed["seller_memo"] == masked.replace("****", "中山路100号")

@@ -243,10 +243,10 @@ _CSV = ["order_id", "remark_id", "author", "source", "kind", "check", "at", "pro
 
 def _excerpt(text, n: int = 24):
     """The remark's first line, cut for a table (still masked by the renderer)."""
-    from cstool.remarks import MemoText
+    from cstool.values import Memo
 
     first = str(text).strip().splitlines()[0] if str(text).strip() else ""
-    return MemoText(first if len(first) <= n else first[:n - 1] + "…")
+    return Memo(first if len(first) <= n else first[:n - 1] + "…")
 
 
 @command(remark, name="list")
