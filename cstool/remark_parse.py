@@ -8,8 +8,8 @@ kind-specific fields, and the problems that make it incomplete.
 It knows nothing of the journal: what it needs from the shop (the flag
 scheme, the registered agents and their roles) comes in a :class:`Context`.
 Imports parse hundreds of thousands of memos, so the work is a few
-precompiled regular expressions, dates are looked for only where there are
-digits, and :class:`Parser` caches by text.
+precompiled regular expressions, dates are looked for only from the first
+date-like token on, and :class:`Parser` caches by text.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from cstool.clock import iter_manual_dates
+from cstool.values import format_money as fm
 from cstool.vocab import COLOUR, Vocabulary
 
 _KIND_WORDS = {
@@ -45,9 +46,9 @@ COMPOSE_KINDS = ("note", "request", "address", "attr", "slip", "courier", "hold"
 COMPOSE_KIND = Vocabulary("remark kind", {k: _KIND_WORDS[k] for k in COMPOSE_KINDS})
 
 # What a flag on each kind means, best first, and the colour the manuals give
-# it when the shop's scheme has none of those meanings (R13's 小黄旗). A kind
-# whose meanings include presale takes aftersale instead when its author is
-# an after-sale agent or its content an after-sale matter.
+# it when the shop's scheme has none of those meanings (R13's 小黄旗). Where a
+# kind's meanings say presale, an after-sale agent's remark means aftersale
+# (see kind_colours).
 KIND_FLAG: dict[str, tuple[tuple[str, ...], str]] = {
     "note": (("presale", "problem"), "red"),
     "request": (("presale", "ship", "problem"), "red"),
@@ -96,7 +97,7 @@ _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _ASCII_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,15}")
 # Characters of the words around a name that are rarely in one (a name
 # without a time next to it must pass this when no agent list is known).
-_NOT_NAME = re.compile(r"[已发改换要码货退求缺问等回复款快递单址件元送赠旗催处理需请急色号日月年码]")
+_NOT_NAME = re.compile(r"[已发改换要码货退求缺问等回复款快递单址件元送赠旗催处理需请急色号日月年]")
 _CONTINUATION = re.compile(
     r"\s*(?:[-#—]|\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*\S{0,6}\s*$)")
 
@@ -133,7 +134,7 @@ _DONE = re.compile(r"已经?(?:修改|改|更改|换)")
 _REQUEST = re.compile(r"(?:客户|顾客|买家|客人)(?:要求|需要|希望|指定)\s*(?P<what>.+)$")
 _ANY_COURIER = re.compile("|".join(COURIERS))
 _COURIER = re.compile(r"(?:发|走|改发|改走|要发|用)?\s*(?P<c>" + "|".join(COURIERS) + r")")
-_HANDLED = re.compile(r"已经?|已于|已在")
+HANDLED = re.compile(r"已经?|已于|已在")  # the part of a remark that says it was handled
 _PARTS = re.compile(r"[,;\s]+")
 _ACTION_MARK = re.compile(r"[,;\s]*(?:处理方式|处理)\s*:\s*")
 _DELIVERY = re.compile(r"送货|送达|周末|上午|下午|晚上|时间|之前|以前")
@@ -209,11 +210,11 @@ def fold_holds(lines: list) -> tuple[dict, set]:
 _AFTERSALE = re.compile(r"退货|换货|退款|售后|补发|重发|破损|漏发|错发|退换")
 
 
-def side(content: str, role: Optional[str]) -> Optional[str]:
+def side(role: Optional[str]) -> Optional[str]:
     """``presale`` or ``aftersale`` when the author's role says so; else None.
 
     The content can't decide it (a pre-sale agent changes a size before
-    shipping with the words of an exchange), it only leans the default.
+    shipping with the words of an exchange); it only leans the default colour.
     """
     return role if role in ("presale", "aftersale") else None
 
@@ -412,7 +413,7 @@ def _split(body: str, r2: bool = False) -> tuple[Optional[str], Optional[str]]:
         starts.append(pos)
         pos += len(p)
     for i in range(len(parts) - 1, 0, -1):
-        if _HANDLED.match(parts[i]):
+        if HANDLED.match(parts[i]):
             return body[:starts[i]].strip(_SEP_STR) or None, body[starts[i]:].strip(_SEP_STR)
     m = _ACTION_MARK.search(body) or (re.search(r"[,;]", body) if r2 else None)
     if m:
@@ -543,7 +544,7 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
         p.reason, p.action = _split(body)
         return
     reason, action = _split(body, r2=True)
-    handled = action is not None and _HANDLED.match(action) is not None
+    handled = action is not None and HANDLED.match(action) is not None
     if (flag_led and handled) or _ACTION_MARK.search(body):
         # R1: flag + content + handling (+ time + author), or a marked 处理:
         p.kind, p.reason, p.action = "note", reason, action
@@ -605,12 +606,10 @@ def _problems(p: Parsed, flag_led: bool, ctx: Context) -> None:
         out.extend(msg for key, msg in names if key not in f)
         if all(key in f for key, _ in names) and \
                 f["paid_price_fen"] - f["promo_price_fen"] != f["refund_fen"]:
-            from cstool.values import format_money as fm
-
-            out.append(f"amount to return {fm(f['refund_fen'])} is not paid {fm(f['paid_price_fen'])}"
-                       f" − activity price {fm(f['promo_price_fen'])}")
+            out.append(f"amount to return {fm(f['refund_fen'])} is not paid "
+                       f"{fm(f['paid_price_fen'])} − activity price {fm(f['promo_price_fen'])}")
     role = ctx.roles.get(p.author) if p.author else None
-    problem = flag_problem(k, p.flag, ctx.scheme, side(p.text, role), p.text)
+    problem = flag_problem(k, p.flag, ctx.scheme, side(role), p.text)
     if problem:
         out.append(problem)
 
@@ -684,7 +683,7 @@ def parse(text: str, ref: datetime, ctx: Optional[Context] = None,
     if flag is not None and ctx.scheme:
         # The platform's one flag covers the memo: it contradicts only if no line agrees.
         found = [flag_problem(s.kind, flag, ctx.scheme,
-                              side(s.text, ctx.roles.get(s.author or "")), s.text)
+                              side(ctx.roles.get(s.author or "")), s.text)
                  for s in segs if s.kind in KIND_FLAG]
         if found and all(found):
             p.problems.append(found[-1])

@@ -24,7 +24,7 @@ from cstool.errors import CstoolError, InputError
 from cstool.remark_parse import (
     COMPOSE_KIND,
     COMPOSE_KINDS,
-    COURIERS,
+    HANDLED,
     KIND,
     Context,
     Parsed,
@@ -56,7 +56,6 @@ COURIER = Vocabulary("courier", {
     "jt": ["极兔", "极兔速递"],
     "uc": ["优速", "优速快递"],
 })
-assert all(COURIER.label(c) in COURIERS for c in COURIER.values)
 
 _CANCEL = re.compile(r"取消(?!挂起)|退款|作废|不想要|不要了|不想买|关闭订单|撤销|退单")
 
@@ -456,15 +455,11 @@ def _dot(d: datetime) -> str:
     return f"{d.year}.{d.month:02d}.{d.day:02d}"
 
 
-def _cn(d: datetime) -> str:
-    return f"{d.year}年{d.month}月{d.day}日{d:%H:%M:%S}"
-
-
 def _yuan(fen: int) -> str:
     return str(fen // 100) if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
 
 
-def _ship_date(until: date, now: datetime, presale: bool) -> str:
+def _ship_date(until: date, now: datetime) -> str:
     """The shortest of ``25日`` / ``12月1日`` / ``2027年1月5日`` that reads back as ``until``."""
     for text in (f"{until.day}日", f"{until.month}月{until.day}日",
                  f"{until.year}年{until.month}月{until.day}日"):
@@ -523,9 +518,9 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         need(reason=reason, action=action)
         if reason and action and ("处理:" in reason or "处理：" in reason):
             raise InputError("--reason must not contain '处理:' (it starts the handling)")
-        plain = bool(action and _HANDLED_START.match(action) and not re.search(r"[,;，；\s]", action))
+        plain = bool(action and HANDLED.match(action) and not re.search(r"[,;，；\s]", action))
         body = f"{reason} {action}" if plain else f"{reason},处理:{action}"
-        text = f"{_FLAG_WORD[flag or _default_flag(kind, ctx, author, body)]} {body} {sig}"
+        text = f"{_FLAG_TEXT[flag or _default_flag(kind, ctx, author, body)]} {body} {sig}"
     elif kind == "request":
         need(request=request)
         text = f"客户要求{request}---{sig}"
@@ -552,7 +547,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         if until is not None:
             if until < now.date():
                 raise InputError(f"--until {until} is already past")
-            parts.append(("预售" if presale else "") + _ship_date(until, now, presale) + "发货")
+            parts.append(("预售" if presale else "") + _ship_date(until, now) + "发货")
         elif presale:
             raise InputError("--presale goes with --until DATE (the presale ship date)")
         if owner:
@@ -572,13 +567,13 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     elif kind == "rebate":
         need(promo_price=promo_fen, paid_price=paid_fen)
         if promo_fen is not None and paid_fen is not None:
+            if paid_fen <= promo_fen:
+                raise InputError("--paid-price is not above --promo-price: nothing to return")
             if refund_fen is None:
                 refund_fen = paid_fen - promo_fen
-            if refund_fen <= 0 or paid_fen - promo_fen != refund_fen:
-                raise InputError(
-                    f"--refund {_yuan(refund_fen)} is not --paid-price {_yuan(paid_fen)} − "
-                    f"--promo-price {_yuan(promo_fen)}" if refund_fen > 0 else
-                    "the paid price must be above the activity price: nothing to return")
+            if paid_fen - promo_fen != refund_fen:
+                raise InputError(f"--refund {_yuan(refund_fen)} is not --paid-price "
+                                 f"{_yuan(paid_fen)} − --promo-price {_yuan(promo_fen)}")
         text = (f"活动价{_yuan(promo_fen or 0)}元,实付{_yuan(paid_fen or 0)}元,"
                 f"需返{_yuan(refund_fen or 0)}元 {sig}")
     elif kind == "gift":
@@ -593,7 +588,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         text = f"@@@{name or author}"
     if missing:
         raise MissingFields(kind, missing)
-    team = side(text, ctx.roles.get(author))
+    team = side(ctx.roles.get(author))
     if flag is None:
         flag = _default_flag(kind, ctx, author, text)
     else:
@@ -604,13 +599,13 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     return Draft(kind, text, flag, parse_line(text, now, ctx, flag))
 
 
-_HANDLED_START = re.compile(r"已经?|已于|已在")
-_FLAG_WORD = {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗",
+# R1 writes the flag into the text too (CSV exports have no flag column).
+_FLAG_TEXT = {"red": "红旗", "yellow": "黄旗", "green": "绿旗", "blue": "蓝旗", "purple": "紫旗",
               "none": ""}
 
 
 def _default_flag(kind: str, ctx: Context, author: str, text: str) -> str:
-    return kind_colours(kind, ctx.scheme or {}, side(text, ctx.roles.get(author)), text)[0]
+    return kind_colours(kind, ctx.scheme or {}, side(ctx.roles.get(author)), text)[0]
 
 
 # -- remark add ---------------------------------------------------------------------------------
@@ -634,7 +629,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
     """Compose, check and record a remark; apply its holds and brushing mark.
 
     Returns the remark object (``id`` None on a dry run) with ``applied``:
-    what it changed, and ``warnings``.
+    what it changed to holds and the brushing mark.
     """
     from cstool.orders import require
 

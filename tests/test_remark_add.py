@@ -318,3 +318,21 @@ def test_the_remark_is_recorded_with_who_and_when(run, demo):
         "author": "倩", "created_by": "倩", "at": "2026-11-23T06:30:00Z",
         "created_at": "2026-11-23T06:30:00Z", "parsed": 1}
     assert made["at"] == made["recorded_at"] == "2026-11-23T14:30:00+08:00"
+
+
+def test_every_courier_word_reads_back_as_a_courier():
+    from cstool.remark_parse import COURIERS
+    from cstool.remarks import COURIER
+
+    assert all(COURIER.label(c) in COURIERS for c in COURIER.values)
+
+
+def test_rebate_amounts_are_checked(run, demo):
+    bad = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "rebate", "--promo-price", "108",
+               "--paid-price", "128", "--refund", "30"])
+    assert bad.exit_code == 1
+    assert "--refund 30 is not --paid-price 128 − --promo-price 108" in bad.output
+    none = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "rebate", "--promo-price", "128",
+                "--paid-price", "108"])
+    assert none.exit_code == 1
+    assert "--paid-price is not above --promo-price: nothing to return" in none.output
