@@ -283,3 +283,9 @@ def test_a_buyers_address_or_phone_in_a_remark_is_masked(run):
     call = run.json(["remark", "parse", "客户要求送货前打电话13812345678---2026.11.23 倩", "--json"])
     assert call["fields"]["request"] == "送货前打电话138****5678"
     assert run.json(["--reveal", "remark", "parse", text, "--json"])["text"] == text
+
+
+def test_a_bad_at_is_a_usage_error(run):
+    result = run(["remark", "parse", "申通 倩 8.25", "--at", "tomorrow"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--at': 'tomorrow' is not a time" in result.output

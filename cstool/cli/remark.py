@@ -147,7 +147,10 @@ def parse(app, text, at_text, flag, check, fmt):
     from cstool.remark_parse import parse as parse_text
     from cstool.remark_parse import parse_line
 
-    ref = app.clock.parse(at_text) if at_text else app.clock.now()
+    try:
+        ref = app.clock.parse(at_text) if at_text else app.clock.now()
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="'--at'") from None
     ctx = remarks.context(app.existing_journal(), app.policy)
     if text == "-":
         parsed = [parse_line(line, ref, ctx, flag)
