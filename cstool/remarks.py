@@ -753,7 +753,9 @@ def lint(journal, clock, policy, *, since: Optional[str] = None, author: Optiona
             ref = from_db(r["created_at"]).astimezone(clock.tz)
             parser = parsers[r["created_at"]] = Parser(ref, ctx)
         platform = r["source"] == "platform"
-        p = parser(r["text"], COLOUR.get(r["order_flag"] or "") if platform else r["flag"])
+        flag = r["flag"] if not platform else COLOUR.get(r["order_flag"]) if r["order_flag"] \
+            else None
+        p = parser(r["text"], flag)
         who = p.author if platform else (r["author"] or r["created_by"])
         if author and who != author:
             continue
