@@ -718,5 +718,7 @@ def stderr_progress(label: str) -> Optional[Callable[[int, int], None]]:
 
 
 def after_rows_hook() -> Optional[Callable[[Any, int], None]]:
-    """What runs after an import's rows are in (the remark parser, once it exists)."""
-    return None
+    """What runs after an import's rows are in: the remark parser reads the new memos."""
+    from cstool.remarks import apply_imported_memos
+
+    return apply_imported_memos

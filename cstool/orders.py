@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 from cstool.errors import NotFound
-from cstool.values import Address, Instant, Money, Name, Phone
+from cstool.values import Address, Instant, Memo, Money, Name, Phone
 
 LIST_COLUMNS = ("order_id", "buyer", "status", "amount", "created_at", "paid_at", "shipped_at",
                 "courier", "tracking_no", "flag", "seller_memo")
@@ -34,7 +34,7 @@ def present(r) -> dict:
         "shipped_at": _inst(r["shipped_at"]),
         "courier": r["courier"],
         "tracking_no": r["tracking_no"],
-        "seller_memo": r["seller_memo"],
+        "seller_memo": Memo(r["seller_memo"]) if r["seller_memo"] else r["seller_memo"],
         "flag": r["flag"],
         "paid_amount": _money(r["paid_fen"]),
         "postage": _money(r["postage_fen"]),
@@ -95,7 +95,7 @@ def show(journal, order_id: str) -> dict:
     oid = order["order_id"]
     order["remarks"] = [
         {"id": r["id"], "source": r["source"], "kind": r["kind"], "flag": r["flag"],
-         "text": r["text"], "author": r["author"] or r["created_by"],
+         "text": Memo(r["text"]), "author": r["author"] or r["created_by"],
          "at": _inst(r["at"]), "recorded_at": _inst(r["created_at"]),
          "problems": json.loads(r["problems"]) if r["problems"] else []}
         for r in journal.query("SELECT * FROM remarks WHERE order_id = ? ORDER BY id", [oid])]

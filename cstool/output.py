@@ -39,6 +39,8 @@ class Renderer:
         if isinstance(value, bool):
             return ("yes" if value else "no") if text else value
         if isinstance(value, dict):
+            if text:
+                return ", ".join(f"{k}={self.plain(v, True)}" for k, v in value.items())
             return {k: self.plain(v, text) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             if text:

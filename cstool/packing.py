@@ -145,9 +145,15 @@ def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
         warnings.append(f"already shipped ({status}{': ' + sent if sent else ''})")
     if any("退款" in t for t in lines):
         warnings.append("a remark mentions a refund (退款): check before packing")
+    presale_held = False
     for h in journal.query("SELECT kind, until, owner, note FROM holds WHERE order_id = ? "
                            "AND released_at IS NULL ORDER BY id", [oid]):
-        if h["kind"] in ("until", "presale"):
+        if h["kind"] == "presale":
+            presale_held = True
+            day = date.fromisoformat(h["until"])
+            warnings.append(f"presale: ships {h['until']}, not before" if day > clock.today()
+                            else f"presale ships {h['until']}: ship it today")
+        elif h["kind"] == "until":
             day = date.fromisoformat(h["until"])
             warnings.append(f"held until {h['until']}: do not ship before" if day > clock.today()
                             else f"the hold until {h['until']} is due: ship it today")
@@ -156,7 +162,7 @@ def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
         else:
             warnings.append("waiting for the buyer's answer: do not pack yet")
     presale = presale_date(order["presale_info"], clock.local(order["created_at"]))
-    if presale and presale > clock.today():
+    if presale and presale > clock.today() and not presale_held:
         warnings.append(f"presale: ships {presale.isoformat()}, not before")
     if new_address:
         warnings.append("the address was changed by remark: use the new address, not the export's")

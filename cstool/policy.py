@@ -171,6 +171,12 @@ def parse_date_or_none(text: Any) -> Optional[str]:
         raise InputError(f"{text!r} is not a date; use YYYY-MM-DD or none") from None
 
 
+def _remark_verify(text: Any) -> list[str]:
+    from cstool.remarks import parse_verify  # remark feature; imported only when set
+
+    return parse_verify(text)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -230,6 +236,11 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "shipped longer ago → left out of stalled (the platform has closed it); 0: no limit"),
     Key("presale_ship_date", None, parse_date_or_none,
         "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
+    # remark: the platform's memo limit; remarks checked with the buyer's own account
+    Key("remark.memo_max_bytes", 1000, _int(50, "bytes"),
+        "the platform's seller-memo limit (UTF-8 bytes)"),
+    Key("remark.verify_buyer", ["address", "cancel"], _remark_verify,
+        "remarks that need --verified-buyer: kinds and/or cancel (address,attr,slip,cancel)"),
 ]}
 
 # --- exception log (异常件登记): step clocks, resolutions and photos per kind ---

@@ -101,11 +101,12 @@ def exceptions_(journal, since: str, until: str, now_db: str) -> dict:
             "closed_by_kind": closed}
 
 
-def remarks(journal, clock, policy, since: str, until: str) -> list[dict]:
+def remarks(journal, clock, policy, since: str) -> list[dict]:
+    """Remark format problems by agent, for remarks written since the day began."""
     rem = _module("cstool.remarks")
-    if rem is None or not hasattr(rem, "lint_by_agent"):
+    if rem is None:
         return []
-    return rem.lint_by_agent(journal, clock, policy, since=since, until=until)
+    return rem.lint_by_agent(rem.lint(journal, clock, policy, since=since))
 
 
 def handover(journal, since: str, until: str) -> dict:
@@ -134,7 +135,7 @@ def daily(journal, clock, policy, day: date) -> dict:
         "chases": chases(journal, clock, since, until),
         "shipping": shipping(journal, clock, policy, since, until),
         "exceptions": exceptions_(journal, since, until, now_db),
-        "remark_problems_by_agent": remarks(journal, clock, policy, since, until),
+        "remark_problems_by_agent": remarks(journal, clock, policy, since),
         "handover": handover(journal, since, until),
     }
 

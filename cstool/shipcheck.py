@@ -391,9 +391,9 @@ def _dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
     out = []
     for h in hs:
         if h["kind"] in ("until", "presale") and h["until"]:
-            what = "presale" if h["kind"] == "presale" else "held"
+            what = "presale, ships" if h["kind"] == "presale" else "held until"
             out.append((date.fromisoformat(h["until"]),
-                        f"{what} until {h['until']}" + (f" ({h['note']})" if h["note"] else "")))
+                        f"{what} {h['until']}" + (f" ({h['note']})" if h["note"] else "")))
     if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
         created = rules.clock.local(r["created_at"])
         day = presale_date(r["presale_info"], created)

@@ -167,3 +167,26 @@ def reveal_or_mask(value, reveal: bool):
     if isinstance(value, Pii) and not reveal:
         return value.masked()
     return value
+
+
+# --- free text that may carry personal data -------------------------------------
+
+_MEMO_ADDRESS = re.compile(
+    r"((?:新地址|地址改为|地址改成|地址更改为|更改地址为?|修改地址为)\s*(?:为|是)?\s*[:：]?\s*)"
+    r"(.+?)(?=-{2,}|—|\n|$)")
+_MEMO_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_memo(value: str) -> str:
+    """A remark with the buyer's new address cut after the district and mobile numbers masked."""
+    s = _MEMO_ADDRESS.sub(lambda m: m.group(1) + mask_address(m.group(2)), str(value))
+    return _MEMO_PHONE.sub(lambda m: mask_phone(m.group(0)), s)
+
+
+class Memo(Pii):
+    """A seller memo or remark: free text that may hold a buyer's new address or phone."""
+
+    __slots__ = ()
+
+    def masked(self) -> str:
+        return mask_memo(self)

@@ -27,6 +27,17 @@ step cstool policy use manual-000
 step cstool policy show
 step cstool journal status
 
+# --- remark ---
+step cstool remark parse "退货/换货,换37码 2014年8月25日11:43:42 # 倩"
+step cstool remark add 5118609024991031615 --kind note --reason 客户要求发顺丰 --action 已改快递
+step cstool remark add 5118609024991031615 --kind hold --until 11.25
+step cstool remark add 5118609024991031615 --kind 地址 --address "江苏省 南京市 鼓楼区 中山路100号" \
+    --verified-buyer tb_paid_yesterday15
+step cstool remark list 5118609024991031615
+# lint exits 1 when it finds something (the demo export has incomplete memos)
+step cstool remark lint || true
+step cstool remark lint --by agent || true
+
 # --- chase ---
 step cstool chase due --limit 4
 step cstool chase log 5118609024991031604 --channel 旺旺 --reason 余额不足 --promise 明天下午付款

@@ -35,8 +35,10 @@ SMALL = order("unpaid_small")            # 19.90, created 13:30
 BRUSH = order("unpaid_brushing")         # 199.00, created 14:00
 THREE_H = order("unpaid_3h")             # 268.00, created 11:30, paid in the newer export
 
-# The queue at 14:30 once the brushing order is flagged, most valuable first, then oldest.
-QUEUE_AT_1430 = [BIG, OLD, DINNER, YESTERDAY, FIVE, XLSX_NEW, SMALL]
+# The queue at 14:30, most valuable first, then oldest. Not in it: the brushing order
+# (its memo says @@@), OLD (its memo records a chase and the buyer's promise to pay
+# "明天下午", i.e. from 18:00 today). YESTERDAY's memo chase was yesterday: due again.
+QUEUE_AT_1430 = [BIG, DINNER, YESTERDAY, FIVE, XLSX_NEW, SMALL]
 
 WANGWANG_BIG = ("亲,您好呀~ 看到您今天拍下的「加厚羽绒服 黑色 L」还没有付款,是遇到什么问题了吗?"
                 "宝贝现在有货,每天16:00前付款的订单当天就能发出哦。有任何疑问随时找我~")
@@ -84,7 +86,8 @@ def test_queue_order_and_row(run, demo, journal):
         "message": WANGWANG_BIG, "item_title": "加厚羽绒服 黑色 L", "phone": rows[0]["phone"],
         "owner": None}
     assert rows[0]["phone"][3:7] == "****"
-    assert [r["unpaid_minutes"] for r in rows] == [40, 1705, 15, 1095, 5, 20, 60]
+    assert [r["unpaid_minutes"] for r in rows] == [40, 15, 1095, 5, 20, 60]
+    assert [r["attempts"] for r in rows] == [0, 0, 1, 0, 0, 0]  # the memo's chase counts
     assert {r["channel"] for r in rows} == {"wangwang"}
     # the library gives the same queue with typed values
     clock, policy = lib(journal)
@@ -92,7 +95,7 @@ def test_queue_order_and_row(run, demo, journal):
     assert ids(got) == QUEUE_AT_1430
     assert got[0]["amount"] == Money(49900) and isinstance(got[0]["amount"], Money)
     assert got[0]["created_at"] == Instant("2026-11-23T05:50:00Z")
-    assert ids(chase.due(journal, clock, policy, limit=2)) == [BIG, OLD]
+    assert ids(chase.due(journal, clock, policy, limit=2)) == [BIG, DINNER]
 
 
 def test_grace_boundary_4m59_vs_5m(run, demo, journal):
@@ -107,9 +110,8 @@ def test_grace_boundary_4m59_vs_5m(run, demo, journal):
 
 
 def test_closed_brushing_and_paid_orders_never_listed(run, demo, journal):
-    listed = ids(due(run, "--limit", "0"))
-    assert BRUSH in listed  # until it is flagged as brushing (@@@)
-    brush(journal)
+    # the import flagged the brushing order from its memo (@@@刘晓庆)
+    assert journal.scalar("SELECT brushing FROM orders WHERE order_id = ?", [BRUSH]) == 1
     listed = ids(due(run, "--all", "--limit", "0"))
     for name in ("unpaid_brushing", "closed_unpaid", "closed_by_buyer", "paid_80h_overdue",
                  "unpaid_3h"):
@@ -120,13 +122,13 @@ def test_reimport_of_a_later_export_removes_paid_orders(run, env):
     run(["agent", "add", "倩"], check=0)
     run(["--agent", "倩", "orders", "import", str(DEMO_CSV)], check=0)
     before = ids(due(run, "--limit", "0"))
-    assert before[:3] == [BIG, THREE_H, OLD]
+    assert before[:3] == [BIG, THREE_H, DINNER]
     from conftest import DEMO_XLSX
 
     run(["--agent", "倩", "orders", "import", str(DEMO_XLSX)], check=0)
     after = ids(due(run, "--limit", "0"))
     assert THREE_H not in after
-    assert after[:3] == [BIG, OLD, DINNER]
+    assert after[:3] == [BIG, DINNER, YESTERDAY]
 
 
 def test_empty_queue_says_so_on_stderr(run, env):
@@ -148,36 +150,37 @@ def test_max_age_stops_chasing_old_orders(run, demo):
 def test_due_at_0900_under_preset_000_offers_chat_not_phone(run, demo, journal):
     run(["policy", "use", "manual-000"], check=0)
     rows = due(run, now="2026-11-23 09:00")
-    assert [(r["order_id"], r["channel"]) for r in rows] == [(OLD, "wangwang"),
-                                                              (YESTERDAY, "wangwang")]
+    assert [(r["order_id"], r["channel"]) for r in rows] == [(YESTERDAY, "wangwang")]
     assert due(run, "--channel", "电话", now="2026-11-23 09:00") == []
     later = due(run, "--channel", "phone", "--all", now="2026-11-23 09:00")
+    # OLD waits for the buyer's promise (18:00), then for the next phone window
     assert [(r["order_id"], r["opens_at"]) for r in later] == [
-        (OLD, "2026-11-23T10:00:00+08:00"), (YESTERDAY, "2026-11-23T10:00:00+08:00")]
+        (OLD, "2026-11-24T10:00:00+08:00"), (YESTERDAY, "2026-11-23T10:00:00+08:00")]
     clock, policy = lib(journal, "2026-11-23 09:00")
-    assert [r["channel"] for r in chase.due(journal, clock, policy)] == ["wangwang", "wangwang"]
+    assert [r["channel"] for r in chase.due(journal, clock, policy)] == ["wangwang"]
 
 
 def test_channel_sequence_chat_then_phone_in_its_window_then_done(run, demo):
-    # 10:30: phone is open, but a fresh order gets chat first
+    # YESTERDAY's memo chase (no channel named) is its first attempt; allow three
+    run(["policy", "set", "chase_max_attempts", "3"], check=0)
+    # 10:30: phone is open, but chat comes first in the sequence
     rows = due(run, now="2026-11-23 10:30")
-    assert [(r["order_id"], r["channel"]) for r in rows] == [(OLD, "wangwang"),
-                                                              (YESTERDAY, "wangwang")]
+    assert [(r["order_id"], r["channel"]) for r in rows] == [(YESTERDAY, "wangwang")]
     run(["--agent", "倩", "--now", "2026-11-23 10:30", "chase", "log", YESTERDAY,
          "--channel", "旺旺", "--result", "未回复"], check=0)
     # 12:30: cool-down over, chat used, phone closed (12:00-15:00)
     assert YESTERDAY not in ids(due(run, now="2026-11-23 12:30"))
     waiting = [r for r in due(run, "--all", now="2026-11-23 12:30") if r["order_id"] == YESTERDAY]
     assert [(r["channel"], r["opens_at"], r["attempts"]) for r in waiting] == [
-        ("phone", "2026-11-23T15:00:00+08:00", 1)]
+        ("phone", "2026-11-23T15:00:00+08:00", 2)]
     # 15:00: the phone window opens
     row = [r for r in due(run, now="2026-11-23 15:00") if r["order_id"] == YESTERDAY][0]
     assert (row["channel"], row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
-        "phone", 1, "2026-11-23T10:30:00+08:00", "倩")
+        "phone", 2, "2026-11-23T10:30:00+08:00", "倩")
     assert row["message"].startswith("您好,请问是tb_unpaid_yesterd06吗?我是本店的客服,看到您昨天拍的")
     run(["--agent", "倩", "--now", "2026-11-23 15:00", "chase", "log", YESTERDAY,
          "--channel", "电话", "--result", "no-answer"], check=0)
-    # two attempts (policy chase_max_attempts): never listed again
+    # three attempts (policy chase_max_attempts): never listed again
     assert YESTERDAY not in ids(due(run, "--all", "--limit", "0", now="2026-11-24 15:00"))
 
 
@@ -236,30 +239,38 @@ def test_sequence_policy_accepts_chinese_and_rejects_unknown(run, env):
 
 
 def test_imported_chase_remark_counts_as_a_chase(run, demo, journal):
-    add_remark(journal, YESTERDAY, "2026.11.23 郑婷已催付", at="2026-11-23T06:00:00Z",
-               created_at="2026-11-23T06:10:00Z", author="郑婷")
-    assert YESTERDAY not in ids(due(run, "--limit", "0"))
-    refused = run(["--agent", "倩", "chase", "log", YESTERDAY, "--channel", "phone"], check=1)
+    add_remark(journal, DINNER, "2026.11.23 14:20 郑婷已催付", at="2026-11-23T06:20:00Z",
+               created_at="2026-11-23T06:25:00Z", author="郑婷")
+    assert DINNER not in ids(due(run, "--limit", "0"))
+    refused = run(["--agent", "倩", "chase", "log", DINNER, "--channel", "phone"], check=1)
     assert refused.output == (
-        f"Error: order {YESTERDAY} was already chased 30 minutes ago by 郑婷 at 2026-11-23 14:00 "
+        f"Error: order {DINNER} was already chased 10 minutes ago by 郑婷 at 2026-11-23 14:20 "
         "(memo remark); not recorded (give --again to record another attempt)\n")
-    row = [r for r in due(run, now="2026-11-23 16:00") if r["order_id"] == YESTERDAY][0]
+    row = [r for r in due(run, now="2026-11-23 16:20") if r["order_id"] == DINNER][0]
     assert (row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
-        1, "2026-11-23T14:00:00+08:00", "郑婷")
+        1, "2026-11-23T14:20:00+08:00", "郑婷")
+
+
+def test_memo_chases_from_the_export_count(run, demo):
+    """The demo export's own memo "2026.11.22 郑婷已催付" is a chase by 郑婷 yesterday."""
+    row = [r for r in due(run) if r["order_id"] == YESTERDAY][0]
+    assert (row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
+        1, "2026-11-22T23:59:59+08:00", "郑婷")
 
 
 def test_date_only_remark_counts_until_the_import_that_brought_it(run, demo, journal):
     # "2026.11.23 倩已催付" has no time: it happened before the import at 14:20.
-    add_remark(journal, OLD, "2026.11.23 倩已催付", at="2026-11-22T16:00:00Z",
+    add_remark(journal, SMALL, "2026.11.23 倩已催付", at="2026-11-22T16:00:00Z",
                created_at="2026-11-23T06:20:00Z", author="倩")
-    assert OLD not in ids(due(run, now="2026-11-23 16:19"))
-    row = [r for r in due(run, now="2026-11-23 16:20") if r["order_id"] == OLD][0]
+    assert SMALL not in ids(due(run, now="2026-11-23 16:19"))
+    row = [r for r in due(run, now="2026-11-23 16:20") if r["order_id"] == SMALL][0]
     assert row["last_chased_at"] == "2026-11-23T14:20:00+08:00"
 
 
 def test_handwritten_promise_in_a_memo_is_honoured(run, demo, journal):
-    add_remark(journal, OLD, "2026.11.22 倩已催付\n2026.11.22 顾客明天下午付款",
-               at="2026-11-21T16:00:00Z", created_at="2026-11-23T06:00:00Z", author="倩")
+    # OLD's memo in the export: "2026.11.22 倩已催付\n2026.11.22 顾客明天下午付款"
+    assert journal.scalar("SELECT kind FROM remarks WHERE order_id = ? AND source = 'platform'",
+                          [OLD]) == "chase"
     assert OLD not in ids(due(run, "--limit", "0"))
     row = [r for r in due(run, "--all", "--limit", "0") if r["order_id"] == OLD][0]
     assert (row["channel"], row["opens_at"], row["attempts"], row["last_chased_at"]) == (
@@ -587,7 +598,7 @@ def test_due_csv_for_scripts(run, demo, journal):
                        "last_chased_at", "channel", "message"]
     assert rows[1] == [BIG, "tb_unpaid_40min_b04", "499.00", "40", "0", "", "wangwang",
                        WANGWANG_BIG]
-    assert rows[2][0] == OLD
+    assert rows[2][0] == DINNER
 
 
 def test_reveal_adds_the_phone_column(run, demo, journal):

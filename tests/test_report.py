@@ -63,3 +63,13 @@ def test_another_day_and_markdown(run, demo):
 def test_bad_date(run, demo):
     result = run("report daily --date someday")
     assert result.exit_code == 1 and "not a time" in result.output
+
+
+def test_remark_problems_by_agent(run, demo):
+    r = run.json("report daily --json")
+    by = {a["agent"]: a for a in r["remark_problems_by_agent"]}
+    # "发顺丰" and "@@@张三"-style memos name nobody; "换大一码 小雨" has no time
+    assert by["(no author)"]["problems"] >= 2
+    assert by["小雨"]["by_check"] == {"missing_time": 1}
+    table = run("report daily", check=0).stdout
+    assert "备注问题 Remark problems by agent" in table and "missing_time=1" in table

@@ -207,7 +207,7 @@ def test_presale_hold_from_a_remark_wins_over_the_export(run, demo, journal):
     holds.add(journal, oid, "presale", "2026-11-22T01:00:00Z", until="2026-11-27")
     row = by_order(rows(run, "--now", "2026-11-27 08:00", check=None))[oid]
     assert (row["check"], row["due_at"]) == ("hold_due", "2026-11-27T17:00:00+08:00")
-    assert row["detail"].startswith("presale until 2026-11-27:")
+    assert row["detail"].startswith("presale, ships 2026-11-27:")
 
 
 def test_presale_date_from_policy_and_without_any(run, demo, tmp_path):
@@ -364,10 +364,15 @@ def test_check_exit_codes(run, demo):
     assert order("paid_80h_overdue") in result.stdout
     # stalled alone is not a failure
     assert run(["shipcheck", "--check", "--only", "stalled"]).exit_code == 0
-    # on the 19th nothing was late yet, nor due within 24 h
-    early = run(["shipcheck", "--check", "--now", "2026-11-19 12:00"])
+    # on the 20th at noon nothing was late yet, nor due within 24 h; within 72 h two
+    # were (paid_80h_overdue: deadline 23rd 06:30; paid_missing_payment_time: 23rd 11:30)
+    early = run(["shipcheck", "--check", "--now", "2026-11-20 12:00"])
     assert early.exit_code == 0, early.output
-    assert run(["shipcheck", "--check", "--now", "2026-11-19 12:00", "--within", "48"]).exit_code == 1
+    soon = run(["shipcheck", "--check", "--now", "2026-11-20 12:00", "--within", "72", "--json"])
+    assert soon.exit_code == 1
+    assert [(r["order_id"], r["check"]) for r in __import__("json").loads(soon.stdout)
+            if r["check"] in ("overdue", "due_soon")] == [
+        (order("paid_80h_overdue"), "due_soon"), (order("paid_missing_payment_time"), "due_soon")]
 
 
 def test_check_passes_on_an_empty_journal(run):
@@ -382,7 +387,9 @@ def test_check_counts_orders_beyond_the_limit(run, demo):
     assert result.exit_code == 1
     assert [r["check"] for r in __import__("json").loads(result.stdout)] == [
         "overdue", "ship_today"]
-    assert result.stderr == ("… and 2 more overdue, 21 more ship_today (the most urgent are "
+    # overdue: paid_80h_overdue and paid_missing_payment_time (paid_hold_until_21_due is held
+    # by its memo "21日发货": hold_due); ship_today: less the brushing and the waiting order
+    assert result.stderr == ("… and 1 more overdue, 19 more ship_today (the most urgent are "
                              "shown; --limit 0 for all)\n")
 
 

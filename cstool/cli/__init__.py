@@ -31,6 +31,7 @@ COMMANDS = {
     "chase": "cstool.cli.chase:chase",
     "exception": "cstool.cli.exception:exception",
     "shipcheck": "cstool.cli.shipcheck:shipcheck",
+    "remark": "cstool.cli.remark:remark",
 }
 
 

@@ -1,0 +1,271 @@
+"""cstool remark add|parse|lint|list."""
+
+
+import sys
+
+import click
+
+from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.errors import InputError
+from cstool.remark_parse import COMPOSE_KIND
+from cstool.vocab import COLOUR
+
+# Which of add's options each kind takes (anything else is a usage mistake).
+KIND_OPTIONS = {
+    "note": ("reason", "action"),
+    "request": ("request",),
+    "address": ("address",),
+    "attr": ("from_", "to"),
+    "slip": ("to",),
+    "courier": ("courier",),
+    "hold": ("until", "owner", "waiting_buyer", "presale", "release", "reason"),
+    "rebate": ("promo_price", "paid_price", "refund"),
+    "gift": ("gift",),
+    "sale": ("job_no",),
+    "brush": ("name",),
+}
+
+
+def _opt(name: str) -> str:
+    return "--" + name.rstrip("_").replace("_", "-")
+
+
+@click.group()
+def remark():
+    """Order remarks (卖家备注): write them in the shop's format, read and check them."""
+
+
+@command(remark)
+@click.argument("order_id", metavar="ORDER")
+@click.option("--kind", required=True, type=Domain(COMPOSE_KIND),
+              help="What the remark records (Chinese accepted: 地址, 挂起, 刷单 …).")
+@click.option("--flag", type=Domain(COLOUR),
+              help="Flag colour (default: the shop's scheme's colour for the kind).")
+@click.option("--reason", help="note: the matter (原因); hold --waiting-buyer: what is asked.")
+@click.option("--action", help="note: how it was handled (处理方式).")
+@click.option("--request", help="request: what the buyer asked (courier, invoice title, card …).")
+@click.option("--address", help="address: the new address.")
+@click.option("--from", "from_", metavar="TEXT", help="attr: what the buyer ordered.")
+@click.option("--to", metavar="TEXT", help="attr, slip: what it was changed to.")
+@click.option("--courier", help="courier: 顺丰, 申通, 圆通, 中通, 韵达, EMS …")
+@click.option("--until", metavar="DATE", help="hold: ship on this date (2026-11-25, 11.25, 25日).")
+@click.option("--owner", metavar="NAME", help="hold: only this agent handles the order.")
+@click.option("--waiting-buyer", is_flag=True, help="hold: waiting for the buyer's answer.")
+@click.option("--presale", is_flag=True, help="hold: --until is a presale ship date.")
+@click.option("--release", is_flag=True, help="hold: the order's holds are over (取消挂起).")
+@click.option("--promo-price", type=Money(), help="rebate: activity price (活动价).")
+@click.option("--paid-price", type=Money(), help="rebate: what the buyer paid (实付).")
+@click.option("--refund", type=Money(), help="rebate: amount to return (default: the difference).")
+@click.option("--gift", help="gift: what goes in the parcel (赠品).")
+@click.option("--job-no", help="sale: job number (工号; default: the agent's registered one).")
+@click.option("--name", help="brush: the name after @@@ (default: you).")
+@click.option("--verified-buyer", metavar="NICK",
+              help="The Wangwang account that asked; must be the order's buyer for address "
+                   "changes and cancellations.")
+@click.option("--dry-run", is_flag=True, help="Print the remark, record nothing.")
+@json_option
+@pass_app
+def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
+    """Write a remark in the house format: record it and print the text to paste.
+
+    The text follows the manuals (domain.md §1, R1–R14) and is signed with
+    the agent and the time; the flag is the one the shop's scheme gives the
+    kind. Address changes and cancellations need --verified-buyer.
+
+    \b
+      cstool remark add 5118609024991031624 --kind note --reason 客户要求发顺丰 --action 已改快递
+      cstool remark add 5118609024991031624 --kind 地址 --address "江苏省 南京市 鼓楼区 中山路100号" \\
+          --verified-buyer tb_buyer01
+      cstool remark add 5118609024991031624 --kind hold --until 11.25
+      cstool remark add 5118609024991031624 --kind rebate --promo-price 108 --paid-price 128
+    """
+    from cstool import agents, remarks
+
+    stray = [_opt(k) for k, v in options.items()
+             if v not in (None, False) and k not in KIND_OPTIONS[kind]]
+    if stray:
+        takes = ", ".join(_opt(k) for k in KIND_OPTIONS[kind])
+        raise click.UsageError(f"{', '.join(stray)} does not go with --kind {kind} "
+                               f"(a {kind} remark takes {takes})")
+    agent = app.agent()
+    if kind == "sale" and not options["job_no"]:
+        options["job_no"] = agents.get(app.journal, agent)["job_no"]
+    if options["until"]:
+        from cstool.clock import parse_manual_date
+
+        try:
+            md = parse_manual_date(options["until"], app.clock.now(), prefer="future")
+        except InputError as e:
+            raise click.BadParameter(str(e), param_hint="'--until'") from None
+        options["until"] = md.value if not hasattr(md.value, "date") else md.value.date()
+    fields = {"promo_fen" if k == "promo_price" else "paid_fen" if k == "paid_price"
+              else "refund_fen" if k == "refund" else k: v for k, v in options.items()}
+    try:
+        result = remarks.add(app.journal, order_id, kind, agent=agent, clock=app.clock,
+                             policy=app.policy, verified_buyer=verified_buyer, dry_run=dry_run,
+                             flag=flag, **fields)
+    except remarks.MissingFields as e:
+        raise click.UsageError(str(e)) from None
+    if as_json:
+        app.emit(result, "json")
+        return
+    r = app.renderer()
+    text = r.plain(result["text"])
+    head = "dry run, nothing recorded" if dry_run else f"remark {result['id']} recorded"
+    click.echo(f"{head} on order {result['order_id']}; paste it with a {result['flag']} flag "
+               f"({COLOUR.label(result['flag'])}, {result['flag_code']}):\n")
+    click.echo(f"  {text}\n")
+    if text != str(result["text"]):
+        click.echo("(the buyer's data is masked; add --reveal to print the text to paste)", err=True)
+    for change in result["applied"]:
+        click.echo(change)
+    for problem in result["problems"]:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@command(remark)
+@click.argument("text")
+@click.option("--at", "at_text", metavar="TIME",
+              help="When the remark was written (default: now); a date without a year "
+                   "takes the year nearest to it.")
+@click.option("--flag", type=Domain(COLOUR), help="The flag the platform shows with it.")
+@click.option("--check", is_flag=True, help="Exit 1 when a remark has problems.")
+@output_options
+@pass_app
+def parse(app, text, at_text, flag, check, fmt):
+    """Read a remark in any of the manuals' formats: kind, flag, time, author, problems.
+
+    TEXT is one remark (a memo of several lines is read line by line);
+    '-' reads standard input, one remark a line.
+
+    \b
+      cstool remark parse "退货/换货,换37码 2014年8月25日11:43:42 # 倩"
+      cstool remark parse "2015.03.09 郑婷已催付" --json
+      cut -f3 memos.tsv | cstool remark parse - --format jsonl
+    """
+    from cstool import remarks
+    from cstool.remark_parse import parse as parse_text
+    from cstool.remark_parse import parse_line
+
+    try:
+        ref = app.clock.parse(at_text) if at_text else app.clock.now()
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="'--at'") from None
+    ctx = remarks.context(app.existing_journal(), app.policy)
+    if text == "-":
+        parsed = [parse_line(line, ref, ctx, flag)
+                  for line in sys.stdin.read().splitlines() if line.strip()]
+        rows = [remarks.parse_for_output(p) for p in parsed]
+        out = rows
+    else:
+        parsed = [parse_text(text, ref, ctx, flag)]
+        out = remarks.parse_for_output(parsed[0])
+    if fmt == "table":
+        out = _flat(out) if isinstance(out, dict) else [_flat(r, segments=False) for r in out]
+    app.emit(out, fmt, columns=["kind", "flag", "at", "author", "reason", "action", "problems",
+                                "text"] if isinstance(out, list) and fmt != "json" else None,
+             empty="no remarks on standard input")
+    if check and any(p.problems for p in parsed):
+        raise click.exceptions.Exit(1)
+
+
+def _flat(d: dict, segments: bool = True) -> dict:
+    """A parse for a table: fields as ``key=value`` text."""
+    fields = {k: v for k, v in d["fields"].items() if k != "segments"}
+    out = {k: v for k, v in d.items() if k != "fields"}
+    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or "(none)"
+    if segments and d["fields"].get("segments"):
+        out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
+    return out
+
+
+@command(remark)
+@click.option("--since", metavar="DATE", help="Remarks written since (YYYY-MM-DD, today, 7d).")
+@click.option("--author", metavar="NAME", help="Only this agent's remarks.")
+@click.option("--by", "by", type=click.Choice(["remark", "agent"]), default="remark",
+              show_default=True, help="One line per problem, or a summary per agent.")
+@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
+              help="At most this many lines in a table (0: all); other formats list all.")
+@output_options
+@pass_app
+def lint(app, since, author, by, limit, fmt):
+    """Check every remark against the shop's format; exit 1 when any falls short.
+
+    Checks the five items of R1 (flag, content, handling, time, author) and
+    each kind's own fields, authors that are not registered agents, hold
+    dates past on unshipped orders, brushing orders that shipped, memos over
+    the platform's byte limit, and flags that contradict the shop's scheme.
+    A platform memo is checked as the order's current memo. Prints one line
+    per problem (order, author, what is wrong), or --by agent a summary.
+
+    \b
+      cstool remark lint
+      cstool remark lint --since 7d --author 小雨
+      cstool remark lint --by agent
+      cstool remark lint --format jsonl | jq -r .problem | sort | uniq -c
+    """
+    from cstool import remarks
+    from cstool.clock import to_db
+
+    since_db = to_db(app.clock.parse_since(since)) if since else None
+    stats = remarks.LintStats()
+    rows = remarks.lint(app.journal, app.clock, app.policy, since=since_db, author=author,
+                        stats=stats)
+    if by == "agent":
+        summary = remarks.lint_by_agent(rows)
+        if fmt in ("table", "csv", "tsv"):
+            summary = [{**s, "by_check": ", ".join(f"{k} {v}" for k, v in s["by_check"].items())}
+                       for s in summary]
+        app.emit(summary, fmt)
+    elif fmt == "jsonl":
+        renderer = app.renderer()
+        for row in rows:  # streams: constant memory however many problems there are
+            renderer.render([row], "jsonl")
+    elif fmt == "table":
+        shown = []
+        for r in rows:
+            if not limit or len(shown) < limit:
+                shown.append({"order_id": r["order_id"], "author": r["author"], "kind": r["kind"],
+                              "problem": r["problem"], "remark": _excerpt(r["text"])})
+        app.emit(shown, fmt)
+        if len(shown) < stats.problems:
+            click.echo(f"… and {stats.problems - len(shown)} more (--limit 0, or --format "
+                       "csv|jsonl for all; --by agent to sum up)", err=True)
+    else:
+        app.emit(list(rows), fmt, columns=_CSV if fmt in ("csv", "tsv") else None)
+    if fmt == "table" or by == "agent":
+        click.echo(f"{stats.problems} problem(s) in {stats.remarks} remark(s); "
+                   f"{stats.checked} remark(s) checked" if stats.problems else
+                   f"all {stats.checked} remark(s) complete", err=True)
+    if stats.problems:
+        raise click.exceptions.Exit(1)
+
+
+_CSV = ["order_id", "remark_id", "author", "source", "kind", "check", "at", "problem", "text"]
+
+
+def _excerpt(text, n: int = 24):
+    """The remark's first line, cut for a table (still masked by the renderer)."""
+    from cstool.values import Memo
+
+    first = str(text).strip().splitlines()[0] if str(text).strip() else ""
+    return Memo(first if len(first) <= n else first[:n - 1] + "…")
+
+
+@command(remark, name="list")
+@click.argument("order_id", metavar="ORDER")
+@output_options
+@pass_app
+def list_(app, order_id, fmt):
+    """An order's remark history, oldest first: platform memos, cstool remarks, chases.
+
+    \b
+      cstool remark list 5118609024991031607
+      cstool remark list 5118609024991031607 --json
+    """
+    from cstool import remarks
+
+    rows = remarks.history(app.journal, order_id)
+    app.emit(rows, fmt, columns=["id", "recorded_at", "source", "kind", "flag", "author", "text",
+                                 "problems"] if fmt != "json" and fmt != "jsonl" else None,
+             empty="no remarks on this order")
