@@ -10,8 +10,8 @@ import subprocess
 
 import click
 import pytest
-
 from conftest import DEMO_CSV, FIXTURES
+
 from cstool.cli import cli
 from cstool.journal import Journal
 
@@ -174,9 +174,8 @@ def test_on_a_read_only_journal(run, tmp_path, demo_journal, name):
 @pytest.mark.parametrize("name", sorted(INVOCATIONS))
 def test_on_a_journal_from_an_older_schema(run, tmp_path, demo_journal, name):
     """A journal made before any feature migration: opened, upgraded, then the command runs."""
-    from sqlite_utils import Database
-
     from cstool.migrations import load, names
+    from sqlite_utils import Database
 
     db = tmp_path / "old.db"
     conn = sqlite3.connect(db)
