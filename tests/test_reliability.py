@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cstool import importer
+from cstool.clock import zone
 from cstool.errors import InputError
 from cstool.journal import Journal
+from cstool.remark_parse import KIND, Context, parse
 
 sys.path.insert(0, str(FIXTURES))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -145,3 +147,42 @@ def test_broken_rows_never_half_write(tmp_path, rows, encoding, strict):
         assert result.rejected == []
     # every good row made it in unless the file as a whole could not be read
     assert orders == len(good)
+
+
+# --- the remark parser on anything an agent might type ------------------------------------
+
+REF = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
+PIECES = ["红旗", "黄旗", "@@@", "已催付", "顾客", "客户要求", "修改成", "---", "#", "日发货",
+          "必须由", "负责处理!", "2026.11.23", "11.25", "25日", "2014年8月25日11:43:42", "倩",
+          "郑婷", "顺丰", "申通", "工号1024", "赠品:", "活动价", "实付", "返", "元", ",", "，",
+          "：", " ", "\n", "\t", "　"]
+remark_text = st.one_of(
+    st.text(max_size=80),
+    st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=14).map("".join),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=remark_text, flag=st.sampled_from([None, "red", "yellow", "purple"]),
+       scheme=st.sampled_from([None, {"red": "presale", "blue": "aftersale", "purple": "brush"},
+                               {"red": "problem", "yellow": "ship", "green": "submitted"}]))
+def test_parser_never_fails_and_always_answers(text, flag, scheme):
+    ctx = Context(scheme=scheme, agents=frozenset({"倩", "郑婷"}))
+    p = parse(text, REF, ctx, flag)
+    assert p.kind in KIND.values
+    assert isinstance(p.problems, list) and all(isinstance(x, str) for x in p.problems)
+    assert p.at is None or p.at.tzinfo is not None
+    p.holds(), p.releases(), p.brush()  # the behaviour derived from it never fails either
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=remark_text)
+def test_remark_parse_command_on_arbitrary_lines(text):
+    from click.testing import CliRunner
+
+    from cstool.cli import cli
+
+    result = CliRunner().invoke(cli, ["--now", "2026-11-23 14:30", "remark", "parse", "-", "--json"],
+                                input=text)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
