@@ -76,11 +76,11 @@ def run(ctx):
                "≤ 30 (aim ≤ 15)", extra <= 0.30),
         figure("remark lint --format jsonl (every problem)", round(lint.seconds, 2), "s",
                "≤ 15", lint.seconds <= 15 and lint.returncode in (0, 1),
-               note=f"{len(lint.stdout.splitlines()):,} problems, peak RSS "
-                    f"{lint.peak_rss_mb:.0f} MB"),
+               note=f"{len(lint.stdout.splitlines()):,} problems, peak memory "
+                    f"{lint.peak_mb:.0f} MB"),
         figure("remark lint --by agent", round(by_agent.seconds, 2), "s", "≤ 10",
                by_agent.seconds <= 10 and by_agent.returncode in (0, 1),
-               note=f"peak RSS {by_agent.peak_rss_mb:.0f} MB"),
+               note=f"peak memory {by_agent.peak_mb:.0f} MB"),
         figure("remark parse - (10,000 lines)", round(parse.seconds, 2), "s",
                "≤ 2", parse.seconds <= 2 and parse.returncode == 0),
     ]

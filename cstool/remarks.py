@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -245,16 +245,45 @@ def _short(text: str, n: int = 60) -> str:
 _NEW_MEMOS = "remarks.id > ? AND remarks.source = 'platform'"
 
 
-def apply_imported_memos(journal, last_remark_id: int) -> None:
-    """Parse the seller memos an import just added (remarks above ``last_remark_id``),
-    store the parse, and apply it: brushing mark, holds, releases. Presale ship
-    dates in the export's presale column open presale holds.
+class ImportedMemos:
+    """The import's hook for memos (``importer.after_rows_hook``).
 
-    Runs inside the import's transaction (``importer.import_file``). Imports
-    bring hundreds of thousands of memos in a few thousand distinct texts:
-    each text is parsed once, and one ``UPDATE … FROM`` stores the parses,
-    so the per-memo work is SQLite's. Only memos that touch holds or the
-    brushing mark come back to Python.
+    ``memo_parser`` gives the import's reader a function that parses a memo
+    text into its remark columns, so memos arrive in the history parsed;
+    calling the hook afterwards applies what the memos say (brushing, holds).
+    """
+
+    def memo_parser(self, journal, now_db: str) -> Callable[[str], tuple]:
+        from cstool.policy import Policy
+
+        policy = Policy(journal)
+        parser = Parser(from_db(now_db).astimezone(zone(policy.get("timezone"))),
+                        context(journal, policy))
+
+        def parse_memo(text: str) -> tuple:
+            p = parser.fresh(text)
+            acting = 2 if p.holds() or p.releases() else 1 if p.brush() is not None else 0
+            return (*columns(p), acting)
+
+        return parse_memo
+
+    def __call__(self, journal, last_remark_id: int) -> None:
+        apply_imported_memos(journal, last_remark_id)
+
+
+IMPORT_HOOK = ImportedMemos()
+
+
+def apply_imported_memos(journal, last_remark_id: int) -> None:
+    """Apply the seller memos an import just added (remarks above ``last_remark_id``):
+    brushing mark, holds, releases; presale ship dates in the export's presale
+    column open presale holds.
+
+    Runs inside the import's transaction (``importer.import_file``). The memos
+    normally arrive parsed (the import's reader parsed each distinct text);
+    any that did not are parsed here, each text once, and stored with one
+    ``UPDATE … FROM``. Only memos that touch holds or the brushing mark come
+    back to Python.
     """
     imp = journal.one("SELECT id, agent, started_at FROM imports ORDER BY id DESC LIMIT 1")
     if imp is None:
@@ -265,56 +294,66 @@ def apply_imported_memos(journal, last_remark_id: int) -> None:
     ref = from_db(imp["started_at"]).astimezone(zone(policy.get("timezone")))
     parser = Parser(ref, context(journal, policy))
     last = last_remark_id
+    # In an import, temp.memo_parse holds the parses the reader made (with what
+    # each memo asks for); memos it lacks arrive unparsed and are parsed here.
+    in_import = journal.one("SELECT 1 FROM sqlite_temp_master WHERE name = 'memo_parse'")
     texts = [r[0] for r in journal.query(
-        f"SELECT DISTINCT text FROM remarks WHERE {_NEW_MEMOS}", [last])]
+        f"SELECT DISTINCT text FROM remarks WHERE {_NEW_MEMOS} AND parsed = 0", [last])]
     todo: list = []  # (remark id, order row, parse, the memo it replaces)
     brushing: list = []  # (1 or 0, order id): one bulk update at the end
+    acting_sql = []
     if texts:
-        journal.execute("CREATE TEMP TABLE IF NOT EXISTS memo_parse (text TEXT PRIMARY KEY, "
+        journal.execute("CREATE TEMP TABLE IF NOT EXISTS memo_reparse (text TEXT PRIMARY KEY, "
                         "kind, flag, flag_code, reason, action, at, author, fields, problems, "
                         "brush INTEGER, holds INTEGER)")
-        journal.execute("DELETE FROM temp.memo_parse")
-        acting: dict[str, bool] = {}  # text of a memo with @@@ or holds -> about holds
-
-        def noting(rows):
-            for r in rows:
-                if r[-2] or r[-1]:
-                    acting[r[0]] = r[-1]
-                yield r
-
-        journal.conn.executemany("INSERT INTO temp.memo_parse VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                                 noting(_parse_rows(parser, texts)))
-        # A page cache big enough that rewriting the new remarks does not spill
-        # pages to the WAL mid-way (16 MB, only now: the parsing child is gone).
-        cache = journal.scalar("PRAGMA cache_size")
-        journal.execute("PRAGMA cache_size = -16384")
-        try:
-            journal.execute(
-                "UPDATE remarks SET kind = p.kind, flag = p.flag, flag_code = p.flag_code, "
-                "reason = p.reason, action = p.action, at = p.at, author = p.author, "
-                f"fields = p.fields, problems = p.problems, parsed = 1 FROM temp.memo_parse p "
-                f"WHERE {_NEW_MEMOS} AND p.text = remarks.text", [last])
-        finally:
-            journal.execute(f"PRAGMA cache_size = {int(cache)}")
-        # Only memos with @@@ or about holds come back to Python.
+        journal.execute("DELETE FROM temp.memo_reparse")
+        journal.conn.executemany("INSERT INTO temp.memo_reparse VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                                 _parse_rows(parser, texts))
+        journal.execute(
+            "UPDATE remarks SET kind = p.kind, flag = p.flag, flag_code = p.flag_code, "
+            "reason = p.reason, action = p.action, at = p.at, author = p.author, "
+            f"fields = p.fields, problems = p.problems, parsed = 1 FROM temp.memo_reparse p "
+            f"WHERE {_NEW_MEMOS} AND remarks.parsed = 0 AND p.text = remarks.text", [last])
+        acting_sql.append("SELECT remarks.id FROM remarks WHERE remarks.id > ? AND "
+                          "remarks.source = 'platform' AND remarks.text IN "
+                          "(SELECT text FROM temp.memo_reparse WHERE brush OR holds)")
+    if in_import:
+        # parsed by the import's reader: brushing marks need no second parse, and
+        # only memos about holds come back as parses. (One UPDATE per order: a
+        # single statement over thousands of orders would keep a statement journal
+        # of every page it touches, in memory during an import.)
         for r in journal.query(
-                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing FROM remarks "
-                f"JOIN orders o ON o.order_id = remarks.order_id WHERE {_NEW_MEMOS} AND "
-                "remarks.text IN (SELECT text FROM temp.memo_parse WHERE brush OR holds) "
-                "ORDER BY remarks.id", [last]) if acting else ():
-            if acting[r["text"]]:
+                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing, p.acting "
+                "FROM remarks JOIN temp.memo_parse p ON p.text = remarks.text "
+                "JOIN orders o ON o.order_id = remarks.order_id "
+                f"WHERE {_NEW_MEMOS} AND p.acting > 0 ORDER BY remarks.id", [last]):
+            if r["acting"] == 2:
                 todo.append((r["id"], r, parser(r["text"]), None))
             elif not r["brushing"]:
                 brushing.append((1, r["order_id"]))
-        journal.execute("DROP TABLE temp.memo_parse")
-        if last:
-            todo = _replaced_memos(journal, parser, last, todo)
+    if acting_sql:
+        ids = " UNION ".join(acting_sql)
+        for r in journal.query(
+                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing FROM remarks "
+                f"JOIN orders o ON o.order_id = remarks.order_id WHERE remarks.id IN ({ids}) "
+                "ORDER BY remarks.id", [last] * len(acting_sql)):
+            p = parser(r["text"])
+            if p.holds() or p.releases():
+                todo.append((r["id"], r, p, None))
+            elif not r["brushing"]:
+                brushing.append((1, r["order_id"]))
+    if texts:
+        journal.execute("DROP TABLE temp.memo_reparse")
+    new_memos = journal.scalar(f"SELECT EXISTS (SELECT 1 FROM remarks WHERE {_NEW_MEMOS})",
+                               [last])
+    if last and new_memos:
+        todo = _replaced_memos(journal, parser, last, todo)
     # The export's own flag (备注标签) and presale column, for the orders it changed.
     special = journal.query(
         "SELECT order_id, flag, presale_info, status, brushing FROM orders WHERE import_id = ? "
         "AND (flag IS NOT NULL OR presale_info <> '')", [imp["id"]])
     flags = {r["order_id"]: COLOUR.get(r["flag"]) for r in special if COLOUR.get(r["flag"] or "")}
-    if flags and texts:
+    if flags and new_memos:
         _store_flagged(journal, parser, last, flags)
     now_db, agent = imp["started_at"], imp["agent"]
     open_ = _open_holds(journal, {t[1]["order_id"] for t in todo}

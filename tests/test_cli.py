@@ -139,7 +139,7 @@ def test_startup_imports_only_what_it_needs():
     code = ("import sys\nfrom cstool.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print('LOADED:' + ' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('tabulate', 'openpyxl', 'sqlite_utils', 'dateutil'))))")
+            "('tabulate', 'openpyxl', 'sqlite_utils', 'wcwidth'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Commands:" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "LOADED:"

@@ -344,6 +344,32 @@ def test_forked_reader_gives_the_same_journal(tmp_path):
         db_rows(b, "SELECT order_id, text FROM remarks ORDER BY id")
 
 
+def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
+    """Memos parsed while the file is read (forked or not) are stored exactly as the
+    hook alone would store them, and bring the same holds and brushing marks."""
+    from cstool import remarks
+
+    memos = ["25日发货", "@@@张三", "2026.11.22 郑婷已催付", "发顺丰", "必须由倩负责处理!",
+             "红旗 客户要求发顺丰 已改快递 2026.11.20 倩", "客户要求修改地址,新地址为:浙江省 杭州市 "
+             "西湖区 文三路1号---2026.11.23 倩"]
+    rows = [row(n, memo=memos[n % len(memos)] if n % 4 else "") for n in range(120)]
+    f = write_export(tmp_path / "memos.csv", rows)
+    dumps = []
+    for name, hook, parallel in (("forked", remarks.IMPORT_HOOK, True),
+                                 ("inline", remarks.IMPORT_HOOK, False),
+                                 ("after", remarks.apply_imported_memos, False)):
+        db = tmp_path / f"{name}.db"
+        import_lib(db, [f], after_rows=hook, parallel=parallel)
+        dumps.append((db_rows(db, "SELECT order_id, text, kind, flag, reason, action, at, author, "
+                                  "fields, problems, parsed FROM remarks ORDER BY id"),
+                      db_rows(db, "SELECT order_id, kind, until, owner FROM holds ORDER BY id"),
+                      db_rows(db, "SELECT order_id FROM orders WHERE brushing = 1")))
+    assert dumps[0] == dumps[1] == dumps[2]
+    remark_rows, hold_rows, brushed = dumps[0]
+    assert all(r[-1] == 1 for r in remark_rows) and len(remark_rows) == 90
+    assert len(hold_rows) > 0 and len(brushed) > 0
+
+
 def test_forked_reader_reports_file_errors(tmp_path):
     """A decoding error in the forked reader reaches the user with its line."""
     f = tmp_path / "x.csv"

@@ -40,7 +40,7 @@ def remark(run, name, index=-1):
 
 
 def test_the_import_hook_is_the_remark_parser():
-    assert importer.after_rows_hook() is remarks.apply_imported_memos
+    assert importer.after_rows_hook() is remarks.IMPORT_HOOK
 
 
 def test_imported_memos_are_parsed_and_stored(run, demo):
