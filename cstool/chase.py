@@ -66,22 +66,9 @@ class AlreadyChased(CstoolError):
 
 def parse_channels(text: Any) -> list[str]:
     """``wangwang,phone,remind`` (Chinese accepted, or a JSON list) → canonical channels."""
-    if isinstance(text, list):
-        parts = [str(p) for p in text]
-    else:
-        s = str(text).strip()
-        if s.startswith("["):
-            try:
-                parts = [str(p) for p in json.loads(s)]
-            except ValueError:
-                raise InputError(f"{text!r} is not a JSON list of channels") from None
-        else:
-            parts = [p for p in re.split(r"[,，;\s>→]+", s) if p]
-    out: list[str] = []
-    for p in parts:
-        c = CHANNEL(p)
-        if c not in out:
-            out.append(c)
+    from cstool.policy import split_list
+
+    out = CHANNEL.many(split_list(text, "channels", r"[,，;\s>→]+"))
     if not out:
         raise InputError(f"name at least one channel: {CHANNEL.choices()}")
     return out

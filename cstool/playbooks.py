@@ -409,22 +409,9 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
 
 def parse_resolutions(kind: str) -> Callable[[Any], list]:
     def parse(text: Any) -> list:
-        if isinstance(text, (list, tuple)):
-            words = [str(w) for w in text]
-        else:
-            s = str(text).strip()
-            if s.startswith("["):
-                try:
-                    words = [str(w) for w in json.loads(s)]
-                except ValueError:
-                    raise InputError(f"{text!r} is not a JSON list of resolutions") from None
-            else:
-                words = [w for w in re.split(r"[,，;\s+]+", s) if w]
-        out: list[str] = []
-        for w in words:
-            r = RESOLUTION(w)
-            if r not in out:
-                out.append(r)
+        from cstool.policy import split_list
+
+        out = RESOLUTION.many(split_list(text, "resolutions", r"[,，;\s+]+"))
         if not out:
             raise InputError(f"{kind} needs at least one resolution")
         return out

@@ -57,21 +57,25 @@ def parse_time_of_day(text: Any) -> str:
     return _hhmm(value)
 
 
+def split_list(text: Any, what: str, separators: str = r"[,，;\s]+") -> list[str]:
+    """A list value as typed: a JSON list, or items separated by commas or spaces."""
+    if isinstance(text, (list, tuple)):
+        return [str(p) for p in text]
+    s = str(text).strip()
+    if s.startswith("["):
+        try:
+            return [str(p) for p in json.loads(s)]
+        except ValueError:
+            raise InputError(f"{text!r} is not a JSON list of {what}") from None
+    return [p for p in re.split(separators, s) if p]
+
+
 def parse_windows(text: Any) -> list[str]:
     """``10:00-12:00,15:00-17:00`` (or a JSON list) → ``["10:00-12:00", "15:00-17:00"]``."""
-    if isinstance(text, list):
-        parts = [str(p) for p in text]
+    if str(text).strip().lower() in ("", "none", "off", "无"):
+        parts = []
     else:
-        s = str(text).strip()
-        if s.startswith("["):
-            try:
-                parts = [str(p) for p in json.loads(s)]
-            except ValueError:
-                raise InputError(f"{text!r} is not a JSON list of windows") from None
-        elif s.lower() in ("", "none", "off", "无"):
-            parts = []
-        else:
-            parts = [p for p in re.split(r"[,，;\s]+", s) if p]
+        parts = split_list(text, "windows")
     out = []
     for p in parts:
         a, sep, b = p.replace("–", "-").replace("~", "-").partition("-")

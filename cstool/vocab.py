@@ -44,6 +44,15 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return self.get(word) is not None
 
+    def many(self, words) -> list[str]:
+        """Several words to their canonical values, in order, each once."""
+        out: list[str] = []
+        for word in words:
+            canon = self(word)
+            if canon not in out:
+                out.append(canon)
+        return out
+
     def choices(self) -> str:
         return ", ".join(f"{v} ({self.labels[v]})" if self.labels[v] != v else v for v in self.values)
 

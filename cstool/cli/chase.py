@@ -54,7 +54,7 @@ def due(app, channel, all_, limit, fmt):
         columns.insert(columns.index("channel") + 1, "opens_at")
     if app.reveal:
         columns.insert(columns.index("channel"), "phone")
-    app.emit(rows, fmt, columns=columns if fmt in ("table", "csv", "tsv") else None,
+    app.emit(rows, fmt, columns=columns,
              empty="no unpaid orders to chase now" + ("" if all_ else " (--all shows later ones)"))
 
 
@@ -160,7 +160,7 @@ def template_list(app, fmt):
     from cstool import chase as lib
 
     app.emit(lib.template_rows(app.journal), fmt,
-             columns=["channel", "source", "text"] if fmt in ("table", "csv", "tsv") else None)
+             columns=["channel", "source", "text"])
 
 
 @command(template, name="set")

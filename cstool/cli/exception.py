@@ -195,7 +195,7 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
         app.journal, app.now_db(), open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
         since=since_db, limit=limit)
-    app.emit(rows, fmt, columns=exceptions.LIST_COLUMNS if fmt in ("table", "csv", "tsv") else None,
+    app.emit(rows, fmt, columns=exceptions.LIST_COLUMNS,
              empty="no exceptions match")
 
 

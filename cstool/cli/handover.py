@@ -104,7 +104,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
                       category=category, order_id=clean_order_id(order_id), limit=limit)
     if fmt == "table":
         rows = [{**r, "category": CATEGORY.label(r["category"])} for r in rows]
-    app.emit(rows, fmt, columns=LIST_COLUMNS if fmt in ("table", "csv", "tsv") else None,
+    app.emit(rows, fmt, columns=LIST_COLUMNS,
              empty="no handover items match")
 
 

@@ -83,7 +83,7 @@ def list_(app, statuses, since, buyer, limit, fmt):
 
     since_db = to_db(app.clock.parse_since(since)) if since else None
     rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
-    app.emit(rows, fmt, columns=LIST_COLUMNS if fmt in ("table", "csv", "tsv") else None,
+    app.emit(rows, fmt, columns=LIST_COLUMNS,
              empty="no orders match")
 
 

@@ -57,7 +57,7 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
         report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
                          limit=limit)
         app.emit(report.rows, fmt,
-                 columns=lib.COLUMNS if fmt in ("table", "csv", "tsv") else None,
+                 columns=lib.COLUMNS,
                  empty="nothing needs shipping attention")
     hidden = report.hidden
     if hidden:
