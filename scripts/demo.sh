@@ -89,3 +89,9 @@ wb.save(sys.argv[2])
 PY
 step cstool --agent 郑婷 --now "2026-11-24 09:30" handover import "$DEMO_DIR/handover-night-filled.xlsx"
 step cstool --now "2026-11-24 09:30" handover list --open
+
+# --- remind (cron) and the daily report ---
+step cstool --now "2026-11-24 10:30" remind
+printf '(run again at once: nothing new is due, so cron gets no mail)\n'
+step cstool --now "2026-11-24 10:40" remind
+step cstool --now "2026-11-24 00:10" report daily --date yesterday --format md
