@@ -227,10 +227,6 @@ class Journal:
         self._depth = 0
         self.conn.execute("COMMIT")
 
-    def rollback(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
-
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 

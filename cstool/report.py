@@ -11,14 +11,10 @@ from datetime import date, timedelta
 from typing import Optional
 
 from cstool.clock import to_db
+from cstool.orders import _has_table as _has
 from cstool.values import Instant
 
 SHIPPED = ("part_shipped", "shipped", "signed", "finished")
-
-
-def _has(journal, table: str) -> bool:
-    return journal.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                       [table]) is not None
 
 
 def _module(name: str):

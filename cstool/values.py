@@ -13,7 +13,6 @@ command shows money, times and masked buyer data the same way.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from cstool.errors import InputError
@@ -96,27 +95,12 @@ def parse_money(text, what: str = "amount") -> int:
     return -fen if sign else fen
 
 
-def parse_money_or_none(text, what: str = "amount") -> Optional[int]:
-    if text is None or str(text).strip() == "":
-        return None
-    return parse_money(text, what)
-
-
 def format_money(fen: Optional[int]) -> Optional[str]:
     if fen is None:
         return None
     sign = "-" if fen < 0 else ""
     q, r = divmod(abs(int(fen)), 100)
     return f"{sign}{q}.{r:02d}"
-
-
-def money_from_decimal(value) -> int:
-    """A spreadsheet number (float or Decimal) to fen, rounding half away from zero."""
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise InputError(f"{value!r} is not an amount") from None
-    return int((d * 100).to_integral_value(rounding="ROUND_HALF_UP"))
 
 
 # --- masking -------------------------------------------------------------------
