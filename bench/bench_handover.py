@@ -25,7 +25,7 @@ def _fill(journal_path: Path) -> None:
     from cstool import agents, handover
     from cstool.journal import Journal
 
-    journal = Journal.open(str(journal_path))
+    journal = Journal.open(str(journal_path), create=True)
     agents.add(journal, "bench", "2026-11-23T09:00:00Z")
     with journal.write():
         for i in range(ITEMS):

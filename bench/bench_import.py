@@ -26,6 +26,7 @@ def run(ctx):
         for n in range(RUNS):
             db = tmp / f"journal-{n}.db"
             base = [ctx.cstool, "--db", str(db), "--now", BENCH_NOW]
+            ctx.time(base + ["init"])
             ctx.time(base + ["agent", "add", "bench"])
             t = ctx.time(base + ["--agent", "bench", "orders", "import", str(ctx.csv)])
             if t.returncode != 0:

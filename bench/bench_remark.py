@@ -26,7 +26,7 @@ from cstool.importer import after_rows_hook, import_files
 from cstool.journal import Journal
 
 db, csv, mode = sys.argv[1:4]
-j = Journal.open(db)
+j = Journal.open(db, create=True)
 clock = Clock("Asia/Shanghai", {BENCH_NOW!r})
 add(j, "bench", clock.now_db())
 import_files(j, [csv], agent="bench", now_db=clock.now_db(), tz_name="Asia/Shanghai",

@@ -15,6 +15,7 @@ def run(ctx):
     try:
         db = tmp / "journal.db"
         base = [ctx.cstool, "--db", str(db), "--now", BENCH_NOW]
+        ctx.time(base + ["init"])
         ctx.time(base + ["agent", "add", "bench"])
         idle = ctx.best_of(15, base + ["remind"])
         if idle.stdout:

@@ -135,6 +135,7 @@ def ensure_data(rows: int, cstool: str) -> Context:
             Path(str(journal) + suffix).unlink(missing_ok=True)
         print(f"building the benchmark journal {journal} …", file=sys.stderr)
         base = [cstool, "--db", str(journal), "--now", BENCH_NOW]
+        subprocess.run(base + ["init"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run(base + ["agent", "add", "bench"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run(base + ["--agent", "bench", "orders", "import", str(csv)], check=True,
                        stdout=subprocess.DEVNULL)

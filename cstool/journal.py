@@ -58,6 +58,14 @@ def _create_file(path: str) -> None:
         os.close(fd)
 
 
+class NoJournal(CstoolError):
+    """The journal file is not there (and the command does not create one)."""
+
+    def __init__(self, path: str):
+        super().__init__(f"no journal at {path} — create it with: cstool init (or check CSTOOL_DB)")
+        self.path = path
+
+
 class Journal:
     def __init__(self, path: str, conn: sqlite3.Connection):
         self.path = path
@@ -69,11 +77,13 @@ class Journal:
     # -- opening --
 
     @classmethod
-    def open(cls, path: Optional[str] = None, create: bool = True, migrate: bool = True) -> Journal:
+    def open(cls, path: Optional[str] = None, create: bool = False, migrate: bool = True) -> Journal:
+        """Open the journal at ``path``; a missing one is an error unless ``create``
+        (only ``cstool init`` creates: a typo in a crontab must not start an empty journal)."""
         path = resolve_path(path)
         if not os.path.exists(path):
             if not create:
-                raise CstoolError(f"no journal at {path}; create it with: cstool init")
+                raise NoJournal(path)
             _create_file(path)
         elif os.path.isdir(path):
             raise CstoolError(f"{path} is a folder, not a journal file")

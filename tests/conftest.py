@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,26 @@ def order(name: str) -> str:
     return SCENARIOS["orders"][name]
 
 
+@pytest.fixture(scope="session")
+def new_journal(tmp_path_factory):
+    """A journal fresh from `cstool init`, made once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("init") / "journal.db"
+    result = CliRunner().invoke(cli, ["--db", str(path), "init"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return path
+
+
 @pytest.fixture(autouse=True)
-def env(tmp_path, monkeypatch):
-    """Own journal path, own data dir, clock pinned at the demo time, no agent."""
+def env(tmp_path, monkeypatch, new_journal):
+    """Own journal (as `cstool init` leaves it), own data dir, clock pinned at the demo
+    time, no agent. Only `init` creates a journal: a test about a missing one uses
+    another path (or removes this one)."""
     for var in list(os.environ):
         if var.startswith("CSTOOL_"):
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     db = tmp_path / "journal.db"
+    shutil.copy(new_journal, db)
     monkeypatch.setenv("CSTOOL_DB", str(db))
     monkeypatch.setenv("CSTOOL_NOW", DEMO_NOW)
     return db

@@ -114,13 +114,30 @@ def test_on_an_empty_journal(run, env, tmp_path, name):
         assert result.exit_code == 0, (name, result.output)  # reading nothing is not an error
 
 
+# Commands that need no journal: where it would be, the presets, the remark parser.
+NO_JOURNAL = {"journal path", "remark parse", "policy presets"}
+
+
+def _tree(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
 @pytest.mark.parametrize("name", sorted(INVOCATIONS))
 def test_with_a_missing_journal_folder(run, tmp_path, name):
+    """Only init creates a journal; every other command refuses, and creates nothing."""
     db = tmp_path / "not" / "yet" / "journal.db"
+    before = _tree(tmp_path)
     result = invoke(run, name, tmp_path, extra=["--db", str(db)])
     check_clear(result, name)
-    if name in ("journal path", "remark parse", "remind", "policy presets"):
+    if name == "init":
+        assert result.exit_code == 0 and db.exists(), (name, result.output)
+        return
+    if name in NO_JOURNAL:
         assert result.exit_code == 0, (name, result.output)
+    else:
+        assert (result.exit_code, result.output) == (
+            1, f"Error: no journal at {db} — create it with: cstool init (or check CSTOOL_DB)\n")
+    assert _tree(tmp_path) == before, name  # no journal, no folder, no sheet, no backup
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +148,7 @@ def demo_journal(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "journal.db"
     r = CliRunner()
     env = {"CSTOOL_DB": str(path), "CSTOOL_NOW": "2026-11-23 14:30", "CSTOOL_AGENT": "倩"}
-    for argv in (["agent", "add", "倩"], ["orders", "import", str(DEMO_CSV)],
+    for argv in (["init"], ["agent", "add", "倩"], ["orders", "import", str(DEMO_CSV)],
                  ["exception", "log", OID, "--kind", "延迟", "--detail", "物流不动"],
                  ["handover", "add", "-c", "回访", "--buyer", "tb1", "-p", "回电", "-t", "明天"]):
         res = r.invoke(cli, argv, env=env)

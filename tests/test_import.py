@@ -319,7 +319,7 @@ def test_xlsx_wrong_header(run, env, tmp_path):
 
 
 def import_lib(path, files, **kw):
-    j = Journal.open(str(path))
+    j = Journal.open(str(path), create=True)
     try:
         return importer.import_files(j, [str(f) for f in files], agent="倩", now_db=NOW_DB,
                                      tz_name="Asia/Shanghai", **kw)

@@ -71,6 +71,7 @@ def test_migrations_bring_an_older_journal_up_to_date(env):
     from cstool.migrations import load, names
     from sqlite_utils import Database
 
+    env.unlink()  # not the test's own journal: one an older cstool made
     conn = sqlite3.connect(env)
     db = Database(conn)
     load().apply(db, stop_before=names()[1])
@@ -90,6 +91,8 @@ def test_each_migration_is_its_own_transaction(env, monkeypatch):
     """A migration that fails leaves the earlier ones applied and itself pending."""
     from cstool import migrations as mig
 
+    env.unlink()  # a journal being created
+
     real_load = mig.load
 
     def failing_load():
@@ -105,7 +108,7 @@ def test_each_migration_is_its_own_transaction(env, monkeypatch):
 
     monkeypatch.setattr(mig, "load", failing_load)
     with pytest.raises(sqlite3.OperationalError):
-        Journal.open(str(env))
+        Journal.open(str(env), create=True)
     conn = sqlite3.connect(env)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
@@ -196,7 +199,7 @@ def test_two_processes_opening_a_new_journal_at_once(tmp_path):
     """Both race to apply the migrations; both succeed and the schema is applied once."""
     db = tmp_path / "race.db"
     code = ("import sys\nfrom cstool.journal import Journal\n"
-            "j = Journal.open(sys.argv[1])\nprint(len(j.pending_migrations()))\n")
+            "j = Journal.open(sys.argv[1], create=True)\nprint(len(j.pending_migrations()))\n")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outs = [p.communicate(timeout=60) for p in procs]
@@ -206,3 +209,17 @@ def test_two_processes_opening_a_new_journal_at_once(tmp_path):
     from cstool.migrations import names
 
     assert [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")] == names()
+
+
+def test_no_command_creates_the_default_journal(run, tmp_path, monkeypatch):
+    """Without CSTOOL_DB the default path is used, and it is refused like any other."""
+    monkeypatch.delenv("CSTOOL_DB")
+    default = tmp_path / "xdg" / "cstool" / "journal.db"
+    for argv in (["shipcheck", "--check"], ["remind"], ["report", "daily"], ["policy", "show"]):
+        result = run(argv)
+        assert (result.exit_code, result.output) == (
+            1, f"Error: no journal at {default} — create it with: cstool init "
+               "(or check CSTOOL_DB)\n"), argv
+    assert not (tmp_path / "xdg").exists()
+    assert run("journal path", check=0).output == f"{default}\n"
+    assert run("init", check=0).output == f"{default}\n" and default.exists()

@@ -58,6 +58,7 @@ def cs(db, *args, **kw):
 
 def test_kill_9_during_a_large_import_loses_nothing(tmp_path, big_export):
     db = tmp_path / "journal.db"
+    assert cs(db, "init").returncode == 0
     assert cs(db, "agent", "add", "倩").returncode == 0
     proc = subprocess.Popen([*CSTOOL, "--db", str(db), "--now", "2026-11-23 15:00", "--agent", "倩",
                              "orders", "import", str(big_export)],
@@ -81,6 +82,7 @@ def test_kill_9_during_a_large_import_loses_nothing(tmp_path, big_export):
     again = cs(db, "--agent", "倩", "orders", "import", str(big_export), "--json")
     assert again.returncode == 0, again.stderr
     clean = tmp_path / "clean.db"
+    cs(clean, "init")
     cs(clean, "agent", "add", "倩")
     assert cs(clean, "--agent", "倩", "orders", "import", str(big_export)).returncode == 0
     assert dump(db) == dump(clean)
@@ -102,7 +104,7 @@ def import_quietly(path, **kw):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(str(db) + suffix):
             os.unlink(str(db) + suffix)
-    j = Journal.open(str(db))
+    j = Journal.open(str(db), create=True)
     try:
         try:
             result = importer.import_files(j, [str(path)], agent="倩", now_db=NOW_DB,

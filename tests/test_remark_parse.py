@@ -265,6 +265,7 @@ def test_check_exits_1_when_a_remark_has_problems(run):
 
 
 def test_parse_does_not_create_a_journal(run, env):
+    env.unlink()
     run(["remark", "parse", "25日发货"], check=0)
     assert not env.exists()
 

@@ -111,10 +111,13 @@ def test_missing_sources_are_skipped(journal):
     assert remind.collect(journal, clock, Policy(journal), ["cstool.nowhere:items"]) == []
 
 
-def test_cli_is_silent_without_a_journal(run, env):
-    result = run("remind")
-    assert (result.exit_code, result.output) == (0, "")
-    assert not env.exists()
+def test_cli_refuses_a_missing_journal(run, env, tmp_path):
+    """A typo in the crontab's CSTOOL_DB is loud, never an empty journal that is never due."""
+    typo = tmp_path / "srv" / "jounral.db"
+    result = run(["--db", str(typo), "remind"])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: no journal at {typo} — create it with: cstool init (or check CSTOOL_DB)\n")
+    assert not typo.parent.exists()
 
 
 def test_cli_webhook_needed(run, journal):

@@ -517,6 +517,7 @@ def test_morning_takes_within_but_not_only(run, marked):
 
 def test_morning_check_exits_1_when_anything_is_listed(run, demo):
     assert run(["shipcheck", "--morning", "--check"]).exit_code == 1
+    run(["--db", str(demo) + ".empty", "init"], check=0)
     empty = run(["shipcheck", "--morning", "--check", "--db", str(demo) + ".empty"])
     assert empty.exit_code == 0
 

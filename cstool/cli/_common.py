@@ -28,6 +28,9 @@ class App:
         self.now_text: Optional[str] = None
         self.agent_name: Optional[str] = None
         self.reveal = False
+        # Commands that work without a journal (journal path, policy presets, remark
+        # parse) set this: the policy and the clock then take their defaults.
+        self.journal_optional = False
         self._journal = None
         self._policy = None
         self._clock = None
@@ -36,6 +39,7 @@ class App:
 
     @property
     def journal(self):
+        """The journal; a missing one is an error (only ``cstool init`` creates it)."""
         if self._journal is None:
             from cstool.journal import Journal
 
@@ -43,7 +47,7 @@ class App:
         return self._journal
 
     def existing_journal(self):
-        """The journal if it already exists (never creates one), else None."""
+        """The journal if it exists, else None (for commands that work without one)."""
         if self._journal is None:
             from cstool.journal import resolve_path
 
@@ -53,10 +57,13 @@ class App:
 
     @property
     def policy(self):
+        """The shop's policy: read from the journal, which must exist unless the
+        command is one that works without it."""
         if self._policy is None:
             from cstool.policy import Policy
 
-            self._policy = Policy(self.existing_journal())
+            self._policy = Policy(self.existing_journal() if self.journal_optional
+                                  else self.journal)
         return self._policy
 
     @property
@@ -200,6 +207,18 @@ class Money(click.ParamType):
             return parse_money(value)
         except CstoolError as e:
             self.fail(str(e), param, ctx)
+
+
+def journal_optional(f: Callable) -> Callable:
+    """For commands that need no journal (reference lists, pure text tools): without
+    one they run on the default policy instead of refusing."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        click.get_current_context().ensure_object(App).journal_optional = True
+        return f(*args, **kwargs)
+
+    return wrapper
 
 
 def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:

@@ -2,7 +2,13 @@
 
 import click
 
-from cstool.cli._common import command, common_options, output_options, pass_app
+from cstool.cli._common import (
+    command,
+    common_options,
+    journal_optional,
+    output_options,
+    pass_app,
+)
 
 
 @click.command(name="init")
@@ -11,12 +17,18 @@ from cstool.cli._common import command, common_options, output_options, pass_app
 def init(app):
     """Create the journal (if missing) and print its path. Safe to run again.
 
+    The only command that creates a journal: every other one refuses a path
+    with no journal, so a typo in CSTOOL_DB fails loudly instead of starting
+    an empty journal.
+
     \b
       cstool init
       cstool --db ./shop.db init
     """
-    journal = app.journal
-    click.echo(journal.path)
+    from cstool.journal import Journal
+
+    app._journal = Journal.open(app.db_path, create=True)
+    click.echo(app._journal.path)
 
 
 @click.group()
@@ -25,6 +37,7 @@ def journal():
 
 
 @command(journal, name="path")
+@journal_optional
 @pass_app
 def path_(app):
     """Print the journal's path (without creating it)."""

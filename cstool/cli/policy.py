@@ -2,7 +2,7 @@
 
 import click
 
-from cstool.cli._common import command, output_options, pass_app
+from cstool.cli._common import command, journal_optional, output_options, pass_app
 
 
 @click.group()
@@ -58,7 +58,6 @@ def set_(app, key, value):
 
     k = get_key(key)
     name = k.name
-    app.journal  # noqa: B018 - setting policy creates the journal if it is missing
     value = app.policy.set(name, value, app.agent_name, app.now_db())
     click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}")
 
@@ -75,7 +74,6 @@ def use(app, preset):
     """
     from cstool.policy import display
 
-    app.journal  # noqa: B018 - creates the journal if it is missing
     values = app.policy.use(preset, app.agent_name, app.now_db())
     for name, value in values.items():
         click.echo(f"{name} = {display(value)}")
@@ -83,6 +81,7 @@ def use(app, preset):
 
 @command(policy)
 @output_options
+@journal_optional
 @pass_app
 def presets(app, fmt):
     """List the presets and what they set.

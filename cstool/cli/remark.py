@@ -5,7 +5,15 @@ import sys
 
 import click
 
-from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.cli._common import (
+    Domain,
+    Money,
+    command,
+    journal_optional,
+    json_option,
+    output_options,
+    pass_app,
+)
 from cstool.errors import InputError
 from cstool.remark_parse import COMPOSE_KIND
 from cstool.vocab import COLOUR
@@ -131,12 +139,14 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
 @click.option("--flag", type=Domain(COLOUR), help="The flag the platform shows with it.")
 @click.option("--check", is_flag=True, help="Exit 1 when a remark has problems.")
 @output_options
+@journal_optional
 @pass_app
 def parse(app, text, at_text, flag, check, fmt):
     """Read a remark in any of the manuals' formats: kind, flag, time, author, problems.
 
     TEXT is one remark (a memo of several lines is read line by line);
-    '-' reads standard input, one remark a line.
+    '-' reads standard input, one remark a line. Uses the journal's agents
+    and flag scheme when there is a journal, the defaults when there is none.
 
     \b
       cstool remark parse "退货/换货,换37码 2014年8月25日11:43:42 # 倩"

@@ -32,9 +32,7 @@ def remind(app, channel, webhook, secret, plain, dry_run, as_json):
     """
     from cstool import remind as lib
 
-    journal = app.existing_journal()
-    if journal is None:
-        return  # no journal yet: nothing can be due
+    journal = app.journal
     policy, clock = app.policy, app.clock
     send, limit = _sender(channel, webhook, secret, plain, clock, policy, as_json)
     outcome = lib.run(journal, clock, policy, channel=channel, send=send, limit=limit,
