@@ -96,9 +96,11 @@ def test_address_round_trips_and_is_masked_unless_revealed(run, demo):
     nick = buyer(run)
     made = add(run, "--kind", "address", "--address", "江苏省 南京市 鼓楼区 中山路100号",
                "--verified-buyer", nick)
-    # the JSON masks the buyer's new address; the journal keeps it whole
-    assert made["text"] == "客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 ****---2026.11.23 倩"
+    # the text to paste is whole (the agent's own input); the parsed fields are masked
+    assert made["text"] == "客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 中山路100号---2026.11.23 倩"
     assert made["fields"]["address"] == "江苏省 南京市 鼓楼区 ****"
+    listed = run.json(["remark", "list", ORDER, "--json"])[-1]
+    assert listed["text"] == "客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 ****---2026.11.23 倩"
     shown = run.json(["--reveal", "remark", "list", ORDER, "--json"])[-1]
     assert shown["text"] == "客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 中山路100号---2026.11.23 倩"
     read = run.json(["--reveal", "remark", "parse", shown["text"], "--json"])
@@ -336,3 +338,20 @@ def test_rebate_amounts_are_checked(run, demo):
                 "--paid-price", "108"])
     assert none.exit_code == 1
     assert "--paid-price is not above --promo-price: nothing to return" in none.output
+
+
+def test_the_text_to_paste_is_the_real_text_while_listings_mask_it(run, demo):
+    """The warehouse ships from the pasted text: a masked address would send the parcel nowhere."""
+    address = "浙江省 杭州市 西湖区 文三路 88号 3幢"
+    out = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "address", "--address", address,
+               "--verified-buyer", buyer(run)], check=0)
+    whole = f"客户要求修改地址,新地址为:{address}---2026.11.23 倩"
+    assert f"\n  {whole}\n" in out.stdout
+    assert "****" not in out.output and "masked" not in out.output
+    dry = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "address", "--address", address,
+               "--verified-buyer", buyer(run), "--dry-run"], check=0)
+    assert f"\n  {whole}\n" in dry.stdout
+    for argv in (["remark", "list", ORDER], ["orders", "show", ORDER]):
+        shown = run(argv, check=0).stdout
+        assert "文三路" not in shown and "西湖区 ****" in shown, argv
+    assert "文三路 88号 3幢" in run(["--reveal", "remark", "list", ORDER], check=0).stdout

@@ -78,7 +78,9 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
 
     The text follows the manuals (domain.md §1, R1–R14) and is signed with
     the agent and the time; the flag is the one the shop's scheme gives the
-    kind. Address changes and cancellations need --verified-buyer.
+    kind. Address changes and cancellations need --verified-buyer. The text
+    to paste is printed whole (it is your own input; the warehouse ships
+    from it); remark list and orders show mask it unless --reveal.
 
     \b
       cstool remark add 5118609024991031624 --kind note --reason 客户要求发顺丰 --action 已改快递
@@ -114,17 +116,17 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
                              flag=flag, **fields)
     except remarks.MissingFields as e:
         raise click.UsageError(str(e)) from None
+    # The text to paste is the agent's own input and must reach the platform whole
+    # (a masked address would send the parcel nowhere): never masked. Listings of the
+    # remark history still mask it.
+    paste = str(result["text"])
     if as_json:
-        app.emit(result, "json")
+        app.emit({**result, "text": paste}, "json")
         return
-    r = app.renderer()
-    text = r.plain(result["text"])
     head = "dry run, nothing recorded" if dry_run else f"remark {result['id']} recorded"
     click.echo(f"{head} on order {result['order_id']}; paste it with a {result['flag']} flag "
                f"({COLOUR.label(result['flag'])}, {result['flag_code']}):\n")
-    click.echo(f"  {text}\n")
-    if text != str(result["text"]):
-        click.echo("(the buyer's data is masked; add --reveal to print the text to paste)", err=True)
+    click.echo(f"  {paste}\n")
     for change in result["applied"]:
         click.echo(change)
     for problem in result["problems"]:
