@@ -269,7 +269,7 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
             freight_payer: Optional[str] = None, return_freight_payer: Optional[str] = None,
             tracking: Optional[str] = None, courier: Optional[str] = None,
             amount: Optional[int] = None, money_for: Optional[str] = None,
-            done: bool = False, step_key: Optional[str] = None,
+            again: bool = False, done: bool = False, step_key: Optional[str] = None,
             status: Optional[str] = None, note: Optional[str] = None) -> None:
     """Turn what the agent gave into timeline events, in a fixed order."""
     before = case.state().step
@@ -321,6 +321,8 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
             raise InputError("say what the amount is with --for compensation|refund|freight|claim")
         if amount == 0:
             raise InputError("the amount is zero; give the amount paid or claimed")
+        if not again:
+            _refuse_repeat(case, kind, amount)
         total = case.state().money[kind] + amount
         if kind != "compensation" and total < 0:
             raise InputError(f"that would make the case's {kind} negative "
@@ -351,6 +353,18 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
         case.add("status", value=status)
     if note:
         case.add("note", note=note)
+
+
+def _refuse_repeat(case: _Case, kind: str, amount: int) -> None:
+    """An amount equal to the case's last money entry is an agent's retry until proven
+    otherwise: counting it twice would pay the buyer twice without a word."""
+    last = next((e for e in reversed(case.events + case.new) if e["action"] == "money"), None)
+    if last is None or last["value"] != kind or last["amount_fen"] != amount:
+        return
+    raise InputError(
+        f"refused: the last money entry on case {case.id} is already {kind} {Money(amount)} "
+        f"(by {last['agent']}); {kind} so far {Money(case.state().money[kind])}. "
+        "If this is a second payment, give --again")
 
 
 def _mark_done(case: _Case, step: Step) -> None:
@@ -463,8 +477,11 @@ def update(journal, policy, agent: str, now_db: str, case_id, *,
            tracking: Optional[str] = None, courier: Optional[str] = None,
            amount: Optional[int] = None, money_for: Optional[str] = None,
            freight_payer: Optional[str] = None, return_freight_payer: Optional[str] = None,
-           done: bool = False, step: Optional[str] = None) -> dict:
-    """Append to a case's timeline. Returns the case."""
+           done: bool = False, step: Optional[str] = None, again: bool = False) -> dict:
+    """Append to a case's timeline. Returns the case.
+
+    An amount equal to the case's last money entry (same kind, same amount) is
+    refused as a retry unless ``again`` says it is a second payment."""
     status = STATUS(status) if status else None
     resolution = RESOLUTION(resolution) if resolution else None
     money_for = MONEY(money_for) if money_for else None
@@ -484,7 +501,7 @@ def update(journal, policy, agent: str, now_db: str, case_id, *,
         _record(case, photos=checked, copied=copied, resolution=resolution,
                 freight_payer=freight_payer, return_freight_payer=return_freight_payer,
                 tracking=tracking, courier=courier, amount=amount, money_for=money_for,
-                done=done, step_key=step, status=status, note=note)
+                again=again, done=done, step_key=step, status=status, note=note)
         if not case.new:
             raise InputError(f"nothing changed on case {row['id']}")
         case.save()

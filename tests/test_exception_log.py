@@ -264,6 +264,38 @@ def test_money_corrections_cannot_go_below_zero(run, demo):
         ["--agent", "倩", "exception", "update", "1", "--for", "refund"], check=2).output
 
 
+def test_a_retried_amount_is_refused_with_the_total_unless_again(run, demo, journal):
+    """An agent retrying `--amount 30` must not pay the buyer 60.00 without a word."""
+    log(run, DAMAGED, "破损", "--photo", BOX, "--photo", ITEM)
+    pay = ["--agent", "倩", "exception", "update", "1", "--resolution", "差额赔偿", "--amount", "30"]
+    first = run(pay, check=0)
+    assert "money on case 1 so far: compensation 30.00; out 30.00, claimed back 0.00\n" \
+        in first.stdout
+    retry = run(pay, check=1)
+    assert retry.output == ("Error: refused: the last money entry on case 1 is already "
+                            "compensation 30.00 (by 倩); compensation so far 30.00. If this is a "
+                            "second payment, give --again\n")
+    assert journal.scalar("SELECT compensation_fen FROM exceptions WHERE id = 1") == 3000
+    second = run(pay + ["--again"], check=0)
+    assert "money on case 1 so far: compensation 60.00; out 60.00, claimed back 0.00\n" \
+        in second.stdout
+    # another kind of money, or another amount, is not a retry; each prints the totals
+    freight = run(["--agent", "倩", "exception", "update", "1", "--amount", "12", "--for",
+                   "freight"], check=0)
+    assert "money on case 1 so far: compensation 60.00, freight 12.00; out 72.00, " \
+        "claimed back 0.00\n" in freight.stdout
+    assert run(["--agent", "倩", "exception", "update", "1", "--amount", "30", "--for",
+                "compensation"], check=0).exit_code == 0
+    assert run(["--agent", "倩", "exception", "update", "1", "--note", "x", "--again"],
+               check=2).output.endswith("Error: --again goes with --amount (a second payment)\n")
+    assert journal.scalar("SELECT compensation_fen FROM exceptions WHERE id = 1") == 9000
+
+
+def test_log_with_an_amount_prints_the_totals(run, demo):
+    out = log(run, "finished_2", "拒收", "--amount", "59").stdout
+    assert "money on case 1 so far: refund 59.00; out 59.00, claimed back 0.00\n" in out
+
+
 @pytest.fixture
 def book(run, demo):
     """Five cases over three couriers and three agents, some closed, with money."""

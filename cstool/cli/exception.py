@@ -38,6 +38,13 @@ def _due_text(app, case) -> str:
     return f"next: {case['next_step']} — due {app.clock.short(case['due_at'])} ({when})"
 
 
+def _money_text(case) -> str:
+    """The case's running totals, printed by every command that moves money."""
+    parts = [f"{k} {case[k]}" for k in ("compensation", "refund", "freight", "claim") if case[k]]
+    return (f"money on case {case['id']} so far: {', '.join(parts) or 'none'}; "
+            f"out {case['money_out']}, claimed back {case['claim']}")
+
+
 def _warn_order(app, order_id):
     row = app.journal.one("SELECT status FROM orders WHERE order_id = ?", [order_id])
     if row and row["status"] == "paid":
@@ -81,6 +88,8 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
         return
     click.echo(f"logged exception {case['id']}: {case['kind']} ({KIND.label(case['kind'])}) "
                f"on order {case['order_id']}" + (f", {case['courier']}" if case["courier"] else ""))
+    if amount is not None:
+        click.echo(_money_text(case))
     click.echo(_due_text(app, case))
 
 
@@ -96,17 +105,22 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
 @click.option("--tracking", metavar="NUMBER", help="Tracking number of the reshipped parcel.")
 @click.option("--courier", help="Courier of the reshipped parcel (default: the order's).")
 @_money_options
+@click.option("--again", is_flag=True,
+              help="--amount is a second payment: record it even though it equals the "
+                   "case's last money entry (otherwise refused as a retry).")
 @click.option("--freight-payer", type=Domain(PAYER), help="Who pays the freight both ways.")
 @click.option("--return-freight-payer", type=Domain(PAYER),
               help="Who pays the freight of the return leg only.")
 @json_option
 @pass_app
 def update(app, case_id, done, step, status, resolution, note, photos, tracking, courier,
-           amount, money_for, freight_payer, return_freight_payer, as_json):
+           amount, money_for, again, freight_payer, return_freight_payer, as_json):
     """Add to case ID's timeline: a step done, photos, resolution, tracking, money, a note.
 
     Recording what a step asks for completes it: enough photos, the
     resolution, the reship's tracking number, the amount paid or claimed.
+    An amount prints the case's running totals; one equal to the case's last
+    money entry is refused as a retry unless --again.
 
     \b
       cstool exception update 3 --done --note "外箱完好,碎了两个杯子"
@@ -118,6 +132,8 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
 
     if money_for and amount is None:
         raise click.UsageError("--for goes with --amount")
+    if again and amount is None:
+        raise click.UsageError("--again goes with --amount (a second payment)")
     if not any([done, step, status, resolution, note, photos, tracking, courier,
                 amount is not None, freight_payer, return_freight_payer]):
         raise click.UsageError("nothing to record: give --done, --note, --photo, --resolution, "
@@ -127,12 +143,14 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
         app.journal, app.policy, agent, app.now_db(), case_id, status=status,
         resolution=resolution, note=note, photos=photos, tracking=tracking, courier=courier,
         amount=amount, money_for=money_for, freight_payer=freight_payer,
-        return_freight_payer=return_freight_payer, done=done, step=step)
+        return_freight_payer=return_freight_payer, done=done, step=step, again=again)
     if as_json:
         app.emit(case, "json")
         return
     click.echo(f"exception {case['id']}: {case['status']}"
                + (f", {case['resolution']}" if case["resolution"] else ""))
+    if amount is not None:
+        click.echo(_money_text(case))
     click.echo(_due_text(app, case))
 
 
