@@ -132,27 +132,29 @@ class Clock:
     def start_of(self, day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=self.tz)
 
-    def parse_since(self, text: str) -> datetime:
-        """``--since`` values: a date or time, ``today``, ``yesterday``, or ``7d`` / ``12h``."""
+    def parse_since(self, text: str, past: Optional[bool] = True) -> datetime:
+        """``--since`` values: ``today``, ``yesterday``, a span back from now (``12h``,
+        ``7d``, ``2w``, ``3m`` months, ``1y``, ``30min``), or a date or time as people type
+        it (:func:`typed_time`; ``past=None`` for an upper bound, which may lie ahead)."""
         t = (text or "").strip().lower()
         if t in ("today", "今天"):
             return self.start_of(self.today())
         if t in ("yesterday", "昨天"):
             return self.start_of(self.today() - timedelta(days=1))
-        m = re.fullmatch(r"(\d+)\s*([dhm])", t)
+        m = _SPAN.fullmatch(t)
         if m:
-            n, unit = int(m.group(1)), m.group(2)
-            delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
-            return self.now() - delta
+            return self.now() - span(int(m.group(1)), m.group(2))
         try:
-            return self.parse(text)
-        except InputError:
-            raise InputError(
-                f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, yesterday, 7d or 12h"
-            ) from None
+            return typed_time(text, self.now(), past=past)
+        except InputError as e:
+            if str(e).startswith(_NOT_A_TIME):
+                raise InputError(f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, "
+                                 "yesterday, 12h, 7d or 3m (months)") from None
+            raise
 
     def parse_day(self, text: Optional[str]) -> date:
-        """``--date`` values: ``YYYY-MM-DD``, ``today``, ``yesterday``; default today."""
+        """``--date`` values: ``today``, ``yesterday``, or a date as people type it
+        (a date without a year is this year's, refused when still to come); default today."""
         if not text:
             return self.today()
         t = text.strip().lower()
@@ -160,7 +162,114 @@ class Clock:
             return self.today()
         if t in ("yesterday", "昨天"):
             return self.today() - timedelta(days=1)
-        return self.parse(text).date()
+        try:
+            return typed_time(text, self.now(), past=True).date()
+        except InputError as e:
+            if str(e).startswith(_NOT_A_TIME):
+                raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, today, yesterday, "
+                                 "11.25 or Nov 25") from None
+            raise
+
+
+# --- spans and the dates people type ----------------------------------------------
+
+_SPAN = re.compile(r"(\d{1,9})\s*(min|mo|[hdwmy])")
+
+
+def span(n: int, unit: str):
+    """``n`` units back or ahead: ``min`` minutes, ``h``, ``d``, ``w``, ``m``/``mo`` calendar
+    months and ``y`` years (months and years by the calendar: 3m from 05-31 is 02-28)."""
+    if unit in ("m", "mo", "y"):
+        from dateutil.relativedelta import relativedelta
+
+        return relativedelta(months=n) if unit != "y" else relativedelta(years=n)
+    return {"min": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
+            "w": timedelta(weeks=n)}[unit]
+
+
+_NOT_A_TIME = "not a date:"
+
+
+def typed_time(text: str, now: datetime, past: Optional[bool] = None) -> datetime:
+    """A date, maybe with a time, that a person typed on the command line, in shop time.
+
+    The fixed form ``YYYY-MM-DD[ HH:MM[:SS]]`` first (fast), then the manuals' forms
+    (``2026.11.25``, ``2026年11月25日 10:30``, ``11.25``, ``11月25日``, ``25日``), then what
+    people write beyond them, through dateutil (``Nov 25``, ``25 November 2026 14:00``,
+    ``2026/11/25 2pm``). A month and day without a year are this year's: a date is never
+    moved to another year. So when ``past`` is True (``--since``, ``--date``) one still to
+    come is refused, and when False (a ship date) one already past is, each with the year
+    to give. A day alone (``25日``) is the nearest such day on the asked side.
+    """
+    tz = now.tzinfo
+    s = (text or "").strip()
+    if _LOCAL_RE.match(s):
+        return parse_local(s, getattr(tz, "key", DEFAULT_TZ)).astimezone(tz)
+    try:
+        md = parse_manual_date(s, now, prefer="future" if past is False else "nearest")
+    except InputError:
+        md = None
+    if md is not None:
+        value = md.as_datetime(tz)
+        if md.form == "d_cn" and past is True and value.date() > now.date():
+            back = [c for c in (_safe_date(*_month_shift(now.year, now.month, k), value.day)
+                                for k in (-1, -2)) if c]
+            value = datetime(back[0].year, back[0].month, back[0].day, value.hour, value.minute,
+                             value.second, tzinfo=tz)
+        year_given = md.has_year or md.form == "d_cn"
+    else:
+        value, year_given = _dateutil(s, now)
+    if not year_given:
+        value = _this_year(s, value, now)
+        if past is True and value.date() > now.date():
+            raise InputError(f"{s} is still to come; give the year if you mean {now.year - 1}")
+        if past is False and value.date() < now.date():
+            raise InputError(f"{s} is past; give the year if you mean {now.year + 1}")
+    return value
+
+
+def check_month_days(text: str, now: datetime) -> None:
+    """Refuse a month and day without a year, inside free text typed now about what is to
+    come (a buyer's promise), that is already past this year: never read as next year's."""
+    s = normalise_width(text or "")
+    for md in iter_manual_dates(s, now, prefer="future"):
+        if md.form in ("md", "md_cn") and md.value.year > now.year:
+            this = _safe_date(now.year, md.value.month, md.value.day)
+            if this is not None and this < now.date():
+                raise InputError(f"{s[md.start:md.end].strip()} is past; give the year if you "
+                                 f"mean {md.value.year}")
+
+
+def _this_year(text: str, value: datetime, now: datetime) -> datetime:
+    try:
+        return value.replace(year=now.year)
+    except ValueError:  # 2.29 in a year that has none
+        raise InputError(f"{text} is not a date in {now.year}; give the year") from None
+
+
+def _dateutil(text: str, now: datetime) -> tuple[datetime, bool]:
+    """dateutil's reading of ``text``, in shop time, and whether it gave the year.
+
+    Parsed against two contrasting defaults: a field that differs between the two
+    readings was not in the text. A day is required (``November`` alone is not a
+    date), and a bare short number is not guessed at (``7`` is neither 7d nor 7日)."""
+    from dateutil import parser
+
+    if not text or (text.isdigit() and len(text) < 8) or len(text) > 64:
+        raise InputError(f"{_NOT_A_TIME} {text!r}")
+    readings = []
+    for default in (datetime(2000, 1, 1, 0, 0, 0), datetime(2004, 2, 2, 1, 1, 1)):
+        try:
+            readings.append(parser.parse(text, default=default))
+        except (ValueError, OverflowError, parser.ParserError):
+            raise InputError(f"{_NOT_A_TIME} {text!r}") from None
+    a, b = readings
+    if a.day != b.day or a.month != b.month:
+        raise InputError(f"{_NOT_A_TIME} {text!r} (give the day, e.g. 2026-11-25)")
+    value = a  # the first default's fields are 0: a time without minutes is on the hour
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=now.tzinfo)
+    return value.astimezone(now.tzinfo), a.year == b.year
 
 
 class LocalToUtc:

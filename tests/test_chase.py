@@ -612,3 +612,17 @@ def test_reveal_adds_the_phone_column(run, demo, journal):
     assert rows[1][6] == phone and len(phone) == 11 and "*" not in phone
     assert run.json(["chase", "due", "--json", "--limit", "1"])[0]["phone"] == \
         phone[:3] + "****" + phone[-4:]
+
+
+def test_a_promised_date_without_a_year_that_is_past_is_refused(run, demo, journal):
+    """--promise 11.20付款 on 11-23 would hold the order until 2027-11-20; refuse it."""
+    oid = order("unpaid_40min_big")
+    result = run(["--agent", "倩", "chase", "log", oid, "--channel", "旺旺",
+                  "--promise", "11.20付款"])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--promise': 11.20 is past; give the year if you mean 2027\n")
+    assert journal.scalar("SELECT count(*) FROM chases") == 0
+    ok = run.json(["--agent", "倩", "chase", "log", oid, "--channel", "旺旺",
+                   "--promise", "11.25付款", "--json"])
+    assert ok["promise_due_at"] == "2026-11-25T20:00:00+08:00"  # this year's, at 20:00

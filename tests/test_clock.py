@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -15,6 +16,7 @@ from cstool.clock import (
     parse_local,
     parse_manual_date,
     to_db,
+    typed_time,
     zone,
 )
 from cstool.errors import InputError
@@ -82,6 +84,66 @@ def test_since_forms():
     assert clock.parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=SH)
     with pytest.raises(InputError, match="7d"):
         clock.parse_since("last week")
+
+
+def test_since_spans_count_months_by_the_calendar():
+    """3m is three calendar months (relativedelta), not 90 days nor three minutes."""
+    clock = Clock("Asia/Shanghai", "2026-05-31 10:00")
+    assert clock.parse_since("3m") == datetime(2026, 2, 28, 10, 0, tzinfo=SH)
+    assert clock.parse_since("1mo") == datetime(2026, 4, 30, 10, 0, tzinfo=SH)
+    assert clock.parse_since("1y") == datetime(2025, 5, 31, 10, 0, tzinfo=SH)
+    assert clock.parse_since("2w") == datetime(2026, 5, 17, 10, 0, tzinfo=SH)
+    assert clock.parse_since("30min") == datetime(2026, 5, 31, 9, 30, tzinfo=SH)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026.11.20", datetime(2026, 11, 20, tzinfo=SH)),
+    ("2026年11月20日 10:30", datetime(2026, 11, 20, 10, 30, tzinfo=SH)),
+    ("11.20", datetime(2026, 11, 20, tzinfo=SH)),            # this year's
+    ("11月20日", datetime(2026, 11, 20, tzinfo=SH)),
+    ("20日", datetime(2026, 11, 20, tzinfo=SH)),
+    ("25日", datetime(2026, 10, 25, tzinfo=SH)),             # a day alone: the last one
+    ("Nov 20", datetime(2026, 11, 20, tzinfo=SH)),           # dateutil, beyond the fixed forms
+    ("20 November 2026 14:00", datetime(2026, 11, 20, 14, 0, tzinfo=SH)),
+    ("2026/11/20 2pm", datetime(2026, 11, 20, 14, 0, tzinfo=SH)),
+    ("Nov 20, 2025", datetime(2025, 11, 20, tzinfo=SH)),
+    ("20261120", datetime(2026, 11, 20, tzinfo=SH)),
+    ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 18, 0, tzinfo=SH)),
+])
+def test_since_takes_dates_as_people_type_them(text, expected):
+    assert Clock("Asia/Shanghai", "2026-11-23 10:00").parse_since(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("12.25", "12.25 is still to come; give the year if you mean 2025"),
+    ("Dec 25", "Dec 25 is still to come; give the year if you mean 2025"),
+    ("yesterdy", "'yesterdy' is not a time"),
+    ("7", "'7' is not a time"),
+    ("November", "'November' is not a time"),
+])
+def test_since_never_moves_a_date_to_another_year(text, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        Clock("Asia/Shanghai", "2026-11-23 10:00").parse_since(text)
+
+
+def test_a_ship_date_without_a_year_is_this_years_or_refused():
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+    assert typed_time("11.25", now, past=False).date() == date(2026, 11, 25)
+    assert typed_time("21日", now, past=False).date() == date(2026, 12, 21)  # next 21st
+    for text in ("11.20", "11月20日", "Nov 20"):
+        with pytest.raises(InputError, match=f"^{text} is past; give the year if you mean 2027$"):
+            typed_time(text, now, past=False)
+    assert typed_time("2027-11-20", now, past=False).date() == date(2027, 11, 20)
+
+
+def test_date_option_forms():
+    clock = Clock("Asia/Shanghai", "2026-11-23 10:00")
+    assert clock.parse_day("11.20") == date(2026, 11, 20)
+    assert clock.parse_day("Nov 20") == date(2026, 11, 20)
+    with pytest.raises(InputError, match="11.25 is still to come"):
+        clock.parse_day("11.25")
+    with pytest.raises(InputError, match="'someday' is not a date"):
+        clock.parse_day("someday")
 
 
 def test_unknown_zone():

@@ -355,3 +355,27 @@ def test_the_text_to_paste_is_the_real_text_while_listings_mask_it(run, demo):
         shown = run(argv, check=0).stdout
         assert "文三路" not in shown and "西湖区 ****" in shown, argv
     assert "文三路 88号 3幢" in run(["--reveal", "remark", "list", ORDER], check=0).stdout
+
+
+@pytest.mark.parametrize("typed", ["11.20", "11月20日", "Nov 20"])
+def test_a_past_date_without_a_year_is_refused_not_moved_to_next_year(run, demo, typed):
+    """On 11-23, --until 11.20 used to hold the order until 2027-11-20: gone from shipcheck."""
+    result = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "hold", "--until", typed])
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        f"Error: Invalid value for '--until': {typed} is past; give the year if you mean 2027\n")
+    assert count(demo, "SELECT count(*) FROM holds WHERE order_id = ?", [ORDER]) == 0
+    assert count(demo, "SELECT count(*) FROM remarks WHERE order_id = ? AND source = 'cli'",
+                 [ORDER]) == 0
+
+
+def test_a_typed_date_without_a_year_is_this_years(run, demo):
+    made = add(run, "--kind", "hold", "--until", "11.25")
+    assert (made["text"], made["fields"]["holds"]) == (
+        "25日发货", [{"kind": "until", "until": "2026-11-25"}])
+    made = add(run, "--kind", "hold", "--until", "2027-11-20")  # the year given: as asked
+    assert (made["text"], made["fields"]["holds"]) == (
+        "2027年11月20日发货", [{"kind": "until", "until": "2027-11-20"}])
+    # a memo read from an export keeps the nearest-year rule: 11.20 written on 11-23 is past
+    parsed = run.json(["remark", "parse", "11.20发货", "--json"])
+    assert parsed["fields"]["holds"] == [{"kind": "until", "until": "2026-11-20"}]

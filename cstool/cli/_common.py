@@ -81,6 +81,31 @@ class App:
     def now_db(self) -> str:
         return self.clock.now_db()
 
+    def since(self, text: Optional[str], option: str = "--since",
+              past: Optional[bool] = True) -> Optional[str]:
+        """A ``--since``-style value as a journal instant (None when not given); a value
+        that is not a time is a usage error naming the option."""
+        if not text:
+            return None
+        from cstool.clock import to_db
+        from cstool.errors import InputError
+
+        clock = self.clock
+        try:
+            return to_db(clock.parse_since(text, past=past))
+        except InputError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
+
+    def day(self, text: Optional[str], option: str = "--date"):
+        """A ``--date`` value (default today); a bad one is a usage error naming the option."""
+        from cstool.errors import InputError
+
+        clock = self.clock
+        try:
+            return clock.parse_day(text)
+        except InputError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
+
     def agent(self) -> str:
         """The acting agent for a write: given, and registered."""
         if not self.agent_name:

@@ -88,7 +88,14 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
           --promise 明天下午付款
     """
     from cstool import chase as lib
+    from cstool.clock import check_month_days
+    from cstool.errors import InputError
 
+    if promise:
+        try:
+            check_month_days(promise, app.clock.now())
+        except InputError as e:
+            raise click.BadParameter(str(e), param_hint="'--promise'") from None
     agent = app.agent()
     row = lib.log(app.journal, app.clock, app.policy, order_id, channel=channel, agent=agent,
                   result=result, reason=reason, promise=promise, note=note, again=again)
@@ -125,9 +132,8 @@ def stats(app, since, by, fmt):
       cstool chase stats --by reason --json
     """
     from cstool import chase as lib
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     result = lib.stats(app.journal, app.clock, since=since_db, by=by)
     if fmt == "table":
         for r in result if isinstance(result, list) else [result]:

@@ -204,11 +204,10 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
       cstool exception list --kind 破损 --since 30d --json
     """
     from cstool import exceptions
-    from cstool.clock import to_db
 
     if open_only and closed_only:
         raise click.UsageError("--open and --closed exclude each other")
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     rows = exceptions.list_cases(
         app.journal, app.now_db(), open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
@@ -257,10 +256,9 @@ def report(app, by, since, until, fmt):
       cstool exception report --since 30d --by agent --format csv
     """
     from cstool import exceptions
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
-    until_db = to_db(app.clock.parse_since(until)) if until else None
+    since_db = app.since(since)
+    until_db = app.since(until, "--until", past=None)
     rows = exceptions.report(app.journal, app.now_db(), by=by, since=since_db, until=until_db)
     app.emit(rows, fmt, empty="no exceptions in that period")
 

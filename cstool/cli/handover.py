@@ -19,7 +19,7 @@ def handover():
 def _shift(app, shift, day):
     from cstool.handover import resolve_shift
 
-    return resolve_shift(app.clock, app.policy, shift, app.clock.parse_day(day) if day else None)
+    return resolve_shift(app.clock, app.policy, shift, app.day(day) if day else None)
 
 
 @command(handover)
@@ -97,7 +97,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
         s = _shift(app, shift, day)
         since, until = to_db(s.start), to_db(s.end)
     elif day:
-        d = app.clock.parse_day(day)
+        d = app.day(day)
         since = to_db(app.clock.start_of(d))
         until = to_db(app.clock.start_of(d + timedelta(days=1)))
     rows = list_items(app.journal, open_only=open_only, since=since, until=until,

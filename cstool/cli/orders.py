@@ -78,10 +78,9 @@ def list_(app, statuses, since, buyer, limit, fmt):
       cstool orders list --status unpaid
       cstool orders list --status 待发货 --since 7d --json
     """
-    from cstool.clock import to_db
     from cstool.orders import LIST_COLUMNS, list_orders
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
     app.emit(rows, fmt, columns=LIST_COLUMNS,
              empty="no orders match")

@@ -101,13 +101,14 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     if kind == "sale" and not options["job_no"]:
         options["job_no"] = agents.get(app.journal, agent)["job_no"]
     if options["until"]:
-        from cstool.clock import parse_manual_date
+        from cstool.clock import typed_time
 
+        # A ship date: a month and day without a year that is past is refused, never
+        # taken as next year's (the order would vanish from shipcheck for a year).
         try:
-            md = parse_manual_date(options["until"], app.clock.now(), prefer="future")
+            options["until"] = typed_time(options["until"], app.clock.now(), past=False).date()
         except InputError as e:
             raise click.BadParameter(str(e), param_hint="'--until'") from None
-        options["until"] = md.value if not hasattr(md.value, "date") else md.value.date()
     fields = {"promo_fen" if k == "promo_price" else "paid_fen" if k == "paid_price"
               else "refund_fen" if k == "refund" else k: v for k, v in options.items()}
     try:
@@ -217,9 +218,8 @@ def lint(app, since, author, by, limit, fmt):
       cstool remark lint --format jsonl | jq -r .problem | sort | uniq -c
     """
     from cstool import remarks
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     stats = remarks.LintStats()
     rows = remarks.lint(app.journal, app.clock, app.policy, since=since_db, author=author,
                         stats=stats)
