@@ -42,6 +42,13 @@ def wall_now() -> datetime:
     return datetime.now(UTC)
 
 
+def real_time_ms() -> int:
+    """Milliseconds since the epoch by the real clock, whatever ``--now`` pins: for transport
+    details a remote server checks against its own clock (a webhook signature's timestamp,
+    which DingTalk refuses more than an hour off)."""
+    return int(wall_now().timestamp() * 1000)
+
+
 def to_db(dt: datetime) -> str:
     if dt.tzinfo is None:
         raise ValueError("naive datetime given to to_db")

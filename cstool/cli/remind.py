@@ -71,6 +71,10 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
     robot = Robot(channel, webhook, secret, markdown=not plain)
 
     def post(message, title):
-        robot.send(message, title, int(clock.now().timestamp() * 1000))
+        from cstool.clock import real_time_ms
+
+        # The signature's timestamp is checked against DingTalk's own clock: the real
+        # time, even when --now pins the shop's clock.
+        robot.send(message, title, real_time_ms())
 
     return post, robot.limit
