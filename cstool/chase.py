@@ -420,7 +420,8 @@ def due_query(now: datetime, policy, all_: bool = False) -> tuple[str, list]:
 
 
 def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = False,
-        limit: Optional[int] = None, agent: Optional[str] = None) -> list[dict]:
+        limit: Optional[int] = None, agent: Optional[str] = None,
+        counts: Optional[dict] = None) -> list[dict]:
     """Unpaid orders to chase now, most valuable first (then oldest).
 
     Each row names the channel to use now (the first channel of the policy's
@@ -428,8 +429,10 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
     ``channel``: only orders to chase by that channel now, whatever the
     sequence (``sms`` for a campaign's bulk messages). ``all_``: also orders
     that become due later (grace, cool-down, a promise, a closed window),
-    with ``opens_at``. ``agent``: hide orders held for another agent
-    (``必须由XX负责处理!``).
+    with ``opens_at`` and ``waits`` (what it waits for: ``grace``, ``cooldown``,
+    ``promise`` or ``window``). ``agent``: hide orders held for another agent
+    (``必须由XX负责处理!``). ``counts``: set ``counts["due"]`` to every order due now,
+    however many ``limit`` lists (the rest are counted, not built).
     """
     now = clock.now()
     tz = clock.tz
@@ -451,11 +454,15 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
         if h.stop or h.attempts >= max_attempts:
             continue
         created = from_db(row["created_at"])
-        start = max(now, created + grace)
+        start, waits = now, None
+        starts = [(created + grace, "grace")]
         if h.last_at:
-            start = max(start, from_db(h.last_at) + cooldown)
+            starts.append((from_db(h.last_at) + cooldown, "cooldown"))
         if h.promise_due_at:
-            start = max(start, from_db(h.promise_due_at))
+            starts.append((from_db(h.promise_due_at), "promise"))
+        for at, why in starts:
+            if at > start:
+                start, waits = at, why
         start = start.astimezone(tz)
         pick: Optional[tuple[datetime, str]] = None
         for c in sequence:
@@ -468,6 +475,12 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
                 if when == start:
                     break  # open at once: no later channel in the sequence can beat it
         if pick is None or (pick[0] > now and not all_):
+            continue
+        if counts is not None and pick[0] <= now:
+            counts["due"] = counts.get("due", 0) + 1
+        if limit and len(out) >= limit:
+            if counts is None:
+                break
             continue
         when, chosen = pick
         # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
@@ -483,13 +496,12 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
             "last_chased_by": h.last_by,
             "channel": chosen,
             "opens_at": Instant(to_db(when)) if when > now else None,
+            "waits": None if when <= now else "window" if when > start else waits,
             "message": message,
             "item_title": row["item_title"],
             "phone": Phone(row["receiver_phone"]) if row["receiver_phone"] else None,
             "owner": owner,
         })
-        if limit and len(out) >= limit:
-            break
     return out
 
 
