@@ -3,10 +3,16 @@
 A run collects due items from each routine (chases in their window, ship
 deadlines, exception steps, unacknowledged handover items), then, in one
 short transaction, *claims* the items that were not sent within the
-cool-down and that no other run is sending. It sends, then records what was
-sent; what failed is released so the next run retries. A second run that
-overlaps finds everything claimed and exits quietly: never two sends.
-A crashed run's claims lapse after CLAIM_MINUTES.
+cool-down and that no other run is sending. It sends them message by
+message, and records each message's items as sent the moment the robot
+answers ok (one small transaction per message); what failed is released so
+the next run retries. A second run that overlaps finds everything claimed
+and exits quietly: never two sends. A crashed run's claims lapse after
+CLAIM_MINUTES, so a run killed while a message was in flight repeats at most
+that one message; every message before it is on record.
+
+A dry run makes the same plan without writing: the messages it shows are
+the ones a real run would send at that moment.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from cstool.clock import to_db
 CLAIM_MINUTES = 10
 
 # "module:function" returning a list of Item; a module not present is skipped.
+# A function may take ``limit`` (None: every item, not only the most urgent),
+# ``skip`` (keys in their cool-down or being sent: leave them out before the limit,
+# so each run lists the next most urgent) and ``held`` (also items due but held back
+# by the routine, with Item.held saying why); it may return a :class:`Due` to say
+# how many its cap left out.
 SOURCES = [
     "cstool.remind:chase_items",
     "cstool.remind:ship_items",
@@ -30,6 +41,10 @@ SOURCES = [
 ]
 
 KIND_LABEL = {"chase": "催付", "ship": "发货", "exception": "异常件", "handover": "交接"}
+# Where a person sees every due item of a kind, when a message lists only the first ones.
+KIND_COMMAND = {"chase": "cstool chase due", "ship": "cstool shipcheck",
+                "exception": "cstool exception list --overdue",
+                "handover": "cstool handover list --open"}
 
 
 @dataclass(frozen=True)
@@ -38,9 +53,36 @@ class Item:
     kind: str         # chase | ship | exception | handover
     text: str         # one line an agent can act on
     order_id: Optional[str] = None
+    held: Optional[str] = None  # due, but the routine holds it now (why); never sent
 
     def line(self) -> str:
         return f"[{KIND_LABEL.get(self.kind, self.kind)}] {self.text}"
+
+
+class Due(list):
+    """A source's items (the most urgent first); ``cut``: due items its cap left out;
+    ``total``: every item of the kind due now (listed, skipped or cut)."""
+
+    def __init__(self, items=(), cut: int = 0, total: int = 0):
+        super().__init__(items)
+        self.cut, self.total = cut, total
+
+
+def capped(items: list[Item], limit: Optional[int], skip: frozenset, total: int) -> Due:
+    """The first ``limit`` of ``items`` (most urgent first) that are not in ``skip``."""
+    fresh = [i for i in items if i.key not in skip]
+    listed = fresh[:limit] if limit else fresh
+    return Due(listed, cut=max(total - len(listed) - (len(items) - len(fresh)), 0), total=total)
+
+
+class Collected(list):
+    """Every source's items; per kind, due items the caps left out and all due."""
+
+    def __init__(self, items=(), cut: Optional[dict[str, int]] = None,
+                 total: Optional[dict[str, int]] = None):
+        super().__init__(items)
+        self.cut: dict[str, int] = cut or {}
+        self.total: dict[str, int] = total or {}
 
 
 @dataclass
@@ -51,10 +93,27 @@ class Outcome:
     held_back: list[Item] = field(default_factory=list)  # over the robot's rate: next run
     messages: list[str] = field(default_factory=list)
     error: Optional[str] = None
+    # why each due item is not in this run's messages (key -> reason); with dry_run
+    # and every_item, also the items the routines hold and those over the cap
+    held: dict[str, str] = field(default_factory=dict)
+    unlisted: list[Item] = field(default_factory=list)  # dry_run + every_item: over the cap
+    more: dict[str, int] = field(default_factory=dict)  # per kind: due, not in the messages
 
 
-def collect(journal, clock, policy, sources: Optional[list] = None) -> list[Item]:
+def _call(fn, journal, clock, policy, **kw):
+    code = getattr(fn, "__code__", None)
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] if code else ()
+    return fn(journal, clock, policy, **{k: v for k, v in kw.items() if k in names})
+
+
+def collect(journal, clock, policy, sources: Optional[list] = None,
+            every_item: bool = False, skip: frozenset = frozenset()) -> Collected:
+    """The due items of every source, the most urgent of each kind; ``skip``: keys to
+    leave out before that cap; ``every_item``: every item, with those a routine holds
+    back (``Item.held``)."""
     items: list[Item] = []
+    cut: dict[str, int] = {}
+    total: dict[str, int] = {}
     seen = set()
     for ref in sources if sources is not None else SOURCES:
         fn = ref
@@ -64,36 +123,74 @@ def collect(journal, clock, policy, sources: Optional[list] = None) -> list[Item
                 fn = getattr(importlib.import_module(module), name)
             except (ImportError, AttributeError):
                 continue
-        for item in fn(journal, clock, policy):
+        found = (_call(fn, journal, clock, policy, limit=None, held=True) if every_item
+                 else _call(fn, journal, clock, policy, skip=skip) if skip
+                 else fn(journal, clock, policy))
+        for item in found:
             if item.key not in seen:
                 seen.add(item.key)
                 items.append(item)
-    return items
+        if getattr(found, "cut", 0) and found:
+            kind = found[0].kind
+            cut[kind] = cut.get(kind, 0) + found.cut
+            total[kind] = total.get(kind, 0) + found.total
+    return Collected(items, cut, total)
 
 
-def _claim(journal, items: list[Item], run_id: str, now_db: str, cooldown_from: str,
-           lease_from: str) -> tuple[list[Item], int]:
+def _why_not(row, now, cooldown_from: str, lease_from: str, clock) -> Optional[str]:
+    """Why an item with this remind_items row is not sent now, or None."""
+    if row is None:
+        return None
+    if row["sent_at"] and row["sent_at"] > cooldown_from:
+        until = clock.local(row["sent_at"]) + (now - clock.local(cooldown_from))
+        return (f"cool-down until {until:%H:%M} (sent {clock.short(row['sent_at'])[5:]}, "
+                "remind_cooldown_hours)")
+    if row["claimed_by"] and row["claimed_at"] and row["claimed_at"] > lease_from:
+        return (f"being sent by another run since {clock.short(row['claimed_at'])[11:]} "
+                f"(its claim lapses after {CLAIM_MINUTES} minutes)")
+    return None
+
+
+def _resting(journal, cooldown_from: str, lease_from: str) -> frozenset:
+    """Keys sent within the cool-down or claimed by a live run: not to be sent now."""
+    return frozenset(r[0] for r in journal.query(
+        "SELECT key FROM remind_items WHERE sent_at > ? OR claimed_at > ?",
+        [cooldown_from, lease_from]))
+
+
+def _row(journal, key: str):
+    return journal.one("SELECT sent_at, claimed_by, claimed_at FROM remind_items WHERE key = ?",
+                       [key])
+
+
+def _judge(journal, items: list[Item], now, clock, cooldown_from: str,
+           lease_from: str) -> tuple[list[Item], dict[str, str]]:
+    """The items to send now, and why each other one is not (without writing)."""
+    ok, held = [], {}
+    for item in items:
+        if item.held:
+            held[item.key] = item.held
+            continue
+        why = _why_not(_row(journal, item.key), now, cooldown_from, lease_from, clock)
+        if why:
+            held[item.key] = why
+        else:
+            ok.append(item)
+    return ok, held
+
+
+def _claim(journal, items: list[Item], run_id: str, now_db: str, now, clock,
+           cooldown_from: str, lease_from: str) -> tuple[list[Item], dict[str, str]]:
     """Claim the items no one sent within the cool-down and no other run is sending."""
-    claimed, skipped = [], 0
     with journal.write():
-        for item in items:
-            row = journal.one("SELECT sent_at, claimed_by, claimed_at FROM remind_items WHERE key = ?",
-                              [item.key])
-            if row is not None:
-                if row["sent_at"] and row["sent_at"] > cooldown_from:
-                    skipped += 1
-                    continue
-                if row["claimed_by"] and row["claimed_at"] and row["claimed_at"] > lease_from:
-                    skipped += 1
-                    continue
-            journal.execute(
-                "INSERT INTO remind_items (key, kind, order_id, text, claimed_by, claimed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "text = excluded.text, claimed_by = excluded.claimed_by, "
-                "claimed_at = excluded.claimed_at",
-                [item.key, item.kind, item.order_id, item.text, run_id, now_db])
-            claimed.append(item)
-    return claimed, skipped
+        claimed, held = _judge(journal, items, now, clock, cooldown_from, lease_from)
+        journal.conn.executemany(
+            "INSERT INTO remind_items (key, kind, order_id, text, claimed_by, claimed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "text = excluded.text, claimed_by = excluded.claimed_by, "
+            "claimed_at = excluded.claimed_at",
+            [(i.key, i.kind, i.order_id, i.text, run_id, now_db) for i in claimed])
+    return claimed, held
 
 
 def _release(journal, items: list[Item], run_id: str) -> None:
@@ -105,6 +202,7 @@ def _release(journal, items: list[Item], run_id: str) -> None:
 
 def _mark_sent(journal, items: list[Item], run_id: str, channel: str, now_db: str,
                message: str) -> None:
+    """Record one message's items as sent: called the moment the robot answered ok."""
     with journal.write():
         journal.conn.executemany(
             "UPDATE remind_items SET claimed_by = NULL, claimed_at = NULL, sent_at = ?, "
@@ -122,40 +220,86 @@ def _budget(journal, channel: str, now, per_minute: int) -> int:
     return max(per_minute - used, 0)
 
 
+def _unlisted(due: Collected, sent: list[Item]) -> dict[str, int]:
+    """For each kind whose cap left items out, every due item of the kind that this
+    run's messages do not carry."""
+    counts = {}
+    for kind, total in due.total.items():
+        n = total - sum(1 for i in sent if i.kind == kind)
+        if due.cut.get(kind) and n > 0:
+            counts[kind] = n
+    return counts
+
+
+def _unlisted_lines(due: Collected, sent: list[Item]) -> list[str]:
+    """``还有 N 单未列出: cstool chase due``: nothing dropped without a word."""
+    return [f"还有 {n} 单未列出: {KIND_COMMAND.get(kind, 'cstool ' + kind)}"
+            for kind, n in _unlisted(due, sent).items()]
+
+
+def _plan(due: Collected, items: list[Item], budget: int, limit: int, title: str):
+    """The messages to send now (items, text), the items held back by the rate, and the
+    lines saying what the messages leave out (appended to the last message sent)."""
+    reserve = sum(len(line.encode()) + 1 for line in _unlisted_lines(due, []))
+    groups = _group(items, max(limit - reserve, 256), title)
+    now_groups, later = groups[:budget], [i for its, _ in groups[budget:] for i in its]
+    sent = [i for its, _ in now_groups for i in its]
+    tail = _unlisted_lines(due, sent)
+    if now_groups and tail:
+        its, msg = now_groups[-1]
+        now_groups[-1] = (its, msg + "\n" + "\n".join(tail))
+    return now_groups, later
+
+
 def run(journal, clock, policy, *, channel: str = "stdout",
         send: Optional[Callable[[str, str], None]] = None, limit: Optional[int] = None,
         per_minute: int = 20, sources: Optional[list] = None, dry_run: bool = False,
-        run_id: Optional[str] = None) -> Outcome:
+        every_item: bool = False, run_id: Optional[str] = None) -> Outcome:
     """One reminder run. ``send(text, title)`` delivers one message (raises on failure).
 
     For stdout, ``send`` is the printer; messages are split by ``limit`` bytes
-    for the robots. ``dry_run`` collects and renders without claiming or recording.
+    for the robots. ``dry_run`` plans the same run without claiming, sending or
+    recording: ``messages`` are what a real run would send now, ``held`` why each
+    other due item is not in them (with ``every_item``: every item due, including
+    those the routines hold and those over a kind's cap, in ``unlisted``).
     """
-    from cstool.notify import split_message
-
     now = clock.now()
     now_db = to_db(now)
-    out = Outcome(due=collect(journal, clock, policy, sources))
-    if not out.due:
+    cooldown_from = to_db(now - timedelta(hours=policy.get("remind_cooldown_hours")))
+    lease_from = to_db(now - timedelta(minutes=CLAIM_MINUTES))
+    due = collect(journal, clock, policy, sources,
+                  skip=_resting(journal, cooldown_from, lease_from))
+    out = Outcome(due=[i for i in due if not i.held])
+    if dry_run and every_item:
+        _every_item(out, journal, clock, policy, sources, due, now, cooldown_from, lease_from)
+    if not due:
         return out
     title = f"cstool 提醒 {now:%Y-%m-%d %H:%M}"
+    limit = limit or 1 << 30
+    budget = per_minute if channel == "stdout" else _budget(journal, channel, now, per_minute)
     if dry_run:
-        out.messages = split_message([i.line() for i in out.due], limit or 1 << 30, title)
+        ready, held = _judge(journal, list(due), now, clock, cooldown_from, lease_from)
+        out.held.update(held)
+        out.skipped = sum(1 for i in due if i.key in held and not i.held)
+        groups, later = _plan(due, ready, budget, limit, title)
+        out.messages = [msg for _, msg in groups]
+        out.sent = [i for its, _ in groups for i in its]  # would be sent
+        _held_back(out, later)
+        out.more = _unlisted(due, out.sent)
         return out
     run_id = run_id or f"{os.getpid()}-{now_db}"
-    cooldown = timedelta(hours=policy.get("remind_cooldown_hours"))
-    claimed, out.skipped = _claim(journal, out.due, run_id, now_db, to_db(now - cooldown),
-                                  to_db(now - timedelta(minutes=CLAIM_MINUTES)))
+    claimed, held = _claim(journal, list(due), run_id, now_db, now, clock, cooldown_from,
+                           lease_from)
+    out.held.update(held)
+    out.skipped = sum(1 for i in due if i.key in held and not i.held)
     if not claimed:
         return out
-    budget = per_minute if channel == "stdout" else _budget(journal, channel, now, per_minute)
-    groups = _group(claimed, limit or 1 << 30, title)
+    groups, later = _plan(due, claimed, budget, limit, title)
+    _held_back(out, later)
     try:
-        for n, (items, message) in enumerate(groups):
-            if n >= budget:
-                out.held_back.extend(items)
-                continue
+        for items, message in groups:
             send(message, title)
+            # on record at once: a crash later in the run can repeat only the message in flight
             _mark_sent(journal, items, run_id, channel, now_db, message)
             out.sent.extend(items)
             out.messages.append(message)
@@ -166,7 +310,14 @@ def run(journal, clock, policy, *, channel: str = "stdout",
         unsent = [i for i in claimed if i not in set(out.sent)]
         if unsent:
             _release(journal, unsent, run_id)
+    out.more = _unlisted(due, out.sent)
     return out
+
+
+def _held_back(out: Outcome, later: list[Item]) -> None:
+    out.held_back = later
+    for i in later:
+        out.held[i.key] = "held back by the robot's rate limit (20 messages a minute): next run"
 
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
@@ -190,6 +341,18 @@ def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], 
     return groups
 
 
+def _every_item(out: Outcome, journal, clock, policy, sources, due: Collected, now,
+                cooldown_from: str, lease_from: str) -> None:
+    """For a dry run's full listing: every due item, with the routines' held ones."""
+    listed = {i.key for i in due}
+    everything = collect(journal, clock, policy, sources, every_item=True)
+    for item in everything:
+        if item.key not in listed:
+            out.unlisted.append(item)
+            out.held[item.key] = item.held or _why_not(
+                _row(journal, item.key), now, cooldown_from, lease_from, clock) or (
+                f"not listed: over {MAX_PER_KIND} {KIND_LABEL.get(item.kind, item.kind)} "
+                "lines a run (the most urgent go first; the next run lists them)")
 # --- sources: each routine's "due now", as reminder items ------------------------------
 
 MAX_PER_KIND = 30  # a reminder is read by people: the most urgent first, the rest next run
@@ -201,29 +364,51 @@ def _masked(value) -> str:
     return "" if value is None else str(reveal_or_mask(value, False))
 
 
-def chase_items(journal, clock, policy) -> list[Item]:
-    """Unpaid orders to chase now, by the channel open now (most valuable first)."""
+def _of(skip: frozenset, kind: str) -> int:
+    return sum(1 for k in skip if k.startswith(kind + ":"))
+
+
+def chase_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
+                held: bool = False, skip: frozenset = frozenset()) -> Due:
+    """Unpaid orders to chase now, by the channel open now (most valuable first);
+    ``held``: also those due but with no channel open now."""
     from cstool import chase
 
+    counts: dict = {}
     items = []
-    for row in chase.due(journal, clock, policy, limit=MAX_PER_KIND):
+    rows = chase.due(journal, clock, policy, all_=held, counts=counts,
+                     limit=limit + _of(skip, "chase") if limit else None)
+    for row in rows:
+        if row["opens_at"] and row["waits"] != "window":
+            continue  # not due yet (grace, a chase's cool-down, a promise)
+        how = f"现在用 {chase.CHANNEL.label(row['channel'])} 催付"
+        why = None
+        if row["opens_at"]:
+            opens = clock.short(row["opens_at"])
+            why = f"window closed: {chase.CHANNEL.label(row['channel'])} opens {opens}"
+            how = f"{opens[11:]} 起用 {chase.CHANNEL.label(row['channel'])} 催付"
         items.append(Item(
             key=f"chase:{row['order_id']}:{row['attempts']}", kind="chase",
-            order_id=row["order_id"],
+            order_id=row["order_id"], held=why,
             text=(f"{row['order_id']} {row['buyer'] or ''} ¥{row['amount']} 未付款 "
-                  f"{row['unpaid_minutes']} 分钟, 现在用 {chase.CHANNEL.label(row['channel'])} 催付")))
-    return items
+                  f"{row['unpaid_minutes']} 分钟, {how}")))
+    return capped(items, limit, skip, counts.get("due", 0))
 
 
-def handover_items(journal, clock, policy) -> list[Item]:
-    """Handover items still without a receipt after the policy's hour on the next day."""
+def handover_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
+                   held: bool = False, skip: frozenset = frozenset()) -> Due:
+    """Handover items still without a receipt after the policy's hour on the next day;
+    ``held``: before that hour, those it will remind of."""
     from cstool import handover
     from cstool.policy import window_bounds
 
     now = clock.now()
-    ack_by, _ = window_bounds(policy.get("remind_handover_ack_by") + "-24:00")
-    if now.hour * 60 + now.minute < ack_by:
-        return []
+    hour = policy.get("remind_handover_ack_by")
+    ack_by, _ = window_bounds(hour + "-24:00")
+    early = now.hour * 60 + now.minute < ack_by
+    if early and not held:
+        return Due()
+    why = f"receipt expected by {hour} (remind_handover_ack_by)" if early else None
     cutoff = to_db(clock.start_of(clock.today()))
     items = []
     for it in handover.open_items(journal):
@@ -232,35 +417,45 @@ def handover_items(journal, clock, policy) -> list[Item]:
         label = handover.CATEGORY.label(it["category"])
         who = " ".join(x for x in (it["buyer"], it["order_id"]) if x)
         items.append(Item(
-            key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"],
+            key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"], held=why,
             text=(f"#{it['id']} {label} {who}: {_masked(it['problem'])}"
                   + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " (未回执)")))
-        if len(items) >= MAX_PER_KIND:
-            break
-    return items
+    return capped(items, limit, skip, 0 if why else len(items))
 
 
-def exception_items(journal, clock, policy) -> list[Item]:
+def exception_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
+                    skip: frozenset = frozenset()) -> Due:
     """Abnormal-shipment cases whose next step is due now (most overdue first)."""
     from cstool import exceptions
     from cstool.playbooks import KIND
 
     items = []
-    for d in exceptions.due_steps(journal, clock)[:MAX_PER_KIND]:
+    for d in exceptions.due_steps(journal, clock):
         late = f"已超时 {-d['hours_left']:.0f} 小时" if d["overdue"] else "到期"
         items.append(Item(
             key=f"exception:{d['id']}:{d['step']}", kind="exception", order_id=d["order_id"],
             text=(f"#{d['id']} {KIND.label(d['kind'])} {d['order_id']} {d['buyer'] or ''}: "
                   f"{d['next_step']} ({late}, {d['agent'] or ''})")))
-    return items
+    return capped(items, limit, skip, len(items))
 
 
-def ship_items(journal, clock, policy) -> list[Item]:
-    """Paid orders past or near the ship deadline, and holds whose date has come."""
+def ship_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
+               skip: frozenset = frozenset()) -> Due:
+    """Paid orders past or near the ship deadline, and holds whose date has come
+    (the most urgent ``limit`` of each check)."""
     from cstool import shipcheck
 
     label = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
-    return [Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship", order_id=r["order_id"],
-                 text=f"{label.get(r['check'], r['check'])} {r['order_id']} {r['buyer'] or ''}: "
-                      f"{r['detail']}")
-            for r in shipcheck.check(journal, clock, policy, limit=MAX_PER_KIND)]
+    report = shipcheck.run(journal, clock, policy, only=shipcheck.FAILING,
+                           limit=limit + _of(skip, "ship") if limit else None)
+    out = Due()
+    for check in shipcheck.FAILING:
+        part = capped([Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship",
+                            order_id=r["order_id"],
+                            text=f"{label.get(check, check)} {r['order_id']} "
+                                 f"{r['buyer'] or ''}: {r['detail']}")
+                       for r in report.rows if r["check"] == check],
+                      limit, skip, report.counts.get(check, 0))
+        out.extend(part)
+        out.cut, out.total = out.cut + part.cut, out.total + part.total
+    return out

@@ -16,40 +16,76 @@ from cstool.cli._common import common_options, pass_app
 @click.option("--secret", envvar="CSTOOL_SECRET", metavar="SECRET", show_envvar=True,
               help="DingTalk signing secret (default: policy remind.dingtalk_secret).")
 @click.option("--text", "plain", is_flag=True, help="Send plain text instead of markdown.")
-@click.option("--dry-run", is_flag=True, help="Show what is due; send and record nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the items sent as JSON.")
+@click.option("--dry-run", is_flag=True,
+              help="Show exactly what a real run would send now (cool-down, other runs' "
+                   "claims and the robot's rate applied); send and record nothing.")
+@click.option("--all", "all_", is_flag=True,
+              help="With --dry-run: also list every due item a run would not send now, and "
+                   "why (cool-down until HH:MM, window closed, over a kind's 30 lines …).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the items sent as JSON ([] when nothing was due).")
 @pass_app
-def remind(app, channel, webhook, secret, plain, dry_run, as_json):
+def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
     """Send what is due now: chases in their window, ship deadlines, exception steps,
     handover items not acknowledged. For cron: prints nothing and exits 0 when
     nothing is due; never sends the same item twice within the policy's
-    cool-down (remind_cooldown_hours); overlapping runs never both send.
+    cool-down (remind_cooldown_hours); overlapping runs never both send. A
+    message lists at most 30 items of a kind, the most urgent first, and ends
+    with how many more there are and the command that lists them all.
 
     \b
       cstool remind
+      cstool remind --dry-run --all        # why is something not sent?
       cstool remind --notify dingtalk --webhook 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC…
       */10 9-23 * * *  cstool remind --notify wecom    # crontab, webhook from policy
     """
     from cstool import remind as lib
 
+    if all_ and not dry_run:
+        raise click.UsageError("--all goes with --dry-run (a real run sends what is due now)")
     journal = app.journal
     policy, clock = app.policy, app.clock
     send, limit = _sender(channel, webhook, secret, plain, clock, policy, as_json)
     outcome = lib.run(journal, clock, policy, channel=channel, send=send, limit=limit,
-                      dry_run=dry_run)
+                      dry_run=dry_run, every_item=all_)
     if dry_run:
-        for message in outcome.messages:
-            click.echo(message)
+        _dry_run(outcome, all_, as_json)
         return
-    if as_json and outcome.sent:
-        import json
-
-        click.echo(json.dumps([{"key": i.key, "kind": i.kind, "order_id": i.order_id,
-                                "text": i.text} for i in outcome.sent], ensure_ascii=False,
-                              indent=2))
+    if as_json:
+        _json([_item(i) for i in outcome.sent])
     if outcome.held_back:
         click.echo(f"{len(outcome.held_back)} item(s) held back by the robot's rate limit; "
                    "the next run sends them", err=True)
+
+
+def _item(i, **extra) -> dict:
+    return {"key": i.key, "kind": i.kind, "order_id": i.order_id, "text": i.text, **extra}
+
+
+def _json(rows) -> None:
+    import json
+
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+
+
+def _dry_run(outcome, all_: bool, as_json: bool) -> None:
+    """What a real run would send now; with --all, every other due item and why not."""
+    sent = {i.key for i in outcome.sent}
+    others = [i for i in outcome.due + outcome.unlisted if i.key not in sent] if all_ else []
+    if as_json:
+        _json([_item(i, send=True, held=None) for i in outcome.sent]
+              + [_item(i, send=False, held=outcome.held.get(i.key)) for i in others])
+        return
+    for message in outcome.messages:
+        click.echo(message)
+    if outcome.held_back:
+        click.echo(f"{len(outcome.held_back)} item(s) would be held back by the robot's rate "
+                   "limit; the next run sends them", err=True)
+    if others:
+        click.echo(("\n" if outcome.messages else "")
+                   + f"not sent now ({len(others)}):")
+        for i in others:
+            click.echo(f"{i.line()}\n    held: {outcome.held.get(i.key)}")
 
 
 def _sender(channel, webhook, secret, plain, clock, policy, as_json):
