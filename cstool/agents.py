@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cstool.errors import InputError, NotFound
+from cstool.errors import BadUsage, NotFound
 from cstool.values import Instant
 from cstool.vocab import ROLE
 
@@ -14,7 +14,7 @@ def add(journal, short: str, now_db: str, name: Optional[str] = None,
     """Register an agent, or update the details of one already registered."""
     short = (short or "").strip()
     if not short or any(c.isspace() for c in short) or "#" in short:
-        raise InputError("an agent's short name is one word without spaces or '#', e.g. 倩")
+        raise BadUsage("an agent's short name is one word without spaces or '#', e.g. 倩")
     role = ROLE(role) if role else None
     with journal.write():
         existing = journal.one("SELECT * FROM agents WHERE short = ?", [short])

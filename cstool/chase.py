@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from cstool.clock import from_db, to_db
-from cstool.errors import CstoolError, InputError
+from cstool.errors import BadUsage, CstoolError, InputError
 from cstool.values import Instant, Money, Phone, format_money
 from cstool.vocab import Vocabulary
 
@@ -100,11 +100,11 @@ def check_template(text: str) -> str:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
     except ValueError as e:
-        raise InputError(f"template {text!r}: {e} (write {{{{ and }}}} for literal braces)") from None
+        raise BadUsage(f"template {text!r}: {e} (write {{{{ and }}}} for literal braces)") from None
     for f in fields:
         if f not in allowed:
             names = ", ".join(f"{{{k}}}/{{{v}}}" for k, v in PLACEHOLDERS.items())
-            raise InputError(f"template: unknown placeholder {{{f}}}; use {names}")
+            raise BadUsage(f"template: unknown placeholder {{{f}}}; use {names}")
     return text
 
 
@@ -553,7 +553,7 @@ def log(journal, clock, policy, order_id: str, *, channel: str, agent: str,
     if promise and result is None:
         result = "promised"
     if promise and result != "promised":
-        raise InputError(f"--promise goes with --result promised, not {result}")
+        raise BadUsage(f"--promise goes with --result promised, not {result}")
     now = clock.now()
     now_db = to_db(now)
     tz = clock.tz
@@ -658,7 +658,7 @@ def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None,
     from statistics import median
 
     if by is not None and by not in STATS_BY:
-        raise InputError(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
+        raise BadUsage(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
     sql = ("SELECT c.order_id, c.agent, c.channel, c.reason, c.at, o.status, o.paid_at "
            "FROM chases c JOIN orders o ON o.order_id = c.order_id")
     where, params = [], []

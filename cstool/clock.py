@@ -153,11 +153,9 @@ class Clock:
             return self.now() - span(int(m.group(1)), m.group(2))
         try:
             return typed_time(text, self.now(), past=past)
-        except InputError as e:
-            if str(e).startswith(_NOT_A_TIME):
-                raise InputError(f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, "
-                                 "yesterday, 12h, 7d or 3m (months)") from None
-            raise
+        except NotADate:
+            raise InputError(f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, "
+                             "yesterday, 12h, 7d or 3m (months)") from None
 
     def parse_day(self, text: Optional[str]) -> date:
         """``--date`` values: ``today``, ``yesterday``, or a date as people type it
@@ -171,11 +169,9 @@ class Clock:
             return self.today() - timedelta(days=1)
         try:
             return typed_time(text, self.now(), past=True).date()
-        except InputError as e:
-            if str(e).startswith(_NOT_A_TIME):
-                raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, today, yesterday, "
-                                 "11.25 or Nov 25") from None
-            raise
+        except NotADate:
+            raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, today, yesterday, "
+                             "11.25 or Nov 25") from None
 
 
 # --- spans and the dates people type ----------------------------------------------
@@ -194,7 +190,12 @@ def span(n: int, unit: str):
             "w": timedelta(weeks=n)}[unit]
 
 
-_NOT_A_TIME = "not a date:"
+class NotADate(InputError):
+    """Text that is no date in any form we read (the caller says which forms it takes)."""
+
+    def __init__(self, text: str, hint: str = ""):
+        super().__init__(f"{text!r} is not a date; use 2026-11-25, 11.25, 11月25日, 25日 or "
+                         f"Nov 25{hint}")
 
 
 def typed_time(text: str, now: datetime, past: Optional[bool] = None) -> datetime:
@@ -263,16 +264,16 @@ def _dateutil(text: str, now: datetime) -> tuple[datetime, bool]:
     from dateutil import parser
 
     if not text or (text.isdigit() and len(text) < 8) or len(text) > 64:
-        raise InputError(f"{_NOT_A_TIME} {text!r}")
+        raise NotADate(text)
     readings = []
     for default in (datetime(2000, 1, 1, 0, 0, 0), datetime(2004, 2, 2, 1, 1, 1)):
         try:
             readings.append(parser.parse(text, default=default))
         except (ValueError, OverflowError, parser.ParserError):
-            raise InputError(f"{_NOT_A_TIME} {text!r}") from None
+            raise NotADate(text) from None
     a, b = readings
     if a.day != b.day or a.month != b.month:
-        raise InputError(f"{_NOT_A_TIME} {text!r} (give the day, e.g. 2026-11-25)")
+        raise NotADate(text, " (with the day)")
     value = a  # the first default's fields are 0: a time without minutes is on the hour
     if value.tzinfo is None:
         value = value.replace(tzinfo=now.tzinfo)

@@ -1,5 +1,7 @@
 """Errors a user sees as one line: ``Error: <message>``."""
 
+from __future__ import annotations
+
 
 class CstoolError(Exception):
     """A failure the user can act on; the message is the whole explanation."""
@@ -11,3 +13,17 @@ class NotFound(CstoolError):
 
 class InputError(CstoolError):
     """Bad input from a file or a value (not a usage error of the command line)."""
+
+
+class BadUsage(InputError):
+    """A mistake in the command line itself, whatever the journal holds: an option missing
+    or ruled out by another, a value that cannot be right, an unknown word. The command
+    shows it as a usage error (exit 2), naming ``option`` when one is to blame.
+
+    Not for refusals that come from the journal's state (a closed case, an unpaid order,
+    an unknown order number, a file that is not an export): those fail the work (exit 1).
+    """
+
+    def __init__(self, message: str, option: str | None = None):
+        super().__init__(message)
+        self.option = option

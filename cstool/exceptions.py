@@ -32,7 +32,7 @@ from typing import Any, Optional
 
 from cstool import evidence
 from cstool.clock import UTC, to_db
-from cstool.errors import InputError, NotFound
+from cstool.errors import BadUsage, InputError, NotFound
 from cstool.playbooks import (
     FOLLOW_KEYS,
     KIND,
@@ -296,21 +296,21 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
     if resolution and resolution != case.state().resolution:
         allowed = resolutions_for(case.kind, case.policy)
         if resolution not in allowed:
-            raise InputError(
+            raise BadUsage(
                 f"{case.kind} ({KIND.label(case.kind)}) does not allow resolution {resolution} "
                 f"({RESOLUTION.label(resolution)}); allowed: "
                 + ", ".join(f"{r} ({RESOLUTION.label(r)})" for r in allowed))
         case.add("resolution", value=resolution, note=resolution_note)
     if courier and not tracking:
-        raise InputError("--courier goes with --tracking (the courier of the new parcel)")
+        raise BadUsage("--courier goes with --tracking (the courier of the new parcel)")
     if tracking:
         state = case.state()
         if state.resolution == "switch_courier" and not courier:
-            raise InputError("a switch of courier needs the new courier: give --courier")
+            raise BadUsage("a switch of courier needs the new courier: give --courier")
         courier = courier or state.reship_courier or case.row["courier"]
         step = case.pending("tracking")
         if step is None and state.resolution is None:
-            raise InputError(f"case {case.id} has no resolution yet; give it with the tracking "
+            raise BadUsage(f"case {case.id} has no resolution yet; give it with the tracking "
                              "number, e.g. --resolution reship")
         case.add("tracking", value=courier, tracking_no=tracking)
         if step is not None:
@@ -318,9 +318,9 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
     if amount is not None:
         kind = money_for or MONEY_FOR_RESOLUTION.get(case.state().resolution or "")
         if kind is None:
-            raise InputError("say what the amount is with --for compensation|refund|freight|claim")
+            raise BadUsage("say what the amount is with --for compensation|refund|freight|claim")
         if amount == 0:
-            raise InputError("the amount is zero; give the amount paid or claimed")
+            raise BadUsage("the amount is zero; give the amount paid or claimed", "--amount")
         if not again:
             _refuse_repeat(case, kind, amount)
         total = case.state().money[kind] + amount
@@ -334,7 +334,7 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
         if step_key:
             target = next((s for s in state.steps if s.key == step_key), None)
             if target is None:
-                raise InputError(f"case {case.id} has no step {step_key!r} now; its steps: "
+                raise BadUsage(f"case {case.id} has no step {step_key!r} now; its steps: "
                                  + ", ".join(s.key for s in state.steps))
             if step_key in state.done:
                 raise InputError(f"step {step_key} of case {case.id} is already done")
@@ -349,7 +349,7 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
             _mark_done(case, target)
     if status:
         if status == "closed":
-            raise InputError(f"close a case with: cstool exception close {case.id} --outcome ...")
+            raise BadUsage(f"close a case with: cstool exception close {case.id} --outcome ...")
         case.add("status", value=status)
     if note:
         case.add("note", note=note)
@@ -410,7 +410,7 @@ def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, deta
     kind = KIND(kind)
     detail = (detail or "").strip()
     if not detail:
-        raise InputError("say what happened with --detail")
+        raise BadUsage("say what happened with --detail")
     resolution = RESOLUTION(resolution) if resolution else None
     freight_payer = PAYER(freight_payer) if freight_payer else None
     money_for = MONEY(money_for) if money_for else None
@@ -463,7 +463,7 @@ def _load(journal, case_id) -> Any:
     try:
         n = int(str(case_id).lstrip("#"))
     except ValueError:
-        raise InputError(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
+        raise BadUsage(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
             from None
     row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n])
     if row is None:
@@ -803,7 +803,7 @@ def report(journal, now_db: str, *, by: str = "kind", since: Optional[str] = Non
     and money claimed back from couriers, and the net cost.
     """
     if by not in REPORT_BY:
-        raise InputError(f"--by is one of: {', '.join(REPORT_BY)}")
+        raise BadUsage(f"--by is one of: {', '.join(REPORT_BY)}")
     col = REPORT_BY[by]
     where, params = [], []
     if since:

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import IO, Any, Callable, Optional
 
 from cstool.clock import to_db
-from cstool.errors import InputError, NotFound
+from cstool.errors import BadUsage, InputError, NotFound
 from cstool.values import Instant, Phone, Pii, mask_phone, reveal_or_mask
 from cstool.vocab import Vocabulary
 
@@ -233,7 +233,7 @@ def resolve_shift(clock, policy, name: Optional[str] = None,
         name = SHIFT(name)
         if name not in names:
             known = ", ".join(f"{n} ({SHIFT.label(n)}) {h}" for n, _, h in table)
-            raise InputError(f"the shop has no {name} shift ({SHIFT.label(name)}); "
+            raise BadUsage(f"the shop has no {name} shift ({SHIFT.label(name)}); "
                              f"policy handover.shifts has: {known}")
     if day is None:
         current = current_shift(clock, policy)
@@ -276,7 +276,7 @@ def clean_order_id(text: Any) -> Optional[str]:
 def _required(text: Optional[str], what: str) -> str:
     s = (text or "").strip()
     if not s:
-        raise InputError(f"{what} is empty; say what it is")
+        raise BadUsage(f"{what} is empty; say what it is")
     return s
 
 
@@ -290,7 +290,7 @@ def _phone(text: Optional[str]) -> Optional[str]:
     if s is None:
         return None
     if not _PHONE_RE.fullmatch(s):
-        raise InputError(f"--phone {text!r} is not a phone number")
+        raise BadUsage(f"--phone {text!r} is not a phone number")
     return s
 
 
@@ -360,7 +360,7 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
                                  "check the order number and the buyer")
     if category in NEEDS_BUYER and (buyer is None or todo is None):
         label = CATEGORY.label(category)
-        raise InputError(f"{label} ({category}) items need the buyer (--buyer, or an --order "
+        raise BadUsage(f"{label} ({category}) items need the buyer (--buyer, or an --order "
                          "the journal knows) and what must be done (--todo): the next shift "
                          "cannot act without them")
     for p in photos:
@@ -794,7 +794,7 @@ def format_for(path: Optional[str], fmt: Optional[str]) -> str:
         ext = {"markdown": "md", "xlsm": "xlsx"}.get(ext, ext)
         if ext in FORMATS:
             return ext
-        raise InputError(f"cannot tell the format of {path} from its extension; "
+        raise BadUsage(f"cannot tell the format of {path} from its extension; "
                          f"give --format ({', '.join(FORMATS)})")
     return "xlsx"
 

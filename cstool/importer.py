@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from cstool.clock import LocalToUtc
-from cstool.errors import CstoolError, InputError
+from cstool.errors import BadUsage, CstoolError, InputError
 from cstool.values import parse_money
 from cstool.vocab import COLOUR, STATUS, STATUS_RANK
 
@@ -707,7 +707,7 @@ def import_file(journal, path: str, *, agent: Optional[str], now_db: str, tz_nam
     (default: for files over 8 MB, where fork exists).
     """
     if fmt == "generic" and not mapping:
-        raise InputError(f"{path}: the generic format needs --map SOURCE=field for its columns")
+        raise BadUsage(f"{path}: the generic format needs --map SOURCE=field for its columns")
     source = open_source(path, "taobao-csv" if fmt == "generic" else fmt, encoding)
     result = FileResult(file=path, format=fmt if fmt == "generic" else source.fmt,
                         encoding=source.encoding)
@@ -778,9 +778,9 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
         source, sep, target = pair.rpartition("=")
         target = target.strip()
         if not sep or not source.strip():
-            raise InputError(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id'")
+            raise BadUsage(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id'")
         if target not in GENERIC_FIELDS:
-            raise InputError(f"--map {pair!r}: unknown field {target!r}; fields: "
+            raise BadUsage(f"--map {pair!r}: unknown field {target!r}; fields: "
                              + ", ".join(GENERIC_FIELDS))
         mapping[source.strip()] = target
     return mapping

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from cstool.errors import InputError
+from cstool.errors import BadUsage, InputError
 from cstool.vocab import COLOUR, FLAG_MEANING
 
 # --- value kinds -------------------------------------------------------------------
@@ -301,7 +301,7 @@ PRESETS["shifts-003"] = ("handover shifts of manual 003: day 9:00-17:30, night 1
 def key(name: str) -> Key:
     k = KEYS.get(name.strip())
     if k is None:
-        raise InputError(f"unknown policy key {name!r}; see: cstool policy show")
+        raise BadUsage(f"unknown policy key {name!r}; see: cstool policy show")
     return k
 
 
@@ -346,13 +346,13 @@ class Policy:
         try:
             value = k.parse(text)
         except InputError as e:
-            raise InputError(f"policy {k.name}: {e}") from None
+            raise BadUsage(f"policy {k.name}: {e}") from None
         self._store(k.name, value, agent, now_db)
         return value
 
     def use(self, preset: str, agent: Optional[str], now_db: str) -> dict[str, Any]:
         if preset not in PRESETS:
-            raise InputError(f"unknown preset {preset!r}; use one of: {', '.join(PRESETS)}")
+            raise BadUsage(f"unknown preset {preset!r}; use one of: {', '.join(PRESETS)}")
         values = PRESETS[preset][1]
         with self.journal.write():
             for name, value in values.items():

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from cstool import holds as holds_
 from cstool.clock import from_db, iter_manual_dates, to_db, zone
-from cstool.errors import CstoolError, InputError
+from cstool.errors import BadUsage, CstoolError, InputError
 from cstool.remark_parse import (
     COMPOSE_KIND,
     COMPOSE_KINDS,
@@ -514,7 +514,7 @@ def _clean(value: Optional[str], option: str) -> Optional[str]:
         return None
     s = " ".join(str(value).split())
     if "#" in s or "---" in s:
-        raise InputError(f"{option} must not contain '#' or '---' (they end a remark)")
+        raise BadUsage(f"{option} must not contain '#' or '---' (they end a remark)")
     return s or None
 
 
@@ -540,7 +540,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     """
     kind = KIND(kind)
     if kind not in COMPOSE_KINDS:
-        raise InputError(f"{kind} remarks are not written with remark add; use one of: "
+        raise BadUsage(f"{kind} remarks are not written with remark add; use one of: "
                          + ", ".join(COMPOSE_KINDS))
     reason, action = _clean(reason, "--reason"), _clean(action, "--action")
     request, address = _clean(request, "--request"), _clean(address, "--address")
@@ -556,7 +556,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     if kind == "note":  # R1: flag + content + handling + time + author
         need(reason=reason, action=action)
         if reason and action and ("处理:" in reason or "处理：" in reason):
-            raise InputError("--reason must not contain '处理:' (it starts the handling)")
+            raise BadUsage("--reason must not contain '处理:' (it starts the handling)")
         plain = bool(action and HANDLED.match(action) and not re.search(r"[,;，；\s]", action))
         body = f"{reason} {action}" if plain else f"{reason},处理:{action}"
         text = f"{_FLAG_TEXT[flag or _default_flag(kind, ctx, author, body)]} {body} {sig}"
@@ -580,15 +580,15 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         parts = []
         if release:
             if until or owner or waiting_buyer:
-                raise InputError("--release ends holds; it does not go with --until, --owner "
+                raise BadUsage("--release ends holds; it does not go with --until, --owner "
                                  "or --waiting-buyer")
             parts.append("取消挂起,正常发货")
         if until is not None:
             if until < now.date():
-                raise InputError(f"--until {until} is already past")
+                raise BadUsage(f"--until {until} is already past")
             parts.append(("预售" if presale else "") + _ship_date(until, now) + "发货")
         elif presale:
-            raise InputError("--presale goes with --until DATE (the presale ship date)")
+            raise BadUsage("--presale goes with --until DATE (the presale ship date)")
         if owner:
             if owner not in ctx.agents and ctx.agents:
                 raise InputError(f"--owner {owner} is not a registered agent "
@@ -607,11 +607,11 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
         need(promo_price=promo_fen, paid_price=paid_fen)
         if promo_fen is not None and paid_fen is not None:
             if paid_fen <= promo_fen:
-                raise InputError("--paid-price is not above --promo-price: nothing to return")
+                raise BadUsage("--paid-price is not above --promo-price: nothing to return")
             if refund_fen is None:
                 refund_fen = paid_fen - promo_fen
             if paid_fen - promo_fen != refund_fen:
-                raise InputError(f"--refund {_yuan(refund_fen)} is not --paid-price "
+                raise BadUsage(f"--refund {_yuan(refund_fen)} is not --paid-price "
                                  f"{_yuan(paid_fen)} − --promo-price {_yuan(promo_fen)}")
         text = (f"活动价{_yuan(promo_fen or 0)}元,实付{_yuan(paid_fen or 0)}元,"
                 f"需返{_yuan(refund_fen or 0)}元 {sig}")
@@ -621,7 +621,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     elif kind == "sale":
         need(job_no=job_no)
         if job_no and not re.fullmatch(r"[A-Za-z0-9_-]+", job_no):
-            raise InputError(f"--job-no {job_no!r} is not a job number (letters and digits)")
+            raise BadUsage(f"--job-no {job_no!r} is not a job number (letters and digits)")
         text = f"工号{job_no} {author}"
     else:  # brush
         text = f"@@@{name or author}"
@@ -633,7 +633,7 @@ def compose(kind: str, *, author: str, now: datetime, ctx: Context, flag: Option
     else:
         problem = flag_problem(kind, flag, ctx.scheme, team, text)
         if problem:
-            raise InputError(f"{problem}; leave --flag out, or change the scheme with: "
+            raise BadUsage(f"{problem}; leave --flag out, or change the scheme with: "
                              "cstool policy set flag_scheme …")
     return Draft(kind, text, flag, parse_line(text, now, ctx, flag))
 
@@ -680,7 +680,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
     why = needs_verified_buyer(draft.kind, draft.text, policy.get("remark.verify_buyer"))
     if why:
         if not verified_buyer:
-            raise InputError(
+            raise BadUsage(
                 f"{why} must be checked with the account that placed order {oid}: give "
                 "--verified-buyer NICK, the Wangwang account that asked (account a / account b)")
         if not order["buyer"]:
@@ -694,7 +694,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
     limit = policy.get("remark.memo_max_bytes")
     size = len(draft.text.encode("utf-8"))
     if size > limit:
-        raise InputError(f"the remark is {size} bytes; the platform keeps at most {limit} "
+        raise BadUsage(f"the remark is {size} bytes; the platform keeps at most {limit} "
                          "(UTF-8): shorten it")
     problems = list(draft.parsed.problems)
     memo = order["seller_memo"] or ""

@@ -229,8 +229,8 @@ def test_sequence_policy_accepts_chinese_and_rejects_unknown(run, env):
     run(["init"], check=0)
     result = run(["policy", "set", "chase_sequence", "旺旺,电话,短信"], check=0)
     assert result.output == "chase_sequence = wangwang,phone,sms\n"
-    bad = run(["policy", "set", "chase_sequence", "旺旺,飞鸽"], check=1)
-    assert bad.output == ("Error: policy chase_sequence: unknown chase channel '飞鸽'; use one of: "
+    bad = run(["policy", "set", "chase_sequence", "旺旺,飞鸽"], check=2)
+    assert bad.output.endswith("Error: policy chase_sequence: unknown chase channel '飞鸽'; use one of: "
                           "wangwang (旺旺), phone (电话), sms (短信), remind (提醒付款)\n")
     run(["policy", "use", "manual-002"], check=0)
     assert run.json(["policy", "show", "chase_max_attempts", "--json"])["value"] == 3
@@ -366,8 +366,8 @@ def test_log_refuses_unknown_order_and_bad_options(run, demo):
     assert "unknown unpaid reason '心情'; use one of: comparing (对比), too_expensive (太贵), " \
            "balance (余额不足), payment_tool (支付工具), other (其他)" in bad.output
     mixed = run(["--agent", "倩", "chase", "log", BIG, "--channel", "电话", "--result", "declined",
-                 "--promise", "明天"], check=1)
-    assert mixed.output == "Error: --promise goes with --result promised, not declined\n"
+                 "--promise", "明天"], check=2)
+    assert mixed.output.endswith("Error: --promise goes with --result promised, not declined\n")
 
 
 def test_promise_holds_the_order_until_it_falls_due(run, demo, journal):
@@ -529,8 +529,8 @@ def test_templates_list_set_reset(run, demo, journal):
     clock, policy = lib(journal)
     assert chase.due(journal, clock, policy)[0]["message"] == \
         "亲,加厚羽绒服 黑色 L共499.00元,16:00前付款当天发货~"
-    bad = run(["--agent", "倩", "chase", "template", "set", "wangwang", "亲 {nick}"], check=1)
-    assert bad.output == ("Error: template: unknown placeholder {nick}; use {buyer}/{买家}, "
+    bad = run(["--agent", "倩", "chase", "template", "set", "wangwang", "亲 {nick}"], check=2)
+    assert bad.output.endswith("Error: template: unknown placeholder {nick}; use {buyer}/{买家}, "
                           "{item}/{宝贝}, {amount}/{金额}, {cutoff}/{截单时间}, {day}/{下单日}, "
                           "{shop}/{店铺}\n")
     run(["chase", "template", "set", "wangwang", "x"], check=2)  # writing needs --agent

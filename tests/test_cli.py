@@ -79,7 +79,7 @@ def test_agents(run):
     [a] = run.json("agent list --json")
     assert (a["short"], a["name"], a["job_no"], a["role"]) == ("倩", "王倩", "1024", "aftersale")
     assert a["created_at"] == "2026-11-23T14:30:00+08:00"
-    assert run("agent add 'two words'").exit_code == 1
+    assert run("agent add 'two words'").exit_code == 2
     created = run.json("agent add 小雨 --json")
     assert created["short"] == "小雨" and created["created"] is True
 

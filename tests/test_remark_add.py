@@ -154,12 +154,12 @@ def test_chinese_words_for_kind_and_flag(run, demo):
 def test_a_flag_that_contradicts_the_scheme_is_refused(run, demo):
     result = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "note", "--reason", "r",
                   "--action", "已a", "--flag", "purple"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Error: flag purple (紫) means brush in the shop's scheme; a note remark takes " \
            "red (红)" in result.output
     result = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "note", "--reason", "r",
                   "--action", "已a", "--flag", "none"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no flag (旗帜); a note remark takes red (红)" in result.output
 
 
@@ -183,7 +183,7 @@ def test_missing_or_stray_fields_are_usage_errors(run, demo, args, message):
 def test_an_address_change_needs_the_buyers_own_account(run, demo):
     args = ["--agent", "倩", "remark", "add", ORDER, "--kind", "address", "--address", "某地"]
     missing = run(args)
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # an option the kind needs
     assert "an address change must be checked with the account that placed order " \
            f"{ORDER}: give --verified-buyer NICK" in missing.output
     scam = run(args + ["--verified-buyer", "tb_someone_else"])
@@ -198,7 +198,7 @@ def test_a_cancellation_needs_the_buyers_own_account(run, demo):
     args = ["--agent", "倩", "remark", "add", ORDER, "--kind", "note", "--reason", "客户不想要了",
             "--action", "已通知打单作废"]
     result = run(args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "a cancellation or refund must be checked with the account" in result.output
     assert run(args + ["--verified-buyer", buyer(run)]).exit_code == 0
 
@@ -207,20 +207,20 @@ def test_which_remarks_need_the_buyer_is_policy(run, demo):
     args = ["--agent", "倩", "remark", "add", ORDER, "--kind", "attr", "--from", "黑", "--to", "白"]
     run(["policy", "set", "remark.verify_buyer", "address,attr,slip,cancel"], check=0)
     result = run(args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "an attribute change must be checked" in result.output
     run(["policy", "set", "remark.verify_buyer", "none"], check=0)
     assert run(["--agent", "倩", "remark", "add", ORDER, "--kind", "address", "--address",
                 "某地"]).exit_code == 0
     bad = run(["policy", "set", "remark.verify_buyer", "address,nonsense"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert "'nonsense': use kinds of remark add" in bad.output
 
 
 def test_a_remark_over_the_memo_limit_is_refused(run, demo):
     text = "很" * 400  # 1200 bytes in UTF-8
     result = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "request", "--request", text])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     size = len(f"客户要求{text}---2026.11.23 倩".encode())
     assert f"Error: the remark is {size} bytes; the platform keeps at most 1000 (UTF-8)" in \
         result.output
@@ -290,7 +290,7 @@ def test_a_sale_remark_takes_the_agents_job_number(run, demo):
 
 def test_hold_dates_are_checked(run, demo):
     past = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "hold", "--until", "2026-11-20"])
-    assert past.exit_code == 1
+    assert past.exit_code == 2
     assert "--until 2026-11-20 is already past" in past.output
     bad = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "hold", "--until", "soon"])
     assert bad.exit_code == 2
@@ -332,11 +332,11 @@ def test_every_courier_word_reads_back_as_a_courier():
 def test_rebate_amounts_are_checked(run, demo):
     bad = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "rebate", "--promo-price", "108",
                "--paid-price", "128", "--refund", "30"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert "--refund 30 is not --paid-price 128 − --promo-price 108" in bad.output
     none = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "rebate", "--promo-price", "128",
                 "--paid-price", "108"])
-    assert none.exit_code == 1
+    assert none.exit_code == 2
     assert "--paid-price is not above --promo-price: nothing to return" in none.output
 
 

@@ -175,8 +175,24 @@ def global_options(f: Callable, envvars: bool = True) -> Callable:
 
 
 def common_options(f: Callable) -> Callable:
-    """Per-command copies of the global options (no envvar: the group reads those)."""
-    return global_options(f, envvars=False)
+    """Per-command copies of the global options (no envvar: the group reads those).
+
+    Every leaf command has them, so this is also where a library's
+    :class:`~cstool.errors.BadUsage` becomes click's usage error (exit 2)."""
+
+    @functools.wraps(f)
+    def usage_errors(*args, **kwargs):
+        from cstool.errors import BadUsage
+
+        try:
+            return f(*args, **kwargs)
+        except BadUsage as e:
+            ctx = click.get_current_context()
+            if e.option:
+                raise click.BadParameter(str(e), ctx=ctx, param_hint=f"'{e.option}'") from None
+            raise click.UsageError(str(e), ctx=ctx) from None
+
+    return global_options(usage_errors, envvars=False)
 
 
 def output_options(f: Callable) -> Callable:

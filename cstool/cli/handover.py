@@ -22,6 +22,17 @@ def _shift(app, shift, day):
     return resolve_shift(app.clock, app.policy, shift, app.day(day) if day else None)
 
 
+def _order_option(order_id):
+    """--order as an order number; one that cannot be one is a usage error."""
+    from cstool.errors import InputError
+    from cstool.handover import clean_order_id
+
+    try:
+        return clean_order_id(order_id)
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="'--order'") from None
+
+
 @command(handover)
 @click.option("--category", "-c", required=True, type=Domain(CATEGORY),
               help="courier (联系快递), aftersale (联系售后), external (联系外网), distribution "
@@ -52,6 +63,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
     """
     from cstool import handover as lib
 
+    _order_option(order_id)
     agent = app.agent()
     item = lib.add(app.journal, category=category, problem=problem, agent=agent,
                    now_db=app.now_db(), todo=todo, order_id=order_id, buyer=buyer, phone=phone,
@@ -90,7 +102,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
     from datetime import timedelta
 
     from cstool.clock import to_db
-    from cstool.handover import clean_order_id, list_items
+    from cstool.handover import list_items
 
     since = until = None
     if shift:
@@ -101,7 +113,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
         since = to_db(app.clock.start_of(d))
         until = to_db(app.clock.start_of(d + timedelta(days=1)))
     rows = list_items(app.journal, open_only=open_only, since=since, until=until,
-                      category=category, order_id=clean_order_id(order_id), limit=limit)
+                      category=category, order_id=_order_option(order_id), limit=limit)
     if fmt == "table":
         rows = [{**r, "category": CATEGORY.label(r["category"])} for r in rows]
     app.emit(rows, fmt, columns=LIST_COLUMNS,
