@@ -518,6 +518,11 @@ def collect(journal, clock, policy,
                             f"({type(e).__name__}: {e})")
             continue
         collected[name] = rows
+    # One matter, one row: a hold whose date has come is both a hold row and shipcheck's
+    # hold_due; the hold's row (with its date and memo) is the one kept.
+    held = {r["order_id"] for r in collected.get("holds", ())}
+    if held and "shipcheck" in collected:
+        collected["shipcheck"] = [r for r in collected["shipcheck"] if r["order_id"] not in held]
     return collected, warnings
 
 

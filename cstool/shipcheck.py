@@ -490,9 +490,10 @@ def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
 def handover_rows(journal, clock: Clock, policy) -> list[dict]:
     """Late and nearly late shipments for the shift handover sheet (交接).
 
-    Category ``distribution`` (联系分销): manual 002 has whoever follows up
-    shipping push the shipping side (物流部) for orders near 72 hours; the
-    courier category is for parcels already moving.
+    Category ``shipping`` (跟进发货), with every row about an order still to
+    ship (docs/handover.md); the to-do says to push the shipping side (物流部),
+    as manual 002 has whoever follows up shipping do near 72 hours. The courier
+    category is for parcels already moving.
     """
     rules = Rules.of(clock, policy)
     out = []
@@ -510,7 +511,7 @@ def handover_rows(journal, clock: Clock, policy) -> list[dict]:
             todo = f"安排当天发货({rules.dispatch}前封箱)"
         if r["owner"]:
             todo += f",必须由{r['owner']}负责处理"
-        out.append({"ref": f"ship:{r['order_id']}", "category": "distribution",
+        out.append({"ref": f"ship:{r['order_id']}", "category": "shipping",
                     "buyer": r["buyer"], "order_id": r["order_id"], "problem": problem,
                     "todo": todo, "due_at": r["due_at"]})
     return out

@@ -25,7 +25,7 @@ def test_chase_promises_ship_deadlines_and_exception_steps_reach_the_sheet(run, 
     assert promise["due_at"] == "2026-11-24T18:00:00+08:00"
 
     overdue = items[f"ship:{order('paid_80h_overdue')}"]
-    assert overdue["category"] == "distribution"
+    assert overdue["category"] == "shipping"  # 跟进发货, with every row about shipping
     assert overdue["due_at"] == "2026-11-23T06:30:00+08:00"  # paid 20th 06:30 + 72 h
 
     step = items[f"exception:{case['id']}"]
@@ -57,3 +57,20 @@ def test_a_paid_order_leaves_the_sheet_once_its_chase_is_answered(run, demo, tmp
     run(["--agent", "倩", "orders", "import", str(csv_path)], check=0)
     assert ref not in {i["ref"] for i in sheet(run, now="2026-11-23 23:30")["items"]
                        if i["resolved_at"] is None}
+
+
+def test_each_journal_matter_is_listed_once_in_its_category(run, demo):
+    """Order …617 (held until the 21st, due) was listed twice: 联系分销 and 跟进发货."""
+    rows = sheet(run)["items"]
+    held = [r for r in rows if r["order_id"] == order("paid_hold_until_21_due")]
+    assert [(r["category"], r["ref"], r["problem"]) for r in held] == [
+        ("shipping", held[0]["ref"], "挂起至2026-11-21发货: 21日发货")]
+    assert held[0]["ref"].startswith("hold:")
+    late = [r for r in rows if r["ref"] and r["ref"].startswith("ship:")]
+    assert late and {r["category"] for r in late} == {"shipping"}
+    keys = [(r["order_id"], r["category"]) for r in rows if r["from"] == "journal"
+            and r["category"] == "shipping"]
+    assert len(keys) == len(set(keys))
+    md = run(["--agent", "倩", "--now", "2026-11-23 23:20", "handover", "export", "--shift",
+              "night", "--format", "md"], check=0).stdout
+    assert md.count(order("paid_hold_until_21_due")) == 1 and "联系分销" not in md

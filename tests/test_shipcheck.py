@@ -435,7 +435,7 @@ def test_handover_rows(marked):
     assert [r["ref"] for r in got] == [
         f"ship:{order(n)}" for n in ("paid_80h_overdue", "paid_missing_payment_time",
                                      "paid_70h_due_soon", "part_shipped", "paid_hold_until_21_due")]
-    assert got[0] == {"ref": f"ship:{order('paid_80h_overdue')}", "category": "distribution",
+    assert got[0] == {"ref": f"ship:{order('paid_80h_overdue')}", "category": "shipping",
                       "buyer": "tb_paid_80h_overd11", "order_id": order("paid_80h_overdue"),
                       "problem": "超过72小时未发货,已超时8.0小时", "todo": "联系物流部立即发货,并告知买家",
                       "due_at": "2026-11-22T22:30:00Z"}
