@@ -822,15 +822,26 @@ class _DryRun(Exception):
 
 
 def stderr_progress(label: str) -> Optional[Callable[[int, int], None]]:
-    """A progress line on a terminal; None (no cost) when stderr is not one."""
+    """A progress line on a terminal; None (no cost) when stderr is not one.
+
+    Each percentage is written once, over the last; when a file is done the line is
+    cleared, so only the import's result stays on the screen."""
     if not sys.stderr.isatty():
         return None
+    shown: list[Optional[str]] = [None]
 
     def show(done: int, total: int) -> None:
         pct = 100 * done // total if total else 100
-        sys.stderr.write(f"\r{label}: {pct:3d}%")
+        text = f"{label}: {pct:3d}%"
         if done >= total:
-            sys.stderr.write("\n")
+            if shown[0] is not None:
+                sys.stderr.write("\r" + " " * len(shown[0]) + "\r")
+            shown[0] = None
+        elif text != shown[0]:
+            sys.stderr.write("\r" + text)
+            shown[0] = text
+        else:
+            return
         sys.stderr.flush()
 
     return show

@@ -388,6 +388,27 @@ def test_progress_reaches_the_end(tmp_path):
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def test_progress_line_is_written_once_per_step_and_cleared_when_done(tmp_path, monkeypatch):
+    import io
+    import re
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    f = write_export(tmp_path / "x.csv", [row(n) for n in range(20000)])
+    import_lib(tmp_path / "a.db", [f, f], progress=importer.stderr_progress("importing"))
+    out = term.getvalue()
+    assert "\n" not in out  # nothing left behind: the result lines stand alone
+    steps = re.findall(r"\rimporting: +(\d+)%", out)
+    assert steps and len(steps) == len(set(steps)) * 2  # two files, each step once per file
+    blank = "\r" + " " * len("importing: 100%") + "\r"
+    assert out.endswith(blank) and out.count(blank) == 2
+    assert out.replace(blank, "").count("\r") == len(steps)
+
+
 def test_after_rows_hook_sees_the_new_memos(tmp_path):
     f = write_export(tmp_path / "x.csv", [row(1, memo="25日发货"), row(2), row(3, memo="@@@张三")])
     seen = {}
