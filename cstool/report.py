@@ -177,8 +177,12 @@ def render(report: dict, renderer, fmt: str) -> str:
 
     title = f"日报 Daily report {report['date']}" + (f" · {report['shop']}" if report["shop"] else "")
     parts = [f"# {title}" if fmt == "md" else title, ""]
+    from cstool.values import format_ratio
+
     for heading, rows in sections(report):
-        body = [renderer.row(r, text=True) for r in rows]
+        # shares read as chase stats shows them: 12.5%
+        body = [renderer.row({k: format_ratio(v) if k == "conversion" else v
+                              for k, v in r.items()}, text=True) for r in rows]
         keys = list(body[0])
         table = tabulate([[r.get(k, "") for k in keys] for r in body], headers=keys,
                          tablefmt="github" if fmt == "md" else "simple", disable_numparse=True)

@@ -95,6 +95,11 @@ def parse_money(text, what: str = "amount") -> int:
     return -fen if sign else fen
 
 
+def format_ratio(value: Optional[float]) -> str:
+    """A share for people: ``0.125`` → ``"12.5%"`` (JSON keeps the fraction)."""
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
 def format_money(fen: Optional[int]) -> Optional[str]:
     if fen is None:
         return None

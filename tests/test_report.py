@@ -73,3 +73,16 @@ def test_remark_problems_by_agent(run, demo):
     assert by["小雨"]["by_check"] == {"missing_time": 1}
     table = run("report daily", check=0).stdout
     assert "备注问题 Remark problems by agent" in table and "missing_time=1" in table
+
+
+def test_conversion_reads_the_same_in_the_report_and_in_chase_stats(run, demo):
+    run(["--agent", "倩", "chase", "log", order("unpaid_40min_big"), "--channel", "旺旺"], check=0)
+    stats = run(["chase", "stats", "--since", "today"], check=0).stdout
+    shown = dict((line.split(None, 1) + [""])[:2] for line in stats.splitlines())["conversion"]
+    assert shown == "0.0%"
+    md = run("report daily --format md", check=0).stdout
+    chases = md.split("## 催付 Chases\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    head = [c.strip() for c in chases[0].strip("|").split("|")]
+    row = [c.strip() for c in chases[2].strip("|").split("|")]
+    assert dict(zip(head, row))["conversion"] == shown
+    assert run.json("report daily --json")["chases"]["total"]["conversion"] == 0.0

@@ -136,9 +136,10 @@ def stats(app, since, by, fmt):
     since_db = app.since(since)
     result = lib.stats(app.journal, app.clock, since=since_db, by=by)
     if fmt == "table":
+        from cstool.values import format_ratio
+
         for r in result if isinstance(result, list) else [result]:
-            if r["conversion"] is not None:
-                r["conversion"] = f"{r['conversion'] * 100:.1f}%"
+            r["conversion"] = format_ratio(r["conversion"])
             if by and r[by] is None:
                 r[by] = "(none)"
     app.emit(result, fmt, empty="no chases logged" + (" since then" if since else ""))
