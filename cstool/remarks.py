@@ -220,7 +220,7 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
         holds_.release(journal, oid, now_db, kind=kind, agent=agent,
                        note=f"{why} (remark {remark_id})" if remark_id else why)
         del open_holds[kind]
-        changes.append(f"{kind} hold released")
+        changes.append(_RELEASED[kind])
     if order["status"] not in HOLDABLE:
         return changes
     for kind, spec in want.items():
@@ -231,8 +231,25 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
         holds_.add(journal, oid, kind, now_db, until=spec.get("until"), owner=spec.get("owner"),
                    note=_short(p.text), remark_id=remark_id, agent=agent)
         open_holds[kind] = {"until": spec.get("until"), "owner": spec.get("owner")}
-        changes.append(f"{kind} hold opened ({spec.get('until') or spec.get('owner') or 'buyer'})")
+        changes.append(_held(kind, spec))
     return changes
+
+
+# What a remark did to the order's holds, as a person reads it.
+_RELEASED = {"until": "released the hold until a ship date",
+             "presale": "released the presale hold",
+             "owner": "released the hold for one agent",
+             "waiting_buyer": "released the hold waiting for the buyer"}
+
+
+def _held(kind: str, spec: dict) -> str:
+    if kind == "until":
+        return f"held until {spec.get('until')}: ships that day"
+    if kind == "presale":
+        return f"held for presale until {spec.get('until')}: ships that day"
+    if kind == "owner":
+        return f"held for {spec.get('owner')}: only {spec.get('owner')} handles this order"
+    return "held: waiting for the buyer's answer"
 
 
 def _short(text: str, n: int = 60) -> str:

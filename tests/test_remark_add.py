@@ -260,14 +260,16 @@ def test_the_text_to_paste_is_printed(run, demo):
 def test_a_hold_remark_opens_and_releases_holds(run, demo):
     made = add(run, "--kind", "hold", "--until", "2026-11-25", "--owner", "郑婷")
     assert made["text"] == "25日发货,必须由郑婷负责处理!"
-    assert made["applied"] == ["until hold opened (2026-11-25)", "owner hold opened (郑婷)"]
+    assert made["applied"] == ["held until 2026-11-25: ships that day",
+                               "held for 郑婷: only 郑婷 handles this order"]
     shown = run.json(["orders", "show", ORDER, "--json"])
     assert [(h["kind"], h["until"], h["owner"], h["released_at"]) for h in shown["holds"]] == \
         [("until", "2026-11-25", None, None), ("owner", None, "郑婷", None)]
     again = add(run, "--kind", "hold", "--until", "2026-11-25")
     assert again["applied"] == []  # the same hold is open already
     released = add(run, "--kind", "hold", "--release")
-    assert released["applied"] == ["owner hold released", "until hold released"]
+    assert released["applied"] == ["released the hold for one agent",
+                                   "released the hold until a ship date"]
     assert count(demo, "SELECT count(*) FROM holds WHERE order_id = ? AND released_at IS NULL",
                  [ORDER]) == 0
     assert count(demo, "SELECT released_by FROM holds WHERE order_id = ? AND kind = 'until'",
@@ -379,3 +381,13 @@ def test_a_typed_date_without_a_year_is_this_years(run, demo):
     # a memo read from an export keeps the nearest-year rule: 11.20 written on 11-23 is past
     parsed = run.json(["remark", "parse", "11.20发货", "--json"])
     assert parsed["fields"]["holds"] == [{"kind": "until", "until": "2026-11-20"}]
+
+
+def test_what_a_hold_remark_did_reads_as_a_sentence(run, demo):
+    made = add(run, "--kind", "hold", "--until", "12.1", "--presale")
+    assert made["applied"] == ["held for presale until 2026-12-01: ships that day"]
+    waiting = add(run, "--kind", "hold", "--waiting-buyer", "--reason", "黑色缺货,是否换白色")
+    assert waiting["applied"] == ["held: waiting for the buyer's answer"]
+    out = run(["--agent", "倩", "remark", "add", ORDER, "--kind", "hold", "--release"],
+              check=0).stdout
+    assert out.endswith("\nreleased the hold waiting for the buyer\n")
