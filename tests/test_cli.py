@@ -47,6 +47,19 @@ def test_leaf_commands_show_an_example():
     assert missing == []
 
 
+def test_files_named_in_help_exist_in_the_repo():
+    """remark add --help sent people to domain.md, which is not in the repo."""
+    import re
+
+    from conftest import ROOT
+
+    # a file the help points at, not one an example writes (> 日报.md, -o x.md)
+    named = {(" ".join(p), f) for p, c in all_commands()
+             for f in re.findall(r"(?<!> )(?<!-o )(?<![\w./-])[\w./-]+\.md\b", c.help or "")}
+    assert ("remark add", "docs/remark.md") in named
+    assert [(p, f) for p, f in sorted(named) if not (ROOT / f).is_file()] == []
+
+
 def test_python_dash_m(tmp_path):
     out = subprocess.run([sys.executable, "-m", "cstool", "--version"], capture_output=True,
                          text=True, check=True)

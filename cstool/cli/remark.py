@@ -76,7 +76,7 @@ def remark():
 def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     """Write a remark in the house format: record it and print the text to paste.
 
-    The text follows the manuals (domain.md §1, R1–R14) and is signed with
+    The text follows the manuals (docs/remark.md, R1–R14) and is signed with
     the agent and the time; the flag is the one the shop's scheme gives the
     kind. Address changes and cancellations need --verified-buyer. The text
     to paste is printed whole (it is your own input; the warehouse ships
