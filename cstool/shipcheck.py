@@ -621,6 +621,9 @@ def open_exceptions(journal, rules: Rules) -> list[dict]:
 
     if not _has_table(journal, "exceptions"):
         return []
+    from cstool.clock import span
+
+    three_months_ago = rules.now - span(3, "m")  # by the calendar, as manual 000 counts
     out = []
     for e in journal.query("""
             SELECT e.id, e.order_id, e.kind, e.status, e.next_step, e.due_at, e.opened_at,
@@ -631,7 +634,7 @@ def open_exceptions(journal, rules: Rules) -> list[dict]:
         if opened:
             age = rules.now - from_db(opened)
             detail += f", open {_age(age)}"
-            if age.days > 90:
+            if from_db(opened) < three_months_ago:
                 detail += " (over three months: settle it first)"
         detail += f"; next: {e['next_step']}." if e["next_step"] else "."
         out.append({"section": "exception", "kind": e["kind"], "order_id": e["order_id"],

@@ -541,3 +541,16 @@ def test_every_statement_uses_an_index(journal):
 def test_help_has_examples(run, argv):
     out = run(argv, check=0).stdout
     assert "\n    cstool shipcheck pack 5118609024991031622\n" in out
+
+
+@pytest.mark.parametrize("opened, old", [
+    ("2026-08-24T01:00:00Z", False),   # 91 days, but not yet three calendar months
+    ("2026-08-23T00:30:00Z", True),    # three months and a few hours
+])
+def test_after_sales_over_three_months_counts_calendar_months(run, marked, journal, opened, old):
+    case = add_exception(journal, order_id=order("shipped_damaged_reported"), kind="damaged",
+                         status="open", next_step="补发", due_at="2026-11-23T10:00:00Z",
+                         opened_at=opened)
+    data = run.json(["shipcheck", "--morning", "--json", "--now", "2026-11-23 09:00"])
+    [row] = [r for r in data if r.get("exception_id") == case]
+    assert ("(over three months: settle it first)" in row["detail"]) is old
