@@ -286,7 +286,10 @@ class LocalToUtc:
     Exports hold millions of ``yyyy-MM-dd HH:mm:ss`` strings; converting each
     through datetime is the slowest part of an import. The zone's offset is
     looked up once per distinct (date, hour) and the rest is string slicing.
-    Returns None for an empty value and raises ValueError for a bad one.
+    Other platforms' free-form columns (``2026年11月23日 下午2:30``, ``11/23/2026
+    2:30 PM``, ``2026-11-23T14:30:00+08:00``) take the slow way, through dateutil,
+    only after that fails. Returns None for an empty value and raises ValueError for
+    a bad one (and for one without a year or a day).
     """
 
     _LOOSE = re.compile(
@@ -303,7 +306,10 @@ class LocalToUtc:
         if len(text) == 19 and text[4] == "-" and text[13] == ":" and text[16] == ":":
             key, rest = text[:13], text[13:]
         else:
-            key, rest = self._canonical(text)
+            try:
+                key, rest = self._canonical(text)
+            except ValueError:
+                return self._free(text)
         head = self._hours.get(key)
         if head is None:
             head = self._hours[key] = self._hour_head(key)
@@ -322,6 +328,29 @@ class LocalToUtc:
             raise ValueError(f"bad time {text!r}")
         return canon[:13], canon[13:]
 
+    def _free(self, text: str) -> str:
+        """A time in another form than the exports' usual one: Chinese dates and parts
+        of the day made plain, then the fast form again, then dateutil."""
+        plain = _plain_time(text)
+        if plain != text:
+            try:
+                key, rest = self._canonical(plain)
+                return self(key + rest)
+            except ValueError:
+                pass
+        from dateutil import parser
+
+        try:
+            a = parser.parse(plain, default=datetime(2000, 1, 1))
+            b = parser.parse(plain, default=datetime(2004, 2, 2))
+        except (ValueError, OverflowError):
+            raise ValueError(f"bad time {text!r}") from None
+        if (a.year, a.month, a.day) != (b.year, b.month, b.day):
+            raise ValueError(f"bad time {text!r} (no year or no day)")
+        if a.tzinfo is None:
+            a = a.replace(tzinfo=self.tz)
+        return to_db(a.replace(microsecond=0))
+
     def _hour_head(self, key: str) -> str:
         try:
             naive = datetime.strptime(key, "%Y-%m-%d %H")
@@ -339,6 +368,21 @@ class LocalToUtc:
         except ValueError:
             raise ValueError(f"bad time {canon!r}") from None
         return to_db(naive.replace(tzinfo=self.tz))
+
+
+_ZH_PARTS = [(re.compile(r"(上午|早上|凌晨)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 AM"),
+             (re.compile(r"(下午|晚上|中午)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 PM")]
+_ZH_UNITS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " ", "时": ":", "点": ":",
+                           "分": ":", "秒": " "})
+
+
+def _plain_time(text: str) -> str:
+    """``2026年11月23日 下午2:30`` → ``2026-11-23 2:30 PM``: what the fast form or dateutil read."""
+    s = normalise_width(text).translate(_ZH_UNITS)
+    for rx, repl in _ZH_PARTS:
+        s = rx.sub(repl, s)
+    s = re.sub(r"(\d):(?=\s|$)", r"\1:00", s)  # 9时 → 9:00, 14时30分 → 14:30:00
+    return " ".join(s.split())
 
 
 # --- the manuals' date forms --------------------------------------------------

@@ -166,6 +166,22 @@ def test_export_times_fast_and_loose_forms():
             conv(bad)
 
 
+@pytest.mark.parametrize("text", [
+    "2026年11月23日 10:20:30", "2026年11月23日 上午10:20:30", "2026年11月23日10时20分30秒",
+    "11/23/2026 10:20:30 AM", "Nov 23, 2026 10:20:30", "2026-11-23T02:20:30Z",
+    "2026-11-23T10:20:30+08:00", "20261123102030", "2026.11.23 10:20:30.500",
+])
+def test_export_times_in_other_platforms_forms(text):
+    """After the fast forms fail: Chinese dates and parts of the day, then dateutil."""
+    assert LocalToUtc("Asia/Shanghai")(text) == "2026-11-23T02:20:30Z"
+
+
+@pytest.mark.parametrize("text", ["11月23日 10:20", "Nov 23 10:20", "1732345800", "下午"])
+def test_export_times_need_a_year_and_a_day(text):
+    with pytest.raises(ValueError):
+        LocalToUtc("Asia/Shanghai")(text)
+
+
 def test_export_times_in_a_zone_with_half_hour_offset():
     conv = LocalToUtc("Asia/Kolkata")  # +05:30: the hour cache can't be used
     assert conv("2026-11-23 10:20:30") == "2026-11-23T04:50:30Z"

@@ -279,6 +279,29 @@ def test_generic_csv_with_a_mapping(run, env, tmp_path):
     assert run.json(["orders", "show", "JD10002", "--json"])["amount"] == "10.00"
 
 
+def test_free_form_times_of_other_exports_are_read_after_the_fast_form(run, env, tmp_path):
+    """A Douyin-style export writes 2026/11/22 09:30:00; others write Chinese dates, US times
+    or ISO with an offset. Each reads as the same instant; a time without a year is refused."""
+    agent(run)
+    f = tmp_path / "doudian.csv"
+    f.write_text("主订单编号,下单时间,支付完成时间,订单状态\n"
+                 "DY1,2026/11/22 09:00:00,2026年11月22日 上午9:30,待发货\n"
+                 "DY2,2026-11-22 09:00,11/22/2026 9:30:00 AM,待发货\n"
+                 "DY3,2026-11-22T01:00:00Z,2026-11-22T09:30:00+08:00,待发货\n"
+                 "DY4,2026年11月22日9时,Nov 22 2026 9:30 AM,待发货\n"
+                 "DY5,11月22日 09:00,,待发货\n", encoding="utf-8")
+    out = run.json(["--agent", "倩", "orders", "import", "--format", "generic", str(f), "--json",
+                    "--map", "主订单编号=order_id", "--map", "下单时间=created_at",
+                    "--map", "支付完成时间=paid_at", "--map", "订单状态=status"])[0]
+    assert out["inserted"] == 4
+    assert [r["row"] for r in out["rejected"]] == [6]
+    assert "11月22日 09:00" in out["rejected"][0]["error"]
+    for oid in ("DY1", "DY2", "DY3", "DY4"):
+        o = run.json(["orders", "show", oid, "--json"])
+        assert (o["created_at"], o["paid_at"]) == (
+            "2026-11-22T09:00:00+08:00", "2026-11-22T09:30:00+08:00"), oid
+
+
 def test_generic_mapping_errors(run, env, tmp_path):
     agent(run)
     f = tmp_path / "jd.csv"
