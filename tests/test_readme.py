@@ -1,10 +1,16 @@
-"""The README's cron example does what it says, run by hand with --now values."""
+"""The README runs as written: every command block, in order, against the demo journal;
+and its cron example does what it says, run by hand with --now values."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 
+import pytest
 from conftest import ROOT, order
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -63,3 +69,56 @@ def test_the_crontab_jobs_do_what_the_readme_says(run, demo, tmp_path):
     report = job(3, "2026-11-24 00:10")
     assert report.exit_code == 0
     assert report.stdout.startswith("# 日报 Daily report 2026-11-23\n")
+
+
+# --- every command block, as printed ------------------------------------------------------
+
+
+def sh_blocks() -> list[list[str]]:
+    """The README's ```sh blocks, as their command lines."""
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
+    return [[line for line in b.replace("\\\n", " ").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")] for b in blocks]
+
+
+def test_the_readme_says_how_to_follow_it_on_the_demo_journal():
+    exports = [line for block in sh_blocks() for line in block if line.startswith("export ")]
+    assert exports and exports[0].startswith('export CSTOOL_DB=demo/journal.db CSTOOL_NOW="')
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make, as the README does")
+def test_every_command_block_runs_as_printed_in_order(tmp_path):
+    """`make demo`, then each line of each block in a shell, as a reader pastes them: exit 0,
+    or 1 where the README says a check exits 1; never an error line of another kind."""
+    os.symlink(ROOT / "fixtures", tmp_path / "fixtures")
+    if (ROOT / ".venv").is_dir():
+        os.symlink(ROOT / ".venv", tmp_path / ".venv")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env["PATH"]
+    blocks = sh_blocks()
+    assert blocks[0] == ["make demo   # creates .venv, installs cstool, builds a demo journal "
+                         "from fixtures/ and tours the commands",
+                         "make test   # the test suite (creates/updates the same .venv)"]
+    # `make demo` into this test's folder; STAMP= skips the install step (this test runs
+    # from the installed package already; `make test` saw to that)
+    built = subprocess.run(["make", "-s", "-C", str(ROOT), "demo", f"DEMO={tmp_path / 'demo'}",
+                            "STAMP="], capture_output=True, text=True, env=env, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    ran = 0
+    for block in blocks[1:]:
+        for line in block:
+            if line.startswith("export "):  # the shell evaluates it; later lines see the result
+                out = subprocess.run(["sh", "-c", f"{line}\nenv -0"], cwd=tmp_path, env=env,
+                                     capture_output=True, check=True).stdout
+                env = dict(x.split("=", 1) for x in out.decode().split("\0") if "=" in x)
+                continue
+            assert line.startswith("cstool "), line
+            done = subprocess.run(["sh", "-c", line], cwd=tmp_path, env=env,
+                                  capture_output=True, text=True, timeout=60)
+            allowed = (0, 1) if "exit 1" in line else (0,)
+            assert done.returncode in allowed, (line, done.stdout[-1500:], done.stderr[-1500:])
+            assert "internal error" not in done.stderr and "Traceback" not in done.stderr, line
+            if done.returncode == 1:
+                assert not [x for x in done.stderr.splitlines() if x.startswith("Error: ")], line
+            ran += 1
+    assert ran >= 30
