@@ -496,7 +496,8 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
             "last_chased_by": h.last_by,
             "channel": chosen,
             "opens_at": Instant(to_db(when)) if when > now else None,
-            "waits": None if when <= now else "window" if when > start else waits,
+            # what holds it first: grace, a chase's cool-down or a promise, else the window
+            "waits": None if when <= now else waits or "window",
             "message": message,
             "item_title": row["item_title"],
             "phone": Phone(row["receiver_phone"]) if row["receiver_phone"] else None,

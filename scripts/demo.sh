@@ -94,4 +94,6 @@ step cstool --now "2026-11-24 09:30" handover list --open
 step cstool --now "2026-11-24 10:30" remind
 printf '(run again at once: nothing new is due, so cron gets no mail)\n'
 step cstool --now "2026-11-24 10:40" remind
+printf '(why not? a dry run says what a run would send now, --all what it holds back and why)\n'
+step cstool --now "2026-11-24 10:40" remind --dry-run --all
 step cstool --now "2026-11-24 00:10" report daily --date yesterday --format md

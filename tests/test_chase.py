@@ -627,3 +627,13 @@ def test_a_promised_date_without_a_year_that_is_past_is_refused(run, demo, journ
     ok = run.json(["--agent", "倩", "chase", "log", oid, "--channel", "旺旺",
                    "--promise", "11.25付款", "--json"])
     assert ok["promise_due_at"] == "2026-11-25T20:00:00+08:00"  # this year's, at 20:00
+
+
+def test_due_later_says_what_the_order_waits_for(run, demo):
+    run(["--agent", "倩", "chase", "log", BIG, "--channel", "旺旺", "--promise", "明天下午付款"],
+        check=0)
+    later = {r["order_id"]: r for r in due(run, "--all", now="2026-11-24 17:59")}
+    assert later[BIG]["waits"] == "promise"        # first the promise, then the phone's hours
+    night = {r["order_id"]: r for r in due(run, "--all", now="2026-11-23 23:50")}
+    assert night[order("unpaid_small")]["waits"] == "window"
+    assert all(r["waits"] is None for r in due(run))
