@@ -267,3 +267,16 @@ def test_the_library_records_each_message_as_soon_as_it_is_answered(journal):
     remind.run(journal, Clock("Asia/Shanghai", "2026-11-23 10:00"), Policy(journal),
                sources=[lambda j, c, p: list(items)], channel="wecom", limit=2048, send=send)
     assert seen == [0, 1, 2, 3]
+
+
+def test_a_dry_run_for_a_robot_plans_its_messages_without_a_webhook(run, crowd):
+    from test_notify import Hook
+
+    dry = run(["--now", MORNING, "remind", "--notify", "wecom", "--dry-run"], check=0).stdout
+    hook = Hook()
+    try:
+        run(["--now", MORNING, "remind", "--notify", "wecom", "--webhook", hook.url, "--text"],
+            check=0)
+    finally:
+        hook.close()
+    assert dry == "".join(b["text"]["content"] + "\n" for _, b in hook.received)

@@ -45,7 +45,12 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
         raise click.UsageError("--all goes with --dry-run (a real run sends what is due now)")
     journal = app.journal
     policy, clock = app.policy, app.clock
-    send, limit = _sender(channel, webhook, secret, plain, clock, policy, as_json)
+    if dry_run and channel != "stdout":  # planned to the robot's size; no webhook needed
+        from cstool.notify import LIMITS
+
+        send, limit = None, LIMITS[channel]
+    else:
+        send, limit = _sender(channel, webhook, secret, plain, clock, policy, as_json)
     outcome = lib.run(journal, clock, policy, channel=channel, send=send, limit=limit,
                       dry_run=dry_run, every_item=all_)
     if dry_run:
