@@ -30,8 +30,9 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
     handover items not acknowledged. For cron: prints nothing and exits 0 when
     nothing is due; never sends the same item twice within the policy's
     cool-down (remind_cooldown_hours); overlapping runs never both send. A
-    message lists at most 30 items of a kind, the most urgent first, and ends
-    with how many more there are and the command that lists them all.
+    message lists at most 30 items of a kind (of each check, for shipping), the
+    most urgent first, and ends with how many more there are and the command
+    that lists them all; the next run lists the next ones.
 
     \b
       cstool remind
