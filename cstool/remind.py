@@ -96,7 +96,9 @@ class Outcome:
     # why each due item is not in this run's messages (key -> reason); with dry_run
     # and every_item, also the items the routines hold and those over the cap
     held: dict[str, str] = field(default_factory=dict)
-    unlisted: list[Item] = field(default_factory=list)  # dry_run + every_item: over the cap
+    # dry_run + every_item: due items the run's sources did not list (over the cap, in
+    # their cool-down, held by their routine)
+    unlisted: list[Item] = field(default_factory=list)
     more: dict[str, int] = field(default_factory=dict)  # per kind: due, not in the messages
 
 
