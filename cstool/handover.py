@@ -29,7 +29,7 @@ from typing import IO, Any, Callable, Optional
 
 from cstool.clock import to_db
 from cstool.errors import InputError, NotFound
-from cstool.values import Instant, Phone, Pii, mask_phone, reveal_or_mask
+from cstool.values import FreeText, Instant, Phone, reveal_or_mask
 from cstool.vocab import Vocabulary
 
 # The night sheet's categories (002) first, then the midday handover's (000);
@@ -91,18 +91,6 @@ _RECEIPT_HEADERS = ("回执", "receipt")
 _ORDER_HEADERS = ("订单编号", "order_id", "order")
 
 FORMATS = ("xlsx", "csv", "md", "json")
-
-
-class FreeText(Pii):
-    """Text an agent typed: a mobile number inside it is masked like a phone."""
-
-    __slots__ = ()
-
-    def masked(self) -> str:
-        return _MOBILE.sub(lambda m: mask_phone(m.group(0)), self)
-
-
-_MOBILE = re.compile(r"(?<![\d])1[3-9]\d{9}(?![\d])")
 
 
 # --- shifts ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from cstool.errors import CstoolError
+from cstool.mask import mask_url
 
 TIMEOUT_S = 10.0
 RATE_PER_MINUTE = 20
@@ -28,17 +29,6 @@ LIMITS = {"wecom": 2048, "dingtalk": 4000}
 
 class NotifyError(CstoolError):
     """A webhook refused the message or could not be reached."""
-
-
-def mask_url(url: str) -> str:
-    """A webhook URL safe to print: host and path, the token cut to its last 4 characters."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return "<invalid url>"
-    query = urllib.parse.parse_qsl(parts.query)
-    shown = "&".join(f"{k}=…{v[-4:]}" if v else k for k, v in query if k not in ("sign", "timestamp"))
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{shown}" if shown else "")
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:

@@ -14,9 +14,16 @@ import sys
 from collections.abc import Sequence
 from typing import IO, Any, Optional
 
+from cstool.mask import mask_text
 from cstool.values import Instant, Money, Pii, format_money
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+# Keys whose values are identifiers, never free text: not searched for personal
+# data (a buyer's nick or a tracking number that looks like a phone stays whole).
+IDENTIFIERS = frozenset({
+    "order_id", "sub_order_id", "buyer", "tracking_no", "reship_tracking", "sku",
+    "merchant_code", "key", "ref", "path", "file", "photos", "sha256", "job_no", "short",
+})
 
 
 class Renderer:
@@ -26,8 +33,13 @@ class Renderer:
 
     # -- value conversion --
 
-    def plain(self, value: Any, text: bool = False) -> Any:
-        """A value as JSON-ready data (``text=True``: as it reads in a table)."""
+    def plain(self, value: Any, text: bool = False, key: Optional[str] = None) -> Any:
+        """A value as JSON-ready data (``text=True``: as it reads in a table).
+
+        Text is searched for personal data (phones, addresses, ID numbers) and
+        masked unless ``reveal``; ``key`` names the field, and identifiers
+        (order numbers, buyer nicks, tracking numbers …) are left whole.
+        """
         if value is None:
             return "" if text else None
         if isinstance(value, Pii):
@@ -40,16 +52,22 @@ class Renderer:
             return ("yes" if value else "no") if text else value
         if isinstance(value, dict):
             if text:
-                return ", ".join(f"{k}={self.plain(v, True)}" for k, v in value.items())
-            return {k: self.plain(v, text) for k, v in value.items()}
+                return ", ".join(f"{k}={self.plain(v, True, k)}" for k, v in value.items())
+            return {k: self.plain(v, text, k) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             if text:
-                return ", ".join(str(self.plain(v, True)) for v in value)
-            return [self.plain(v) for v in value]
+                return ", ".join(str(self.plain(v, True, key)) for v in value)
+            return [self.plain(v, False, key) for v in value]
+        if isinstance(value, str) and not self.reveal and key not in IDENTIFIERS:
+            return mask_text(value)
         return value
 
+    def mask(self, text: Any) -> str:
+        """Free text as printed: personal data masked unless ``reveal``."""
+        return str(text) if self.reveal else mask_text(str(text))
+
     def row(self, row: dict, text: bool = False) -> dict:
-        return {k: self.plain(v, text) for k, v in row.items()}
+        return {k: self.plain(v, text, k) for k, v in row.items()}
 
     # -- formats --
 
@@ -107,7 +125,7 @@ class Renderer:
         for r in items:
             vals = []
             for k in keys:
-                v = self.plain(r.get(k))
+                v = self.plain(r.get(k), False, k)
                 if isinstance(v, (dict, list)):
                     v = json.dumps(v, ensure_ascii=False)
                 elif v is None:
@@ -121,14 +139,14 @@ class Renderer:
         from tabulate import tabulate
 
         keys = self._keys(items, columns)
-        body = [[self.plain(r.get(k), text=True) for k in keys] for r in items]
+        body = [[self.plain(r.get(k), True, k) for k in keys] for r in items]
         out.write(tabulate(body, headers=keys, disable_numparse=True) + "\n")
 
     def _record(self, record: dict, out) -> None:
         """One object: a two-column table, then each nested list as its own table."""
         from tabulate import tabulate
 
-        flat = [(k, "(none)" if v == [] else self.plain(v, text=True)) for k, v in record.items()
+        flat = [(k, "(none)" if v == [] else self.plain(v, True, k)) for k, v in record.items()
                 if not (isinstance(v, list) and v and isinstance(v[0], dict))]
         out.write(tabulate(flat, tablefmt="plain", disable_numparse=True) + "\n")
         for k, v in record.items():

@@ -39,6 +39,12 @@ class Item:
     text: str         # one line an agent can act on
     order_id: Optional[str] = None
 
+    def __post_init__(self) -> None:
+        # What goes to a group chat never carries a buyer's phone or address.
+        from cstool.mask import mask_text
+
+        object.__setattr__(self, "text", mask_text(self.text))
+
     def line(self) -> str:
         return f"[{KIND_LABEL.get(self.kind, self.kind)}] {self.text}"
 

@@ -155,16 +155,12 @@ def reveal_or_mask(value, reveal: bool):
 
 # --- free text that may carry personal data -------------------------------------
 
-_MEMO_ADDRESS = re.compile(
-    r"((?:新地址|地址改为|地址改成|地址更改为|更改地址为?|修改地址为)\s*(?:为|是)?\s*[:：]?\s*)"
-    r"(.+?)(?=-{2,}|—|\n|$)")
-_MEMO_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
 
 def mask_memo(value: str) -> str:
-    """A remark with the buyer's new address cut after the district and mobile numbers masked."""
-    s = _MEMO_ADDRESS.sub(lambda m: m.group(1) + mask_address(m.group(2)), str(value))
-    return _MEMO_PHONE.sub(lambda m: mask_phone(m.group(0)), s)
+    """A remark with the personal data inside it masked (see :func:`cstool.mask.mask_text`)."""
+    from cstool.mask import mask_text
+
+    return mask_text(value)
 
 
 class Memo(Pii):
@@ -174,3 +170,9 @@ class Memo(Pii):
 
     def masked(self) -> str:
         return mask_memo(self)
+
+
+class FreeText(Memo):
+    """Any text someone typed (a problem, a receipt, a buyer's message)."""
+
+    __slots__ = ()

@@ -239,9 +239,11 @@ def import_(app, file, dry_run, strict, as_json):
     click.echo(f"{file}: {result.receipts} receipts in {result.rows} rows: {verb} "
                f"{result.recorded}, {result.unchanged} unchanged, {len(result.conflicts)} "
                f"conflicts, {len(result.unknown)} unknown")
+    mask = app.renderer().mask
     for c in result.conflicts:
         click.echo(f"  row {c['row']}: item {c['id']} already has the receipt "
-                   f"{c['recorded']!r} ({c['acked_by']}); the sheet says {c['receipt']!r} "
+                   f"{mask(repr(c['recorded']))} ({c['acked_by']}); the sheet says "
+                   f"{mask(repr(c['receipt']))} "
                    f"(kept; change it with: cstool handover ack {c['id']} --replace -r …)",
                    err=True)
     for u in result.unknown:
