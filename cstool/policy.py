@@ -192,9 +192,11 @@ class Key:
 
 def _url(text: Any) -> str:
     s = str(text).strip()
-    if s and not re.match(r"^https?://[^\s/]+", s):
-        raise InputError(f"{s!r} is not an http(s) URL")
-    return s
+    if s.lower() in ("", "none", "off"):
+        return ""
+    from cstool.notify import check_webhook
+
+    return check_webhook(s)
 
 
 KEYS: dict[str, Key] = {k.name: k for k in [

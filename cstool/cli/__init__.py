@@ -17,6 +17,7 @@ import click
 from cstool import __version__
 from cstool.cli._common import App, global_options
 from cstool.errors import CstoolError
+from cstool.mask import mask_secrets
 
 # command name -> "module:attribute"; add new command groups here.
 COMMANDS = {
@@ -52,7 +53,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CstoolError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(mask_secrets(e)) from None
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise click.ClickException(
@@ -62,7 +63,7 @@ class LazyGroup(click.Group):
                 raise click.ClickException(f"the journal is read-only: {e}") from None
             raise self._internal(e) from None
         except sqlite3.DatabaseError as e:
-            raise click.ClickException(f"journal error: {e}") from None
+            raise click.ClickException(mask_secrets(f"journal error: {e}")) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -81,9 +82,9 @@ class LazyGroup(click.Group):
 
     @staticmethod
     def _internal(e: Exception) -> click.ClickException:
-        return click.ClickException(
+        return click.ClickException(mask_secrets(
             f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
-            "and please report it)")
+            "and please report it)"))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
