@@ -18,6 +18,7 @@ from functools import cache
 from typing import Optional, Union
 
 from cstool.errors import InputError
+from cstool.limits import ERA, MIN_YEAR, OutOfRange, year_ok
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC = timezone.utc
@@ -63,6 +64,10 @@ _LOCAL_RE = re.compile(
 )
 
 
+class OutOfEra(InputError):
+    """A time a user gave outside the platforms' era (the message says so)."""
+
+
 def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
     """Parse ``YYYY-MM-DD[ HH:MM[:SS]]`` as shop-local time (an explicit offset wins).
 
@@ -77,6 +82,8 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
     except ValueError as e:
         raise InputError(f"{text!r} is not a valid time ({e})") from None
+    if not year_ok(naive.year):
+        raise OutOfEra(f"{text!r} is outside the years {ERA}")
     if off:
         if off == "Z":
             return naive.replace(tzinfo=UTC)
@@ -95,6 +102,8 @@ class Clock:
         self.tz = zone(tz_name)
         if isinstance(fixed, str):
             fixed = parse_local(fixed, tz_name)
+        if fixed is not None and not year_ok(fixed.year):
+            raise InputError(f"{fixed.isoformat()} is outside the years {ERA}")
         self.fixed: Optional[datetime] = fixed
 
     def now(self) -> datetime:
@@ -142,10 +151,20 @@ class Clock:
         m = re.fullmatch(r"(\d+)\s*([dhm])", t)
         if m:
             n, unit = int(m.group(1)), m.group(2)
-            delta = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
-            return self.now() - delta
+            try:
+                delta = {"d": timedelta(days=n), "h": timedelta(hours=n),
+                         "m": timedelta(minutes=n)}[unit]
+                since = self.now() - delta
+            except OverflowError:
+                since = None
+            if since is None or not year_ok(since.year):
+                raise InputError(f"{text!r} reaches back before {MIN_YEAR}; give fewer "
+                                 f"{ {'d': 'days', 'h': 'hours', 'm': 'minutes'}[unit] }")
+            return since
         try:
             return self.parse(text)
+        except OutOfEra:
+            raise
         except InputError:
             raise InputError(
                 f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, yesterday, 7d or 12h"
@@ -210,6 +229,8 @@ class LocalToUtc:
             naive = datetime.strptime(key, "%Y-%m-%d %H")
         except ValueError:
             raise ValueError(f"bad time {key!r}") from None
+        if not year_ok(naive.year):
+            raise OutOfRange(f"outside the years {ERA}")
         local = naive.replace(tzinfo=self.tz)
         off = local.utcoffset()
         if off is None or off.total_seconds() % 3600:
@@ -296,6 +317,17 @@ def _month_shift(y: int, m: int, k: int) -> tuple[int, int]:
     return idx // 12, idx % 12 + 1
 
 
+_YEAR_FORMS = ("ymd_cn", "ymd")
+
+
+def out_of_era(text: str) -> list[str]:
+    """Dates written with a year outside the platforms' era (``0001.01.01``): not read
+    as dates; the remark parser names them as a problem."""
+    s = normalise_width(text)
+    return [m.group(0).strip() for form, rx in _FORMS if form in _YEAR_FORMS
+            for m in rx.finditer(s) if not year_ok(int(m.group("y")))]
+
+
 def find_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Optional[ManualDate]:
     """The first date in ``text`` in one of the manuals' forms, or None.
 
@@ -319,6 +351,8 @@ def iter_manual_dates(text: str, ref: datetime, prefer: str = "nearest"):
             if md is not None:
                 taken.append((m.start(), m.end()))
                 hits.append(md)
+            elif form in _YEAR_FORMS and not year_ok(int(m.group("y"))):
+                taken.append((m.start(), m.end()))  # not a date, nor are its parts
     hits.sort(key=lambda h: h.start)
     return iter(hits)
 
@@ -328,6 +362,8 @@ def _build(form: str, m: re.Match, ref: datetime, prefer: str) -> Optional[Manua
     ref_day = ref.date()
     d = int(g["d"])
     if form in ("ymd_cn", "ymd"):
+        if not year_ok(int(g["y"])):
+            return None
         day = _safe_date(int(g["y"]), int(g["m"]), d)
         has_year = True
     elif form in ("md_cn", "md"):
@@ -355,6 +391,8 @@ def parse_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Manu
     """Parse a value that must be exactly one date in a manual's form."""
     s = text.strip()
     md = find_manual_date(s, ref, prefer)
+    if md is None and out_of_era(s):
+        raise InputError(f"{text!r} is outside the years {ERA}")
     if md is None or md.start != 0 or normalise_width(s)[md.end:].strip(" 发货"):
         raise InputError(
             f"{text!r} is not a date; use 2026-11-25, 2026.11.25, 11.25, 11月25日 or 25日"

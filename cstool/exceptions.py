@@ -451,7 +451,7 @@ def _load(journal, case_id) -> Any:
     except ValueError:
         raise InputError(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
             from None
-    row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n])
+    row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n]) if 0 < n < 2 ** 63 else None
     if row is None:
         raise NotFound(f"no exception case {n}; see: cstool exception list")
     return row

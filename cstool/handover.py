@@ -29,6 +29,7 @@ from typing import IO, Any, Callable, Optional
 
 from cstool.clock import to_db
 from cstool.errors import InputError, NotFound
+from cstool.limits import MAX_ROW_ID, ascii_digits, order_number
 from cstool.values import FreeText, Instant, Phone, reveal_or_mask
 from cstool.vocab import Vocabulary
 
@@ -239,7 +240,6 @@ def resolve_shift(clock, policy, name: Optional[str] = None,
 
 # --- items -------------------------------------------------------------------------
 
-_ORDER_RE = re.compile(r"[0-9A-Za-z_\-]+")
 _PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
 
 
@@ -256,9 +256,10 @@ def clean_order_id(text: Any) -> Optional[str]:
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
         raise InputError(f"order number {text!r} was turned into a number by a spreadsheet; "
                          "copy it from the order page")
-    if not _ORDER_RE.fullmatch(s):
-        raise InputError(f"order number {text!r} is not an order number")
-    return s
+    try:
+        return order_number(s)
+    except ValueError as e:
+        raise InputError(str(e)) from None
 
 
 def _required(text: Optional[str], what: str) -> str:
@@ -315,7 +316,8 @@ def _item(r) -> dict:
 
 
 def get(journal, item_id: int) -> dict:
-    row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)])
+    row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)]) \
+        if 0 < int(item_id) <= MAX_ROW_ID else None
     if row is None:
         raise NotFound(f"no handover item {item_id}")
     return _item(row)
@@ -423,7 +425,7 @@ def ack(journal, item_ids: Iterable[int], receipt: str, agent: str, now_db: str,
     with journal.write():
         for item_id in ids:
             row = journal.one("SELECT receipt, acked_by, acked_at FROM handover_items "
-                              "WHERE id = ?", [item_id])
+                              "WHERE id = ?", [item_id]) if 0 < item_id <= MAX_ROW_ID else None
             if row is None:
                 raise NotFound(f"no handover item {item_id}; see: cstool handover list --open")
             if row["receipt"] == receipt:
@@ -922,10 +924,10 @@ def _id_value(value: Any) -> Optional[int]:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    s = str(value).strip()
+    s = ascii_digits(str(value).strip())
     if s.endswith(".0"):
         s = s[:-2]
-    return int(s) if s.isdigit() else None
+    return int(s) if s.isascii() and s.isdigit() else None
 
 
 def _cell_text(value: Any) -> str:
@@ -995,7 +997,8 @@ def import_receipts(journal, path: str, agent: str, now_db: str, *, dry_run: boo
                                            "error": "no item id in the row"})
                     continue
                 item = journal.one("SELECT id, order_id, receipt, acked_by, acked_at "
-                                   "FROM handover_items WHERE id = ?", [item_id])
+                                   "FROM handover_items WHERE id = ?", [item_id]) \
+                    if 0 < item_id <= MAX_ROW_ID else None
                 if item is None:
                     result.unknown.append({"row": n, "id": item_id,
                                            "error": f"no handover item {item_id}"})

@@ -31,7 +31,16 @@ from typing import Any, Callable, Optional
 
 from cstool.clock import LocalToUtc
 from cstool.errors import CstoolError, InputError
-from cstool.values import parse_money
+from cstool.limits import (
+    MAX_COUNT,
+    MAX_NAME,
+    MAX_ORDER_ID,
+    OutOfRange,
+    check_count,
+    check_fen,
+    order_number,
+)
+from cstool.values import money_fen
 from cstool.vocab import COLOUR, STATUS, STATUS_RANK
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -296,7 +305,7 @@ def _order_id(text: str) -> str:
     s = text
     if s.startswith('="') and s.endswith('"'):
         s = s[2:-1]
-    if s.isdigit():
+    if s.isascii() and s.isdigit() and len(s) <= MAX_ORDER_ID:
         return s
     s = s.strip().lstrip("=").strip().strip('"').strip("'").strip()
     if not s:
@@ -304,9 +313,20 @@ def _order_id(text: str) -> str:
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
         raise RowError(f"order number {text!r} was turned into a number by a spreadsheet; "
                        "export again and import the file unopened")
-    if not re.fullmatch(r"[0-9A-Za-z_\-]+", s):
-        raise RowError(f"order number {text!r} is not a number")
-    return s
+    try:
+        return order_number(s)
+    except ValueError as e:
+        raise RowError(str(e)) from None
+
+
+def _nick(text: str) -> str:
+    raise RowError(f"{LABELS['buyer']} is {len(text):,} characters long; a nick has at most "
+                   f"{MAX_NAME}")
+
+
+def _before_created(col: str, when: str, created: str) -> None:
+    raise RowError(f"{LABELS[col]} {when.strip()!r} is before {LABELS['created_at']} "
+                   f"{created.strip()!r}")
 
 
 def _phone(text: str) -> Optional[str]:
@@ -325,27 +345,31 @@ def _tracking(text: str) -> Optional[str]:
 
 
 def _fen(text: str) -> Optional[int]:
-    if len(text) > 3 and text[-3] == "." and text[:-3].isdigit() and text[-2:].isdigit():
-        return int(text[:-3]) * 100 + int(text[-2:])
-    s = text.strip()
-    if not s:
-        return None
-    try:
-        return parse_money(s)
-    except CstoolError:
-        raise ValueError(text) from None
+    if 3 < len(text) < 12 and text[-3] == "." and text[:-3].isdigit() and text[-2:].isdigit() \
+            and text.isascii():
+        fen = int(text[:-3]) * 100 + int(text[-2:])
+    else:
+        s = text.strip()
+        if not s:
+            return None
+        fen = money_fen(s)
+        if fen is None:
+            raise ValueError(text)
+    return check_fen(fen, negative=False)
 
 
 def _int(text: str) -> Optional[int]:
     s = text.strip()
     if not s:
         return None
-    if "." in s:
+    if not s.isascii() or len(s) > 24:
+        raise ValueError(text)
+    if "." in s or "e" in s.lower():
         f = float(s)
         if not f.is_integer():
             raise ValueError(text)
-        return int(f)
-    return int(s)
+        return check_count(int(f) if abs(f) <= MAX_COUNT else MAX_COUNT + 1)
+    return check_count(int(s))
 
 
 _STATUS = {}
@@ -419,7 +443,8 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
     for col in COLUMNS:
         if col == "order_id":
             exprs.append(f"(_o[2:-1] if (_o := c[{index[col]}])[:2] == '=\"' and _o[-1:] == '\"' "
-                         f"and _o[2:-1].isdigit() else _order_id(_o))")
+                         f"and len(_o) <= {MAX_ORDER_ID + 3} and _o[2:-1].isdigit() "
+                         f"and _o.isascii() else _order_id(_o))")
         elif col == "receiver_phone":
             parts = [phone.format(i=index[k]) for k in ("receiver_phone", "phone_landline")
                      if k in index]
@@ -436,9 +461,19 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
         elif col in conv:
             env[f"_{col}"] = conv[col]
             exprs.append(f"_{col}(c[{index[col]}])")
+        elif col == "buyer":
+            env["_nick"] = _nick
+            exprs.append(f"(_b if len(_b := c[{index[col]}]) <= {MAX_NAME} else _nick(_b)) or None")
         else:
             exprs.append(f"(c[{index[col]}] or None)")
-    src = "def fast(c):\n    return (" + ", ".join(exprs) + ",)\n"
+    src = "def fast(c):\n    r = (" + ", ".join(exprs) + ",)\n"
+    # a payment or a shipment before the order existed: a row to reject, not to store
+    env["_before"] = _before_created
+    for col in ("paid_at", "shipped_at"):
+        if col in index:
+            src += (f"    if (_t := r[{COLUMNS.index(col)}]) and _t < (r[{CREATED_POS}] or ''): "
+                    f"_before({col!r}, c[{index[col]}], c[{index['created_at']}])\n")
+    src += "    return r\n"
     exec(compile(src, "<normaliser>", "exec"), env)
     fast = env["fast"]
     width = max(index.values()) + 1
@@ -456,6 +491,8 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
                 fn(cells[i])
             except RowError:
                 raise
+            except OutOfRange as e:
+                raise RowError(f"{LABELS.get(col, col)} {cells[i][:40]!r}: {e}") from None
             except (ValueError, TypeError):
                 raise RowError(f"bad {LABELS.get(col, col)} {cells[i]!r}") from None
         return fast(cells)

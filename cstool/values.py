@@ -16,6 +16,7 @@ import re
 from typing import Optional
 
 from cstool.errors import InputError
+from cstool.limits import MAX_FEN
 
 
 class Money(int):
@@ -80,19 +81,31 @@ class Account(Pii):
 _MONEY_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2})0*)?$")
 
 
-def parse_money(text, what: str = "amount") -> int:
-    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else."""
-    if isinstance(text, int):
-        return text * 100
+def money_fen(text) -> Optional[int]:
+    """``"128.5"`` / ``"¥1,280.00"`` → fen, or None when the text is not an amount."""
     s = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
     if s.endswith("元"):
         s = s[:-1].strip()
     m = _MONEY_RE.match(s)
     if not m:
-        raise InputError(f"{what} {text!r} is not an amount; use yuan with at most two decimals, e.g. 128.50")
+        return None
     sign, whole, cents = m.groups()
+    if len(whole) > 15:
+        return MAX_FEN * 10 * (-1 if sign else 1)  # over any limit, without a huge int
     fen = int(whole) * 100 + int((cents or "0").ljust(2, "0"))
     return -fen if sign else fen
+
+
+def parse_money(text, what: str = "amount") -> int:
+    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else."""
+    if isinstance(text, int):
+        return text * 100
+    fen = money_fen(text)
+    if fen is None:
+        raise InputError(f"{what} {text!r} is not an amount; use yuan with at most two decimals, e.g. 128.50")
+    if abs(fen) > MAX_FEN:
+        raise InputError(f"{what} {text!r} is over {MAX_FEN // 100:,} yuan; check the amount")
+    return fen
 
 
 def format_money(fen: Optional[int]) -> Optional[str]:
