@@ -62,7 +62,7 @@ def test_another_day_and_markdown(run, demo):
 
 def test_bad_date(run, demo):
     result = run("report daily --date someday")
-    assert result.exit_code == 1 and "not a time" in result.output
+    assert result.exit_code == 2 and "not a time" in result.output
 
 
 def test_remark_problems_by_agent(run, demo):

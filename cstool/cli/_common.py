@@ -57,6 +57,8 @@ class App:
             from cstool.policy import Policy
 
             self._policy = Policy(self.existing_journal())
+            for problem in self._policy.problems:
+                click.echo(f"warning: {problem}", err=True)
         return self._policy
 
     @property
@@ -73,6 +75,24 @@ class App:
 
     def now_db(self) -> str:
         return self.clock.now_db()
+
+    def since(self, text: Optional[str], option: str = "--since") -> Optional[str]:
+        """A ``--since``-style option as a journal instant (None when not given)."""
+        if not text:
+            return None
+        from cstool.clock import to_db
+
+        try:
+            return to_db(self.clock.parse_since(text))
+        except CstoolError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
+
+    def day(self, text: Optional[str], option: str = "--date"):
+        """A ``--date`` option as a shop-local date (today when not given)."""
+        try:
+            return self.clock.parse_day(text)
+        except CstoolError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
 
     def agent(self) -> str:
         """The acting agent for a write: given, and registered."""
@@ -202,10 +222,50 @@ class Money(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
+class Hours(click.ParamType):
+    """A number of hours, finite and at most a year (``--within 12``)."""
+
+    name = "hours"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        from cstool.limits import MAX_HOURS
+
+        try:
+            hours = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of hours", param, ctx)
+        if not 0 <= hours <= MAX_HOURS:  # also false for nan
+            self.fail(f"{value!r} hours is outside 0..{MAX_HOURS} (a year)", param, ctx)
+        return hours
+
+
+# --limit: 0 (all) up to what a listing could ever hold
+LIMIT = click.IntRange(0, 10 ** 9)
+
+
+def check_lengths(ctx: click.Context, values: dict) -> None:
+    """No text option longer than a person types (MAX_TEXT): a usage error naming it."""
+    from cstool.limits import MAX_TEXT
+
+    for param in ctx.command.params:
+        value = values.get(param.name)
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, str) and len(v) > MAX_TEXT:
+                raise click.BadParameter(f"{len(v):,} characters is more than the "
+                                         f"{MAX_TEXT:,} a value may have", ctx=ctx, param=param)
+
+
 def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:
-    """``@group.command`` with the common options attached."""
+    """``@group.command`` with the common options attached (and text lengths checked)."""
 
     def decorator(f: Callable) -> click.Command:
-        return group.command(name=name, **kw)(common_options(f))
+        @functools.wraps(f)
+        def checked(*args, **kwargs):
+            check_lengths(click.get_current_context(), kwargs)
+            return f(*args, **kwargs)
+
+        return group.command(name=name, **kw)(common_options(checked))
 
     return decorator

@@ -3,7 +3,7 @@
 import click
 
 from cstool.chase import CHANNEL, REASON, RESULT, STATS_BY
-from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
 
 
 @click.group()
@@ -24,7 +24,7 @@ def chase():
 @click.option("--all", "all_", is_flag=True,
               help="Also orders due later (grace, cool-down, promise, closed window), "
                    "with opens_at.")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many (0: all).")
 @output_options
 @pass_app
@@ -125,9 +125,8 @@ def stats(app, since, by, fmt):
       cstool chase stats --by reason --json
     """
     from cstool import chase as lib
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     result = lib.stats(app.journal, app.clock, since=since_db, by=by)
     if fmt == "table":
         for r in result if isinstance(result, list) else [result]:

@@ -2,7 +2,7 @@
 
 import click
 
-from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
 from cstool.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 
 
@@ -173,7 +173,7 @@ def close(app, case_id, outcome, note, as_json):
 @click.option("--order", "order_id", metavar="ORDER", help="Only this order's cases.")
 @click.option("--opened-by", metavar="NAME", help="Only cases this agent logged.")
 @click.option("--since", help="Opened since (YYYY-MM-DD[ HH:MM], today, 7d).")
-@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many (0: all).")
+@click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
 @output_options
 @pass_app
 def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_id, opened_by,
@@ -186,11 +186,10 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
       cstool exception list --kind 破损 --since 30d --json
     """
     from cstool import exceptions
-    from cstool.clock import to_db
 
     if open_only and closed_only:
         raise click.UsageError("--open and --closed exclude each other")
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     rows = exceptions.list_cases(
         app.journal, app.now_db(), open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
@@ -239,10 +238,9 @@ def report(app, by, since, until, fmt):
       cstool exception report --since 30d --by agent --format csv
     """
     from cstool import exceptions
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
-    until_db = to_db(app.clock.parse_since(until)) if until else None
+    since_db = app.since(since)
+    until_db = app.since(until, "--until")
     rows = exceptions.report(app.journal, app.now_db(), by=by, since=since_db, until=until_db)
     app.emit(rows, fmt, empty="no exceptions in that period")
 

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
 from cstool.handover import CATEGORY, FORMATS, SHIFT
 
 LIST_COLUMNS = ("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
@@ -19,7 +19,7 @@ def handover():
 def _shift(app, shift, day):
     from cstool.handover import resolve_shift
 
-    return resolve_shift(app.clock, app.policy, shift, app.clock.parse_day(day) if day else None)
+    return resolve_shift(app.clock, app.policy, shift, app.day(day) if day else None)
 
 
 @command(handover)
@@ -76,7 +76,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
                                     "yesterday); with no --shift, the whole day.")
 @click.option("--category", "-c", type=Domain(CATEGORY), help="Only this category.")
 @click.option("--order", "order_id", metavar="ORDER", help="Only items about this order.")
-@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many (0: all).")
+@click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
 @output_options
 @pass_app
 def list_(app, open_only, shift, day, category, order_id, limit, fmt):
@@ -97,7 +97,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
         s = _shift(app, shift, day)
         since, until = to_db(s.start), to_db(s.end)
     elif day:
-        d = app.clock.parse_day(day)
+        d = app.day(day)
         since = to_db(app.clock.start_of(d))
         until = to_db(app.clock.start_of(d + timedelta(days=1)))
     rows = list_items(app.journal, open_only=open_only, since=since, until=until,

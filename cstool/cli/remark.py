@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
 from cstool.errors import InputError
 from cstool.remark_parse import COMPOSE_KIND
 from cstool.vocab import COLOUR
@@ -184,7 +184,7 @@ def _flat(d: dict, segments: bool = True) -> dict:
 @click.option("--author", metavar="NAME", help="Only this agent's remarks.")
 @click.option("--by", "by", type=click.Choice(["remark", "agent"]), default="remark",
               show_default=True, help="One line per problem, or a summary per agent.")
-@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
+@click.option("--limit", type=LIMIT, default=200, show_default=True,
               help="At most this many lines in a table (0: all); other formats list all.")
 @output_options
 @pass_app
@@ -205,9 +205,8 @@ def lint(app, since, author, by, limit, fmt):
       cstool remark lint --format jsonl | jq -r .problem | sort | uniq -c
     """
     from cstool import remarks
-    from cstool.clock import to_db
 
-    since_db = to_db(app.clock.parse_since(since)) if since else None
+    since_db = app.since(since)
     stats = remarks.LintStats()
     rows = remarks.lint(app.journal, app.clock, app.policy, since=since_db, author=author,
                         stats=stats)

@@ -36,7 +36,7 @@ def daily(app, day, fmt, as_json):
     from cstool import report as lib
 
     journal = app.journal
-    the_day = app.clock.parse_day(day)
+    the_day = app.day(day)
     data = lib.daily(journal, app.clock, app.policy, the_day)
     if as_json or fmt == "json":
         app.emit(data, "json")
