@@ -30,6 +30,7 @@ from typing import IO, Any, Callable, Optional
 from cstool.clock import to_db
 from cstool.errors import InputError, NotFound
 from cstool.limits import MAX_ROW_ID, ascii_digits, order_number
+from cstool.output import csv_cell
 from cstool.values import FreeText, Instant, Phone, reveal_or_mask
 from cstool.vocab import Vocabulary
 
@@ -678,6 +679,7 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     if sheet.warnings:
         title += " · 注意: " + "; ".join(sheet.warnings)
     ws.append([title])
+    ws["A1"].data_type = "s"  # the shop's name and the warnings are text
     ws.append(HEADERS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     ws["A1"].font = Font(bold=True, size=13)
@@ -699,6 +701,9 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     for n, row in enumerate(sheet.rows, start=3):
         cells = _cells(row, clock, reveal)
         ws.append([cells[k] if cells[k] != "" else None for k in keys])
+        for cell in ws[n]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text someone typed is never a formula
         for i in text_cols:
             ws.cell(row=n, column=i + 1).number_format = "@"
         if "\n" in cells["photos"]:
@@ -711,7 +716,12 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
 
 def _csv_order(value: str) -> str:
     # As the seller centre writes them: Excel shows ="…" as text, not 5.11861E+18.
-    return f'="{value}"' if value else ""
+    # Only a real order number goes inside the formula (never a quote or a call).
+    if not value:
+        return ""
+    if not re.fullmatch(r"[0-9A-Za-z_\-]{1,40}", value):
+        return csv_cell(value)
+    return f'="{value}"'
 
 
 def write_csv(sheet: Sheet, out: IO[str], clock, reveal: bool = False) -> None:
@@ -720,8 +730,8 @@ def write_csv(sheet: Sheet, out: IO[str], clock, reveal: bool = False) -> None:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     for row in sheet.rows:
-        cells = _cells(row, clock, reveal)
-        cells["order_id"] = _csv_order(cells["order_id"])
+        cells = {k: csv_cell(v) for k, v in _cells(row, clock, reveal).items()}
+        cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 
 

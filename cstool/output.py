@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import IO, Any, Optional
@@ -24,6 +25,20 @@ IDENTIFIERS = frozenset({
     "order_id", "sub_order_id", "buyer", "tracking_no", "reship_tracking", "sku",
     "merchant_code", "key", "ref", "path", "file", "photos", "sha256", "job_no", "short",
 })
+
+
+# A cell a spreadsheet would run as a formula (OWASP's list: = + - @ tab CR).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell for a CSV/TSV someone may open in Excel: text that a spreadsheet would
+    run as a formula gets a leading ``'`` (as OWASP recommends); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and \
+            not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class Renderer:
@@ -121,7 +136,7 @@ class Renderer:
     def _delimited(self, items, out, columns, delimiter) -> None:
         keys = self._keys(items, columns)
         w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-        w.writerow(keys)
+        w.writerow([csv_cell(k) for k in keys])
         for r in items:
             vals = []
             for k in keys:
@@ -132,7 +147,7 @@ class Renderer:
                     v = ""
                 elif isinstance(v, bool):
                     v = "1" if v else "0"
-                vals.append(v)
+                vals.append(csv_cell(v))
             w.writerow(vals)
 
     def _table(self, items, out, columns) -> None:
