@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -799,45 +798,36 @@ def format_for(path: Optional[str], fmt: Optional[str]) -> str:
     return "xlsx"
 
 
-def check_target(path: str, force: bool = False) -> str:
+def check_target(path: str, force: bool = False, journal=None, fmt: Optional[str] = None) -> str:
     """The absolute path to write a sheet to, or an error before any work is done.
 
-    An existing file is kept unless ``force``: it may be a copy the next shift
-    has already filled in.
+    Never the journal or anything that belongs to it; an existing file is kept
+    unless ``force`` (it may be a copy the next shift has already filled in),
+    and even then only a sheet of the same kind is replaced.
     """
+    from cstool.safeio import check_output
+
     path = os.path.abspath(os.path.expanduser(path))
-    if os.path.isdir(path):
-        raise InputError(f"{path} is a folder; give a file name")
-    if os.path.exists(path) and not force:
-        raise InputError(f"{path} already exists; give --force to replace it "
-                         f"(import its receipts first: cstool handover import {path})")
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        raise InputError(f"cannot write {path}: the folder {folder} does not exist")
-    return path
+    return check_output(path, journal_path=journal.path if journal is not None else None,
+                        kind=fmt or format_for(path, None), force=force,
+                        backups=journal.backups() if journal is not None else (),
+                        hint=f" (import its receipts first: cstool handover import {path})")
 
 
-def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False) -> None:
+def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False,
+                journal=None) -> None:
     """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
+    from cstool.safeio import atomic_write
+
     if fmt not in FORMATS:
         raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    path = check_target(path, force)
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".handover-", suffix="." + fmt, dir=folder)
-    try:
-        if fmt == "xlsx":
-            with os.fdopen(fd, "wb") as fh:
-                write_xlsx(sheet, fh, renderer.clock, renderer.reveal)
-        else:
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-                write_text(sheet, fmt, fh, renderer)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    path = check_target(path, force, journal, fmt)
+    if fmt == "xlsx":
+        atomic_write(path, lambda fh: write_xlsx(sheet, fh, renderer.clock, renderer.reveal),
+                     binary=True)
+    else:
+        atomic_write(path, lambda fh: write_text(sheet, fmt, fh, renderer),
+                     encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 def write_text(sheet: Sheet, fmt: str, out: IO[str], renderer) -> None:

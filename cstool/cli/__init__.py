@@ -7,6 +7,7 @@ spreadsheet or table libraries.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sqlite3
@@ -55,6 +56,10 @@ class LazyGroup(click.Group):
         except CstoolError as e:
             raise click.ClickException(mask_secrets(e)) from None
         except sqlite3.OperationalError as e:
+            if "full" in str(e):
+                raise click.ClickException(
+                    f"the disk is full ({e}, journal {_journal_path(ctx)}): nothing was "
+                    "changed; free some space and run it again") from None
             if "locked" in str(e) or "busy" in str(e):
                 raise click.ClickException(
                     "the journal stayed busy (another cstool is writing); nothing was changed, "
@@ -71,6 +76,8 @@ class LazyGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise click.exceptions.Exit(1) from None
+        except OSError as e:
+            raise click.ClickException(mask_secrets(os_error(e))) from None
         except Exception as e:
             if os.environ.get("CSTOOL_DEBUG"):
                 raise
@@ -85,6 +92,25 @@ class LazyGroup(click.Group):
         return click.ClickException(mask_secrets(
             f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
             "and please report it)"))
+
+
+def _journal_path(ctx) -> str:
+    from cstool.journal import resolve_path
+
+    app = ctx.find_object(App)
+    return resolve_path(app.db_path if app is not None else None)
+
+
+def os_error(e: OSError) -> str:
+    """A failed file operation as a sentence: what, where, and that nothing was left behind."""
+    where = f" ({e.filename})" if e.filename else ""
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full{where}: nothing was written; free some space and run it again"
+    if e.errno == errno.EROFS:
+        return f"the file system is read-only{where}: nothing was written"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}: nothing was written"
+    return f"{e.strerror or e}{where}: nothing was written"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -191,12 +191,12 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
     if fmt == "xlsx" and path is None:
         path = lib.default_filename(sheet_shift, "xlsx")
     if path is not None:
-        lib.check_target(path, force)
+        lib.check_target(path, force, journal, fmt)
     with journal.write():
         sheet = lib.build_sheet(journal, app.clock, app.policy, sheet_shift, agent,
                                 app.now_db(), include_journal=not no_journal)
         if path is not None:
-            lib.write_sheet(sheet, fmt, path, renderer, force=force)
+            lib.write_sheet(sheet, fmt, path, renderer, force=force, journal=journal)
     for w in sheet.warnings:
         click.echo(f"warning: {w}", err=True)
     if path is None:
