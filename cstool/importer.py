@@ -646,22 +646,70 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
     yield (*cut(rows), memos, rejected, source.size)
 
 
-def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Callable]) -> None:
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, however it ends (kill -9 included).
+
+    Linux delivers a signal on the parent's death (prctl PR_SET_PDEATHSIG);
+    elsewhere a thread watches the parent id. Either way a reader never
+    outlives its writer holding the journal's files and the caller's stderr.
+    """
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError
+        watch = False
+    except (OSError, AttributeError, ImportError):
+        watch = True
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+    if watch:
+        import threading
+        import time
+
+        def poll() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            os._exit(1)
+
+        threading.Thread(target=poll, daemon=True).start()
+
+
+def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Callable],
+                 recv=None, parent: Optional[int] = None) -> None:
     """The forked reader: decode, parse and normalise, ship batches to the writer."""
     import gc
     import marshal
 
+    if recv is not None:
+        recv.close()  # the writer's end: kept open here, a dead writer would go unnoticed
+    if parent is not None:
+        _die_with(parent)
     gc.disable()
     try:
         for batch in _batches(source, normalise, memo):
             send.send_bytes(marshal.dumps(("rows", *batch)))
         send.send_bytes(marshal.dumps(("done",)))
+    except (BrokenPipeError, ConnectionError):
+        os._exit(1)  # the writer is gone: nobody to tell
     except CstoolError as e:
-        send.send_bytes(marshal.dumps(("error", str(e))))
+        _tell(send, ("error", str(e)))
     except Exception as e:  # reported by the writer as a failed file
-        send.send_bytes(marshal.dumps(("error", f"{source.path}: {type(e).__name__}: {e}")))
+        _tell(send, ("error", f"{source.path}: {type(e).__name__}: {e}"))
     finally:
         send.close()
+
+
+def _tell(send, msg: tuple) -> None:
+    import marshal
+
+    try:
+        send.send_bytes(marshal.dumps(msg))
+    except OSError:
+        os._exit(1)
 
 
 def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
@@ -678,7 +726,8 @@ def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     _widen(send)
-    proc = ctx.Process(target=_reader_main, args=(send, source, normalise, memo), daemon=True)
+    proc = ctx.Process(target=_reader_main, args=(send, source, normalise, memo, recv,
+                                                  os.getpid()), daemon=True)
     proc.start()
     send.close()
     try:
