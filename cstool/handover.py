@@ -886,18 +886,20 @@ def _find_header(rows: Iterable[tuple[int, list]], path: str):
 
 
 def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None]]:
-    from openpyxl import load_workbook
+    from cstool.importer import open_xlsx
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:
-        raise InputError(f"{path}: cannot read it as an xlsx workbook ({e})") from None
+    wb, ws = open_xlsx(path, "a handover sheet")
 
     def rows():
-        for ws in wb.worksheets:
-            for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield n, list(cells)
-            return  # the sheet cstool wrote is the first
+        try:
+            # the sheet cstool wrote is the first; its columns are few
+            for n, cells in enumerate(ws.iter_rows(values_only=True, max_col=64), start=1):
+                if any(c not in (None, "") for c in cells):
+                    yield n, list(cells)
+        except InputError:
+            raise
+        except Exception as e:  # a damaged sheet inside a valid zip
+            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
 
     return rows(), wb.close
 

@@ -231,33 +231,75 @@ class CsvSource(Source):
         self._text.close()
 
 
+# A sheet declaring more than this is not an order export (Taobao's has about 40
+# columns); a real sheet never has more rows than Excel allows.
+XLSX_MAX_COLUMNS = 512
+XLSX_MAX_ROWS = 1_048_576
+
+
+def open_xlsx(path: str, what: str = "an order export"):
+    """``(workbook, first sheet)`` in read-only mode, its declared size checked.
+
+    openpyxl pads every row to the declared width and the sheet to the declared
+    height: a 1 MB file claiming ``A1:XFD200000`` would cost minutes to read.
+    Such a sheet is refused at once; any other has its dimensions reset, so
+    only the cells really there are read.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+    except Exception as e:  # openpyxl raises many kinds for a bad file
+        raise InputError(f"{path}: cannot read it as an xlsx workbook ({type(e).__name__})") \
+            from None
+    cols, rows = ws.max_column or 0, ws.max_row or 0
+    if cols > XLSX_MAX_COLUMNS or rows > XLSX_MAX_ROWS:
+        wb.close()
+        raise InputError(f"{path}: the sheet declares {cols:,} columns and {rows:,} rows; "
+                         f"{what} has at most {XLSX_MAX_COLUMNS} columns: not {what}")
+    ws.reset_dimensions()
+    return wb, ws
+
+
 class XlsxSource(Source):
     def __init__(self, path: str, fmt: str, encoding: str):
         super().__init__(path, fmt, None)
-        from openpyxl import load_workbook
-
-        try:
-            self._wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a bad file
-            raise InputError(f"{path}: not a readable xlsx workbook ({type(e).__name__})") from None
-        ws = self._wb.worksheets[0]
-        self._rows = ws.iter_rows(values_only=True)
-        self._line = 1
+        self._wb, ws = open_xlsx(path)
+        self._line = 0
         self.header = []
-        for cells in self._rows:
-            if any(c not in (None, "") for c in cells):
-                self.header = [_clean_header(c) for c in cells]
-                break
-            self._line += 1
+        try:
+            for cells in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
+                self._line += 1
+                if any(c not in (None, "") for c in cells):
+                    header = [_clean_header(c) for c in cells]
+                    while header and not header[-1]:
+                        header.pop()
+                    self.header = header
+                    break
+        except Exception as e:  # a damaged sheet inside a valid zip
+            self.close()
+            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
         if not self.header:
             self.close()
             raise InputError(f"{path}: the sheet is empty")
+        # only the header's columns, from the row after it
+        self._rows = ws.iter_rows(min_row=self._line + 1, max_col=len(self.header),
+                                  values_only=True)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         line = self._line
-        for cells in self._rows:
-            line += 1
-            yield line, [_xlsx_cell(c) for c in cells]
+        try:
+            for cells in self._rows:
+                line += 1
+                if not any(cells):
+                    continue  # a blank row (or a gap in the sheet): nothing to read
+                yield line, [_xlsx_cell(c) for c in cells]
+        except InputError:
+            raise
+        except Exception as e:
+            raise InputError(f"{self.path}: the sheet cannot be read after row {line} "
+                             f"({type(e).__name__})") from None
 
     def close(self) -> None:
         self._wb.close()
