@@ -355,6 +355,8 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
                          "cannot act without them")
     for p in photos:
         evidence.check(p)
+    if photos:
+        evidence.sweep(journal)
     copied: list[str] = []
     try:
         with journal.write():
@@ -374,6 +376,7 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
         for rel in copied:
             evidence.remove(journal.path, rel)
         raise
+    evidence.publish(journal.path, copied)
     return get(journal, item_id)
 
 

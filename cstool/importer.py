@@ -23,6 +23,7 @@ import csv
 import io
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -939,6 +940,11 @@ def import_files(journal, paths: Sequence[str], *, agent: Optional[str], now_db:
     except _DryRun:
         for r in results:
             r.dry_run = True
+    except sqlite3.OperationalError as e:
+        if "full" not in str(e):
+            raise
+        raise CstoolError(f"the disk is full ({e}; journal {journal.path}): nothing was "
+                          "imported; free some space and import again") from None
     finally:
         journal.execute(f"PRAGMA cache_size = {int(cache)}")
         journal.execute(f"PRAGMA temp_store = {int(temp_store)}")

@@ -65,6 +65,7 @@ class Journal:
         self._depth = 0
         self._db = None
         self.readonly = False
+        self.warnings: list[str] = []  # said once on stderr by the command that opened it
 
     # -- opening --
 
@@ -122,6 +123,12 @@ class Journal:
             conn.row_factory = sqlite3.Row
             journal = cls(path, conn)
             journal.readonly = readonly or not os.access(path, os.W_OK)
+            if "immutable=1" in target and os.path.exists(path + "-wal") \
+                    and os.path.getsize(path + "-wal") > 0:
+                journal.warnings.append(
+                    f"the journal {path} is read-only and its -wal file (recent changes, "
+                    f"{os.path.getsize(path + '-wal'):,} bytes) cannot be read without a -shm "
+                    "file: what you see may be stale; open it once with write access")
             return journal
         raise CstoolError(f"cannot open the journal {path}")  # pragma: no cover
 

@@ -40,6 +40,8 @@ class App:
             from cstool.journal import Journal
 
             self._journal = Journal.open(self.db_path)
+            for warning in self._journal.warnings:
+                click.echo(f"warning: {warning}", err=True)
         return self._journal
 
     def existing_journal(self):
