@@ -182,6 +182,10 @@ class Clock:
         return self.parse(text).date()
 
 
+# ":MM:SS" of a valid time: the fast path's check that minutes and seconds exist.
+_MINUTE_SECOND = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
 class LocalToUtc:
     """Fast conversion of an export's local timestamps to journal instants.
 
@@ -202,8 +206,8 @@ class LocalToUtc:
     def __call__(self, text: str) -> Optional[str]:
         if not text:
             return None
-        if len(text) == 19 and text[4] == "-" and text[13] == ":" and text[16] == ":":
-            key, rest = text[:13], text[13:]
+        if len(text) == 19 and text[4] == "-" and (rest := text[13:]) in _MINUTE_SECOND:
+            key = text[:13]
         else:
             key, rest = self._canonical(text)
         head = self._hours.get(key)
