@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: demo test lint bench clean fixtures
+.PHONY: demo test lint bench clean fixtures corpus fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: $(STAMP)
 
 fixtures: $(STAMP)
 	$(PY) fixtures/make_fixtures.py
+
+# The hostile-input corpus that tests/test_hostile.py runs (files and cases.json).
+corpus: $(STAMP)
+	$(PY) tests/hostile/make_corpus.py
 
 clean:
 	rm -rf $(DEMO) bench/data
