@@ -669,6 +669,16 @@ def _cells(row: dict, clock, reveal: bool) -> dict[str, Any]:
     }
 
 
+def _xlsx_text(value: Any) -> Any:
+    """A cell value an xlsx can hold: control characters (a stray backspace in a
+    typed problem) are dropped, as Excel cannot store them."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -680,7 +690,7 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     title = sheet.title(clock)
     if sheet.warnings:
         title += " · 注意: " + "; ".join(sheet.warnings)
-    ws.append([title])
+    ws.append([_xlsx_text(title)])
     ws["A1"].data_type = "s"  # the shop's name and the warnings are text
     ws.append(HEADERS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
@@ -702,7 +712,7 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     keys = [k for k, _, _ in COLUMNS]
     for n, row in enumerate(sheet.rows, start=3):
         cells = _cells(row, clock, reveal)
-        ws.append([cells[k] if cells[k] != "" else None for k in keys])
+        ws.append([_xlsx_text(cells[k]) if cells[k] != "" else None for k in keys])
         for cell in ws[n]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text someone typed is never a formula

