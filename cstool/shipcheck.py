@@ -281,6 +281,9 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
         r, hs = rs[0], [h for h in rs if h["kind"]]
         if not sane(r):
             continue
+        if not all(_in_era(h["until"]) for h in hs):  # a hold date from an older cstool
+            strange.append(r["order_id"])
+            hs = [h for h in hs if _in_era(h["until"])]
         if paid_before and r["base"] >= paid_before and not _dates(rules, r, hs):
             continue
         row = _special_row(rules, r, hs)
@@ -304,9 +307,10 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
         rows.extend(row for _, row in (items[:limit] if limit else items))
     problems = []
     if strange:
-        problems.append(f"left out {len(strange)} order(s) whose times are outside the years "
-                        f"{ERA} ({', '.join(sorted(set(strange))[:3])}"
-                        f"{', …' if len(set(strange)) > 3 else ''}); import a fresh export")
+        problems.append(f"{len(set(strange))} order(s) carry times or hold dates outside the "
+                        f"years {ERA} ({', '.join(sorted(set(strange))[:3])}"
+                        f"{', …' if len(set(strange)) > 3 else ''}): left out, or the hold "
+                        "ignored; import a fresh export or release the hold")
     return Report(rows=rows, counts=counts, problems=problems)
 
 

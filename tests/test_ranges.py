@@ -208,6 +208,18 @@ def test_a_stored_time_out_of_range_leaves_its_order_out_not_the_routine(run, de
         assert result.exit_code in (0, 1) and "internal error" not in result.output, argv
         assert oid not in result.stdout
     warned = run(["shipcheck", "--json"])
-    assert f"left out 1 order(s) whose times are outside the years 2003–2100 ({oid})" in \
-        warned.stderr
+    assert warned.stderr == (f"warning: 1 order(s) carry times or hold dates outside the years "
+                             f"2003–2100 ({oid}): left out, or the hold ignored; import a fresh "
+                             "export or release the hold\n")
     assert oid not in {r["order_id"] for r in json.loads(warned.stdout)}
+
+
+def test_a_stored_hold_date_out_of_range_is_ignored_with_a_warning(run, demo, tmp_path):
+    oid = order("paid_hold_until_25")
+    store(demo, "UPDATE holds SET until = '0001-01-01' WHERE order_id = ?", [oid])
+    result = run(["shipcheck", "--json"])
+    assert result.exit_code == 0 and "internal error" not in result.output
+    assert f"hold dates outside the years 2003–2100 ({oid}): left out, or the hold ignored" in \
+        result.stderr
+    sheet = run(["--agent", "倩", "handover", "export", "--format", "md"])
+    assert sheet.exit_code == 0 and "missing from the sheet" not in sheet.output
