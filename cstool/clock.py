@@ -18,7 +18,7 @@ from functools import cache
 from typing import Optional, Union
 
 from cstool.errors import InputError
-from cstool.limits import ERA, MIN_YEAR, OutOfRange, year_ok
+from cstool.limits import ERA, MAX_YEAR, MIN_YEAR, OutOfRange, year_ok
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC = timezone.utc
@@ -49,12 +49,23 @@ def to_db(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime(DB_FORMAT)
 
 
+_ERA_FIRST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+_ERA_LAST = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def from_db(text: str) -> datetime:
     # Not strptime: its first call costs ~10 ms (locale, regexes), which
     # every command that prints a time would pay at start-up.
+    if not _ERA_TEXT[0] <= text[:4] <= _ERA_TEXT[1]:
+        # Stored by an older cstool, which took any year: read at the era's edge,
+        # so date arithmetic on it cannot overflow (shipcheck names such orders).
+        return _ERA_FIRST if text[:4] < _ERA_TEXT[0] else _ERA_LAST
     if len(text) == 20 and text[-1] == "Z":
         return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
+
+
+_ERA_TEXT = (str(MIN_YEAR), str(MAX_YEAR))
 
 
 _LOCAL_RE = re.compile(

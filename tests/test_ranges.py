@@ -223,3 +223,28 @@ def test_a_stored_hold_date_out_of_range_is_ignored_with_a_warning(run, demo, tm
         result.stderr
     sheet = run(["--agent", "倩", "handover", "export", "--format", "md"])
     assert sheet.exit_code == 0 and "missing from the sheet" not in sheet.output
+
+
+def test_stored_instants_at_the_ends_of_time_break_no_command(run, demo):
+    """Rows an older cstool may have stored: every reading command still answers."""
+    run(["--agent", "倩", "exception", "log", order("shipped_damaged_reported"), "--kind", "破损",
+         "--detail", "碎了"], check=0)
+    run(["--agent", "倩", "handover", "add", "-c", "回访", "--buyer", "tb1", "-p", "回电"], check=0)
+    for sql in ("UPDATE remarks SET at = '9999-12-31T23:59:59Z' WHERE id % 2 = 0",
+                "UPDATE remarks SET at = '0001-01-01T00:00:00Z' WHERE id % 2 = 1",
+                "UPDATE handover_items SET created_at = '0001-01-01T00:00:00Z', "
+                "due_at = '9999-12-31T20:00:00Z'",
+                "UPDATE exceptions SET due_at = '9999-12-31T23:59:59Z'",
+                "UPDATE orders SET shipped_at = '0001-01-01T00:00:00Z' WHERE status = 'shipped'",
+                "UPDATE orders SET created_at = '9999-12-31T23:59:59Z' WHERE status = 'unpaid'"):
+        store(demo, sql)
+    for argv in (["orders", "list", "--json"], ["orders", "show", order("paid_80h_overdue")],
+                 ["shipcheck"], ["shipcheck", "--morning"], ["chase", "due", "--all"],
+                 ["chase", "stats"], ["--now", "2026-11-24 10:30", "remind", "--dry-run"],
+                 ["report", "daily"], ["exception", "list"], ["exception", "show", "1"],
+                 ["handover", "list"], ["--agent", "倩", "handover", "export", "--format", "md"],
+                 ["remark", "lint", "--format", "csv"], ["remark", "list", order("signed")]):
+        result = run(argv)
+        assert result.exit_code in (0, 1), (argv, result.output)
+        assert "internal error" not in result.output and "missing from the sheet" not in \
+            result.output, (argv, result.output)
