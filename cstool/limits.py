@@ -9,7 +9,6 @@ arithmetic that would overflow later.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # The platforms' era: Taobao opened in 2003; nothing a shop records is past 2100.
 MIN_YEAR = 2003
@@ -30,7 +29,7 @@ MAX_NAME = 64          # a full name, a job number, a buyer's nick
 MAX_TEXT = 2000        # a problem, a detail, a note, a receipt
 
 
-_ORDER_ID = re.compile(r"[0-9A-Za-z_\-]+")
+_ORDER_ID = r"[0-9A-Za-z_\-]+"
 
 
 class OutOfRange(ValueError):
@@ -72,6 +71,8 @@ def ascii_digits(text: str) -> str:
     """
     if text.isascii():
         return text
+    import unicodedata
+
     s = unicodedata.normalize("NFKC", text)
     return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c
                    for c in s)
@@ -84,7 +85,7 @@ def order_number(text: str) -> str:
     300-digit number or one in full-width digits is never a distinct order.
     """
     s = ascii_digits(text)
-    if not _ORDER_ID.fullmatch(s):
+    if not re.fullmatch(_ORDER_ID, s):
         raise ValueError(f"order number {text!r} is not a number")
     if len(s) > MAX_ORDER_ID:
         raise OutOfRange(f"order number {text[:24]!r}… is {len(s)} characters long; an order "

@@ -16,29 +16,44 @@ from __future__ import annotations
 
 import re
 
+
+class _Lazy:
+    """A regular expression compiled on first use: importing this module costs nothing
+    (a cron run with nothing to say never compiles them)."""
+
+    __slots__ = ("args", "rx")
+
+    def __init__(self, *args):
+        self.args, self.rx = args, None
+
+    def __getattr__(self, name):
+        if self.rx is None:
+            self.rx = re.compile(*self.args)
+        return getattr(self.rx, name)
+
 # --- personal data -------------------------------------------------------------------
 
 # "新地址为: …", "地址: …": everything up to the signature or the end of the sentence.
-_KEYED_ADDRESS = re.compile(
+_KEYED_ADDRESS = _Lazy(
     r"((?:新地址|收货地址|收件地址|送货地址|地址改为|地址改成|地址更改为|更改地址为?|修改地址为|"
     r"地址)\s*(?:为|是)?\s*[:：]?\s*)"
     r"([^,，;；。!！?？\n]+?)(?=-{2,}|—|[,，;；。!！?？\n]|$)")
-_ADDRESS_LIKE = re.compile(r"[省市区县旗镇乡村路街道巷弄号栋幢室]")
+_ADDRESS_LIKE = _Lazy(r"[省市区县旗镇乡村路街道巷弄号栋幢室]")
 # A street-level address without a keyword: "…文三路8号", "…小区3栋2单元501".
 _NUM = r"[0-9０-９一二三四五六七八九十百零〇]+"
 _UNIT = r"(?:号楼|号院|号|弄|栋|幢|单元|室|楼|层|组|座|户)"
-_STREET = re.compile(
+_STREET = _Lazy(
     r"[\u4e00-\u9fffA-Za-z0-9][\u4e00-\u9fffA-Za-z0-9 ]{0,20}?"
     r"(?:大街|大道|胡同|小区|花园|公寓|大厦|广场|新村|家园|社区|路|街|巷|弄|村|镇|乡|苑)"
     rf"\s*{_NUM}\s*{_UNIT}(?:[\s\-－]*[0-9０-９A-Za-z一二三四五六七八九十]+\s*{_UNIT}?)*")
-_ID_CARD = re.compile(
+_ID_CARD = _Lazy(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
     r"\d{3}[0-9Xx](?![0-9A-Za-z])")
-_LANDLINE = re.compile(
+_LANDLINE = _Lazy(
     r"(?<!\d)(?:\((?P<a1>0\d{2,3})\)|（(?P<a2>0\d{2,3})）|(?P<a3>0\d{2,3}))[\s\-－]?"
     r"(?P<n>\d{3,4}[\s\-－]?\d{4})(?:[\s\-－]?(?:转|ext\.?|x)\s*\d{1,6})?(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[\s\-－]?)?1[3-9]\d(?:[\s\-－]?\d){8}(?!\d)")
-_HINT = re.compile(r"[0-9０-９号栋幢室弄]")
+_MOBILE = _Lazy(r"(?<!\d)(?:(?:\+|00)?86[\s\-－]?)?1[3-9]\d(?:[\s\-－]?\d){8}(?!\d)")
+_HINT = _Lazy(r"[0-9０-９号栋幢室弄]")
 
 
 def _digits(text: str) -> str:
@@ -93,10 +108,10 @@ def mask_text(value) -> str:
 # --- secrets -------------------------------------------------------------------------
 
 # Query parameters and words that carry a secret.
-_SECRET_PARAM = re.compile(
+_SECRET_PARAM = _Lazy(
     r"((?:access_token|token|key|secret|sign|password|passwd|pwd)=)([^&\s'\"]+)", re.I)
-_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.\-]*://)[^/\s@'\"]+@", re.I)
-_SEC = re.compile(r"\bSEC[0-9a-f]{16,}\b")
+_USERINFO = _Lazy(r"(\b[a-z][a-z0-9+.\-]*://)[^/\s@'\"]+@", re.I)
+_SEC = _Lazy(r"\bSEC[0-9a-f]{16,}\b")
 
 
 def _tail(value: str) -> str:
