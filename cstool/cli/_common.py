@@ -84,15 +84,17 @@ class App:
             return None
         from cstool.clock import to_db
 
+        clock = self.clock  # its own errors (the journal, --now) are not this option's
         try:
-            return to_db(self.clock.parse_since(text))
+            return to_db(clock.parse_since(text))
         except CstoolError as e:
             raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
 
     def day(self, text: Optional[str], option: str = "--date"):
         """A ``--date`` option as a shop-local date (today when not given)."""
+        clock = self.clock
         try:
-            return self.clock.parse_day(text)
+            return clock.parse_day(text)
         except CstoolError as e:
             raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
 
