@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: demo test lint bench clean fixtures
+.PHONY: demo test lint bench clean fixtures corpus fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ bench: $(STAMP)
 
 fixtures: $(STAMP)
 	$(PY) fixtures/make_fixtures.py
+
+# Property-based fuzzing of the importer, the remark parser, the receipt reader and the
+# policy setter: 150 s each, 10 minutes in all (make test runs a few seconds of it).
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-150} $(PY) -m pytest tests/test_fuzz.py -q
+
+# The hostile-input corpus that tests/test_hostile.py runs (files and cases.json).
+corpus: $(STAMP)
+	$(PY) tests/hostile/make_corpus.py
 
 clean:
 	rm -rf $(DEMO) bench/data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.errors import BadUsage, NotFound
+from cstool.limits import MAX_NAME, MAX_SHORT_NAME
 from cstool.values import Instant
 from cstool.vocab import ROLE
 
@@ -15,6 +16,12 @@ def add(journal, short: str, now_db: str, name: Optional[str] = None,
     short = (short or "").strip()
     if not short or any(c.isspace() for c in short) or "#" in short:
         raise BadUsage("an agent's short name is one word without spaces or '#', e.g. 倩")
+    if len(short) > MAX_SHORT_NAME:
+        raise BadUsage(f"an agent's short name has at most {MAX_SHORT_NAME} characters "
+                         f"(it goes into every remark), not {len(short):,}")
+    for what, value in (("--name", name), ("--job-no", job_no)):
+        if value is not None and len(value) > MAX_NAME:
+            raise BadUsage(f"{what} has at most {MAX_NAME} characters, not {len(value):,}")
     role = ROLE(role) if role else None
     with journal.write():
         existing = journal.one("SELECT * FROM agents WHERE short = ?", [short])

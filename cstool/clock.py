@@ -18,6 +18,7 @@ from functools import cache
 from typing import Optional, Union
 
 from cstool.errors import InputError
+from cstool.limits import ERA, MAX_YEAR, MIN_YEAR, OutOfRange, year_ok
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC = timezone.utc
@@ -55,12 +56,23 @@ def to_db(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime(DB_FORMAT)
 
 
+_ERA_FIRST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+_ERA_LAST = datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 def from_db(text: str) -> datetime:
     # Not strptime: its first call costs ~10 ms (locale, regexes), which
     # every command that prints a time would pay at start-up.
+    if not _ERA_TEXT[0] <= text[:4] <= _ERA_TEXT[1]:
+        # Stored by an older cstool, which took any year: read at the era's edge,
+        # so date arithmetic on it cannot overflow (shipcheck names such orders).
+        return _ERA_FIRST if text[:4] < _ERA_TEXT[0] else _ERA_LAST
     if len(text) == 20 and text[-1] == "Z":
         return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     return datetime.strptime(text, DB_FORMAT).replace(tzinfo=UTC)
+
+
+_ERA_TEXT = (str(MIN_YEAR), str(MAX_YEAR))
 
 
 _LOCAL_RE = re.compile(
@@ -68,6 +80,10 @@ _LOCAL_RE = re.compile(
     r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
+
+
+class OutOfEra(InputError):
+    """A time a user gave outside the platforms' era (the message says so)."""
 
 
 def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
@@ -84,6 +100,8 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
     except ValueError as e:
         raise InputError(f"{text!r} is not a valid time ({e})") from None
+    if not year_ok(naive.year):
+        raise OutOfEra(f"{text!r} is outside the years {ERA}")
     if off:
         if off == "Z":
             return naive.replace(tzinfo=UTC)
@@ -102,6 +120,8 @@ class Clock:
         self.tz = zone(tz_name)
         if isinstance(fixed, str):
             fixed = parse_local(fixed, tz_name)
+        if fixed is not None and not year_ok(fixed.year):
+            raise InputError(f"{fixed.isoformat()} is outside the years {ERA}")
         self.fixed: Optional[datetime] = fixed
 
     def now(self) -> datetime:
@@ -150,7 +170,14 @@ class Clock:
             return self.start_of(self.today() - timedelta(days=1))
         m = _SPAN.fullmatch(t)
         if m:
-            return self.now() - span(int(m.group(1)), m.group(2))
+            n, unit = int(m.group(1)), m.group(2)
+            try:
+                since = self.now() - span(n, unit)
+            except (OverflowError, ValueError):
+                since = None
+            if since is None or not year_ok(since.year):
+                raise InputError(f"{text!r} reaches back before {MIN_YEAR}; give a shorter span")
+            return since
         try:
             return typed_time(text, self.now(), past=past)
         except NotADate:
@@ -227,6 +254,8 @@ def typed_time(text: str, now: datetime, past: Optional[bool] = None) -> datetim
         year_given = md.has_year or md.form == "d_cn"
     else:
         value, year_given = _dateutil(s, now)
+    if year_given and not year_ok(value.year):
+        raise OutOfEra(f"{s!r} is outside the years {ERA}")
     if not year_given:
         value = _this_year(s, value, now)
         if past is True and value.date() > now.date():
@@ -280,6 +309,10 @@ def _dateutil(text: str, now: datetime) -> tuple[datetime, bool]:
     return value.astimezone(now.tzinfo), a.year == b.year
 
 
+# ":MM:SS" of a valid time: the fast path's check that minutes and seconds exist.
+_MINUTE_SECOND = frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
 class LocalToUtc:
     """Fast conversion of an export's local timestamps to journal instants.
 
@@ -303,8 +336,8 @@ class LocalToUtc:
     def __call__(self, text: str) -> Optional[str]:
         if not text:
             return None
-        if len(text) == 19 and text[4] == "-" and text[13] == ":" and text[16] == ":":
-            key, rest = text[:13], text[13:]
+        if len(text) == 19 and text[4] == "-" and (rest := text[13:]) in _MINUTE_SECOND:
+            key = text[:13]
         else:
             try:
                 key, rest = self._canonical(text)
@@ -356,6 +389,8 @@ class LocalToUtc:
             naive = datetime.strptime(key, "%Y-%m-%d %H")
         except ValueError:
             raise ValueError(f"bad time {key!r}") from None
+        if not year_ok(naive.year):
+            raise OutOfRange(f"outside the years {ERA}")
         local = naive.replace(tzinfo=self.tz)
         off = local.utcoffset()
         if off is None or off.total_seconds() % 3600:
@@ -457,6 +492,17 @@ def _month_shift(y: int, m: int, k: int) -> tuple[int, int]:
     return idx // 12, idx % 12 + 1
 
 
+_YEAR_FORMS = ("ymd_cn", "ymd")
+
+
+def out_of_era(text: str) -> list[str]:
+    """Dates written with a year outside the platforms' era (``0001.01.01``): not read
+    as dates; the remark parser names them as a problem."""
+    s = normalise_width(text)
+    return [m.group(0).strip() for form, rx in _FORMS if form in _YEAR_FORMS
+            for m in rx.finditer(s) if not year_ok(int(m.group("y")))]
+
+
 def find_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Optional[ManualDate]:
     """The first date in ``text`` in one of the manuals' forms, or None.
 
@@ -480,6 +526,8 @@ def iter_manual_dates(text: str, ref: datetime, prefer: str = "nearest"):
             if md is not None:
                 taken.append((m.start(), m.end()))
                 hits.append(md)
+            elif form in _YEAR_FORMS and not year_ok(int(m.group("y"))):
+                taken.append((m.start(), m.end()))  # not a date, nor are its parts
     hits.sort(key=lambda h: h.start)
     return iter(hits)
 
@@ -489,6 +537,8 @@ def _build(form: str, m: re.Match, ref: datetime, prefer: str) -> Optional[Manua
     ref_day = ref.date()
     d = int(g["d"])
     if form in ("ymd_cn", "ymd"):
+        if not year_ok(int(g["y"])):
+            return None
         day = _safe_date(int(g["y"]), int(g["m"]), d)
         has_year = True
     elif form in ("md_cn", "md"):
@@ -516,6 +566,8 @@ def parse_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Manu
     """Parse a value that must be exactly one date in a manual's form."""
     s = text.strip()
     md = find_manual_date(s, ref, prefer)
+    if md is None and out_of_era(s):
+        raise InputError(f"{text!r} is outside the years {ERA}")
     if md is None or md.start != 0 or normalise_width(s)[md.end:].strip(" 发货"):
         raise InputError(
             f"{text!r} is not a date; use 2026-11-25, 2026.11.25, 11.25, 11月25日 or 25日"

@@ -388,16 +388,21 @@ def _mark_done(case: _Case, step: Step) -> None:
     case.complete(step)
 
 
-def _run(journal, fn):
-    """Run ``fn(copied)`` in one transaction; on failure remove the photos it copied."""
+def _run(journal, fn, photos: bool = False):
+    """Run ``fn(copied)`` in one transaction; its photos appear only once it commits
+    (on failure they are removed)."""
+    if photos:
+        evidence.sweep(journal)
     copied: list[str] = []
     try:
         with journal.write():
-            return fn(copied)
+            result = fn(copied)
     except BaseException:
         for rel in copied:
             evidence.remove(journal.path, rel)
         raise
+    evidence.publish(journal.path, copied)
+    return result
 
 
 def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, detail: str, *,
@@ -455,7 +460,7 @@ def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, deta
         case.save()
         return case.id
 
-    case_id = _run(journal, write)
+    case_id = _run(journal, write, bool(photos))
     return get(journal, case_id, now_db)
 
 
@@ -465,7 +470,7 @@ def _load(journal, case_id) -> Any:
     except ValueError:
         raise BadUsage(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
             from None
-    row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n])
+    row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n]) if 0 < n < 2 ** 63 else None
     if row is None:
         raise NotFound(f"no exception case {n}; see: cstool exception list")
     return row
@@ -507,7 +512,7 @@ def update(journal, policy, agent: str, now_db: str, case_id, *,
         case.save()
         return row["id"]
 
-    return get(journal, _run(journal, write), now_db)
+    return get(journal, _run(journal, write, bool(photos)), now_db)
 
 
 def close(journal, policy, agent: str, now_db: str, case_id, outcome: str,

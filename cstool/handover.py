@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,8 +28,12 @@ from typing import IO, Any, Callable, Optional
 
 from cstool.clock import to_db
 from cstool.errors import BadUsage, InputError, NotFound
-from cstool.values import Instant, Phone, Pii, mask_phone, reveal_or_mask
+from cstool.limits import MAX_ROW_ID, MAX_YEAR, MIN_YEAR, ascii_digits, order_number
+from cstool.output import csv_cell
+from cstool.values import FreeText, Instant, Phone, reveal_or_mask
 from cstool.vocab import Vocabulary
+
+MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
 
 # The night sheet's categories (002) first, then the midday handover's (000);
 # a sheet is sorted in this order.
@@ -91,18 +94,6 @@ _RECEIPT_HEADERS = ("回执", "receipt")
 _ORDER_HEADERS = ("订单编号", "order_id", "order")
 
 FORMATS = ("xlsx", "csv", "md", "json")
-
-
-class FreeText(Pii):
-    """Text an agent typed: a mobile number inside it is masked like a phone."""
-
-    __slots__ = ()
-
-    def masked(self) -> str:
-        return _MOBILE.sub(lambda m: mask_phone(m.group(0)), self)
-
-
-_MOBILE = re.compile(r"(?<![\d])1[3-9]\d{9}(?![\d])")
 
 
 # --- shifts ------------------------------------------------------------------------
@@ -251,7 +242,6 @@ def resolve_shift(clock, policy, name: Optional[str] = None,
 
 # --- items -------------------------------------------------------------------------
 
-_ORDER_RE = re.compile(r"[0-9A-Za-z_\-]+")
 _PHONE_RE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
 
 
@@ -268,9 +258,10 @@ def clean_order_id(text: Any) -> Optional[str]:
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
         raise InputError(f"order number {text!r} was turned into a number by a spreadsheet; "
                          "copy it from the order page")
-    if not _ORDER_RE.fullmatch(s):
-        raise InputError(f"order number {text!r} is not an order number")
-    return s
+    try:
+        return order_number(s)
+    except ValueError as e:
+        raise InputError(str(e)) from None
 
 
 def _required(text: Optional[str], what: str) -> str:
@@ -327,7 +318,8 @@ def _item(r) -> dict:
 
 
 def get(journal, item_id: int) -> dict:
-    row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)])
+    row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)]) \
+        if 0 < int(item_id) <= MAX_ROW_ID else None
     if row is None:
         raise NotFound(f"no handover item {item_id}")
     return _item(row)
@@ -365,6 +357,8 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
                          "cannot act without them")
     for p in photos:
         evidence.check(p)
+    if photos:
+        evidence.sweep(journal)
     copied: list[str] = []
     try:
         with journal.write():
@@ -384,6 +378,7 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
         for rel in copied:
             evidence.remove(journal.path, rel)
         raise
+    evidence.publish(journal.path, copied)
     return get(journal, item_id)
 
 
@@ -435,7 +430,7 @@ def ack(journal, item_ids: Iterable[int], receipt: str, agent: str, now_db: str,
     with journal.write():
         for item_id in ids:
             row = journal.one("SELECT receipt, acked_by, acked_at FROM handover_items "
-                              "WHERE id = ?", [item_id])
+                              "WHERE id = ?", [item_id]) if 0 < item_id <= MAX_ROW_ID else None
             if row is None:
                 raise NotFound(f"no handover item {item_id}; see: cstool handover list --open")
             if row["receipt"] == receipt:
@@ -578,6 +573,8 @@ def hold_rows(journal, clock, policy) -> list[dict]:
         "ORDER BY h.until, h.id", [tomorrow.isoformat()])
     out = []
     for r in rows:
+        if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
+            continue  # a date from an older cstool no shop could mean: shipcheck names it
         until = date.fromisoformat(r["until"])
         what = "预售" if r["kind"] == "presale" else "挂起"
         problem = f"{what}至{r['until']}发货" + (f": {r['note']}" if r["note"] else "")
@@ -681,6 +678,16 @@ def _cells(row: dict, clock, reveal: bool) -> dict[str, Any]:
     }
 
 
+def _xlsx_text(value: Any) -> Any:
+    """A cell value an xlsx can hold: control characters (a stray backspace in a
+    typed problem) are dropped, as Excel cannot store them."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -692,7 +699,8 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     title = sheet.title(clock)
     if sheet.warnings:
         title += " · 注意: " + "; ".join(sheet.warnings)
-    ws.append([title])
+    ws.append([_xlsx_text(title)])
+    ws["A1"].data_type = "s"  # the shop's name and the warnings are text
     ws.append(HEADERS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     ws["A1"].font = Font(bold=True, size=13)
@@ -713,7 +721,10 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
     keys = [k for k, _, _ in COLUMNS]
     for n, row in enumerate(sheet.rows, start=3):
         cells = _cells(row, clock, reveal)
-        ws.append([cells[k] if cells[k] != "" else None for k in keys])
+        ws.append([_xlsx_text(cells[k]) if cells[k] != "" else None for k in keys])
+        for cell in ws[n]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text someone typed is never a formula
         for i in text_cols:
             ws.cell(row=n, column=i + 1).number_format = "@"
         if "\n" in cells["photos"]:
@@ -726,7 +737,12 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], clock, reveal: bool = False) -> Non
 
 def _csv_order(value: str) -> str:
     # As the seller centre writes them: Excel shows ="…" as text, not 5.11861E+18.
-    return f'="{value}"' if value else ""
+    # Only a real order number goes inside the formula (never a quote or a call).
+    if not value:
+        return ""
+    if not re.fullmatch(r"[0-9A-Za-z_\-]{1,40}", value):
+        return csv_cell(value)
+    return f'="{value}"'
 
 
 def write_csv(sheet: Sheet, out: IO[str], clock, reveal: bool = False) -> None:
@@ -735,8 +751,8 @@ def write_csv(sheet: Sheet, out: IO[str], clock, reveal: bool = False) -> None:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     for row in sheet.rows:
-        cells = _cells(row, clock, reveal)
-        cells["order_id"] = _csv_order(cells["order_id"])
+        cells = {k: csv_cell(v) for k, v in _cells(row, clock, reveal).items()}
+        cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 
 
@@ -804,45 +820,36 @@ def format_for(path: Optional[str], fmt: Optional[str]) -> str:
     return "xlsx"
 
 
-def check_target(path: str, force: bool = False) -> str:
+def check_target(path: str, force: bool = False, journal=None, fmt: Optional[str] = None) -> str:
     """The absolute path to write a sheet to, or an error before any work is done.
 
-    An existing file is kept unless ``force``: it may be a copy the next shift
-    has already filled in.
+    Never the journal or anything that belongs to it; an existing file is kept
+    unless ``force`` (it may be a copy the next shift has already filled in),
+    and even then only a sheet of the same kind is replaced.
     """
+    from cstool.safeio import check_output
+
     path = os.path.abspath(os.path.expanduser(path))
-    if os.path.isdir(path):
-        raise InputError(f"{path} is a folder; give a file name")
-    if os.path.exists(path) and not force:
-        raise InputError(f"{path} already exists; give --force to replace it "
-                         f"(import its receipts first: cstool handover import {path})")
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        raise InputError(f"cannot write {path}: the folder {folder} does not exist")
-    return path
+    return check_output(path, journal_path=journal.path if journal is not None else None,
+                        kind=fmt or format_for(path, None), force=force,
+                        backups=journal.backups() if journal is not None else (),
+                        hint=f" (import its receipts first: cstool handover import {path})")
 
 
-def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False) -> None:
+def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False,
+                journal=None) -> None:
     """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
+    from cstool.safeio import atomic_write
+
     if fmt not in FORMATS:
         raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    path = check_target(path, force)
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".handover-", suffix="." + fmt, dir=folder)
-    try:
-        if fmt == "xlsx":
-            with os.fdopen(fd, "wb") as fh:
-                write_xlsx(sheet, fh, renderer.clock, renderer.reveal)
-        else:
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-                write_text(sheet, fmt, fh, renderer)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    path = check_target(path, force, journal, fmt)
+    if fmt == "xlsx":
+        atomic_write(path, lambda fh: write_xlsx(sheet, fh, renderer.clock, renderer.reveal),
+                     binary=True)
+    else:
+        atomic_write(path, lambda fh: write_text(sheet, fmt, fh, renderer),
+                     encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 def write_text(sheet: Sheet, fmt: str, out: IO[str], renderer) -> None:
@@ -901,18 +908,20 @@ def _find_header(rows: Iterable[tuple[int, list]], path: str):
 
 
 def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None]]:
-    from openpyxl import load_workbook
+    from cstool.importer import open_xlsx
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:
-        raise InputError(f"{path}: cannot read it as an xlsx workbook ({e})") from None
+    wb, ws = open_xlsx(path, "a handover sheet")
 
     def rows():
-        for ws in wb.worksheets:
-            for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield n, list(cells)
-            return  # the sheet cstool wrote is the first
+        try:
+            # the sheet cstool wrote is the first; its columns are few
+            for n, cells in enumerate(ws.iter_rows(values_only=True, max_col=64), start=1):
+                if any(c not in (None, "") for c in cells):
+                    yield n, list(cells)
+        except InputError:
+            raise
+        except Exception as e:  # a damaged sheet inside a valid zip
+            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
 
     return rows(), wb.close
 
@@ -939,10 +948,10 @@ def _id_value(value: Any) -> Optional[int]:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    s = str(value).strip()
+    s = ascii_digits(str(value).strip())
     if s.endswith(".0"):
         s = s[:-2]
-    return int(s) if s.isdigit() else None
+    return int(s) if s.isascii() and s.isdigit() else None
 
 
 def _cell_text(value: Any) -> str:
@@ -1012,7 +1021,8 @@ def import_receipts(journal, path: str, agent: str, now_db: str, *, dry_run: boo
                                            "error": "no item id in the row"})
                     continue
                 item = journal.one("SELECT id, order_id, receipt, acked_by, acked_at "
-                                   "FROM handover_items WHERE id = ?", [item_id])
+                                   "FROM handover_items WHERE id = ?", [item_id]) \
+                    if 0 < item_id <= MAX_ROW_ID else None
                 if item is None:
                     result.unknown.append({"row": n, "id": item_id,
                                            "error": f"no handover item {item_id}"})

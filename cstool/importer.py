@@ -23,6 +23,7 @@ import csv
 import io
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,16 @@ from typing import Any, Callable, Optional
 
 from cstool.clock import LocalToUtc
 from cstool.errors import BadUsage, CstoolError, InputError
-from cstool.values import parse_money
+from cstool.limits import (
+    MAX_COUNT,
+    MAX_NAME,
+    MAX_ORDER_ID,
+    OutOfRange,
+    check_count,
+    check_fen,
+    order_number,
+)
+from cstool.values import money_fen
 from cstool.vocab import COLOUR, STATUS, STATUS_RANK
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -222,33 +232,75 @@ class CsvSource(Source):
         self._text.close()
 
 
+# A sheet declaring more than this is not an order export (Taobao's has about 40
+# columns); a real sheet never has more rows than Excel allows.
+XLSX_MAX_COLUMNS = 512
+XLSX_MAX_ROWS = 1_048_576
+
+
+def open_xlsx(path: str, what: str = "an order export"):
+    """``(workbook, first sheet)`` in read-only mode, its declared size checked.
+
+    openpyxl pads every row to the declared width and the sheet to the declared
+    height: a 1 MB file claiming ``A1:XFD200000`` would cost minutes to read.
+    Such a sheet is refused at once; any other has its dimensions reset, so
+    only the cells really there are read.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+    except Exception as e:  # openpyxl raises many kinds for a bad file
+        raise InputError(f"{path}: cannot read it as an xlsx workbook ({type(e).__name__})") \
+            from None
+    cols, rows = ws.max_column or 0, ws.max_row or 0
+    if cols > XLSX_MAX_COLUMNS or rows > XLSX_MAX_ROWS:
+        wb.close()
+        raise InputError(f"{path}: the sheet declares {cols:,} columns and {rows:,} rows; "
+                         f"{what} has at most {XLSX_MAX_COLUMNS} columns: not {what}")
+    ws.reset_dimensions()
+    return wb, ws
+
+
 class XlsxSource(Source):
     def __init__(self, path: str, fmt: str, encoding: str):
         super().__init__(path, fmt, None)
-        from openpyxl import load_workbook
-
-        try:
-            self._wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a bad file
-            raise InputError(f"{path}: not a readable xlsx workbook ({type(e).__name__})") from None
-        ws = self._wb.worksheets[0]
-        self._rows = ws.iter_rows(values_only=True)
-        self._line = 1
+        self._wb, ws = open_xlsx(path)
+        self._line = 0
         self.header = []
-        for cells in self._rows:
-            if any(c not in (None, "") for c in cells):
-                self.header = [_clean_header(c) for c in cells]
-                break
-            self._line += 1
+        try:
+            for cells in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
+                self._line += 1
+                if any(c not in (None, "") for c in cells):
+                    header = [_clean_header(c) for c in cells]
+                    while header and not header[-1]:
+                        header.pop()
+                    self.header = header
+                    break
+        except Exception as e:  # a damaged sheet inside a valid zip
+            self.close()
+            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
         if not self.header:
             self.close()
             raise InputError(f"{path}: the sheet is empty")
+        # only the header's columns, from the row after it
+        self._rows = ws.iter_rows(min_row=self._line + 1, max_col=len(self.header),
+                                  values_only=True)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         line = self._line
-        for cells in self._rows:
-            line += 1
-            yield line, [_xlsx_cell(c) for c in cells]
+        try:
+            for cells in self._rows:
+                line += 1
+                if not any(cells):
+                    continue  # a blank row (or a gap in the sheet): nothing to read
+                yield line, [_xlsx_cell(c) for c in cells]
+        except InputError:
+            raise
+        except Exception as e:
+            raise InputError(f"{self.path}: the sheet cannot be read after row {line} "
+                             f"({type(e).__name__})") from None
 
     def close(self) -> None:
         self._wb.close()
@@ -296,7 +348,7 @@ def _order_id(text: str) -> str:
     s = text
     if s.startswith('="') and s.endswith('"'):
         s = s[2:-1]
-    if s.isdigit():
+    if s.isascii() and s.isdigit() and len(s) <= MAX_ORDER_ID:
         return s
     s = s.strip().lstrip("=").strip().strip('"').strip("'").strip()
     if not s:
@@ -304,9 +356,20 @@ def _order_id(text: str) -> str:
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
         raise RowError(f"order number {text!r} was turned into a number by a spreadsheet; "
                        "export again and import the file unopened")
-    if not re.fullmatch(r"[0-9A-Za-z_\-]+", s):
-        raise RowError(f"order number {text!r} is not a number")
-    return s
+    try:
+        return order_number(s)
+    except ValueError as e:
+        raise RowError(str(e)) from None
+
+
+def _nick(text: str) -> str:
+    raise RowError(f"{LABELS['buyer']} is {len(text):,} characters long; a nick has at most "
+                   f"{MAX_NAME}")
+
+
+def _before_created(col: str, when: str, created: str) -> None:
+    raise RowError(f"{LABELS[col]} {when.strip()!r} is before {LABELS['created_at']} "
+                   f"{created.strip()!r}")
 
 
 def _phone(text: str) -> Optional[str]:
@@ -325,27 +388,31 @@ def _tracking(text: str) -> Optional[str]:
 
 
 def _fen(text: str) -> Optional[int]:
-    if len(text) > 3 and text[-3] == "." and text[:-3].isdigit() and text[-2:].isdigit():
-        return int(text[:-3]) * 100 + int(text[-2:])
-    s = text.strip()
-    if not s:
-        return None
-    try:
-        return parse_money(s)
-    except CstoolError:
-        raise ValueError(text) from None
+    if 3 < len(text) < 12 and text[-3] == "." and text[:-3].isdigit() and text[-2:].isdigit() \
+            and text.isascii():
+        fen = int(text[:-3]) * 100 + int(text[-2:])
+    else:
+        s = text.strip()
+        if not s:
+            return None
+        fen = money_fen(s)
+        if fen is None:
+            raise ValueError(text)
+    return check_fen(fen, negative=False)
 
 
 def _int(text: str) -> Optional[int]:
     s = text.strip()
     if not s:
         return None
-    if "." in s:
+    if not s.isascii() or len(s) > 24:
+        raise ValueError(text)
+    if "." in s or "e" in s.lower():
         f = float(s)
         if not f.is_integer():
             raise ValueError(text)
-        return int(f)
-    return int(s)
+        return check_count(int(f) if abs(f) <= MAX_COUNT else MAX_COUNT + 1)
+    return check_count(int(s))
 
 
 _STATUS = {}
@@ -419,7 +486,8 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
     for col in COLUMNS:
         if col == "order_id":
             exprs.append(f"(_o[2:-1] if (_o := c[{index[col]}])[:2] == '=\"' and _o[-1:] == '\"' "
-                         f"and _o[2:-1].isdigit() else _order_id(_o))")
+                         f"and len(_o) <= {MAX_ORDER_ID + 3} and _o[2:-1].isdigit() "
+                         f"and _o.isascii() else _order_id(_o))")
         elif col == "receiver_phone":
             parts = [phone.format(i=index[k]) for k in ("receiver_phone", "phone_landline")
                      if k in index]
@@ -436,9 +504,19 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
         elif col in conv:
             env[f"_{col}"] = conv[col]
             exprs.append(f"_{col}(c[{index[col]}])")
+        elif col == "buyer":
+            env["_nick"] = _nick
+            exprs.append(f"(_b if len(_b := c[{index[col]}]) <= {MAX_NAME} else _nick(_b)) or None")
         else:
             exprs.append(f"(c[{index[col]}] or None)")
-    src = "def fast(c):\n    return (" + ", ".join(exprs) + ",)\n"
+    src = "def fast(c):\n    r = (" + ", ".join(exprs) + ",)\n"
+    # a payment or a shipment before the order existed: a row to reject, not to store
+    env["_before"] = _before_created
+    for col in ("paid_at", "shipped_at"):
+        if col in index:
+            src += (f"    if (_t := r[{COLUMNS.index(col)}]) and _t < (r[{CREATED_POS}] or ''): "
+                    f"_before({col!r}, c[{index[col]}], c[{index['created_at']}])\n")
+    src += "    return r\n"
     exec(compile(src, "<normaliser>", "exec"), env)
     fast = env["fast"]
     width = max(index.values()) + 1
@@ -456,6 +534,8 @@ def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tu
                 fn(cells[i])
             except RowError:
                 raise
+            except OutOfRange as e:
+                raise RowError(f"{LABELS.get(col, col)} {cells[i][:40]!r}: {e}") from None
             except (ValueError, TypeError):
                 raise RowError(f"bad {LABELS.get(col, col)} {cells[i]!r}") from None
         return fast(cells)
@@ -609,22 +689,70 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
     yield (*cut(rows), memos, rejected, source.size)
 
 
-def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Callable]) -> None:
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, however it ends (kill -9 included).
+
+    Linux delivers a signal on the parent's death (prctl PR_SET_PDEATHSIG);
+    elsewhere a thread watches the parent id. Either way a reader never
+    outlives its writer holding the journal's files and the caller's stderr.
+    """
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError
+        watch = False
+    except (OSError, AttributeError, ImportError):
+        watch = True
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+    if watch:
+        import threading
+        import time
+
+        def poll() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            os._exit(1)
+
+        threading.Thread(target=poll, daemon=True).start()
+
+
+def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Callable],
+                 recv=None, parent: Optional[int] = None) -> None:
     """The forked reader: decode, parse and normalise, ship batches to the writer."""
     import gc
     import marshal
 
+    if recv is not None:
+        recv.close()  # the writer's end: kept open here, a dead writer would go unnoticed
+    if parent is not None:
+        _die_with(parent)
     gc.disable()
     try:
         for batch in _batches(source, normalise, memo):
             send.send_bytes(marshal.dumps(("rows", *batch)))
         send.send_bytes(marshal.dumps(("done",)))
+    except (BrokenPipeError, ConnectionError):
+        os._exit(1)  # the writer is gone: nobody to tell
     except CstoolError as e:
-        send.send_bytes(marshal.dumps(("error", str(e))))
+        _tell(send, ("error", str(e)))
     except Exception as e:  # reported by the writer as a failed file
-        send.send_bytes(marshal.dumps(("error", f"{source.path}: {type(e).__name__}: {e}")))
+        _tell(send, ("error", f"{source.path}: {type(e).__name__}: {e}"))
     finally:
         send.close()
+
+
+def _tell(send, msg: tuple) -> None:
+    import marshal
+
+    try:
+        send.send_bytes(marshal.dumps(msg))
+    except OSError:
+        os._exit(1)
 
 
 def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
@@ -641,7 +769,8 @@ def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     _widen(send)
-    proc = ctx.Process(target=_reader_main, args=(send, source, normalise, memo), daemon=True)
+    proc = ctx.Process(target=_reader_main, args=(send, source, normalise, memo, recv,
+                                                  os.getpid()), daemon=True)
     proc.start()
     send.close()
     try:
@@ -811,6 +940,11 @@ def import_files(journal, paths: Sequence[str], *, agent: Optional[str], now_db:
     except _DryRun:
         for r in results:
             r.dry_run = True
+    except sqlite3.OperationalError as e:
+        if "full" not in str(e):
+            raise
+        raise CstoolError(f"the disk is full ({e}; journal {journal.path}): nothing was "
+                          "imported; free some space and import again") from None
     finally:
         journal.execute(f"PRAGMA cache_size = {int(cache)}")
         journal.execute(f"PRAGMA temp_store = {int(temp_store)}")

@@ -73,6 +73,7 @@ class Journal:
         self._depth = 0
         self._db = None
         self.readonly = False
+        self.warnings: list[str] = []  # said once on stderr by the command that opened it
 
     # -- opening --
 
@@ -132,6 +133,12 @@ class Journal:
             conn.row_factory = sqlite3.Row
             journal = cls(path, conn)
             journal.readonly = readonly or not os.access(path, os.W_OK)
+            if "immutable=1" in target and os.path.exists(path + "-wal") \
+                    and os.path.getsize(path + "-wal") > 0:
+                journal.warnings.append(
+                    f"the journal {path} is read-only and its -wal file (recent changes, "
+                    f"{os.path.getsize(path + '-wal'):,} bytes) cannot be read without a -shm "
+                    "file: what you see may be stale; open it once with write access")
             return journal
         raise CstoolError(f"cannot open the journal {path}")  # pragma: no cover
 
@@ -273,22 +280,69 @@ class Journal:
             "counts": {t: self.scalar(f'SELECT count(*) FROM "{t}"') for t in self.tables()},
         }
 
-    def backup(self, dest: str) -> dict:
-        """An online copy (SQLite's backup API): consistent while others write."""
-        dest = os.path.abspath(os.path.expanduser(dest))
-        if os.path.exists(dest):
-            raise CstoolError(f"{dest} already exists; give a new file name")
-        if os.path.samefile(os.path.dirname(dest) or ".", os.path.dirname(self.path)) and \
-                os.path.basename(dest) == os.path.basename(self.path):
-            raise CstoolError("the backup cannot overwrite the journal itself")
-        _create_file(dest)
-        target = sqlite3.connect(dest)
+    def backups(self) -> list[str]:
+        """The paths of the backups this journal has made."""
         try:
-            self.conn.backup(target)
-            check = target.execute("PRAGMA quick_check").fetchone()[0]
+            return [r[0] for r in self.query("SELECT path FROM backups")]
+        except sqlite3.OperationalError:
+            return []  # a journal not yet upgraded (read-only)
+
+    def backup(self, dest: str, now_db: Optional[str] = None) -> dict:
+        """An online copy (SQLite's backup API): consistent while others write.
+
+        Written to a temporary file beside ``dest`` and linked into place only
+        when complete and checked; recorded in the journal (``now_db``), so no
+        later output can overwrite it.
+        """
+        import tempfile
+
+        from cstool.safeio import check_output, fsync_folder
+
+        dest = os.path.abspath(os.path.expanduser(dest))
+        if os.path.lexists(dest) and not any(
+                os.path.realpath(dest) == os.path.realpath(self.path + s)
+                for s in ("", "-wal", "-shm", "-journal")):
+            raise CstoolError(f"{dest} already exists; give a new file name")
+        dest = check_output(dest, journal_path=self.path, kind="sqlite",
+                            backups=self.backups(), what="back up to")
+        folder = os.path.dirname(dest)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".",
+                                       suffix=".tmp", dir=folder)
+        except OSError as e:
+            raise CstoolError(f"cannot back up to {dest}: {e.strerror}") from None
+        os.close(fd)
+        try:
+            os.chmod(tmp, 0o600)
+            target = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(target)
+                check = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, dest)  # never over a file that appeared meanwhile
+            except FileExistsError:
+                raise CstoolError(f"{dest} already exists; give a new file name") from None
+            except OSError:
+                os.replace(tmp, dest)  # a file system without hard links
         except sqlite3.Error as e:
-            target.close()
-            os.unlink(dest)
-            raise CstoolError(f"backup to {dest} failed: {e}") from None
-        target.close()
-        return {"path": dest, "size_bytes": os.path.getsize(dest), "check": check}
+            raise CstoolError(f"backup to {dest} failed: {e}; nothing was written") from None
+        except OSError as e:
+            raise CstoolError(f"backup to {dest} failed: {e.strerror}; nothing was written") \
+                from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        fsync_folder(folder)
+        size = os.path.getsize(dest)
+        if now_db is not None and not self.readonly:
+            try:
+                with self.write():
+                    self.execute("INSERT INTO backups (path, bytes, created_at) VALUES (?, ?, ?)",
+                                 [dest, size, now_db])
+            except (CstoolError, sqlite3.Error):
+                pass  # the copy is made; only its record is missing
+        return {"path": dest, "size_bytes": size, "check": check}

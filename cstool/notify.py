@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from cstool.errors import CstoolError
+from cstool.mask import mask_secrets, mask_url
 
 TIMEOUT_S = 10.0
 RATE_PER_MINUTE = 20
@@ -30,15 +31,35 @@ class NotifyError(CstoolError):
     """A webhook refused the message or could not be reached."""
 
 
-def mask_url(url: str) -> str:
-    """A webhook URL safe to print: host and path, the token cut to its last 4 characters."""
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def check_webhook(url: str, what: str = "webhook") -> str:
+    """``url`` if it is a robot webhook we may post to, else an InputError (the token masked).
+
+    The token travels in the URL, so it must go over https; plain http only to a
+    robot on this machine (a relay or a test), at localhost, 127.0.0.1 or ::1.
+    """
+    from cstool.errors import InputError
+
+    s = str(url).strip()
+    shown = mask_url(s)
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = urllib.parse.urlsplit(s)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - a bad port raises ValueError
     except ValueError:
-        return "<invalid url>"
-    query = urllib.parse.parse_qsl(parts.query)
-    shown = "&".join(f"{k}=…{v[-4:]}" if v else k for k, v in query if k not in ("sign", "timestamp"))
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{shown}" if shown else "")
+        raise InputError(f"{what} {shown} is not a URL; give the robot's https://… address") \
+            from None
+    if any(c.isspace() for c in s) or not host:
+        raise InputError(f"{what} {shown} is not a URL; give the robot's https://… address "
+                         "(with the scheme)")
+    if parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS):
+        return s
+    if parts.scheme == "http":
+        raise InputError(f"{what} {shown} uses plain http, which would send the robot's token "
+                         "unencrypted; use https:// (http only to localhost, 127.0.0.1 or ::1)")
+    raise InputError(f"{what} {shown} is not an https:// URL")
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -130,15 +151,18 @@ def post_json(url: str, payload: dict, timeout: float = TIMEOUT_S) -> dict:
     import urllib.error
     import urllib.request  # costs ~13 ms: only when a robot is actually called
     data = json.dumps(payload, ensure_ascii=False).encode()
-    req = urllib.request.Request(url, data=data, method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        req = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    except ValueError:
+        raise NotifyError(f"webhook {mask_url(url)} is not a URL") from None
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
     except urllib.error.HTTPError as e:
         raise NotifyError(f"webhook {mask_url(url)} answered HTTP {e.code}") from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = mask_secrets(getattr(e, "reason", e))
         raise NotifyError(f"webhook {mask_url(url)} could not be reached ({reason})") from None
     try:
         return json.loads(body.decode() or "{}")

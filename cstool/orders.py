@@ -78,8 +78,16 @@ def list_orders(journal, *, statuses: Sequence[str] = (), since: Optional[str] =
 
 
 def require(journal, order_id: str):
-    """The orders row, or a NotFound naming the order."""
-    row = journal.one("SELECT * FROM orders WHERE order_id = ?", [str(order_id).strip()])
+    """The orders row, or a NotFound naming the order (BadUsage when ``order_id`` cannot be
+    an order number at all: 300 digits, a formula, letters of another script)."""
+    from cstool.errors import BadUsage
+    from cstool.limits import order_number
+
+    try:
+        oid = order_number(str(order_id).strip())
+    except ValueError as e:
+        raise BadUsage(str(e)) from None
+    row = journal.one("SELECT * FROM orders WHERE order_id = ?", [oid])
     if row is None:
         raise NotFound(f"no order {order_id} in the journal (import the shop's export first)")
     return row

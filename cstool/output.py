@@ -10,13 +10,35 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import IO, Any, Optional
 
-from cstool.values import Instant, Money, Pii, format_money
+from cstool.mask import mask_text
+from cstool.values import Instant, Money, Pii, Verbatim, format_money
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+# Keys whose values are identifiers, never free text: not searched for personal
+# data (a buyer's nick or a tracking number that looks like a phone stays whole).
+IDENTIFIERS = frozenset({
+    "order_id", "sub_order_id", "buyer", "tracking_no", "reship_tracking", "sku",
+    "merchant_code", "key", "ref", "path", "file", "photos", "sha256", "job_no", "short",
+})
+
+
+# A cell a spreadsheet would run as a formula (OWASP's list: = + - @ tab CR).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell for a CSV/TSV someone may open in Excel: text that a spreadsheet would
+    run as a formula gets a leading ``'`` (as OWASP recommends); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and \
+            not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class Renderer:
@@ -26,12 +48,19 @@ class Renderer:
 
     # -- value conversion --
 
-    def plain(self, value: Any, text: bool = False) -> Any:
-        """A value as JSON-ready data (``text=True``: as it reads in a table)."""
+    def plain(self, value: Any, text: bool = False, key: Optional[str] = None) -> Any:
+        """A value as JSON-ready data (``text=True``: as it reads in a table).
+
+        Text is searched for personal data (phones, addresses, ID numbers) and
+        masked unless ``reveal``; ``key`` names the field, and identifiers
+        (order numbers, buyer nicks, tracking numbers …) are left whole.
+        """
         if value is None:
             return "" if text else None
         if isinstance(value, Pii):
             return str(value) if self.reveal else value.masked()
+        if isinstance(value, Verbatim):
+            return str(value)
         if isinstance(value, Money):
             return format_money(value)
         if isinstance(value, Instant):
@@ -40,16 +69,22 @@ class Renderer:
             return ("yes" if value else "no") if text else value
         if isinstance(value, dict):
             if text:
-                return ", ".join(f"{k}={self.plain(v, True)}" for k, v in value.items())
-            return {k: self.plain(v, text) for k, v in value.items()}
+                return ", ".join(f"{k}={self.plain(v, True, k)}" for k, v in value.items())
+            return {k: self.plain(v, text, k) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             if text:
-                return ", ".join(str(self.plain(v, True)) for v in value)
-            return [self.plain(v) for v in value]
+                return ", ".join(str(self.plain(v, True, key)) for v in value)
+            return [self.plain(v, False, key) for v in value]
+        if isinstance(value, str) and not self.reveal and key not in IDENTIFIERS:
+            return mask_text(value)
         return value
 
+    def mask(self, text: Any) -> str:
+        """Free text as printed: personal data masked unless ``reveal``."""
+        return str(text) if self.reveal else mask_text(str(text))
+
     def row(self, row: dict, text: bool = False) -> dict:
-        return {k: self.plain(v, text) for k, v in row.items()}
+        return {k: self.plain(v, text, k) for k, v in row.items()}
 
     # -- formats --
 
@@ -103,32 +138,32 @@ class Renderer:
     def _delimited(self, items, out, columns, delimiter) -> None:
         keys = self._keys(items, columns)
         w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-        w.writerow(keys)
+        w.writerow([csv_cell(k) for k in keys])
         for r in items:
             vals = []
             for k in keys:
-                v = self.plain(r.get(k))
+                v = self.plain(r.get(k), False, k)
                 if isinstance(v, (dict, list)):
                     v = json.dumps(v, ensure_ascii=False)
                 elif v is None:
                     v = ""
                 elif isinstance(v, bool):
                     v = "1" if v else "0"
-                vals.append(v)
+                vals.append(csv_cell(v))
             w.writerow(vals)
 
     def _table(self, items, out, columns) -> None:
         from tabulate import tabulate
 
         keys = self._keys(items, columns)
-        body = [[self.plain(r.get(k), text=True) for k in keys] for r in items]
+        body = [[self.plain(r.get(k), True, k) for k in keys] for r in items]
         out.write(tabulate(body, headers=keys, disable_numparse=True) + "\n")
 
     def _record(self, record: dict, out) -> None:
         """One object: a two-column table, then each nested list as its own table."""
         from tabulate import tabulate
 
-        flat = [(k, "(none)" if v == [] else self.plain(v, text=True)) for k, v in record.items()
+        flat = [(k, "(none)" if v == [] else self.plain(v, True, k)) for k, v in record.items()
                 if not (isinstance(v, list) and v and isinstance(v[0], dict))]
         out.write(tabulate(flat, tablefmt="plain", disable_numparse=True) + "\n")
         for k, v in record.items():

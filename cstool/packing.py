@@ -223,7 +223,8 @@ def render_text(c: dict, renderer) -> str:
 
     out = [f"打包核对 packing checklist · order {c['order_id']} · {c['buyer'] or '—'}"
            + (f" · paid {v(c['paid_at'])}" if c["paid_at"] else "")]
-    out += [f"!! {w}" for w in c["warnings"]]
+    mask = renderer.mask  # warnings, changes and remarks quote what agents typed
+    out += [f"!! {mask(w)}" for w in c["warnings"]]
     invoice = v(c["invoice_title"])
     if c["invoice_title"] and not c["invoice_in_parcel"]:
         invoice += " — NOT in the parcel (the buyer asked): send it separately"
@@ -238,9 +239,9 @@ def render_text(c: dict, renderer) -> str:
         ("颜色 colour", v(c["colour"])),
         ("尺码 size", v(c["size"])),
         ("数量 QUANTITY", f"×{quantity}   ◀◀ count twice"),
-        ("改动 changed", "; ".join(c["changes"]) or "—"),
+        ("改动 changed", mask("; ".join(c["changes"])) or "—"),
         ("赠品 gifts", v(c["gifts"])),
-        ("贺卡 card", f"“{c['card']}”" if c["card"] else "—"),
+        ("贺卡 card", f"“{mask(c['card'])}”" if c["card"] else "—"),
         ("发票 invoice", invoice),
         ("快递 courier", v(c["courier"])),
         ("送货 delivery", v(c["delivery_window"])),
@@ -248,8 +249,8 @@ def render_text(c: dict, renderer) -> str:
         ("留言 message", v(c["buyer_message"])),
     ]
     out += [f"  {label:<16}{value}" for label, value in fields]
-    out += [f"  {'备注 remarks':<16}{line}" if i == 0 else f"  {'':<16}{line}"
+    out += [f"  {'备注 remarks':<16}{mask(line)}" if i == 0 else f"  {'':<16}{mask(line)}"
             for i, line in enumerate(c["remarks"] or ["—"])]
     out.append("  核对 checks")
-    out += [f"    [ ] {check}" for check in c["checks"]]
+    out += [f"    [ ] {mask(check)}" for check in c["checks"]]
     return "\n".join(out) + "\n"

@@ -19,16 +19,23 @@ from cstool.vocab import COLOUR, FLAG_MEANING
 # --- value kinds -------------------------------------------------------------------
 
 
-def _int(minimum: int, unit: str) -> Callable[[Any], int]:
+def _int(minimum: int, maximum: int, unit: str) -> Callable[[Any], int]:
+    """A whole number in ``minimum..maximum`` (a range a shop could mean)."""
+
     def parse(text: Any) -> int:
+        s = str(text).strip()
         try:
-            value = int(str(text).strip())
+            value = int(s) if len(s) <= 18 and not isinstance(text, bool) else None
         except ValueError:
-            raise InputError(f"{text!r} is not a whole number of {unit}") from None
-        if value < minimum:
-            raise InputError(f"must be at least {minimum} {unit}, not {value}")
+            value = None
+        if value is None:
+            raise InputError(f"{s[:20]!r} is not a whole number of {unit} "
+                             f"({minimum}–{maximum:,})")
+        if not minimum <= value <= maximum:
+            raise InputError(f"{value:,} {unit} is outside {minimum}–{maximum:,} {unit}")
         return value
 
+    parse.checked_on_read = True  # type: ignore[attr-defined]
     return parse
 
 
@@ -86,6 +93,10 @@ def parse_windows(text: Any) -> list[str]:
             raise InputError(f"window {p!r} ends before it starts")
         out.append(f"{_hhmm(start)}-{_hhmm(end)}")
     return out
+
+
+parse_time_of_day.checked_on_read = True  # type: ignore[attr-defined]
+parse_windows.checked_on_read = True  # type: ignore[attr-defined]
 
 
 def window_bounds(window: str) -> tuple[int, int]:
@@ -170,9 +181,17 @@ def parse_date_or_none(text: Any) -> Optional[str]:
     if s.lower() in ("", "none", "off", "无"):
         return None
     try:
-        return date.fromisoformat(s).isoformat()
+        day = date.fromisoformat(s)
     except ValueError:
         raise InputError(f"{text!r} is not a date; use YYYY-MM-DD or none") from None
+    from cstool.limits import ERA, year_ok
+
+    if not year_ok(day.year):
+        raise InputError(f"{s} is outside the years {ERA}")
+    return day.isoformat()
+
+
+parse_date_or_none.checked_on_read = True  # type: ignore[attr-defined]
 
 
 def _remark_verify(text: Any) -> list[str]:
@@ -192,17 +211,19 @@ class Key:
 
 def _url(text: Any) -> str:
     s = str(text).strip()
-    if s and not re.match(r"^https?://[^\s/]+", s):
-        raise InputError(f"{s!r} is not an http(s) URL")
-    return s
+    if s.lower() in ("", "none", "off"):
+        return ""
+    from cstool.notify import check_webhook
+
+    return check_webhook(s)
 
 
 KEYS: dict[str, Key] = {k.name: k for k in [
     Key("timezone", "Asia/Shanghai", parse_zone, "the shop's time zone (IANA name)"),
     Key("shop_name", "", _text, "shop name printed on sheets and reports"),
-    Key("ship_deadline_hours", 72, _int(1, "hours"), "hours from payment to ship (72 h rule)"),
+    Key("ship_deadline_hours", 72, _int(1, 720, "hours"), "hours from payment to ship (72 h rule)"),
     Key("same_day_cutoff", "16:00", parse_time_of_day, "paid before this ships today"),
-    Key("unpaid_grace_minutes", 5, _int(0, "minutes"), "unpaid this long → due for a chase"),
+    Key("unpaid_grace_minutes", 5, _int(0, 10080, "minutes"), "unpaid this long → due for a chase"),
     Key("chase_windows.phone", ["10:00-12:00", "15:00-17:00"], parse_windows,
         "hours for phone chasing (HH:MM-HH:MM list)"),
     Key("chase_windows.wangwang", ["09:00-23:30"], parse_windows,
@@ -211,7 +232,7 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("flag_scheme", FLAG_SCHEMES["team"], parse_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
     # remind (cron)
-    Key("remind_cooldown_hours", 4, _int(1, "hours"),
+    Key("remind_cooldown_hours", 4, _int(1, 168, "hours"),
         "`remind` sends the same item again only after this long"),
     Key("remind_handover_ack_by", "10:00", parse_time_of_day,
         "handover items not acknowledged by this hour are reminded"),
@@ -227,21 +248,21 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "hours for the platform's remind-to-pay button (提醒付款)"),
     Key("chase_sequence", ["wangwang", "phone"], _chase_channels,
         "channels the chase queue offers, in order (add sms in campaigns, remind if used)"),
-    Key("chase_cooldown_minutes", 120, _int(0, "minutes"),
+    Key("chase_cooldown_minutes", 120, _int(0, 10080, "minutes"),
         "after a chase, wait this long before the next one"),
-    Key("chase_max_attempts", 2, _int(1, "attempts"), "chase an order at most this many times"),
-    Key("chase_max_age_hours", 72, _int(1, "hours"),
+    Key("chase_max_attempts", 2, _int(1, 20, "attempts"), "chase an order at most this many times"),
+    Key("chase_max_age_hours", 72, _int(1, 720, "hours"),
         "stop chasing orders unpaid this long (the platform closes them)"),
     # shipcheck (issue 5): the rest of the shipping rules, domain.md §3
     Key("dispatch_time", "17:00", parse_time_of_day,
         "the day's parcels are sealed and handed to the courier by this time"),
-    Key("stalled_days", 7, _int(1, "days"), "shipped this long and not signed → stalled"),
-    Key("stalled_max_days", 30, _int(0, "days"),
+    Key("stalled_days", 7, _int(1, 90, "days"), "shipped this long and not signed → stalled"),
+    Key("stalled_max_days", 30, _int(0, 365, "days"),
         "shipped longer ago → left out of stalled (the platform has closed it); 0: no limit"),
     Key("presale_ship_date", None, parse_date_or_none,
         "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
     # remark: the platform's memo limit; remarks checked with the buyer's own account
-    Key("remark.memo_max_bytes", 1000, _int(50, "bytes"),
+    Key("remark.memo_max_bytes", 1000, _int(50, 100_000, "bytes"),
         "the platform's seller-memo limit (UTF-8 bytes)"),
     Key("remark.verify_buyer", ["address", "cancel"], _remark_verify,
         "remarks that need --verified-buyer: kinds and/or cancel (address,attr,slip,cancel)"),
@@ -330,9 +351,25 @@ class Policy:
     def __init__(self, journal=None):
         self.journal = journal
         self._stored: dict[str, tuple[Any, Optional[str], Optional[str]]] = {}
+        self.problems: list[str] = []  # stored values that are no longer valid
         if journal is not None:
             for row in journal.query("SELECT key, value, set_by, set_at FROM policy"):
-                self._stored[row[0]] = (json.loads(row[1]), row[2], row[3])
+                try:
+                    value = json.loads(row[1])
+                except ValueError:
+                    self.problems.append(f"policy {row[0]} holds {row[1][:40]!r}, which is not "
+                                         "a value; using the default")
+                    continue
+                k = KEYS.get(row[0])
+                if k is not None and getattr(k.parse, "checked_on_read", False):
+                    try:
+                        value = k.parse(value)
+                    except InputError as e:
+                        self.problems.append(f"policy {k.name}: {e}; using the default "
+                                             f"{display(k.default)} (fix it with: cstool policy "
+                                             f"set {k.name} VALUE)")
+                        continue
+                self._stored[row[0]] = (value, row[2], row[3])
 
     def get(self, name: str) -> Any:
         if name in self._stored:

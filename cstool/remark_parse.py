@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
 
-from cstool.clock import iter_manual_dates
+from cstool.clock import iter_manual_dates, out_of_era
+from cstool.limits import ERA
 from cstool.values import format_money as fm
 from cstool.vocab import COLOUR, Vocabulary
 
@@ -266,6 +267,7 @@ def flag_problem(kind: str, flag: Optional[str], scheme: Optional[dict],
 # -- dates ---------------------------------------------------------------------------------------
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # Where a date in one of the manuals' forms can start: 2014年…, 2015.03.09, 8.25, 8月25日, 25日.
 _DATE_START = re.compile(r"(?<![\d.])(?:\d{4}\s*[年.\-/]|\d{1,2}\s*(?:[.月日号]))")
 
@@ -645,6 +647,8 @@ def parse_line(text: str, ref: datetime, ctx: Context, flag: Optional[str] = Non
     _holds(p, s, b0, b1, found)
     _classify(p, s, b0, b1, flag_led)
     _problems(p, flag_led, ctx)
+    if _FOUR_DIGITS.search(s):
+        p.problems.extend(f"date {d} is outside the years {ERA}; ignored" for d in out_of_era(s))
     return p
 
 

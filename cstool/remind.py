@@ -55,6 +55,12 @@ class Item:
     order_id: Optional[str] = None
     held: Optional[str] = None  # due, but the routine holds it now (why); never sent
 
+    def __post_init__(self) -> None:
+        # What goes to a group chat never carries a buyer's phone or address.
+        from cstool.mask import mask_text
+
+        object.__setattr__(self, "text", mask_text(self.text))
+
     def line(self) -> str:
         return f"[{KIND_LABEL.get(self.kind, self.kind)}] {self.text}"
 

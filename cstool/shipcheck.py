@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
 from cstool.clock import Clock, from_db, iter_manual_dates, to_db
+from cstool.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.values import Instant
 from cstool.vocab import Vocabulary
 
@@ -166,6 +167,7 @@ class Report:
     rows: list[dict]
     counts: dict[str, int]
     key: str = "check"
+    problems: list[str] = field(default_factory=list)
 
     @property
     def shown(self) -> dict[str, int]:
@@ -261,11 +263,27 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
         for check, n in buckets.items():
             if check in counts:
                 counts[check] += n or 0
+    strange: list[str] = []  # orders whose stored times no shop could mean (an older cstool)
+
+    def sane(r, check: Optional[str] = None) -> bool:
+        if _in_era(r["base"]):
+            return True
+        strange.append(r["order_id"])
+        if check in counts:
+            counts[check] -= 1
+        return False
+
     for check in ("overdue", "due_soon", "ship_today"):
         for r in res.get(check, ()):
-            found[check].append((r["base"], _deadline_row(rules, r, check, ())))
+            if sane(r, check):
+                found[check].append((r["base"], _deadline_row(rules, r, check, ())))
     for rs in special.values():
         r, hs = rs[0], [h for h in rs if h["kind"]]
+        if not sane(r):
+            continue
+        if not all(_in_era(h["until"]) for h in hs):  # a hold date from an older cstool
+            strange.append(r["order_id"])
+            hs = [h for h in hs if _in_era(h["until"])]
         if paid_before and r["base"] >= paid_before and not _dates(rules, r, hs):
             continue
         row = _special_row(rules, r, hs)
@@ -277,16 +295,31 @@ def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequ
         counts["stalled"] = res["stalled_count"][0][0]
         notes = _open_exceptions(journal, [r["order_id"] for r in res["stalled"]])
         found["stalled"] = [(r["base"], _stalled_row(rules, r, notes.get(r["order_id"])))
-                            for r in res["stalled"]]
+                            for r in res["stalled"] if sane(r, "stalled")]
     if "brush_shipped" in res:
         counts["brush_shipped"] = res["brush_count"][0][0]
-        found["brush_shipped"] = [(r["base"], _brush_row(rules, r)) for r in res["brush_shipped"]]
+        found["brush_shipped"] = [(r["base"], _brush_row(rules, r)) for r in res["brush_shipped"]
+                                  if sane(r, "brush_shipped")]
 
     rows: list[dict] = []
     for check in wanted:
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
         rows.extend(row for _, row in (items[:limit] if limit else items))
-    return Report(rows=rows, counts=counts)
+    problems = []
+    if strange:
+        problems.append(f"{len(set(strange))} order(s) carry times or hold dates outside the "
+                        f"years {ERA} ({', '.join(sorted(set(strange))[:3])}"
+                        f"{', …' if len(set(strange)) > 3 else ''}): left out, or the hold "
+                        "ignored; import a fresh export or release the hold")
+    return Report(rows=rows, counts=counts, problems=problems)
+
+
+def _in_era(instant: Optional[str]) -> bool:
+    """A stored instant a shop could mean (older versions accepted any year)."""
+    return not instant or MIN_TEXT <= instant[:4] <= MAX_TEXT
+
+
+MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
 
 
 def _bucket(base: str, params: dict) -> str:
@@ -563,7 +596,7 @@ def morning(journal, clock: Clock, policy, *, within_hours: float = 24.0,
         r.setdefault("exception_id", None)
     counts = {"unshipped": sum(ship.counts.values()), "request": len(requests),
               "exception": len(exceptions)}
-    return Report(rows=rows, counts=counts, key="section")
+    return Report(rows=rows, counts=counts, key="section", problems=ship.problems)
 
 
 def open_requests(journal) -> list[dict]:

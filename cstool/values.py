@@ -16,6 +16,7 @@ import re
 from typing import Optional
 
 from cstool.errors import InputError
+from cstool.limits import MAX_FEN
 
 
 class Money(int):
@@ -29,6 +30,13 @@ class Money(int):
 
 class Instant(str):
     """A journal instant, ``YYYY-MM-DDTHH:MM:SSZ``."""
+
+    __slots__ = ()
+
+
+class Verbatim(str):
+    """Text printed exactly as it is, never masked: what someone typed that must reach
+    its destination whole (the remark text an agent pastes into the platform)."""
 
     __slots__ = ()
 
@@ -80,19 +88,31 @@ class Account(Pii):
 _MONEY_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2})0*)?$")
 
 
-def parse_money(text, what: str = "amount") -> int:
-    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else."""
-    if isinstance(text, int):
-        return text * 100
+def money_fen(text) -> Optional[int]:
+    """``"128.5"`` / ``"¥1,280.00"`` → fen, or None when the text is not an amount."""
     s = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
     if s.endswith("元"):
         s = s[:-1].strip()
     m = _MONEY_RE.match(s)
     if not m:
-        raise InputError(f"{what} {text!r} is not an amount; use yuan with at most two decimals, e.g. 128.50")
+        return None
     sign, whole, cents = m.groups()
+    if len(whole) > 15:
+        return MAX_FEN * 10 * (-1 if sign else 1)  # over any limit, without a huge int
     fen = int(whole) * 100 + int((cents or "0").ljust(2, "0"))
     return -fen if sign else fen
+
+
+def parse_money(text, what: str = "amount") -> int:
+    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else."""
+    if isinstance(text, int):
+        return text * 100
+    fen = money_fen(text)
+    if fen is None:
+        raise InputError(f"{what} {text!r} is not an amount; use yuan with at most two decimals, e.g. 128.50")
+    if abs(fen) > MAX_FEN:
+        raise InputError(f"{what} {text!r} is over {MAX_FEN // 100:,} yuan; check the amount")
+    return fen
 
 
 def format_ratio(value: Optional[float]) -> str:
@@ -160,16 +180,12 @@ def reveal_or_mask(value, reveal: bool):
 
 # --- free text that may carry personal data -------------------------------------
 
-_MEMO_ADDRESS = re.compile(
-    r"((?:新地址|地址改为|地址改成|地址更改为|更改地址为?|修改地址为)\s*(?:为|是)?\s*[:：]?\s*)"
-    r"(.+?)(?=-{2,}|—|\n|$)")
-_MEMO_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
 
 def mask_memo(value: str) -> str:
-    """A remark with the buyer's new address cut after the district and mobile numbers masked."""
-    s = _MEMO_ADDRESS.sub(lambda m: m.group(1) + mask_address(m.group(2)), str(value))
-    return _MEMO_PHONE.sub(lambda m: mask_phone(m.group(0)), s)
+    """A remark with the personal data inside it masked (see :func:`cstool.mask.mask_text`)."""
+    from cstool.mask import mask_text
+
+    return mask_text(value)
 
 
 class Memo(Pii):
@@ -179,3 +195,9 @@ class Memo(Pii):
 
     def masked(self) -> str:
         return mask_memo(self)
+
+
+class FreeText(Memo):
+    """Any text someone typed (a problem, a receipt, a buyer's message)."""
+
+    __slots__ = ()

@@ -39,7 +39,7 @@ def test_set_validates_and_stores(run):
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("ship_deadline_hours", "-3", "at least 1"),
+    ("ship_deadline_hours", "-3", "outside 1–720 hours"),
     ("ship_deadline_hours", "three days", "whole number"),
     ("chase_windows.phone", "10-8", "ends before it starts"),
     ("chase_windows.phone", "morning", "not HH:MM-HH:MM"),

@@ -88,6 +88,49 @@ def test_kill_9_during_a_large_import_loses_nothing(tmp_path, big_export):
     assert dump(db) == dump(clean)
 
 
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie may wait for a reaper that never comes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
+def test_the_reader_exits_when_the_import_is_killed(tmp_path, big_export):
+    db = tmp_path / "journal.db"
+    assert cs(db, "agent", "add", "倩").returncode == 0
+    err = tmp_path / "stderr"
+    with open(err, "wb") as stderr:
+        proc = subprocess.Popen([*CSTOOL, "--db", str(db), "--now", "2026-11-23 15:00", "--agent",
+                                 "倩", "orders", "import", str(big_export)],
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not children(proc.pid) and proc.poll() is None:
+        time.sleep(0.01)
+    [reader] = children(proc.pid)
+    time.sleep(0.3)  # the reader is well into the file, the pipe full
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only, as `kill -9 $!` does
+    proc.wait()
+    gone = time.monotonic() + 1.0
+    while running(reader) and time.monotonic() < gone:
+        time.sleep(0.01)
+    alive = running(reader)
+    if alive:
+        os.kill(reader, signal.SIGKILL)
+    assert not alive, "the reader outlived its parent by more than a second"
+    assert b"Traceback" not in err.read_bytes()
+
+
 # --- arbitrary input -----------------------------------------------------------------------
 
 GOOD = [classic_row(order_id=str(5118609024991200000 + n), buyer=f"tb{n}", status="paid",

@@ -7,6 +7,7 @@ spreadsheet or table libraries.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sqlite3
@@ -17,6 +18,7 @@ import click
 from cstool import __version__
 from cstool.cli._common import App, global_options
 from cstool.errors import CstoolError
+from cstool.mask import mask_secrets
 
 # command name -> "module:attribute"; add new command groups here.
 COMMANDS = {
@@ -52,8 +54,12 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CstoolError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(mask_secrets(e)) from None
         except sqlite3.OperationalError as e:
+            if "full" in str(e):
+                raise click.ClickException(
+                    f"the disk is full ({e}, journal {_journal_path(ctx)}): nothing was "
+                    "changed; free some space and run it again") from None
             if "locked" in str(e) or "busy" in str(e):
                 raise click.ClickException(
                     "the journal stayed busy (another cstool is writing); nothing was changed, "
@@ -62,7 +68,7 @@ class LazyGroup(click.Group):
                 raise click.ClickException(f"the journal is read-only: {e}") from None
             raise self._internal(e) from None
         except sqlite3.DatabaseError as e:
-            raise click.ClickException(f"journal error: {e}") from None
+            raise click.ClickException(mask_secrets(f"journal error: {e}")) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -70,6 +76,8 @@ class LazyGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise click.exceptions.Exit(1) from None
+        except OSError as e:
+            raise click.ClickException(mask_secrets(os_error(e))) from None
         except Exception as e:
             if os.environ.get("CSTOOL_DEBUG"):
                 raise
@@ -81,9 +89,28 @@ class LazyGroup(click.Group):
 
     @staticmethod
     def _internal(e: Exception) -> click.ClickException:
-        return click.ClickException(
+        return click.ClickException(mask_secrets(
             f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
-            "and please report it)")
+            "and please report it)"))
+
+
+def _journal_path(ctx) -> str:
+    from cstool.journal import resolve_path
+
+    app = ctx.find_object(App)
+    return resolve_path(app.db_path if app is not None else None)
+
+
+def os_error(e: OSError) -> str:
+    """A failed file operation as a sentence: what, where, and that nothing was left behind."""
+    where = f" ({e.filename})" if e.filename else ""
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full{where}: nothing was written; free some space and run it again"
+    if e.errno == errno.EROFS:
+        return f"the file system is read-only{where}: nothing was written"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied{where}: nothing was written"
+    return f"{e.strerror or e}{where}: nothing was written"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -44,6 +44,8 @@ class App:
             from cstool.journal import Journal
 
             self._journal = Journal.open(self.db_path)
+            for warning in self._journal.warnings:
+                click.echo(f"warning: {warning}", err=True)
         return self._journal
 
     def existing_journal(self):
@@ -64,6 +66,8 @@ class App:
 
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
+            for problem in self._policy.problems:
+                click.echo(f"warning: {problem}", err=True)
         return self._policy
 
     @property
@@ -88,22 +92,19 @@ class App:
         if not text:
             return None
         from cstool.clock import to_db
-        from cstool.errors import InputError
 
-        clock = self.clock
+        clock = self.clock  # its own errors (the journal, --now) are not this option's
         try:
             return to_db(clock.parse_since(text, past=past))
-        except InputError as e:
+        except CstoolError as e:
             raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
 
     def day(self, text: Optional[str], option: str = "--date"):
         """A ``--date`` value (default today); a bad one is a usage error naming the option."""
-        from cstool.errors import InputError
-
         clock = self.clock
         try:
             return clock.parse_day(text)
-        except InputError as e:
+        except CstoolError as e:
             raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
 
     def agent(self) -> str:
@@ -262,10 +263,50 @@ def journal_optional(f: Callable) -> Callable:
     return wrapper
 
 
+class Hours(click.ParamType):
+    """A number of hours, finite and at most a year (``--within 12``)."""
+
+    name = "hours"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        from cstool.limits import MAX_HOURS
+
+        try:
+            hours = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of hours", param, ctx)
+        if not 0 <= hours <= MAX_HOURS:  # also false for nan
+            self.fail(f"{value!r} hours is outside 0..{MAX_HOURS} (a year)", param, ctx)
+        return hours
+
+
+# --limit: 0 (all) up to what a listing could ever hold
+LIMIT = click.IntRange(0, 10 ** 9)
+
+
+def check_lengths(ctx: click.Context, values: dict) -> None:
+    """No text option longer than a person types (MAX_TEXT): a usage error naming it."""
+    from cstool.limits import MAX_TEXT
+
+    for param in ctx.command.params:
+        value = values.get(param.name)
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, str) and len(v) > MAX_TEXT:
+                raise click.BadParameter(f"{len(v):,} characters is more than the "
+                                         f"{MAX_TEXT:,} a value may have", ctx=ctx, param=param)
+
+
 def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:
-    """``@group.command`` with the common options attached."""
+    """``@group.command`` with the common options attached (and text lengths checked)."""
 
     def decorator(f: Callable) -> click.Command:
-        return group.command(name=name, **kw)(common_options(f))
+        @functools.wraps(f)
+        def checked(*args, **kwargs):
+            check_lengths(click.get_current_context(), kwargs)
+            return f(*args, **kwargs)
+
+        return group.command(name=name, **kw)(common_options(checked))
 
     return decorator

@@ -3,7 +3,7 @@
 import click
 
 from cstool.chase import CHANNEL, REASON, RESULT, STATS_BY
-from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
 
 
 @click.group()
@@ -24,7 +24,7 @@ def chase():
 @click.option("--all", "all_", is_flag=True,
               help="Also orders due later (grace, cool-down, promise, closed window), "
                    "with opens_at.")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many (0: all).")
 @output_options
 @pass_app

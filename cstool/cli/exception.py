@@ -2,7 +2,7 @@
 
 import click
 
-from cstool.cli._common import Domain, Money, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
 from cstool.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 
 
@@ -191,7 +191,7 @@ def close(app, case_id, outcome, note, as_json):
 @click.option("--order", "order_id", metavar="ORDER", help="Only this order's cases.")
 @click.option("--opened-by", metavar="NAME", help="Only cases this agent logged.")
 @click.option("--since", help="Opened since (YYYY-MM-DD[ HH:MM], today, 7d).")
-@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many (0: all).")
+@click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
 @output_options
 @pass_app
 def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_id, opened_by,

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
 from cstool.handover import CATEGORY, FORMATS, SHIFT
 
 LIST_COLUMNS = ("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
@@ -88,7 +88,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
                                     "yesterday); with no --shift, the whole day.")
 @click.option("--category", "-c", type=Domain(CATEGORY), help="Only this category.")
 @click.option("--order", "order_id", metavar="ORDER", help="Only items about this order.")
-@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many (0: all).")
+@click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
 @output_options
 @pass_app
 def list_(app, open_only, shift, day, category, order_id, limit, fmt):
@@ -203,12 +203,12 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
     if fmt == "xlsx" and path is None:
         path = lib.default_filename(sheet_shift, "xlsx")
     if path is not None:
-        lib.check_target(path, force)
+        lib.check_target(path, force, journal, fmt)
     with journal.write():
         sheet = lib.build_sheet(journal, app.clock, app.policy, sheet_shift, agent,
                                 app.now_db(), include_journal=not no_journal)
         if path is not None:
-            lib.write_sheet(sheet, fmt, path, renderer, force=force)
+            lib.write_sheet(sheet, fmt, path, renderer, force=force, journal=journal)
     for w in sheet.warnings:
         click.echo(f"warning: {w}", err=True)
     if path is None:
@@ -251,9 +251,11 @@ def import_(app, file, dry_run, strict, as_json):
     click.echo(f"{file}: {result.receipts} receipts in {result.rows} rows: {verb} "
                f"{result.recorded}, {result.unchanged} unchanged, {len(result.conflicts)} "
                f"conflicts, {len(result.unknown)} unknown")
+    mask = app.renderer().mask
     for c in result.conflicts:
         click.echo(f"  row {c['row']}: item {c['id']} already has the receipt "
-                   f"{c['recorded']!r} ({c['acked_by']}); the sheet says {c['receipt']!r} "
+                   f"{mask(repr(c['recorded']))} ({c['acked_by']}); the sheet says "
+                   f"{mask(repr(c['receipt']))} "
                    f"(kept; change it with: cstool handover ack {c['id']} --replace -r …)",
                    err=True)
     for u in result.unknown:

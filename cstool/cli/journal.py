@@ -79,7 +79,7 @@ def backup(app, file, fmt):
     \b
       cstool journal backup ~/backups/journal-$(date +%F).db
     """
-    result = app.journal.backup(file)
+    result = app.journal.backup(file, app.now_db())
     if fmt == "table":
         click.echo(f"backed up {result['size_bytes']:,} bytes to {result['path']} ({result['check']})")
     else:

@@ -2,7 +2,7 @@
 
 import click
 
-from cstool.cli._common import Domain, command, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app
 from cstool.vocab import STATUS
 
 
@@ -67,7 +67,7 @@ def import_(app, files, source_format, encoding, maps, dry_run, strict, as_json)
               help="Only these statuses (repeatable; 待付款 etc. accepted).")
 @click.option("--since", help="Created since (YYYY-MM-DD[ HH:MM], today, 7d).")
 @click.option("--buyer", help="Only this buyer (买家会员名).")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many (0: all).")
 @output_options
 @pass_app

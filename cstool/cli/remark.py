@@ -6,6 +6,7 @@ import sys
 import click
 
 from cstool.cli._common import (
+    LIMIT,
     Domain,
     Money,
     command,
@@ -90,6 +91,7 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
       cstool remark add 5118609024991031624 --kind rebate --promo-price 108 --paid-price 128
     """
     from cstool import agents, remarks
+    from cstool.values import Verbatim
 
     stray = [_opt(k) for k, v in options.items()
              if v not in (None, False) and k not in KIND_OPTIONS[kind]]
@@ -120,7 +122,7 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     # The text to paste is the agent's own input and must reach the platform whole
     # (a masked address would send the parcel nowhere): never masked. Listings of the
     # remark history still mask it.
-    paste = str(result["text"])
+    paste = Verbatim(result["text"])
     if as_json:
         app.emit({**result, "text": paste}, "json")
         return
@@ -197,7 +199,7 @@ def _flat(d: dict, segments: bool = True) -> dict:
 @click.option("--author", metavar="NAME", help="Only this agent's remarks.")
 @click.option("--by", "by", type=click.Choice(["remark", "agent"]), default="remark",
               show_default=True, help="One line per problem, or a summary per agent.")
-@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
+@click.option("--limit", type=LIMIT, default=200, show_default=True,
               help="At most this many lines in a table (0: all); other formats list all.")
 @output_options
 @pass_app

@@ -108,6 +108,14 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
         raise click.UsageError(
             f"--notify {channel} needs a webhook: --webhook URL, CSTOOL_WEBHOOK, "
             f"or: cstool policy set remind.{channel}_webhook URL")
+    from cstool.errors import InputError
+    from cstool.notify import check_webhook
+
+    try:
+        webhook = check_webhook(webhook)
+    except InputError as e:
+        raise click.BadParameter(str(e), param_hint="'--webhook' / CSTOOL_WEBHOOK / policy "
+                                 f"remind.{channel}_webhook") from None
     if channel == "dingtalk":
         secret = secret or policy.get("remind.dingtalk_secret") or None
     robot = Robot(channel, webhook, secret, markdown=not plain)

@@ -2,16 +2,24 @@
 
 import click
 
-from cstool.cli._common import Domain, command, common_options, output_options, pass_app
+from cstool.cli._common import (
+    LIMIT,
+    Domain,
+    Hours,
+    command,
+    common_options,
+    output_options,
+    pass_app,
+)
 from cstool.shipcheck import CHECK
 
 
 @click.group(invoke_without_command=True)
-@click.option("--within", type=click.FloatRange(min=0), default=24, show_default=True,
+@click.option("--within", type=Hours(), default=24, show_default=True,
               metavar="HOURS", help="due_soon: the deadline falls within this many hours.")
 @click.option("--only", "only", multiple=True, type=Domain(CHECK),
               help="Only this check (repeatable; 超时, 今日发货 … accepted).")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many orders per check, most urgent first (0: all).")
 @click.option("--morning", is_flag=True,
               help="The morning view: yesterday's unshipped orders, open requests, "
@@ -59,6 +67,8 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
         app.emit(report.rows, fmt,
                  columns=lib.COLUMNS,
                  empty="nothing needs shipping attention")
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
     hidden = report.hidden
     if hidden:
         more = ", ".join(f"{n:,} more {c}" for c, n in hidden.items())

@@ -1,0 +1,147 @@
+"""The one masker: personal data and secrets inside any text we print or send.
+
+Buyers and agents type phone numbers, addresses and ID-card numbers into
+messages, remarks, problems and receipts. :func:`mask_text` finds them inside
+free text and masks them the way the typed values are masked
+(:mod:`cstool.values`): mobiles ``139****6666`` (with spaces or dashes
+too), landlines ``0571-****6666``, ID-card numbers ``330***********1234``,
+addresses cut after the district. The renderer applies it to every text
+value unless ``--reveal``; robot messages always.
+
+:func:`mask_secrets` does the same for webhook tokens, passwords and signing
+secrets inside messages and errors. Only ``re``: cheap to import.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class _Lazy:
+    """A regular expression compiled on first use: importing this module costs nothing
+    (a cron run with nothing to say never compiles them)."""
+
+    __slots__ = ("args", "rx")
+
+    def __init__(self, *args):
+        self.args, self.rx = args, None
+
+    def __getattr__(self, name):
+        if self.rx is None:
+            self.rx = re.compile(*self.args)
+        return getattr(self.rx, name)
+
+# --- personal data -------------------------------------------------------------------
+
+# "新地址为: …", "地址: …": everything up to the signature or the end of the sentence.
+_KEYED_ADDRESS = _Lazy(
+    r"((?:新地址|收货地址|收件地址|送货地址|地址改为|地址改成|地址更改为|更改地址为?|修改地址为|"
+    r"地址)\s*(?:为|是)?\s*[:：]?\s*)"
+    r"([^,，;；。!！?？\n]+?)(?=-{2,}|—|[,，;；。!！?？\n]|$)")
+_ADDRESS_LIKE = _Lazy(r"[省市区县旗镇乡村路街道巷弄号栋幢室]")
+# A street-level address without a keyword: "…文三路8号", "…小区3栋2单元501".
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇]+"
+_UNIT = r"(?:号楼|号院|号|弄|栋|幢|单元|室|楼|层|组|座|户)"
+_STREET = _Lazy(
+    r"[\u4e00-\u9fffA-Za-z0-9][\u4e00-\u9fffA-Za-z0-9 ]{0,20}?"
+    r"(?:大街|大道|胡同|小区|花园|公寓|大厦|广场|新村|家园|社区|路|街|巷|弄|村|镇|乡|苑)"
+    rf"\s*{_NUM}\s*{_UNIT}(?:[\s\-－]*[0-9０-９A-Za-z一二三四五六七八九十]+\s*{_UNIT}?)*")
+_ID_CARD = _Lazy(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\d{3}[0-9Xx](?![0-9A-Za-z])")
+_LANDLINE = _Lazy(
+    r"(?<!\d)(?:\((?P<a1>0\d{2,3})\)|（(?P<a2>0\d{2,3})）|(?P<a3>0\d{2,3}))[\s\-－]?"
+    r"(?P<n>\d{3,4}[\s\-－]?\d{4})(?:[\s\-－]?(?:转|ext\.?|x)\s*\d{1,6})?(?!\d)")
+_MOBILE = _Lazy(r"(?<!\d)(?:(?:\+|00)?86[\s\-－]?)?1[3-9]\d(?:[\s\-－]?\d){8}(?!\d)")
+_HINT = _Lazy(r"[0-9０-９号栋幢室弄]")
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _mobile(m: re.Match) -> str:
+    d = _digits(m.group(0))[-11:]
+    return d[:3] + "****" + d[-4:]
+
+
+def _landline(m: re.Match) -> str:
+    area = m.group("a1") or m.group("a2") or m.group("a3")
+    return f"{area}-****{m.group('n')[-4:]}"
+
+
+def _id_card(m: re.Match) -> str:
+    s = m.group(0)
+    return s[:3] + "*" * (len(s) - 7) + s[-4:]
+
+
+def _address(m: re.Match) -> str:
+    from cstool.values import mask_address
+
+    return mask_address(m.group(0))
+
+
+def _keyed(m: re.Match) -> str:
+    from cstool.values import mask_address
+
+    rest = m.group(2)
+    if not _ADDRESS_LIKE.search(rest) and not _digits(rest):
+        return m.group(0)
+    return m.group(1) + mask_address(rest)
+
+
+def mask_text(value) -> str:
+    """Free text with the mobiles, landlines, ID-card numbers and addresses in it masked."""
+    if value is None:
+        return value
+    s = str(value)
+    if "地址" in s:
+        s = _KEYED_ADDRESS.sub(_keyed, s)
+    if not _HINT.search(s):
+        return s
+    s = _STREET.sub(_address, s)
+    s = _ID_CARD.sub(_id_card, s)
+    s = _LANDLINE.sub(_landline, s)
+    return _MOBILE.sub(_mobile, s)
+
+
+# --- secrets -------------------------------------------------------------------------
+
+# Query parameters and words that carry a secret.
+_SECRET_PARAM = _Lazy(
+    r"((?:access_token|token|key|secret|sign|password|passwd|pwd)=)([^&\s'\"]+)", re.I)
+_USERINFO = _Lazy(r"(\b[a-z][a-z0-9+.\-]*://)[^/\s@'\"]+@", re.I)
+_SEC = _Lazy(r"\bSEC[0-9a-f]{16,}\b")
+
+
+def _tail(value: str) -> str:
+    return "…" + value[-4:] if len(value) > 8 else "…"
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL safe to print: scheme, host and path; no user or password; each
+    token cut to its last 4 characters; the signature dropped."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(str(url).strip())
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return mask_secrets(str(url))
+    netloc = ("[" + host + "]" if ":" in host else host) + (f":{port}" if port else "")
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    shown = "&".join(f"{k}={_tail(v)}" if v else k for k, v in query
+                     if k not in ("sign", "timestamp"))
+    if not parts.scheme and not netloc:
+        return mask_secrets(str(url))
+    head = f"{parts.scheme}://{netloc}" if parts.scheme else netloc
+    return head + parts.path + (f"?{shown}" if shown else "")
+
+
+def mask_secrets(text) -> str:
+    """Text (an error, a message) with tokens, passwords and signing secrets cut."""
+    s = str(text)
+    s = _USERINFO.sub(r"\1***@", s)
+    s = _SECRET_PARAM.sub(lambda m: m.group(1) + _tail(m.group(2)), s)
+    return _SEC.sub(lambda m: "SEC" + _tail(m.group(0)), s)

@@ -1,0 +1,139 @@
+"""Writing files safely: never over the journal, never a half-written file.
+
+Every command that writes a file (``handover export -o``, ``journal backup``)
+goes through :func:`check_output` and :func:`atomic_write`:
+
+- The journal, its ``-wal``/``-shm``/``-journal`` files, a backup the journal
+  has recorded, anything in the evidence folder and any SQLite database are
+  refused as outputs, ``--force`` or not.
+- An existing file is replaced only with ``--force``, and only when it is an
+  ordinary file of the kind we would have written ourselves: the same
+  extension and the same content type (a zip for xlsx, text for csv/md/json).
+- The content goes to a temporary file in the same folder, is flushed to
+  disk, and is renamed into place: a full disk or a kill leaves the old file
+  (or none), never part of a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from typing import IO, Callable, Optional
+
+from cstool.errors import InputError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# What --force may replace: extension -> how the file we write begins.
+KINDS = {
+    "xlsx": ((".xlsx", ".xlsm"), "zip"),
+    "csv": ((".csv",), "text"),
+    "tsv": ((".tsv",), "text"),
+    "md": ((".md", ".markdown"), "text"),
+    "json": ((".json",), "text"),
+}
+
+
+def _head(path: str, n: int = 1 << 16) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def protected(journal_path: str, backups: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """``(path, what it is)`` of every file an output must never replace."""
+    from cstool import evidence
+
+    j = os.path.abspath(journal_path)
+    out = [(j, "the journal")]
+    out += [(j + s, f"the journal's {s} file") for s in ("-wal", "-shm", "-journal")]
+    out += [(os.path.abspath(b), "a backup of the journal") for b in backups]
+    out.append((evidence.folder(j), "the evidence folder"))
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # a hard link to it, say
+    except OSError:
+        return False
+
+
+def _inside(path: str, folder: str) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def check_output(path: str, *, journal_path: Optional[str], kind: str, force: bool = False,
+                 backups: Iterable[str] = (), what: str = "write", hint: str = "") -> str:
+    """The absolute path to write a ``kind`` file to, or an error before any work is done."""
+    path = os.path.abspath(os.path.expanduser(path))
+    for target, name in protected(journal_path, backups) if journal_path else ():
+        if name == "the evidence folder":
+            if _inside(path, target):
+                raise InputError(f"{path} is in {name}, which holds the cases' photos; "
+                                 "write somewhere else")
+        elif _same(path, target):
+            raise InputError(f"{path} is {name}; cstool never writes over it (give another "
+                             "file name)")
+    if os.path.isdir(path):
+        raise InputError(f"{path} is a folder; give a file name")
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise InputError(f"cannot {what} {path}: the folder {folder} does not exist")
+    if not os.path.lexists(path):
+        return path
+    if _head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+        raise InputError(f"{path} is a SQLite database (a journal or a backup of one); cstool "
+                         "never writes over it")
+    if not force:
+        raise InputError(f"{path} already exists; give --force to replace it{hint}")
+    exts, content = KINDS.get(kind, ((), "text"))
+    if os.path.islink(path) or not os.path.isfile(path):
+        raise InputError(f"{path} is not an ordinary file; --force replaces only a sheet "
+                         "cstool wrote")
+    head = _head(path)
+    looks = head.startswith(b"PK\x03\x04") if content == "zip" else b"\x00" not in head
+    if os.path.splitext(path)[1].lower() not in exts or not (looks or not head):
+        raise InputError(f"{path} is not a sheet cstool would have written (a {exts[0] if exts else kind} "
+                         "file); --force replaces only those (give another file name)")
+    return path
+
+
+def atomic_write(path: str, write: Callable[[IO], None], *, binary: bool = False,
+                 encoding: str = "utf-8", mode: int = 0o600) -> None:
+    """Write ``path`` through ``write(fh)`` into a temporary file, then rename it into place."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    try:
+        with (os.fdopen(fd, "wb") if binary
+              else os.fdopen(fd, "w", encoding=encoding, newline="")) as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    fsync_folder(folder)
+
+
+def fsync_folder(folder: str) -> None:
+    """Make a rename in ``folder`` durable (where the platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
