@@ -90,6 +90,17 @@ def test_a_port_in_use_is_a_clear_error(run, env):
     assert "give another with --port" in r.stderr
 
 
+def test_check_says_whether_it_would_start(run, env):
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    run("init", check=0)
+    r = run("serve --check --port 0", check=0)
+    assert r.output == (f"cstool serve can start: the journal {env} reads, 127.0.0.1 (any free "
+                        "port) is free\n")
+    env.write_bytes(b"not a journal at all" * 100)
+    r = run("serve --check --port 0", check=1)
+    assert r.output.startswith(f"Error: {env} is not a cstool journal")
+
+
 def test_other_commands_never_import_datasette():
     code = ("import sys\nfrom cstool.cli import main\n"
             "for argv in (['--help'], ['serve', '--help'], ['remind', '--help']):\n"
@@ -337,3 +348,26 @@ def test_stacked_bars_reach_the_total():
     assert len(heights) == 2
     # the axis runs to 4: the two bars fill the plot's height together
     assert sum(heights) == pytest.approx(charts.HEIGHT - charts.TOP - charts.BOTTOM)
+
+
+def test_shipping_by_day_is_the_daily_reports_figure_for_each_day(run, env, tmp_path):
+    from datetime import date, timedelta
+
+    from cstool import report
+    from cstool.clock import to_db
+
+    webhelp.build(run, tmp_path)
+    j = Journal.open(str(env))
+    try:
+        policy = Policy(j)
+        clock = Clock(policy.get("timezone"), DEMO_NOW)
+        days = [date(2026, 11, 17) + timedelta(days=i) for i in range(8)]
+        bounds = [(to_db(clock.start_of(d)), to_db(clock.start_of(d + timedelta(days=1))))
+                  for d in days]
+        one_pass = report.shipping_by_day(j, clock, policy, bounds)
+        each = [report.shipping(j, clock, policy, s, u) for s, u in bounds]
+    finally:
+        j.close()
+    assert one_pass == [{k: v for k, v in d.items() if not k.endswith("_now")} for d in each]
+    assert one_pass[6]["shipped_in_time"] == one_pass[6]["shipped_late"] == 1  # the 23rd
+    assert sum(d["deadline_in_day"] for d in one_pass) > 5

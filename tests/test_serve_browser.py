@@ -3,7 +3,7 @@
 The browser is Debian's chromium driven by Playwright (never a downloaded
 browser). Locally the tests skip, saying why, when chromium or the web extra is
 missing; in CI (``CI`` set) they fail instead, since .ci/run installs both.
-Set ``CSTOOL_SCREENSHOT=1`` to write docs/web-view.png from the overview.
+Set ``UPDATE_DOCS_SCREENSHOT=1`` to write docs/web-view.png and docs/web-charts.png.
 """
 
 from __future__ import annotations
@@ -175,6 +175,16 @@ def test_raw_tables_sql_downloads_and_introspection_are_refused(site, page, path
     assert "403 不开放 Not available" in page.inner_text("h1")
 
 
+def test_a_bad_address_or_filter_is_a_page_that_says_so(site, page):
+    r = page.goto(site.url + "orders/123")
+    assert r.status == 404
+    assert "no order 123 in the journal" in page.inner_text("body")
+    r = page.goto(site.url + "chase?days=0")
+    assert r.status == 400
+    assert "days=0: use a whole number of days from 1 to 92" in page.inner_text("body")
+    assert page.goto(site.url + "no-such-page").status == 404
+
+
 def test_a_chart_renders(site, page, tmp_path):
     page.goto(site.url + "charts")
     for chart in ("chart-chase", "chart-shipping", "chart-cases-kind", "chart-cases-courier"):
@@ -195,14 +205,19 @@ def test_a_chart_renders(site, page, tmp_path):
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 2000
 
 
-def test_screenshot_of_the_overview(site, page, tmp_path):
+def test_screenshots_of_the_overview_and_the_charts(site, page, tmp_path):
     page.goto(site.url)
     path = tmp_path / "web-view.png"
     page.screenshot(path=str(path), full_page=True)
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
-    if os.environ.get("CSTOOL_SCREENSHOT"):
+    page.goto(site.url + "charts")
+    charts = tmp_path / "web-charts.png"
+    page.screenshot(path=str(charts), clip={"x": 0, "y": 0, "width": 1280, "height": 1500},
+                    full_page=True)
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT"):
         shutil.copy(path, ROOT / "docs" / "web-view.png")
+        shutil.copy(charts, ROOT / "docs" / "web-charts.png")
 
 
 def test_an_order_imported_after_start_appears_on_reload(tmp_path, page):

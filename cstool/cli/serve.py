@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -46,9 +47,12 @@ def _password(var: str | None) -> str | None:
 @click.option("--password-env", "password_env", metavar="VAR",
               help="Name of the environment variable that holds the password; then every "
                    "page asks for it (user name: supervisor).")
+@click.option("--check", "check_", is_flag=True,
+              help="Check that it can start (extra installed, journal readable, port free), "
+                   "then exit: 0 it would, 1 it could not.")
 @common_options
 @pass_app
-def serve(app, host, port, password_env):
+def serve(app, host, port, password_env, check_):
     """The supervisors' web view (主管看板) of the live journal, read-only.
 
     Overdue and due-soon orders, the chase queue and conversion by agent
@@ -61,6 +65,7 @@ def serve(app, host, port, password_env):
     \b
       cstool serve                                  # http://127.0.0.1:8001/
       CSTOOL_WEB_PASSWORD=… cstool serve --host 0.0.0.0 --password-env CSTOOL_WEB_PASSWORD
+      cstool serve --check                          # would it start? (exit 0 / 1)
 
     Needs the web extra: pip install 'cstool[web]'.
     """
@@ -85,11 +90,17 @@ def serve(app, host, port, password_env):
     app.now_db()  # a bad --now is a usage error before anything starts
     app.close()
 
-    from cstool.web.app import Settings, build, listen, run
+    from cstool.web.app import Settings, build, listen, readable, run
 
+    readable(path)
     ds = build(Settings(path=path, now_text=app.now_text, password=password))
     sock = listen(host, port)
     bound = sock.getsockname()[1]
+    if check_:
+        sock.close()
+        where = f"{host}:{port}" if port else f"{host} (any free port)"
+        click.echo(f"cstool serve can start: the journal {path} reads, {where} is free")
+        return
     shown = f"[{host.strip('[]')}]" if ":" in host else host
     click.echo(f"cstool web view of {path}")
     click.echo(f"  http://{shown}:{bound}/   (read-only; Ctrl-C stops it)")
@@ -97,4 +108,5 @@ def serve(app, host, port, password_env):
         click.echo(f"  user name: supervisor, password: the one in ${password_env}")
     if app.now_text:
         click.echo(f"  clock pinned at {app.now_text} (--now / CSTOOL_NOW)")
+    sys.stdout.flush()
     run(ds, sock)

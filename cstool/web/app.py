@@ -115,6 +115,9 @@ class Plugin:
         journal = Journal(self.settings.path, conn)
         journal.readonly = True
         filters, choices = None, {}
+        # Datasette decodes text through a Python function (lenient with bad UTF-8); the
+        # journal holds only text cstool decoded on import, and the C decoder is faster.
+        lenient, conn.text_factory = conn.text_factory, str
         conn.execute("BEGIN")
         try:
             policy = Policy(journal)
@@ -129,6 +132,7 @@ class Plugin:
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            conn.text_factory = lenient
         return page, filters, choices
 
     @hookimpl
@@ -267,6 +271,21 @@ def build(settings: Settings) -> Datasette:
     ds.remove_database("_memory")
     ds.add_database(Database(ds, path=settings.path, is_mutable=True), name=guard.DATABASE)
     return ds
+
+
+def readable(path: str) -> None:
+    """Read the journal the way Datasette will (``mode=ro``), or a clear error."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM orders").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise CstoolError(f"cannot read the journal {path} read-only: {e}") from None
 
 
 def listen(host: str, port: int) -> socket.socket:

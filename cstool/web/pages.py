@@ -96,32 +96,32 @@ def _number(ctx: Ctx, name: str, default: float, low: float, high: float) -> flo
 def overview(ctx: Ctx) -> Page:
     j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
     ship = s.call(shipcheck.run, j, c, p, only=shipcheck.FAILING, limit=10)
-    queue = s.call(chase.due, j, c, p)
+    queue = s.call(chase.due, j, c, p, limit=ROW_LIMIT)
     cases = s.call(exceptions.list_cases, j, ctx.now_db, open_only=True)
     items = s.call(handover.list_items, j, open_only=True)
-    problems = list(s.call(remarks.lint, j, c, p, since=ctx.since()))
     n = ship.counts
     late = sum(1 for x in cases if x["overdue"])
-    page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')} · "
-                f"period {ctx.filters.label()}")
+    page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')}: what "
+                "needs doing. The figures of a period are on the other pages.")
     page.tiles = [
         Tile("超时未发 overdue", str(n.get("overdue", 0)), ctx.link("/shipping") + "#overdue",
              alert=bool(n.get("overdue"))),
         Tile("即将超时 due soon", str(n.get("due_soon", 0)), ctx.link("/shipping") + "#due_soon",
              alert=bool(n.get("due_soon"))),
         Tile("挂起到期 hold due", str(n.get("hold_due", 0)), ctx.link("/shipping") + "#hold_due"),
-        Tile("待催付 to chase now", str(len(queue)), ctx.link("/chase")),
+        Tile("待催付 to chase now", f"{len(queue)}{'+' if len(queue) >= ROW_LIMIT else ''}",
+             ctx.link("/chase")),
         Tile("未结异常件 open cases" + (f" · {late} 超时 late" if late else ""), str(len(cases)),
              ctx.link("/cases"), alert=bool(late)),
         Tile("未回执交接 handover open", str(len(items)), ctx.link("/handover")),
-        Tile("备注问题 remark problems", str(len(problems)), ctx.link("/remarks")),
     ]
     page.sections.append(section(
         ctx.render, "最急的发货 Most urgent shipments", ship.rows,
         ("check", "order_id", "buyer", "due_at", "hours_left", "detail"),
         total=sum(n.values()), empty="(没有超时或即将超时的订单 nothing late or due soon)",
         note=None if sum(n.values()) <= len(ship.rows) else "all of them: 发货 Shipping"))
-    page.sections.append(_shipping_chart(ctx))
+    page.links = [("图表 Charts: chase conversion, shipments on time, cases →",
+                   ctx.link("/charts"))]
     return page
 
 
@@ -186,7 +186,7 @@ def chasing(ctx: Ctx) -> Page:
     all_ = ctx.args.get("all") in ("1", "on", "yes")
     channel = _choice(ctx, "channel", chase.CHANNEL)
     j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
-    queue = s.call(chase.due, j, c, p, channel=channel, all_=all_)
+    queue = s.call(chase.due, j, c, p, channel=channel, all_=all_, limit=ROW_LIMIT)
     page = Page(title="催付 Chasing unpaid orders",
                 intro="The queue of `cstool chase due`: most valuable first, the channel open now "
                       "and the message to send; conversion as `cstool chase stats` counts it.")
@@ -197,9 +197,12 @@ def chasing(ctx: Ctx) -> Page:
             "last_chased_by", "channel", "message", "owner"]
     if all_:
         cols.insert(8, "opens_at")
-    page.sections.append(section(ctx.render, "待催付 Queue" + (" (all)" if all_ else " (now)"),
-                                 _labelled(queue, "channel", chase.CHANNEL.label), cols,
-                                 empty="(现在没有要催的订单 nothing to chase now)", anchor="queue"))
+    page.sections.append(section(
+        ctx.render, "待催付 Queue" + (" (all)" if all_ else " (now)"),
+        _labelled(queue, "channel", chase.CHANNEL.label), cols, anchor="queue",
+        empty="(现在没有要催的订单 nothing to chase now)",
+        note=f"The {ROW_LIMIT} most valuable; more wait behind them." if len(queue) >= ROW_LIMIT
+        else None))
     since, until = ctx.since(), ctx.until()
     total = s.call(chase.stats, j, c, since=since, until=until, what="chase conversion")
     stat_cols = ["chased", "attempts", "paid", "conversion", "median_minutes_to_pay",
@@ -295,12 +298,20 @@ def handover_page(ctx: Ctx) -> Page:
 
 def remark_problems(ctx: Ctx) -> Page:
     author = (ctx.args.get("author") or "").strip() or None
-    rows = list(ctx.scope.call(remarks.lint, ctx.journal, ctx.clock, ctx.policy,
-                               since=ctx.since(), author=author))
+    found = ctx.scope.call(remarks.lint, ctx.journal, ctx.clock, ctx.policy, since=ctx.since(),
+                           author=author)
+    rows: list[dict] = []
+
+    def first(stream):  # lint streams: count every problem, keep the first few to show
+        for r in stream:
+            if len(rows) < ROW_LIMIT:
+                rows.append(r)
+            yield r
+
+    by_agent = remarks.lint_by_agent(first(found))
     page = Page(title="备注问题 Remark problems" + (f" · {author}" if author else ""),
                 intro=f"Remarks since {ctx.filters.first_day.isoformat()} checked against the "
                       "shop's format (`cstool remark lint`): the five items the manuals demand.")
-    by_agent = remarks.lint_by_agent(rows)
     sec = section(ctx.render, "按客服 By agent", by_agent,
                   ("agent", "remarks_with_problems", "problems", "most_common", "by_check"),
                   empty="(没有问题 no problems)")
@@ -311,7 +322,8 @@ def remark_problems(ctx: Ctx) -> Page:
     page.sections.append(sec)
     page.sections.append(section(ctx.render, "问题 Problems", rows,
                                  ("order_id", "author", "kind", "check", "problem", "text", "at"),
-                                 empty="(没有问题 no problems)", limit=ROW_LIMIT))
+                                 empty="(没有问题 no problems)",
+                                 total=sum(a["problems"] for a in by_agent)))
     return page
 
 
@@ -357,8 +369,9 @@ def _days(ctx: Ctx) -> list[tuple[str, str, str]]:
 
 def _shipping_chart(ctx: Ctx) -> Section:
     days = _days(ctx)
-    figures = [ctx.scope.call(report.shipping, ctx.journal, ctx.clock, ctx.policy, since, until,
-                              what="shipments on time vs late") for _, since, until in days]
+    figures = ctx.scope.call(report.shipping_by_day, ctx.journal, ctx.clock, ctx.policy,
+                             [(since, until) for _, since, until in days],
+                             what="shipments on time vs late")
     parts = (("shipped_in_time", "准时 on time", "#38a169"), ("shipped_late", "超时发 late", "#e53e3e"),
              ("past_deadline_unshipped", "超时未发 past deadline, unshipped", "#9b2c2c"),
              ("shipped_time_unknown", "发货时间未知 time unknown", "#a0aec0"))
@@ -367,7 +380,8 @@ def _shipping_chart(ctx: Ctx) -> Section:
              f["in_time_pct"]} for (label, _, _), f in zip(days, figures)]
     sec = section(ctx.render, "发货准时 Shipments on time vs late, by deadline day", rows,
                   ["day", *(name for _, name, _ in parts), "in_time_pct"],
-                  headers={"day": "日 day", "in_time_pct": "准时率 in time"}, anchor="shipping")
+                  headers={"day": "日 day", "in_time_pct": "准时率 in time"}, anchor="shipping",
+                  counted=False)
     sec.chart = bars("Shipments on time vs late by day", [d[0] for d in days], series,
                      stacked=True, chart_id="chart-shipping")
     return sec

@@ -78,12 +78,14 @@ CANNED: dict[str, dict[str, Any]] = {
   cstool_mask('phone', receiver_phone) AS receiver_phone,
   cstool_mask('address', receiver_address) AS receiver_address,
   cstool_mask('text', seller_memo) AS seller_memo
-FROM orders
-WHERE (:order = '' OR order_id = trim(:order) OR order_id LIKE trim(:order) || '%')
-  AND (:buyer = '' OR buyer LIKE '%' || trim(:buyer) || '%')
-  AND (:status = '' OR status = cstool_status(:status))
-ORDER BY created_at DESC, order_id DESC
-LIMIT 100""",
+FROM orders WHERE rowid IN (
+  -- the hundred orders first, so the masking runs on those alone
+  SELECT rowid FROM orders
+  WHERE (:order = '' OR order_id = trim(:order) OR order_id LIKE trim(:order) || '%')
+    AND (:buyer = '' OR buyer LIKE '%' || trim(:buyer) || '%')
+    AND (:status = '' OR status = cstool_status(:status))
+  ORDER BY created_at DESC, order_id DESC LIMIT 100)
+ORDER BY created_at DESC, order_id DESC""",
         "params": ["order", "buyer", "status"],
         "labels": {"order": "订单编号 order", "buyer": "买家 buyer", "status": "状态 status"},
         "hide_sql": True,
