@@ -13,7 +13,7 @@ $(PY):
 # Reinstall when the package metadata changes (the install is editable).
 $(STAMP): $(PY) setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,web]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -7,6 +7,8 @@ ones the routine's own commands show.
 from __future__ import annotations
 
 import importlib
+from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Optional
 
@@ -46,36 +48,52 @@ def chases(journal, clock, since: str, until: str) -> dict:
             "by_channel": chase.stats(journal, clock, since=since, until=until, by="channel")}
 
 
-def shipping(journal, clock, policy, since: str, until: str) -> dict:
-    """Orders whose ship deadline fell in the day: shipped in time, late, or not yet.
+def shipping_by_day(journal, clock, policy, days: Sequence[tuple[str, str]]) -> list[dict]:
+    """For each ``(since, until)``: orders whose ship deadline fell in it, shipped in time,
+    late, or not yet — in one pass over the orders (the periods must not overlap).
 
     The classic export has no ship time: an order it shows shipped counts as
     shipped at an unknown time and is left out of the percentage.
     """
     hours = timedelta(hours=policy.get("ship_deadline_hours"))
-    lo = to_db(clock.local(since) - hours)
-    hi = to_db(clock.local(until) - hours)
+    lows = [to_db(clock.local(since) - hours) for since, _ in days]
+    highs = [to_db(clock.local(until) - hours) for _, until in days]
+    order = sorted(range(len(days)), key=lambda i: lows[i])
+    sorted_lows = [lows[i] for i in order]
     now_db = clock.now_db()
-    on_time = late = unknown = unshipped = 0
+    tallies = [{"on_time": 0, "late": 0, "unknown": 0, "unshipped": 0} for _ in days]
+    if not days:
+        return []
     for r in journal.query(
             "SELECT status, coalesce(paid_at, created_at) AS base, shipped_at FROM orders "
             "WHERE status NOT IN ('unpaid', 'closed') AND brushing = 0 "
             "AND coalesce(paid_at, created_at) >= ? AND coalesce(paid_at, created_at) < ?",
-            [lo, hi]):
+            [min(lows), max(highs)]):
+        k = bisect_right(sorted_lows, r["base"]) - 1
+        if k < 0 or r["base"] >= highs[order[k]]:
+            continue  # between two of the periods
+        t = tallies[order[k]]
         deadline = to_db(clock.local(r["base"]) + hours)
         if r["shipped_at"]:
-            if r["shipped_at"] <= deadline:
-                on_time += 1
-            else:
-                late += 1
+            t["on_time" if r["shipped_at"] <= deadline else "late"] += 1
         elif r["status"] in SHIPPED:
-            unknown += 1
+            t["unknown"] += 1
         elif deadline <= now_db:
-            unshipped += 1
-    judged = on_time + late + unshipped
-    out = {"deadline_in_day": on_time + late + unknown + unshipped, "shipped_in_time": on_time,
-           "shipped_late": late, "shipped_time_unknown": unknown, "past_deadline_unshipped":
-           unshipped, "in_time_pct": _pct(on_time, judged)}
+            t["unshipped"] += 1
+    out = []
+    for t in tallies:
+        judged = t["on_time"] + t["late"] + t["unshipped"]
+        out.append({"deadline_in_day": judged + t["unknown"], "shipped_in_time": t["on_time"],
+                    "shipped_late": t["late"], "shipped_time_unknown": t["unknown"],
+                    "past_deadline_unshipped": t["unshipped"],
+                    "in_time_pct": _pct(t["on_time"], judged)})
+    return out
+
+
+def shipping(journal, clock, policy, since: str, until: str) -> dict:
+    """Orders whose ship deadline fell in the day (:func:`shipping_by_day`), and what is
+    overdue or due soon now."""
+    out = shipping_by_day(journal, clock, policy, [(since, until)])[0]
     shipcheck = _module("cstool.shipcheck")
     if shipcheck is not None:
         counts = shipcheck.run(journal, clock, policy, only=("overdue", "due_soon"), limit=0).counts

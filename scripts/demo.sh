@@ -97,3 +97,10 @@ step cstool --now "2026-11-24 10:40" remind
 printf '(why not? a dry run says what a run would send now, --all what it holds back and why)\n'
 step cstool --now "2026-11-24 10:40" remind --dry-run --all
 step cstool --now "2026-11-24 00:10" report daily --date yesterday --format md
+
+# --- the supervisors' web view ---
+bin=$(command -v cstool)
+case $bin in "$PWD"/*) bin=${bin#"$PWD"/} ;; esac
+printf '\n\033[1mThe supervisors'"'"' web view of this journal\033[0m (read-only; Ctrl-C stops it):\n'
+printf '  %s --db %s --now "2026-11-24 10:40" serve\n' "$bin" "$CSTOOL_DB"
+printf 'then open http://127.0.0.1:8001/\n'

@@ -64,6 +64,7 @@ INVOCATIONS = {
     "remark parse": (False, ["remark", "parse", "2015.03.09 郑婷已催付"]),
     "remark lint": (False, ["remark", "lint"]),
     "remark list": (False, ["remark", "list", OID]),
+    "serve": (False, ["serve", "--check", "--port", "0"]),
 }
 
 

@@ -89,6 +89,7 @@ TABLE = {
     "remark lint": (["remark", "lint", "--since", "yesterdy"], ["--db", MISSING, "remark",
                                                                 "lint"]),
     "remark list": (["remark", "list"], ["remark", "list", "5118609024991039999"]),
+    "serve": (["serve", "--host", "0.0.0.0", "--check"], ["--db", MISSING, "serve", "--check"]),
 }
 
 

@@ -34,6 +34,7 @@ COMMANDS = {
     "exception": "cstool.cli.exception:exception",
     "shipcheck": "cstool.cli.shipcheck:shipcheck",
     "remark": "cstool.cli.remark:remark",
+    "serve": "cstool.cli.serve:serve",
 }
 
 

@@ -560,6 +560,35 @@ def build() -> None:
                  msg, secret="TOPSECRET")
     case("remind --notify without any webhook", ["remind", "--notify", "wecom"], 2, "needs a webhook")
 
+    # --- 10. the web view: refused before anything listens --------------------------------------------
+
+    for argv, env, msg in [
+        (["--host", "0.0.0.0"], {}, "needs a password"),
+        (["--host", "::"], {}, "needs a password"),
+        (["--host", "shop-pc.local", "--port", "80"], {}, "needs a password"),
+        (["--host", "h" * 3000], {}, "needs a password"),
+        (["--password-env", "CSTOOL_TEST_NO_SUCH_PW"], {}, "is not set or is empty"),
+        (["--password-env", "X" * 10000], {}, "is not set or is empty"),
+        (["--host", "0.0.0.0", "--password-env", "SHOP_PW"], {"SHOP_PW": "TOPSECR"},
+         "shorter than 8 characters"),
+        (["--host", "0.0.0.0", "--password-env", "SHOP_PW"], {"SHOP_PW": ""}, "is not set"),
+        (["--port", "70000"], {}, "--port"),
+        (["--port", "-1"], {}, "--port"),
+        (["--port", "nan"], {}, "--port"),
+        (["--port", "8001.5"], {}, "--port"),
+    ]:
+        name = f"serve {' '.join(argv)[:50]}" + (f" (SHOP_PW={env['SHOP_PW']!r})" if env else "")
+        extra = {"env": env, "secret": env["SHOP_PW"]} if env.get("SHOP_PW") else \
+            {"env": env} if env else {}
+        case(name, ["serve", "--check", *argv], 2, msg, **extra)
+    case("serve with an absurd clock", ["--now", "0001-01-01 00:00", "serve", "--check",
+                                        "--port", "0"], 2, "--now")
+    case("serve without a journal", ["--db", "{tmp}/nowhere/journal.db", "serve", "--check",
+                                     "--port", "0"], 1, "no journal at")
+    case("serve a file that is no journal", ["--db", "{tmp}/page.db", "serve", "--check",
+                                             "--port", "0"], 1, "is not a cstool journal",
+         setup=[["copy", "{files}/html_error_page.csv", "{tmp}/page.db"]])
+
 
 def database(name: str) -> str:
     """A small SQLite database that is not a journal (outputs must never replace one)."""

@@ -1,0 +1,489 @@
+"""The web view's pages: each calls the routines' library and lays its rows out.
+
+Nothing here computes a rule of its own: deadlines and holds come from
+:func:`cstool.shipcheck.run`, the chase queue from :func:`cstool.chase.due`,
+conversion from :func:`cstool.chase.stats`, next steps from
+:mod:`cstool.exceptions`, and so on — the same figures the commands print.
+Every call goes through :meth:`Scope.call`, the one place the shop/platform
+filter is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable, Optional
+
+from cstool import chase, exceptions, handover, orders, remarks, report, shipcheck
+from cstool.clock import to_db
+from cstool.errors import InputError
+from cstool.playbooks import KIND
+from cstool.web.charts import Series, bars
+from cstool.web.filters import Filters, Scope
+from cstool.web.render import Page, Section, Tile, WebRenderer, section
+
+ROW_LIMIT = 200
+
+
+@dataclass
+class Ctx:
+    """One request's view of the journal: its clock, policy, filters and scope."""
+
+    journal: Any
+    clock: Any
+    policy: Any
+    filters: Filters
+    scope: Scope
+    render: WebRenderer
+    args: Mapping[str, str]
+
+    @property
+    def now_db(self) -> str:
+        return self.clock.now_db()
+
+    def since(self) -> str:
+        return self.filters.since(self.clock)
+
+    def until(self) -> str:
+        return self.filters.until(self.clock)
+
+    def link(self, path: str, **changes: Any) -> str:
+        return path + self.filters.query(**changes)
+
+
+def context(journal, clock, policy, args: Mapping[str, str]) -> Ctx:
+    filters = Filters.parse(args, clock)
+    return Ctx(journal=journal, clock=clock, policy=policy, filters=filters,
+               scope=Scope(journal, filters), render=WebRenderer(clock, filters.query()), args=args)
+
+
+def _labelled(rows: Sequence[dict], key: str, label: Callable[[str], str]) -> list[dict]:
+    """Rows with ``key`` shown as ``破损 damaged`` (the manuals' word, then the value)."""
+    out = []
+    for r in rows:
+        v = r.get(key)
+        out.append({**r, key: f"{label(v)} {v}" if v and label(v) != v else v})
+    return out
+
+
+def _choice(ctx: Ctx, name: str, vocab) -> Optional[str]:
+    text = (ctx.args.get(name) or "").strip()
+    if not text:
+        return None
+    canon = vocab.get(text)
+    if canon is None:
+        raise InputError(f"{name}={text}: use one of {vocab.choices()}")
+    return canon
+
+
+def _number(ctx: Ctx, name: str, default: float, low: float, high: float) -> float:
+    text = (ctx.args.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise InputError(f"{name}={text}: use a number from {low:g} to {high:g}")
+    return value
+
+
+# --- overview ---------------------------------------------------------------------------
+
+
+def overview(ctx: Ctx) -> Page:
+    j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
+    ship = s.call(shipcheck.run, j, c, p, only=shipcheck.FAILING, limit=10)
+    queue = s.call(chase.due, j, c, p, limit=ROW_LIMIT)
+    cases = s.call(exceptions.list_cases, j, ctx.now_db, open_only=True)
+    items = s.call(handover.list_items, j, open_only=True)
+    n = ship.counts
+    late = sum(1 for x in cases if x["overdue"])
+    page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')}: what "
+                "needs doing. The figures of a period are on the other pages.")
+    page.tiles = [
+        Tile("超时未发 overdue", str(n.get("overdue", 0)), ctx.link("/shipping") + "#overdue",
+             alert=bool(n.get("overdue"))),
+        Tile("即将超时 due soon", str(n.get("due_soon", 0)), ctx.link("/shipping") + "#due_soon",
+             alert=bool(n.get("due_soon"))),
+        Tile("挂起到期 hold due", str(n.get("hold_due", 0)), ctx.link("/shipping") + "#hold_due"),
+        Tile("待催付 to chase now", f"{len(queue)}{'+' if len(queue) >= ROW_LIMIT else ''}",
+             ctx.link("/chase")),
+        Tile("未结异常件 open cases" + (f" · {late} 超时 late" if late else ""), str(len(cases)),
+             ctx.link("/cases"), alert=bool(late)),
+        Tile("未回执交接 handover open", str(len(items)), ctx.link("/handover")),
+    ]
+    page.sections.append(section(
+        ctx.render, "最急的发货 Most urgent shipments", ship.rows,
+        ("check", "order_id", "buyer", "due_at", "hours_left", "detail"),
+        total=sum(n.values()), empty="(没有超时或即将超时的订单 nothing late or due soon)",
+        note=None if sum(n.values()) <= len(ship.rows) else "all of them: 发货 Shipping"))
+    page.links = [("图表 Charts: chase conversion, shipments on time, cases →",
+                   ctx.link("/charts"))]
+    return page
+
+
+# --- shipping ---------------------------------------------------------------------------
+
+CHECK_TITLES = {
+    "overdue": "超时 Overdue: past the ship deadline",
+    "due_soon": "即将超时 Due soon",
+    "hold_due": "挂起到期 Hold or presale date has come",
+    "brush_shipped": "刷单已发货 Brushing orders that shipped",
+    "ship_today": "今日发货 Today's (or tomorrow's) batch",
+    "waiting_buyer": "等待买家 Waiting for the buyer's answer",
+    "stalled": "物流停滞 Shipped, not signed",
+}
+MORNING_TITLES = {
+    "unshipped": "1. 昨天及以前付款未发 Paid before today, not shipped (ship these first)",
+    "request": "2. 未标记完成的要求 Requests no remark marks as done",
+    "exception": "3. 未结异常件 Open abnormal shipments, oldest first",
+}
+
+
+def shipping(ctx: Ctx) -> Page:
+    within = _number(ctx, "within", 24, 0, 24 * 14)
+    only = _choice(ctx, "check", shipcheck.CHECK)
+    morning = ctx.args.get("view") == "morning"
+    page = Page(title="发货 Shipping" + (" · 早间 morning" if morning else ""),
+                intro=f"The {ctx.policy.get('ship_deadline_hours')} h deadline counts from payment; "
+                      f"due soon = within {within:g} h. Same rules as `cstool shipcheck`.")
+    page.links = [("全部检查 all checks", ctx.link("/shipping")),
+                  ("早间 morning routine", ctx.link("/shipping") + _amp(ctx, "view=morning"))]
+    if morning:
+        rep = ctx.scope.call(shipcheck.morning, ctx.journal, ctx.clock, ctx.policy,
+                             within_hours=within, limit=ROW_LIMIT)
+        for key, title in MORNING_TITLES.items():
+            rows = [r for r in rep.rows if r["section"] == key]
+            page.sections.append(section(
+                ctx.render, title, rows,
+                ("kind", "order_id", "buyer", "due_at", "hours_left", "detail", "exception_id"),
+                total=rep.counts.get(key, len(rows)), anchor=key))
+        return page
+    rep = ctx.scope.call(shipcheck.run, ctx.journal, ctx.clock, ctx.policy, within_hours=within,
+                         only=(only,) if only else (), limit=ROW_LIMIT)
+    for check in shipcheck.CHECKS:
+        if only and check != only:
+            continue
+        rows = [r for r in rep.rows if r["check"] == check]
+        page.sections.append(section(
+            ctx.render, CHECK_TITLES[check], rows,
+            ("order_id", "buyer", "due_at", "hours_left", "owner", "detail"),
+            total=rep.counts.get(check, len(rows)), anchor=check))
+    return page
+
+
+def _amp(ctx: Ctx, extra: str) -> str:
+    return ("&" if ctx.filters.query() else "?") + extra
+
+
+# --- chase ------------------------------------------------------------------------------
+
+
+def chasing(ctx: Ctx) -> Page:
+    all_ = ctx.args.get("all") in ("1", "on", "yes")
+    channel = _choice(ctx, "channel", chase.CHANNEL)
+    j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
+    queue = s.call(chase.due, j, c, p, channel=channel, all_=all_, limit=ROW_LIMIT)
+    page = Page(title="催付 Chasing unpaid orders",
+                intro="The queue of `cstool chase due`: most valuable first, the channel open now "
+                      "and the message to send; conversion as `cstool chase stats` counts it.")
+    page.links = [("现在可催 due now", ctx.link("/chase")),
+                  ("全部 all, with when they open", ctx.link("/chase") + _amp(ctx, "all=1")),
+                  ("图表 chart by day and agent", ctx.link("/charts") + "#chase")]
+    cols = ["order_id", "buyer", "amount", "unpaid_minutes", "attempts", "last_chased_at",
+            "last_chased_by", "channel", "message", "owner"]
+    if all_:
+        cols.insert(8, "opens_at")
+    page.sections.append(section(
+        ctx.render, "待催付 Queue" + (" (all)" if all_ else " (now)"),
+        _labelled(queue, "channel", chase.CHANNEL.label), cols, anchor="queue",
+        empty="(现在没有要催的订单 nothing to chase now)",
+        note=f"The {ROW_LIMIT} most valuable; more wait behind them." if len(queue) >= ROW_LIMIT
+        else None))
+    since, until = ctx.since(), ctx.until()
+    total = s.call(chase.stats, j, c, since=since, until=until, what="chase conversion")
+    stat_cols = ["chased", "attempts", "paid", "conversion", "median_minutes_to_pay",
+                 "still_unpaid", "closed"]
+    page.sections.append(section(ctx.render, f"转化 Conversion, {ctx.filters.label()}", [total],
+                                 stat_cols, counted=False))
+    for by, title in (("agent", "按客服 by agent"), ("channel", "按渠道 by channel")):
+        rows = s.call(chase.stats, j, c, since=since, until=until, by=by,
+                      what=f"chase conversion by {by}")
+        if by == "channel":
+            rows = _labelled(rows, "channel", chase.CHANNEL.label)
+        page.sections.append(section(ctx.render, f"转化 {title}", rows, [by, *stat_cols],
+                                     empty="(这段时间没有催付 no chases in this period)"))
+    return page
+
+
+# --- abnormal shipments ----------------------------------------------------------------
+
+CASE_COLUMNS = ("id", "order_id", "buyer", "kind", "status", "next_step", "due_at", "hours_left",
+                "overdue", "courier", "money_out", "opened_by", "opened_at")
+REPORT_COLUMNS = ("cases", "open", "closed", "overdue", "median_days_to_close", "money_out",
+                  "claimed", "net_cost")
+
+
+def cases(ctx: Ctx) -> Page:
+    j, s = ctx.journal, ctx.scope
+    kind = _choice(ctx, "kind", KIND)
+    open_ = s.call(exceptions.list_cases, j, ctx.now_db, open_only=True,
+                   kinds=(kind,) if kind else ())
+    page = Page(title="异常件 Abnormal shipments",
+                intro="Open cases with their next step and its due time (the playbooks of "
+                      "`cstool exception`), money out and claimed back.")
+    page.links = [("图表 chart by kind and courier", ctx.link("/charts") + "#cases")]
+    page.sections.append(section(ctx.render, "未结 Open cases, most urgent first",
+                                 _labelled(open_, "kind", KIND.label), CASE_COLUMNS, cases=True,
+                                 empty="(没有未结的异常件 no open cases)", anchor="open"))
+    for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
+        rows = s.call(exceptions.report, j, ctx.now_db, by=by, since=ctx.since(),
+                      until=ctx.until(), what=f"cases by {by}")
+        if by == "kind":
+            rows = _labelled(rows, "kind", KIND.label)
+        page.sections.append(section(ctx.render, f"新开 Opened {ctx.filters.label()}, {title}",
+                                     rows, (by, *REPORT_COLUMNS),
+                                     empty="(这段时间没有新开的异常件 none opened in this period)"))
+    return page
+
+
+def case(ctx: Ctx, case_id: str) -> Page:
+    data = exceptions.show(ctx.journal, int(case_id), ctx.now_db, ctx.policy)
+    page = Page(title=f"异常件 #{data['id']} · {KIND.label(data['kind'])} {data['kind']}",
+                form=False)
+    page.links = [("全部异常件 all cases", ctx.link("/cases"))]
+    keys = ("order_id", "buyer", "order_status", "status", "resolution", "next_step", "due_at",
+            "hours_left", "overdue", "detail", "courier", "tracking_no", "reship_courier",
+            "reship_tracking", "freight_payer", "compensation", "refund", "freight", "claim",
+            "money_out", "outcome", "receiver_name", "receiver_phone", "opened_by", "opened_at",
+            "updated_by", "updated_at", "closed_by", "closed_at")
+    page.sections.append(Section(title="案件 Case", table=ctx.render.record(data, keys)))
+    page.sections.append(section(ctx.render, "步骤 Steps", data["steps"],
+                                 ("step", "what", "state", "hours", "due_at", "done_at")))
+    page.sections.append(section(ctx.render, "经过 Timeline", data["timeline"],
+                                 ("at", "agent", "action", "detail")))
+    page.sections.append(section(ctx.render, "照片 Photos", data["photo_files"],
+                                 ("path", "type", "bytes", "file")))
+    return page
+
+
+# --- handover ---------------------------------------------------------------------------
+
+
+def handover_page(ctx: Ctx) -> Page:
+    j, s = ctx.journal, ctx.scope
+    open_ = s.call(handover.list_items, j, open_only=True)
+    done = [i for i in s.call(handover.list_items, j, since=ctx.since(), until=ctx.until())
+            if i["acked_at"]]
+    page = Page(title="交接 Handover",
+                intro="Items no shift has acknowledged yet, and the receipts (回执) given in the "
+                      "period, as `cstool handover list` shows them.")
+    label = handover.CATEGORY.label
+    page.sections.append(section(
+        ctx.render, "未回执 Open items", _labelled(open_, "category", label),
+        ("id", "category", "buyer", "order_id", "phone", "problem", "todo", "due_at", "created_by",
+         "created_at"), empty="(没有未回执的交接 nothing open)", anchor="open"))
+    page.sections.append(section(
+        ctx.render, f"回执 Receipts {ctx.filters.label()}", _labelled(done, "category", label),
+        ("id", "category", "order_id", "problem", "receipt", "acked_by", "acked_at", "created_by",
+         "created_at"), empty="(这段时间没有回执 no receipts in this period)", anchor="receipts"))
+    return page
+
+
+# --- remarks ----------------------------------------------------------------------------
+
+
+def remark_problems(ctx: Ctx) -> Page:
+    author = (ctx.args.get("author") or "").strip() or None
+    found = ctx.scope.call(remarks.lint, ctx.journal, ctx.clock, ctx.policy, since=ctx.since(),
+                           author=author)
+    rows: list[dict] = []
+
+    def first(stream):  # lint streams: count every problem, keep the first few to show
+        for r in stream:
+            if len(rows) < ROW_LIMIT:
+                rows.append(r)
+            yield r
+
+    by_agent = remarks.lint_by_agent(first(found))
+    page = Page(title="备注问题 Remark problems" + (f" · {author}" if author else ""),
+                intro=f"Remarks since {ctx.filters.first_day.isoformat()} checked against the "
+                      "shop's format (`cstool remark lint`): the five items the manuals demand.")
+    sec = section(ctx.render, "按客服 By agent", by_agent,
+                  ("agent", "remarks_with_problems", "problems", "most_common", "by_check"),
+                  empty="(没有问题 no problems)")
+    if sec.table:
+        for row, r in zip(sec.table.rows, by_agent):
+            if r["agent"] != "(no author)":
+                row[0].href = ctx.link("/remarks") + _amp(ctx, "author=" + _q(r["agent"]))
+    page.sections.append(sec)
+    page.sections.append(section(ctx.render, "问题 Problems", rows,
+                                 ("order_id", "author", "kind", "check", "problem", "text", "at"),
+                                 empty="(没有问题 no problems)",
+                                 total=sum(a["problems"] for a in by_agent)))
+    return page
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+# --- the daily report --------------------------------------------------------------------
+
+
+def daily_report(ctx: Ctx) -> Page:
+    day = ctx.filters.day
+    data = ctx.scope.call(report.daily, ctx.journal, ctx.clock, ctx.policy, day,
+                          what="daily report")
+    title = f"日报 Daily report {data['date']}" + (f" · {data['shop']}" if data["shop"] else "")
+    page = Page(title=title, intro="The page `cstool report daily` prints, for one shop day.",
+                one_day=True)
+    page.links = [("← " + (day - timedelta(days=1)).isoformat(),
+                   ctx.link("/report", day=day - timedelta(days=1))),
+                  ((day + timedelta(days=1)).isoformat() + " →",
+                   ctx.link("/report", day=day + timedelta(days=1)))]
+    for heading, rows in report.sections(data):
+        keys: list[str] = []
+        for r in rows:
+            keys += [k for k in r if k not in keys]
+        page.sections.append(section(ctx.render, heading, rows, keys, counted=len(rows) > 1))
+    return page
+
+
+# --- charts -----------------------------------------------------------------------------
+
+
+def _days(ctx: Ctx) -> list[tuple[str, str, str]]:
+    """(label, since, until) for each day of the period."""
+    out = []
+    for d in ctx.filters.day_list():
+        out.append((d.strftime("%m-%d"), to_db(ctx.clock.start_of(d)),
+                    to_db(ctx.clock.start_of(d + timedelta(days=1)))))
+    return out
+
+
+def _shipping_chart(ctx: Ctx) -> Section:
+    days = _days(ctx)
+    figures = ctx.scope.call(report.shipping_by_day, ctx.journal, ctx.clock, ctx.policy,
+                             [(since, until) for _, since, until in days],
+                             what="shipments on time vs late")
+    parts = (("shipped_in_time", "准时 on time", "#38a169"), ("shipped_late", "超时发 late", "#e53e3e"),
+             ("past_deadline_unshipped", "超时未发 past deadline, unshipped", "#9b2c2c"),
+             ("shipped_time_unknown", "发货时间未知 time unknown", "#a0aec0"))
+    series = [Series(name, [f[key] for f in figures], colour) for key, name, colour in parts]
+    rows = [{"day": label, **{name: f[key] for key, name, _ in parts}, "in_time_pct":
+             f["in_time_pct"]} for (label, _, _), f in zip(days, figures)]
+    sec = section(ctx.render, "发货准时 Shipments on time vs late, by deadline day", rows,
+                  ["day", *(name for _, name, _ in parts), "in_time_pct"],
+                  headers={"day": "日 day", "in_time_pct": "准时率 in time"}, anchor="shipping",
+                  counted=False)
+    sec.chart = bars("Shipments on time vs late by day", [d[0] for d in days], series,
+                     stacked=True, chart_id="chart-shipping")
+    return sec
+
+
+def charts(ctx: Ctx) -> Page:
+    page = Page(title="图表 Charts", intro=f"Period {ctx.filters.label()}; change it with the "
+                "date and days fields above.")
+    days = _days(ctx)
+    # chase conversion by day and agent
+    per_day = [ctx.scope.call(chase.stats, ctx.journal, ctx.clock, since=since, until=until,
+                              by="agent", what="chase conversion") for _, since, until in days]
+    agents = sorted({str(r["agent"]) for rows in per_day for r in rows})
+    series = []
+    rows = []
+    for a in agents:
+        values: list[Optional[float]] = []
+        for (label, _, _), day_rows in zip(days, per_day):
+            r = next((x for x in day_rows if str(x["agent"]) == a), None)
+            values.append(100 * r["conversion"] if r and r["conversion"] is not None else None)
+            if r:
+                rows.append({"day": label, "agent": a, "chased": r["chased"], "paid": r["paid"],
+                             "conversion": r["conversion"]})
+        series.append(Series(a, values))
+    sec = section(ctx.render, "催付转化 Chase conversion by day and agent (% of chased orders "
+                  "paid after the chase)", rows, ("day", "agent", "chased", "paid", "conversion"),
+                  headers={"day": "日 day"}, empty="(这段时间没有催付 no chases in this period)",
+                  anchor="chase")
+    sec.chart = bars("Chase conversion by day and agent", [d[0] for d in days], series,
+                     percent=True, chart_id="chart-chase")
+    page.sections.append(sec)
+    page.sections.append(_shipping_chart(ctx))
+    for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
+        rows = [r for r in ctx.scope.call(exceptions.report, ctx.journal, ctx.now_db, by=by,
+                                          since=ctx.since(), until=ctx.until(),
+                                          what=f"cases by {by}") if r[by] != "(all)"]
+        if by == "kind":
+            rows = _labelled(rows, "kind", KIND.label)
+        cats = [str(r[by]) for r in rows]
+        series = [Series("未结 open", [r["open"] for r in rows], "#dd6b20"),
+                  Series("已结 closed", [r["closed"] for r in rows], "#2b6cb0")]
+        sec = section(ctx.render, f"异常件 Cases opened in the period, {title}", rows,
+                      (by, *REPORT_COLUMNS), empty="(这段时间没有新开的异常件 none opened)",
+                      anchor="cases" if by == "kind" else "cases-courier")
+        sec.chart = bars(f"Cases by {by}", cats, series, stacked=True, chart_id=f"chart-cases-{by}")
+        page.sections.append(sec)
+    return page
+
+
+# --- one order ---------------------------------------------------------------------------
+
+
+def order(ctx: Ctx, order_id: str) -> Page:
+    data = orders.show(ctx.journal, order_id)
+    page = Page(title=f"订单 Order {data['order_id']}",
+                intro="As `cstool orders show` has it; personal data masked.", form=False)
+    keys = ("buyer", "status", "amount", "paid_amount", "postage", "created_at", "paid_at",
+            "shipped_at", "courier", "tracking_no", "flag", "seller_memo", "item_title",
+            "item_count", "sku", "buyer_message", "invoice_title", "brushing", "close_reason",
+            "receiver_name", "receiver_phone", "receiver_address")
+    page.sections.append(Section(title="订单 Order", table=ctx.render.record(data, keys)))
+    page.sections.append(section(ctx.render, "备注 Remarks", data["remarks"],
+                                 ("at", "recorded_at", "source", "kind", "flag", "author", "text",
+                                  "problems")))
+    page.sections.append(section(ctx.render, "挂起 Holds", data["holds"],
+                                 ("kind", "until", "owner", "created_at", "released_at")))
+    if "chases" in data:
+        page.sections.append(section(ctx.render, "催付 Chases", data["chases"],
+                                     ("at", "agent", "channel", "result", "reason", "promise",
+                                      "promise_due_at", "note")))
+    if "exceptions" in data:
+        page.sections.append(section(ctx.render, "异常件 Cases", data["exceptions"],
+                                     ("id", "kind", "status", "resolution", "next_step", "due_at",
+                                      "outcome", "opened_by", "opened_at", "closed_at"),
+                                     cases=True))
+    page.sections.append(section(ctx.render, "交接 Handover", data["handover"],
+                                 ("id", "category", "problem", "todo", "created_by", "created_at",
+                                  "receipt", "acked_by", "acked_at")))
+    return page
+
+
+# --- the site ---------------------------------------------------------------------------
+
+# path -> page function; the menu follows this order.
+PAGES: dict[str, Callable[[Ctx], Page]] = {
+    "/": overview,
+    "/shipping": shipping,
+    "/chase": chasing,
+    "/cases": cases,
+    "/handover": handover_page,
+    "/remarks": remark_problems,
+    "/report": daily_report,
+    "/charts": charts,
+}
+# regex -> page function taking the captured id
+DETAIL_PAGES: dict[str, Callable[..., Page]] = {
+    r"^/orders/(?P<key>[0-9A-Za-z_.-]{1,64})$": order,
+    r"^/cases/(?P<key>[0-9]{1,12})$": case,
+}
+MENU = [
+    ("/", "概览 Overview"), ("/shipping", "发货 Shipping"), ("/chase", "催付 Chasing"),
+    ("/cases", "异常件 Cases"), ("/handover", "交接 Handover"), ("/remarks", "备注 Remarks"),
+    ("/report", "日报 Daily report"), ("/charts", "图表 Charts"),
+    ("/journal/import_log", "导入 Imports"), ("/journal/find_order", "找订单 Find an order"),
+]
