@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: demo test lint bench clean fixtures corpus fuzz
+.PHONY: demo test lint bench clean fixtures corpus fuzz snapshot
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ fixtures: $(STAMP)
 # policy setter: 150 s each, 10 minutes in all (make test runs a few seconds of it).
 fuzz: $(STAMP)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-150} $(PY) -m pytest tests/test_fuzz.py -q
+
+# What every command prints on the demo journal (tests/test_snapshot.py compares it):
+# regenerate only when a change of output is meant.
+snapshot: $(STAMP)
+	$(PY) tests/snapshot/make_snapshot.py
 
 # The hostile-input corpus that tests/test_hostile.py runs (files and cases.json).
 corpus: $(STAMP)
