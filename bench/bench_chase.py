@@ -27,10 +27,10 @@ RUNS = 7
 
 
 def run(ctx):
-    from cstool.chase import due_query
-    from cstool.clock import Clock
-    from cstool.journal import Journal
-    from cstool.policy import Policy
+    from cstool.chase.chase import due_query
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.core.policy import Policy
 
     # Opening once applies pending migrations (the queue's index) outside the timings.
     journal = Journal.open(str(ctx.journal))

@@ -32,12 +32,12 @@ def _copy(src: Path, dest: Path) -> None:
 
 
 def _populate(path: Path, n: int) -> float:
-    from cstool import exceptions
-    from cstool.clock import Clock, to_db
-    from cstool.errors import InputError
-    from cstool.journal import Journal
-    from cstool.playbooks import KIND
-    from cstool.policy import Policy
+    from cstool.cases import cases as exceptions
+    from cstool.cases.playbooks import KIND
+    from cstool.core.clock import Clock, to_db
+    from cstool.core.errors import InputError
+    from cstool.core.journal import Journal
+    from cstool.core.policy import Policy
 
     rng = random.Random(6)
     j = Journal.open(str(path))
@@ -89,10 +89,10 @@ def run(ctx):
         overdue = ctx.best_of(3, base + ["exception", "list", "--overdue", "--format", "tsv"])
         report = ctx.best_of(3, base + ["exception", "report", "--by", "courier", "--json"])
 
-        from cstool import exceptions
-        from cstool.clock import Clock
-        from cstool.journal import Journal
-        from cstool.policy import Policy
+        from cstool.cases import cases as exceptions
+        from cstool.core.clock import Clock
+        from cstool.core.journal import Journal
+        from cstool.core.policy import Policy
 
         j = Journal.open(str(db))
         clock = Clock(fixed=BENCH_NOW)

@@ -22,8 +22,9 @@ CATEGORIES = ["courier", "aftersale", "external", "distribution", "callback", "c
 
 
 def _fill(journal_path: Path) -> None:
-    from cstool import agents, handover
-    from cstool.journal import Journal
+    from cstool.core import agents
+    from cstool.core.journal import Journal
+    from cstool.handover import handover
 
     journal = Journal.open(str(journal_path), create=True)
     agents.add(journal, "bench", "2026-11-23T09:00:00Z")
@@ -40,10 +41,10 @@ def _fill(journal_path: Path) -> None:
 
 
 def _library_xlsx(journal_path: Path, out: Path) -> float:
-    from cstool import handover
-    from cstool.clock import Clock
-    from cstool.journal import Journal
-    from cstool.policy import Policy
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.core.policy import Policy
+    from cstool.handover import handover
 
     journal = Journal.open(str(journal_path))
     clock = Clock("Asia/Shanghai", NOW)

@@ -20,10 +20,10 @@ from run import BENCH_NOW, figure
 
 IMPORT = f"""
 import sys
-from cstool.agents import add
-from cstool.clock import Clock
-from cstool.importer import after_rows_hook, import_files
-from cstool.journal import Journal
+from cstool.core.agents import add
+from cstool.core.clock import Clock
+from cstool.orders.importer import after_rows_hook, import_files
+from cstool.core.journal import Journal
 
 db, csv, mode = sys.argv[1:4]
 j = Journal.open(db, create=True)

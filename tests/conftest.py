@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cstool.cli import cli
-from cstool.journal import Journal
+from cstool.core.journal import Journal
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -19,11 +19,12 @@ from datetime import datetime
 import pytest
 from conftest import DEMO_CSV, order
 
-from cstool import chase, holds
-from cstool.clock import Clock, zone
-from cstool.journal import Journal
-from cstool.policy import Policy
-from cstool.values import Instant, Money
+from cstool.chase import chase
+from cstool.core import holds
+from cstool.core.clock import Clock, zone
+from cstool.core.journal import Journal
+from cstool.core.policy import Policy
+from cstool.core.values import Instant, Money
 
 BIG = order("unpaid_40min_big")          # 499.00, created 13:50, 加厚羽绒服 黑色 L
 OLD = order("unpaid_promised")           # 238.00, created 2026-11-22 10:05

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from cstool.clock import (
+from cstool.core.clock import (
     Clock,
     LocalToUtc,
     find_manual_date,
@@ -19,7 +19,7 @@ from cstool.clock import (
     typed_time,
     zone,
 )
-from cstool.errors import InputError
+from cstool.core.errors import InputError
 
 SH = zone("Asia/Shanghai")
 

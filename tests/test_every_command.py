@@ -13,7 +13,7 @@ import pytest
 from conftest import DEMO_CSV, FIXTURES
 
 from cstool.cli import cli
-from cstool.journal import Journal
+from cstool.core.journal import Journal
 
 OID = "5118609024991031611"
 PHOTO = str(FIXTURES / "photos" / "damaged_box.png")

@@ -8,10 +8,10 @@ import stat
 import pytest
 from conftest import FIXTURES, order
 
-from cstool import exceptions
-from cstool.clock import Clock
-from cstool.errors import InputError, NotFound
-from cstool.policy import Policy
+from cstool.cases import cases as exceptions
+from cstool.core.clock import Clock
+from cstool.core.errors import InputError, NotFound
+from cstool.core.policy import Policy
 
 PHOTOS = FIXTURES / "photos"
 BOX, ITEM = str(PHOTOS / "damaged_box.png"), str(PHOTOS / "damaged_item.png")
@@ -487,7 +487,7 @@ def test_every_exception_command_has_help_with_an_example(run):
 
 
 def test_a_step_key_has_one_clock_within_a_kind():
-    from cstool.playbooks import GENERIC, PLAYBOOKS
+    from cstool.cases.playbooks import GENERIC, PLAYBOOKS
 
     for kind, pb in PLAYBOOKS.items():
         hours = pb.default_hours()

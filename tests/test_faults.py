@@ -10,8 +10,8 @@ import sys
 
 from conftest import DEMO_CSV, DEMO_NOW, FIXTURES, order
 
-from cstool import evidence
-from cstool.journal import Journal
+from cstool.core import evidence
+from cstool.core.journal import Journal
 
 PHOTO = str(FIXTURES / "photos" / "damaged_box.png")
 PHOTO2 = str(FIXTURES / "photos" / "damaged_item.png")
@@ -90,7 +90,8 @@ def test_a_photo_copy_on_a_full_disk_leaves_no_file(run, demo, monkeypatch):
 
 KILLED = """
 import os, signal, sys
-from cstool import evidence, exceptions
+from cstool.core import evidence
+from cstool.cases import cases as exceptions
 where = sys.argv[1]
 if where == "before-commit":
     save = exceptions._Case.save

@@ -21,12 +21,12 @@ from conftest import DEMO_CSV, DEMO_NOW, FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cstool import importer
-from cstool.clock import Clock, zone
-from cstool.errors import CstoolError
-from cstool.journal import Journal
-from cstool.limits import MAX_YEAR, MIN_YEAR
-from cstool.policy import KEYS, Policy
+from cstool.core.clock import Clock, zone
+from cstool.core.errors import CstoolError
+from cstool.core.journal import Journal
+from cstool.core.limits import MAX_YEAR, MIN_YEAR
+from cstool.core.policy import KEYS, Policy
+from cstool.orders import importer
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, XLSX_HEADER, classic_row, csv_line  # noqa: E402
@@ -93,9 +93,14 @@ class Fresh:
 
 def routines(journal, policy=None) -> None:
     """Every routine that reads what was stored, and every output format of the orders."""
-    from cstool import chase, exceptions, handover, remarks, remind, report, shipcheck
-    from cstool.orders import list_orders
-    from cstool.output import Renderer
+    from cstool.app import remind, report
+    from cstool.cases import cases as exceptions
+    from cstool.chase import chase
+    from cstool.core.orders import list_orders
+    from cstool.core.output import Renderer
+    from cstool.handover import handover
+    from cstool.remark import remarks
+    from cstool.shipcheck import checks as shipcheck
 
     policy = policy or Policy(journal)
     clock = Clock(policy.get("timezone"), DEMO_NOW)
@@ -213,8 +218,8 @@ remark_text = st.lists(st.one_of(st.sampled_from(PIECES), DATE_BITS, CN_DATE, st
 
 
 def test_fuzz_the_remark_parser():
-    from cstool.remark_parse import Context, parse
-    from cstool.remarks import parse_for_output
+    from cstool.remark.parse import Context, parse
+    from cstool.remark.remarks import parse_for_output
 
     ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
     ctx = Context(agents=frozenset({"倩"}))
@@ -241,7 +246,7 @@ cells = st.one_of(st.none(), st.integers(-2 ** 70, 2 ** 70), st.floats(), st.boo
 
 
 def test_fuzz_the_receipt_reader(template, tmp_path):
-    from cstool import handover
+    from cstool.handover import handover
 
     base = tmp_path / "base.db"
     shutil.copy(template, base)

@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 from conftest import FIXTURES, order
 
-from cstool import handover, holds
-from cstool.clock import Clock
-from cstool.errors import InputError
-from cstool.policy import Policy
-from cstool.values import Instant
+from cstool.core import holds
+from cstool.core.clock import Clock
+from cstool.core.errors import InputError
+from cstool.core.policy import Policy
+from cstool.core.values import Instant
+from cstool.handover import handover
 
 STALLED = order("shipped_stalled_9days")  # buyer tb_shipped_stalle35
 DAMAGED = order("shipped_damaged_reported")  # buyer tb_shipped_damage38
@@ -33,9 +34,9 @@ def holds_only(monkeypatch, request):
     what the other routines (and the memos' own holds) contribute is tested in
     test_handover_sources.py."""
     registry = dict(handover.SOURCES)
-    monkeypatch.setattr(handover, "SOURCES", {"holds": "cstool.handover:hold_rows"})
+    monkeypatch.setattr(handover, "SOURCES", {"holds": "cstool.handover.handover:hold_rows"})
     if "demo" in request.fixturenames:
-        from cstool.journal import Journal
+        from cstool.core.journal import Journal
 
         j = Journal.open(str(request.getfixturevalue("demo")))
         with j.write():
@@ -583,16 +584,16 @@ def sources(monkeypatch):
         "nofunc": "fake_nofunc:handover_rows",
         "chase": "fake_chase:handover_rows",
         "broken": "fake_broken:handover_rows",
-        "holds": "cstool.handover:hold_rows",
+        "holds": "cstool.handover.handover:hold_rows",
     })
 
 
 def test_the_registry_names_the_other_features(holds_only):
     assert holds_only == {
-        "exception": "cstool.exceptions:handover_rows",
-        "chase": "cstool.chase:handover_rows",
-        "shipcheck": "cstool.shipcheck:handover_rows",
-        "holds": "cstool.handover:hold_rows",
+        "exception": "cstool.cases.cases:handover_rows",
+        "chase": "cstool.chase.chase:handover_rows",
+        "shipcheck": "cstool.shipcheck.checks:handover_rows",
+        "holds": "cstool.handover.handover:hold_rows",
     }
 
 
@@ -633,8 +634,8 @@ def test_a_broken_import_inside_a_source_is_reported(monkeypatch, tmp_path, jour
 
 def test_load_source_skips_only_the_missing_module():
     assert handover._load_source("cstool.not_built_yet:handover_rows") is None
-    assert handover._load_source("cstool.handover:no_such_function") is None
-    assert handover._load_source("cstool.handover:hold_rows") is handover.hold_rows
+    assert handover._load_source("cstool.handover.handover:no_such_function") is None
+    assert handover._load_source("cstool.handover.handover:hold_rows") is handover.hold_rows
 
 
 # --- receipts back -------------------------------------------------------------------

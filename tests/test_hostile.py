@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from conftest import DEMO_CSV, DEMO_NOW, DEMO_XLSX, ROOT
 
 from cstool.cli import cli
-from cstool.journal import Journal
+from cstool.core.journal import Journal
 
 CORPUS = Path(__file__).parent / "hostile"
 CASES = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))

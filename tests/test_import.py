@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 from conftest import DEMO_CSV, DEMO_UTF8, DEMO_XLSX, FIXTURES, order
 
-from cstool import importer
-from cstool.errors import InputError
-from cstool.journal import Journal
+from cstool.core.errors import InputError
+from cstool.core.journal import Journal
+from cstool.orders import importer
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402
@@ -370,7 +370,7 @@ def test_forked_reader_gives_the_same_journal(tmp_path):
 def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
     """Memos parsed while the file is read (forked or not) are stored exactly as the
     hook alone would store them, and bring the same holds and brushing marks."""
-    from cstool import remarks
+    from cstool.remark import remarks
 
     memos = ["25日发货", "@@@张三", "2026.11.22 郑婷已催付", "发顺丰", "必须由倩负责处理!",
              "红旗 客户要求发顺丰 已改快递 2026.11.20 倩", "客户要求修改地址,新地址为:浙江省 杭州市 "

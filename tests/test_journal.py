@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from cstool.errors import CstoolError
-from cstool.journal import Journal, default_db_path
+from cstool.core.errors import CstoolError
+from cstool.core.journal import Journal, default_db_path
 
 
 def mode(path) -> int:
@@ -198,7 +198,7 @@ def test_backup_refuses_to_overwrite(run, demo, tmp_path):
 def test_two_processes_opening_a_new_journal_at_once(tmp_path):
     """Both race to apply the migrations; both succeed and the schema is applied once."""
     db = tmp_path / "race.db"
-    code = ("import sys\nfrom cstool.journal import Journal\n"
+    code = ("import sys\nfrom cstool.core.journal import Journal\n"
             "j = Journal.open(sys.argv[1], create=True)\nprint(len(j.pending_migrations()))\n")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(4)]

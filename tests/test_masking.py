@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES
 from test_notify import Hook
 
-from cstool.mask import mask_text
+from cstool.core.mask import mask_text
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402

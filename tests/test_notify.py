@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from cstool.notify import NotifyError, Robot, dingtalk_sign, mask_url, split_message
+from cstool.core.notify import NotifyError, Robot, dingtalk_sign, mask_url, split_message
 
 
 class Hook:

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from cstool.clock import Clock
-from cstool.errors import InputError
-from cstool.output import Renderer
-from cstool.values import (
+from cstool.core.clock import Clock
+from cstool.core.errors import InputError
+from cstool.core.output import Renderer
+from cstool.core.values import (
     Account,
     Address,
     Instant,

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from cstool import handover
+from cstool.handover import handover
 
 
 def dump(db) -> list[str]:

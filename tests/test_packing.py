@@ -8,9 +8,9 @@ import pytest
 from conftest import order
 from shiphelp import import_orders, lib
 
-from cstool import holds
-from cstool.orders import require
-from cstool.packing import checklist
+from cstool.core import holds
+from cstool.core.orders import require
+from cstool.shipcheck.packing import checklist
 
 CHECKS = [
     "货号、颜色、尺码与订单一致 item number, colour and size match the order",
@@ -56,7 +56,7 @@ def test_gift_card_and_invoice(run, demo, journal):
 
 
 def test_library_returns_typed_personal_data(demo, journal):
-    from cstool.values import Address, Phone
+    from cstool.core.values import Address, Phone
 
     j, clock, policy = lib(journal)
     c = checklist(j, order("paid_gift_and_card"), clock, policy)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cstool.errors import InputError
-from cstool.policy import Policy, parse_scheme, parse_windows
+from cstool.core.errors import InputError
+from cstool.core.policy import Policy, parse_scheme, parse_windows
 
 
 def test_defaults_without_a_journal():

@@ -15,11 +15,11 @@ from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cstool import importer
-from cstool.clock import zone
-from cstool.errors import InputError
-from cstool.journal import Journal
-from cstool.remark_parse import KIND, Context, parse
+from cstool.core.clock import zone
+from cstool.core.errors import InputError
+from cstool.core.journal import Journal
+from cstool.orders import importer
+from cstool.remark.parse import KIND, Context, parse
 
 sys.path.insert(0, str(FIXTURES))
 sys.path.insert(0, str(ROOT / "bench"))

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from conftest import DEMO_NOW, order
 
-from cstool.clock import Clock
-from cstool.journal import Journal
-from cstool.policy import FLAG_SCHEMES
-from cstool.remark_parse import Context, parse
-from cstool.remarks import compose
+from cstool.core.clock import Clock
+from cstool.core.journal import Journal
+from cstool.core.policy import FLAG_SCHEMES
+from cstool.remark.parse import Context, parse
+from cstool.remark.remarks import compose
 
 ORDER = order("paid_yesterday_evening")  # paid, no memo, buyer known
 
@@ -325,8 +325,8 @@ def test_the_remark_is_recorded_with_who_and_when(run, demo):
 
 
 def test_every_courier_word_reads_back_as_a_courier():
-    from cstool.remark_parse import COURIERS
-    from cstool.remarks import COURIER
+    from cstool.remark.parse import COURIERS
+    from cstool.remark.remarks import COURIER
 
     assert all(COURIER.label(c) in COURIERS for c in COURIER.values)
 

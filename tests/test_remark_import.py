@@ -6,8 +6,9 @@ import csv
 
 from conftest import DEMO_CSV, order
 
-from cstool import importer, remarks
-from cstool.journal import Journal
+from cstool.core.journal import Journal
+from cstool.orders import importer
+from cstool.remark import remarks
 
 D = "T00:00:00+08:00"
 
@@ -174,8 +175,8 @@ def test_many_memos_are_parsed_on_two_cores_alike(monkeypatch):
     import os
     from datetime import datetime
 
-    from cstool.clock import zone
-    from cstool.remark_parse import Context, Parser, parse
+    from cstool.core.clock import zone
+    from cstool.remark.parse import Context, Parser, parse
 
     ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
     texts = [f"@@@刘{i}" for i in range(2100)] + \

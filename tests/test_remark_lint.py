@@ -7,7 +7,7 @@ import io
 
 from conftest import DEMO_CSV, DEMO_UTF8, SCENARIOS, order
 
-from cstool.journal import Journal
+from cstool.core.journal import Journal
 
 # What the demo journal's memos lack (fixtures/make_fixtures.py), by hand from the rules.
 DEMO_PROBLEMS = [

@@ -14,11 +14,11 @@ import json
 import pytest
 from conftest import DEMO_NOW
 
-from cstool.clock import Clock
-from cstool.output import Renderer
-from cstool.policy import FLAG_SCHEMES
-from cstool.remark_parse import Context, parse, split_lines
-from cstool.remarks import parse_for_output
+from cstool.core.clock import Clock
+from cstool.core.output import Renderer
+from cstool.core.policy import FLAG_SCHEMES
+from cstool.remark.parse import Context, parse, split_lines
+from cstool.remark.remarks import parse_for_output
 
 CLOCK = Clock("Asia/Shanghai", DEMO_NOW)
 TEAM = Context(scheme=FLAG_SCHEMES["team"])

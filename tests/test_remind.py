@@ -11,8 +11,8 @@ import urllib.parse
 from conftest import order
 from test_notify import Hook
 
-from cstool.clock import real_time_ms
-from cstool.notify import dingtalk_sign
+from cstool.core.clock import real_time_ms
+from cstool.core.notify import dingtalk_sign
 
 NEXT_MORNING = "2026-11-24 10:30"
 

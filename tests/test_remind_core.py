@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cstool import remind
-from cstool.clock import Clock
-from cstool.notify import NotifyError
-from cstool.policy import Policy
-from cstool.remind import Item
+from cstool.app import remind
+from cstool.app.remind import Item
+from cstool.core.clock import Clock
+from cstool.core.notify import NotifyError
+from cstool.core.policy import Policy
 
 ITEMS = [Item(f"ship:{n}:overdue", "ship", f"订单 {n} 已超过发货时限", str(n)) for n in range(3)]
 
@@ -50,7 +50,7 @@ def test_new_items_go_out_while_old_ones_cool_down(journal):
 
 def test_a_run_that_overlaps_a_sending_run_sends_nothing(journal, env):
     """While run A is sending (its items claimed), run B finds nothing to send."""
-    from cstool.journal import Journal
+    from cstool.core.journal import Journal
 
     other = Journal.open(str(env))
     seen_by_b = {}

@@ -15,11 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import FIXTURES, order
 
-from cstool import handover, remind
-from cstool.clock import Clock
-from cstool.journal import Journal
-from cstool.policy import Policy
-from cstool.remind import Item
+from cstool.app import remind
+from cstool.app.remind import Item
+from cstool.core.clock import Clock
+from cstool.core.journal import Journal
+from cstool.core.policy import Policy
+from cstool.handover import handover
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402

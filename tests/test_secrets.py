@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_notify import Hook
 
-from cstool.mask import mask_secrets, mask_url
+from cstool.core.mask import mask_secrets, mask_url
 
 TOKEN = "TOPSECRET9f3a77c1"
 WITH_PASSWORD = f"https://robot:hunter2pass@oapi.dingtalk.com/robot/send?access_token={TOKEN}"

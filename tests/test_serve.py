@@ -14,10 +14,10 @@ import pytest
 import webhelp
 from conftest import DEMO_NOW, ROOT, order
 
-from cstool.clock import Clock
-from cstool.errors import InputError
-from cstool.journal import Journal
-from cstool.policy import Policy
+from cstool.core.clock import Clock
+from cstool.core.errors import InputError
+from cstool.core.journal import Journal
+from cstool.core.policy import Policy
 from cstool.web import charts, guard, pages, queries, render
 from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page
@@ -214,7 +214,7 @@ def test_the_shipping_page_lists_the_overdue_order_first(demo, journal):
 
 
 def test_the_overview_counts_are_shipchecks(demo, journal):
-    from cstool import shipcheck
+    from cstool.shipcheck import checks as shipcheck
 
     ctx = ctx_for(journal)
     counts = shipcheck.run(journal, ctx.clock, ctx.policy).counts
@@ -354,8 +354,8 @@ def test_stacked_bars_reach_the_total():
 def test_shipping_by_day_is_the_daily_reports_figure_for_each_day(run, env, tmp_path):
     from datetime import date, timedelta
 
-    from cstool import report
-    from cstool.clock import to_db
+    from cstool.app import report
+    from cstool.core.clock import to_db
 
     webhelp.build(run, tmp_path)
     j = Journal.open(str(env))
@@ -391,8 +391,8 @@ def test_shipping_by_day_is_the_daily_reports_figure_for_each_day(run, env, tmp_
     ("seller_memo", "Memo:客户要求修改地址,新地址为:江苏省 南京市 鼓楼区 中山路100号---2026.11.23 倩"),
 ])
 def test_a_page_cell_is_masked_exactly_as_the_cli_prints_it(key, value):
-    from cstool import values
-    from cstool.output import Renderer
+    from cstool.core import values
+    from cstool.core.output import Renderer
     from cstool.web.render import WebRenderer
 
     kind, _, text = value.partition(":")

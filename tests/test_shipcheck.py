@@ -10,8 +10,9 @@ import pytest
 from conftest import order
 from shiphelp import add_exception, import_orders, lib, mark_demo
 
-from cstool import holds, shipcheck
-from cstool.clock import to_db
+from cstool.core import holds
+from cstool.core.clock import to_db
+from cstool.shipcheck import checks as shipcheck
 
 KEYS = {"order_id", "check", "due_at", "hours_left", "detail", "buyer", "owner"}
 

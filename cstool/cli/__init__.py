@@ -17,8 +17,8 @@ import click
 
 from cstool import __version__
 from cstool.cli._common import App, global_options
-from cstool.errors import CstoolError
-from cstool.mask import mask_secrets
+from cstool.core.errors import CstoolError
+from cstool.core.mask import mask_secrets
 
 # command name -> "module:attribute"; add new command groups here.
 COMMANDS = {
@@ -96,7 +96,7 @@ class LazyGroup(click.Group):
 
 
 def _journal_path(ctx) -> str:
-    from cstool.journal import resolve_path
+    from cstool.core.journal import resolve_path
 
     app = ctx.find_object(App)
     return resolve_path(app.db_path if app is not None else None)

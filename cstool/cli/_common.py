@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 import click
 
-from cstool.errors import CstoolError
+from cstool.core.errors import CstoolError
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
 
@@ -41,7 +41,7 @@ class App:
     def journal(self):
         """The journal; a missing one is an error (only ``cstool init`` creates it)."""
         if self._journal is None:
-            from cstool.journal import Journal
+            from cstool.core.journal import Journal
 
             self._journal = Journal.open(self.db_path)
             for warning in self._journal.warnings:
@@ -51,7 +51,7 @@ class App:
     def existing_journal(self):
         """The journal if it exists, else None (for commands that work without one)."""
         if self._journal is None:
-            from cstool.journal import resolve_path
+            from cstool.core.journal import resolve_path
 
             if not os.path.exists(resolve_path(self.db_path)):
                 return None
@@ -62,7 +62,7 @@ class App:
         """The shop's policy: read from the journal, which must exist unless the
         command is one that works without it."""
         if self._policy is None:
-            from cstool.policy import Policy
+            from cstool.core.policy import Policy
 
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
@@ -73,7 +73,7 @@ class App:
     @property
     def clock(self):
         if self._clock is None:
-            from cstool.clock import Clock
+            from cstool.core.clock import Clock
 
             tz = self.policy.get("timezone")
             try:
@@ -91,7 +91,7 @@ class App:
         that is not a time is a usage error naming the option."""
         if not text:
             return None
-        from cstool.clock import to_db
+        from cstool.core.clock import to_db
 
         clock = self.clock  # its own errors (the journal, --now) are not this option's
         try:
@@ -113,7 +113,7 @@ class App:
             raise click.UsageError(
                 "this command writes to the journal and needs to know who you are: "
                 "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)")
-        from cstool import agents
+        from cstool.core import agents
 
         agents.get(self.journal, self.agent_name)
         return self.agent_name
@@ -126,7 +126,7 @@ class App:
     # -- output --
 
     def renderer(self):
-        from cstool.output import Renderer
+        from cstool.core.output import Renderer
 
         return Renderer(self.clock, reveal=self.reveal)
 
@@ -183,7 +183,7 @@ def common_options(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def usage_errors(*args, **kwargs):
-        from cstool.errors import BadUsage
+        from cstool.core.errors import BadUsage
 
         try:
             return f(*args, **kwargs)
@@ -243,7 +243,7 @@ class Money(click.ParamType):
     def convert(self, value, param, ctx):
         if value is None or isinstance(value, int):
             return value
-        from cstool.values import parse_money
+        from cstool.core.values import parse_money
 
         try:
             return parse_money(value)
@@ -271,7 +271,7 @@ class Hours(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, float):
             return value
-        from cstool.limits import MAX_HOURS
+        from cstool.core.limits import MAX_HOURS
 
         try:
             hours = float(value)
@@ -288,7 +288,7 @@ LIMIT = click.IntRange(0, 10 ** 9)
 
 def check_lengths(ctx: click.Context, values: dict) -> None:
     """No text option longer than a person types (MAX_TEXT): a usage error naming it."""
-    from cstool.limits import MAX_TEXT
+    from cstool.core.limits import MAX_TEXT
 
     for param in ctx.command.params:
         value = values.get(param.name)

@@ -2,7 +2,7 @@
 
 import click
 
-from cstool.chase import CHANNEL, REASON, RESULT, STATS_BY
+from cstool.chase.chase import CHANNEL, REASON, RESULT, STATS_BY
 from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
 
 
@@ -45,7 +45,7 @@ def due(app, channel, all_, limit, fmt):
       cstool chase due --channel sms --limit 0 --format csv > 短信.csv
       cstool chase due --all --json
     """
-    from cstool import chase as lib
+    from cstool.chase import chase as lib
 
     rows = lib.due(app.journal, app.clock, app.policy, channel=channel, all_=all_,
                    limit=limit or None, agent=app.agent_name)
@@ -87,9 +87,9 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
       cstool chase log 5118609024991031604 --channel 电话 --reason 余额不足 \\
           --promise 明天下午付款
     """
-    from cstool import chase as lib
-    from cstool.clock import check_month_days
-    from cstool.errors import InputError
+    from cstool.chase import chase as lib
+    from cstool.core.clock import check_month_days
+    from cstool.core.errors import InputError
 
     if promise:
         try:
@@ -131,12 +131,12 @@ def stats(app, since, by, fmt):
       cstool chase stats --since 7d --by agent
       cstool chase stats --by reason --json
     """
-    from cstool import chase as lib
+    from cstool.chase import chase as lib
 
     since_db = app.since(since)
     result = lib.stats(app.journal, app.clock, since=since_db, by=by)
     if fmt == "table":
-        from cstool.values import format_ratio
+        from cstool.core.values import format_ratio
 
         for r in result if isinstance(result, list) else [result]:
             r["conversion"] = format_ratio(r["conversion"])
@@ -164,7 +164,7 @@ def template_list(app, fmt):
     \b
       cstool chase template list
     """
-    from cstool import chase as lib
+    from cstool.chase import chase as lib
 
     app.emit(lib.template_rows(app.journal), fmt,
              columns=["channel", "source", "text"])
@@ -186,7 +186,7 @@ def template_set(app, channel, text, as_json):
       cstool chase template set 旺旺 '亲,您{day}拍的{item}还没付款哦,{cutoff}前付款当天发货~'
       cstool chase template set sms - < sms.txt
     """
-    from cstool import chase as lib
+    from cstool.chase import chase as lib
 
     if text == "-":
         import sys
@@ -209,7 +209,7 @@ def template_reset(app, channel, as_json):
     \b
       cstool chase template reset 旺旺
     """
-    from cstool import chase as lib
+    from cstool.chase import chase as lib
 
     app.agent()
     row = lib.reset_template(app.journal, channel)

@@ -2,8 +2,8 @@
 
 import click
 
+from cstool.cases.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
-from cstool.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 
 
 @click.group()
@@ -76,7 +76,7 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
       cstool exception log 5118609024991031639 --kind 错发 --detail "发成了黑色" \\
           --resolution 多退少补 --amount 20 --json
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     agent = app.agent()
     case = exceptions.log(app.journal, app.policy, agent, app.now_db(), order_id, kind, detail,
@@ -128,7 +128,7 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
       cstool exception update 3 --tracking 773099990000 --amount 12 --for freight
       cstool exception update 5 --amount 128.00 --for claim
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     if money_for and amount is None:
         raise click.UsageError("--for goes with --amount")
@@ -168,7 +168,7 @@ def close(app, case_id, outcome, note, as_json):
       cstool exception close 3 --outcome received --note "买家已收到补发的茶具"
       cstool exception close 7 --outcome 已退款
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     agent = app.agent()
     case = exceptions.close(app.journal, app.policy, agent, app.now_db(), case_id, outcome,
@@ -203,7 +203,7 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
       cstool exception list --overdue --courier 中通
       cstool exception list --kind 破损 --since 30d --json
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     if open_only and closed_only:
         raise click.UsageError("--open and --closed exclude each other")
@@ -227,7 +227,7 @@ def show(app, case_id, fmt):
       cstool exception show 3
       cstool exception show 3 --json
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     case = exceptions.show(app.journal, case_id, app.now_db(), app.policy)
     if fmt == "table":
@@ -255,7 +255,7 @@ def report(app, by, since, until, fmt):
       cstool exception report --by courier
       cstool exception report --since 30d --by agent --format csv
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     since_db = app.since(since)
     until_db = app.since(until, "--until", past=None)
@@ -274,7 +274,7 @@ def playbook(app, kind, fmt):
       cstool exception playbook 破损
       cstool exception playbook --json
     """
-    from cstool import exceptions
+    from cstool.cases import cases as exceptions
 
     kinds = [kind] if kind else list(KIND.values)
     rows = [r for k in kinds for r in exceptions.playbook_rows(k, app.policy)]

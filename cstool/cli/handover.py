@@ -5,7 +5,7 @@ import sys
 import click
 
 from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
-from cstool.handover import CATEGORY, FORMATS, SHIFT
+from cstool.handover.handover import CATEGORY, FORMATS, SHIFT
 
 LIST_COLUMNS = ("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
                 "created_at", "receipt", "acked_by")
@@ -17,15 +17,15 @@ def handover():
 
 
 def _shift(app, shift, day):
-    from cstool.handover import resolve_shift
+    from cstool.handover.handover import resolve_shift
 
     return resolve_shift(app.clock, app.policy, shift, app.day(day) if day else None)
 
 
 def _order_option(order_id):
     """--order as an order number; one that cannot be one is a usage error."""
-    from cstool.errors import InputError
-    from cstool.handover import clean_order_id
+    from cstool.core.errors import InputError
+    from cstool.handover.handover import clean_order_id
 
     try:
         return clean_order_id(order_id)
@@ -61,7 +61,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
       cstool handover add -c 联系售后 --order 5118609024991031638 \\
           -p "茶具破损" -t "补发" --photo box.jpg
     """
-    from cstool import handover as lib
+    from cstool.handover import handover as lib
 
     _order_option(order_id)
     agent = app.agent()
@@ -101,8 +101,8 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
     """
     from datetime import timedelta
 
-    from cstool.clock import to_db
-    from cstool.handover import list_items
+    from cstool.core.clock import to_db
+    from cstool.handover.handover import list_items
 
     since = until = None
     if shift:
@@ -130,7 +130,7 @@ def show(app, item_id, fmt):
     \b
       cstool handover show 12
     """
-    from cstool.handover import get
+    from cstool.handover.handover import get
 
     app.emit(get(app.journal, item_id), fmt)
 
@@ -148,7 +148,7 @@ def ack(app, item_ids, receipt, replace, as_json):
       cstool handover ack 12 --receipt "已联系圆通, 明天派送"
       cstool handover ack 12 13 -r 已处理
     """
-    from cstool.handover import ack as ack_items
+    from cstool.handover.handover import ack as ack_items
 
     agent = app.agent()
     items = ack_items(app.journal, item_ids, receipt, agent, app.now_db(), replace=replace)
@@ -190,7 +190,7 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
       cstool handover export --format md          # paste into the group chat
       cstool handover export --shift day --date yesterday --json
     """
-    from cstool import handover as lib
+    from cstool.handover import handover as lib
 
     fmt = "json" if as_json else lib.format_for(output, fmt)
     if fmt == "xlsx" and output == "-":
@@ -239,7 +239,7 @@ def import_(app, file, dry_run, strict, as_json):
       cstool handover import 交接-晚班.xlsx
       cstool handover import handover-2026-11-23-night.csv --dry-run --json
     """
-    from cstool.handover import import_receipts
+    from cstool.handover.handover import import_receipts
 
     agent = app.agent()
     result = import_receipts(app.journal, file, agent, app.now_db(), dry_run=dry_run,
@@ -272,7 +272,7 @@ def shifts(app, fmt):
       cstool handover shifts
       cstool policy set handover.shifts day=09:00-17:30,night=17:30-23:30
     """
-    from cstool.handover import current_shift, resolve_shift, shift_table
+    from cstool.handover.handover import current_shift, resolve_shift, shift_table
 
     now = current_shift(app.clock, app.policy)
     rows = []

@@ -25,7 +25,7 @@ def init(app):
       cstool init
       cstool --db ./shop.db init
     """
-    from cstool.journal import Journal
+    from cstool.core.journal import Journal
 
     app._journal = Journal.open(app.db_path, create=True)
     click.echo(app._journal.path)
@@ -41,7 +41,7 @@ def journal():
 @pass_app
 def path_(app):
     """Print the journal's path (without creating it)."""
-    from cstool.journal import resolve_path
+    from cstool.core.journal import resolve_path
 
     click.echo(resolve_path(app.db_path))
 

@@ -3,7 +3,7 @@
 import click
 
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app
-from cstool.vocab import STATUS
+from cstool.core.vocab import STATUS
 
 
 @click.group()
@@ -38,7 +38,7 @@ def import_(app, files, source_format, encoding, maps, dry_run, strict, as_json)
       cstool orders import jd.csv --format generic \\
           --map 订单号=order_id --map 状态=status --map 下单时间=created_at
     """
-    from cstool import importer
+    from cstool.orders import importer
 
     mapping = importer.parse_mapping(maps) if maps else None
     if mapping and source_format != "generic":
@@ -78,7 +78,7 @@ def list_(app, statuses, since, buyer, limit, fmt):
       cstool orders list --status unpaid
       cstool orders list --status 待发货 --since 7d --json
     """
-    from cstool.orders import LIST_COLUMNS, list_orders
+    from cstool.core.orders import LIST_COLUMNS, list_orders
 
     since_db = app.since(since)
     rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
@@ -97,6 +97,6 @@ def show(app, order_id, fmt):
       cstool orders show 5118609024991031607
       cstool orders show 5118609024991031607 --reveal --json
     """
-    from cstool.orders import show as show_order
+    from cstool.core.orders import show as show_order
 
     app.emit(show_order(app.journal, order_id), fmt)

@@ -21,8 +21,8 @@ def show(app, key, fmt):
       cstool policy show
       cstool policy show chase_windows.phone
     """
-    from cstool.policy import display, mask_secret
-    from cstool.policy import key as get_key
+    from cstool.core.policy import display, mask_secret
+    from cstool.core.policy import key as get_key
 
     if key:
         k = get_key(key)
@@ -53,8 +53,8 @@ def set_(app, key, value):
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
     """
-    from cstool.policy import display, mask_secret
-    from cstool.policy import key as get_key
+    from cstool.core.policy import display, mask_secret
+    from cstool.core.policy import key as get_key
 
     k = get_key(key)
     name = k.name
@@ -72,7 +72,7 @@ def use(app, preset):
       cstool policy use manual-000
       cstool policy use flags-shipping
     """
-    from cstool.policy import display
+    from cstool.core.policy import display
 
     values = app.policy.use(preset, app.agent_name, app.now_db())
     for name, value in values.items():
@@ -90,7 +90,7 @@ def presets(app, fmt):
       cstool policy presets
       cstool policy use manual-002
     """
-    from cstool.policy import PRESETS, display
+    from cstool.core.policy import PRESETS, display
 
     rows = [{"preset": name, "about": about,
              "sets": "; ".join(f"{k}={display(v)}" for k, v in values.items())}

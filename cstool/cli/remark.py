@@ -15,9 +15,9 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
-from cstool.errors import InputError
-from cstool.remark_parse import COMPOSE_KIND
-from cstool.vocab import COLOUR
+from cstool.core.errors import InputError
+from cstool.core.vocab import COLOUR
+from cstool.remark.parse import COMPOSE_KIND
 
 # Which of add's options each kind takes (anything else is a usage mistake).
 KIND_OPTIONS = {
@@ -90,8 +90,9 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
       cstool remark add 5118609024991031624 --kind hold --until 11.25
       cstool remark add 5118609024991031624 --kind rebate --promo-price 108 --paid-price 128
     """
-    from cstool import agents, remarks
-    from cstool.values import Verbatim
+    from cstool.core import agents
+    from cstool.core.values import Verbatim
+    from cstool.remark import remarks
 
     stray = [_opt(k) for k, v in options.items()
              if v not in (None, False) and k not in KIND_OPTIONS[kind]]
@@ -103,7 +104,7 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     if kind == "sale" and not options["job_no"]:
         options["job_no"] = agents.get(app.journal, agent)["job_no"]
     if options["until"]:
-        from cstool.clock import typed_time
+        from cstool.core.clock import typed_time
 
         # A ship date: a month and day without a year that is past is refused, never
         # taken as next year's (the order would vanish from shipcheck for a year).
@@ -158,9 +159,9 @@ def parse(app, text, at_text, flag, check, fmt):
       cstool remark parse "2015.03.09 郑婷已催付" --json
       cut -f3 memos.tsv | cstool remark parse - --format jsonl
     """
-    from cstool import remarks
-    from cstool.remark_parse import parse as parse_text
-    from cstool.remark_parse import parse_line
+    from cstool.remark import remarks
+    from cstool.remark.parse import parse as parse_text
+    from cstool.remark.parse import parse_line
 
     try:
         ref = app.clock.parse(at_text) if at_text else app.clock.now()
@@ -219,7 +220,7 @@ def lint(app, since, author, by, limit, fmt):
       cstool remark lint --by agent
       cstool remark lint --format jsonl | jq -r .problem | sort | uniq -c
     """
-    from cstool import remarks
+    from cstool.remark import remarks
 
     since_db = app.since(since)
     stats = remarks.LintStats()
@@ -260,7 +261,7 @@ _CSV = ["order_id", "remark_id", "author", "source", "kind", "check", "at", "pro
 
 def _excerpt(text, n: int = 24):
     """The remark's first line, cut for a table (still masked by the renderer)."""
-    from cstool.values import Memo
+    from cstool.core.values import Memo
 
     first = str(text).strip().splitlines()[0] if str(text).strip() else ""
     return Memo(first if len(first) <= n else first[:n - 1] + "…")
@@ -277,7 +278,7 @@ def list_(app, order_id, fmt):
       cstool remark list 5118609024991031607
       cstool remark list 5118609024991031607 --json
     """
-    from cstool import remarks
+    from cstool.remark import remarks
 
     rows = remarks.history(app.journal, order_id)
     app.emit(rows, fmt, columns=["id", "recorded_at", "source", "kind", "flag", "author", "text",

@@ -40,14 +40,14 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
       cstool remind --notify dingtalk --webhook 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC…
       */10 9-23 * * *  cstool remind --notify wecom    # crontab, webhook from policy
     """
-    from cstool import remind as lib
+    from cstool.app import remind as lib
 
     if all_ and not dry_run:
         raise click.UsageError("--all goes with --dry-run (a real run sends what is due now)")
     journal = app.journal
     policy, clock = app.policy, app.clock
     if dry_run and channel != "stdout":  # planned to the robot's size; no webhook needed
-        from cstool.notify import LIMITS
+        from cstool.core.notify import LIMITS
 
         send, limit = None, LIMITS[channel]
     else:
@@ -101,15 +101,15 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
                 click.echo(message)
                 sys.stdout.flush()
         return echo, None
-    from cstool.notify import Robot
+    from cstool.core.notify import Robot
 
     webhook = webhook or policy.get(f"remind.{channel}_webhook")
     if not webhook:
         raise click.UsageError(
             f"--notify {channel} needs a webhook: --webhook URL, CSTOOL_WEBHOOK, "
             f"or: cstool policy set remind.{channel}_webhook URL")
-    from cstool.errors import InputError
-    from cstool.notify import check_webhook
+    from cstool.core.errors import InputError
+    from cstool.core.notify import check_webhook
 
     try:
         webhook = check_webhook(webhook)
@@ -121,7 +121,7 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
     robot = Robot(channel, webhook, secret, markdown=not plain)
 
     def post(message, title):
-        from cstool.clock import real_time_ms
+        from cstool.core.clock import real_time_ms
 
         # The signature's timestamp is checked against DingTalk's own clock: the real
         # time, even when --now pins the shop's clock.

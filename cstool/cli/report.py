@@ -33,7 +33,7 @@ def daily(app, day, fmt, as_json):
       cstool report daily --date 2026-11-22 --format md
       cstool report daily --json | jq .shipping
     """
-    from cstool import report as lib
+    from cstool.app import report as lib
 
     journal = app.journal
     the_day = app.day(day)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from cstool.cli._common import common_options, pass_app
-from cstool.errors import CstoolError
+from cstool.core.errors import CstoolError
 
 MIN_PASSWORD = 8
 INSTALL_HINT = ("the web view needs the optional 'web' extra (Datasette); install it with: "

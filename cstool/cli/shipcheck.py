@@ -11,7 +11,7 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
-from cstool.shipcheck import CHECK
+from cstool.shipcheck.checks import CHECK
 
 
 @click.group(invoke_without_command=True)
@@ -53,7 +53,7 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     """
     if ctx.invoked_subcommand:
         return
-    from cstool import shipcheck as lib
+    from cstool.shipcheck import checks as lib
 
     limit = limit or None
     if morning:
@@ -78,7 +78,7 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
 
 
 def _emit_morning(app, rows, fmt):
-    from cstool.shipcheck import MORNING_COLUMNS, SECTIONS
+    from cstool.shipcheck.checks import MORNING_COLUMNS, SECTIONS
 
     if fmt != "table":
         app.emit(rows, fmt, columns=MORNING_COLUMNS if fmt in ("csv", "tsv") else None)
@@ -111,7 +111,7 @@ def pack(app, order_ids, fmt):
       cstool shipcheck pack 5118609024991031622
       cstool shipcheck pack 5118609024991031622 5118609024991031623 --json
     """
-    from cstool.packing import checklist, render_text
+    from cstool.shipcheck.packing import checklist, render_text
 
     lists = [checklist(app.journal, oid, app.clock, app.policy) for oid in order_ids]
     if fmt == "table":

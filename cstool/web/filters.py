@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
-from cstool.clock import to_db
-from cstool.errors import InputError
+from cstool.core.clock import to_db
+from cstool.core.errors import InputError
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 92

@@ -3,7 +3,7 @@
 Nothing here computes a rule of its own: deadlines and holds come from
 :func:`cstool.shipcheck.run`, the chase queue from :func:`cstool.chase.due`,
 conversion from :func:`cstool.chase.stats`, next steps from
-:mod:`cstool.exceptions`, and so on — the same figures the commands print.
+:mod:`cstool.cases.cases`, and so on — the same figures the commands print.
 Every call goes through :meth:`Scope.call`, the one place the shop/platform
 filter is applied.
 """
@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Optional
 
-from cstool import chase, exceptions, handover, orders, remarks, report, shipcheck
-from cstool.clock import to_db
-from cstool.errors import InputError
-from cstool.playbooks import KIND
+from cstool.app import report
+from cstool.cases import cases as exceptions
+from cstool.cases.playbooks import KIND
+from cstool.chase import chase
+from cstool.core import orders
+from cstool.core.clock import to_db
+from cstool.core.errors import InputError
+from cstool.handover import handover
+from cstool.remark import remarks
+from cstool.shipcheck import checks as shipcheck
 from cstool.web.charts import Series, bars
 from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page, Section, Tile, WebRenderer, section

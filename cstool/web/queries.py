@@ -12,9 +12,9 @@ import os
 import sqlite3
 from typing import Any, Callable, Optional
 
-from cstool.clock import DEFAULT_TZ, from_db, zone
-from cstool.values import format_money, mask_address, mask_name, mask_phone
-from cstool.vocab import STATUS
+from cstool.core.clock import DEFAULT_TZ, from_db, zone
+from cstool.core.values import format_money, mask_address, mask_name, mask_phone
+from cstool.core.vocab import STATUS
 from cstool.web.render import mask_text
 
 MASKERS: dict[str, Callable[[str], str]] = {

@@ -1,6 +1,6 @@
 """Pages as data, and the one place their values become text: masked, linked, in shop time.
 
-Library rows carry typed values (:mod:`cstool.values`); :class:`WebRenderer`
+Library rows carry typed values (:mod:`cstool.core.values`); :class:`WebRenderer`
 turns them into cells the way the CLI's renderer (:class:`cstool.output.Renderer`)
 does without ``--reveal``: personal data masked by its kind, and every other piece
 of text except identifiers passed through the one free-text masker, so a phone
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import quote
 
-from cstool import mask
-from cstool.output import IDENTIFIERS as CLI_IDENTIFIERS
-from cstool.values import Instant, Money, Pii, format_money
+from cstool.core import mask
+from cstool.core.output import IDENTIFIERS as CLI_IDENTIFIERS
+from cstool.core.values import Instant, Money, Pii, format_money
 
 # Keys whose values are identifiers, not text: never run through the free-text masker
 # (a tracking number may look like a mobile number). The CLI's renderer's, and the

@@ -3,7 +3,7 @@
 Buyers and agents type phone numbers, addresses and ID-card numbers into
 messages, remarks, problems and receipts. :func:`mask_text` finds them inside
 free text and masks them the way the typed values are masked
-(:mod:`cstool.values`): mobiles ``139****6666`` (with spaces or dashes
+(:mod:`cstool.core.values`): mobiles ``139****6666`` (with spaces or dashes
 too), landlines ``0571-****6666``, ID-card numbers ``330***********1234``,
 addresses cut after the district. The renderer applies it to every text
 value unless ``--reveal``; robot messages always.
@@ -76,13 +76,13 @@ def _id_card(m: re.Match) -> str:
 
 
 def _address(m: re.Match) -> str:
-    from cstool.values import mask_address
+    from cstool.core.values import mask_address
 
     return mask_address(m.group(0))
 
 
 def _keyed(m: re.Match) -> str:
-    from cstool.values import mask_address
+    from cstool.core.values import mask_address
 
     rest = m.group(2)
     if not _ADDRESS_LIKE.search(rest) and not _digits(rest):

@@ -1,6 +1,6 @@
 """Abnormal shipments (异常件登记): cases from first report to the buyer holding the goods.
 
-A case belongs to an order and has a kind; its playbook (:mod:`cstool.playbooks`)
+A case belongs to an order and has a kind; its playbook (:mod:`cstool.cases.playbooks`)
 says what to do, in which order and by when. Every change is an event appended
 to the case's timeline (who, when, what); the case row carries the state the
 timeline implies (status, next step, due time, money totals), recomputed by
@@ -30,10 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
-from cstool import evidence
-from cstool.clock import UTC, to_db
-from cstool.errors import BadUsage, InputError, NotFound
-from cstool.playbooks import (
+from cstool.cases.playbooks import (
     FOLLOW_KEYS,
     KIND,
     MONEY,
@@ -53,7 +50,10 @@ from cstool.playbooks import (
     min_photos,
     resolutions_for,
 )
-from cstool.values import Instant, Money, Name, Phone
+from cstool.core import evidence
+from cstool.core.clock import UTC, to_db
+from cstool.core.errors import BadUsage, InputError, NotFound
+from cstool.core.values import Instant, Money, Name, Phone
 
 __all__ = ["KIND", "RESOLUTION", "STATUS", "OUTCOME", "PAYER", "MONEY", "PLAYBOOKS",
            "log", "update", "close", "get", "show", "list_cases", "report", "due_steps",
@@ -410,7 +410,7 @@ def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, deta
         freight_payer: Optional[str] = None, amount: Optional[int] = None,
         money_for: Optional[str] = None, again: bool = False) -> dict:
     """Open a case on an order. Returns the case (see :func:`present`)."""
-    from cstool.orders import require
+    from cstool.core.orders import require
 
     kind = KIND(kind)
     detail = (detail or "").strip()

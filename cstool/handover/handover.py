@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any, Callable, Optional
 
-from cstool.clock import to_db
-from cstool.errors import BadUsage, InputError, NotFound
-from cstool.limits import MAX_ROW_ID, MAX_YEAR, MIN_YEAR, ascii_digits, order_number
-from cstool.output import csv_cell
-from cstool.values import FreeText, Instant, Phone, reveal_or_mask
-from cstool.vocab import Vocabulary
+from cstool.core.clock import to_db
+from cstool.core.errors import BadUsage, InputError, NotFound
+from cstool.core.limits import MAX_ROW_ID, MAX_YEAR, MIN_YEAR, ascii_digits, order_number
+from cstool.core.output import csv_cell
+from cstool.core.values import FreeText, Instant, Phone, reveal_or_mask
+from cstool.core.vocab import Vocabulary
 
 MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
 
@@ -65,10 +65,10 @@ FROM_LABEL = {"shift": "本班", "carried": "遗留", "journal": "日志"}
 # Journal sources: name -> "module:function(journal, clock, policy) -> list[dict]".
 # Modules not installed yet are skipped, so features can land in any order.
 SOURCES: dict[str, str] = {
-    "exception": "cstool.exceptions:handover_rows",
-    "chase": "cstool.chase:handover_rows",
-    "shipcheck": "cstool.shipcheck:handover_rows",
-    "holds": "cstool.handover:hold_rows",
+    "exception": "cstool.cases.cases:handover_rows",
+    "chase": "cstool.chase.chase:handover_rows",
+    "shipcheck": "cstool.shipcheck.checks:handover_rows",
+    "holds": "cstool.handover.handover:hold_rows",
 }
 
 # The sheet's columns: key, header (manual 002's words), xlsx width.
@@ -334,7 +334,7 @@ def add(journal, *, category: str, problem: str, agent: str, now_db: str,
     With a known order the buyer comes from it (and a different ``buyer`` is
     refused: it is the wrong order or the wrong account).
     """
-    from cstool import evidence
+    from cstool.core import evidence
 
     category = CATEGORY(category)
     problem = _required(problem, "--problem")
@@ -827,7 +827,7 @@ def check_target(path: str, force: bool = False, journal=None, fmt: Optional[str
     unless ``force`` (it may be a copy the next shift has already filled in),
     and even then only a sheet of the same kind is replaced.
     """
-    from cstool.safeio import check_output
+    from cstool.core.files import check_output
 
     path = os.path.abspath(os.path.expanduser(path))
     return check_output(path, journal_path=journal.path if journal is not None else None,
@@ -839,7 +839,7 @@ def check_target(path: str, force: bool = False, journal=None, fmt: Optional[str
 def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False,
                 journal=None) -> None:
     """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
-    from cstool.safeio import atomic_write
+    from cstool.core.files import atomic_write
 
     if fmt not in FORMATS:
         raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
@@ -908,7 +908,7 @@ def _find_header(rows: Iterable[tuple[int, list]], path: str):
 
 
 def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None]]:
-    from cstool.importer import open_xlsx
+    from cstool.orders.importer import open_xlsx
 
     wb, ws = open_xlsx(path, "a handover sheet")
 
@@ -927,7 +927,7 @@ def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None
 
 
 def _csv_rows(path: str) -> Iterable[tuple[int, list]]:
-    from cstool.importer import sniff_encoding
+    from cstool.orders.importer import sniff_encoding
 
     with open(path, "rb") as fh:
         data = fh.read()

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
 
-from cstool.clock import iter_manual_dates, out_of_era
-from cstool.limits import ERA
-from cstool.values import format_money as fm
-from cstool.vocab import COLOUR, Vocabulary
+from cstool.core.clock import iter_manual_dates, out_of_era
+from cstool.core.limits import ERA
+from cstool.core.values import format_money as fm
+from cstool.core.vocab import COLOUR, Vocabulary
 
 _KIND_WORDS = {
     "note": ["备注", "说明", "一般"],

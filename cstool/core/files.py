@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, Callable, Optional
 
-from cstool.errors import InputError
+from cstool.core.errors import InputError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What --force may replace: extension -> how the file we write begins.
@@ -44,7 +44,7 @@ def _head(path: str, n: int = 1 << 16) -> bytes:
 
 def protected(journal_path: str, backups: Iterable[str] = ()) -> list[tuple[str, str]]:
     """``(path, what it is)`` of every file an output must never replace."""
-    from cstool import evidence
+    from cstool.core import evidence
 
     j = os.path.abspath(journal_path)
     out = [(j, "the journal")]

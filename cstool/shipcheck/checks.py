@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from cstool.clock import Clock, from_db, iter_manual_dates, to_db
-from cstool.limits import ERA, MAX_YEAR, MIN_YEAR
-from cstool.values import Instant
-from cstool.vocab import Vocabulary
+from cstool.core.clock import Clock, from_db, iter_manual_dates, to_db
+from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
+from cstool.core.values import Instant
+from cstool.core.vocab import Vocabulary
 
 CHECK = Vocabulary("check", {
     "overdue": ["超时", "已超时", "超72小时"],
@@ -503,7 +503,7 @@ def _brush_row(rules: Rules, r) -> dict:
 
 def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
     """A note per order with an open abnormal-shipment case (when that feature is installed)."""
-    from cstool.orders import _has_table
+    from cstool.core.orders import _has_table
 
     if not order_ids or not _has_table(journal, "exceptions"):
         return {}
@@ -650,11 +650,11 @@ def _instant(value: Optional[str]) -> Optional[Instant]:
 
 def open_exceptions(journal, rules: Rules) -> list[dict]:
     """Open abnormal shipments (the exception feature's table), oldest first."""
-    from cstool.orders import _has_table
+    from cstool.core.orders import _has_table
 
     if not _has_table(journal, "exceptions"):
         return []
-    from cstool.clock import span
+    from cstool.core.clock import span
 
     three_months_ago = rules.now - span(3, "m")  # by the calendar, as manual 000 counts
     out = []

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Optional
 
-from cstool.clock import to_db
+from cstool.core.clock import to_db
 
 CLAIM_MINUTES = 10
 
@@ -34,10 +34,10 @@ CLAIM_MINUTES = 10
 # by the routine, with Item.held saying why); it may return a :class:`Due` to say
 # how many its cap left out.
 SOURCES = [
-    "cstool.remind:chase_items",
-    "cstool.remind:ship_items",
-    "cstool.remind:exception_items",
-    "cstool.remind:handover_items",
+    "cstool.app.remind:chase_items",
+    "cstool.app.remind:ship_items",
+    "cstool.app.remind:exception_items",
+    "cstool.app.remind:handover_items",
 ]
 
 KIND_LABEL = {"chase": "催付", "ship": "发货", "exception": "异常件", "handover": "交接"}
@@ -57,7 +57,7 @@ class Item:
 
     def __post_init__(self) -> None:
         # What goes to a group chat never carries a buyer's phone or address.
-        from cstool.mask import mask_text
+        from cstool.core.mask import mask_text
 
         object.__setattr__(self, "text", mask_text(self.text))
 
@@ -330,7 +330,7 @@ def _held_back(out: Outcome, later: list[Item]) -> None:
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
     """Messages of at most ``limit`` bytes, with the items each one carries."""
-    from cstool.notify import split_message
+    from cstool.core.notify import split_message
 
     groups: list[tuple[list[Item], str]] = []
     batch: list[Item] = []
@@ -367,7 +367,7 @@ MAX_PER_KIND = 30  # a reminder is read by people: the most urgent first, the re
 
 
 def _masked(value) -> str:
-    from cstool.values import reveal_or_mask
+    from cstool.core.values import reveal_or_mask
 
     return "" if value is None else str(reveal_or_mask(value, False))
 
@@ -380,7 +380,7 @@ def chase_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
                 held: bool = False, skip: frozenset = frozenset()) -> Due:
     """Unpaid orders to chase now, by the channel open now (most valuable first);
     ``held``: also those due but with no channel open now."""
-    from cstool import chase
+    from cstool.chase import chase
 
     counts: dict = {}
     items = []
@@ -407,8 +407,8 @@ def handover_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
                    held: bool = False, skip: frozenset = frozenset()) -> Due:
     """Handover items still without a receipt after the policy's hour on the next day;
     ``held``: before that hour, those it will remind of."""
-    from cstool import handover
-    from cstool.policy import window_bounds
+    from cstool.core.policy import window_bounds
+    from cstool.handover import handover
 
     now = clock.now()
     hour = policy.get("remind_handover_ack_by")
@@ -434,8 +434,8 @@ def handover_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
 def exception_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
                     skip: frozenset = frozenset()) -> Due:
     """Abnormal-shipment cases whose next step is due now (most overdue first)."""
-    from cstool import exceptions
-    from cstool.playbooks import KIND
+    from cstool.cases import cases as exceptions
+    from cstool.cases.playbooks import KIND
 
     items = []
     for d in exceptions.due_steps(journal, clock):
@@ -451,7 +451,7 @@ def ship_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
                skip: frozenset = frozenset()) -> Due:
     """Paid orders past or near the ship deadline, and holds whose date has come
     (the most urgent ``limit`` of each check)."""
-    from cstool import shipcheck
+    from cstool.shipcheck import checks as shipcheck
 
     label = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
     report = shipcheck.run(journal, clock, policy, only=shipcheck.FAILING,

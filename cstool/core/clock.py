@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Optional, Union
 
-from cstool.errors import InputError
-from cstool.limits import ERA, MAX_YEAR, MIN_YEAR, OutOfRange, year_ok
+from cstool.core.errors import InputError
+from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR, OutOfRange, year_ok
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC = timezone.utc

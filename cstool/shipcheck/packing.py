@@ -14,8 +14,8 @@ import re
 from datetime import date
 from typing import Optional
 
-from cstool.clock import Clock
-from cstool.values import Address, Instant, Name, Phone
+from cstool.core.clock import Clock
+from cstool.core.values import Address, Instant, Name, Phone
 
 _COLOUR = re.compile(r"(?:酒红|军绿|天蓝|浅蓝|深蓝|浅灰|深灰|藏青|藏蓝|卡其|咖啡|玫红|米白|"
                      r"[黑白红蓝绿黄紫灰粉橙棕驼米银金杏])色|透明")
@@ -74,7 +74,7 @@ def _item(order) -> dict:
 
 def _remark_lines(journal, order) -> list[str]:
     """The order's remarks, oldest first: the platform memo's, then those added in cstool."""
-    from cstool.shipcheck import memo_entries
+    from cstool.shipcheck.checks import memo_entries
 
     lines = memo_entries(order["seller_memo"])
     for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND source <> 'platform' "
@@ -97,8 +97,8 @@ def _courier(texts: list[str]) -> tuple[Optional[str], list[str]]:
 
 def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
     """Everything the packer must check for one order, warnings first."""
-    from cstool.orders import require
-    from cstool.shipcheck import presale_date
+    from cstool.core.orders import require
+    from cstool.shipcheck.checks import presale_date
 
     order = require(journal, order_id)
     oid = order["order_id"]

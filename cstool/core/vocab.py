@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Optional
 
-from cstool.errors import InputError
+from cstool.core.errors import InputError
 
 
 class Vocabulary:

@@ -25,10 +25,10 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
-from cstool.clock import from_db, to_db
-from cstool.errors import BadUsage, CstoolError, InputError
-from cstool.values import Instant, Money, Phone, format_money
-from cstool.vocab import Vocabulary
+from cstool.core.clock import from_db, to_db
+from cstool.core.errors import BadUsage, CstoolError, InputError
+from cstool.core.values import Instant, Money, Phone, format_money
+from cstool.core.vocab import Vocabulary
 
 CHANNEL = Vocabulary("chase channel", {
     "wangwang": ["旺旺", "旺旺留言", "千牛", "chat"],
@@ -66,7 +66,7 @@ class AlreadyChased(CstoolError):
 
 def parse_channels(text: Any) -> list[str]:
     """``wangwang,phone,remind`` (Chinese accepted, or a JSON list) → canonical channels."""
-    from cstool.policy import split_list
+    from cstool.core.policy import split_list
 
     out = CHANNEL.many(split_list(text, "channels", r"[,，;\s>→]+"))
     if not out:
@@ -177,7 +177,7 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
 
 
 def _bounds(windows: list[str]) -> list[tuple[int, int]]:
-    from cstool.policy import window_bounds
+    from cstool.core.policy import window_bounds
 
     return sorted(window_bounds(w) for w in windows)
 
@@ -244,7 +244,7 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
     下午, 晚上), hours (3点, 下午三点半), and "soon" (马上, 一会儿, 2小时后).
     ``now`` is aware, in shop time. Anything else is not guessed: None.
     """
-    from cstool.clock import find_manual_date, normalise_width
+    from cstool.core.clock import find_manual_date, normalise_width
 
     s = normalise_width(text or "").replace(" ", "")
     if not s:
@@ -544,7 +544,7 @@ def log(journal, clock, policy, order_id: str, *, channel: str, agent: str,
     another agent, and an order someone chased within the cool-down (unless
     ``again``): the message says who chased it and when.
     """
-    from cstool.orders import require
+    from cstool.core.orders import require
 
     channel = CHANNEL(channel)
     result = RESULT(result) if result else None

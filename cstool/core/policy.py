@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from cstool.errors import BadUsage, InputError
-from cstool.vocab import COLOUR, FLAG_MEANING
+from cstool.core.errors import BadUsage, InputError
+from cstool.core.vocab import COLOUR, FLAG_MEANING
 
 # --- value kinds -------------------------------------------------------------------
 
@@ -106,7 +106,7 @@ def window_bounds(window: str) -> tuple[int, int]:
 
 
 def parse_zone(text: Any) -> str:
-    from cstool.clock import zone
+    from cstool.core.clock import zone
 
     name = str(text).strip()
     zone(name)
@@ -162,13 +162,13 @@ def _text(text: Any) -> str:
 
 
 def _shifts(text: Any) -> dict[str, str]:
-    from cstool.handover import parse_shifts
+    from cstool.handover.handover import parse_shifts
 
     return parse_shifts(text)
 
 
 def _chase_channels(text: Any) -> list[str]:
-    from cstool.chase import parse_channels
+    from cstool.chase.chase import parse_channels
 
     return parse_channels(text)
 
@@ -184,7 +184,7 @@ def parse_date_or_none(text: Any) -> Optional[str]:
         day = date.fromisoformat(s)
     except ValueError:
         raise InputError(f"{text!r} is not a date; use YYYY-MM-DD or none") from None
-    from cstool.limits import ERA, year_ok
+    from cstool.core.limits import ERA, year_ok
 
     if not year_ok(day.year):
         raise InputError(f"{s} is outside the years {ERA}")
@@ -195,7 +195,7 @@ parse_date_or_none.checked_on_read = True  # type: ignore[attr-defined]
 
 
 def _remark_verify(text: Any) -> list[str]:
-    from cstool.remarks import parse_verify  # remark feature; imported only when set
+    from cstool.remark.remarks import parse_verify  # remark feature; imported only when set
 
     return parse_verify(text)
 
@@ -213,7 +213,7 @@ def _url(text: Any) -> str:
     s = str(text).strip()
     if s.lower() in ("", "none", "off"):
         return ""
-    from cstool.notify import check_webhook
+    from cstool.core.notify import check_webhook
 
     return check_webhook(s)
 
@@ -269,7 +269,7 @@ KEYS: dict[str, Key] = {k.name: k for k in [
 ]}
 
 # --- exception log (异常件登记): step clocks, resolutions and photos per kind ---
-from cstool import playbooks as _playbooks  # noqa: E402
+from cstool.cases import playbooks as _playbooks  # noqa: E402
 
 KEYS.update((spec[0], Key(*spec)) for spec in _playbooks.policy_specs())
 
@@ -331,7 +331,7 @@ def mask_secret(value: Any) -> str:
     if not s:
         return ""
     if s.startswith("http"):
-        from cstool.notify import mask_url
+        from cstool.core.notify import mask_url
 
         return mask_url(s)
     return "…" + s[-4:] if len(s) > 8 else "****"
@@ -407,7 +407,7 @@ class Policy:
         self._stored[name] = (value, agent, now_db)
 
     def rows(self) -> list[dict]:
-        from cstool.values import Instant
+        from cstool.core.values import Instant
 
         out = []
         for name, k in KEYS.items():

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cstool.errors import InputError, NotFound
-from cstool.values import Instant
+from cstool.core.errors import InputError, NotFound
+from cstool.core.values import Instant
 
 KINDS = ("until", "owner", "presale", "waiting_buyer")
 

@@ -17,8 +17,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from cstool.errors import CstoolError
-from cstool.mask import mask_secrets, mask_url
+from cstool.core.errors import CstoolError
+from cstool.core.mask import mask_secrets, mask_url
 
 TIMEOUT_S = 10.0
 RATE_PER_MINUTE = 20
@@ -40,7 +40,7 @@ def check_webhook(url: str, what: str = "webhook") -> str:
     The token travels in the URL, so it must go over https; plain http only to a
     robot on this machine (a relay or a test), at localhost, 127.0.0.1 or ::1.
     """
-    from cstool.errors import InputError
+    from cstool.core.errors import InputError
 
     s = str(url).strip()
     shown = mask_url(s)

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Optional
 
-from cstool.errors import NotFound
-from cstool.values import Address, Instant, Memo, Money, Name, Phone
+from cstool.core.errors import NotFound
+from cstool.core.values import Address, Instant, Memo, Money, Name, Phone
 
 LIST_COLUMNS = ("order_id", "buyer", "status", "amount", "created_at", "paid_at", "shipped_at",
                 "courier", "tracking_no", "flag", "seller_memo")
@@ -80,8 +80,8 @@ def list_orders(journal, *, statuses: Sequence[str] = (), since: Optional[str] =
 def require(journal, order_id: str):
     """The orders row, or a NotFound naming the order (BadUsage when ``order_id`` cannot be
     an order number at all: 300 digits, a formula, letters of another script)."""
-    from cstool.errors import BadUsage
-    from cstool.limits import order_number
+    from cstool.core.errors import BadUsage
+    from cstool.core.limits import order_number
 
     try:
         oid = order_number(str(order_id).strip())
@@ -111,18 +111,18 @@ def show(journal, order_id: str) -> dict:
         {"id": r["id"], "kind": r["kind"], "until": r["until"], "owner": r["owner"],
          "created_at": _inst(r["created_at"]), "released_at": _inst(r["released_at"])}
         for r in journal.query("SELECT * FROM holds WHERE order_id = ? ORDER BY id", [oid])]
-    from cstool.handover import list_items
+    from cstool.handover.handover import list_items
 
     order["handover"] = [
         {k: i[k] for k in ("id", "category", "problem", "todo", "created_by", "created_at",
                            "receipt", "acked_by", "acked_at")}
         for i in list_items(journal, order_id=oid)]
     if _has_table(journal, "chases"):
-        from cstool.chase import order_chases
+        from cstool.chase.chase import order_chases
 
         order["chases"] = order_chases(journal, oid)
     if _has_table(journal, "exceptions"):
-        from cstool.exceptions import for_order
+        from cstool.cases.cases import for_order
 
         order["exceptions"] = for_order(journal, oid)
     return order

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cstool.errors import BadUsage, NotFound
-from cstool.limits import MAX_NAME, MAX_SHORT_NAME
-from cstool.values import Instant
-from cstool.vocab import ROLE
+from cstool.core.errors import BadUsage, NotFound
+from cstool.core.limits import MAX_NAME, MAX_SHORT_NAME
+from cstool.core.values import Instant
+from cstool.core.vocab import ROLE
 
 
 def add(journal, short: str, now_db: str, name: Optional[str] = None,

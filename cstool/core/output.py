@@ -1,6 +1,6 @@
 """One renderer for every listing: table, json, jsonl, csv, tsv.
 
-Rows are dicts whose values may be the typed values of :mod:`cstool.values`;
+Rows are dicts whose values may be the typed values of :mod:`cstool.core.values`;
 this module is the single place that turns them into text, masks personal
 data and applies the JSON conventions of the contract (ISO times with the
 shop's offset, money as ``"128.50"``, order numbers as strings).
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from typing import IO, Any, Optional
 
-from cstool.mask import mask_text
-from cstool.values import Instant, Money, Pii, Verbatim, format_money
+from cstool.core.mask import mask_text
+from cstool.core.values import Instant, Money, Pii, Verbatim, format_money
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
 # Keys whose values are identifiers, never free text: not searched for personal

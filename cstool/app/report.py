@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Optional
 
-from cstool.clock import to_db
-from cstool.orders import _has_table as _has
-from cstool.values import Instant
+from cstool.core.clock import to_db
+from cstool.core.orders import _has_table as _has
+from cstool.core.values import Instant
 
 SHIPPED = ("part_shipped", "shipped", "signed", "finished")
 
@@ -40,7 +40,7 @@ def imports(journal, since: str, until: str) -> dict:
 
 
 def chases(journal, clock, since: str, until: str) -> dict:
-    chase = _module("cstool.chase")
+    chase = _module("cstool.chase.chase")
     if chase is None or not _has(journal, "chases"):
         return {}
     return {"total": chase.stats(journal, clock, since=since, until=until),
@@ -94,7 +94,7 @@ def shipping(journal, clock, policy, since: str, until: str) -> dict:
     """Orders whose ship deadline fell in the day (:func:`shipping_by_day`), and what is
     overdue or due soon now."""
     out = shipping_by_day(journal, clock, policy, [(since, until)])[0]
-    shipcheck = _module("cstool.shipcheck")
+    shipcheck = _module("cstool.shipcheck.checks")
     if shipcheck is not None:
         counts = shipcheck.run(journal, clock, policy, only=("overdue", "due_soon"), limit=0).counts
         out["overdue_now"] = counts.get("overdue", 0)
@@ -103,7 +103,7 @@ def shipping(journal, clock, policy, since: str, until: str) -> dict:
 
 
 def exceptions_(journal, since: str, until: str, now_db: str) -> dict:
-    exc = _module("cstool.exceptions")
+    exc = _module("cstool.cases.cases")
     if exc is None or not _has(journal, "exceptions"):
         return {}
     closed = [dict(r) for r in journal.query(
@@ -117,7 +117,7 @@ def exceptions_(journal, since: str, until: str, now_db: str) -> dict:
 
 def remarks(journal, clock, policy, since: str) -> list[dict]:
     """Remark format problems by agent, for remarks written since the day began."""
-    rem = _module("cstool.remarks")
+    rem = _module("cstool.remark.remarks")
     if rem is None:
         return []
     return rem.lint_by_agent(rem.lint(journal, clock, policy, since=since))
@@ -195,7 +195,7 @@ def render(report: dict, renderer, fmt: str) -> str:
 
     title = f"日报 Daily report {report['date']}" + (f" · {report['shop']}" if report["shop"] else "")
     parts = [f"# {title}" if fmt == "md" else title, ""]
-    from cstool.values import format_ratio
+    from cstool.core.values import format_ratio
 
     for heading, rows in sections(report):
         # shares read as chase stats shows them: 12.5%

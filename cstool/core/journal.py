@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
 
-from cstool.errors import CstoolError
+from cstool.core.errors import CstoolError
 
 BUSY_TIMEOUT_S = 15.0
 MIGRATION_SET = "cstool"
@@ -296,7 +296,7 @@ class Journal:
         """
         import tempfile
 
-        from cstool.safeio import check_output, fsync_folder
+        from cstool.core.files import check_output, fsync_folder
 
         dest = os.path.abspath(os.path.expanduser(dest))
         if os.path.lexists(dest) and not any(

@@ -1,7 +1,7 @@
 """Typed values for output: money, instants and personal data.
 
 Library functions put these in the rows they return; the renderer
-(:mod:`cstool.output`) turns them into text for the chosen format, so every
+(:mod:`cstool.core.output`) turns them into text for the chosen format, so every
 command shows money, times and masked buyer data the same way.
 
 - :class:`Money` is an int of fen, shown as ``"128.50"``.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from cstool.errors import InputError
-from cstool.limits import MAX_FEN
+from cstool.core.errors import InputError
+from cstool.core.limits import MAX_FEN
 
 
 class Money(int):
@@ -183,7 +183,7 @@ def reveal_or_mask(value, reveal: bool):
 
 def mask_memo(value: str) -> str:
     """A remark with the personal data inside it masked (see :func:`cstool.mask.mask_text`)."""
-    from cstool.mask import mask_text
+    from cstool.core.mask import mask_text
 
     return mask_text(value)
 

@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from cstool.clock import LocalToUtc
-from cstool.errors import BadUsage, CstoolError, InputError
-from cstool.limits import (
+from cstool.core.clock import LocalToUtc
+from cstool.core.errors import BadUsage, CstoolError, InputError
+from cstool.core.limits import (
     MAX_COUNT,
     MAX_NAME,
     MAX_ORDER_ID,
@@ -41,8 +41,8 @@ from cstool.limits import (
     check_fen,
     order_number,
 )
-from cstool.values import money_fen
-from cstool.vocab import COLOUR, STATUS, STATUS_RANK
+from cstool.core.values import money_fen
+from cstool.core.vocab import COLOUR, STATUS, STATUS_RANK
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -988,6 +988,6 @@ def after_rows_hook() -> Optional[Callable[[Any, int], None]]:
     a memo text into its remark columns (MEMO_PARSE_COLUMNS, then "acting": 0 nothing
     to apply, 1 marks brushing, 2 touches holds), kept in temp.memo_parse.
     """
-    from cstool.remarks import IMPORT_HOOK
+    from cstool.remark.remarks import IMPORT_HOOK
 
     return IMPORT_HOOK

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Optional
 
-from cstool.errors import InputError
+from cstool.core.errors import InputError
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -183,7 +183,7 @@ def sweep(journal, min_age_s: float = 5.0) -> None:
     journal names its photo (the command died after its commit), it is moved
     into place; otherwise it is removed.
     """
-    from cstool.clock import wall_now  # a file's age is real time, not the shop's clock
+    from cstool.core.clock import wall_now  # a file's age is real time, not the shop's clock
 
     d = folder(journal.path)
     try:

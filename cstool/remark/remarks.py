@@ -1,9 +1,9 @@
 """Remarks (卖家备注): compose them in the house format, record them, read the
 platform's memos on import, and lint every remark against the shop's rules.
 
-The parser itself is :mod:`cstool.remark_parse`; this module is where
+The parser itself is :mod:`cstool.remark.parse`; this module is where
 remarks meet the journal: the ``remarks`` table (migration m0001), the holds
-and brushing mark they drive (:mod:`cstool.holds`), the shop's flag scheme
+and brushing mark they drive (:mod:`cstool.core.holds`), the shop's flag scheme
 and agents.
 """
 
@@ -18,10 +18,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Optional
 
-from cstool import holds as holds_
-from cstool.clock import from_db, iter_manual_dates, to_db, zone
-from cstool.errors import BadUsage, CstoolError, InputError
-from cstool.remark_parse import (
+from cstool.core import holds as holds_
+from cstool.core.clock import from_db, iter_manual_dates, to_db, zone
+from cstool.core.errors import BadUsage, CstoolError, InputError
+from cstool.core.values import Address, Instant, Memo, Money
+from cstool.core.vocab import COLOUR, COLOUR_CODE, Vocabulary
+from cstool.remark.parse import (
     COMPOSE_KIND,
     COMPOSE_KINDS,
     HANDLED,
@@ -34,8 +36,6 @@ from cstool.remark_parse import (
     parse_line,
     side,
 )
-from cstool.values import Address, Instant, Memo, Money
-from cstool.vocab import COLOUR, COLOUR_CODE, Vocabulary
 
 # Orders that can still be held: a hold on a shipped or closed order means nothing.
 HOLDABLE = ("unpaid", "paid", "part_shipped")
@@ -271,7 +271,7 @@ class ImportedMemos:
     """
 
     def memo_parser(self, journal, now_db: str) -> Callable[[str], tuple]:
-        from cstool.policy import Policy
+        from cstool.core.policy import Policy
 
         policy = Policy(journal)
         parser = Parser(from_db(now_db).astimezone(zone(policy.get("timezone"))),
@@ -305,7 +305,7 @@ def apply_imported_memos(journal, last_remark_id: int) -> None:
     imp = journal.one("SELECT id, agent, started_at FROM imports ORDER BY id DESC LIMIT 1")
     if imp is None:
         return
-    from cstool.policy import Policy
+    from cstool.core.policy import Policy
 
     policy = Policy(journal)
     ref = from_db(imp["started_at"]).astimezone(zone(policy.get("timezone")))
@@ -400,7 +400,7 @@ def _parse_rows(parser: Parser, texts: list) -> Iterator[tuple]:
     """
     import os
 
-    from cstool.importer import _can_fork
+    from cstool.orders.importer import _can_fork
 
     def rows(chunk):
         for t in chunk:
@@ -687,7 +687,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
     Returns the remark object (``id`` None on a dry run) with ``applied``:
     what it changed to holds and the brushing mark.
     """
-    from cstool.orders import require
+    from cstool.core.orders import require
 
     order = require(journal, order_id)
     oid = order["order_id"]
@@ -750,7 +750,7 @@ def add(journal, order_id: str, kind: str, *, agent: str, clock, policy,
 
 def history(journal, order_id: str) -> list[dict]:
     """The order's remarks, oldest first (platform memos, cli remarks, chase remarks)."""
-    from cstool.orders import require
+    from cstool.core.orders import require
 
     oid = require(journal, order_id)["order_id"]
     return [present(r, with_order=False) for r in journal.query(

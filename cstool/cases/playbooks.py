@@ -23,8 +23,8 @@ import json
 import re
 from typing import Any, Callable, NamedTuple, Optional
 
-from cstool.errors import InputError
-from cstool.vocab import Vocabulary
+from cstool.core.errors import InputError
+from cstool.core.vocab import Vocabulary
 
 KIND = Vocabulary("exception kind", {
     "wrong_item": ["错发", "发错货", "货品不符"],
@@ -409,7 +409,7 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
 
 def parse_resolutions(kind: str) -> Callable[[Any], list]:
     def parse(text: Any) -> list:
-        from cstool.policy import split_list
+        from cstool.core.policy import split_list
 
         out = RESOLUTION.many(split_list(text, "resolutions", r"[,，;\s+]+"))
         if not out:
