@@ -2,7 +2,7 @@
 
 Both are whole processes on the benchmark journal (``ctx.journal``). The bare
 one opens the journal with the sqlite3 module, runs the queue's SQL
-(:func:`cstool.chase.due_query`, with the same parameters) and prints the
+(:func:`cstool.chase.queue.due_query`, with the same parameters) and prints the
 first 50 rows as JSON; cstool also starts click, reads the policy and the
 templates, works out each order's channel and message, and renders.
 Targets: cstool ≤ 250 ms, and ≤ 3× the bare run. Best of 7 runs each.
@@ -27,10 +27,10 @@ RUNS = 7
 
 
 def run(ctx):
-    from cstool.chase.chase import due_query
+    from cstool.app.policy import Policy
+    from cstool.chase.queue import due_query
     from cstool.core.clock import Clock
     from cstool.core.journal import Journal
-    from cstool.core.policy import Policy
 
     # Opening once applies pending migrations (the queue's index) outside the timings.
     journal = Journal.open(str(ctx.journal))

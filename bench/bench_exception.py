@@ -31,13 +31,21 @@ def _copy(src: Path, dest: Path) -> None:
         a.backup(b)
 
 
+def _at(journal, policy, instant: str):
+    """A context at a stored instant, by the benchmark's agent."""
+    from cstool.core.clock import Clock, from_db
+    from cstool.core.context import Context
+
+    return Context(journal, Clock("Asia/Shanghai", from_db(instant)), policy, "bench")
+
+
 def _populate(path: Path, n: int) -> float:
-    from cstool.cases import cases as exceptions
+    from cstool.app.policy import Policy
+    from cstool.cases import timeline
     from cstool.cases.playbooks import KIND
     from cstool.core.clock import Clock, to_db
     from cstool.core.errors import InputError
     from cstool.core.journal import Journal
-    from cstool.core.policy import Policy
 
     rng = random.Random(6)
     j = Journal.open(str(path))
@@ -52,19 +60,19 @@ def _populate(path: Path, n: int) -> float:
             kind = KIND.values[i % len(KIND.values)]
             opened = clock.now() - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
             at = to_db(opened)
-            case = exceptions.log(j, policy, "bench", at, oid, kind, "bench case")
+            case = timeline.log(_at(j, policy, at), oid, kind, "bench case")
             later = to_db(opened + timedelta(hours=rng.randint(1, 48)))
             try:
-                exceptions.update(j, policy, "bench", later, case["id"], done=True, note="checked")
+                timeline.update(_at(j, policy, later), case["id"], done=True, note="checked")
             except InputError:  # a photos step: these cases stay at their first step
                 pass
             if kind in ("lost", "refused"):
-                exceptions.update(j, policy, "bench", later, case["id"], amount=rng.randint(1, 300)
+                timeline.update(_at(j, policy, later), case["id"], amount=rng.randint(1, 300)
                                   * 100, money_for="claim" if kind == "lost" else "refund")
             if i % 3:
                 end = to_db(opened + timedelta(hours=rng.randint(49, 400)))
                 if end < clock.now_db():
-                    exceptions.close(j, policy, "bench", end, case["id"], "received")
+                    timeline.close(_at(j, policy, end), case["id"], "received")
     seconds = time.perf_counter() - t0
     j.close()
     return seconds
@@ -89,20 +97,21 @@ def run(ctx):
         overdue = ctx.best_of(3, base + ["exception", "list", "--overdue", "--format", "tsv"])
         report = ctx.best_of(3, base + ["exception", "report", "--by", "courier", "--json"])
 
-        from cstool.cases import cases as exceptions
+        from cstool.app.policy import Policy
+        from cstool.cases import views
         from cstool.core.clock import Clock
+        from cstool.core.context import Context
         from cstool.core.journal import Journal
-        from cstool.core.policy import Policy
 
         j = Journal.open(str(db))
         clock = Clock(fixed=BENCH_NOW)
         best_due, best_sheet = 1e9, 1e9
         for _ in range(5):
             t0 = time.perf_counter()
-            due = exceptions.due_steps(j, clock)
+            due = views.due_steps(Context(j, clock, Policy(j)))
             best_due = min(best_due, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            exceptions.handover_rows(j, clock, Policy(j))
+            views.handover_rows(Context(j, clock, Policy(j)))
             best_sheet = min(best_sheet, time.perf_counter() - t0)
         j.close()
         n_over = overdue.stdout.count("\n") - 1

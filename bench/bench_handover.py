@@ -23,8 +23,10 @@ CATEGORIES = ["courier", "aftersale", "external", "distribution", "callback", "c
 
 def _fill(journal_path: Path) -> None:
     from cstool.core import agents
+    from cstool.core.clock import Clock, from_db
+    from cstool.core.context import Context
     from cstool.core.journal import Journal
-    from cstool.handover import handover
+    from cstool.handover import items
 
     journal = Journal.open(str(journal_path), create=True)
     agents.add(journal, "bench", "2026-11-23T09:00:00Z")
@@ -32,29 +34,30 @@ def _fill(journal_path: Path) -> None:
         for i in range(ITEMS):
             minute = 18 * 60 + i * 300 // ITEMS  # spread over 18:00-23:00
             at = f"2026-11-23T{(minute // 60) - 8:02d}:{minute % 60:02d}:00Z"
-            handover.add(journal, category=CATEGORIES[i % len(CATEGORIES)],
-                         problem=f"物流{i % 9 + 1}天未更新, 买家催问 第{i}单",
-                         todo="联系快递查件, 回复买家", agent="bench", now_db=at,
-                         order_id=str(5118609000000000000 + i), buyer=f"tb_buyer{i:05d}",
-                         phone=f"138{i:08d}" if i % 5 == 0 else None)
+            ctx = Context(journal, Clock("Asia/Shanghai", from_db(at)), None, "bench")
+            items.add(ctx, category=CATEGORIES[i % len(CATEGORIES)],
+                      problem=f"物流{i % 9 + 1}天未更新, 买家催问 第{i}单",
+                      todo="联系快递查件, 回复买家", order_id=str(5118609000000000000 + i),
+                      buyer=f"tb_buyer{i:05d}", phone=f"138{i:08d}" if i % 5 == 0 else None)
     journal.close()
 
 
 def _library_xlsx(journal_path: Path, out: Path) -> float:
+    from cstool.app.policy import Policy
     from cstool.core.clock import Clock
+    from cstool.core.context import Context
     from cstool.core.journal import Journal
-    from cstool.core.policy import Policy
-    from cstool.handover import handover
+    from cstool.handover import sheet as sheets
+    from cstool.handover.shifts import resolve_shift
 
     journal = Journal.open(str(journal_path))
     clock = Clock("Asia/Shanghai", NOW)
     policy = Policy(journal)
-    shift = handover.resolve_shift(clock, policy, "night")
-    sheet = handover.build_sheet(journal, clock, policy, shift, "bench", clock.now_db(),
-                                 include_journal=False)
+    ctx = Context(journal, clock, policy, "bench")
+    sheet = sheets.build_sheet(ctx, resolve_shift(clock, policy, "night"), include_journal=False)
     t0 = time.perf_counter()
     with open(out, "wb") as fh:
-        handover.write_xlsx(sheet, fh, clock)
+        sheets.write_xlsx(sheet, fh, ctx.renderer)
     seconds = time.perf_counter() - t0
     journal.close()
     return seconds

@@ -22,15 +22,18 @@ IMPORT = f"""
 import sys
 from cstool.core.agents import add
 from cstool.core.clock import Clock
-from cstool.orders.importer import after_rows_hook, import_files
+from cstool.app.policy import Policy
+from cstool.app.routines import import_hook
+from cstool.core.context import Context
 from cstool.core.journal import Journal
+from cstool.orders.importer import import_files
 
 db, csv, mode = sys.argv[1:4]
 j = Journal.open(db, create=True)
 clock = Clock("Asia/Shanghai", {BENCH_NOW!r})
 add(j, "bench", clock.now_db())
-import_files(j, [csv], agent="bench", now_db=clock.now_db(), tz_name="Asia/Shanghai",
-             after_rows=after_rows_hook() if mode == "hook" else None)
+ctx = Context(j, clock, Policy(j), "bench")
+import_files(ctx, [csv], after_rows=import_hook(ctx) if mode == "hook" else None)
 print(j.scalar("SELECT count(*) FROM remarks WHERE parsed = 1"))
 """
 

@@ -24,9 +24,9 @@ sys.stdout.write(json.dumps(out, ensure_ascii=False))
 
 
 def statements(journal_path) -> dict:
+    from cstool.app.policy import Policy
     from cstool.core.clock import Clock
     from cstool.core.journal import Journal
-    from cstool.core.policy import Policy
     from cstool.shipcheck.checks import Rules, plan
 
     journal = Journal.open(str(journal_path))

@@ -29,7 +29,7 @@ from exportlib import (  # noqa: E402
     phone,
 )
 
-from cstool.orders.importer import CLASSIC_HEADER  # noqa: E402
+from cstool.orders.readers import CLASSIC_HEADER  # noqa: E402
 
 AGENTS = ["倩", "郑婷", "小雨", "阿杰", "美美"]
 MEMOS = [

@@ -91,3 +91,16 @@ def demo(run, env):
         run(["agent", "add", agent], check=0)
     run(["--agent", "倩", "orders", "import", str(DEMO_CSV), str(DEMO_XLSX)], check=0)
     return env
+
+
+def context(journal, now=DEMO_NOW, agent=None, policy=None):
+    """The context a command hands the routines: this journal, its policy, the clock at
+    ``now`` (a Clock, shop time, or a journal instant ``…Z``), the acting agent."""
+    from cstool.app.policy import Policy
+    from cstool.core.clock import Clock, from_db
+    from cstool.core.context import Context
+
+    policy = policy if policy is not None else Policy(journal)
+    if not isinstance(now, Clock):
+        now = Clock(policy.get("timezone"), from_db(now) if now.endswith("Z") else now)
+    return Context(journal, now, policy, agent)

@@ -7,10 +7,10 @@ import sqlite3
 
 from conftest import order
 
+from cstool.app.policy import Policy
 from cstool.core import holds
 from cstool.core.clock import Clock
 from cstool.core.journal import Journal
-from cstool.core.policy import Policy
 
 HEADER = ("订单编号", "买家会员名", "订单状态", "订单创建时间", "订单付款时间", "宝贝标题", "宝贝总数量",
           "修改后的sku", "订单备注", "买家留言", "发票抬头", "分阶段订单信息", "物流公司", "物流单号",

@@ -19,11 +19,12 @@ from datetime import datetime
 import pytest
 from conftest import DEMO_CSV, order
 
-from cstool.chase import chase
+from cstool.app.policy import Policy
+from cstool.chase import log, queue, stats
 from cstool.core import holds
 from cstool.core.clock import Clock, zone
+from cstool.core.context import Context
 from cstool.core.journal import Journal
-from cstool.core.policy import Policy
 from cstool.core.values import Instant, Money
 
 BIG = order("unpaid_40min_big")          # 499.00, created 13:50, 加厚羽绒服 黑色 L
@@ -93,11 +94,11 @@ def test_queue_order_and_row(run, demo, journal):
     assert {r["channel"] for r in rows} == {"wangwang"}
     # the library gives the same queue with typed values
     clock, policy = lib(journal)
-    got = chase.due(journal, clock, policy)
+    got = queue.due(Context(journal, clock, policy))
     assert ids(got) == QUEUE_AT_1430
     assert got[0]["amount"] == Money(49900) and isinstance(got[0]["amount"], Money)
     assert got[0]["created_at"] == Instant("2026-11-23T05:50:00Z")
-    assert ids(chase.due(journal, clock, policy, limit=2)) == [BIG, DINNER]
+    assert ids(queue.due(Context(journal, clock, policy), limit=2)) == [BIG, DINNER]
 
 
 def test_grace_boundary_4m59_vs_5m(run, demo, journal):
@@ -108,7 +109,7 @@ def test_grace_boundary_4m59_vs_5m(run, demo, journal):
     later = due(run, "--limit", "0", now="2026-11-23 14:30:01")
     assert order("unpaid_4min59") in ids(later)
     clock, policy = lib(journal)
-    assert order("unpaid_4min59") not in ids(chase.due(journal, clock, policy))
+    assert order("unpaid_4min59") not in ids(queue.due(Context(journal, clock, policy)))
 
 
 def test_closed_brushing_and_paid_orders_never_listed(run, demo, journal):
@@ -159,7 +160,7 @@ def test_due_at_0900_under_preset_000_offers_chat_not_phone(run, demo, journal):
     assert [(r["order_id"], r["opens_at"]) for r in later] == [
         (OLD, "2026-11-24T10:00:00+08:00"), (YESTERDAY, "2026-11-23T10:00:00+08:00")]
     clock, policy = lib(journal, "2026-11-23 09:00")
-    assert [r["channel"] for r in chase.due(journal, clock, policy)] == ["wangwang"]
+    assert [r["channel"] for r in queue.due(Context(journal, clock, policy))] == ["wangwang"]
 
 
 def test_channel_sequence_chat_then_phone_in_its_window_then_done(run, demo):
@@ -207,7 +208,7 @@ def test_cooldown(run, demo, journal):
     run(["policy", "set", "chase_cooldown_minutes", "30"], check=0)
     assert BIG in ids(due(run, now="2026-11-23 15:00"))
     clock, policy = lib(journal, "2026-11-23 15:00")
-    assert BIG in ids(chase.due(journal, clock, policy))
+    assert BIG in ids(queue.due(Context(journal, clock, policy)))
 
 
 def test_channel_option_lists_orders_for_that_channel(run, demo, journal):
@@ -327,19 +328,19 @@ def test_log_json_prints_the_created_chase(run, demo):
 
 def test_log_library_and_again(journal, demo):
     clock, policy = lib(journal)
-    first = chase.log(journal, clock, policy, BIG, channel="wangwang", agent="倩",
+    first = log.log(Context(journal, clock, policy, "倩"), BIG, channel="wangwang",
                       result="declined", reason="too_expensive")
     assert (first["first"], first["attempt"], first["remarks"]) == (
         True, 1, ["2026.11.23 倩已催付", "2026.11.23 顾客觉得价格偏贵,表示不要了"])
-    with pytest.raises(chase.AlreadyChased) as e:
-        chase.log(journal, clock, policy, BIG, channel="phone", agent="郑婷")
+    with pytest.raises(log.AlreadyChased) as e:
+        log.log(Context(journal, clock, policy, "郑婷"), BIG, channel="phone")
     assert str(e.value) == (f"order {BIG} was already chased just now by 倩 at 2026-11-23 14:30 "
                             "on 旺旺; not recorded (give --again to record another attempt)")
-    again = chase.log(journal, clock, policy, BIG, channel="phone", agent="郑婷", again=True)
+    again = log.log(Context(journal, clock, policy, "郑婷"), BIG, channel="phone", again=True)
     assert (again["first"], again["attempt"], again["previous"]) == (
         False, 2, {"by": "倩", "at": Instant("2026-11-23T06:30:00Z"), "channel": "wangwang"})
     # the buyer declined: never in the queue again
-    assert BIG not in ids(chase.due(journal, *lib(journal, "2026-11-24 10:00"), all_=True))
+    assert BIG not in ids(queue.due(Context(journal, *lib(journal, "2026-11-24 10:00")), all_=True))
 
 
 @pytest.mark.parametrize("name,message", [
@@ -468,7 +469,7 @@ def test_stats_conversion_from_later_imports(run, demo, journal, tmp_path):
         ("wangwang", 2, 1), ("phone", 1, 1), ("sms", 1, 0)]
     clock, policy = lib(journal, "2026-11-23 17:00")
     assert [(r["reason"], r["chased"], r["paid"], r["closed"])
-            for r in chase.stats(journal, clock, by="reason")] == [
+            for r in stats.stats(Context(journal, clock, policy), by="reason")] == [
         (None, 2, 1, 0), ("balance", 1, 0, 1), ("too_expensive", 1, 1, 0)]
 
 
@@ -496,7 +497,7 @@ def test_handover_rows_list_promises_not_yet_paid(run, demo, journal, tmp_path):
     run(["--agent", "倩", "chase", "log", FIVE, "--channel", "旺旺", "--result", "declined"], check=0)
     run(["--agent", "倩", "chase", "log", SMALL, "--channel", "旺旺", "--promise", "再看看"], check=0)
     clock, policy = lib(journal)
-    assert chase.handover_rows(journal, clock, policy) == [
+    assert stats.handover_rows(Context(journal, clock, policy)) == [
         {"ref": f"chase:{DINNER}", "category": "callback", "buyer": "tb_dinner_order48",
          "order_id": DINNER, "problem": "顾客承诺下班回家付,尚未付款", "todo": "跟进付款",
          "due_at": Instant("2026-11-23T12:00:00Z")},
@@ -511,7 +512,7 @@ def test_handover_rows_list_promises_not_yet_paid(run, demo, journal, tmp_path):
     run(["--agent", "倩", "orders", "import", str(later), "--format", "generic",
          "--map", "订单号=order_id", "--map", "状态=status", "--map", "下单时间=created_at",
          "--map", "付款时间=paid_at"], check=0)
-    assert chase.handover_rows(journal, clock, policy) == []  # paid, paid, closed
+    assert stats.handover_rows(Context(journal, clock, policy)) == []  # paid, paid, closed
 
 
 # --- templates ----------------------------------------------------------------------------
@@ -521,14 +522,14 @@ def test_templates_list_set_reset(run, demo, journal):
     listed = run.json(["chase", "template", "list", "--json"])
     assert [(t["channel"], t["source"]) for t in listed] == [
         ("wangwang", "default"), ("phone", "default"), ("sms", "default"), ("remind", "default")]
-    assert listed[0]["text"] == chase.DEFAULT_TEMPLATES["wangwang"]
+    assert listed[0]["text"] == queue.DEFAULT_TEMPLATES["wangwang"]
     got = run.json(["--agent", "倩", "chase", "template", "set", "旺旺",
                     "亲,{宝贝}共{金额}元,{截单时间}前付款当天发货~", "--json"])
     assert (got["channel"], got["source"], got["set_by"], got["set_at"]) == (
         "wangwang", "set", "倩", "2026-11-23T14:30:00+08:00")
     assert due(run)[0]["message"] == "亲,加厚羽绒服 黑色 L共499.00元,16:00前付款当天发货~"
     clock, policy = lib(journal)
-    assert chase.due(journal, clock, policy)[0]["message"] == \
+    assert queue.due(Context(journal, clock, policy))[0]["message"] == \
         "亲,加厚羽绒服 黑色 L共499.00元,16:00前付款当天发货~"
     bad = run(["--agent", "倩", "chase", "template", "set", "wangwang", "亲 {nick}"], check=2)
     assert bad.output.endswith("Error: template: unknown placeholder {nick}; use {buyer}/{买家}, "
@@ -570,12 +571,12 @@ NOW = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))   # a Monday
 ])
 def test_promise_due(text, expected):
     d, h, m = expected
-    assert chase.promise_due(text, NOW) == datetime(2026, 11, d, h, m, tzinfo=NOW.tzinfo)
+    assert queue.promise_due(text, NOW) == datetime(2026, 11, d, h, m, tzinfo=NOW.tzinfo)
 
 
 @pytest.mark.parametrize("text", ["再考虑一下", "", "等工资"])
 def test_promise_without_a_time_is_not_guessed(text):
-    assert chase.promise_due(text, NOW) is None
+    assert queue.promise_due(text, NOW) is None
 
 
 # --- help ---------------------------------------------------------------------------------

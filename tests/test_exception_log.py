@@ -6,12 +6,13 @@ import sqlite3
 import stat
 
 import pytest
-from conftest import FIXTURES, order
+from conftest import FIXTURES, context, order
 
-from cstool.cases import cases as exceptions
+from cstool.app.policy import Policy
+from cstool.cases import timeline, views
+from cstool.cases.playbooks import KIND
 from cstool.core.clock import Clock
 from cstool.core.errors import InputError, NotFound
-from cstool.core.policy import Policy
 
 PHOTOS = FIXTURES / "photos"
 BOX, ITEM = str(PHOTOS / "damaged_box.png"), str(PHOTOS / "damaged_item.png")
@@ -236,7 +237,7 @@ def test_case_row_is_what_the_timeline_says(run, demo, journal):
         run(["--now", now, "--agent", "倩", "exception", "update", "1", *args], check=0)
     row = journal.one("SELECT * FROM exceptions WHERE id = 1")
     events = [dict(e) for e in journal.query("SELECT * FROM exception_events ORDER BY id")]
-    st = exceptions.derive(row["kind"], row["opened_at"], events, Policy(journal))
+    st = timeline.derive(row["kind"], row["opened_at"], events, Policy(journal))
     assert (st.status, st.resolution, st.step.key, st.due_at, st.photos, st.money["freight"],
             st.freight_payer, st.return_freight_payer) == (
         row["status"], row["resolution"], row["step"], row["due_at"], row["photos"],
@@ -391,13 +392,13 @@ def test_list_filters_and_order(run, book):
 
 def test_due_steps_for_remind(run, book, journal):
     clock = Clock(fixed="2026-11-23 18:30")
-    due = exceptions.due_steps(journal, clock)
+    due = views.due_steps(context(journal, clock))
     assert [(d["ref"], d["step"], d["overdue"], d["agent"]) for d in due] == [
         ("exception:3", "contact", True, "郑婷"), ("exception:5", "notify", True, "小雨")]
     assert due[0]["problem"] == "拒收:拒收(圆通速递 773022221111)"
-    assert [d["ref"] for d in exceptions.due_steps(journal, Clock(fixed="2026-11-23 14:30"))] == \
+    assert [d["ref"] for d in views.due_steps(context(journal, "2026-11-23 14:30"))] == \
         ["exception:3"]
-    assert [d["ref"] for d in exceptions.due_steps(journal, Clock(fixed="2026-11-23 14:30"),
+    assert [d["ref"] for d in views.due_steps(context(journal, "2026-11-23 14:30"),
                                                    within_hours=4)] == \
         ["exception:3", "exception:5"]
 
@@ -410,7 +411,7 @@ def test_handover_rows(run, book, journal):
     run(["--now", "2026-11-23 23:00", "--agent", "倩", "exception", "log", order("part_shipped"),
          "--kind", "破损", "--detail", "杯子碎了"], check=0)
     clock = Clock(fixed="2026-11-23 23:30")
-    rows = exceptions.handover_rows(journal, clock, Policy(journal))
+    rows = views.handover_rows(context(journal, clock))
     assert [(r["ref"], r["category"], r["buyer"], r["order_id"], r["todo"], r["due_at"],
              r["overdue"]) for r in rows] == [
         ("exception:3", "courier", "tb_finished_241", order("finished_2"), "联系买家,确认拒收原因",
@@ -426,10 +427,10 @@ def test_handover_rows(run, book, journal):
                                   "…(申通快递 773033332222)")
     # the end of the next shift, given by the handover sheet
     until = clock.parse("2026-11-24 08:00")
-    assert [r["ref"] for r in exceptions.handover_rows(journal, clock, None, until=until)] == \
+    assert [r["ref"] for r in views.handover_rows(context(journal, clock), until=until)] == \
         ["exception:3", "exception:5", "exception:7"]
     run(["--agent", "倩", "policy", "set", "exception_lookahead_hours", "2"], check=0)
-    assert [r["ref"] for r in exceptions.handover_rows(journal, clock, Policy(journal))] == \
+    assert [r["ref"] for r in views.handover_rows(context(journal, clock))] == \
         ["exception:3", "exception:5"]
 
 
@@ -444,22 +445,21 @@ def test_orders_show_lists_the_cases(run, demo):
 
 
 def test_library_log_update_close(demo, journal):
-    policy = Policy(journal)
-    case = exceptions.log(journal, policy, "倩", "2026-11-23T06:30:00Z", order("signed"), "丢件",
+    case = timeline.log(context(journal, "2026-11-23T06:30:00Z", "倩"), order("signed"), "丢件",
                           "韵达说找不到")
     assert (case["id"], case["resolution"], case["step"], case["due_at"]) == (
         1, "reship", "verify", "2026-11-24T06:30:00Z")
     with pytest.raises(InputError, match="does not allow resolution urge"):
-        exceptions.update(journal, policy, "倩", "2026-11-23T07:00:00Z", 1, resolution="催件")
+        timeline.update(context(journal, "2026-11-23T07:00:00Z", "倩"), 1, resolution="催件")
     with pytest.raises(NotFound):
-        exceptions.close(journal, policy, "倩", "2026-11-23T07:00:00Z", 2, "received")
-    case = exceptions.update(journal, policy, "倩", "2026-11-23T07:00:00Z", 1, done=True)
+        timeline.close(context(journal, "2026-11-23T07:00:00Z", "倩"), 2, "received")
+    case = timeline.update(context(journal, "2026-11-23T07:00:00Z", "倩"), 1, done=True)
     assert (case["step"], case["due_at"], case["updated_by"]) == (
         "notify", "2026-11-23T09:00:00Z", "倩")
-    closed = exceptions.close(journal, policy, "美美", "2026-11-23T08:00:00Z", 1, "已退款")
+    closed = timeline.close(context(journal, "2026-11-23T08:00:00Z", "美美"), 1, "已退款")
     assert (closed["outcome"], closed["closed_at"], closed["pending"]) == (
         "refunded", "2026-11-23T08:00:00Z", ["notify", "reship", "claim"])
-    assert exceptions.for_order(journal, order("signed"))[0]["status"] == "closed"
+    assert views.for_order(journal, order("signed"))[0]["status"] == "closed"
 
 
 def test_playbook_command(run, demo):
@@ -474,7 +474,7 @@ def test_playbook_command(run, demo):
         ("reship (重发)", "follow_up", 168, "--done"),
     ]
     every = run.json(["exception", "playbook", "--json"])
-    assert sorted({r["kind"] for r in every}) == sorted(exceptions.KIND.values)
+    assert sorted({r["kind"] for r in every}) == sorted(KIND.values)
 
 
 def test_every_exception_command_has_help_with_an_example(run):

@@ -91,7 +91,7 @@ def test_a_photo_copy_on_a_full_disk_leaves_no_file(run, demo, monkeypatch):
 KILLED = """
 import os, signal, sys
 from cstool.core import evidence
-from cstool.cases import cases as exceptions
+from cstool.cases import timeline as exceptions
 where = sys.argv[1]
 if where == "before-commit":
     save = exceptions._Case.save

@@ -17,15 +17,16 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import DEMO_CSV, DEMO_NOW, FIXTURES
+from conftest import DEMO_CSV, DEMO_NOW, FIXTURES, context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cstool.core.clock import Clock, zone
+from cstool.app.policy import Policy, keys
+from cstool.app.routines import import_hook
+from cstool.core.clock import zone
 from cstool.core.errors import CstoolError
 from cstool.core.journal import Journal
 from cstool.core.limits import MAX_YEAR, MIN_YEAR
-from cstool.core.policy import KEYS, Policy
 from cstool.orders import importer
 
 sys.path.insert(0, str(FIXTURES))
@@ -72,8 +73,9 @@ def demo_template(tmp_path_factory, template):
     path = tmp_path_factory.mktemp("fuzzdemo") / "demo.db"
     shutil.copy(template, path)
     j = Journal.open(str(path))
-    importer.import_files(j, [str(DEMO_CSV)], agent="倩", now_db=NOW_DB, tz_name="Asia/Shanghai",
-                          parallel=False, after_rows=importer.after_rows_hook())
+    ctx = context(j, NOW_DB, "倩")
+    importer.import_files(ctx, [str(DEMO_CSV)], parallel=False,
+                          after_rows=import_hook(ctx))
     j.close()
     return path
 
@@ -94,24 +96,27 @@ class Fresh:
 def routines(journal, policy=None) -> None:
     """Every routine that reads what was stored, and every output format of the orders."""
     from cstool.app import remind, report
-    from cstool.cases import cases as exceptions
-    from cstool.chase import chase
+    from cstool.app import routines as house
+    from cstool.cases import views as exceptions
+    from cstool.chase import queue as chase
     from cstool.core.orders import list_orders
     from cstool.core.output import Renderer
-    from cstool.handover import handover
-    from cstool.remark import remarks
+    from cstool.handover import sheet as handover
+    from cstool.remark import lint as remarks
     from cstool.shipcheck import checks as shipcheck
+    from cstool.shipcheck import morning
 
     policy = policy or Policy(journal)
-    clock = Clock(policy.get("timezone"), DEMO_NOW)
-    shipcheck.run(journal, clock, policy, limit=None)
-    shipcheck.morning(journal, clock, policy, limit=None)
-    chase.due(journal, clock, policy, all_=True, limit=None)
-    remind.collect(journal, clock, policy)
-    exceptions.due_steps(journal, clock)
-    report.daily(journal, clock, policy, clock.today())
-    list(remarks.lint(journal, clock, policy))
-    _, warnings = handover.collect(journal, clock, policy)
+    ctx = context(journal, DEMO_NOW, policy=policy)
+    clock = ctx.clock
+    shipcheck.run(ctx, limit=None)
+    morning.morning(ctx, limit=None)
+    chase.due(ctx, all_=True, limit=None)
+    remind.collect(ctx)
+    exceptions.due_steps(ctx)
+    report.daily(ctx, clock.today())
+    list(remarks.lint(ctx))
+    _, warnings = handover.collect(ctx, house.sheet_sources())
     assert warnings == []
     rows = list_orders(journal, limit=None)
     for fmt in ("json", "csv", "table"):
@@ -185,9 +190,9 @@ def test_fuzz_the_importer(template, tmp_path):
         j = fresh()
         try:
             try:
+                ctx = context(j, NOW_DB, "倩")
                 [result] = importer.import_files(
-                    j, [str(path)], agent="倩", now_db=NOW_DB, tz_name="Asia/Shanghai",
-                    strict=strict, parallel=False, after_rows=importer.after_rows_hook())
+                    ctx, [str(path)], strict=strict, parallel=False, after_rows=import_hook(ctx))
             except CstoolError:
                 assert j.scalar("SELECT count(*) FROM orders") == 0
                 return
@@ -218,11 +223,12 @@ remark_text = st.lists(st.one_of(st.sampled_from(PIECES), DATE_BITS, CN_DATE, st
 
 
 def test_fuzz_the_remark_parser():
-    from cstool.remark.parse import Context, parse
-    from cstool.remark.remarks import parse_for_output
+    from cstool.remark.flags import Shop
+    from cstool.remark.parse import parse
+    from cstool.remark.store import parse_for_output
 
     ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
-    ctx = Context(agents=frozenset({"倩"}))
+    ctx = Shop(agents=frozenset({"倩"}))
 
     @ROUND
     @given(text=remark_text, flag=st.sampled_from([None, "red", "purple"]))
@@ -246,14 +252,14 @@ cells = st.one_of(st.none(), st.integers(-2 ** 70, 2 ** 70), st.floats(), st.boo
 
 
 def test_fuzz_the_receipt_reader(template, tmp_path):
-    from cstool.handover import handover
+    from cstool.handover import items, receipts
 
     base = tmp_path / "base.db"
     shutil.copy(template, base)
     j = Journal.open(str(base))
     for n in range(3):
-        handover.add(j, category="callback", problem=f"p{n}", agent="倩", now_db=NOW_DB,
-                     buyer="tb1", order_id=None if n else "5118609024991031635")
+        items.add(context(j, NOW_DB, "倩"), category="callback", problem=f"p{n}", buyer="tb1",
+                  order_id=None if n else "5118609024991031635")
     j.close()
     fresh = Fresh(base, tmp_path)
 
@@ -284,8 +290,8 @@ def test_fuzz_the_receipt_reader(template, tmp_path):
         j = fresh()
         try:
             try:
-                result = handover.import_receipts(j, str(path), "倩", NOW_DB, dry_run=dry_run,
-                                                  strict=strict)
+                result = receipts.import_receipts(context(j, NOW_DB, "倩"), str(path),
+                                                  dry_run=dry_run, strict=strict)
             except CstoolError:
                 assert j.scalar("SELECT count(*) FROM handover_items WHERE receipt IS NOT NULL") \
                     == 0
@@ -314,7 +320,7 @@ def test_fuzz_the_policy_setter(demo_template, tmp_path):
     fresh = Fresh(demo_template, tmp_path)
 
     @ROUND
-    @given(changes=st.lists(st.tuples(st.sampled_from(sorted(KEYS)), values), min_size=1,
+    @given(changes=st.lists(st.tuples(st.sampled_from(sorted(k.name for k in keys())), values), min_size=1,
                             max_size=4))
     def one(changes):
         j = fresh()

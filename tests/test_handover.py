@@ -6,20 +6,23 @@ are manual 003's: day 09:00-17:30, night 17:30-23:30.
 
 import csv
 import json
-import sys
-import types
 from datetime import date
 
 import openpyxl
 import pytest
-from conftest import FIXTURES, order
+from conftest import FIXTURES, context, order
 
+from cstool.app import routines
+from cstool.app.policy import Policy
 from cstool.core import holds
 from cstool.core.clock import Clock
+from cstool.core.contract import Source
 from cstool.core.errors import InputError
-from cstool.core.policy import Policy
 from cstool.core.values import Instant
-from cstool.handover import handover
+from cstool.handover import items, receipts, sheet, shifts
+from cstool.handover.routine import ROUTINE as HANDOVER
+
+hold_source = HANDOVER.sheet[0]
 
 STALLED = order("shipped_stalled_9days")  # buyer tb_shipped_stalle35
 DAMAGED = order("shipped_damaged_reported")  # buyer tb_shipped_damage38
@@ -33,8 +36,8 @@ def holds_only(monkeypatch, request):
     """Sheets here are built from this file's items and the holds its tests make;
     what the other routines (and the memos' own holds) contribute is tested in
     test_handover_sources.py."""
-    registry = dict(handover.SOURCES)
-    monkeypatch.setattr(handover, "SOURCES", {"holds": "cstool.handover.handover:hold_rows"})
+    registry = routines.sheet_sources()
+    monkeypatch.setattr(routines, "sheet_sources", lambda: [hold_source])
     if "demo" in request.fixturenames:
         from cstool.core.journal import Journal
 
@@ -75,7 +78,7 @@ def add_callback(cs, now=None):
 
 
 def shift_at(now, journal, name=None, day=None):
-    return handover.resolve_shift(Clock("Asia/Shanghai", now), Policy(journal), name, day)
+    return shifts.resolve_shift(Clock("Asia/Shanghai", now), Policy(journal), name, day)
 
 
 def test_current_shift_follows_the_clock(journal):
@@ -173,8 +176,8 @@ def test_add_in_words(cs):
 
 
 def test_add_library(journal, demo):
-    item = handover.add(journal, category="客诉", problem=" 投诉发货慢 ", agent="倩",
-                        now_db="2026-11-23T06:30:00Z", buyer="tb_z")
+    item = items.add(context(journal, "2026-11-23T06:30:00Z", "倩"), category="客诉",
+                     problem=" 投诉发货慢 ", buyer="tb_z")
     assert (item["id"], item["category"], item["problem"], item["todo"]) == (
         1, "complaint", "投诉发货慢", None)
     assert item["created_at"] == Instant("2026-11-23T06:30:00Z")
@@ -294,12 +297,12 @@ def test_ack_unknown_item_changes_nothing(cs, run):
 
 def test_ack_library_several(journal, demo):
     for p in ("a", "b"):
-        handover.add(journal, category="meeting", problem=p, agent="倩", now_db="2026-11-23T01:00:00Z")
-    items = handover.ack(journal, [1, 2, 1], "已读", "郑婷", "2026-11-23T02:00:00Z")
-    assert [(i["id"], i["receipt"], i["acked_by"]) for i in items] == [
+        items.add(context(journal, "2026-11-23T01:00:00Z", "倩"), category="meeting", problem=p)
+    acked = items.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1, 2, 1], "已读")
+    assert [(i["id"], i["receipt"], i["acked_by"]) for i in acked] == [
         (1, "已读", "郑婷"), (2, "已读", "郑婷")]
     with pytest.raises(InputError):
-        handover.ack(journal, [1], " ", "郑婷", "2026-11-23T02:00:00Z")
+        items.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1], " ")
 
 
 def test_orders_show_lists_handover_items(cs, run):
@@ -465,8 +468,7 @@ def make_holds(journal):
 
 def test_hold_rows(journal, demo):
     make_holds(journal)
-    rows = handover.hold_rows(journal, Clock("Asia/Shanghai", "2026-11-23 14:30"),
-                              Policy(journal))
+    rows = sheet.hold_rows(context(journal, "2026-11-23 14:30"))
     assert rows == [
         {"ref": "hold:1", "category": "shipping", "buyer": "tb_paid_hold_unti17",
          "order_id": order("paid_hold_until_21_due"), "problem": "挂起至2026-11-21发货",
@@ -480,11 +482,9 @@ def test_hold_rows(journal, demo):
 def test_hold_rows_tomorrow_is_after_the_night_shift(journal, demo):
     make_holds(journal)
     # 00:30 on the 24th is still the night of the 23rd: tomorrow is the 24th
-    rows = handover.hold_rows(journal, Clock("Asia/Shanghai", "2026-11-24 00:30"),
-                              Policy(journal))
+    rows = sheet.hold_rows(context(journal, "2026-11-24 00:30"))
     assert [r["ref"] for r in rows] == ["hold:1", "hold:2"]
-    rows = handover.hold_rows(journal, Clock("Asia/Shanghai", "2026-11-24 09:00"),
-                              Policy(journal))
+    rows = sheet.hold_rows(context(journal, "2026-11-24 09:00"))
     assert [r["ref"] for r in rows] == ["hold:1", "hold:2", "hold:3"]
 
 
@@ -561,40 +561,26 @@ def test_failed_export_writes_nothing(cs, journal, run, tmp_path):
 
 @pytest.fixture
 def sources(monkeypatch):
-    """A registry with a missing module, a working extra source, a broken one and holds."""
-    good = types.ModuleType("fake_chase")
-    good.handover_rows = lambda journal, clock, policy: [
-        {"ref": "chase:7", "category": "回访", "buyer": "tb_unpaid_promise07",
-         "order_id": order("unpaid_promised"), "problem": "顾客说明天下午付款",
-         "todo": "下午旺旺提醒付款", "due_at": Instant("2026-11-24T06:00:00Z")},
-        {"ref": "chase:7", "category": "callback", "problem": "duplicate ref: dropped"},
-    ]
-    broken = types.ModuleType("fake_broken")
+    """The sheet's sources: a working extra one, a broken one and the holds."""
+    def good(ctx):
+        return [
+            {"ref": "chase:7", "category": "回访", "buyer": "tb_unpaid_promise07",
+             "order_id": order("unpaid_promised"), "problem": "顾客说明天下午付款",
+             "todo": "下午旺旺提醒付款", "due_at": Instant("2026-11-24T06:00:00Z")},
+            {"ref": "chase:7", "category": "callback", "problem": "duplicate ref: dropped"},
+        ]
 
-    def fail(journal, clock, policy):
+    def fail(ctx):
         raise KeyError("status")
 
-    broken.handover_rows = fail
-    nofunc = types.ModuleType("fake_nofunc")
-    monkeypatch.setitem(sys.modules, "fake_chase", good)
-    monkeypatch.setitem(sys.modules, "fake_broken", broken)
-    monkeypatch.setitem(sys.modules, "fake_nofunc", nofunc)
-    monkeypatch.setattr(handover, "SOURCES", {
-        "missing": "cstool.not_built_yet:handover_rows",
-        "nofunc": "fake_nofunc:handover_rows",
-        "chase": "fake_chase:handover_rows",
-        "broken": "fake_broken:handover_rows",
-        "holds": "cstool.handover.handover:hold_rows",
-    })
+    given = [Source("chase", good), Source("broken", fail), hold_source]
+    monkeypatch.setattr(routines, "sheet_sources", lambda: given)
+    return given
 
 
-def test_the_registry_names_the_other_features(holds_only):
-    assert holds_only == {
-        "exception": "cstool.cases.cases:handover_rows",
-        "chase": "cstool.chase.chase:handover_rows",
-        "shipcheck": "cstool.shipcheck.checks:handover_rows",
-        "holds": "cstool.handover.handover:hold_rows",
-    }
+def test_the_routines_name_the_sheet_sources(holds_only):
+    assert [s.name for s in holds_only] == ["exception", "chase", "shipcheck", "holds"]
+    assert [s.supersedes for s in holds_only] == [(), (), (), ("shipcheck",)]
 
 
 def test_registry_collects_present_sources(sources, cs, journal):
@@ -615,27 +601,10 @@ def test_registry_collects_present_sources(sources, cs, journal):
 
 
 def test_registry_library(sources, journal, demo):
-    collected, warnings = handover.collect(journal, Clock("Asia/Shanghai", "2026-11-23 14:30"),
-                                           Policy(journal))
+    collected, warnings = sheet.collect(context(journal, "2026-11-23 14:30"), sources)
     assert list(collected) == ["chase", "holds"]
     assert collected["holds"] == []
     assert len(warnings) == 1
-
-
-def test_a_broken_import_inside_a_source_is_reported(monkeypatch, tmp_path, journal, demo):
-    # the module exists but imports something missing: a failure, not "not built yet"
-    (tmp_path / "half_built_source.py").write_text("import tabulatex_missing\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(handover, "SOURCES", {"remind": "half_built_source:handover_rows"})
-    _, warnings = handover.collect(journal, Clock("Asia/Shanghai"), Policy(journal))
-    assert warnings == ["open items from remind are missing from the sheet "
-                        "(ModuleNotFoundError: No module named 'tabulatex_missing')"]
-
-
-def test_load_source_skips_only_the_missing_module():
-    assert handover._load_source("cstool.not_built_yet:handover_rows") is None
-    assert handover._load_source("cstool.handover.handover:no_such_function") is None
-    assert handover._load_source("cstool.handover.handover:hold_rows") is handover.hold_rows
 
 
 # --- receipts back -------------------------------------------------------------------
@@ -762,9 +731,9 @@ def test_import_library_and_mangled_order_numbers(cs, journal, tmp_path):
     ws["D3"] = float(STALLED)  # retyped as a number: cannot be checked, the id decides
     ws["M3"] = "已联系圆通"
     wb.save(out)
-    result = handover.import_receipts(journal, str(out), "郑婷", "2026-11-24T01:00:00Z")
+    result = receipts.import_receipts(context(journal, "2026-11-24T01:00:00Z", "郑婷"), str(out))
     assert (result.recorded, result.unknown) == (1, [])
-    assert handover.get(journal, 1)["receipt"] == "已联系圆通"
+    assert items.get(journal, 1)["receipt"] == "已联系圆通"
 
 
 def test_import_rejects_files_that_are_not_sheets(cs, tmp_path):

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 
 import pytest
-from conftest import DEMO_CSV, DEMO_UTF8, DEMO_XLSX, FIXTURES, order
+from conftest import DEMO_CSV, DEMO_UTF8, DEMO_XLSX, FIXTURES, context, order
 
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
@@ -341,11 +341,13 @@ def test_xlsx_wrong_header(run, env, tmp_path):
 # --- the library ------------------------------------------------------------------------
 
 
-def import_lib(path, files, **kw):
+def import_lib(path, files, hook=None, **kw):
     j = Journal.open(str(path), create=True)
     try:
-        return importer.import_files(j, [str(f) for f in files], agent="倩", now_db=NOW_DB,
-                                     tz_name="Asia/Shanghai", **kw)
+        ctx = context(j, NOW_DB, agent="倩")
+        if hook is not None:
+            kw["after_rows"] = hook(ctx)
+        return importer.import_files(ctx, [str(f) for f in files], **kw)
     finally:
         j.close()
 
@@ -370,7 +372,7 @@ def test_forked_reader_gives_the_same_journal(tmp_path):
 def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
     """Memos parsed while the file is read (forked or not) are stored exactly as the
     hook alone would store them, and bring the same holds and brushing marks."""
-    from cstool.remark import remarks
+    from cstool.remark.hook import ImportedMemos, apply_imported_memos
 
     memos = ["25日发货", "@@@张三", "2026.11.22 郑婷已催付", "发顺丰", "必须由倩负责处理!",
              "红旗 客户要求发顺丰 已改快递 2026.11.20 倩", "客户要求修改地址,新地址为:浙江省 杭州市 "
@@ -378,11 +380,12 @@ def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
     rows = [row(n, memo=memos[n % len(memos)] if n % 4 else "") for n in range(120)]
     f = write_export(tmp_path / "memos.csv", rows)
     dumps = []
-    for name, hook, parallel in (("forked", remarks.IMPORT_HOOK, True),
-                                 ("inline", remarks.IMPORT_HOOK, False),
-                                 ("after", remarks.apply_imported_memos, False)):
+    after = lambda ctx: lambda journal, last: apply_imported_memos(ctx, last)  # noqa: E731
+    for name, hook, parallel in (("forked", ImportedMemos, True),
+                                 ("inline", ImportedMemos, False),
+                                 ("after", after, False)):
         db = tmp_path / f"{name}.db"
-        import_lib(db, [f], after_rows=hook, parallel=parallel)
+        import_lib(db, [f], hook=hook, parallel=parallel)
         dumps.append((db_rows(db, "SELECT order_id, text, kind, flag, reason, action, at, author, "
                                   "fields, problems, parsed FROM remarks ORDER BY id"),
                       db_rows(db, "SELECT order_id, kind, until, owner FROM holds ORDER BY id"),

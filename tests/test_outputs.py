@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from cstool.handover import handover
+from cstool.handover import sheet as sheets
 
 
 def dump(db) -> list[str]:
@@ -149,7 +149,7 @@ def test_a_full_disk_leaves_the_old_sheet_and_no_partial_file(run, shop, tmp_pat
     assert export(run, "-o", sheet, fmt=fmt).exit_code == 0
     old = sheet.read_bytes()
     before = dump(shop)
-    monkeypatch.setattr(handover, writer, full_disk(getattr(handover, writer)))
+    monkeypatch.setattr(sheets, writer, full_disk(getattr(sheets, writer)))
     result = export(run, "-o", sheet, "--force", fmt=fmt)
     assert result.exit_code == 1
     assert result.output.startswith("Error: the disk is full") and \

@@ -9,6 +9,7 @@ from conftest import order
 from shiphelp import import_orders, lib
 
 from cstool.core import holds
+from cstool.core.context import Context
 from cstool.core.orders import require
 from cstool.shipcheck.packing import checklist
 
@@ -58,8 +59,7 @@ def test_gift_card_and_invoice(run, demo, journal):
 def test_library_returns_typed_personal_data(demo, journal):
     from cstool.core.values import Address, Phone
 
-    j, clock, policy = lib(journal)
-    c = checklist(j, order("paid_gift_and_card"), clock, policy)
+    c = checklist(Context(*lib(journal)), order("paid_gift_and_card"))
     assert isinstance(c["receiver_phone"], Phone) and isinstance(c["receiver_address"], Address)
     assert c["gifts"] == ["茶巾一条"] and c["quantity"] == 2
 

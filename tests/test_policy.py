@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from cstool.app.policy import Policy
 from cstool.core.errors import InputError
-from cstool.core.policy import Policy, parse_scheme, parse_windows
+from cstool.core.policy import flag_scheme as parse_scheme
+from cstool.core.policy import windows as parse_windows
 
 
 def test_defaults_without_a_journal():

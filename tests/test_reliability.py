@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,8 @@ from cstool.core.clock import zone
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
 from cstool.orders import importer
-from cstool.remark.parse import KIND, Context, parse
+from cstool.remark.flags import KIND, Shop
+from cstool.remark.parse import parse
 
 sys.path.insert(0, str(FIXTURES))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -150,8 +151,8 @@ def import_quietly(path, **kw):
     j = Journal.open(str(db), create=True)
     try:
         try:
-            result = importer.import_files(j, [str(path)], agent="倩", now_db=NOW_DB,
-                                           tz_name="Asia/Shanghai", parallel=False, **kw)[0]
+            result = importer.import_files(context(j, NOW_DB, "倩"), [str(path)], parallel=False,
+                                           **kw)[0]
         except InputError:
             result = None
         return result, j.scalar("SELECT count(*) FROM orders"), j.scalar("SELECT count(*) FROM imports")
@@ -212,7 +213,7 @@ remark_text = st.one_of(
        scheme=st.sampled_from([None, {"red": "presale", "blue": "aftersale", "purple": "brush"},
                                {"red": "problem", "yellow": "ship", "green": "submitted"}]))
 def test_parser_never_fails_and_always_answers(text, flag, scheme):
-    ctx = Context(scheme=scheme, agents=frozenset({"倩", "郑婷"}))
+    ctx = Shop(scheme=scheme, agents=frozenset({"倩", "郑婷"}))
     p = parse(text, REF, ctx, flag)
     assert p.kind in KIND.values
     assert isinstance(p.problems, list) and all(isinstance(x, str) for x in p.problems)

@@ -10,8 +10,9 @@ from conftest import DEMO_NOW, order
 from cstool.core.clock import Clock
 from cstool.core.journal import Journal
 from cstool.core.policy import FLAG_SCHEMES
-from cstool.remark.parse import Context, parse
-from cstool.remark.remarks import compose
+from cstool.remark.compose import compose
+from cstool.remark.flags import Shop
+from cstool.remark.parse import parse
 
 ORDER = order("paid_yesterday_evening")  # paid, no memo, buyer known
 
@@ -110,7 +111,7 @@ def test_address_round_trips_and_is_masked_unless_revealed(run, demo):
 
 def test_library_compose_round_trips_every_kind():
     clock = Clock("Asia/Shanghai", DEMO_NOW)
-    ctx = Context(scheme=FLAG_SCHEMES["team"], agents=frozenset({"倩", "郑婷"}))
+    ctx = Shop(scheme=FLAG_SCHEMES["team"], agents=frozenset({"倩", "郑婷"}))
     values = {"note": dict(reason="客户要求开发票", action="已开"), "request": dict(request="周末送货"),
               "address": dict(address="浙江省 杭州市 西湖区 文三路1号"),
               "attr": dict(from_="黑色", to="白色"), "slip": dict(to="白色"),
@@ -118,7 +119,7 @@ def test_library_compose_round_trips_every_kind():
               "rebate": dict(promo_fen=9900, paid_fen=12800), "gift": dict(gift="贺卡"),
               "sale": dict(job_no="A07"), "brush": dict(name="王五")}
     for kind, fields in values.items():
-        draft = compose(kind, author="倩", now=clock.now(), ctx=ctx, **fields)
+        draft = compose(kind, author="倩", now=clock.now(), shop=ctx, **fields)
         back = parse(draft.text, clock.now(), ctx)
         assert (back.kind, back.problems) == (kind, []), draft.text
         assert draft.parsed.kind == kind
@@ -325,8 +326,8 @@ def test_the_remark_is_recorded_with_who_and_when(run, demo):
 
 
 def test_every_courier_word_reads_back_as_a_courier():
-    from cstool.remark.parse import COURIERS
-    from cstool.remark.remarks import COURIER
+    from cstool.core.vocab import COURIER
+    from cstool.core.vocab import COURIER_WORDS as COURIERS
 
     assert all(COURIER.label(c) in COURIERS for c in COURIER.values)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 
-from conftest import DEMO_CSV, order
+from conftest import DEMO_CSV, context, order
 
+from cstool.app import routines
 from cstool.core.journal import Journal
-from cstool.orders import importer
-from cstool.remark import remarks
+from cstool.remark import hook, store
+from cstool.remark.hook import ImportedMemos
 
 D = "T00:00:00+08:00"
 
@@ -40,8 +41,9 @@ def remark(run, name, index=-1):
     return run.json(["remark", "list", order(name), "--json"])[index]
 
 
-def test_the_import_hook_is_the_remark_parser():
-    assert importer.after_rows_hook() is remarks.IMPORT_HOOK
+def test_the_import_hook_is_the_remark_parser(journal):
+    hook = routines.import_hook(context(journal))
+    assert isinstance(hook, ImportedMemos) and hook.memo_parser
 
 
 def test_imported_memos_are_parsed_and_stored(run, demo):
@@ -156,7 +158,7 @@ def test_a_dry_run_import_applies_nothing(run, journal):
 def test_memos_imported_before_the_parser_existed_are_linted_anyway(run, journal, monkeypatch):
     """An import without the hook leaves memos unparsed; lint reads them itself."""
     run(["agent", "add", "倩"], check=0)
-    monkeypatch.setattr(importer, "after_rows_hook", lambda: None)
+    monkeypatch.setattr(routines, "import_hook", lambda ctx: None)
     run(["--agent", "倩", "orders", "import", str(DEMO_CSV)], check=0)
     assert journal.scalar("SELECT count(*) FROM remarks WHERE parsed = 0") == 23
     rows = run.json(["remark", "lint", "--json"], check=1)
@@ -176,7 +178,8 @@ def test_many_memos_are_parsed_on_two_cores_alike(monkeypatch):
     from datetime import datetime
 
     from cstool.core.clock import zone
-    from cstool.remark.parse import Context, Parser, parse
+    from cstool.remark.flags import Shop
+    from cstool.remark.parse import Parser, parse
 
     ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
     texts = [f"@@@刘{i}" for i in range(2100)] + \
@@ -184,12 +187,12 @@ def test_many_memos_are_parsed_on_two_cores_alike(monkeypatch):
     forks = []
     real_fork = os.fork
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
-    got = {r[0]: r for r in remarks._parse_rows(Parser(ref, Context()), texts)}
+    got = {r[0]: r for r in hook._parse_rows(Parser(ref, Shop()), texts)}
     assert forks == [1]
     assert len(got) == len(texts)
     for t in texts:
-        p = parse(t, ref, Context())
-        assert got[t] == (t, *remarks.columns(p), p.brush() is not None,
+        p = parse(t, ref, Shop())
+        assert got[t] == (t, *store.columns(p), p.brush() is not None,
                           bool(p.holds() or p.releases())), t
     assert got["21日发货"][-2:] == (False, True)
     assert got["@@@刘7"][1] == "brush"

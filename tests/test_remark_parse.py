@@ -17,11 +17,12 @@ from conftest import DEMO_NOW
 from cstool.core.clock import Clock
 from cstool.core.output import Renderer
 from cstool.core.policy import FLAG_SCHEMES
-from cstool.remark.parse import Context, parse, split_lines
-from cstool.remark.remarks import parse_for_output
+from cstool.remark.flags import Shop
+from cstool.remark.parse import parse, split_lines
+from cstool.remark.store import parse_for_output
 
 CLOCK = Clock("Asia/Shanghai", DEMO_NOW)
-TEAM = Context(scheme=FLAG_SCHEMES["team"])
+TEAM = Shop(scheme=FLAG_SCHEMES["team"])
 D = "T00:00:00+08:00"  # a date without a time of day: midnight, shop time
 NO_TIME, NO_AUTHOR = "no time (时间)", "no author (备注人)"
 
@@ -233,7 +234,7 @@ def test_a_date_without_a_year_takes_the_nearest_year(run):
 
 
 def test_shipping_scheme_reads_flags_by_shipping_state():
-    shipping = Context(scheme=FLAG_SCHEMES["shipping"])
+    shipping = Shop(scheme=FLAG_SCHEMES["shipping"])
     # purple is return/exchange there; brushing is a problem order: red
     brush = parse("紫旗 @@@张三", CLOCK.now(), shipping)
     assert brush.problems == ["flag purple (紫) means return in the shop's scheme; "
@@ -244,7 +245,7 @@ def test_shipping_scheme_reads_flags_by_shipping_state():
 
 
 def test_registered_agents_decide_a_name_without_a_time():
-    agents = Context(scheme=FLAG_SCHEMES["team"], agents=frozenset({"小雨"}))
+    agents = Shop(scheme=FLAG_SCHEMES["team"], agents=frozenset({"小雨"}))
     assert parse("换大一码 小雨", CLOCK.now(), agents).author == "小雨"
     # not an agent of the shop: part of the content, not an author
     p = parse("新地址为:北京市 朝阳区 望京", CLOCK.now(), agents)
@@ -252,7 +253,7 @@ def test_registered_agents_decide_a_name_without_a_time():
 
 
 def test_the_author_role_decides_pre_or_after_sale_colour():
-    ctx = Context(scheme=FLAG_SCHEMES["team"], agents=frozenset({"郑婷"}),
+    ctx = Shop(scheme=FLAG_SCHEMES["team"], agents=frozenset({"郑婷"}),
                   roles={"郑婷": "aftersale"})
     assert parse("红旗 退货,已退款 2026.11.23 郑婷", CLOCK.now(), ctx).problems == [
         "flag red (红) means presale in the shop's scheme; a note remark takes blue (蓝)"]

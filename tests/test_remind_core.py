@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from conftest import context
 
 from cstool.app import remind
 from cstool.app.remind import Item
 from cstool.core.clock import Clock
 from cstool.core.notify import NotifyError
-from cstool.core.policy import Policy
 
 ITEMS = [Item(f"ship:{n}:overdue", "ship", f"订单 {n} 已超过发货时限", str(n)) for n in range(3)]
 
 
 def source(items):
-    return lambda journal, clock, policy: list(items)
+    return lambda ctx, **kw: list(items)
 
 
 def go(journal, at, items=ITEMS, **kw):
     clock = Clock("Asia/Shanghai", at)
     sent = []
     kw.setdefault("send", lambda text, title: sent.append(text))
-    out = remind.run(journal, clock, Policy(journal), sources=[source(items)], **kw)
+    out = remind.run(context(journal, clock), sources=[source(items)], **kw)
     return out, sent
 
 
@@ -104,11 +104,6 @@ def test_dry_run_records_nothing(journal):
     out, sent = go(journal, "2026-11-23 10:00", dry_run=True)
     assert sent == [] and len(out.messages) == 1
     assert journal.scalar("SELECT count(*) FROM remind_items") == 0
-
-
-def test_missing_sources_are_skipped(journal):
-    clock = Clock("Asia/Shanghai", "2026-11-23 10:00")
-    assert remind.collect(journal, clock, Policy(journal), ["cstool.nowhere:items"]) == []
 
 
 def test_cli_refuses_a_missing_journal(run, env, tmp_path):

@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import FIXTURES, order
+from conftest import FIXTURES, context, order
 
 from cstool.app import remind
 from cstool.app.remind import Item
 from cstool.core.clock import Clock
 from cstool.core.journal import Journal
-from cstool.core.policy import Policy
-from cstool.handover import handover
+from cstool.handover import items
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402
@@ -34,8 +33,8 @@ def handover_items(db, n, at="2026-11-23T14:00:00Z"):
     try:
         with j.write():
             for k in range(n):
-                handover.add(j, category="callback", problem=f"要求回电 第{k}单", agent="倩",
-                             now_db=at, buyer=f"tb_call{k:02d}", todo="上午回电")
+                items.add(context(j, at, "倩"), category="callback", problem=f"要求回电 第{k}单",
+                          buyer=f"tb_call{k:02d}", todo="上午回电")
     finally:
         j.close()
 
@@ -104,10 +103,10 @@ def test_dry_run_applies_the_robots_rate_limit(journal):
     many = [Item(f"chase:{n}", "chase", "亲,订单待付款 " + "很长的说明" * 40, str(n))
             for n in range(90)]
     clock = Clock("Asia/Shanghai", "2026-11-23 10:00")
-    dry = remind.run(journal, clock, Policy(journal), sources=[lambda j, c, p: list(many)],
+    dry = remind.run(context(journal, clock), sources=[lambda ctx, **kw: list(many)],
                      channel="wecom", limit=2048, dry_run=True)
     sent = []
-    real = remind.run(journal, clock, Policy(journal), sources=[lambda j, c, p: list(many)],
+    real = remind.run(context(journal, clock), sources=[lambda ctx, **kw: list(many)],
                       channel="wecom", limit=2048, send=lambda text, title: sent.append(text))
     assert dry.messages == sent and len(sent) == 20
     assert [i.key for i in dry.held_back] == [i.key for i in real.held_back]
@@ -246,7 +245,7 @@ def test_kill_9_mid_send_repeats_at_most_the_message_in_flight(crowd):
     assert len(repeated) <= len(in_flight)
     j = Journal.open(str(crowd))
     try:
-        due = remind.collect(j, Clock("Asia/Shanghai", MORNING), Policy(j))
+        due = remind.collect(context(j, MORNING))
         sends = dict(j.query("SELECT key, sends FROM remind_items"))
         # every due item went out, each once, but for the one message in flight
         assert {i.key for i in due} <= {k for k, n in sends.items() if n >= 1}
@@ -265,8 +264,8 @@ def test_the_library_records_each_message_as_soon_as_it_is_answered(journal):
     def send(text, title):
         seen.append(journal.scalar("SELECT count(*) FROM remind_items WHERE sent_at IS NOT NULL"))
 
-    remind.run(journal, Clock("Asia/Shanghai", "2026-11-23 10:00"), Policy(journal),
-               sources=[lambda j, c, p: list(items)], channel="wecom", limit=2048, send=send)
+    remind.run(context(journal, "2026-11-23 10:00"),
+               sources=[lambda ctx, **kw: list(items)], channel="wecom", limit=2048, send=send)
     assert seen == [0, 1, 2, 3]
 
 

@@ -14,10 +14,10 @@ import pytest
 import webhelp
 from conftest import DEMO_NOW, ROOT, order
 
+from cstool.app.policy import Policy
 from cstool.core.clock import Clock
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
-from cstool.core.policy import Policy
 from cstool.web import charts, guard, pages, queries, render
 from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page
@@ -217,7 +217,7 @@ def test_the_overview_counts_are_shipchecks(demo, journal):
     from cstool.shipcheck import checks as shipcheck
 
     ctx = ctx_for(journal)
-    counts = shipcheck.run(journal, ctx.clock, ctx.policy).counts
+    counts = shipcheck.run(ctx.core).counts
     tiles = {t.label: t.value for t in pages.overview(ctx).tiles}
     assert tiles["超时未发 overdue"] == str(counts["overdue"]) == "2"
     assert tiles["即将超时 due soon"] == str(counts["due_soon"])
@@ -354,8 +354,9 @@ def test_stacked_bars_reach_the_total():
 def test_shipping_by_day_is_the_daily_reports_figure_for_each_day(run, env, tmp_path):
     from datetime import date, timedelta
 
-    from cstool.app import report
     from cstool.core.clock import to_db
+    from cstool.core.context import Context
+    from cstool.shipcheck import deadlines
 
     webhelp.build(run, tmp_path)
     j = Journal.open(str(env))
@@ -365,8 +366,9 @@ def test_shipping_by_day_is_the_daily_reports_figure_for_each_day(run, env, tmp_
         days = [date(2026, 11, 17) + timedelta(days=i) for i in range(8)]
         bounds = [(to_db(clock.start_of(d)), to_db(clock.start_of(d + timedelta(days=1))))
                   for d in days]
-        one_pass = report.shipping_by_day(j, clock, policy, bounds)
-        each = [report.shipping(j, clock, policy, s, u) for s, u in bounds]
+        ctx = Context(j, clock, policy)
+        one_pass = deadlines.by_day(ctx, bounds)
+        each = [deadlines.day(ctx, s, u) for s, u in bounds]
     finally:
         j.close()
     assert one_pass == [{k: v for k, v in d.items() if not k.endswith("_now")} for d in each]

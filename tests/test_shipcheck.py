@@ -12,7 +12,9 @@ from shiphelp import add_exception, import_orders, lib, mark_demo
 
 from cstool.core import holds
 from cstool.core.clock import to_db
+from cstool.core.context import Context
 from cstool.shipcheck import checks as shipcheck
+from cstool.shipcheck import morning
 
 KEYS = {"order_id", "check", "due_at", "hours_left", "detail", "buyer", "owner"}
 
@@ -78,7 +80,7 @@ def test_demo_afternoon_list_in_order(run, marked):
 
 
 def test_library_gives_the_same_rows_with_typed_values(run, marked):
-    report = shipcheck.run(*lib(marked))
+    report = shipcheck.run(Context(*lib(marked)))
     cli = rows(run, check=None)
     assert [r["order_id"] for r in report.rows] == [r["order_id"] for r in cli]
     first = report.rows[0]
@@ -423,16 +425,16 @@ def test_table_and_csv(run, marked):
 
 
 def test_check_library_function_for_cron(marked):
-    got = [(r["check"], names()[r["order_id"]]) for r in shipcheck.check(*lib(marked))]
+    got = [(r["check"], names()[r["order_id"]]) for r in shipcheck.check(Context(*lib(marked)))]
     assert got == [("overdue", "paid_80h_overdue"), ("overdue", "paid_missing_payment_time"),
                    ("due_soon", "paid_70h_due_soon"), ("due_soon", "part_shipped"),
                    ("hold_due", "paid_hold_until_21_due")]
-    assert [r["check"] for r in shipcheck.check(*lib(marked), within_hours=3)] == [
+    assert [r["check"] for r in shipcheck.check(Context(*lib(marked)), within_hours=3)] == [
         "overdue", "overdue", "due_soon", "hold_due"]
 
 
 def test_handover_rows(marked):
-    got = shipcheck.handover_rows(*lib(marked))
+    got = shipcheck.handover_rows(Context(*lib(marked)))
     assert [r["ref"] for r in got] == [
         f"ship:{order(n)}" for n in ("paid_80h_overdue", "paid_missing_payment_time",
                                      "paid_70h_due_soon", "part_shipped", "paid_hold_until_21_due")]
@@ -489,7 +491,7 @@ def test_morning_view_sections_in_order(run, marked, journal):
     assert data[12]["detail"] == ("the buyer wrote “包装好一点,\"易碎\",谢谢” and the remark "
                                   "“客户要求发\"顺丰\",到付不要---2026.11.23 倩” asks for something; "
                                   "no remark says it is done: handle it and remark it before packing.")
-    report = shipcheck.morning(*lib(journal, "2026-11-23 09:00"), limit=2)
+    report = morning.morning(Context(*lib(journal, "2026-11-23 09:00")), limit=2)
     assert report.counts == {"unshipped": 10, "request": 6, "exception": 2}
     assert report.hidden == {"unshipped": 4, "request": 4}
     limited = run(["shipcheck", "--morning", "--limit", "2", "--json", "--now", "2026-11-23 09:00"])

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from conftest import FIXTURES
 
-from cstool.orders.importer import open_source
+from cstool.orders.readers import open_source
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import XLSX_HEADER, xlsx_row  # noqa: E402

@@ -17,68 +17,27 @@ the ones a real run would send at that moment.
 
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Optional
 
+from cstool.app import routines
 from cstool.core.clock import to_db
+from cstool.core.contract import MAX_PER_KIND, Item
+from cstool.core.notify import split_message
 
 CLAIM_MINUTES = 10
 
-# "module:function" returning a list of Item; a module not present is skipped.
-# A function may take ``limit`` (None: every item, not only the most urgent),
-# ``skip`` (keys in their cool-down or being sent: leave them out before the limit,
-# so each run lists the next most urgent) and ``held`` (also items due but held back
-# by the routine, with Item.held saying why); it may return a :class:`Due` to say
-# how many its cap left out.
-SOURCES = [
-    "cstool.app.remind:chase_items",
-    "cstool.app.remind:ship_items",
-    "cstool.app.remind:exception_items",
-    "cstool.app.remind:handover_items",
-]
 
-KIND_LABEL = {"chase": "催付", "ship": "发货", "exception": "异常件", "handover": "交接"}
-# Where a person sees every due item of a kind, when a message lists only the first ones.
-KIND_COMMAND = {"chase": "cstool chase due", "ship": "cstool shipcheck",
-                "exception": "cstool exception list --overdue",
-                "handover": "cstool handover list --open"}
+def labels() -> dict[str, str]:
+    """Kind → how a message names it (``[催付]``)."""
+    return {m.kind: m.label for m in routines.reminders()}
 
 
-@dataclass(frozen=True)
-class Item:
-    key: str          # stable for the same thing to do: the cool-down is per key
-    kind: str         # chase | ship | exception | handover
-    text: str         # one line an agent can act on
-    order_id: Optional[str] = None
-    held: Optional[str] = None  # due, but the routine holds it now (why); never sent
-
-    def __post_init__(self) -> None:
-        # What goes to a group chat never carries a buyer's phone or address.
-        from cstool.core.mask import mask_text
-
-        object.__setattr__(self, "text", mask_text(self.text))
-
-    def line(self) -> str:
-        return f"[{KIND_LABEL.get(self.kind, self.kind)}] {self.text}"
-
-
-class Due(list):
-    """A source's items (the most urgent first); ``cut``: due items its cap left out;
-    ``total``: every item of the kind due now (listed, skipped or cut)."""
-
-    def __init__(self, items=(), cut: int = 0, total: int = 0):
-        super().__init__(items)
-        self.cut, self.total = cut, total
-
-
-def capped(items: list[Item], limit: Optional[int], skip: frozenset, total: int) -> Due:
-    """The first ``limit`` of ``items`` (most urgent first) that are not in ``skip``."""
-    fresh = [i for i in items if i.key not in skip]
-    listed = fresh[:limit] if limit else fresh
-    return Due(listed, cut=max(total - len(listed) - (len(items) - len(fresh)), 0), total=total)
+def line(item: Item, label: Optional[dict[str, str]] = None) -> str:
+    """One item as a message line: ``[催付] …``."""
+    return f"[{(label or labels()).get(item.kind, item.kind)}] {item.text}"
 
 
 class Collected(list):
@@ -108,32 +67,20 @@ class Outcome:
     more: dict[str, int] = field(default_factory=dict)  # per kind: due, not in the messages
 
 
-def _call(fn, journal, clock, policy, **kw):
-    code = getattr(fn, "__code__", None)
-    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] if code else ()
-    return fn(journal, clock, policy, **{k: v for k, v in kw.items() if k in names})
-
-
-def collect(journal, clock, policy, sources: Optional[list] = None,
-            every_item: bool = False, skip: frozenset = frozenset()) -> Collected:
-    """The due items of every source, the most urgent of each kind; ``skip``: keys to
-    leave out before that cap; ``every_item``: every item, with those a routine holds
-    back (``Item.held``)."""
+def collect(ctx, sources: Optional[list[Callable]] = None, every_item: bool = False,
+            skip: frozenset = frozenset()) -> Collected:
+    """The due items of every source (``due(ctx, limit, held, skip)``; by default each
+    routine's reminders), the most urgent of each kind; ``skip``: keys to leave out before
+    that cap; ``every_item``: every item, with those a routine holds back (``Item.held``)."""
     items: list[Item] = []
     cut: dict[str, int] = {}
     total: dict[str, int] = {}
     seen = set()
-    for ref in sources if sources is not None else SOURCES:
-        fn = ref
-        if isinstance(ref, str):
-            module, _, name = ref.partition(":")
-            try:
-                fn = getattr(importlib.import_module(module), name)
-            except (ImportError, AttributeError):
-                continue
-        found = (_call(fn, journal, clock, policy, limit=None, held=True) if every_item
-                 else _call(fn, journal, clock, policy, skip=skip) if skip
-                 else fn(journal, clock, policy))
+    if sources is None:
+        sources = [m.due for m in routines.reminders()]
+    for due in sources:
+        found = (due(ctx, limit=None, held=True, skip=frozenset()) if every_item
+                 else due(ctx, limit=MAX_PER_KIND, held=False, skip=skip))
         for item in found:
             if item.key not in seen:
                 seen.add(item.key)
@@ -241,7 +188,8 @@ def _unlisted(due: Collected, sent: list[Item]) -> dict[str, int]:
 
 def _unlisted_lines(due: Collected, sent: list[Item]) -> list[str]:
     """``还有 N 单未列出: cstool chase due``: nothing dropped without a word."""
-    return [f"还有 {n} 单未列出: {KIND_COMMAND.get(kind, 'cstool ' + kind)}"
+    commands = {m.kind: m.command for m in routines.reminders()}
+    return [f"还有 {n} 单未列出: {commands.get(kind, 'cstool ' + kind)}"
             for kind, n in _unlisted(due, sent).items()]
 
 
@@ -259,7 +207,7 @@ def _plan(due: Collected, items: list[Item], budget: int, limit: int, title: str
     return now_groups, later
 
 
-def run(journal, clock, policy, *, channel: str = "stdout",
+def run(ctx, *, channel: str = "stdout",
         send: Optional[Callable[[str, str], None]] = None, limit: Optional[int] = None,
         per_minute: int = 20, sources: Optional[list] = None, dry_run: bool = False,
         every_item: bool = False, run_id: Optional[str] = None) -> Outcome:
@@ -271,15 +219,15 @@ def run(journal, clock, policy, *, channel: str = "stdout",
     other due item is not in them (with ``every_item``: every item due, including
     those the routines hold and those over a kind's cap, in ``unlisted``).
     """
+    journal, clock, policy = ctx.journal, ctx.clock, ctx.policy
     now = clock.now()
     now_db = to_db(now)
     cooldown_from = to_db(now - timedelta(hours=policy.get("remind_cooldown_hours")))
     lease_from = to_db(now - timedelta(minutes=CLAIM_MINUTES))
-    due = collect(journal, clock, policy, sources,
-                  skip=_resting(journal, cooldown_from, lease_from))
+    due = collect(ctx, sources, skip=_resting(journal, cooldown_from, lease_from))
     out = Outcome(due=[i for i in due if not i.held])
     if dry_run and every_item:
-        _every_item(out, journal, clock, policy, sources, due, now, cooldown_from, lease_from)
+        _every_item(out, ctx, sources, due, now, cooldown_from, lease_from)
     if not due:
         return out
     title = f"cstool 提醒 {now:%Y-%m-%d %H:%M}"
@@ -330,18 +278,17 @@ def _held_back(out: Outcome, later: list[Item]) -> None:
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
     """Messages of at most ``limit`` bytes, with the items each one carries."""
-    from cstool.core.notify import split_message
-
+    label = labels()
     groups: list[tuple[list[Item], str]] = []
     batch: list[Item] = []
     for item in items:
-        trial = split_message([i.line() for i in batch + [item]], limit, title)
+        trial = split_message([line(i, label) for i in batch + [item]], limit, title)
         if batch and len(trial) > 1:
-            groups.append((batch, split_message([i.line() for i in batch], limit, title)[0]))
+            groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
             batch = []
         batch.append(item)
     if batch:
-        groups.append((batch, split_message([i.line() for i in batch], limit, title)[0]))
+        groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
     n = len(groups)
     if n > 1:
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))
@@ -349,121 +296,16 @@ def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], 
     return groups
 
 
-def _every_item(out: Outcome, journal, clock, policy, sources, due: Collected, now,
+def _every_item(out: Outcome, ctx, sources, due: Collected, now,
                 cooldown_from: str, lease_from: str) -> None:
     """For a dry run's full listing: every due item, with the routines' held ones."""
+    journal, clock = ctx.journal, ctx.clock
     listed = {i.key for i in due}
-    everything = collect(journal, clock, policy, sources, every_item=True)
+    everything = collect(ctx, sources, every_item=True)
     for item in everything:
         if item.key not in listed:
             out.unlisted.append(item)
             out.held[item.key] = item.held or _why_not(
                 _row(journal, item.key), now, cooldown_from, lease_from, clock) or (
-                f"not listed: over {MAX_PER_KIND} {KIND_LABEL.get(item.kind, item.kind)} "
+                f"not listed: over {MAX_PER_KIND} {labels().get(item.kind, item.kind)} "
                 "lines a run (the most urgent go first; the next run lists them)")
-# --- sources: each routine's "due now", as reminder items ------------------------------
-
-MAX_PER_KIND = 30  # a reminder is read by people: the most urgent first, the rest next run
-
-
-def _masked(value) -> str:
-    from cstool.core.values import reveal_or_mask
-
-    return "" if value is None else str(reveal_or_mask(value, False))
-
-
-def _of(skip: frozenset, kind: str) -> int:
-    return sum(1 for k in skip if k.startswith(kind + ":"))
-
-
-def chase_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
-                held: bool = False, skip: frozenset = frozenset()) -> Due:
-    """Unpaid orders to chase now, by the channel open now (most valuable first);
-    ``held``: also those due but with no channel open now."""
-    from cstool.chase import chase
-
-    counts: dict = {}
-    items = []
-    rows = chase.due(journal, clock, policy, all_=held, counts=counts,
-                     limit=limit + _of(skip, "chase") if limit else None)
-    for row in rows:
-        if row["opens_at"] and row["waits"] != "window":
-            continue  # not due yet (grace, a chase's cool-down, a promise)
-        how = f"现在用 {chase.CHANNEL.label(row['channel'])} 催付"
-        why = None
-        if row["opens_at"]:
-            opens = clock.short(row["opens_at"])
-            why = f"window closed: {chase.CHANNEL.label(row['channel'])} opens {opens}"
-            how = f"{opens[11:]} 起用 {chase.CHANNEL.label(row['channel'])} 催付"
-        items.append(Item(
-            key=f"chase:{row['order_id']}:{row['attempts']}", kind="chase",
-            order_id=row["order_id"], held=why,
-            text=(f"{row['order_id']} {row['buyer'] or ''} ¥{row['amount']} 未付款 "
-                  f"{row['unpaid_minutes']} 分钟, {how}")))
-    return capped(items, limit, skip, counts.get("due", 0))
-
-
-def handover_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
-                   held: bool = False, skip: frozenset = frozenset()) -> Due:
-    """Handover items still without a receipt after the policy's hour on the next day;
-    ``held``: before that hour, those it will remind of."""
-    from cstool.core.policy import window_bounds
-    from cstool.handover import handover
-
-    now = clock.now()
-    hour = policy.get("remind_handover_ack_by")
-    ack_by, _ = window_bounds(hour + "-24:00")
-    early = now.hour * 60 + now.minute < ack_by
-    if early and not held:
-        return Due()
-    why = f"receipt expected by {hour} (remind_handover_ack_by)" if early else None
-    cutoff = to_db(clock.start_of(clock.today()))
-    items = []
-    for it in handover.open_items(journal):
-        if it["created_at"] >= cutoff:
-            continue  # today's items: the shift is still on them
-        label = handover.CATEGORY.label(it["category"])
-        who = " ".join(x for x in (it["buyer"], it["order_id"]) if x)
-        items.append(Item(
-            key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"], held=why,
-            text=(f"#{it['id']} {label} {who}: {_masked(it['problem'])}"
-                  + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " (未回执)")))
-    return capped(items, limit, skip, 0 if why else len(items))
-
-
-def exception_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
-                    skip: frozenset = frozenset()) -> Due:
-    """Abnormal-shipment cases whose next step is due now (most overdue first)."""
-    from cstool.cases import cases as exceptions
-    from cstool.cases.playbooks import KIND
-
-    items = []
-    for d in exceptions.due_steps(journal, clock):
-        late = f"已超时 {-d['hours_left']:.0f} 小时" if d["overdue"] else "到期"
-        items.append(Item(
-            key=f"exception:{d['id']}:{d['step']}", kind="exception", order_id=d["order_id"],
-            text=(f"#{d['id']} {KIND.label(d['kind'])} {d['order_id']} {d['buyer'] or ''}: "
-                  f"{d['next_step']} ({late}, {d['agent'] or ''})")))
-    return capped(items, limit, skip, len(items))
-
-
-def ship_items(journal, clock, policy, limit: Optional[int] = MAX_PER_KIND,
-               skip: frozenset = frozenset()) -> Due:
-    """Paid orders past or near the ship deadline, and holds whose date has come
-    (the most urgent ``limit`` of each check)."""
-    from cstool.shipcheck import checks as shipcheck
-
-    label = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
-    report = shipcheck.run(journal, clock, policy, only=shipcheck.FAILING,
-                           limit=limit + _of(skip, "ship") if limit else None)
-    out = Due()
-    for check in shipcheck.FAILING:
-        part = capped([Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship",
-                            order_id=r["order_id"],
-                            text=f"{label.get(check, check)} {r['order_id']} "
-                                 f"{r['buyer'] or ''}: {r['detail']}")
-                       for r in report.rows if r["check"] == check],
-                      limit, skip, report.counts.get(check, 0))
-        out.extend(part)
-        out.cut, out.total = out.cut + part.cut, out.total + part.total
-    return out

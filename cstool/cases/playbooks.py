@@ -13,16 +13,15 @@ Only the clocks the manuals give are theirs (2–3 photos, 4 days of contact
 attempts, a week for the courier to return a parcel, refunds within 72 h);
 the rest are house defaults a shop is expected to tune.
 
-This module is data plus small helpers and imports nothing heavy: the policy
-module imports it to validate values.
+This module is data plus small helpers and imports nothing heavy: the cases
+routine declares its policy keys from it, and every command reads the keys.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any, Callable, NamedTuple, Optional
 
+from cstool.core import text
 from cstool.core.errors import InputError
 from cstool.core.vocab import Vocabulary
 
@@ -360,25 +359,9 @@ def lead_keys(kind: str) -> set[str]:
 DEFAULT_PHOTOS = {pb.kind: pb.photos for pb in PLAYBOOKS.values() if pb.photos}
 
 
-def _pairs(text: Any, what: str) -> list[tuple[str, str]]:
+def _pairs(value: Any, what: str) -> list[tuple[str, str]]:
     """``a=1,b=2`` (or a JSON object / dict) → pairs."""
-    if isinstance(text, dict):
-        return [(str(k), str(v)) for k, v in text.items()]
-    s = str(text).strip()
-    if s.startswith("{"):
-        try:
-            return [(str(k), str(v)) for k, v in json.loads(s).items()]
-        except (ValueError, AttributeError):
-            raise InputError(f"{text!r} is not a JSON object of {what}") from None
-    pairs = []
-    for part in re.split(r"[,，;\s]+", s):
-        if not part:
-            continue
-        k, sep, v = part.partition("=")
-        if not sep or not k or not v:
-            raise InputError(f"{part!r} is not name=value (e.g. {what})")
-        pairs.append((k.strip(), v.strip()))
-    return pairs
+    return text.pairs(value, what, f"name=value (e.g. {what})", blank=False)
 
 
 def _hours_value(v: str, step: str) -> Optional[int]:
@@ -408,10 +391,8 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
 
 
 def parse_resolutions(kind: str) -> Callable[[Any], list]:
-    def parse(text: Any) -> list:
-        from cstool.core.policy import split_list
-
-        out = RESOLUTION.many(split_list(text, "resolutions", r"[,，;\s+]+"))
+    def parse(value: Any) -> list:
+        out = RESOLUTION.many(text.split_list(value, "resolutions", r"[,，;\s+]+"))
         if not out:
             raise InputError(f"{kind} needs at least one resolution")
         return out

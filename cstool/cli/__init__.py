@@ -2,7 +2,9 @@
 
 Each command group lives in its own module (``cstool/cli/<name>.py``) and is
 imported only when used, so ``cstool remind`` from cron does not pay for
-spreadsheet or table libraries.
+spreadsheet or table libraries. The routines' groups are the ones their
+declarations name (:data:`cstool.app.routines.ROUTINES`); the house's own are
+:data:`HOUSE`.
 """
 
 from __future__ import annotations
@@ -16,26 +18,17 @@ import sys
 import click
 
 from cstool import __version__
+from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
 from cstool.core.errors import CstoolError
+from cstool.core.journal import resolve_path
 from cstool.core.mask import mask_secrets
 
-# command name -> "module:attribute"; add new command groups here.
-COMMANDS = {
-    "init": "cstool.cli.journal:init",
-    "journal": "cstool.cli.journal:journal",
-    "policy": "cstool.cli.policy:policy",
-    "agent": "cstool.cli.agent:agent",
-    "orders": "cstool.cli.orders:orders",
-    "remind": "cstool.cli.remind:remind",
-    "report": "cstool.cli.report:report",
-    "handover": "cstool.cli.handover:handover",
-    "chase": "cstool.cli.chase:chase",
-    "exception": "cstool.cli.exception:exception",
-    "shipcheck": "cstool.cli.shipcheck:shipcheck",
-    "remark": "cstool.cli.remark:remark",
-    "serve": "cstool.cli.serve:serve",
-}
+# The house's commands (not a routine's): name -> the module of cstool/cli that has it.
+HOUSE = {"init": "journal", "journal": "journal", "policy": "policy", "agent": "agent",
+         "remind": "remind", "report": "report", "serve": "serve"}
+# Every command: name -> its module; a routine's group is cstool/cli/<group>.py.
+COMMANDS = {**HOUSE, **{name: name for name in cli_groups()}}
 
 
 class LazyGroup(click.Group):
@@ -45,11 +38,11 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name in self.commands:
             return self.commands[name]
-        target = COMMANDS.get(name)
-        if target is None:
+        module = COMMANDS.get(name)
+        if module is None:
             return None
-        module, _, attr = target.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        # A command module is imported when its command runs: cron pays for one.
+        return getattr(importlib.import_module(f"cstool.cli.{module}"), name)
 
     def invoke(self, ctx):
         try:
@@ -96,8 +89,6 @@ class LazyGroup(click.Group):
 
 
 def _journal_path(ctx) -> str:
-    from cstool.core.journal import resolve_path
-
     app = ctx.find_object(App)
     return resolve_path(app.db_path if app is not None else None)
 

@@ -15,9 +15,15 @@ from typing import Any, Callable, Optional
 
 import click
 
-from cstool.core.errors import CstoolError
-
-FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+from cstool.app.policy import Policy
+from cstool.core import agents
+from cstool.core.clock import Clock, to_db
+from cstool.core.context import Context
+from cstool.core.errors import BadUsage, CstoolError
+from cstool.core.journal import Journal, resolve_path
+from cstool.core.limits import MAX_HOURS, MAX_TEXT
+from cstool.core.output import FORMATS, Listing, Renderer
+from cstool.core.values import parse_money
 
 
 class App:
@@ -34,6 +40,7 @@ class App:
         self._journal = None
         self._policy = None
         self._clock = None
+        self._ctx = None
 
     # -- resources --
 
@@ -41,8 +48,6 @@ class App:
     def journal(self):
         """The journal; a missing one is an error (only ``cstool init`` creates it)."""
         if self._journal is None:
-            from cstool.core.journal import Journal
-
             self._journal = Journal.open(self.db_path)
             for warning in self._journal.warnings:
                 click.echo(f"warning: {warning}", err=True)
@@ -51,8 +56,6 @@ class App:
     def existing_journal(self):
         """The journal if it exists, else None (for commands that work without one)."""
         if self._journal is None:
-            from cstool.core.journal import resolve_path
-
             if not os.path.exists(resolve_path(self.db_path)):
                 return None
         return self.journal
@@ -62,8 +65,6 @@ class App:
         """The shop's policy: read from the journal, which must exist unless the
         command is one that works without it."""
         if self._policy is None:
-            from cstool.core.policy import Policy
-
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
             for problem in self._policy.problems:
@@ -73,8 +74,6 @@ class App:
     @property
     def clock(self):
         if self._clock is None:
-            from cstool.core.clock import Clock
-
             tz = self.policy.get("timezone")
             try:
                 self._clock = Clock(tz, self.now_text)
@@ -91,8 +90,6 @@ class App:
         that is not a time is a usage error naming the option."""
         if not text:
             return None
-        from cstool.core.clock import to_db
-
         clock = self.clock  # its own errors (the journal, --now) are not this option's
         try:
             return to_db(clock.parse_since(text, past=past))
@@ -113,10 +110,22 @@ class App:
             raise click.UsageError(
                 "this command writes to the journal and needs to know who you are: "
                 "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)")
-        from cstool.core import agents
-
         agents.get(self.journal, self.agent_name)
         return self.agent_name
+
+    @property
+    def ctx(self) -> Context:
+        """The context every routine is given: this command's journal, clock, policy,
+        agent (as given, for reading) and renderer."""
+        if self._ctx is None:
+            self._ctx = Context(self.journal, self.clock, self.policy, self.agent_name,
+                                self.renderer())
+        return self._ctx
+
+    def writer(self) -> Context:
+        """The context of a command that writes: the agent must be given and registered."""
+        self.agent()
+        return self.ctx
 
     def close(self) -> None:
         if self._journal is not None:
@@ -125,14 +134,13 @@ class App:
 
     # -- output --
 
-    def renderer(self):
-        from cstool.core.output import Renderer
-
+    def renderer(self) -> Renderer:
         return Renderer(self.clock, reveal=self.reveal)
 
     def emit(self, rows: Any, fmt: str = "table", columns: Optional[Sequence[str]] = None,
-             empty: Optional[str] = None) -> None:
-        self.renderer().render(rows, fmt, out=sys.stdout, columns=columns, empty=empty)
+             empty: Optional[str] = None, listing: Optional[Listing] = None) -> None:
+        self.renderer().render(rows, fmt, out=sys.stdout, columns=columns, empty=empty,
+                               listing=listing)
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)
@@ -183,8 +191,6 @@ def common_options(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def usage_errors(*args, **kwargs):
-        from cstool.core.errors import BadUsage
-
         try:
             return f(*args, **kwargs)
         except BadUsage as e:
@@ -243,8 +249,6 @@ class Money(click.ParamType):
     def convert(self, value, param, ctx):
         if value is None or isinstance(value, int):
             return value
-        from cstool.core.values import parse_money
-
         try:
             return parse_money(value)
         except CstoolError as e:
@@ -271,8 +275,6 @@ class Hours(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, float):
             return value
-        from cstool.core.limits import MAX_HOURS
-
         try:
             hours = float(value)
         except (TypeError, ValueError):
@@ -288,8 +290,6 @@ LIMIT = click.IntRange(0, 10 ** 9)
 
 def check_lengths(ctx: click.Context, values: dict) -> None:
     """No text option longer than a person types (MAX_TEXT): a usage error naming it."""
-    from cstool.core.limits import MAX_TEXT
-
     for param in ctx.command.params:
         value = values.get(param.name)
         for v in value if isinstance(value, (tuple, list)) else (value,):

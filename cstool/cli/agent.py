@@ -3,6 +3,7 @@
 import click
 
 from cstool.cli._common import Domain, command, json_option, output_options, pass_app
+from cstool.core import agents
 from cstool.core.vocab import ROLE
 
 
@@ -24,7 +25,6 @@ def add(app, short, name, job_no, role, as_json):
     \b
       cstool agent add 倩 --name 王倩 --job-no 1024 --role presale
     """
-    from cstool.core import agents
 
     row = agents.add(app.journal, short, app.now_db(), name=name, job_no=job_no, role=role)
     if as_json:
@@ -43,7 +43,6 @@ def list_(app, fmt):
       cstool agent list
       cstool agent list --json
     """
-    from cstool.core import agents
 
     app.emit(agents.list_(app.journal), fmt, columns=["short", "name", "job_no", "role", "created_at"],
              empty="no agents yet; add one with: cstool agent add NAME")

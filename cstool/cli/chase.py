@@ -2,8 +2,20 @@
 
 import click
 
-from cstool.chase.chase import CHANNEL, REASON, RESULT, STATS_BY
+from cstool.chase import log as chase_log
+from cstool.chase import queue
+from cstool.chase import stats as chase_stats
+from cstool.chase.queue import CHANNEL, REASON, RESULT
+from cstool.chase.stats import STATS_BY
 from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
+from cstool.core.clock import check_month_days
+from cstool.core.errors import InputError
+from cstool.core.output import Listing
+from cstool.core.values import format_ratio
+
+
+def _none(value):
+    return "(none)" if value is None else value
 
 
 @click.group()
@@ -15,7 +27,6 @@ def chase():
       cstool chase log 5118609024991031604 --channel 旺旺 --promise 明天下午付款
       cstool chase stats --since 7d --by agent
     """
-
 
 @command(chase)
 @click.option("--channel", type=Domain(CHANNEL),
@@ -45,11 +56,9 @@ def due(app, channel, all_, limit, fmt):
       cstool chase due --channel sms --limit 0 --format csv > 短信.csv
       cstool chase due --all --json
     """
-    from cstool.chase import chase as lib
 
-    rows = lib.due(app.journal, app.clock, app.policy, channel=channel, all_=all_,
-                   limit=limit or None, agent=app.agent_name)
-    columns = list(lib.QUEUE_COLUMNS)
+    rows = queue.due(app.ctx, channel=channel, all_=all_, limit=limit or None)
+    columns = list(queue.QUEUE_COLUMNS)
     if all_:
         columns.insert(columns.index("channel") + 1, "opens_at")
     if app.reveal:
@@ -87,18 +96,14 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
       cstool chase log 5118609024991031604 --channel 电话 --reason 余额不足 \\
           --promise 明天下午付款
     """
-    from cstool.chase import chase as lib
-    from cstool.core.clock import check_month_days
-    from cstool.core.errors import InputError
 
     if promise:
         try:
             check_month_days(promise, app.clock.now())
         except InputError as e:
             raise click.BadParameter(str(e), param_hint="'--promise'") from None
-    agent = app.agent()
-    row = lib.log(app.journal, app.clock, app.policy, order_id, channel=channel, agent=agent,
-                  result=result, reason=reason, promise=promise, note=note, again=again)
+    row = chase_log.log(app.writer(), order_id, channel=channel, result=result, reason=reason,
+                        promise=promise, note=note, again=again)
     if as_json:
         app.emit(row, "json")
         return
@@ -131,18 +136,13 @@ def stats(app, since, by, fmt):
       cstool chase stats --since 7d --by agent
       cstool chase stats --by reason --json
     """
-    from cstool.chase import chase as lib
 
     since_db = app.since(since)
-    result = lib.stats(app.journal, app.clock, since=since_db, by=by)
-    if fmt == "table":
-        from cstool.core.values import format_ratio
-
-        for r in result if isinstance(result, list) else [result]:
-            r["conversion"] = format_ratio(r["conversion"])
-            if by and r[by] is None:
-                r[by] = "(none)"
-    app.emit(result, fmt, empty="no chases logged" + (" since then" if since else ""))
+    result = chase_stats.stats(app.ctx, since=since_db, by=by)
+    # shares read as 12.5% (JSON keeps the fraction); a group without a name is (none)
+    table = {"conversion": format_ratio, **({by: _none} if by else {})}
+    app.emit(result, fmt, listing=Listing(table=table, empty="no chases logged"
+                                          + (" since then" if since else "")))
 
 
 @chase.group()
@@ -154,7 +154,6 @@ def template():
       cstool chase template set 短信 '【{shop}】亲,您{day}拍的{item}还未付款哦~'
     """
 
-
 @command(template, name="list")
 @output_options
 @pass_app
@@ -164,9 +163,8 @@ def template_list(app, fmt):
     \b
       cstool chase template list
     """
-    from cstool.chase import chase as lib
 
-    app.emit(lib.template_rows(app.journal), fmt,
+    app.emit(queue.template_rows(app.journal), fmt,
              columns=["channel", "source", "text"])
 
 
@@ -186,13 +184,12 @@ def template_set(app, channel, text, as_json):
       cstool chase template set 旺旺 '亲,您{day}拍的{item}还没付款哦,{cutoff}前付款当天发货~'
       cstool chase template set sms - < sms.txt
     """
-    from cstool.chase import chase as lib
 
     if text == "-":
         import sys
 
         text = sys.stdin.read().strip()
-    row = lib.set_template(app.journal, channel, text, app.agent(), app.now_db())
+    row = queue.set_template(app.writer(), channel, text)
     if as_json:
         app.emit(row, "json")
     else:
@@ -209,10 +206,8 @@ def template_reset(app, channel, as_json):
     \b
       cstool chase template reset 旺旺
     """
-    from cstool.chase import chase as lib
 
-    app.agent()
-    row = lib.reset_template(app.journal, channel)
+    row = queue.reset_template(app.writer(), channel)
     if as_json:
         app.emit(row, "json")
     else:

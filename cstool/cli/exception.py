@@ -2,8 +2,19 @@
 
 import click
 
+from cstool.cases import report as cases_report
+from cstool.cases import timeline, views
 from cstool.cases.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
+from cstool.core import orders
+from cstool.core.output import Listing
+
+# A case in a table: its timeline and photos in short (the JSON has every field).
+CASE = Listing(table={
+    "timeline": lambda events: [{k: e[k] for k in ("at", "agent", "action", "detail")}
+                                for e in events],
+    "photo_files": lambda photos: [{k: p[k] for k in ("path", "type", "bytes", "file")}
+                                   for p in photos]})
 
 
 @click.group()
@@ -13,7 +24,6 @@ def exception():
     Each kind has a playbook (steps, clocks, allowed resolutions) from the
     manuals; a case follows it until the buyer has the goods or the money.
     """
-
 
 def _photo_option(f):
     return click.option("--photo", "photos", multiple=True, type=click.Path(dir_okay=False),
@@ -46,8 +56,7 @@ def _money_text(case) -> str:
 
 
 def _warn_order(app, order_id):
-    row = app.journal.one("SELECT status FROM orders WHERE order_id = ?", [order_id])
-    if row and row["status"] == "paid":
+    if orders.require(app.journal, order_id)["status"] == "paid":
         click.echo(f"warning: order {order_id} is not marked shipped in the journal; "
                    "import a newer export if it has shipped", err=True)
 
@@ -76,11 +85,8 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
       cstool exception log 5118609024991031639 --kind 错发 --detail "发成了黑色" \\
           --resolution 多退少补 --amount 20 --json
     """
-    from cstool.cases import cases as exceptions
 
-    agent = app.agent()
-    case = exceptions.log(app.journal, app.policy, agent, app.now_db(), order_id, kind, detail,
-                          photos=photos, resolution=resolution, freight_payer=freight_payer,
+    case = timeline.log(app.writer(), order_id, kind, detail, photos=photos, resolution=resolution, freight_payer=freight_payer,
                           amount=amount, money_for=money_for, again=again)
     _warn_order(app, case["order_id"])
     if as_json:
@@ -128,7 +134,6 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
       cstool exception update 3 --tracking 773099990000 --amount 12 --for freight
       cstool exception update 5 --amount 128.00 --for claim
     """
-    from cstool.cases import cases as exceptions
 
     if money_for and amount is None:
         raise click.UsageError("--for goes with --amount")
@@ -138,9 +143,8 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
                 amount is not None, freight_payer, return_freight_payer]):
         raise click.UsageError("nothing to record: give --done, --note, --photo, --resolution, "
                                "--tracking, --amount, --status or a freight payer")
-    agent = app.agent()
-    case = exceptions.update(
-        app.journal, app.policy, agent, app.now_db(), case_id, status=status,
+    case = timeline.update(
+        app.writer(), case_id, status=status,
         resolution=resolution, note=note, photos=photos, tracking=tracking, courier=courier,
         amount=amount, money_for=money_for, freight_payer=freight_payer,
         return_freight_payer=return_freight_payer, done=done, step=step, again=again)
@@ -168,11 +172,8 @@ def close(app, case_id, outcome, note, as_json):
       cstool exception close 3 --outcome received --note "买家已收到补发的茶具"
       cstool exception close 7 --outcome 已退款
     """
-    from cstool.cases import cases as exceptions
 
-    agent = app.agent()
-    case = exceptions.close(app.journal, app.policy, agent, app.now_db(), case_id, outcome,
-                            note=note)
+    case = timeline.close(app.writer(), case_id, outcome, note=note)
     if case["pending"]:
         click.echo(f"warning: closed with steps not done: {', '.join(case['pending'])}", err=True)
     if as_json:
@@ -203,16 +204,15 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
       cstool exception list --overdue --courier 中通
       cstool exception list --kind 破损 --since 30d --json
     """
-    from cstool.cases import cases as exceptions
 
     if open_only and closed_only:
         raise click.UsageError("--open and --closed exclude each other")
     since_db = app.since(since)
-    rows = exceptions.list_cases(
-        app.journal, app.now_db(), open_only=open_only, closed_only=closed_only, kinds=kinds,
+    rows = views.list_cases(
+        app.ctx, open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
         since=since_db, limit=limit)
-    app.emit(rows, fmt, columns=exceptions.LIST_COLUMNS,
+    app.emit(rows, fmt, columns=views.LIST_COLUMNS,
              empty="no exceptions match")
 
 
@@ -227,15 +227,8 @@ def show(app, case_id, fmt):
       cstool exception show 3
       cstool exception show 3 --json
     """
-    from cstool.cases import cases as exceptions
 
-    case = exceptions.show(app.journal, case_id, app.now_db(), app.policy)
-    if fmt == "table":
-        case["timeline"] = [{k: e[k] for k in ("at", "agent", "action", "detail")}
-                            for e in case["timeline"]]
-        case["photo_files"] = [{k: p[k] for k in ("path", "type", "bytes", "file")}
-                               for p in case["photo_files"]]
-    app.emit(case, fmt)
+    app.emit(views.show(app.ctx, case_id), fmt, listing=CASE)
 
 
 @command(exception)
@@ -255,11 +248,10 @@ def report(app, by, since, until, fmt):
       cstool exception report --by courier
       cstool exception report --since 30d --by agent --format csv
     """
-    from cstool.cases import cases as exceptions
 
     since_db = app.since(since)
     until_db = app.since(until, "--until", past=None)
-    rows = exceptions.report(app.journal, app.now_db(), by=by, since=since_db, until=until_db)
+    rows = cases_report.report(app.ctx, by=by, since=since_db, until=until_db)
     app.emit(rows, fmt, empty="no exceptions in that period")
 
 
@@ -274,9 +266,8 @@ def playbook(app, kind, fmt):
       cstool exception playbook 破损
       cstool exception playbook --json
     """
-    from cstool.cases import cases as exceptions
 
     kinds = [kind] if kind else list(KIND.values)
-    rows = [r for k in kinds for r in exceptions.playbook_rows(k, app.policy)]
+    rows = [r for k in kinds for r in cases_report.playbook_rows(k, app.policy)]
     app.emit(rows, fmt, columns=None if kind is None else
              ["resolution", "step", "what", "hours", "waits", "done_by"])

@@ -4,11 +4,22 @@ import sys
 
 import click
 
+from cstool.app import routines
 from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
-from cstool.handover.handover import CATEGORY, FORMATS, SHIFT
+from cstool.core import orders
+from cstool.core.clock import to_db
+from cstool.core.errors import InputError
+from cstool.core.output import Listing
+from cstool.handover import items, receipts
+from cstool.handover import sheet as lib
+from cstool.handover.items import CATEGORY, clean_order_id
+from cstool.handover.sheet import FORMATS
+from cstool.handover.shifts import SHIFT, current_shift, resolve_shift, shift_table
 
-LIST_COLUMNS = ("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
-                "created_at", "receipt", "acked_by")
+# A table names the category in the manual's words (联系快递); scripts get the value.
+LISTING = Listing(columns=("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
+                           "created_at", "receipt", "acked_by"),
+                  table={"category": CATEGORY.label}, empty="no handover items match")
 
 
 @click.group()
@@ -17,15 +28,11 @@ def handover():
 
 
 def _shift(app, shift, day):
-    from cstool.handover.handover import resolve_shift
-
     return resolve_shift(app.clock, app.policy, shift, app.day(day) if day else None)
 
 
 def _order_option(order_id):
     """--order as an order number; one that cannot be one is a usage error."""
-    from cstool.core.errors import InputError
-    from cstool.handover.handover import clean_order_id
 
     try:
         return clean_order_id(order_id)
@@ -61,19 +68,16 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
       cstool handover add -c 联系售后 --order 5118609024991031638 \\
           -p "茶具破损" -t "补发" --photo box.jpg
     """
-    from cstool.handover import handover as lib
 
     _order_option(order_id)
-    agent = app.agent()
-    item = lib.add(app.journal, category=category, problem=problem, agent=agent,
-                   now_db=app.now_db(), todo=todo, order_id=order_id, buyer=buyer, phone=phone,
-                   photos=photos)
-    if not lib.order_known(app.journal, item["order_id"]):
+    item = items.add(app.writer(), category=category, problem=problem, todo=todo,
+                     order_id=order_id, buyer=buyer, phone=phone, photos=photos)
+    if not orders.known(app.journal, item["order_id"]):
         click.echo(f"note: order {item['order_id']} is not in the journal (yet)", err=True)
     if as_json:
         app.emit(item, "json")
         return
-    shift = lib.current_shift(app.clock, app.policy)
+    shift = current_shift(app.clock, app.policy)
     who = " · ".join(x for x in (item["buyer"], item["order_id"]) if x)
     click.echo(f"added item {item['id']}: {CATEGORY.label(item['category'])}"
                f"{' · ' + who if who else ''} ({shift.label} {shift.date})")
@@ -101,8 +105,6 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
     """
     from datetime import timedelta
 
-    from cstool.core.clock import to_db
-    from cstool.handover.handover import list_items
 
     since = until = None
     if shift:
@@ -112,12 +114,9 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
         d = app.day(day)
         since = to_db(app.clock.start_of(d))
         until = to_db(app.clock.start_of(d + timedelta(days=1)))
-    rows = list_items(app.journal, open_only=open_only, since=since, until=until,
+    rows = items.list_items(app.journal, open_only=open_only, since=since, until=until,
                       category=category, order_id=_order_option(order_id), limit=limit)
-    if fmt == "table":
-        rows = [{**r, "category": CATEGORY.label(r["category"])} for r in rows]
-    app.emit(rows, fmt, columns=LIST_COLUMNS,
-             empty="no handover items match")
+    app.emit(rows, fmt, listing=LISTING)
 
 
 @command(handover)
@@ -130,9 +129,8 @@ def show(app, item_id, fmt):
     \b
       cstool handover show 12
     """
-    from cstool.handover.handover import get
 
-    app.emit(get(app.journal, item_id), fmt)
+    app.emit(items.get(app.journal, item_id), fmt)
 
 
 @command(handover)
@@ -148,14 +146,12 @@ def ack(app, item_ids, receipt, replace, as_json):
       cstool handover ack 12 --receipt "已联系圆通, 明天派送"
       cstool handover ack 12 13 -r 已处理
     """
-    from cstool.handover.handover import ack as ack_items
 
-    agent = app.agent()
-    items = ack_items(app.journal, item_ids, receipt, agent, app.now_db(), replace=replace)
+    acked = items.ack(app.writer(), item_ids, receipt, replace=replace)
     if as_json:
-        app.emit(items if len(items) > 1 else items[0], "json")
+        app.emit(acked if len(acked) > 1 else acked[0], "json")
         return
-    for item in items:
+    for item in acked:
         click.echo(f"item {item['id']}: receipt by {item['acked_by']} at "
                    f"{app.clock.short(item['acked_at'])}")
 
@@ -190,13 +186,12 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
       cstool handover export --format md          # paste into the group chat
       cstool handover export --shift day --date yesterday --json
     """
-    from cstool.handover import handover as lib
 
     fmt = "json" if as_json else lib.format_for(output, fmt)
     if fmt == "xlsx" and output == "-":
         raise click.UsageError("an xlsx sheet goes to a file; give -o FILE.xlsx")
-    agent = app.agent()
-    journal = app.journal
+    ctx = app.writer()
+    journal = ctx.journal
     sheet_shift = _shift(app, shift, day)
     renderer = app.renderer()
     path = output if output and output != "-" else None
@@ -205,8 +200,8 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
     if path is not None:
         lib.check_target(path, force, journal, fmt)
     with journal.write():
-        sheet = lib.build_sheet(journal, app.clock, app.policy, sheet_shift, agent,
-                                app.now_db(), include_journal=not no_journal)
+        sheet = lib.build_sheet(ctx, sheet_shift, include_journal=not no_journal,
+                                sources=routines.sheet_sources())
         if path is not None:
             lib.write_sheet(sheet, fmt, path, renderer, force=force, journal=journal)
     for w in sheet.warnings:
@@ -239,11 +234,8 @@ def import_(app, file, dry_run, strict, as_json):
       cstool handover import 交接-晚班.xlsx
       cstool handover import handover-2026-11-23-night.csv --dry-run --json
     """
-    from cstool.handover.handover import import_receipts
 
-    agent = app.agent()
-    result = import_receipts(app.journal, file, agent, app.now_db(), dry_run=dry_run,
-                             strict=strict)
+    result = receipts.import_receipts(app.writer(), file, dry_run=dry_run, strict=strict)
     if as_json:
         app.emit(result.as_dict(), "json")
         return
@@ -272,7 +264,6 @@ def shifts(app, fmt):
       cstool handover shifts
       cstool policy set handover.shifts day=09:00-17:30,night=17:30-23:30
     """
-    from cstool.handover.handover import current_shift, resolve_shift, shift_table
 
     now = current_shift(app.clock, app.policy)
     rows = []

@@ -9,6 +9,7 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
+from cstool.core.journal import Journal, resolve_path
 
 
 @click.command(name="init")
@@ -25,7 +26,6 @@ def init(app):
       cstool init
       cstool --db ./shop.db init
     """
-    from cstool.core.journal import Journal
 
     app._journal = Journal.open(app.db_path, create=True)
     click.echo(app._journal.path)
@@ -41,7 +41,6 @@ def journal():
 @pass_app
 def path_(app):
     """Print the journal's path (without creating it)."""
-    from cstool.core.journal import resolve_path
 
     click.echo(resolve_path(app.db_path))
 

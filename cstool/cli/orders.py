@@ -2,8 +2,11 @@
 
 import click
 
+from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app
+from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.vocab import STATUS
+from cstool.orders import importer
 
 
 @click.group()
@@ -38,17 +41,15 @@ def import_(app, files, source_format, encoding, maps, dry_run, strict, as_json)
       cstool orders import jd.csv --format generic \\
           --map 订单号=order_id --map 状态=status --map 下单时间=created_at
     """
-    from cstool.orders import importer
 
     mapping = importer.parse_mapping(maps) if maps else None
     if mapping and source_format != "generic":
         raise click.UsageError("--map goes with --format generic")
-    agent = app.agent()
+    ctx = app.writer()
     results = importer.import_files(
-        app.journal, files, agent=agent, now_db=app.now_db(), tz_name=app.clock.tz_name,
-        fmt=source_format, encoding=encoding, mapping=mapping, strict=strict, dry_run=dry_run,
-        progress=None if as_json else importer.stderr_progress("importing"),
-        after_rows=importer.after_rows_hook())
+        ctx, files, fmt=source_format, encoding=encoding, mapping=mapping, strict=strict,
+        dry_run=dry_run, progress=None if as_json else importer.stderr_progress("importing"),
+        after_rows=routines.import_hook(ctx))
     if as_json:
         app.emit([r.as_dict() for r in results], "json")
         return
@@ -78,7 +79,6 @@ def list_(app, statuses, since, buyer, limit, fmt):
       cstool orders list --status unpaid
       cstool orders list --status 待发货 --since 7d --json
     """
-    from cstool.core.orders import LIST_COLUMNS, list_orders
 
     since_db = app.since(since)
     rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
@@ -97,6 +97,5 @@ def show(app, order_id, fmt):
       cstool orders show 5118609024991031607
       cstool orders show 5118609024991031607 --reveal --json
     """
-    from cstool.core.orders import show as show_order
 
-    app.emit(show_order(app.journal, order_id), fmt)
+    app.emit(order_view.show(app.ctx, order_id), fmt)

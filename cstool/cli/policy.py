@@ -2,7 +2,13 @@
 
 import click
 
+from cstool.app import policy as house
+from cstool.app.policy import display, mask_secret
 from cstool.cli._common import command, journal_optional, output_options, pass_app
+from cstool.core.output import Listing
+
+# A table shows each value as it is typed (10:00-12:00,15:00-17:00); scripts get the value.
+LISTING = Listing(columns=("key", "value", "source", "help"), table={"value": display})
 
 
 @click.group()
@@ -21,11 +27,9 @@ def show(app, key, fmt):
       cstool policy show
       cstool policy show chase_windows.phone
     """
-    from cstool.core.policy import display, mask_secret
-    from cstool.core.policy import key as get_key
 
     if key:
-        k = get_key(key)
+        k = app.policy.key(key)
         value = app.policy.get(k.name)
         if k.secret:
             value = mask_secret(value)
@@ -34,10 +38,7 @@ def show(app, key, fmt):
         else:
             app.emit({"key": k.name, "value": value}, fmt)
         return
-    rows = app.policy.rows()
-    if fmt == "table":
-        rows = [{**r, "value": display(r["value"])} for r in rows]
-    app.emit(rows, fmt, columns=["key", "value", "source", "help"])
+    app.emit(app.policy.rows(), fmt, listing=LISTING)
 
 
 @command(policy, name="set", context_settings={"ignore_unknown_options": True})
@@ -53,10 +54,8 @@ def set_(app, key, value):
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
     """
-    from cstool.core.policy import display, mask_secret
-    from cstool.core.policy import key as get_key
 
-    k = get_key(key)
+    k = app.policy.key(key)
     name = k.name
     value = app.policy.set(name, value, app.agent_name, app.now_db())
     click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}")
@@ -72,7 +71,6 @@ def use(app, preset):
       cstool policy use manual-000
       cstool policy use flags-shipping
     """
-    from cstool.core.policy import display
 
     values = app.policy.use(preset, app.agent_name, app.now_db())
     for name, value in values.items():
@@ -90,9 +88,8 @@ def presets(app, fmt):
       cstool policy presets
       cstool policy use manual-002
     """
-    from cstool.core.policy import PRESETS, display
 
     rows = [{"preset": name, "about": about,
              "sets": "; ".join(f"{k}={display(v)}" for k, v in values.items())}
-            for name, (about, values) in PRESETS.items()]
+            for name, (about, values) in house.presets().items()]
     app.emit(rows, fmt)

@@ -15,9 +15,17 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
+from cstool.core import agents
+from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
+from cstool.core.output import Listing
+from cstool.core.values import Memo, Verbatim
 from cstool.core.vocab import COLOUR
-from cstool.remark.parse import COMPOSE_KIND
+from cstool.remark import compose, store
+from cstool.remark import lint as remark_lint
+from cstool.remark.flags import COMPOSE_KIND
+from cstool.remark.parse import parse as parse_text
+from cstool.remark.parse import parse_line
 
 # Which of add's options each kind takes (anything else is a usage mistake).
 KIND_OPTIONS = {
@@ -90,9 +98,6 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
       cstool remark add 5118609024991031624 --kind hold --until 11.25
       cstool remark add 5118609024991031624 --kind rebate --promo-price 108 --paid-price 128
     """
-    from cstool.core import agents
-    from cstool.core.values import Verbatim
-    from cstool.remark import remarks
 
     stray = [_opt(k) for k, v in options.items()
              if v not in (None, False) and k not in KIND_OPTIONS[kind]]
@@ -104,8 +109,6 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     if kind == "sale" and not options["job_no"]:
         options["job_no"] = agents.get(app.journal, agent)["job_no"]
     if options["until"]:
-        from cstool.core.clock import typed_time
-
         # A ship date: a month and day without a year that is past is refused, never
         # taken as next year's (the order would vanish from shipcheck for a year).
         try:
@@ -115,10 +118,9 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     fields = {"promo_fen" if k == "promo_price" else "paid_fen" if k == "paid_price"
               else "refund_fen" if k == "refund" else k: v for k, v in options.items()}
     try:
-        result = remarks.add(app.journal, order_id, kind, agent=agent, clock=app.clock,
-                             policy=app.policy, verified_buyer=verified_buyer, dry_run=dry_run,
-                             flag=flag, **fields)
-    except remarks.MissingFields as e:
+        result = compose.add(app.writer(), order_id, kind, verified_buyer=verified_buyer,
+                             dry_run=dry_run, flag=flag, **fields)
+    except compose.MissingFields as e:
         raise click.UsageError(str(e)) from None
     # The text to paste is the agent's own input and must reach the platform whole
     # (a masked address would send the parcel nowhere): never masked. Listings of the
@@ -159,34 +161,29 @@ def parse(app, text, at_text, flag, check, fmt):
       cstool remark parse "2015.03.09 郑婷已催付" --json
       cut -f3 memos.tsv | cstool remark parse - --format jsonl
     """
-    from cstool.remark import remarks
-    from cstool.remark.parse import parse as parse_text
-    from cstool.remark.parse import parse_line
 
     try:
         ref = app.clock.parse(at_text) if at_text else app.clock.now()
     except InputError as e:
         raise click.BadParameter(str(e), param_hint="'--at'") from None
-    ctx = remarks.context(app.existing_journal(), app.policy)
+    shop = store.shop_of(app.existing_journal(), app.policy)
     if text == "-":
-        parsed = [parse_line(line, ref, ctx, flag)
+        parsed = [parse_line(line, ref, shop, flag)
                   for line in sys.stdin.read().splitlines() if line.strip()]
-        rows = [remarks.parse_for_output(p) for p in parsed]
+        rows = [store.parse_for_output(p) for p in parsed]
         out = rows
     else:
-        parsed = [parse_text(text, ref, ctx, flag)]
-        out = remarks.parse_for_output(parsed[0])
-    if fmt == "table":
-        out = _flat(out) if isinstance(out, dict) else [_flat(r, segments=False) for r in out]
-    app.emit(out, fmt, columns=["kind", "flag", "at", "author", "reason", "action", "problems",
-                                "text"] if isinstance(out, list) and fmt != "json" else None,
-             empty="no remarks on standard input")
+        parsed = [parse_text(text, ref, shop, flag)]
+        out = store.parse_for_output(parsed[0])
+    app.emit(out, fmt, listing=Listing(
+        columns=["kind", "flag", "at", "author", "reason", "action", "problems", "text"]
+        if isinstance(out, list) else None, row=_flat, empty="no remarks on standard input"))
     if check and any(p.problems for p in parsed):
         raise click.exceptions.Exit(1)
 
 
 def _flat(d: dict, segments: bool = True) -> dict:
-    """A parse for a table: fields as ``key=value`` text."""
+    """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
     out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or "(none)"
@@ -220,18 +217,12 @@ def lint(app, since, author, by, limit, fmt):
       cstool remark lint --by agent
       cstool remark lint --format jsonl | jq -r .problem | sort | uniq -c
     """
-    from cstool.remark import remarks
 
     since_db = app.since(since)
-    stats = remarks.LintStats()
-    rows = remarks.lint(app.journal, app.clock, app.policy, since=since_db, author=author,
-                        stats=stats)
+    stats = remark_lint.LintStats()
+    rows = remark_lint.lint(app.ctx, since=since_db, author=author, stats=stats)
     if by == "agent":
-        summary = remarks.lint_by_agent(rows)
-        if fmt in ("table", "csv", "tsv"):
-            summary = [{**s, "by_check": ", ".join(f"{k} {v}" for k, v in s["by_check"].items())}
-                       for s in summary]
-        app.emit(summary, fmt)
+        app.emit(remark_lint.lint_by_agent(rows), fmt, listing=BY_AGENT)
     elif fmt == "jsonl":
         renderer = app.renderer()
         for row in rows:  # streams: constant memory however many problems there are
@@ -247,7 +238,7 @@ def lint(app, since, author, by, limit, fmt):
             click.echo(f"… and {stats.problems - len(shown)} more (--limit 0, or --format "
                        "csv|jsonl for all; --by agent to sum up)", err=True)
     else:
-        app.emit(list(rows), fmt, columns=_CSV if fmt in ("csv", "tsv") else None)
+        app.emit(list(rows), fmt, columns=_CSV)
     if fmt == "table" or by == "agent":
         click.echo(f"{stats.problems} problem(s) in {stats.remarks} remark(s); "
                    f"{stats.checked} remark(s) checked" if stats.problems else
@@ -256,12 +247,13 @@ def lint(app, since, author, by, limit, fmt):
         raise click.exceptions.Exit(1)
 
 
+# Per agent, the checks read "missing_time 3, …" wherever a cell holds them.
+BY_AGENT = Listing(cells={"by_check": lambda c: ", ".join(f"{k} {v}" for k, v in c.items())})
 _CSV = ["order_id", "remark_id", "author", "source", "kind", "check", "at", "problem", "text"]
 
 
 def _excerpt(text, n: int = 24):
     """The remark's first line, cut for a table (still masked by the renderer)."""
-    from cstool.core.values import Memo
 
     first = str(text).strip().splitlines()[0] if str(text).strip() else ""
     return Memo(first if len(first) <= n else first[:n - 1] + "…")
@@ -278,9 +270,7 @@ def list_(app, order_id, fmt):
       cstool remark list 5118609024991031607
       cstool remark list 5118609024991031607 --json
     """
-    from cstool.remark import remarks
 
-    rows = remarks.history(app.journal, order_id)
+    rows = compose.history(app.journal, order_id)
     app.emit(rows, fmt, columns=["id", "recorded_at", "source", "kind", "flag", "author", "text",
-                                 "problems"] if fmt != "json" and fmt != "jsonl" else None,
-             empty="no remarks on this order")
+                                 "problems"], empty="no remarks on this order")

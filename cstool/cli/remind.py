@@ -4,7 +4,11 @@ import sys
 
 import click
 
+from cstool.app import remind as lib
 from cstool.cli._common import common_options, pass_app
+from cstool.core.clock import real_time_ms
+from cstool.core.errors import InputError
+from cstool.core.notify import LIMITS, Robot, check_webhook
 
 
 @click.command()
@@ -40,19 +44,17 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
       cstool remind --notify dingtalk --webhook 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC…
       */10 9-23 * * *  cstool remind --notify wecom    # crontab, webhook from policy
     """
-    from cstool.app import remind as lib
 
     if all_ and not dry_run:
         raise click.UsageError("--all goes with --dry-run (a real run sends what is due now)")
-    journal = app.journal
-    policy, clock = app.policy, app.clock
+    ctx = app.ctx
+    policy, clock = ctx.policy, ctx.clock
     if dry_run and channel != "stdout":  # planned to the robot's size; no webhook needed
-        from cstool.core.notify import LIMITS
 
         send, limit = None, LIMITS[channel]
     else:
         send, limit = _sender(channel, webhook, secret, plain, clock, policy, as_json)
-    outcome = lib.run(journal, clock, policy, channel=channel, send=send, limit=limit,
+    outcome = lib.run(ctx, channel=channel, send=send, limit=limit,
                       dry_run=dry_run, every_item=all_)
     if dry_run:
         _dry_run(outcome, all_, as_json)
@@ -91,7 +93,7 @@ def _dry_run(outcome, all_: bool, as_json: bool) -> None:
         click.echo(("\n" if outcome.messages else "")
                    + f"not sent now ({len(others)}):")
         for i in others:
-            click.echo(f"{i.line()}\n    held: {outcome.held.get(i.key)}")
+            click.echo(f"{lib.line(i)}\n    held: {outcome.held.get(i.key)}")
 
 
 def _sender(channel, webhook, secret, plain, clock, policy, as_json):
@@ -101,15 +103,12 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
                 click.echo(message)
                 sys.stdout.flush()
         return echo, None
-    from cstool.core.notify import Robot
 
     webhook = webhook or policy.get(f"remind.{channel}_webhook")
     if not webhook:
         raise click.UsageError(
             f"--notify {channel} needs a webhook: --webhook URL, CSTOOL_WEBHOOK, "
             f"or: cstool policy set remind.{channel}_webhook URL")
-    from cstool.core.errors import InputError
-    from cstool.core.notify import check_webhook
 
     try:
         webhook = check_webhook(webhook)
@@ -121,8 +120,6 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
     robot = Robot(channel, webhook, secret, markdown=not plain)
 
     def post(message, title):
-        from cstool.core.clock import real_time_ms
-
         # The signature's timestamp is checked against DingTalk's own clock: the real
         # time, even when --now pins the shop's clock.
         robot.send(message, title, real_time_ms())

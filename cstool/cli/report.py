@@ -2,6 +2,7 @@
 
 import click
 
+from cstool.app import report as lib
 from cstool.cli._common import command, pass_app
 
 
@@ -13,7 +14,6 @@ def report():
       cstool report daily
       cstool report daily --date yesterday --format md > 日报.md
     """
-
 
 @command(report)
 @click.option("--date", "day", metavar="DATE", help="The shop day (YYYY-MM-DD, today, yesterday; "
@@ -33,11 +33,9 @@ def daily(app, day, fmt, as_json):
       cstool report daily --date 2026-11-22 --format md
       cstool report daily --json | jq .shipping
     """
-    from cstool.app import report as lib
 
-    journal = app.journal
     the_day = app.day(day)
-    data = lib.daily(journal, app.clock, app.policy, the_day)
+    data = lib.daily(app.ctx, the_day)
     if as_json or fmt == "json":
         app.emit(data, "json")
         return

@@ -11,7 +11,11 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
+from cstool.shipcheck import checks as lib
+from cstool.shipcheck import morning as morning_view
 from cstool.shipcheck.checks import CHECK
+from cstool.shipcheck.morning import MORNING_COLUMNS, SECTIONS
+from cstool.shipcheck.packing import checklist, render_text
 
 
 @click.group(invoke_without_command=True)
@@ -53,17 +57,15 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     """
     if ctx.invoked_subcommand:
         return
-    from cstool.shipcheck import checks as lib
 
     limit = limit or None
     if morning:
         if only:
             raise click.UsageError("--only lists checks; the morning view has fixed sections")
-        report = lib.morning(app.journal, app.clock, app.policy, within_hours=within, limit=limit)
+        report = morning_view.morning(app.ctx, within_hours=within, limit=limit)
         _emit_morning(app, report.rows, fmt)
     else:
-        report = lib.run(app.journal, app.clock, app.policy, within_hours=within, only=only,
-                         limit=limit)
+        report = lib.run(app.ctx, within_hours=within, only=only, limit=limit)
         app.emit(report.rows, fmt,
                  columns=lib.COLUMNS,
                  empty="nothing needs shipping attention")
@@ -78,10 +80,8 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
 
 
 def _emit_morning(app, rows, fmt):
-    from cstool.shipcheck.checks import MORNING_COLUMNS, SECTIONS
-
     if fmt != "table":
-        app.emit(rows, fmt, columns=MORNING_COLUMNS if fmt in ("csv", "tsv") else None)
+        app.emit(rows, fmt, columns=MORNING_COLUMNS)
         return
     titles = {"unshipped": "1. Paid before today, not shipped (ship these first)",
               "request": "2. Requests in messages and remarks not marked done",
@@ -111,9 +111,8 @@ def pack(app, order_ids, fmt):
       cstool shipcheck pack 5118609024991031622
       cstool shipcheck pack 5118609024991031622 5118609024991031623 --json
     """
-    from cstool.shipcheck.packing import checklist, render_text
 
-    lists = [checklist(app.journal, oid, app.clock, app.policy) for oid in order_ids]
+    lists = [checklist(app.ctx, oid) for oid in order_ids]
     if fmt == "table":
         renderer = app.renderer()
         click.echo("\n".join(render_text(c, renderer) for c in lists), nl=False)

@@ -12,13 +12,13 @@ shows them in the shop's zone with the offset (``2026-11-23T10:00:00+08:00``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 from cstool.core.errors import InputError
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR, OutOfRange, year_ok
+from cstool.core.text import Lazy
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC = timezone.utc
@@ -75,7 +75,7 @@ def from_db(text: str) -> datetime:
 _ERA_TEXT = (str(MIN_YEAR), str(MAX_YEAR))
 
 
-_LOCAL_RE = re.compile(
+_LOCAL_RE = Lazy(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
@@ -203,7 +203,7 @@ class Clock:
 
 # --- spans and the dates people type ----------------------------------------------
 
-_SPAN = re.compile(r"(\d{1,9})\s*(min|mo|[hdwmy])")
+_SPAN = Lazy(r"(\d{1,9})\s*(min|mo|[hdwmy])")
 
 
 def span(n: int, unit: str):
@@ -325,7 +325,7 @@ class LocalToUtc:
     a bad one (and for one without a year or a day).
     """
 
-    _LOOSE = re.compile(
+    _LOOSE = Lazy(
         r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$"
     )
 
@@ -405,8 +405,8 @@ class LocalToUtc:
         return to_db(naive.replace(tzinfo=self.tz))
 
 
-_ZH_PARTS = [(re.compile(r"(上午|早上|凌晨)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 AM"),
-             (re.compile(r"(下午|晚上|中午)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 PM")]
+_ZH_PARTS = [(Lazy(r"(上午|早上|凌晨)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 AM"),
+             (Lazy(r"(下午|晚上|中午)\s*(\d{1,2}(?::\d{1,2}){0,2})"), r"\2 PM")]
 _ZH_UNITS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " ", "时": ":", "点": ":",
                            "分": ":", "秒": " "})
 
@@ -436,24 +436,39 @@ def normalise_width(text: str) -> str:
 _TIME = r"(?:\s*(?P<H>[01]?\d|2[0-3])[:点时](?P<M>[0-5]?\d)?(?:[:分](?P<S>[0-5]?\d)秒?)?)?"
 # A number followed by one of these is a price or a size, not a month.day date.
 _UNITS = r"(?:元|块|米|码|斤|寸|折|公斤|克|倍|件|个|%|cm|mm|kg|g\b|m\b)"
-_FORMS = [
+_FORM_PATTERNS = [
     # 2014年8月25日11:43:42, 2014年8月25日
-    ("ymd_cn", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME)),
+    ("ymd_cn", (r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?" + _TIME)),
     # 2015.03.09, 2014.8.25, 2014-08-25 11:43, 2014/8/25
-    ("ymd", re.compile(
+    ("ymd", (
         r"(?<![\d.])(?P<y>\d{4})(?P<sep>[.\-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])"
         r"(?:\s+(?P<H>[01]?\d|2[0-3]):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")),
     # 8月25日, 8月25号
-    ("md_cn", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
+    ("md_cn", (r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
     # 8.25 (no year): not part of a longer number
-    ("md", re.compile(r"(?<![\d.¥￥$])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]|\s*" + _UNITS + ")")),
+    ("md", (r"(?<![\d.¥￥$])(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]|\s*" + _UNITS + ")")),
     # 25日, 25号 (day of month only)
-    ("d_cn", re.compile(r"(?<![\d月.])(?P<d>\d{1,2})\s*[日号]")),
+    ("d_cn", (r"(?<![\d月.])(?P<d>\d{1,2})\s*[日号]")),
 ]
 
 
-@dataclass(frozen=True)
-class ManualDate:
+class _Forms:
+    """The forms compiled on first use (a command that reads no manual date pays nothing),
+    then iterated as a plain list: the remark parser runs them over every memo."""
+
+    def __init__(self, patterns):
+        self.patterns, self.compiled = patterns, None
+
+    def __iter__(self):
+        if self.compiled is None:
+            self.compiled = [(form, re.compile(p)) for form, p in self.patterns]
+        return iter(self.compiled)
+
+
+_FORMS = _Forms(_FORM_PATTERNS)
+
+
+class ManualDate(NamedTuple):
     """A date found in free text. ``value`` is a date, or an aware datetime when a time was given."""
 
     value: Union[date, datetime]

@@ -7,11 +7,11 @@ and a SHA-256, so a moved or altered file can be noticed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from typing import Optional
 
+from cstool.core.clock import wall_now  # a file's age is real time, not the shop's clock
 from cstool.core.errors import InputError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -109,6 +109,8 @@ def store(journal_path: str, source: str, *, buyer: str, ref: str,
     :func:`remove`: a full disk or a kill never leaves a photo the journal
     does not know.
     """
+    import hashlib  # only when photos are handled: it costs start-up
+
     kind = check(source, max_bytes)
     target_dir = folder(journal_path)
     if not os.path.isdir(target_dir):
@@ -183,8 +185,6 @@ def sweep(journal, min_age_s: float = 5.0) -> None:
     journal names its photo (the command died after its commit), it is moved
     into place; otherwise it is removed.
     """
-    from cstool.core.clock import wall_now  # a file's age is real time, not the shop's clock
-
     d = folder(journal.path)
     try:
         names = [n for n in os.listdir(d) if n.startswith(".") and n.endswith(_INCOMING)]

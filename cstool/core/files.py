@@ -1,4 +1,9 @@
-"""Writing files safely: never over the journal, never a half-written file.
+"""Files in and out: reading what people give us, writing safely.
+
+Reading: :func:`sniff_encoding` (a CSV's encoding from its first bytes) and
+:func:`open_xlsx` (a workbook whose declared size is checked before it is read).
+
+Writing: never over the journal, never a half-written file.
 
 Every command that writes a file (``handover export -o``, ``journal backup``)
 goes through :func:`check_output` and :func:`atomic_write`:
@@ -16,11 +21,14 @@ goes through :func:`check_output` and :func:`atomic_write`:
 
 from __future__ import annotations
 
+import codecs
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from typing import IO, Callable, Optional
 
+from cstool.core import evidence
 from cstool.core.errors import InputError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -34,6 +42,52 @@ KINDS = {
 }
 
 
+def sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+# A sheet declaring more than this is not an order export (Taobao's has about 40
+# columns); a real sheet never has more rows than Excel allows.
+XLSX_MAX_COLUMNS = 512
+XLSX_MAX_ROWS = 1_048_576
+
+
+def open_xlsx(path: str, what: str = "an order export"):
+    """``(workbook, first sheet)`` in read-only mode, its declared size checked.
+
+    openpyxl pads every row to the declared width and the sheet to the declared
+    height: a 1 MB file claiming ``A1:XFD200000`` would cost minutes to read.
+    Such a sheet is refused at once; any other has its dimensions reset, so
+    only the cells really there are read.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+    except Exception as e:  # openpyxl raises many kinds for a bad file
+        raise InputError(f"{path}: cannot read it as an xlsx workbook ({type(e).__name__})") \
+            from None
+    cols, rows = ws.max_column or 0, ws.max_row or 0
+    if cols > XLSX_MAX_COLUMNS or rows > XLSX_MAX_ROWS:
+        wb.close()
+        raise InputError(f"{path}: the sheet declares {cols:,} columns and {rows:,} rows; "
+                         f"{what} has at most {XLSX_MAX_COLUMNS} columns: not {what}")
+    ws.reset_dimensions()
+    return wb, ws
+
+
+def can_fork() -> bool:
+    """Whether work can be shared with a forked process here (the readers of an import)."""
+    return hasattr(os, "fork") and sys.platform != "darwin"
+
+
 def _head(path: str, n: int = 1 << 16) -> bytes:
     try:
         with open(path, "rb") as fh:
@@ -44,8 +98,6 @@ def _head(path: str, n: int = 1 << 16) -> bytes:
 
 def protected(journal_path: str, backups: Iterable[str] = ()) -> list[tuple[str, str]]:
     """``(path, what it is)`` of every file an output must never replace."""
-    from cstool.core import evidence
-
     j = os.path.abspath(journal_path)
     out = [(j, "the journal")]
     out += [(j + s, f"the journal's {s} file") for s in ("-wal", "-shm", "-journal")]

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
 
+from cstool import migrations
 from cstool.core.errors import CstoolError
+from cstool.core.files import check_output, fsync_folder
 
 BUSY_TIMEOUT_S = 15.0
 MIGRATION_SET = "cstool"
@@ -171,10 +173,8 @@ class Journal:
         return [r[0] for r in rows]
 
     def pending_migrations(self) -> list[str]:
-        from cstool.migrations import names
-
         done = set(self.applied_migrations())
-        return [n for n in names() if n not in done]
+        return [n for n in migrations.names() if n not in done]
 
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction. Returns their names.
@@ -191,12 +191,10 @@ class Journal:
                 f"the journal {self.path} is read-only and needs upgrading "
                 f"({len(pending)} pending migration(s)); open it once with write access"
             )
-        from cstool.migrations import load
-
-        migrations = load()
+        registered = migrations.load()
         for attempt in range(8):
             try:
-                migrations.apply(self.db)
+                registered.apply(self.db)
                 return pending
             except (sqlite3.OperationalError, sqlite3.IntegrityError):
                 if self.conn.in_transaction:
@@ -265,10 +263,8 @@ class Journal:
             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name")]
 
     def status(self) -> dict:
-        from cstool.migrations import names
-
         applied = self.applied_migrations()
-        known = set(names())
+        known = set(migrations.names())
         return {
             "path": self.path,
             "schema_version": applied[-1] if applied else None,
@@ -295,8 +291,6 @@ class Journal:
         later output can overwrite it.
         """
         import tempfile
-
-        from cstool.core.files import check_output, fsync_folder
 
         dest = os.path.abspath(os.path.expanduser(dest))
         if os.path.lexists(dest) and not any(

@@ -16,22 +16,51 @@ from __future__ import annotations
 
 import re
 
-
-class _Lazy:
-    """A regular expression compiled on first use: importing this module costs nothing
-    (a cron run with nothing to say never compiles them)."""
-
-    __slots__ = ("args", "rx")
-
-    def __init__(self, *args):
-        self.args, self.rx = args, None
-
-    def __getattr__(self, name):
-        if self.rx is None:
-            self.rx = re.compile(*self.args)
-        return getattr(self.rx, name)
+from cstool.core.text import Lazy as _Lazy
 
 # --- personal data -------------------------------------------------------------------
+
+def mask_phone(value: str) -> str:
+    s = str(value).strip()
+    if not s:
+        return s
+    if len(s) >= 8:
+        return s[:3] + "****" + s[-4:]
+    return "*" * (len(s) - 2) + s[-2:] if len(s) > 2 else "*" * len(s)
+
+
+def mask_name(value: str) -> str:
+    s = str(value).strip()
+    if not s:
+        return s
+    if s.isascii():
+        return s[0] + "***"
+    return s[0] + "*" * (len(s) - 1) if len(s) > 1 else "*"
+
+
+_DISTRICT = _Lazy(r"^(.{2,24}?(?:区|县|旗|市辖区|自治县|林区|特区))")
+_CITY = _Lazy(r"^(.{2,16}?市)")
+
+
+def mask_address(value: str) -> str:
+    """Keep the address up to its district (区/县), hide the rest."""
+    s = " ".join(str(value).split())
+    if not s:
+        return s
+    parts = s.split(" ")
+    if len(parts) >= 4 and any(p.endswith(("区", "县", "旗", "市")) for p in parts[1:3]):
+        # Taobao's form: 省 市 区 street...
+        for i in range(1, min(4, len(parts))):
+            if parts[i].endswith(("区", "县", "旗")):
+                return " ".join(parts[: i + 1]) + " ****"
+        return " ".join(parts[:3]) + " ****"
+    compact = s.replace(" ", "")
+    m = _DISTRICT.match(compact) or _CITY.match(compact)
+    if m and len(m.group(1)) < len(compact):
+        return m.group(1) + " ****"
+    return compact[:3] + "****"
+
+
 
 # "新地址为: …", "地址: …": everything up to the signature or the end of the sentence.
 _KEYED_ADDRESS = _Lazy(
@@ -54,6 +83,13 @@ _LANDLINE = _Lazy(
     r"(?P<n>\d{3,4}[\s\-－]?\d{4})(?:[\s\-－]?(?:转|ext\.?|x)\s*\d{1,6})?(?!\d)")
 _MOBILE = _Lazy(r"(?<!\d)(?:(?:\+|00)?86[\s\-－]?)?1[3-9]\d(?:[\s\-－]?\d){8}(?!\d)")
 _HINT = _Lazy(r"[0-9０-９号栋幢室弄]")
+# A contact number as an agent types one (a mobile, a landline, with its area code).
+_PHONE = _Lazy(r"\+?[0-9][0-9 \-]{4,19}")
+
+
+def is_phone(text: str) -> bool:
+    """Whether ``text`` is a contact number an agent could have typed (``--phone``)."""
+    return _PHONE.fullmatch(text) is not None
 
 
 def _digits(text: str) -> str:
@@ -76,14 +112,10 @@ def _id_card(m: re.Match) -> str:
 
 
 def _address(m: re.Match) -> str:
-    from cstool.core.values import mask_address
-
     return mask_address(m.group(0))
 
 
 def _keyed(m: re.Match) -> str:
-    from cstool.core.values import mask_address
-
     rest = m.group(2)
     if not _ADDRESS_LIKE.search(rest) and not _digits(rest):
         return m.group(0)

@@ -17,7 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from cstool.core.errors import CstoolError
+from cstool.core.errors import CstoolError, InputError
 from cstool.core.mask import mask_secrets, mask_url
 
 TIMEOUT_S = 10.0
@@ -40,8 +40,6 @@ def check_webhook(url: str, what: str = "webhook") -> str:
     The token travels in the URL, so it must go over https; plain http only to a
     robot on this machine (a relay or a test), at localhost, 127.0.0.1 or ::1.
     """
-    from cstool.core.errors import InputError
-
     s = str(url).strip()
     shown = mask_url(s)
     try:

@@ -1,19 +1,26 @@
-"""Orders in the journal: listing and the full picture of one order."""
+"""The orders table: an order as the contract's object, one order, a listing.
+
+Every routine that reads an order by its number goes through :func:`require`;
+the full picture of one order (``orders show``) is the app layer's
+(:mod:`cstool.app.order_view`), which asks each routine for its part.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Optional
 
-from cstool.core.errors import NotFound
+from cstool.core.errors import BadUsage, NotFound
+from cstool.core.limits import order_number
 from cstool.core.values import Address, Instant, Memo, Money, Name, Phone
+from cstool.core.where import Where, limit_sql
 
 LIST_COLUMNS = ("order_id", "buyer", "status", "amount", "created_at", "paid_at", "shipped_at",
                 "courier", "tracking_no", "flag", "seller_memo")
 
 
-def _inst(v: Optional[str]) -> Optional[Instant]:
+def instant(v: Optional[str]) -> Optional[Instant]:
+    """A stored instant as a typed value (None stays None)."""
     return Instant(v) if v else None
 
 
@@ -29,9 +36,9 @@ def present(r) -> dict:
         "buyer": r["buyer"],
         "status": r["status"],
         "amount": _money(total),
-        "created_at": _inst(r["created_at"]),
-        "paid_at": _inst(r["paid_at"]),
-        "shipped_at": _inst(r["shipped_at"]),
+        "created_at": instant(r["created_at"]),
+        "paid_at": instant(r["paid_at"]),
+        "shipped_at": instant(r["shipped_at"]),
         "courier": r["courier"],
         "tracking_no": r["tracking_no"],
         "seller_memo": Memo(r["seller_memo"]) if r["seller_memo"] else r["seller_memo"],
@@ -55,34 +62,16 @@ def list_orders(journal, *, statuses: Sequence[str] = (), since: Optional[str] =
                 until: Optional[str] = None, buyer: Optional[str] = None,
                 limit: Optional[int] = 50) -> list[dict]:
     """Orders newest first; ``since``/``until`` are journal instants on the creation time."""
-    where, params = [], []
-    if statuses:
-        where.append(f"status IN ({','.join('?' * len(statuses))})")
-        params += list(statuses)
-    if since:
-        where.append("created_at >= ?")
-        params.append(since)
-    if until:
-        where.append("created_at < ?")
-        params.append(until)
-    if buyer:
-        where.append("buyer = ?")
-        params.append(buyer)
-    sql = "SELECT * FROM orders"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created_at DESC, order_id DESC"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return [present(r) for r in journal.query(sql, params)]
+    w = (Where().any_of("status", list(statuses)).since("created_at", since)
+         .until("created_at", until).eq("buyer", buyer))
+    sql = ("SELECT * FROM orders" + w.sql() + " ORDER BY created_at DESC, order_id DESC"
+           + limit_sql(limit))
+    return [present(r) for r in journal.query(sql, w.params)]
 
 
 def require(journal, order_id: str):
     """The orders row, or a NotFound naming the order (BadUsage when ``order_id`` cannot be
     an order number at all: 300 digits, a formula, letters of another script)."""
-    from cstool.core.errors import BadUsage
-    from cstool.core.limits import order_number
-
     try:
         oid = order_number(str(order_id).strip())
     except ValueError as e:
@@ -93,36 +82,12 @@ def require(journal, order_id: str):
     return row
 
 
-def _has_table(journal, name: str) -> bool:
-    return journal.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) is not None
+def buyer_of(journal, order_id: str) -> Optional[str]:
+    """Who placed the order (None when the journal does not know the order or its buyer)."""
+    return journal.scalar("SELECT buyer FROM orders WHERE order_id = ?", [order_id])
 
 
-def show(journal, order_id: str) -> dict:
-    """One order with its remarks and holds (and, once recorded, chases, exceptions, handover)."""
-    order = present(require(journal, order_id))
-    oid = order["order_id"]
-    order["remarks"] = [
-        {"id": r["id"], "source": r["source"], "kind": r["kind"], "flag": r["flag"],
-         "text": Memo(r["text"]), "author": r["author"] or r["created_by"],
-         "at": _inst(r["at"]), "recorded_at": _inst(r["created_at"]),
-         "problems": json.loads(r["problems"]) if r["problems"] else []}
-        for r in journal.query("SELECT * FROM remarks WHERE order_id = ? ORDER BY id", [oid])]
-    order["holds"] = [
-        {"id": r["id"], "kind": r["kind"], "until": r["until"], "owner": r["owner"],
-         "created_at": _inst(r["created_at"]), "released_at": _inst(r["released_at"])}
-        for r in journal.query("SELECT * FROM holds WHERE order_id = ? ORDER BY id", [oid])]
-    from cstool.handover.handover import list_items
-
-    order["handover"] = [
-        {k: i[k] for k in ("id", "category", "problem", "todo", "created_by", "created_at",
-                           "receipt", "acked_by", "acked_at")}
-        for i in list_items(journal, order_id=oid)]
-    if _has_table(journal, "chases"):
-        from cstool.chase.chase import order_chases
-
-        order["chases"] = order_chases(journal, oid)
-    if _has_table(journal, "exceptions"):
-        from cstool.cases.cases import for_order
-
-        order["exceptions"] = for_order(journal, oid)
-    return order
+def known(journal, order_id: Optional[str]) -> bool:
+    """Whether the journal has the order (a blank number is nobody's to check)."""
+    return not order_id or journal.one("SELECT 1 FROM orders WHERE order_id = ?",
+                                       [order_id]) is not None

@@ -12,8 +12,8 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Sequence
-from typing import IO, Any, Optional
+from collections.abc import Mapping, Sequence
+from typing import IO, Any, Callable, NamedTuple, Optional
 
 from cstool.core.mask import mask_text
 from cstool.core.values import Instant, Money, Pii, Verbatim, format_money
@@ -39,6 +39,33 @@ def csv_cell(value: Any) -> Any:
             not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+class Listing(NamedTuple):
+    """How a listing reads, beside its rows: the keys its table and CSV show (JSON keeps
+    every key), how a value reads for people (``table``: in a table; ``cells``: in a
+    table, CSV or TSV, where a cell holds text, not data), and what a table says when
+    there is nothing. Scripts' formats keep the values as the library gives them."""
+
+    columns: Optional[Sequence[str]] = None
+    table: Mapping[str, Callable[[Any], Any]] = {}
+    cells: Mapping[str, Callable[[Any], Any]] = {}
+    empty: Optional[str] = None
+    row: Optional[Callable[[dict], dict]] = None   # a whole row as a table reads it
+
+    def shown(self, rows: Any, fmt: str) -> Any:
+        """``rows`` with the ``fmt``'s own readings applied (a new list; rows stay whole)."""
+        use = {**(self.cells if fmt in ("table", "csv", "tsv") else {}),
+               **(self.table if fmt == "table" else {})}
+        whole = self.row if fmt == "table" else None
+        if not use and whole is None:
+            return rows
+
+        def one(r: dict) -> dict:
+            r = whole(r) if whole is not None else r
+            return {k: use[k](v) if k in use else v for k, v in r.items()}
+
+        return one(rows) if isinstance(rows, dict) else [one(r) for r in rows]
 
 
 class Renderer:
@@ -79,6 +106,10 @@ class Renderer:
             return mask_text(value)
         return value
 
+    def text(self, value: Any, key: Optional[str] = None) -> Any:
+        """A value as it reads in a table or a sheet (``""`` for nothing)."""
+        return self.plain(value, True, key)
+
     def mask(self, text: Any) -> str:
         """Free text as printed: personal data masked unless ``reveal``."""
         return str(text) if self.reveal else mask_text(str(text))
@@ -95,13 +126,19 @@ class Renderer:
         out: Optional[IO[str]] = None,
         columns: Optional[Sequence[str]] = None,
         empty: Optional[str] = None,
+        listing: Optional[Listing] = None,
     ) -> None:
         """Write ``rows`` (a list of dicts, or one dict) to ``out`` in ``fmt``.
 
         ``columns`` picks and orders the keys for table/csv/tsv; JSON keeps
         every key. ``empty`` is printed (to stderr, table only) when there
-        are no rows, so pipelines see nothing.
+        are no rows, so pipelines see nothing. ``listing`` gives both, and how
+        values read in a table (:class:`Listing`).
         """
+        if listing is not None:
+            rows = listing.shown(rows, fmt)
+            columns = columns or listing.columns
+            empty = empty or listing.empty
         out = out or sys.stdout
         single = isinstance(rows, dict)
         if fmt == "json":

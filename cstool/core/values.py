@@ -17,6 +17,9 @@ from typing import Optional
 
 from cstool.core.errors import InputError
 from cstool.core.limits import MAX_FEN
+from cstool.core.mask import mask_address, mask_name, mask_phone, mask_text
+
+__all__ = ["mask_address", "mask_name", "mask_phone"]  # the typed values' maskers, for queries
 
 
 class Money(int):
@@ -120,56 +123,17 @@ def format_ratio(value: Optional[float]) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
+def percent(part: int, whole: int) -> Optional[str]:
+    """``part`` of ``whole`` as ``"12.5%"`` (None when there is no whole)."""
+    return f"{100 * part / whole:.1f}%" if whole else None
+
+
 def format_money(fen: Optional[int]) -> Optional[str]:
     if fen is None:
         return None
     sign = "-" if fen < 0 else ""
     q, r = divmod(abs(int(fen)), 100)
     return f"{sign}{q}.{r:02d}"
-
-
-# --- masking -------------------------------------------------------------------
-
-
-def mask_phone(value: str) -> str:
-    s = str(value).strip()
-    if not s:
-        return s
-    if len(s) >= 8:
-        return s[:3] + "****" + s[-4:]
-    return "*" * (len(s) - 2) + s[-2:] if len(s) > 2 else "*" * len(s)
-
-
-def mask_name(value: str) -> str:
-    s = str(value).strip()
-    if not s:
-        return s
-    if s.isascii():
-        return s[0] + "***"
-    return s[0] + "*" * (len(s) - 1) if len(s) > 1 else "*"
-
-
-_DISTRICT = re.compile(r"^(.{2,24}?(?:区|县|旗|市辖区|自治县|林区|特区))")
-_CITY = re.compile(r"^(.{2,16}?市)")
-
-
-def mask_address(value: str) -> str:
-    """Keep the address up to its district (区/县), hide the rest."""
-    s = " ".join(str(value).split())
-    if not s:
-        return s
-    parts = s.split(" ")
-    if len(parts) >= 4 and any(p.endswith(("区", "县", "旗", "市")) for p in parts[1:3]):
-        # Taobao's form: 省 市 区 street...
-        for i in range(1, min(4, len(parts))):
-            if parts[i].endswith(("区", "县", "旗")):
-                return " ".join(parts[: i + 1]) + " ****"
-        return " ".join(parts[:3]) + " ****"
-    compact = s.replace(" ", "")
-    m = _DISTRICT.match(compact) or _CITY.match(compact)
-    if m and len(m.group(1)) < len(compact):
-        return m.group(1) + " ****"
-    return compact[:3] + "****"
 
 
 def reveal_or_mask(value, reveal: bool):
@@ -183,8 +147,6 @@ def reveal_or_mask(value, reveal: bool):
 
 def mask_memo(value: str) -> str:
     """A remark with the personal data inside it masked (see :func:`cstool.mask.mask_text`)."""
-    from cstool.core.mask import mask_text
-
     return mask_text(value)
 
 

@@ -20,7 +20,8 @@ class Vocabulary:
     def __init__(self, what: str, values: dict[str, Iterable[str]]):
         self.what = what
         self.values = list(values)
-        self.labels = {k: (list(v)[0] if list(v) else k) for k, v in values.items()}
+        self.aliases = {k: list(v) for k, v in values.items()}
+        self.labels = {k: (v[0] if v else k) for k, v in self.aliases.items()}
         self._lookup: dict[str, str] = {}
         for canon, aliases in values.items():
             for word in (canon, canon.replace("_", "-"), *aliases):
@@ -71,6 +72,13 @@ STATUS = Vocabulary("order status", {
     "closed": ["交易关闭", "已关闭"],
 })
 
+# Statuses of an order that has left the warehouse: whole (SENT), or at least in part.
+SENT = ("shipped", "signed", "finished")
+SHIPPED = ("part_shipped",) + SENT
+# Statuses after payment; an order can still be held (a date, a person) before it ships.
+PAID = ("paid",) + SHIPPED
+HOLDABLE = ("unpaid", "paid", "part_shipped")
+
 # Rank of a status along an order's life; an import never moves an order back.
 STATUS_RANK = {"unpaid": 0, "paid": 1, "part_shipped": 2, "shipped": 3, "signed": 4,
                "finished": 5, "closed": 5}
@@ -105,3 +113,34 @@ ROLE = Vocabulary("role", {
     "aftersale": ["售后"],
     "supervisor": ["主管", "组长"],
 })
+
+COURIER = Vocabulary("courier", {
+    "sf": ["顺丰", "顺丰速运", "shunfeng"],
+    "sto": ["申通", "申通快递", "shentong"],
+    "yto": ["圆通", "圆通速递", "yuantong"],
+    "zto": ["中通", "中通快递", "zhongtong"],
+    "yunda": ["韵达", "韵达快递"],
+    "ems": ["EMS", "邮政", "中国邮政", "邮政EMS"],
+    "best": ["百世", "百世快递", "汇通", "百世汇通"],
+    "ttk": ["天天", "天天快递"],
+    "zjs": ["宅急送"],
+    "deppon": ["德邦", "德邦快递"],
+    "jd": ["京东", "京东快递", "京东物流"],
+    "jt": ["极兔", "极兔速递"],
+    "uc": ["优速", "优速快递"],
+})
+
+
+def _short_names(vocab: Vocabulary) -> tuple[str, ...]:
+    """The names as agents write them in a remark: each courier's aliases that hold no
+    shorter one of its own (顺丰, not 顺丰速运) and are not pinyin."""
+    out = []
+    for canon in vocab.values:
+        aliases = vocab.aliases[canon]
+        out += [a for a in aliases if not a.islower()
+                and not any(b != a and b in a for b in aliases)]
+    return tuple(out)
+
+
+# Courier names to look for in free text (a remark, a buyer's message), in this order.
+COURIER_WORDS = _short_names(COURIER)

@@ -6,7 +6,7 @@ written in the text, reason and action, the remark's own time and author,
 kind-specific fields, and the problems that make it incomplete.
 
 It knows nothing of the journal: what it needs from the shop (the flag
-scheme, the registered agents and their roles) comes in a :class:`Context`.
+scheme, the registered agents and their roles) comes in a :class:`Shop`.
 Imports parse hundreds of thousands of memos, so the work is a few
 precompiled regular expressions, dates are looked for only from the first
 date-like token on, and :class:`Parser` caches by text.
@@ -16,61 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Optional
 
 from cstool.core.clock import iter_manual_dates, out_of_era
 from cstool.core.limits import ERA
 from cstool.core.values import format_money as fm
-from cstool.core.vocab import COLOUR, Vocabulary
+from cstool.core.vocab import COURIER_WORDS
+from cstool.remark.dates import FOUR_DIGITS, Dates, as_datetime, day_of
+from cstool.remark.flags import KIND_FLAG, SIGNED_KINDS, Shop, flag_problem, side
 
-_KIND_WORDS = {
-    "note": ["备注", "说明", "一般"],
-    "request": ["要求", "特殊要求", "客户要求"],
-    "address": ["地址", "改地址", "修改地址"],
-    "attr": ["属性", "改属性", "修改属性", "颜色尺码", "sku"],
-    "slip": ["发货单", "改单", "快递单"],
-    "courier": ["快递", "物流", "指定快递"],
-    "hold": ["挂起", "暂缓发货"],
-    "rebate": ["返现", "差价", "退差价", "打款"],
-    "gift": ["赠品"],
-    "sale": ["工号", "提成", "销售"],
-    "brush": ["刷单"],
-    "chase": ["催付"],
-    "free": ["其他", "自由"],
-}
-KIND = Vocabulary("remark kind", _KIND_WORDS)
-# Kinds an agent composes with `remark add`; `chase` remarks are written by
-# `chase log`, and `free` is what the parser calls a remark in no format.
-COMPOSE_KINDS = ("note", "request", "address", "attr", "slip", "courier", "hold", "rebate",
-                 "gift", "sale", "brush")
-COMPOSE_KIND = Vocabulary("remark kind", {k: _KIND_WORDS[k] for k in COMPOSE_KINDS})
-
-# What a flag on each kind means, best first, and the colour the manuals give
-# it when the shop's scheme has none of those meanings (R13's 小黄旗). Where a
-# kind's meanings say presale, an after-sale agent's remark means aftersale
-# (see kind_colours).
-KIND_FLAG: dict[str, tuple[tuple[str, ...], str]] = {
-    "note": (("presale", "problem"), "red"),
-    "request": (("presale", "ship", "problem"), "red"),
-    "address": (("presale", "ship", "problem"), "red"),
-    "attr": (("presale", "ship", "problem"), "red"),
-    "slip": (("presale", "submitted", "problem"), "red"),
-    "courier": (("presale", "ship", "problem"), "red"),
-    "hold": (("problem", "presale"), "red"),
-    "rebate": (("rebate", "presale", "ship"), "red"),
-    "gift": (("presale", "ship"), "red"),
-    "sale": (("sale", "ship"), "yellow"),
-    "brush": (("brush", "problem"), "purple"),
-}
-# Kinds whose manual format includes the flag (R1, R6, R13; 002 第五篇 "后台红旗备注").
-FLAGGED_KINDS = frozenset(("note", "request", "address", "attr", "slip", "courier", "rebate",
-                           "sale"))
-# Kinds that must say when and who (R1's five items; accountability, domain.md §6).
-SIGNED_KINDS = frozenset(("note", "request", "address", "attr", "slip", "courier", "rebate",
-                          "gift", "free"))
-COURIERS = ("顺丰", "申通", "圆通", "中通", "韵达", "EMS", "邮政", "百世", "汇通", "天天",
-            "宅急送", "德邦", "京东", "极兔", "优速")
 # Kinds of hold a memo can open (cstool.holds.KINDS) and release.
 RELEASABLE = ("until", "owner", "waiting_buyer")
 
@@ -133,21 +88,12 @@ _ATTR = re.compile(r"拍下(?:的是|了)?\s*(?P<from>[^,;]+?)\s*[,;]\s*(?:客�
                    r"(?P<to>[^,;]+)")
 _DONE = re.compile(r"已经?(?:修改|改|更改|换)")
 _REQUEST = re.compile(r"(?:客户|顾客|买家|客人)(?:要求|需要|希望|指定)\s*(?P<what>.+)$")
-_ANY_COURIER = re.compile("|".join(COURIERS))
-_COURIER = re.compile(r"(?:发|走|改发|改走|要发|用)?\s*(?P<c>" + "|".join(COURIERS) + r")")
+_ANY_COURIER = re.compile("|".join(COURIER_WORDS))
+_COURIER = re.compile(r"(?:发|走|改发|改走|要发|用)?\s*(?P<c>" + "|".join(COURIER_WORDS) + r")")
 HANDLED = re.compile(r"已经?|已于|已在")  # the part of a remark that says it was handled
 _PARTS = re.compile(r"[,;\s]+")
 _ACTION_MARK = re.compile(r"[,;\s]*(?:处理方式|处理)\s*:\s*")
 _DELIVERY = re.compile(r"送货|送达|周末|上午|下午|晚上|时间|之前|以前")
-
-
-@dataclass
-class Context:
-    """What the parser needs from the shop; every part optional."""
-
-    scheme: Optional[dict] = None               # colour -> meaning (policy flag_scheme)
-    agents: frozenset = frozenset()             # registered short names
-    roles: dict = field(default_factory=dict)   # short name -> presale|aftersale|supervisor
 
 
 @dataclass
@@ -205,132 +151,19 @@ def fold_holds(lines: list) -> tuple[dict, set]:
     return holds, released
 
 
-# -- flags and the shop's scheme -----------------------------------------------------------------
-
-
-_AFTERSALE = re.compile(r"退货|换货|退款|售后|补发|重发|破损|漏发|错发|退换")
-
-
-def side(role: Optional[str]) -> Optional[str]:
-    """``presale`` or ``aftersale`` when the author's role says so; else None.
-
-    The content can't decide it (a pre-sale agent changes a size before
-    shipping with the words of an exchange); it only leans the default colour.
-    """
-    return role if role in ("presale", "aftersale") else None
-
-
-def kind_colours(kind: str, scheme: dict, side: Optional[str],
-                 content: str = "") -> tuple[str, set]:
-    """The colour a kind takes under ``scheme`` and every colour that agrees with it.
-
-    ``side``: the author's team, when known; otherwise both teams' colours
-    agree, and the default leans after-sale when the content is after-sale work.
-    """
-    if kind not in KIND_FLAG:
-        return "none", set(COLOUR.values)
-    meanings, fallback = KIND_FLAG[kind]
-    if "presale" in meanings and side != "presale":
-        i = meanings.index("presale")
-        if side == "aftersale":
-            teams: tuple[str, ...] = ("aftersale",)
-        elif _AFTERSALE.search(content):
-            teams = ("aftersale", "presale")
-        else:
-            teams = ("presale", "aftersale")
-        meanings = meanings[:i] + teams + meanings[i + 1:]
-    by_meaning: dict[str, str] = {}
-    for colour, meaning in scheme.items():
-        by_meaning.setdefault(meaning, colour)
-    colours = [by_meaning[m] for m in meanings if m in by_meaning]
-    return (colours[0], set(colours)) if colours else (fallback, {fallback})
-
-
-def flag_problem(kind: str, flag: Optional[str], scheme: Optional[dict],
-                 team: Optional[str], content: str = "") -> Optional[str]:
-    """Why ``flag`` contradicts the kind under the shop's scheme, or None."""
-    if not scheme or flag is None or kind not in KIND_FLAG:
-        return None
-    expected, ok = kind_colours(kind, scheme, team, content)
-    if flag == "none":
-        if kind in FLAGGED_KINDS:
-            return f"no flag (旗帜); a {kind} remark takes {expected} ({COLOUR.label(expected)})"
-        return None
-    if flag in ok:
-        return None
-    meaning = scheme.get(flag)
-    what = f"means {meaning} in the shop's scheme" if meaning else "has no meaning in the shop's scheme"
-    return (f"flag {flag} ({COLOUR.label(flag)}) {what}; "
-            f"a {kind} remark takes {expected} ({COLOUR.label(expected)})")
-
-
-# -- dates ---------------------------------------------------------------------------------------
-
-
-_FOUR_DIGITS = re.compile(r"\d{4}")
-# Where a date in one of the manuals' forms can start: 2014年…, 2015.03.09, 8.25, 8月25日, 25日.
-_DATE_START = re.compile(r"(?<![\d.])(?:\d{4}\s*[年.\-/]|\d{1,2}\s*(?:[.月日号]))")
-
-
-class _Dates:
-    """Dates in a text via ``clock.iter_manual_dates``, looked for only from the
-    first date-like token on, and cached by that tail (memos share their
-    signatures: ``---2026.11.23 倩``)."""
-
-    def __init__(self, ref: datetime):
-        self.ref = ref
-        self.cache: dict[str, list] = {}
-
-    def __call__(self, s: str) -> list:
-        m = _DATE_START.search(s)
-        if m is None:
-            return []
-        start = m.start()
-        tail = s[start:]
-        found = self.cache.get(tail)
-        if found is None:
-            if len(self.cache) > 4096:  # tails with a time of day rarely repeat
-                self.cache.clear()
-            found = self.cache[tail] = list(iter_manual_dates(tail, self.ref))
-        if not start:
-            return found
-        return [_Shifted(d, start) for d in found]
-
-
-class _Shifted:
-    """A ManualDate seen from further left in the text."""
-
-    __slots__ = ("value", "form", "start", "end", "has_year", "has_time")
-
-    def __init__(self, d, by: int):
-        self.value, self.form, self.has_year, self.has_time = d.value, d.form, d.has_year, d.has_time
-        self.start, self.end = d.start + by, d.end + by
-
-
-def _day(md) -> date:
-    v = md.value
-    return v.date() if isinstance(v, datetime) else v
-
-
-def _as_datetime(md, ref: datetime) -> datetime:
-    v = md.value
-    if isinstance(v, datetime):
-        return v
-    return datetime(v.year, v.month, v.day, tzinfo=ref.tzinfo)
-
 
 # -- the signature: time and author at the ends ------------------------------------------------
 
 
-def _name_like(token: str, lenient: bool, ctx: Context) -> bool:
-    if token in ctx.agents:
+def _name_like(token: str, lenient: bool, shop: Shop) -> bool:
+    if token in shop.agents:
         return True
     if not token or _DIGIT.search(token) or _ANY_COURIER.search(token):
         return False
     if lenient:
         return bool(_CJK_NAME.fullmatch(token) or _ASCII_NAME.fullmatch(token))
     # No time beside it: a registered agent only, when the journal has agents.
-    return (not ctx.agents and len(token) <= 3 and _CJK_NAME.fullmatch(token) is not None
+    return (not shop.agents and len(token) <= 3 and _CJK_NAME.fullmatch(token) is not None
             and not _NOT_NAME.search(token))
 
 
@@ -346,7 +179,7 @@ def _lstrip(s: str, b0: int, b1: int) -> int:
     return b0
 
 
-def _signature(s: str, b0: int, dates: list, ctx: Context):
+def _signature(s: str, b0: int, dates: list, shop: Shop):
     """Peel the time and the author off the ends of ``s[b0:]``.
 
     Handles ``… 2014年8月25日11:43:42 # 倩`` (R2), ``…---2014.8.25 倩`` (R7–R10),
@@ -360,7 +193,7 @@ def _signature(s: str, b0: int, dates: list, ctx: Context):
     h = s.rfind("#", b0)
     if h > b0:
         tail = s[h + 1:].strip(_SEP_STR)
-        if tail and _name_like(tail, True, ctx):
+        if tail and _name_like(tail, True, shop):
             author, b1 = tail, h
     for _ in range(3):
         b1 = _rstrip(s, b0, b1)
@@ -379,14 +212,14 @@ def _signature(s: str, b0: int, dates: list, ctx: Context):
                 before = _rstrip(s, b0, start)
                 lenient = ("#" in s[before:start] or "-" in s[before:start]
                            or any(d.end == before and d.start > b0 for d in sig))
-                if _name_like(s[start:b1], lenient, ctx):
+                if _name_like(s[start:b1], lenient, shop):
                     author, b1 = s[start:b1], start
                     continue
         break
     b1 = _rstrip(s, b0, b1)
     lead = next((d for d in sig if d.start == b0), None)
     if lead is not None and lead.end < b1 and s[lead.end] in " ,:-":
-        if at is None or _day(at) == _day(lead):
+        if at is None or day_of(at) == day_of(lead):
             at = at or lead
             b0 = lead.end
     return _lstrip(s, b0, b1), b1, at, author
@@ -454,11 +287,11 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
         holds.append((wait.start(), {"kind": "waiting_buyer"}))
     for d in dates:
         if b0 <= d.start and d.end <= b1 and _SHIP_ON.match(s, d.end):
-            day = _day(d)
+            day = day_of(d)
             if not d.has_year and p.at is not None:
                 # "25日发货" counts from the remark's own date, not from when it was read.
                 again = list(iter_manual_dates(s[d.start:d.end], p.at))
-                day = _day(again[0]) if again else day
+                day = day_of(again[0]) if again else day
             kind = "presale" if _PRESALE.search(body) else "until"
             holds.append((d.start - b0, {"kind": kind, "until": day.isoformat()}))
             break
@@ -574,7 +407,7 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
     p.reason, p.action = reason, action
 
 
-def _problems(p: Parsed, flag_led: bool, ctx: Context) -> None:
+def _problems(p: Parsed, flag_led: bool, shop: Shop) -> None:
     k, f, out = p.kind, p.fields, p.problems
     if k == "brush":
         if not f.get("name"):
@@ -610,8 +443,8 @@ def _problems(p: Parsed, flag_led: bool, ctx: Context) -> None:
                 f["paid_price_fen"] - f["promo_price_fen"] != f["refund_fen"]:
             out.append(f"amount to return {fm(f['refund_fen'])} is not paid "
                        f"{fm(f['paid_price_fen'])} − activity price {fm(f['promo_price_fen'])}")
-    role = ctx.roles.get(p.author) if p.author else None
-    problem = flag_problem(k, p.flag, ctx.scheme, side(role), p.text)
+    role = shop.roles.get(p.author) if p.author else None
+    problem = flag_problem(k, p.flag, shop.scheme, side(role), p.text)
     if problem:
         out.append(problem)
 
@@ -619,8 +452,8 @@ def _problems(p: Parsed, flag_led: bool, ctx: Context) -> None:
 # -- one remark, a memo, many memos ----------------------------------------------------------------
 
 
-def parse_line(text: str, ref: datetime, ctx: Context, flag: Optional[str] = None,
-               dates: Optional[_Dates] = None) -> Parsed:
+def parse_line(text: str, ref: datetime, shop: Shop, flag: Optional[str] = None,
+               dates: Optional[Dates] = None) -> Parsed:
     """One remark. ``ref``: when it was written or read (aware, shop zone); a date
     without a year takes the year nearest to it. ``flag``: the platform's flag."""
     s = text.translate(_TRANS).strip()
@@ -637,17 +470,17 @@ def parse_line(text: str, ref: datetime, ctx: Context, flag: Optional[str] = Non
         p.fields["name"] = m.group("name")
         if m.group("name"):
             p.reason = s[b0:].strip()
-        _problems(p, flag_led, ctx)
+        _problems(p, flag_led, shop)
         return p
-    found = (dates or _Dates(ref))(s)
-    b0, b1, at, p.author = _signature(s, b0, found, ctx)
+    found = (dates or Dates(ref))(s)
+    b0, b1, at, p.author = _signature(s, b0, found, shop)
     if at is not None:
-        p.at = _as_datetime(at, ref)
+        p.at = as_datetime(at, ref)
         p.date_only = not at.has_time
     _holds(p, s, b0, b1, found)
     _classify(p, s, b0, b1, flag_led)
-    _problems(p, flag_led, ctx)
-    if _FOUR_DIGITS.search(s):
+    _problems(p, flag_led, shop)
+    if FOUR_DIGITS.search(s):
         p.problems.extend(f"date {d} is outside the years {ERA}; ignored" for d in out_of_era(s))
     return p
 
@@ -667,27 +500,27 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def parse(text: str, ref: datetime, ctx: Optional[Context] = None,
-          flag: Optional[str] = None, dates: Optional[_Dates] = None) -> Parsed:
+def parse(text: str, ref: datetime, shop: Optional[Shop] = None,
+          flag: Optional[str] = None, dates: Optional[Dates] = None) -> Parsed:
     """A remark or a whole memo. A memo of several lines is summed up by its last
     line (the newest); ``segments`` holds every line and ``problems`` name the line."""
-    ctx = ctx or Context()
+    shop = shop or Shop()
     if "\n" not in text and "\r" not in text:
-        return parse_line(text, ref, ctx, flag, dates)
+        return parse_line(text, ref, shop, flag, dates)
     lines = split_lines(text)
     if len(lines) <= 1:
-        return parse_line(lines[0] if lines else "", ref, ctx, flag, dates)
-    segs = [parse_line(line, ref, ctx, None, dates) for line in lines]
+        return parse_line(lines[0] if lines else "", ref, shop, flag, dates)
+    segs = [parse_line(line, ref, shop, None, dates) for line in lines]
     last = segs[-1]
     p = Parsed(text=text.strip(), kind=last.kind, flag=flag if flag is not None else last.flag,
                reason=last.reason, action=last.action, at=last.at, date_only=last.date_only,
                author=last.author, fields=dict(last.fields), segments=segs)
     for i, seg in enumerate(segs, 1):
         p.problems.extend(f"line {i}: {x}" for x in seg.problems)
-    if flag is not None and ctx.scheme:
+    if flag is not None and shop.scheme:
         # The platform's one flag covers the memo: it contradicts only if no line agrees.
-        found = [flag_problem(s.kind, flag, ctx.scheme,
-                              side(ctx.roles.get(s.author or "")), s.text)
+        found = [flag_problem(s.kind, flag, shop.scheme,
+                              side(shop.roles.get(s.author or "")), s.text)
                  for s in segs if s.kind in KIND_FLAG]
         if found and all(found):
             p.problems.append(found[-1])
@@ -697,19 +530,19 @@ def parse(text: str, ref: datetime, ctx: Optional[Context] = None,
 class Parser:
     """Parse many memos read at one time (an import): cached by text and flag."""
 
-    def __init__(self, ref: datetime, ctx: Optional[Context] = None):
+    def __init__(self, ref: datetime, shop: Optional[Shop] = None):
         self.ref = ref
-        self.ctx = ctx or Context()
+        self.shop = shop or Shop()
         self._cache: dict = {}
-        self._dates = _Dates(ref)
+        self._dates = Dates(ref)
 
     def __call__(self, text: str, flag: Optional[str] = None) -> Parsed:
         key = (text, flag)
         p = self._cache.get(key)
         if p is None:
-            p = self._cache[key] = parse(text, self.ref, self.ctx, flag, self._dates)
+            p = self._cache[key] = parse(text, self.ref, self.shop, flag, self._dates)
         return p
 
     def fresh(self, text: str, flag: Optional[str] = None) -> Parsed:
         """Parse without keeping the result (a text seen once)."""
-        return parse(text, self.ref, self.ctx, flag, self._dates)
+        return parse(text, self.ref, self.shop, flag, self._dates)

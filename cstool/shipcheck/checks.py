@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from cstool.core.clock import Clock, from_db, iter_manual_dates, to_db
+from cstool.core import text
+from cstool.core.clock import Clock, iter_manual_dates, to_db
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
@@ -83,9 +84,8 @@ class Plan:
 # --- the rules -----------------------------------------------------------------------
 
 
-def _hhmm(text: str) -> tuple[int, int]:
-    h, _, m = text.partition(":")
-    return int(h), int(m or 0)
+def _hhmm(value: str) -> tuple[int, int]:
+    return divmod(text.minutes(value), 60)
 
 
 @dataclass(frozen=True)
@@ -237,14 +237,15 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
     return p
 
 
-def run(journal, clock: Clock, policy, *, within_hours: float = 24.0, only: Sequence[str] = (),
+def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
         limit: Optional[int] = 50, paid_before: Optional[str] = None) -> Report:
     """Every order needing shipping attention: at most ``limit`` rows per check (None: all).
 
     ``counts`` has every order found, shown or not. Rows are sorted by check
     (:data:`CHECKS` order), then by due time.
     """
-    rules = Rules.of(clock, policy, within_hours)
+    journal = ctx.journal
+    rules = Rules.of(ctx.clock, ctx.policy, within_hours)
     p = plan(rules, only, limit, paid_before)
     res = {name: journal.query(sql, p.params) for name, sql in p.statements}
     wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
@@ -329,10 +330,9 @@ def _bucket(base: str, params: dict) -> str:
     return "due_soon" if base <= params["t_soon"] else "ship_today"
 
 
-def check(journal, clock: Clock, policy, within_hours: float = 24.0,
-          limit: Optional[int] = None) -> list[dict]:
+def check(ctx, within_hours: float = 24.0, limit: Optional[int] = None) -> list[dict]:
     """What must ship soon or is late: overdue, due_soon and hold_due rows (for cron)."""
-    return run(journal, clock, policy, within_hours=within_hours, only=FAILING, limit=limit).rows
+    return run(ctx, within_hours=within_hours, only=FAILING, limit=limit).rows
 
 
 # --- rows ------------------------------------------------------------------------------
@@ -502,10 +502,8 @@ def _brush_row(rules: Rules, r) -> dict:
 
 
 def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
-    """A note per order with an open abnormal-shipment case (when that feature is installed)."""
-    from cstool.core.orders import _has_table
-
-    if not order_ids or not _has_table(journal, "exceptions"):
+    """A note per order with an open abnormal-shipment case."""
+    if not order_ids:
         return {}
     wanted = set(order_ids)
     out: dict[str, str] = {}
@@ -520,7 +518,7 @@ def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
 # --- the handover sheet ---------------------------------------------------------------
 
 
-def handover_rows(journal, clock: Clock, policy) -> list[dict]:
+def handover_rows(ctx) -> list[dict]:
     """Late and nearly late shipments for the shift handover sheet (交接).
 
     Category ``shipping`` (跟进发货), with every row about an order still to
@@ -528,9 +526,10 @@ def handover_rows(journal, clock: Clock, policy) -> list[dict]:
     as manual 002 has whoever follows up shipping do near 72 hours. The courier
     category is for parcels already moving.
     """
-    rules = Rules.of(clock, policy)
+    clock = ctx.clock
+    rules = Rules.of(clock, ctx.policy)
     out = []
-    for r in check(journal, clock, policy):
+    for r in check(ctx):
         left = r["hours_left"]
         due_local = clock.local(r["due_at"])
         if r["check"] == "overdue":
@@ -559,120 +558,3 @@ def memo_entries(text: Optional[str]) -> list[str]:
         elif line:
             out.append(line)
     return out
-
-
-# --- the morning view ---------------------------------------------------------------------
-
-MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
-SECTIONS = ("unshipped", "request", "exception")
-
-# A request in a remark or a buyer's message, and a remark saying it is done.
-_REQUEST = re.compile(r"要求|需要|请|麻烦|希望|务必|不要|指定|换|改|"
-                      r"发\W{0,2}(?:顺丰|申通|圆通|中通|韵达|EMS|邮政|京东|百世|德邦|极兔)")
-_DONE = re.compile(r"已(?!催付|付款)|妥当|完成|办好|搞定|处理好|新地址为")
-_THANKS = re.compile(r"[谢亲哦啦呀~～!！。.,，\s]+")
-
-
-def morning(journal, clock: Clock, policy, *, within_hours: float = 24.0,
-            limit: Optional[int] = 50) -> Report:
-    """Manual 000's morning routine, in its order (at most ``limit`` rows per section).
-
-    1. ``unshipped``: orders paid before today still waiting to ship (and holds due);
-    2. ``request``: waiting orders whose buyer message or remark asks for
-       something that no remark says is done;
-    3. ``exception``: open abnormal shipments, oldest first.
-    """
-    rules = Rules.of(clock, policy, within_hours)
-    before = to_db(clock.start_of(rules.today))
-    ship = run(journal, clock, policy, within_hours=within_hours, limit=limit, paid_before=before,
-               only=("overdue", "due_soon", "hold_due", "ship_today"))
-    unshipped = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in (
-        "order_id", "buyer", "due_at", "hours_left", "detail")}} for r in ship.rows]
-    requests = open_requests(journal)
-    exceptions = open_exceptions(journal, rules)
-    rows = unshipped + [r for part in (requests, exceptions)
-                        for r in (part[:limit] if limit else part)]
-    for r in rows:
-        r.setdefault("exception_id", None)
-    counts = {"unshipped": sum(ship.counts.values()), "request": len(requests),
-              "exception": len(exceptions)}
-    return Report(rows=rows, counts=counts, key="section", problems=ship.problems)
-
-
-def open_requests(journal) -> list[dict]:
-    """Waiting orders whose message or remarks ask for something no remark marks as done."""
-    rows = journal.query(f"""
-        SELECT order_id, buyer, seller_memo, buyer_message FROM orders
-        WHERE {_WAITING} AND brushing = 0 AND (buyer_message <> '' OR seller_memo <> '')
-        ORDER BY {_BASE}, order_id""")
-    agent: dict[str, list[str]] = {}
-    for r in journal.query("SELECT order_id, text FROM remarks WHERE source <> 'platform' "
-                           "ORDER BY id"):
-        agent.setdefault(r["order_id"], []).append(r["text"])
-    out = []
-    for r in rows:
-        texts = memo_entries(r["seller_memo"]) + [
-            e for t in agent.get(r["order_id"], []) for e in memo_entries(t)]
-        if any(_DONE.search(t) for t in texts):
-            continue
-        message = (r["buyer_message"] or "").strip()
-        if not _THANKS.sub("", message):
-            message = ""
-        asks = [t for t in texts if _REQUEST.search(t)]
-        if not (message or asks):
-            continue
-        said = []
-        if message:
-            said.append(f"the buyer wrote \u201c{message}\u201d")
-        if asks:
-            said.append(f"the remark \u201c{asks[-1]}\u201d asks for something")
-        kind = "buyer_message" if message else "remark"
-        detail = (" and ".join(said) + "; no remark says it is done: "
-                  "handle it and remark it before packing.")
-        out.append({"section": "request", "kind": kind, "order_id": r["order_id"],
-                    "buyer": r["buyer"], "due_at": None, "hours_left": None, "detail": detail})
-    return out
-
-
-def _age(delta: timedelta) -> str:
-    if delta.days >= 1:
-        return f"{delta.days} day{'s' if delta.days > 1 else ''}"
-    return f"{int(delta.total_seconds() // 3600)} h"
-
-
-def _instant(value: Optional[str]) -> Optional[Instant]:
-    """A journal instant from another feature's table; None when absent or not one."""
-    try:
-        return Instant(to_db(from_db(value))) if value else None
-    except ValueError:
-        return None
-
-
-def open_exceptions(journal, rules: Rules) -> list[dict]:
-    """Open abnormal shipments (the exception feature's table), oldest first."""
-    from cstool.core.orders import _has_table
-
-    if not _has_table(journal, "exceptions"):
-        return []
-    from cstool.core.clock import span
-
-    three_months_ago = rules.now - span(3, "m")  # by the calendar, as manual 000 counts
-    out = []
-    for e in journal.query("""
-            SELECT e.id, e.order_id, e.kind, e.status, e.next_step, e.due_at, e.opened_at,
-                   o.buyer FROM exceptions e LEFT JOIN orders o ON o.order_id = e.order_id
-            WHERE e.closed_at IS NULL ORDER BY e.opened_at, e.id"""):
-        opened, due = _instant(e["opened_at"]), _instant(e["due_at"])
-        detail = f"{e['kind']} case #{e['id']}, {e['status']}"
-        if opened:
-            age = rules.now - from_db(opened)
-            detail += f", open {_age(age)}"
-            if from_db(opened) < three_months_ago:
-                detail += " (over three months: settle it first)"
-        detail += f"; next: {e['next_step']}." if e["next_step"] else "."
-        out.append({"section": "exception", "kind": e["kind"], "order_id": e["order_id"],
-                    "buyer": e["buyer"], "due_at": due,
-                    "hours_left": rules.hours_left(from_db(due)) if due else None,
-                    "detail": detail, "exception_id": e["id"]})
-    return out
-

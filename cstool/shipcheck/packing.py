@@ -14,8 +14,11 @@ import re
 from datetime import date
 from typing import Optional
 
-from cstool.core.clock import Clock
+from cstool.core import holds
+from cstool.core.orders import require
 from cstool.core.values import Address, Instant, Name, Phone
+from cstool.core.vocab import COURIER_WORDS, SENT
+from cstool.shipcheck.checks import memo_entries, presale_date
 
 _COLOUR = re.compile(r"(?:酒红|军绿|天蓝|浅蓝|深蓝|浅灰|深灰|藏青|藏蓝|卡其|咖啡|玫红|米白|"
                      r"[黑白红蓝绿黄紫灰粉橙棕驼米银金杏])色|透明")
@@ -29,7 +32,7 @@ _SKU_KEYS = {"colour": ("颜色分类", "颜色", "色"), "size": ("尺码", "�
 _CHANGE = re.compile(r"(?:拍下(?P<a>[^,，;；]+?)[,，]?\s*)?(?:要求|需要)?(?:修改|更改|改|换)成"
                      r"(?P<b>[^,，;；。\s]+)")
 _SWAP = re.compile(r"换(?P<b>\d{2}(?:\.5)?码|[大小][一1]码|" + _COLOUR.pattern + ")")
-_COURIER = re.compile(r"顺丰|申通|圆通|中通|韵达|EMS|邮政|京东|百世|德邦|极兔|天天|宅急送")
+_COURIER = re.compile("|".join(COURIER_WORDS))
 _NOT = re.compile(r"(?:不要|别|不|勿)[发用走寄\W]{0,2}$")
 _WINDOW = re.compile(r"(?:周末|周六|周日|工作日|节假日|上午|下午|晚上|白天|"
                      r"\d{1,2}\s*[点:：]\s*\d{0,2}\s*(?:之?[前后以]))[^,，;；。]{0,4}?[送收派到][货件达]?")
@@ -74,8 +77,6 @@ def _item(order) -> dict:
 
 def _remark_lines(journal, order) -> list[str]:
     """The order's remarks, oldest first: the platform memo's, then those added in cstool."""
-    from cstool.shipcheck.checks import memo_entries
-
     lines = memo_entries(order["seller_memo"])
     for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND source <> 'platform' "
                            "ORDER BY id", [order["order_id"]]):
@@ -95,11 +96,9 @@ def _courier(texts: list[str]) -> tuple[Optional[str], list[str]]:
     return chosen, avoid
 
 
-def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
+def checklist(ctx, order_id: str) -> dict:
     """Everything the packer must check for one order, warnings first."""
-    from cstool.core.orders import require
-    from cstool.shipcheck.checks import presale_date
-
+    journal, clock, policy = ctx.journal, ctx.clock, ctx.policy
     order = require(journal, order_id)
     oid = order["order_id"]
     item = _item(order)
@@ -140,14 +139,13 @@ def checklist(journal, order_id: str, clock: Clock, policy) -> dict:
         warnings.insert(0, f"the order is {status}: do not ship it")
     elif status == "part_shipped":
         warnings.append("part of it has shipped: pack only what is still missing")
-    elif status in ("shipped", "signed", "finished"):
+    elif status in SENT:
         sent = " ".join(v for v in (order["courier"], order["tracking_no"]) if v)
         warnings.append(f"already shipped ({status}{': ' + sent if sent else ''})")
     if any("退款" in t for t in lines):
         warnings.append("a remark mentions a refund (退款): check before packing")
     presale_held = False
-    for h in journal.query("SELECT kind, until, owner, note FROM holds WHERE order_id = ? "
-                           "AND released_at IS NULL ORDER BY id", [oid]):
+    for h in holds.open_holds(journal, oid):
         if h["kind"] == "presale":
             presale_held = True
             day = date.fromisoformat(h["until"])

@@ -30,10 +30,10 @@ from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
+from cstool.app.policy import Policy
 from cstool.core.clock import Clock
 from cstool.core.errors import CstoolError, NotFound
 from cstool.core.journal import Journal
-from cstool.core.policy import Policy
 from cstool.web import guard, queries
 from cstool.web.pages import DETAIL_PAGES, MENU, PAGES, context
 from cstool.web.render import Page

@@ -1,9 +1,9 @@
 """The web view's pages: each calls the routines' library and lays its rows out.
 
 Nothing here computes a rule of its own: deadlines and holds come from
-:func:`cstool.shipcheck.run`, the chase queue from :func:`cstool.chase.due`,
-conversion from :func:`cstool.chase.stats`, next steps from
-:mod:`cstool.cases.cases`, and so on — the same figures the commands print.
+:func:`cstool.shipcheck.checks.run`, the chase queue from :func:`cstool.chase.queue.due`,
+conversion from :func:`cstool.chase.stats.stats`, next steps from
+:mod:`cstool.cases.views`, and so on — the same figures the commands print.
 Every call goes through :meth:`Scope.call`, the one place the shop/platform
 filter is applied.
 """
@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Optional
 
-from cstool.app import report
-from cstool.cases import cases as exceptions
+from cstool.app import order_view, report
+from cstool.cases import report as cases_report
+from cstool.cases import views as case_views
 from cstool.cases.playbooks import KIND
-from cstool.chase import chase
-from cstool.core import orders
+from cstool.chase import queue as chase_queue
+from cstool.chase import stats as chase_stats
 from cstool.core.clock import to_db
+from cstool.core.context import Context
 from cstool.core.errors import InputError
-from cstool.handover import handover
-from cstool.remark import remarks
+from cstool.handover import items as handover
+from cstool.remark import lint as remarks
 from cstool.shipcheck import checks as shipcheck
+from cstool.shipcheck import deadlines
+from cstool.shipcheck import morning as morning_view
 from cstool.web.charts import Series, bars
 from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page, Section, Tile, WebRenderer, section
@@ -47,6 +51,11 @@ class Ctx:
     @property
     def now_db(self) -> str:
         return self.clock.now_db()
+
+    @property
+    def core(self) -> Context:
+        """The context the routines' library is called with (nobody's agent: read-only)."""
+        return Context(self.journal, self.clock, self.policy)
 
     def since(self) -> str:
         return self.filters.since(self.clock)
@@ -100,13 +109,13 @@ def _number(ctx: Ctx, name: str, default: float, low: float, high: float) -> flo
 
 
 def overview(ctx: Ctx) -> Page:
-    j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
-    ship = s.call(shipcheck.run, j, c, p, only=shipcheck.FAILING, limit=10)
-    queue = s.call(chase.due, j, c, p, limit=ROW_LIMIT)
-    cases = s.call(exceptions.list_cases, j, ctx.now_db, open_only=True)
+    j, c, s = ctx.journal, ctx.clock, ctx.scope
+    ship = s.call(shipcheck.run, ctx.core, only=shipcheck.FAILING, limit=10)
+    queue = s.call(chase_queue.due, ctx.core, limit=ROW_LIMIT)
+    open_cases = s.call(case_views.list_cases, ctx.core, open_only=True)
     items = s.call(handover.list_items, j, open_only=True)
     n = ship.counts
-    late = sum(1 for x in cases if x["overdue"])
+    late = sum(1 for x in open_cases if x["overdue"])
     page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')}: what "
                 "needs doing. The figures of a period are on the other pages.")
     page.tiles = [
@@ -117,7 +126,7 @@ def overview(ctx: Ctx) -> Page:
         Tile("挂起到期 hold due", str(n.get("hold_due", 0)), ctx.link("/shipping") + "#hold_due"),
         Tile("待催付 to chase now", f"{len(queue)}{'+' if len(queue) >= ROW_LIMIT else ''}",
              ctx.link("/chase")),
-        Tile("未结异常件 open cases" + (f" · {late} 超时 late" if late else ""), str(len(cases)),
+        Tile("未结异常件 open cases" + (f" · {late} 超时 late" if late else ""), str(len(open_cases)),
              ctx.link("/cases"), alert=bool(late)),
         Tile("未回执交接 handover open", str(len(items)), ctx.link("/handover")),
     ]
@@ -159,7 +168,7 @@ def shipping(ctx: Ctx) -> Page:
     page.links = [("全部检查 all checks", ctx.link("/shipping")),
                   ("早间 morning routine", ctx.link("/shipping") + _amp(ctx, "view=morning"))]
     if morning:
-        rep = ctx.scope.call(shipcheck.morning, ctx.journal, ctx.clock, ctx.policy,
+        rep = ctx.scope.call(morning_view.morning, ctx.core,
                              within_hours=within, limit=ROW_LIMIT)
         for key, title in MORNING_TITLES.items():
             rows = [r for r in rep.rows if r["section"] == key]
@@ -168,7 +177,7 @@ def shipping(ctx: Ctx) -> Page:
                 ("kind", "order_id", "buyer", "due_at", "hours_left", "detail", "exception_id"),
                 total=rep.counts.get(key, len(rows)), anchor=key))
         return page
-    rep = ctx.scope.call(shipcheck.run, ctx.journal, ctx.clock, ctx.policy, within_hours=within,
+    rep = ctx.scope.call(shipcheck.run, ctx.core, within_hours=within,
                          only=(only,) if only else (), limit=ROW_LIMIT)
     for check in shipcheck.CHECKS:
         if only and check != only:
@@ -190,9 +199,9 @@ def _amp(ctx: Ctx, extra: str) -> str:
 
 def chasing(ctx: Ctx) -> Page:
     all_ = ctx.args.get("all") in ("1", "on", "yes")
-    channel = _choice(ctx, "channel", chase.CHANNEL)
-    j, c, p, s = ctx.journal, ctx.clock, ctx.policy, ctx.scope
-    queue = s.call(chase.due, j, c, p, channel=channel, all_=all_, limit=ROW_LIMIT)
+    channel = _choice(ctx, "channel", chase_queue.CHANNEL)
+    s = ctx.scope
+    queue = s.call(chase_queue.due, ctx.core, channel=channel, all_=all_, limit=ROW_LIMIT)
     page = Page(title="催付 Chasing unpaid orders",
                 intro="The queue of `cstool chase due`: most valuable first, the channel open now "
                       "and the message to send; conversion as `cstool chase stats` counts it.")
@@ -205,21 +214,22 @@ def chasing(ctx: Ctx) -> Page:
         cols.insert(8, "opens_at")
     page.sections.append(section(
         ctx.render, "待催付 Queue" + (" (all)" if all_ else " (now)"),
-        _labelled(queue, "channel", chase.CHANNEL.label), cols, anchor="queue",
+        _labelled(queue, "channel", chase_queue.CHANNEL.label), cols, anchor="queue",
         empty="(现在没有要催的订单 nothing to chase now)",
         note=f"The {ROW_LIMIT} most valuable; more wait behind them." if len(queue) >= ROW_LIMIT
         else None))
     since, until = ctx.since(), ctx.until()
-    total = s.call(chase.stats, j, c, since=since, until=until, what="chase conversion")
+    total = s.call(chase_stats.stats, ctx.core, since=since, until=until,
+                   what="chase conversion")
     stat_cols = ["chased", "attempts", "paid", "conversion", "median_minutes_to_pay",
                  "still_unpaid", "closed"]
     page.sections.append(section(ctx.render, f"转化 Conversion, {ctx.filters.label()}", [total],
                                  stat_cols, counted=False))
     for by, title in (("agent", "按客服 by agent"), ("channel", "按渠道 by channel")):
-        rows = s.call(chase.stats, j, c, since=since, until=until, by=by,
+        rows = s.call(chase_stats.stats, ctx.core, since=since, until=until, by=by,
                       what=f"chase conversion by {by}")
         if by == "channel":
-            rows = _labelled(rows, "channel", chase.CHANNEL.label)
+            rows = _labelled(rows, "channel", chase_queue.CHANNEL.label)
         page.sections.append(section(ctx.render, f"转化 {title}", rows, [by, *stat_cols],
                                      empty="(这段时间没有催付 no chases in this period)"))
     return page
@@ -234,9 +244,9 @@ REPORT_COLUMNS = ("cases", "open", "closed", "overdue", "median_days_to_close", 
 
 
 def cases(ctx: Ctx) -> Page:
-    j, s = ctx.journal, ctx.scope
+    s = ctx.scope
     kind = _choice(ctx, "kind", KIND)
-    open_ = s.call(exceptions.list_cases, j, ctx.now_db, open_only=True,
+    open_ = s.call(case_views.list_cases, ctx.core, open_only=True,
                    kinds=(kind,) if kind else ())
     page = Page(title="异常件 Abnormal shipments",
                 intro="Open cases with their next step and its due time (the playbooks of "
@@ -246,7 +256,7 @@ def cases(ctx: Ctx) -> Page:
                                  _labelled(open_, "kind", KIND.label), CASE_COLUMNS, cases=True,
                                  empty="(没有未结的异常件 no open cases)", anchor="open"))
     for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
-        rows = s.call(exceptions.report, j, ctx.now_db, by=by, since=ctx.since(),
+        rows = s.call(cases_report.report, ctx.core, by=by, since=ctx.since(),
                       until=ctx.until(), what=f"cases by {by}")
         if by == "kind":
             rows = _labelled(rows, "kind", KIND.label)
@@ -257,7 +267,7 @@ def cases(ctx: Ctx) -> Page:
 
 
 def case(ctx: Ctx, case_id: str) -> Page:
-    data = exceptions.show(ctx.journal, int(case_id), ctx.now_db, ctx.policy)
+    data = case_views.show(ctx.core, int(case_id))
     page = Page(title=f"异常件 #{data['id']} · {KIND.label(data['kind'])} {data['kind']}",
                 form=False)
     page.links = [("全部异常件 all cases", ctx.link("/cases"))]
@@ -304,7 +314,7 @@ def handover_page(ctx: Ctx) -> Page:
 
 def remark_problems(ctx: Ctx) -> Page:
     author = (ctx.args.get("author") or "").strip() or None
-    found = ctx.scope.call(remarks.lint, ctx.journal, ctx.clock, ctx.policy, since=ctx.since(),
+    found = ctx.scope.call(remarks.lint, ctx.core, since=ctx.since(),
                            author=author)
     rows: list[dict] = []
 
@@ -344,7 +354,7 @@ def _q(text: str) -> str:
 
 def daily_report(ctx: Ctx) -> Page:
     day = ctx.filters.day
-    data = ctx.scope.call(report.daily, ctx.journal, ctx.clock, ctx.policy, day,
+    data = ctx.scope.call(report.daily, ctx.core, day,
                           what="daily report")
     title = f"日报 Daily report {data['date']}" + (f" · {data['shop']}" if data["shop"] else "")
     page = Page(title=title, intro="The page `cstool report daily` prints, for one shop day.",
@@ -375,7 +385,7 @@ def _days(ctx: Ctx) -> list[tuple[str, str, str]]:
 
 def _shipping_chart(ctx: Ctx) -> Section:
     days = _days(ctx)
-    figures = ctx.scope.call(report.shipping_by_day, ctx.journal, ctx.clock, ctx.policy,
+    figures = ctx.scope.call(deadlines.by_day, ctx.core,
                              [(since, until) for _, since, until in days],
                              what="shipments on time vs late")
     parts = (("shipped_in_time", "准时 on time", "#38a169"), ("shipped_late", "超时发 late", "#e53e3e"),
@@ -398,7 +408,7 @@ def charts(ctx: Ctx) -> Page:
                 "date and days fields above.")
     days = _days(ctx)
     # chase conversion by day and agent
-    per_day = [ctx.scope.call(chase.stats, ctx.journal, ctx.clock, since=since, until=until,
+    per_day = [ctx.scope.call(chase_stats.stats, ctx.core, since=since, until=until,
                               by="agent", what="chase conversion") for _, since, until in days]
     agents = sorted({str(r["agent"]) for rows in per_day for r in rows})
     series = []
@@ -421,7 +431,7 @@ def charts(ctx: Ctx) -> Page:
     page.sections.append(sec)
     page.sections.append(_shipping_chart(ctx))
     for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
-        rows = [r for r in ctx.scope.call(exceptions.report, ctx.journal, ctx.now_db, by=by,
+        rows = [r for r in ctx.scope.call(cases_report.report, ctx.core, by=by,
                                           since=ctx.since(), until=ctx.until(),
                                           what=f"cases by {by}") if r[by] != "(all)"]
         if by == "kind":
@@ -441,7 +451,7 @@ def charts(ctx: Ctx) -> Page:
 
 
 def order(ctx: Ctx, order_id: str) -> Page:
-    data = orders.show(ctx.journal, order_id)
+    data = order_view.show(ctx.core, order_id)
     page = Page(title=f"订单 Order {data['order_id']}",
                 intro="As `cstool orders show` has it; personal data masked.", form=False)
     keys = ("buyer", "status", "amount", "paid_amount", "postage", "created_at", "paid_at",

@@ -17,13 +17,12 @@ Money is integer fen. Compensation is positive when the shop pays the buyer
 and negative when the buyer pays the difference (多退少补); refunds and freight
 the shop pays are money out; claims are money the courier owes back.
 
-For other features: :func:`due_steps` (cron reminders) and
-:func:`handover_rows` (the handover sheet).
+This module writes: :func:`log`, :func:`update`, :func:`close`; reading is
+:mod:`cstool.cases.views`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,6 @@ from cstool.cases.playbooks import (
     KIND,
     MONEY,
     MONEY_FOR_RESOLUTION,
-    MONEY_OUT,
     OUTCOME,
     PAYER,
     PLAYBOOKS,
@@ -45,7 +43,6 @@ from cstool.cases.playbooks import (
     Step,
     course,
     default_resolution,
-    hours_for,
     lead_keys,
     min_photos,
     resolutions_for,
@@ -53,16 +50,12 @@ from cstool.cases.playbooks import (
 from cstool.core import evidence
 from cstool.core.clock import UTC, to_db
 from cstool.core.errors import BadUsage, InputError, NotFound
-from cstool.core.values import Instant, Money, Name, Phone
+from cstool.core.orders import require
+from cstool.core.values import Instant, Money
 
-__all__ = ["KIND", "RESOLUTION", "STATUS", "OUTCOME", "PAYER", "MONEY", "PLAYBOOKS",
-           "log", "update", "close", "get", "show", "list_cases", "report", "due_steps",
-           "handover_rows", "for_order", "playbook_rows", "derive"]
-
-LIST_COLUMNS = ("id", "order_id", "buyer", "kind", "status", "resolution", "next_step", "due_at",
-                "courier", "opened_by", "opened_at")
 MONEY_COLUMNS = {"compensation": "compensation_fen", "refund": "refund_fen",
                  "freight": "freight_fen", "claim": "claim_fen"}
+
 
 
 # --- the timeline and the state it implies -----------------------------------------
@@ -243,11 +236,67 @@ class _Case:
         self.new = []
 
 
+def _inst(v: Optional[str]) -> Optional[Instant]:
+    return Instant(v) if v else None
+
+
+def _hours_left(due: Optional[str], now_db: Optional[str]) -> Optional[float]:
+    if not due or not now_db:
+        return None
+    return round((_at(due) - _at(now_db)).total_seconds() / 3600, 1)
+
+
+def present(r, now_db: Optional[str] = None) -> dict:
+    """A case row as the contract's exception object (plus more keys)."""
+    out = r["compensation_fen"] + r["refund_fen"] + r["freight_fen"]
+    open_ = r["closed_at"] is None
+    return {
+        "id": r["id"],
+        "order_id": r["order_id"],
+        "buyer": r["buyer"],
+        "kind": r["kind"],
+        "status": r["status"],
+        "resolution": r["resolution"],
+        "step": r["step"],
+        "next_step": r["next_step"],
+        "due_at": _inst(r["due_at"]),
+        "overdue": bool(open_ and r["due_at"] and now_db and r["due_at"] < now_db),
+        "hours_left": _hours_left(r["due_at"], now_db) if open_ else None,
+        "detail": r["detail"],
+        "courier": r["courier"],
+        "tracking_no": r["tracking_no"],
+        "reship_courier": r["reship_courier"],
+        "reship_tracking": r["reship_tracking"],
+        "freight_payer": r["freight_payer"],
+        "return_freight_payer": r["return_freight_payer"],
+        "photos": r["photos"],
+        "compensation": Money(r["compensation_fen"]),
+        "refund": Money(r["refund_fen"]),
+        "freight": Money(r["freight_fen"]),
+        "claim": Money(r["claim_fen"]),
+        "money_out": Money(out),
+        "outcome": r["outcome"],
+        "opened_by": r["opened_by"],
+        "opened_at": Instant(r["opened_at"]),
+        "updated_by": r["updated_by"],
+        "updated_at": _inst(r["updated_at"]),
+        "closed_by": r["closed_by"],
+        "closed_at": _inst(r["closed_at"]),
+    }
+
+
+def get(ctx, case_id) -> dict:
+    """A case as the contract's object, at ``ctx``'s now."""
+    return present(_load(ctx.journal, case_id), ctx.now_db())
+
+
 # --- recording ---------------------------------------------------------------------
 
 
 def _check_photos(paths: Sequence[str]) -> list[tuple[str, str]]:
     """Check every photo before anything is written; returns (path, sha256) pairs."""
+    import hashlib  # only when photos are handled: it costs start-up
+
     seen: dict[str, str] = {}
     out = []
     for p in paths:
@@ -405,13 +454,13 @@ def _run(journal, fn, photos: bool = False):
     return result
 
 
-def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, detail: str, *,
+def log(ctx, order_id: str, kind: str, detail: str, *,
         photos: Sequence[str] = (), resolution: Optional[str] = None,
         freight_payer: Optional[str] = None, amount: Optional[int] = None,
         money_for: Optional[str] = None, again: bool = False) -> dict:
-    """Open a case on an order. Returns the case (see :func:`present`)."""
-    from cstool.core.orders import require
-
+    """Open a case on an order, by ``ctx.agent``. Returns the case (see
+    :func:`cstool.cases.views.present`)."""
+    journal, policy, agent, now_db = ctx.journal, ctx.policy, ctx.agent, ctx.now_db()
     kind = KIND(kind)
     detail = (detail or "").strip()
     if not detail:
@@ -460,8 +509,7 @@ def log(journal, policy, agent: str, now_db: str, order_id: str, kind: str, deta
         case.save()
         return case.id
 
-    case_id = _run(journal, write, bool(photos))
-    return get(journal, case_id, now_db)
+    return get(ctx, _run(journal, write, bool(photos)))
 
 
 def _load(journal, case_id) -> Any:
@@ -476,7 +524,7 @@ def _load(journal, case_id) -> Any:
     return row
 
 
-def update(journal, policy, agent: str, now_db: str, case_id, *,
+def update(ctx, case_id, *,
            status: Optional[str] = None, resolution: Optional[str] = None,
            note: Optional[str] = None, photos: Sequence[str] = (),
            tracking: Optional[str] = None, courier: Optional[str] = None,
@@ -487,6 +535,7 @@ def update(journal, policy, agent: str, now_db: str, case_id, *,
 
     An amount equal to the case's last money entry (same kind, same amount) is
     refused as a retry unless ``again`` says it is a second payment."""
+    journal, policy, agent, now_db = ctx.journal, ctx.policy, ctx.agent, ctx.now_db()
     status = STATUS(status) if status else None
     resolution = RESOLUTION(resolution) if resolution else None
     money_for = MONEY(money_for) if money_for else None
@@ -512,12 +561,12 @@ def update(journal, policy, agent: str, now_db: str, case_id, *,
         case.save()
         return row["id"]
 
-    return get(journal, _run(journal, write, bool(photos)), now_db)
+    return get(ctx, _run(journal, write, bool(photos)))
 
 
-def close(journal, policy, agent: str, now_db: str, case_id, outcome: str,
-          note: Optional[str] = None) -> dict:
+def close(ctx, case_id, outcome: str, note: Optional[str] = None) -> dict:
     """Close a case with its outcome. Returns the case, with ``pending``: steps left undone."""
+    journal, policy, agent, now_db = ctx.journal, ctx.policy, ctx.agent, ctx.now_db()
     outcome = OUTCOME(outcome)
 
     def write(copied: list[str]) -> tuple[int, list[str]]:
@@ -535,357 +584,6 @@ def close(journal, policy, agent: str, now_db: str, case_id, outcome: str,
         return row["id"], pending
 
     cid, pending = _run(journal, write)
-    return {**get(journal, cid, now_db), "pending": pending}
+    return {**get(ctx, cid), "pending": pending}
 
-
-# --- reading -----------------------------------------------------------------------
-
-
-def _inst(v: Optional[str]) -> Optional[Instant]:
-    return Instant(v) if v else None
-
-
-def _hours_left(due: Optional[str], now_db: Optional[str]) -> Optional[float]:
-    if not due or not now_db:
-        return None
-    return round((_at(due) - _at(now_db)).total_seconds() / 3600, 1)
-
-
-def present(r, now_db: Optional[str] = None) -> dict:
-    """A case row as the contract's exception object (plus more keys)."""
-    out = r["compensation_fen"] + r["refund_fen"] + r["freight_fen"]
-    open_ = r["closed_at"] is None
-    return {
-        "id": r["id"],
-        "order_id": r["order_id"],
-        "buyer": r["buyer"],
-        "kind": r["kind"],
-        "status": r["status"],
-        "resolution": r["resolution"],
-        "step": r["step"],
-        "next_step": r["next_step"],
-        "due_at": _inst(r["due_at"]),
-        "overdue": bool(open_ and r["due_at"] and now_db and r["due_at"] < now_db),
-        "hours_left": _hours_left(r["due_at"], now_db) if open_ else None,
-        "detail": r["detail"],
-        "courier": r["courier"],
-        "tracking_no": r["tracking_no"],
-        "reship_courier": r["reship_courier"],
-        "reship_tracking": r["reship_tracking"],
-        "freight_payer": r["freight_payer"],
-        "return_freight_payer": r["return_freight_payer"],
-        "photos": r["photos"],
-        "compensation": Money(r["compensation_fen"]),
-        "refund": Money(r["refund_fen"]),
-        "freight": Money(r["freight_fen"]),
-        "claim": Money(r["claim_fen"]),
-        "money_out": Money(out),
-        "outcome": r["outcome"],
-        "opened_by": r["opened_by"],
-        "opened_at": Instant(r["opened_at"]),
-        "updated_by": r["updated_by"],
-        "updated_at": _inst(r["updated_at"]),
-        "closed_by": r["closed_by"],
-        "closed_at": _inst(r["closed_at"]),
-    }
-
-
-def get(journal, case_id, now_db: Optional[str] = None) -> dict:
-    return present(_load(journal, case_id), now_db)
-
-
-def _event_detail(e) -> str:
-    a = e["action"]
-    if a == "opened":
-        return f"{e['value']} ({KIND.label(e['value'])}): {e['note']}"
-    if a == "resolution":
-        text = f"{e['value']} ({RESOLUTION.label(e['value'])})"
-    elif a == "step":
-        text = f"done: {e['step']}"
-    elif a == "money":
-        text = f"{e['value']} {Money(e['amount_fen'])}"
-    elif a == "freight_payer":
-        leg, _, payer = e["value"].partition(":")
-        text = f"{payer} pays " + {"both": "the freight both ways", "reship": "the reship freight",
-                                   "return": "the return freight"}.get(leg, "the freight")
-    elif a == "tracking":
-        text = f"{e['value'] or ''} {e['tracking_no']}".strip()
-    elif a == "closed":
-        text = f"{e['value']} ({OUTCOME.label(e['value'])})"
-    elif a in ("photo", "status"):
-        text = e["value"]
-    else:
-        text = ""
-    if e["note"]:
-        text = f"{text} — {e['note']}" if text else e["note"]
-    return text
-
-
-def _photo_state(journal_path: str, p) -> str:
-    path = os.path.join(os.path.dirname(os.path.abspath(journal_path)), p["path"])
-    if not os.path.isfile(path):
-        return "missing"
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return "ok" if h.hexdigest() == p["sha256"] else "altered"
-
-
-def show(journal, case_id, now_db: Optional[str] = None, policy=None) -> dict:
-    """One case: its state, the order it is about, its course, photos and timeline."""
-    row = _load(journal, case_id)
-    case = present(row, now_db)
-    order = journal.one("SELECT * FROM orders WHERE order_id = ?", [row["order_id"]])
-    case["order_status"] = order["status"] if order else None
-    case["receiver_name"] = Name(order["receiver_name"]) if order and order["receiver_name"] \
-        else None
-    case["receiver_phone"] = Phone(order["receiver_phone"]) if order and order["receiver_phone"] \
-        else None
-    events = [dict(e) for e in journal.query(
-        "SELECT * FROM exception_events WHERE exception_id = ? ORDER BY id", [row["id"]])]
-    st = derive(row["kind"], row["opened_at"], events, policy)
-    case["steps"] = [
-        {"step": s.key, "what": s.text,
-         "state": "done" if s.key in st.done else ("next" if s is st.step else "to do"),
-         "hours": s.hours, "done_at": _inst(st.done.get(s.key)),
-         "due_at": _inst(st.due_at) if s is st.step and not row["closed_at"] else None}
-        for s in st.steps]
-    case["photo_files"] = [
-        {"path": p["path"], "type": p["type"], "bytes": p["bytes"], "sha256": p["sha256"],
-         "file": _photo_state(journal.path, p)}
-        for p in journal.query("SELECT * FROM exception_photos WHERE exception_id = ? "
-                               "ORDER BY id", [row["id"]])]
-    case["timeline"] = [
-        {"at": Instant(e["at"]), "agent": e["agent"], "action": e["action"],
-         "detail": _event_detail(e), "step": e["step"], "value": e["value"],
-         "tracking_no": e["tracking_no"],
-         "amount": Money(e["amount_fen"]) if e["amount_fen"] is not None else None,
-         "note": e["note"]}
-        for e in events]
-    return case
-
-
-ORDER_KEYS = ("id", "kind", "status", "resolution", "next_step", "due_at", "outcome",
-              "opened_by", "opened_at", "closed_at")
-
-
-def for_order(journal, order_id: str) -> list[dict]:
-    """An order's cases, in short (for ``orders show``)."""
-    return [{k: v for k, v in present(r).items() if k in ORDER_KEYS} for r in journal.query(
-        "SELECT * FROM exceptions WHERE order_id = ? ORDER BY id", [order_id])]
-
-
-def list_cases(journal, now_db: str, *, open_only: bool = False, closed_only: bool = False,
-               kinds: Sequence[str] = (), statuses: Sequence[str] = (), overdue: bool = False,
-               courier: Optional[str] = None, order_id: Optional[str] = None,
-               agent: Optional[str] = None, since: Optional[str] = None,
-               limit: Optional[int] = None) -> list[dict]:
-    """Cases, the most urgent first: open by due time, then the rest newest first."""
-    where, params = [], []
-    if open_only or overdue:
-        where.append("closed_at IS NULL")
-    if closed_only:
-        where.append("closed_at IS NOT NULL")
-    if overdue:
-        where.append("due_at < ?")
-        params.append(now_db)
-    if kinds:
-        where.append(f"kind IN ({','.join('?' * len(kinds))})")
-        params += [KIND(k) for k in kinds]
-    if statuses:
-        where.append(f"status IN ({','.join('?' * len(statuses))})")
-        params += [STATUS(s) for s in statuses]
-    if courier:
-        where.append("(instr(courier, ?) > 0 OR instr(reship_courier, ?) > 0)")
-        params += [courier.strip(), courier.strip()]
-    if order_id:
-        where.append("order_id = ?")
-        params.append(str(order_id).strip())
-    if agent:
-        where.append("opened_by = ?")
-        params.append(agent)
-    if since:
-        where.append("opened_at >= ?")
-        params.append(since)
-    sql = "SELECT * FROM exceptions"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += (" ORDER BY closed_at IS NOT NULL, due_at IS NULL, due_at, "
-            "coalesce(closed_at, opened_at) DESC, id DESC")
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return [present(r, now_db) for r in journal.query(sql, params)]
-
-
-# --- for cron and the handover sheet -----------------------------------------------
-
-
-def _due(journal, until_db: str, now_db: str) -> list[dict]:
-    rows = journal.query(
-        "SELECT id, order_id, buyer, kind, status, step, next_step, due_at, courier, "
-        "tracking_no, detail, coalesce(updated_by, opened_by) AS agent, "
-        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions "
-        "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id", [now_db, until_db])
-    out = []
-    for r in rows:
-        out.append({
-            "ref": f"exception:{r['id']}",
-            "id": r["id"],
-            "order_id": r["order_id"],
-            "buyer": r["buyer"],
-            "kind": r["kind"],
-            "status": r["status"],
-            "step": r["step"],
-            "next_step": r["next_step"],
-            "due_at": Instant(r["due_at"]),
-            "overdue": r["due_at"] < now_db,
-            "hours_left": round(r["seconds_left"] / 3600, 1),
-            "courier": r["courier"],
-            "agent": r["agent"],
-            "problem": problem(r),
-        })
-    return out
-
-
-def problem(r) -> str:
-    """A short Chinese sentence for sheets and messages: ``破损:茶具碎了两个(中通快递 773…)``."""
-    detail = " ".join(str(r["detail"]).split())
-    if len(detail) > 40:
-        detail = detail[:39] + "…"
-    where = " ".join(x for x in (r["courier"], r["tracking_no"]) if x)
-    return f"{KIND.label(r['kind'])}:{detail}" + (f"({where})" if where else "")
-
-
-def due_steps(journal, clock, within_hours: float = 0) -> list[dict]:
-    """Open cases whose next step is due now (or within ``within_hours``), the most overdue first.
-
-    Each dict: ``ref`` (``exception:<id>``), ``id``, ``order_id``, ``buyer``, ``kind``,
-    ``status``, ``step``, ``next_step``, ``due_at`` (Instant), ``overdue``, ``hours_left``,
-    ``courier``, ``agent`` (who last worked on it), ``problem``.
-    """
-    now = clock.now()
-    return _due(journal, to_db(now + timedelta(hours=within_hours)), to_db(now))
-
-
-def handover_rows(journal, clock, policy, until: Optional[datetime] = None) -> list[dict]:
-    """Open cases with a step due by the end of the next shift (or overdue), for the sheet.
-
-    ``until`` is the end of the next shift; by default now plus the policy's
-    ``exception_lookahead_hours``. Each dict: ``ref``, ``category`` (``courier`` for
-    parcels the courier side handles, ``aftersale`` otherwise), ``buyer``, ``order_id``,
-    ``problem``, ``todo``, ``due_at`` (Instant), and ``overdue``, ``kind``, ``id``.
-    """
-    now = clock.now()
-    if until is None:
-        hours = policy.get("exception_lookahead_hours") if policy is not None else 18
-        until = now + timedelta(hours=hours)
-    return [{"ref": d["ref"], "category": PLAYBOOKS[d["kind"]].category, "buyer": d["buyer"],
-             "order_id": d["order_id"], "problem": d["problem"], "todo": d["next_step"],
-             "due_at": d["due_at"], "overdue": d["overdue"], "kind": d["kind"], "id": d["id"]}
-            for d in _due(journal, to_db(until), to_db(now))]
-
-
-# --- report ------------------------------------------------------------------------
-
-REPORT_BY = {"kind": "kind", "courier": "courier", "agent": "opened_by"}
-
-
-def _median(values: list[float]) -> Optional[float]:
-    if not values:
-        return None
-    from statistics import median
-
-    return round(median(values), 1)
-
-
-def report(journal, now_db: str, *, by: str = "kind", since: Optional[str] = None,
-           until: Optional[str] = None) -> list[dict]:
-    """Cases opened in [since, until) grouped by kind, courier or agent, with a total row.
-
-    Per group: cases, open, closed, overdue (open with a step past due), median
-    days from opening to closing, money out (compensation + refund + freight)
-    and money claimed back from couriers, and the net cost.
-    """
-    if by not in REPORT_BY:
-        raise BadUsage(f"--by is one of: {', '.join(REPORT_BY)}")
-    col = REPORT_BY[by]
-    where, params = [], []
-    if since:
-        where.append("opened_at >= ?")
-        params.append(since)
-    if until:
-        where.append("opened_at < ?")
-        params.append(until)
-    sql = (f"SELECT {col} AS grp, opened_at, closed_at, due_at, compensation_fen, refund_fen, "
-           "freight_fen, claim_fen FROM exceptions")
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    groups: dict[str, dict] = {}
-    total = _bucket()
-    for r in journal.query(sql, params):
-        name = r["grp"] or "(none)"
-        for b in (groups.setdefault(name, _bucket()), total):
-            b["cases"] += 1
-            if r["closed_at"]:
-                b["closed"] += 1
-                b["days"].append((_at(r["closed_at"]) - _at(r["opened_at"]))
-                                 .total_seconds() / 86400)
-            else:
-                b["open"] += 1
-                if r["due_at"] and r["due_at"] < now_db:
-                    b["overdue"] += 1
-            for k in MONEY_COLUMNS:
-                b[k] += r[MONEY_COLUMNS[k]]
-    order = sorted(groups, key=lambda g: (-groups[g]["cases"], g))
-    rows = [_report_row(by, g, groups[g]) for g in order]
-    if rows:
-        rows.append(_report_row(by, "(all)", total))
-    return rows
-
-
-def _bucket() -> dict:
-    return {"cases": 0, "open": 0, "closed": 0, "overdue": 0, "days": [],
-            **dict.fromkeys(MONEY_COLUMNS, 0)}
-
-
-def _report_row(by: str, name: str, b: dict) -> dict:
-    out = sum(b[k] for k in MONEY_OUT)
-    return {by: name, "cases": b["cases"], "open": b["open"], "closed": b["closed"],
-            "overdue": b["overdue"], "median_days_to_close": _median(b["days"]),
-            "compensation": Money(b["compensation"]), "refund": Money(b["refund"]),
-            "freight": Money(b["freight"]), "money_out": Money(out),
-            "claimed": Money(b["claim"]), "net_cost": Money(out - b["claim"])}
-
-
-# --- the playbooks, for people -----------------------------------------------------
-
-
-def playbook_rows(kind: str, policy) -> list[dict]:
-    """The course of a kind under the shop's policy: first steps, then each resolution's steps."""
-    kind = KIND(kind)
-    pb = PLAYBOOKS[kind]
-    hours = hours_for(kind, policy)
-    rows = []
-    for s in course(kind, None, policy):
-        if s.key != "decide":
-            rows.append(_pb_row(kind, None, s))
-    allowed = resolutions_for(kind, policy)
-    default = default_resolution(kind, policy)
-    if default is None:
-        rows.append(_pb_row(kind, None, pb.decide, hours.get("decide")))
-    for r in allowed:
-        for s in course(kind, r, policy)[len(pb.lead):]:
-            rows.append(_pb_row(kind, r, s, default=r == default))
-    return rows
-
-
-def _pb_row(kind: str, resolution: Optional[str], s: Step, hours: Optional[int] = None,
-            default: bool = False) -> dict:
-    label = f"{resolution} ({RESOLUTION.label(resolution)})" if resolution else ""
-    if default:
-        label += " [default]"
-    return {"kind": kind, "resolution": label, "step": s.key, "what": s.text,
-            "hours": s.hours if hours is None else hours, "waits": s.waits or "",
-            "done_by": s.done_by or "--done"}
 

@@ -18,15 +18,16 @@ An order counts as chased by our own log and by chase remarks (kind
 ``chase``) that imports bring from the platform's memo.
 """
 
+
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
+from cstool.core import text as typed
 from cstool.core.clock import from_db, to_db
-from cstool.core.errors import BadUsage, CstoolError, InputError
+from cstool.core.errors import BadUsage, InputError
 from cstool.core.values import Instant, Money, Phone, format_money
 from cstool.core.vocab import Vocabulary
 
@@ -51,24 +52,12 @@ REASON = Vocabulary("unpaid reason", {
     "other": ["其他", "其它"],
 })
 
-# What the buyer said, for the R5 remark ("2015.03.09 顾客明天下午付款").
-_REASON_SAID = {"comparing": "还在对比考虑", "too_expensive": "觉得价格偏贵",
-                "balance": "余额不足或支付受限", "payment_tool": "支付工具有问题"}
-_RESULT_SAID = {"declined": "表示不要了", "paid": "表示已付款"}
 
 # Statuses after payment; a closed order counts as paid when it has a payment time.
-PAID_STATUSES = ("paid", "part_shipped", "shipped", "signed", "finished")
 
-
-class AlreadyChased(CstoolError):
-    """Someone chased the order within the cool-down."""
-
-
-def parse_channels(text: Any) -> list[str]:
+def parse_channels(value: Any) -> list[str]:
     """``wangwang,phone,remind`` (Chinese accepted, or a JSON list) → canonical channels."""
-    from cstool.core.policy import split_list
-
-    out = CHANNEL.many(split_list(text, "channels", r"[,，;\s>→]+"))
+    out = CHANNEL.many(typed.split_list(value, "channels", r"[,，;\s>→]+"))
     if not out:
         raise InputError(f"name at least one channel: {CHANNEL.choices()}")
     return out
@@ -127,18 +116,21 @@ def template_rows(journal) -> list[dict]:
     return rows
 
 
-def set_template(journal, channel: str, text: str, agent: str, now_db: str) -> dict:
+def set_template(ctx, channel: str, template: str) -> dict:
+    """The shop's own message for ``channel``, set by ``ctx.agent``."""
+    journal = ctx.journal
     channel = CHANNEL(channel)
-    check_template(text)
+    check_template(template)
     with journal.write():
         journal.execute(
             "INSERT INTO chase_templates (channel, text, set_by, set_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (channel) DO UPDATE SET text = excluded.text, set_by = excluded.set_by, "
-            "set_at = excluded.set_at", [channel, text, agent, now_db])
+            "set_at = excluded.set_at", [channel, template, ctx.agent, ctx.now_db()])
     return next(r for r in template_rows(journal) if r["channel"] == channel)
 
 
-def reset_template(journal, channel: str) -> dict:
+def reset_template(ctx, channel: str) -> dict:
+    journal = ctx.journal
     channel = CHANNEL(channel)
     with journal.write():
         journal.execute("DELETE FROM chase_templates WHERE channel = ?", [channel])
@@ -177,9 +169,7 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
 
 
 def _bounds(windows: list[str]) -> list[tuple[int, int]]:
-    from cstool.core.policy import window_bounds
-
-    return sorted(window_bounds(w) for w in windows)
+    return sorted(typed.window_bounds(w) for w in windows)
 
 
 def next_open(bounds: list[tuple[int, int]], t: datetime) -> Optional[datetime]:
@@ -419,8 +409,7 @@ def due_query(now: datetime, policy, all_: bool = False) -> tuple[str, list]:
     return sql, params
 
 
-def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = False,
-        limit: Optional[int] = None, agent: Optional[str] = None,
+def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[int] = None,
         counts: Optional[dict] = None) -> list[dict]:
     """Unpaid orders to chase now, most valuable first (then oldest).
 
@@ -430,10 +419,11 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
     sequence (``sms`` for a campaign's bulk messages). ``all_``: also orders
     that become due later (grace, cool-down, a promise, a closed window),
     with ``opens_at`` and ``waits`` (what it waits for: ``grace``, ``cooldown``,
-    ``promise`` or ``window``). ``agent``: hide orders held for another agent
-    (``必须由XX负责处理!``). ``counts``: set ``counts["due"]`` to every order due now,
+    ``promise`` or ``window``). Orders held for another agent than ``ctx.agent``
+    (``必须由XX负责处理!``) are left out. ``counts``: set ``counts["due"]`` to every order due now,
     however many ``limit`` lists (the rest are counted, not built).
     """
+    journal, clock, policy, agent = ctx.journal, ctx.clock, ctx.policy, ctx.agent
     now = clock.now()
     tz = clock.tz
     grace = timedelta(minutes=policy.get("unpaid_grace_minutes"))
@@ -506,247 +496,3 @@ def due(journal, clock, policy, channel: Optional[str] = None, all_: bool = Fals
     return out
 
 
-# --- logging a chase ----------------------------------------------------------------
-
-
-def _refuse(row) -> None:
-    oid, status = row["order_id"], row["status"]
-    if status == "closed":
-        why = f" ({row['close_reason']})" if row["close_reason"] else ""
-        raise CstoolError(f"order {oid} is closed{why}; a closed order cannot be paid, "
-                          "there is nothing to chase")
-    if status != "unpaid":
-        raise CstoolError(f"order {oid} is already paid (status {status}); nothing to chase")
-    if row["brushing"]:
-        raise CstoolError(f"order {oid} is a brushing order (刷单); it is never chased")
-
-
-def answer_text(result: Optional[str], reason: Optional[str], promise: Optional[str]) -> str:
-    """What the buyer said, for the R5 remark, or "" when they said nothing."""
-    parts = []
-    if reason and reason in _REASON_SAID:
-        parts.append(_REASON_SAID[reason])
-    if promise:
-        p = promise.strip()
-        parts.append(p[2:] if p.startswith("顾客") else p)
-    elif result in _RESULT_SAID:
-        parts.append(_RESULT_SAID[result])
-    return ",".join(parts)
-
-
-def log(journal, clock, policy, order_id: str, *, channel: str, agent: str,
-        result: Optional[str] = None, reason: Optional[str] = None,
-        promise: Optional[str] = None, note: Optional[str] = None,
-        again: bool = False) -> dict:
-    """Record a chase attempt and its remarks (R4, and R5 when the buyer answered).
-
-    Refused for an unknown, paid, closed or brushing order, an order held for
-    another agent, and an order someone chased within the cool-down (unless
-    ``again``): the message says who chased it and when.
-    """
-    from cstool.core.orders import require
-
-    channel = CHANNEL(channel)
-    result = RESULT(result) if result else None
-    reason = REASON(reason) if reason else None
-    promise = (promise or "").strip() or None
-    note = (note or "").strip() or None
-    if promise and result is None:
-        result = "promised"
-    if promise and result != "promised":
-        raise BadUsage(f"--promise goes with --result promised, not {result}")
-    now = clock.now()
-    now_db = to_db(now)
-    tz = clock.tz
-    cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
-    with journal.write():
-        row = require(journal, order_id)
-        oid = row["order_id"]
-        _refuse(row)
-        owner = journal.scalar(
-            "SELECT owner FROM holds WHERE order_id = ? AND kind = 'owner' AND released_at IS NULL "
-            "ORDER BY id DESC LIMIT 1", [oid])
-        if owner and owner != agent:
-            raise CstoolError(f"order {oid} must be handled by {owner} (必须由{owner}负责处理!); "
-                              f"only {owner} can log a chase on it")
-        h = history(journal, oid, tz)
-        if h.last_at and not again and from_db(h.last_at) > now - cooldown:
-            ago = int((now - from_db(h.last_at)).total_seconds() // 60)
-            raise AlreadyChased(
-                f"order {oid} was already chased {f'{ago} minutes ago' if ago else 'just now'} "
-                f"by {h.last_words(tz)}; not recorded (give --again to record another attempt)")
-        first = not h.log and not h.remarks
-        due_at = promise_due(promise, now) if promise else None
-        date = now.strftime("%Y.%m.%d")
-        remark_id = _remark(journal, oid, f"{date} {agent}已催付", agent, now_db,
-                            {"channel": channel, "result": result}, reason)
-        said = answer_text(result, reason, promise)
-        answer_id = None
-        if said:
-            answer_id = _remark(journal, oid, f"{date} 顾客{said}", agent, now_db,
-                                {"promise": promise, "due_at": to_db(due_at) if due_at else None},
-                                reason)
-        chase_id = journal.execute(
-            "INSERT INTO chases (order_id, channel, result, reason, promise, promise_due_at, note, "
-            "first, agent, at, remark_id, answer_remark_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [oid, channel, result, reason, promise, to_db(due_at) if due_at else None, note,
-             1 if first else 0, agent, now_db, remark_id, answer_id]).lastrowid
-    chase = get(journal, chase_id)
-    chase["attempt"] = h.attempts + 1
-    chase["previous"] = ({"by": h.last_by, "at": Instant(h.last_at), "channel": h.last_channel}
-                         if h.last_at else None)
-    return chase
-
-
-def _remark(journal, oid: str, text: str, agent: str, now_db: str, fields: dict,
-            reason: Optional[str]) -> int:
-    return journal.execute(
-        "INSERT INTO remarks (order_id, source, text, kind, reason, at, author, fields, problems, "
-        "parsed, created_by, created_at) VALUES (?, 'chase', ?, 'chase', ?, ?, ?, ?, '[]', 1, ?, ?)",
-        [oid, text, REASON.label(reason) if reason else None, now_db, agent,
-         json.dumps(fields, ensure_ascii=False), agent, now_db]).lastrowid
-
-
-def _chase_row(r, remarks: dict[int, str]) -> dict:
-    return {
-        "id": r["id"], "order_id": r["order_id"], "agent": r["agent"], "channel": r["channel"],
-        "result": r["result"], "reason": r["reason"], "promise": r["promise"],
-        "promise_due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,
-        "note": r["note"], "first": bool(r["first"]), "at": Instant(r["at"]),
-        "remarks": [remarks[i] for i in (r["remark_id"], r["answer_remark_id"]) if i in remarks],
-    }
-
-
-def _remark_texts(journal, rows) -> dict[int, str]:
-    ids = [i for r in rows for i in (r["remark_id"], r["answer_remark_id"]) if i]
-    if not ids:
-        return {}
-    return {r[0]: r[1] for r in journal.query(
-        f"SELECT id, text FROM remarks WHERE id IN ({','.join('?' * len(ids))})", ids)}
-
-
-def get(journal, chase_id: int) -> dict:
-    rows = journal.query("SELECT * FROM chases WHERE id = ?", [chase_id])
-    if not rows:
-        raise CstoolError(f"no chase {chase_id}")
-    return _chase_row(rows[0], _remark_texts(journal, rows))
-
-
-def order_chases(journal, order_id: str) -> list[dict]:
-    """An order's chase log, oldest first (for ``orders show``)."""
-    rows = journal.query("SELECT * FROM chases WHERE order_id = ? ORDER BY at, id", [order_id])
-    texts = _remark_texts(journal, rows)
-    return [_chase_row(r, texts) for r in rows]
-
-
-# --- conversion ---------------------------------------------------------------------
-
-STATS_BY = ("agent", "channel", "reason")
-
-
-def stats(journal, clock, since: Optional[str] = None, by: Optional[str] = None,
-          until: Optional[str] = None):
-    """Orders chased, paid after the chase (from later imports), conversion, speed.
-
-    Each chased order is credited to the chase that converted it: its last
-    chase before the payment (the last chase, when the payment time is
-    unknown or the order is not paid). ``by="reason"`` groups by the last
-    reason recorded. Minutes to pay run from that chase to the payment time,
-    for orders whose export gave one. ``since`` is a journal instant: only
-    chases from then count. Returns one dict, or a list of groups with ``by``.
-    """
-    from statistics import median
-
-    if by is not None and by not in STATS_BY:
-        raise BadUsage(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
-    sql = ("SELECT c.order_id, c.agent, c.channel, c.reason, c.at, o.status, o.paid_at "
-           "FROM chases c JOIN orders o ON o.order_id = c.order_id")
-    where, params = [], []
-    if since:
-        where.append("c.at >= ?")
-        params.append(since)
-    if until:
-        where.append("c.at < ?")
-        params.append(until)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY c.order_id, c.at, c.id"
-    per_order: dict[str, list] = {}
-    for r in journal.query(sql, params):
-        per_order.setdefault(r["order_id"], []).append(r)
-    groups: dict[Any, dict] = {}
-    for rows in per_order.values():
-        status, paid_at = rows[0]["status"], rows[0]["paid_at"]
-        paid = status in PAID_STATUSES or paid_at is not None
-        converted = paid and (paid_at is None or paid_at >= rows[0]["at"])
-        credit = rows[-1]
-        if converted and paid_at:
-            credit = [r for r in rows if r["at"] <= paid_at][-1]
-        if by == "reason":
-            key = next((r["reason"] for r in reversed(rows) if r["reason"]), None)
-        else:
-            key = credit[by] if by else None
-        g = groups.setdefault(key, {"chased": 0, "attempts": 0, "paid": 0, "still_unpaid": 0,
-                                    "closed": 0, "minutes": []})
-        g["chased"] += 1
-        g["attempts"] += len(rows)
-        if converted:
-            g["paid"] += 1
-            if paid_at:
-                g["minutes"].append((from_db(paid_at) - from_db(credit["at"])).total_seconds() / 60)
-        elif status == "unpaid":
-            g["still_unpaid"] += 1
-        elif status == "closed":
-            g["closed"] += 1
-
-    def figures(g: dict) -> dict:
-        return {"chased": g["chased"], "attempts": g["attempts"], "paid": g["paid"],
-                "conversion": round(g["paid"] / g["chased"], 3) if g["chased"] else None,
-                "median_minutes_to_pay": round(median(g["minutes"])) if g["minutes"] else None,
-                "still_unpaid": g["still_unpaid"], "closed": g["closed"]}
-
-    if by is None:
-        g = groups.get(None) or {"chased": 0, "attempts": 0, "paid": 0, "still_unpaid": 0,
-                                 "closed": 0, "minutes": []}
-        return {"since": Instant(since) if since else None, **figures(g)}
-    ordered = sorted(groups.items(), key=lambda kv: (-kv[1]["chased"], str(kv[0] or "~")))
-    return [{by: k, **figures(g)} for k, g in ordered]
-
-
-# --- handover ----------------------------------------------------------------------
-
-
-def handover_rows(journal, clock, policy) -> list[dict]:
-    """Buyers who promised to pay and have not: the next shift calls them back.
-
-    One dict per order whose latest chase ended in a promise and which is
-    still unpaid (not closed, not brushing): ``ref`` (stable), ``category``
-    (``callback``), ``buyer``, ``order_id``, ``problem``, ``todo``, ``due_at``
-    (when the promise falls due, when it could be read).
-    """
-    now = clock.now()
-    oldest = to_db(now - timedelta(hours=policy.get("chase_max_age_hours")))
-    rows = journal.query(
-        "SELECT c.order_id, c.promise, c.promise_due_at, c.agent, c.at, o.buyer "
-        "FROM chases c JOIN orders o ON o.order_id = c.order_id "
-        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ? "
-        "AND c.result = 'promised' "
-        "AND c.id = (SELECT c2.id FROM chases c2 WHERE c2.order_id = c.order_id "
-        "            ORDER BY c2.at DESC, c2.id DESC LIMIT 1) "
-        "ORDER BY c.promise_due_at IS NULL, c.promise_due_at, c.order_id", [oldest])
-    out = []
-    for r in rows:
-        promise = (r["promise"] or "付款").strip()
-        if promise.startswith("顾客"):
-            promise = promise[2:]
-        out.append({
-            "ref": f"chase:{r['order_id']}",
-            "category": "callback",
-            "buyer": r["buyer"],
-            "order_id": r["order_id"],
-            "problem": f"顾客承诺{promise},尚未付款",
-            "todo": "跟进付款",
-            "due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,
-        })
-    return out

@@ -1,0 +1,204 @@
+"""Abnormal shipments read back: a case as the contract's object, one case with its course
+and timeline, listings, and what is due (for cron and the handover sheet)."""
+
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Optional
+
+from cstool.cases.playbooks import (
+    KIND,
+    OUTCOME,
+    PLAYBOOKS,
+    RESOLUTION,
+    STATUS,
+)
+from cstool.cases.timeline import _inst, _load, derive, present
+from cstool.core.clock import to_db
+from cstool.core.values import Instant, Money, Name, Phone
+from cstool.core.where import Where, limit_sql
+
+LIST_COLUMNS = ("id", "order_id", "buyer", "kind", "status", "resolution", "next_step", "due_at",
+                "courier", "opened_by", "opened_at")
+
+# --- reading -----------------------------------------------------------------------
+
+
+def _event_detail(e) -> str:
+    a = e["action"]
+    if a == "opened":
+        return f"{e['value']} ({KIND.label(e['value'])}): {e['note']}"
+    if a == "resolution":
+        text = f"{e['value']} ({RESOLUTION.label(e['value'])})"
+    elif a == "step":
+        text = f"done: {e['step']}"
+    elif a == "money":
+        text = f"{e['value']} {Money(e['amount_fen'])}"
+    elif a == "freight_payer":
+        leg, _, payer = e["value"].partition(":")
+        text = f"{payer} pays " + {"both": "the freight both ways", "reship": "the reship freight",
+                                   "return": "the return freight"}.get(leg, "the freight")
+    elif a == "tracking":
+        text = f"{e['value'] or ''} {e['tracking_no']}".strip()
+    elif a == "closed":
+        text = f"{e['value']} ({OUTCOME.label(e['value'])})"
+    elif a in ("photo", "status"):
+        text = e["value"]
+    else:
+        text = ""
+    if e["note"]:
+        text = f"{text} — {e['note']}" if text else e["note"]
+    return text
+
+
+def _photo_state(journal_path: str, p) -> str:
+    import hashlib  # only when photos are handled: it costs start-up
+
+    path = os.path.join(os.path.dirname(os.path.abspath(journal_path)), p["path"])
+    if not os.path.isfile(path):
+        return "missing"
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return "ok" if h.hexdigest() == p["sha256"] else "altered"
+
+
+def show(ctx, case_id) -> dict:
+    """One case: its state, the order it is about, its course, photos and timeline."""
+    journal, now_db, policy = ctx.journal, ctx.now_db(), ctx.policy
+    row = _load(journal, case_id)
+    case = present(row, now_db)
+    order = journal.one("SELECT * FROM orders WHERE order_id = ?", [row["order_id"]])
+    case["order_status"] = order["status"] if order else None
+    case["receiver_name"] = Name(order["receiver_name"]) if order and order["receiver_name"] \
+        else None
+    case["receiver_phone"] = Phone(order["receiver_phone"]) if order and order["receiver_phone"] \
+        else None
+    events = [dict(e) for e in journal.query(
+        "SELECT * FROM exception_events WHERE exception_id = ? ORDER BY id", [row["id"]])]
+    st = derive(row["kind"], row["opened_at"], events, policy)
+    case["steps"] = [
+        {"step": s.key, "what": s.text,
+         "state": "done" if s.key in st.done else ("next" if s is st.step else "to do"),
+         "hours": s.hours, "done_at": _inst(st.done.get(s.key)),
+         "due_at": _inst(st.due_at) if s is st.step and not row["closed_at"] else None}
+        for s in st.steps]
+    case["photo_files"] = [
+        {"path": p["path"], "type": p["type"], "bytes": p["bytes"], "sha256": p["sha256"],
+         "file": _photo_state(journal.path, p)}
+        for p in journal.query("SELECT * FROM exception_photos WHERE exception_id = ? "
+                               "ORDER BY id", [row["id"]])]
+    case["timeline"] = [
+        {"at": Instant(e["at"]), "agent": e["agent"], "action": e["action"],
+         "detail": _event_detail(e), "step": e["step"], "value": e["value"],
+         "tracking_no": e["tracking_no"],
+         "amount": Money(e["amount_fen"]) if e["amount_fen"] is not None else None,
+         "note": e["note"]}
+        for e in events]
+    return case
+
+
+ORDER_KEYS = ("id", "kind", "status", "resolution", "next_step", "due_at", "outcome",
+              "opened_by", "opened_at", "closed_at")
+
+
+def for_order(journal, order_id: str) -> list[dict]:
+    """An order's cases, in short (for ``orders show``)."""
+    return [{k: v for k, v in present(r).items() if k in ORDER_KEYS} for r in journal.query(
+        "SELECT * FROM exceptions WHERE order_id = ? ORDER BY id", [order_id])]
+
+
+def list_cases(ctx, *, open_only: bool = False, closed_only: bool = False,
+               kinds: Sequence[str] = (), statuses: Sequence[str] = (), overdue: bool = False,
+               courier: Optional[str] = None, order_id: Optional[str] = None,
+               agent: Optional[str] = None, since: Optional[str] = None,
+               limit: Optional[int] = None) -> list[dict]:
+    """Cases, the most urgent first: open by due time, then the rest newest first."""
+    now_db = ctx.now_db()
+    w = (Where().term("closed_at IS NULL", when=open_only or overdue)
+         .term("closed_at IS NOT NULL", when=closed_only)
+         .term("due_at < ?", now_db, when=overdue)
+         .any_of("kind", [KIND(k) for k in kinds])
+         .any_of("status", [STATUS(s) for s in statuses]))
+    if courier:
+        w.term("(instr(courier, ?) > 0 OR instr(reship_courier, ?) > 0)", courier.strip(),
+               courier.strip())
+    w.eq("order_id", str(order_id).strip() if order_id else None).eq("opened_by", agent)
+    w.since("opened_at", since)
+    sql = ("SELECT * FROM exceptions" + w.sql()
+           + " ORDER BY closed_at IS NOT NULL, due_at IS NULL, due_at, "
+           "coalesce(closed_at, opened_at) DESC, id DESC" + limit_sql(limit))
+    return [present(r, now_db) for r in ctx.journal.query(sql, w.params)]
+
+
+# --- for cron and the handover sheet -----------------------------------------------
+
+
+def _due(journal, until_db: str, now_db: str) -> list[dict]:
+    rows = journal.query(
+        "SELECT id, order_id, buyer, kind, status, step, next_step, due_at, courier, "
+        "tracking_no, detail, coalesce(updated_by, opened_by) AS agent, "
+        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions "
+        "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id", [now_db, until_db])
+    out = []
+    for r in rows:
+        out.append({
+            "ref": f"exception:{r['id']}",
+            "id": r["id"],
+            "order_id": r["order_id"],
+            "buyer": r["buyer"],
+            "kind": r["kind"],
+            "status": r["status"],
+            "step": r["step"],
+            "next_step": r["next_step"],
+            "due_at": Instant(r["due_at"]),
+            "overdue": r["due_at"] < now_db,
+            "hours_left": round(r["seconds_left"] / 3600, 1),
+            "courier": r["courier"],
+            "agent": r["agent"],
+            "problem": problem(r),
+        })
+    return out
+
+
+def problem(r) -> str:
+    """A short Chinese sentence for sheets and messages: ``破损:茶具碎了两个(中通快递 773…)``."""
+    detail = " ".join(str(r["detail"]).split())
+    if len(detail) > 40:
+        detail = detail[:39] + "…"
+    where = " ".join(x for x in (r["courier"], r["tracking_no"]) if x)
+    return f"{KIND.label(r['kind'])}:{detail}" + (f"({where})" if where else "")
+
+
+def due_steps(ctx, within_hours: float = 0) -> list[dict]:
+    """Open cases whose next step is due now (or within ``within_hours``), the most overdue first.
+
+    Each dict: ``ref`` (``exception:<id>``), ``id``, ``order_id``, ``buyer``, ``kind``,
+    ``status``, ``step``, ``next_step``, ``due_at`` (Instant), ``overdue``, ``hours_left``,
+    ``courier``, ``agent`` (who last worked on it), ``problem``.
+    """
+    now = ctx.clock.now()
+    return _due(ctx.journal, to_db(now + timedelta(hours=within_hours)), to_db(now))
+
+
+def handover_rows(ctx, until: Optional[datetime] = None) -> list[dict]:
+    """Open cases with a step due by the end of the next shift (or overdue), for the sheet.
+
+    ``until`` is the end of the next shift; by default now plus the policy's
+    ``exception_lookahead_hours``. Each dict: ``ref``, ``category`` (``courier`` for
+    parcels the courier side handles, ``aftersale`` otherwise), ``buyer``, ``order_id``,
+    ``problem``, ``todo``, ``due_at`` (Instant), and ``overdue``, ``kind``, ``id``.
+    """
+    now = ctx.clock.now()
+    if until is None:
+        until = now + timedelta(hours=ctx.policy.get("exception_lookahead_hours"))
+    return [{"ref": d["ref"], "category": PLAYBOOKS[d["kind"]].category, "buyer": d["buyer"],
+             "order_id": d["order_id"], "problem": d["problem"], "todo": d["next_step"],
+             "due_at": d["due_at"], "overdue": d["overdue"], "kind": d["kind"], "id": d["id"]}
+            for d in _due(ctx.journal, to_db(until), to_db(now))]
+
+

@@ -1,0 +1,73 @@
+"""The remarks table: every remark on an order, whoever wrote it.
+
+Three routines write here: ``remark add`` (source ``cli``), ``chase log``
+(``chase``) and an order import (``platform``: each new seller memo, parsed by the
+remark routine's import hook). They write through this module.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+# What a parse fills in, in the table's order (the import hook's memo_parser returns
+# these, then whether the memo acts on holds or the brushing mark).
+MEMO_PARSE_COLUMNS = ("kind", "flag", "flag_code", "reason", "action", "at", "author", "fields",
+                      "problems")
+
+
+def insert(journal, order_id: str, source: str, text: str, *, created_by: Optional[str],
+           created_at: str, kind: Optional[str] = None, flag: Optional[str] = None,
+           flag_code: Optional[int] = None, reason: Optional[str] = None,
+           action: Optional[str] = None, at: Optional[str] = None, author: Optional[str] = None,
+           fields: Optional[Any] = None, problems: Any = "[]") -> int:
+    """Record one remark, parsed (``fields``: a dict or its JSON). Returns its id."""
+    if isinstance(fields, dict):
+        fields = json.dumps(fields, ensure_ascii=False)
+    return journal.execute(
+        "INSERT INTO remarks (order_id, source, text, kind, flag, flag_code, reason, action, "
+        "at, author, fields, problems, parsed, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [order_id, source, text, kind, flag, flag_code, reason, action, at, author, fields,
+         problems, created_by, created_at]).lastrowid
+
+
+# --- the platform's memos, as an import brings them ------------------------------------
+#
+# Every new seller memo text joins the order's remark history, already parsed.
+# The reader parses each distinct memo text (the after-rows hook's memo_parser)
+# and the writer keeps the parses in temp.memo_parse. After the rows, one
+# statement records the memos this file brought: on the orders the file
+# inserted or changed, a memo not yet in the order's history. (Per-row
+# triggers did the same at a quarter of the writer's time.)
+
+MEMO_PARSE_INSERT = (f"INSERT OR IGNORE INTO temp.memo_parse VALUES "
+                      f"({', '.join('?' * (len(MEMO_PARSE_COLUMNS) + 2))})")
+_MEMO_RECORD = (
+    f"INSERT INTO remarks (order_id, source, text, {', '.join(MEMO_PARSE_COLUMNS)}, parsed, "
+    f"created_at) SELECT o.order_id, 'platform', o.seller_memo, "
+    f"{', '.join('p.' + c for c in MEMO_PARSE_COLUMNS)}, p.text IS NOT NULL, ? "
+    f"FROM orders o LEFT JOIN temp.memo_parse p ON p.text = o.seller_memo "
+    f"WHERE o.rowid > ? AND o.rowid <= ? AND o.import_id = ? AND o.seller_memo <> '' "
+    f"AND NOT EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
+    f"AND r.source = 'platform' AND r.text = o.seller_memo) ORDER BY o.rowid")
+# SQLite stages an INSERT … SELECT that reads its own table (the NOT EXISTS on
+# remarks) in a temporary table: by slices of orders, that stays small.
+MEMO_SLICE = 50_000
+
+
+def new_memo_parses(journal) -> None:
+    """A fresh temp.memo_parse: memo text -> its parse, and what it asks the hook to do."""
+    journal.execute("DROP TABLE IF EXISTS temp.memo_parse")
+    journal.execute(f"CREATE TEMP TABLE memo_parse (text TEXT PRIMARY KEY, "
+                    f"{', '.join(MEMO_PARSE_COLUMNS)}, acting INTEGER)")
+
+
+
+
+def record_memos(journal, now_db: str, import_id: int) -> None:
+    """Record each new memo the import brought (on an order it inserted or changed) in
+    the order's history, with the parse the reader made of it."""
+    top = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
+    for lo in range(0, top, MEMO_SLICE):
+        journal.execute(_MEMO_RECORD, [now_db, lo, lo + MEMO_SLICE, import_id])

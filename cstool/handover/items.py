@@ -1,0 +1,210 @@
+"""Handover items (交接事项): registered by an agent, or copied from the journal for a
+sheet; acknowledged with a receipt (回执) by the next shift."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Optional
+
+from cstool.core import evidence
+from cstool.core import orders as orders_
+from cstool.core.errors import BadUsage, InputError, NotFound
+from cstool.core.limits import MAX_ROW_ID, order_number
+from cstool.core.mask import is_phone
+from cstool.core.values import FreeText, Instant, Phone
+from cstool.core.vocab import Vocabulary
+from cstool.core.where import Where, limit_sql
+
+# The night sheet's categories (002) first, then the midday handover's (000);
+# a sheet is sorted in this order.
+CATEGORY = Vocabulary("handover category", {
+    "courier": ["联系快递", "快递"],
+    "aftersale": ["联系售后", "售后"],
+    "external": ["联系外网", "外网"],
+    "distribution": ["联系分销", "分销"],
+    "callback": ["回访", "电话回访", "需回访"],
+    "complaint": ["客诉", "投诉", "未处理客诉"],
+    "promotion": ["促销", "促销商品", "当日促销"],
+    "lost_property": ["遗失物品", "失物", "顾客遗失物品"],
+    "meeting": ["晨会", "晨会内容", "例会"],
+    "shipping": ["跟进发货", "发货", "审单"],
+})
+# Categories whose items the next shift must act on for a buyer: manual 002
+# says such a handover always carries the buyer's id and what to do.
+NEEDS_BUYER = ("courier", "aftersale", "external", "distribution")
+
+# --- items -------------------------------------------------------------------------
+
+def clean_order_id(text: Any) -> Optional[str]:
+    """An order number as text; ``="…"`` (Taobao/Excel) unwrapped. None when blank."""
+    if text is None:
+        return None
+    s = str(text).strip()
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1].strip()
+    s = s.strip("'").strip()
+    if not s:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
+        raise InputError(f"order number {text!r} was turned into a number by a spreadsheet; "
+                         "copy it from the order page")
+    try:
+        return order_number(s)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+def _required(text: Optional[str], what: str) -> str:
+    s = (text or "").strip()
+    if not s:
+        raise BadUsage(f"{what} is empty; say what it is")
+    return s
+
+
+def _optional(text: Optional[str]) -> Optional[str]:
+    s = (text or "").strip()
+    return s or None
+
+
+def _phone(text: Optional[str]) -> Optional[str]:
+    s = _optional(text)
+    if s is None:
+        return None
+    if not is_phone(s):
+        raise BadUsage(f"--phone {text!r} is not a phone number")
+    return s
+
+
+def _inst(v: Optional[str]) -> Optional[Instant]:
+    return Instant(v) if v else None
+
+
+_ITEM_SQL = ("SELECT i.*, (SELECT group_concat(p.path, char(10)) FROM handover_photos p "
+             "WHERE p.item_id = i.id) AS photo_paths FROM handover_items i")
+
+
+def _item(r) -> dict:
+    """A handover_items row as the contract's item object (plus a few keys)."""
+    return {
+        "id": r["id"],
+        "category": r["category"],
+        "buyer": r["buyer"],
+        "order_id": r["order_id"],
+        "phone": Phone(r["phone"]) if r["phone"] else None,
+        "problem": FreeText(r["problem"]),
+        "todo": FreeText(r["todo"]) if r["todo"] else None,
+        "due_at": _inst(r["due_at"]),
+        "photos": r["photo_paths"].split("\n") if r["photo_paths"] else [],
+        "source": r["source"],
+        "ref": r["ref"],
+        "created_by": r["created_by"],
+        "created_at": Instant(r["created_at"]),
+        "receipt": FreeText(r["receipt"]) if r["receipt"] is not None else None,
+        "acked_by": r["acked_by"],
+        "acked_at": _inst(r["acked_at"]),
+        "resolved_at": _inst(r["resolved_at"]),
+        "resolved_note": r["resolved_note"],
+    }
+
+
+def get(journal, item_id: int) -> dict:
+    row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)]) \
+        if 0 < int(item_id) <= MAX_ROW_ID else None
+    if row is None:
+        raise NotFound(f"no handover item {item_id}")
+    return _item(row)
+
+
+def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_id: Optional[str] = None,
+        buyer: Optional[str] = None, phone: Optional[str] = None,
+        photos: Sequence[str] = ()) -> dict:
+    """Register an item; photos are copied into ``evidence/`` named by the buyer's id.
+
+    With a known order the buyer comes from it (and a different ``buyer`` is
+    refused: it is the wrong order or the wrong account). Registered by ``ctx.agent``.
+    """
+    journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
+    category = CATEGORY(category)
+    problem = _required(problem, "--problem")
+    todo = _optional(todo)
+    order_id = clean_order_id(order_id)
+    buyer = _optional(buyer)
+    phone = _phone(phone)
+    placed_by = orders_.buyer_of(journal, order_id) if order_id else None
+    if placed_by:
+        if buyer is None:
+            buyer = placed_by
+        elif buyer != placed_by:
+            raise InputError(f"order {order_id} was placed by {placed_by}, not {buyer}; "
+                             "check the order number and the buyer")
+    if category in NEEDS_BUYER and (buyer is None or todo is None):
+        label = CATEGORY.label(category)
+        raise BadUsage(f"{label} ({category}) items need the buyer (--buyer, or an --order "
+                         "the journal knows) and what must be done (--todo): the next shift "
+                         "cannot act without them")
+    for p in photos:
+        evidence.check(p)
+    if photos:
+        evidence.sweep(journal)
+    copied: list[str] = []
+    try:
+        with journal.write():
+            item_id = journal.execute(
+                "INSERT INTO handover_items (category, buyer, order_id, phone, problem, todo, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [category, buyer, order_id, phone, problem, todo, agent, now_db]).lastrowid
+            for p in photos:
+                info = evidence.store(journal.path, p, buyer=buyer or "unknown",
+                                      ref=f"handover{item_id}")
+                copied.append(info["path"])
+                journal.execute(
+                    "INSERT INTO handover_photos (item_id, path, sha256, bytes, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [item_id, info["path"], info["sha256"], info["bytes"], now_db])
+    except BaseException:
+        for rel in copied:
+            evidence.remove(journal.path, rel)
+        raise
+    evidence.publish(journal.path, copied)
+    return get(journal, item_id)
+
+
+def list_items(journal, *, open_only: bool = False, since: Optional[str] = None,
+               until: Optional[str] = None, category: Optional[str] = None,
+               order_id: Optional[str] = None, limit: Optional[int] = None) -> list[dict]:
+    """Items oldest first; ``since``/``until`` are journal instants on the registration time."""
+    w = (Where().term("i.acked_at IS NULL AND i.resolved_at IS NULL", when=open_only)
+         .since("i.created_at", since).until("i.created_at", until)
+         .eq("i.category", CATEGORY(category) if category else None).eq("i.order_id", order_id))
+    sql = _ITEM_SQL + w.sql() + " ORDER BY i.created_at, i.id" + limit_sql(limit)
+    return [_item(r) for r in journal.query(sql, w.params)]
+
+
+def open_items(journal) -> list[dict]:
+    """Items nobody has acknowledged (for reminders)."""
+    return list_items(journal, open_only=True)
+
+
+def ack(ctx, item_ids: Iterable[int], receipt: str, replace: bool = False) -> list[dict]:
+    """Record ``ctx.agent``'s receipt on each item. The same receipt again changes nothing;
+    a different one is refused unless ``replace``. All items or none."""
+    journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
+    receipt = _required(receipt, "--receipt")
+    ids = list(dict.fromkeys(int(i) for i in item_ids))
+    with journal.write():
+        for item_id in ids:
+            row = journal.one("SELECT receipt, acked_by, acked_at FROM handover_items "
+                              "WHERE id = ?", [item_id]) if 0 < item_id <= MAX_ROW_ID else None
+            if row is None:
+                raise NotFound(f"no handover item {item_id}; see: cstool handover list --open")
+            if row["receipt"] == receipt:
+                continue
+            if row["receipt"] is not None and not replace:
+                raise InputError(
+                    f"item {item_id} already has the receipt {row['receipt']!r} "
+                    f"({row['acked_by']}); give --replace to change it")
+            journal.execute("UPDATE handover_items SET receipt = ?, acked_by = ?, acked_at = ? "
+                            "WHERE id = ?", [receipt, agent, now_db, item_id])
+    return [get(journal, i) for i in ids]
+

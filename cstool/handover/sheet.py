@@ -1,0 +1,466 @@
+"""Shift handover (交接): items, the handover sheet, and receipts read back.
+
+An agent registers an item (category, buyer, order, problem, what must be
+done). At the end of a shift :func:`build_sheet` gathers the shift's items,
+older items nobody has acknowledged yet, and what the journal knows is still
+open (holds due, and the rows of the chase, shipcheck and exception modules),
+sorted by category as manual 002 asks. The sheet goes out as xlsx, CSV,
+Markdown or JSON; the next shift fills in the receipt column (回执) and
+:func:`import_receipts` records each receipt against its item by id.
+
+Journal rows are copied into ``handover_items`` when a sheet is exported, so
+they have ids the receipts can find; re-exporting reuses the open item of the
+same ``ref``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import IO, Any, Optional
+
+from cstool.core import files
+from cstool.core.clock import to_db
+from cstool.core.contract import Source
+from cstool.core.errors import BadUsage, InputError
+from cstool.core.limits import MAX_YEAR, MIN_YEAR
+from cstool.core.output import csv_cell
+from cstool.core.values import Instant
+from cstool.core.vocab import SENT
+from cstool.handover.items import _ITEM_SQL, CATEGORY, _item, _optional
+from cstool.handover.shifts import Shift, current_shift
+
+MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
+
+# Where a sheet row comes from, as the 来源 column says it.
+FROM_LABEL = {"shift": "本班", "carried": "遗留", "journal": "日志"}
+
+# The sheet's columns: key, header (manual 002's words), xlsx width.
+COLUMNS: list[tuple[str, str, int]] = [
+    ("id", "编号", 7),
+    ("category", "类别", 10),
+    ("buyer", "买家", 18),
+    ("order_id", "订单编号", 22),
+    ("phone", "联系电话", 14),
+    ("problem", "问题", 40),
+    ("todo", "待办", 30),
+    ("due_at", "期限", 17),
+    ("photos", "图片", 26),
+    ("from", "来源", 16),
+    ("created_by", "登记人", 8),
+    ("created_at", "登记时间", 17),
+    ("receipt", "回执", 32),
+]
+HEADERS = [h for _, h, _ in COLUMNS]
+
+FORMATS = ("xlsx", "csv", "md", "json")
+
+# --- journal rows ------------------------------------------------------------------
+
+
+def _due_db(value: Any) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return to_db(value)
+    s = str(value)
+    if len(s) == 20 and s.endswith("Z"):
+        return s
+    return to_db(datetime.fromisoformat(s))
+
+
+def _journal_row(row: dict, source: str) -> dict:
+    ref = str(row.get("ref") or "").strip()
+    if not ref:
+        raise ValueError(f"a row without a ref: {row!r}")
+    category = str(row.get("category") or "").strip()
+    return {
+        "ref": ref,
+        "source": source,
+        "category": CATEGORY.get(category) or category or "other",
+        "buyer": _optional(row.get("buyer")),
+        "order_id": _optional(str(row["order_id"]) if row.get("order_id") else None),
+        "problem": _optional(row.get("problem")) or ref,
+        "todo": _optional(row.get("todo")),
+        "due_at": _due_db(row.get("due_at")),
+    }
+
+
+def collect(ctx, sources: Sequence[Source]) -> tuple[dict[str, list[dict]], list[str]]:
+    """Every source's rows, by source; and warnings for those that failed.
+
+    A failing source must not stop the sheet at 23:30: its rows are missing
+    and the warning says so. One matter, one row: a source's rows replace those
+    of the sources it supersedes for the same order (a hold whose date has come
+    is both a hold row and shipcheck's hold_due; the hold's row, with its date
+    and memo, is the one kept).
+    """
+    collected: dict[str, list[dict]] = {}
+    warnings: list[str] = []
+    for source in sources:
+        try:
+            rows, seen = [], set()
+            for raw in source.rows(ctx) or []:
+                row = _journal_row(dict(raw), source.name)
+                if row["ref"] not in seen:
+                    seen.add(row["ref"])
+                    rows.append(row)
+        except Exception as e:
+            warnings.append(f"open items from {source.name} are missing from the sheet "
+                            f"({type(e).__name__}: {e})")
+            continue
+        collected[source.name] = rows
+    for source in sources:
+        held = {r["order_id"] for r in collected.get(source.name, ())}
+        for other in source.supersedes:
+            if held and other in collected:
+                collected[other] = [r for r in collected[other] if r["order_id"] not in held]
+    return collected, warnings
+
+
+def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
+    """Copy journal rows into items (reusing the open item of each ref); resolve the
+    open items of a source that it no longer reports. Returns the items' ids."""
+    journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
+    ids: list[int] = []
+    with journal.write():
+        for source, rows in collected.items():
+            keep: list[int] = []
+            for r in rows:
+                existing = journal.one(
+                    "SELECT id FROM handover_items WHERE ref = ? AND acked_at IS NULL "
+                    "AND resolved_at IS NULL", [r["ref"]])
+                values = [r["category"], r["buyer"], r["order_id"], r["problem"], r["todo"],
+                          r["due_at"], source]
+                if existing:
+                    item_id = existing["id"]
+                    journal.execute(
+                        "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, "
+                        "problem = ?, todo = ?, due_at = ?, source = ? WHERE id = ?",
+                        values + [item_id])
+                else:
+                    item_id = journal.execute(
+                        "INSERT INTO handover_items (category, buyer, order_id, problem, todo, "
+                        "due_at, source, ref, created_by, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values + [r["ref"], agent, now_db]).lastrowid
+                keep.append(item_id)
+            journal.execute(
+                "UPDATE handover_items SET resolved_at = ?, "
+                "resolved_note = 'no longer open in the journal' "
+                "WHERE source = ? AND acked_at IS NULL AND resolved_at IS NULL "
+                "AND id NOT IN (SELECT value FROM json_each(?))",
+                [now_db, source, json.dumps(keep)])
+            ids.extend(keep)
+    return ids
+
+
+def hold_rows(ctx) -> list[dict]:
+    """Open ship-on-a-date and presale holds due by the next working day.
+
+    "Tomorrow" is the day after the shift in progress, so a night sheet
+    written after midnight still means the morning that follows it.
+    """
+    clock = ctx.clock
+    shift = current_shift(clock, ctx.policy)
+    tomorrow = shift.date + timedelta(days=1)
+    rows = ctx.journal.query(
+        "SELECT h.id, h.kind, h.until, h.note, h.order_id, o.buyer FROM holds h "
+        "JOIN orders o ON o.order_id = h.order_id "
+        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))}) "
+        "ORDER BY h.until, h.id", [tomorrow.isoformat()])
+    out = []
+    for r in rows:
+        if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
+            continue  # a date from an older cstool no shop could mean: shipcheck names it
+        until = date.fromisoformat(r["until"])
+        what = "预售" if r["kind"] == "presale" else "挂起"
+        problem = f"{what}至{r['until']}发货" + (f": {r['note']}" if r["note"] else "")
+        todo = ("明天到期, 安排发货" if until == tomorrow else "已到期, 尽快安排发货")
+        out.append({"ref": f"hold:{r['id']}", "category": "shipping", "buyer": r["buyer"],
+                    "order_id": r["order_id"], "problem": problem, "todo": todo,
+                    "due_at": Instant(to_db(clock.start_of(until)))})
+    return out
+
+
+# --- the sheet ---------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    shop: str
+    shift: Shift
+    agent: str
+    generated_at: str
+    rows: list[dict]
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in FROM_LABEL}
+        for r in self.rows:
+            out[r["from"]] += 1
+        return out
+
+    def title(self, clock) -> str:
+        shop = f"{self.shop} " if self.shop else ""
+        return (f"{shop}工作交接记录表 · {self.shift.label} {self.shift.date.isoformat()} "
+                f"{self.shift.hours} · 交接人 {self.agent} · 导出 {clock.short(self.generated_at)}")
+
+
+def _category_rank(category: str) -> int:
+    try:
+        return CATEGORY.values.index(category)
+    except ValueError:
+        return len(CATEGORY.values)
+
+
+_FROM_RANK = {"shift": 0, "carried": 1, "journal": 2}
+
+
+def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
+                sources: Sequence[Source] = ()) -> Sheet:
+    """The shift's sheet by ``ctx.agent``: its items, older open items, and the open
+    rows of the journal ``sources`` (the routines' and this routine's holds).
+
+    Writes (journal rows become items), so call it inside the command's
+    transaction when the sheet is written to a file.
+    """
+    journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
+    start, end = to_db(shift.start), to_db(shift.end)
+    with journal.write():
+        warnings: list[str] = []
+        journal_ids: list[int] = []
+        if include_journal:
+            collected, warnings = collect(ctx, sources)
+            journal_ids = persist(ctx, collected)
+        rows = []
+        for r in journal.query(_ITEM_SQL + " WHERE i.source = 'manual' AND i.created_at < ? "
+                               "AND (i.created_at >= ? OR (i.acked_at IS NULL "
+                               "AND i.resolved_at IS NULL))", [end, start]):
+            item = _item(r)
+            item["from"] = "shift" if r["created_at"] >= start else "carried"
+            rows.append(item)
+        if journal_ids:
+            for r in journal.query(_ITEM_SQL + " WHERE i.id IN (SELECT value FROM json_each(?))",
+                                   [json.dumps(journal_ids)]):
+                item = _item(r)
+                item["from"] = "journal"
+                rows.append(item)
+    # Within a category: this shift's items, then older ones, then the journal's,
+    # most urgent first.
+    rows.sort(key=lambda r: (_category_rank(r["category"]), _FROM_RANK[r["from"]],
+                             r["due_at"] or "~", r["id"]))
+    return Sheet(shop=ctx.policy.get("shop_name") or "", shift=shift, agent=agent,
+                 generated_at=now_db, rows=rows, warnings=warnings)
+
+
+def _cells(row: dict, renderer) -> dict[str, Any]:
+    """One sheet row as the text a person reads (masked unless the renderer reveals)."""
+    text = renderer.text
+    source = FROM_LABEL[row["from"]]
+    if row["from"] == "journal" and row["ref"]:
+        source = f"{source} {row['ref']}"
+    receipt = row["receipt"]
+    return {
+        "id": row["id"],
+        "category": CATEGORY.label(row["category"]),
+        "buyer": row["buyer"] or "",
+        "order_id": row["order_id"] or "",
+        "phone": text(row["phone"]),
+        "problem": text(row["problem"]),
+        "todo": text(row["todo"]),
+        "due_at": text(row["due_at"]),
+        "photos": "\n".join(os.path.basename(p) for p in row["photos"]),
+        "from": source,
+        "created_by": row["created_by"],
+        "created_at": text(row["created_at"]),
+        "receipt": text(receipt),
+    }
+
+
+def _xlsx_text(value: Any) -> Any:
+    """A cell value an xlsx can hold: control characters (a stray backspace in a
+    typed problem) are dropped, as Excel cannot store them."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def write_xlsx(sheet: Sheet, out: IO[bytes], renderer) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{sheet.shift.label}{sheet.shift.date.isoformat()}"
+    title = sheet.title(renderer.clock)
+    if sheet.warnings:
+        title += " · 注意: " + "; ".join(sheet.warnings)
+    ws.append([_xlsx_text(title)])
+    ws["A1"].data_type = "s"  # the shop's name and the warnings are text
+    ws.append(HEADERS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws["A1"].font = Font(bold=True, size=13)
+    bold = Font(bold=True)
+    receipt_fill = PatternFill("solid", fgColor="FFF2CC")
+    for i, (key, _, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+        cell = ws.cell(row=2, column=i)
+        cell.font = bold
+        if key == "receipt":
+            cell.fill = receipt_fill
+    # Order numbers and phones are text cells: a 19-digit number would be
+    # rounded by Excel and never match its order again.
+    text_cols = [i for i, (key, _, _) in enumerate(COLUMNS) if key in ("buyer", "order_id",
+                                                                        "phone")]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    photo_col = [k for k, _, _ in COLUMNS].index("photos")
+    keys = [k for k, _, _ in COLUMNS]
+    for n, row in enumerate(sheet.rows, start=3):
+        cells = _cells(row, renderer)
+        ws.append([_xlsx_text(cells[k]) if cells[k] != "" else None for k in keys])
+        for cell in ws[n]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text someone typed is never a formula
+        for i in text_cols:
+            ws.cell(row=n, column=i + 1).number_format = "@"
+        if "\n" in cells["photos"]:
+            ws.cell(row=n, column=photo_col + 1).alignment = wrap
+    ws.freeze_panes = "A3"
+    last = get_column_letter(len(COLUMNS))
+    ws.auto_filter.ref = f"A2:{last}{max(2, len(sheet.rows) + 2)}"
+    wb.save(out)
+
+
+def _csv_order(value: str) -> str:
+    # As the seller centre writes them: Excel shows ="…" as text, not 5.11861E+18.
+    # Only a real order number goes inside the formula (never a quote or a call).
+    if not value:
+        return ""
+    if not re.fullmatch(r"[0-9A-Za-z_\-]{1,40}", value):
+        return csv_cell(value)
+    return f'="{value}"'
+
+
+def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
+    """CSV for Excel: the caller opens ``out`` with ``utf-8-sig`` (a BOM)."""
+    keys = [k for k, _, _ in COLUMNS]
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(HEADERS)
+    for row in sheet.rows:
+        cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
+        cells["order_id"] = _csv_order(row["order_id"] or "")
+        w.writerow([cells[k] for k in keys])
+
+
+def _md(value: Any) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace(
+        "\n", "<br>")
+
+
+def write_md(sheet: Sheet, out: IO[str], renderer) -> None:
+    """Markdown for pasting into chat: a table per category, empty columns left out."""
+    counts = sheet.counts()
+    out.write(f"## {sheet.title(renderer.clock)}\n\n")
+    out.write(f"{len(sheet.rows)} 项: 本班 {counts['shift']} · 遗留 {counts['carried']} · "
+              f"日志 {counts['journal']}。回执请按编号填写。\n")
+    for w in sheet.warnings:
+        out.write(f"\n> 注意: {_md(w)}\n")
+    groups: dict[str, list[dict]] = {}
+    for row in sheet.rows:
+        groups.setdefault(row["category"], []).append(_cells(row, renderer))
+    for category, cells in groups.items():
+        keys = [k for k, _, _ in COLUMNS if k != "category"
+                and (k in ("id", "problem", "receipt") or any(c[k] != "" for c in cells))]
+        headers = [h for k, h, _ in COLUMNS if k in keys]
+        out.write(f"\n### {CATEGORY.label(category)} ({len(cells)})\n\n")
+        out.write("| " + " | ".join(headers) + " |\n")
+        out.write("|" + "---|" * len(headers) + "\n")
+        for c in cells:
+            out.write("| " + " | ".join(_md(c[k]) for k in keys) + " |\n")
+    if not sheet.rows:
+        out.write("\n(没有需要交接的事项)\n")
+
+
+def sheet_object(sheet: Sheet, renderer) -> dict:
+    """The sheet as JSON-ready data (renderer: masking and ISO times)."""
+    return renderer.plain({
+        "shop": sheet.shop,
+        **sheet.shift.as_dict(),
+        "agent": sheet.agent,
+        "generated_at": Instant(sheet.generated_at),
+        "counts": sheet.counts(),
+        "warnings": sheet.warnings,
+        "items": [{**r, "category_label": CATEGORY.label(r["category"])} for r in sheet.rows],
+    })
+
+
+def write_json(sheet: Sheet, out: IO[str], renderer) -> None:
+    out.write(json.dumps(sheet_object(sheet, renderer), ensure_ascii=False, indent=2) + "\n")
+
+
+def default_filename(shift: Shift, fmt: str) -> str:
+    return f"handover-{shift.date.isoformat()}-{shift.name}.{fmt}"
+
+
+def format_for(path: Optional[str], fmt: Optional[str]) -> str:
+    """``--format``, else the output file's extension, else xlsx (the manual's sheet)."""
+    if fmt:
+        return fmt
+    if path and path != "-":
+        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        ext = {"markdown": "md", "xlsm": "xlsx"}.get(ext, ext)
+        if ext in FORMATS:
+            return ext
+        raise BadUsage(f"cannot tell the format of {path} from its extension; "
+                         f"give --format ({', '.join(FORMATS)})")
+    return "xlsx"
+
+
+def check_target(path: str, force: bool = False, journal=None, fmt: Optional[str] = None) -> str:
+    """The absolute path to write a sheet to, or an error before any work is done.
+
+    Never the journal or anything that belongs to it; an existing file is kept
+    unless ``force`` (it may be a copy the next shift has already filled in),
+    and even then only a sheet of the same kind is replaced.
+    """
+    path = os.path.abspath(os.path.expanduser(path))
+    return files.check_output(path, journal_path=journal.path if journal is not None else None,
+                        kind=fmt or format_for(path, None), force=force,
+                        backups=journal.backups() if journal is not None else (),
+                        hint=f" (import its receipts first: cstool handover import {path})")
+
+
+def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False,
+                journal=None) -> None:
+    """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    path = check_target(path, force, journal, fmt)
+    if fmt == "xlsx":
+        files.atomic_write(path, lambda fh: write_xlsx(sheet, fh, renderer),
+                     binary=True)
+    else:
+        files.atomic_write(path, lambda fh: write_text(sheet, fmt, fh, renderer),
+                     encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+
+
+def write_text(sheet: Sheet, fmt: str, out: IO[str], renderer) -> None:
+    if fmt == "csv":
+        write_csv(sheet, out, renderer)
+    elif fmt == "md":
+        write_md(sheet, out, renderer)
+    elif fmt == "json":
+        write_json(sheet, out, renderer)
+    else:
+        raise InputError(f"{fmt} cannot be written as text; give -o FILE")
+

@@ -1,0 +1,275 @@
+"""The platform's order exports as rows: the formats, their headers, the file readers.
+
+- ``taobao-csv``: the seller centre's classic ``ExportOrderList.csv`` (GB18030
+  or UTF-8 with a BOM; ``="…"`` order numbers; ``'`` before phone numbers).
+- ``taobao-xlsx``: the newer spreadsheet export (no payment time, masked
+  address).
+- ``generic``: any CSV, with ``--map SOURCE=field`` naming its columns.
+"""
+
+
+import csv
+import io
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from cstool.core.errors import InputError
+from cstool.core.files import XLSX_MAX_COLUMNS, open_xlsx, sniff_encoding
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+FORMATS = ("auto", "taobao-csv", "taobao-xlsx", "generic")
+ENCODINGS = ("auto", "gb18030", "utf-8")
+
+# The classic seller-centre export's header, in its order. Some names carry a
+# trailing space in real files; the reader trims them.
+CLASSIC_HEADER = (
+    "订单编号", "买家会员名", "买家支付宝账号", "支付交易号", "买家应付货款", "买家应付邮费",
+    "买家支付积分", "总金额", "返点积分", "买家实际支付金额", "买家实际支付积分", "订单状态",
+    "买家留言", "收货人姓名", "收货地址", "运送方式", "联系电话", "联系手机", "订单创建时间",
+    "订单付款时间", "宝贝标题", "宝贝种类", "物流单号", "物流公司", "订单备注", "宝贝总数量",
+    "店铺Id", "店铺名称", "订单关闭原因", "卖家服务费", "买家服务费", "发票抬头", "是否手机订单",
+    "分阶段订单信息", "定金排名", "修改后的sku", "修改后的收货地址", "异常信息", "天猫卡券抵扣",
+    "集分宝抵扣", "是否是O2O交易",
+)
+# The newer xlsx export's header.
+XLSX_HEADER = (
+    "订单编号", "支付单号", "买家应付货款", "买家应付邮费", "总金额", "买家实付金额", "订单状态",
+    "收货地址", "运送方式", "订单创建时间", "商品标题", "宝贝种类", "物流单号", "物流公司",
+    "备注标签", "商家备注", "宝贝总数量", "开票信息", "手机订单", "商品属性SKU", "发货时间",
+)
+
+# Journal column -> header names in the exports (first match wins).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "order_id": ("订单编号", "订单号", "主订单编号"),
+    "buyer": ("买家会员名", "买家昵称", "买家旺旺"),
+    "total_fen": ("总金额",),
+    "postage_fen": ("买家应付邮费",),
+    "paid_fen": ("买家实际支付金额", "买家实付金额"),
+    "status": ("订单状态",),
+    "close_reason": ("订单关闭原因",),
+    "buyer_message": ("买家留言",),
+    "receiver_name": ("收货人姓名",),
+    "receiver_address": ("收货地址",),
+    "modified_address": ("修改后的收货地址",),
+    "receiver_phone": ("联系手机", "买家手机号"),
+    "phone_landline": ("联系电话",),
+    "created_at": ("订单创建时间",),
+    "paid_at": ("订单付款时间",),
+    "shipped_at": ("发货时间",),
+    "item_title": ("宝贝标题", "商品标题"),
+    "item_count": ("宝贝总数量",),
+    "sku": ("修改后的sku", "商品属性SKU"),
+    "tracking_no": ("物流单号",),
+    "courier": ("物流公司",),
+    "seller_memo": ("订单备注", "商家备注"),
+    "flag": ("备注标签",),
+    "invoice_title": ("发票抬头", "开票信息"),
+    "presale_info": ("分阶段订单信息",),
+}
+REQUIRED = ("order_id", "status", "created_at")
+
+# Columns of the orders table an import writes, in statement order. (The
+# exports have more; each stored column costs import time, so only what a
+# command uses is kept.)
+COLUMNS = (
+    "order_id", "buyer", "status", "close_reason", "total_fen", "postage_fen", "paid_fen",
+    "created_at", "paid_at", "shipped_at", "item_title", "item_count", "sku",
+    "courier", "tracking_no", "seller_memo", "flag", "buyer_message", "invoice_title",
+    "presale_info", "receiver_name", "receiver_phone", "receiver_address",
+)
+# Fields a generic file may map its columns to (``--map SOURCE=field``).
+GENERIC_FIELDS = COLUMNS + ("modified_address", "phone_landline")
+
+MONEY = ("total_fen", "postage_fen", "paid_fen")
+TIMES = ("created_at", "paid_at", "shipped_at")
+LABELS = {col: names[0] for col, names in HEADERS.items()}
+
+
+@dataclass
+class FileResult:
+    file: str
+    format: str = ""
+    encoding: Optional[str] = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, "encoding": self.encoding,
+                "rows": self.rows, "inserted": self.inserted, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run}
+
+
+class RowError(ValueError):
+    pass
+
+
+# --- reading files -------------------------------------------------------------------
+
+
+def _clean_header(name: Any) -> str:
+    return str(name or "").replace("\ufeff", "").strip()
+
+
+def _resolve_headers(header: Sequence[str], mapping: Optional[dict[str, str]]) -> dict[str, int]:
+    """Journal column -> index in the row."""
+    names = [_clean_header(h) for h in header]
+    index = {}
+    if mapping is not None:
+        for source, target in mapping.items():
+            if source not in names:
+                raise InputError(f"--map names column {source!r}, which the file does not have "
+                                 f"(it has: {', '.join(n for n in names if n)})")
+            index[target] = names.index(source)
+        return index
+    for col, aliases in HEADERS.items():
+        for alias in aliases:
+            if alias in names:
+                index[col] = names.index(alias)
+                break
+    return index
+
+
+class Source:
+    """Rows of one file: header, then (line number, list of cells)."""
+
+    def __init__(self, path: str, fmt: str, encoding: str):
+        self.path = path
+        self.fmt = fmt
+        self.encoding = encoding
+        self.size = os.path.getsize(path)
+
+    def position(self) -> int:
+        return 0
+
+
+class CsvSource(Source):
+    def __init__(self, path: str, fmt: str, encoding: str):
+        super().__init__(path, fmt, encoding)
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+        if not head.strip():
+            raise InputError(f"{path}: the file is empty")
+        if b"\x00" in head:
+            raise InputError(f"{path}: not a CSV order export (it holds binary data)")
+        codec = sniff_encoding(head) if encoding == "auto" else encoding
+        if codec.startswith("utf-8"):
+            codec = "utf-8-sig"  # a BOM, if any, is not part of the first header
+        self.encoding = "utf-8" if codec == "utf-8-sig" else codec
+        self._raw = open(path, "rb")
+        self._text = io.TextIOWrapper(self._raw, encoding=codec, newline="")
+        self._reader = csv.reader(self._text)
+        try:
+            self.header = next(self._reader)
+        except (StopIteration, UnicodeDecodeError) as e:
+            self.close()
+            if isinstance(e, UnicodeDecodeError):
+                raise InputError(f"{path}: cannot read as {self.encoding}; try --encoding gb18030") from None
+            raise InputError(f"{path}: the file is empty") from None
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        reader = self._reader
+        line = reader.line_num
+        try:
+            for cells in reader:
+                yield line + 1, cells
+                line = reader.line_num
+        except UnicodeDecodeError:
+            raise InputError(f"{self.path}: cannot be read as {self.encoding} after line {line}; "
+                             "give --encoding gb18030 or utf-8") from None
+        except csv.Error as e:
+            raise InputError(f"{self.path}: line {line + 1}: {e}") from None
+
+    def position(self) -> int:
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        self._text.close()
+
+
+class XlsxSource(Source):
+    def __init__(self, path: str, fmt: str, encoding: str):
+        super().__init__(path, fmt, None)
+        self._wb, ws = open_xlsx(path)
+        self._line = 0
+        self.header = []
+        try:
+            for cells in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
+                self._line += 1
+                if any(c not in (None, "") for c in cells):
+                    header = [_clean_header(c) for c in cells]
+                    while header and not header[-1]:
+                        header.pop()
+                    self.header = header
+                    break
+        except Exception as e:  # a damaged sheet inside a valid zip
+            self.close()
+            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
+        if not self.header:
+            self.close()
+            raise InputError(f"{path}: the sheet is empty")
+        # only the header's columns, from the row after it
+        self._rows = ws.iter_rows(min_row=self._line + 1, max_col=len(self.header),
+                                  values_only=True)
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        line = self._line
+        try:
+            for cells in self._rows:
+                line += 1
+                if not any(cells):
+                    continue  # a blank row (or a gap in the sheet): nothing to read
+                yield line, [_xlsx_cell(c) for c in cells]
+        except InputError:
+            raise
+        except Exception as e:
+            raise InputError(f"{self.path}: the sheet cannot be read after row {line} "
+                             f"({type(e).__name__})") from None
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def _xlsx_cell(value: Any) -> str:
+    """Spreadsheet cells as the text the CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2 ** 53:
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder, not an order export")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if fmt == "auto":
+        fmt = "taobao-xlsx" if magic == b"PK\x03\x04" else "taobao-csv"
+    if fmt == "taobao-xlsx":
+        if magic != b"PK\x03\x04":
+            raise InputError(f"{path}: not an xlsx workbook")
+        return XlsxSource(path, fmt, encoding)
+    return CsvSource(path, fmt, encoding)
+

@@ -1,0 +1,158 @@
+"""Remark lint: every remark checked against the shop's format, one row per problem."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Optional
+
+from cstool.core.clock import from_db
+from cstool.core.values import Instant, Memo
+from cstool.core.vocab import COLOUR, SHIPPED
+from cstool.remark.parse import Parser
+from cstool.remark.store import shop_of
+
+# -- lint -------------------------------------------------------------------------------------------
+
+_CHECKS = (  # a parse problem's opening words -> its check, for --by agent and scripts
+    ("no time", "missing_time"), ("no author", "missing_author"), ("no flag", "missing_flag"),
+    ("no handling", "missing_handling"), ("no content", "missing_content"),
+    ("flag ", "flag_scheme"), ("amount to return", "rebate_sum"),
+)
+
+
+def _check(problem: str) -> str:
+    text = problem.split(": ", 1)[1] if problem.startswith("line ") else problem
+    return next((c for prefix, c in _CHECKS if text.startswith(prefix)), "incomplete")
+
+
+@dataclass
+class LintStats:
+    checked: int = 0      # remarks looked at
+    problems: int = 0
+    remarks: int = 0      # remarks (or orders) with at least one problem
+
+
+def lint(ctx, *, since: Optional[str] = None, author: Optional[str] = None,
+         stats: Optional[LintStats] = None) -> Iterator[dict]:
+    """Every remark checked against the shop's format: yields one row per problem.
+
+    Checked: cli and chase remarks, and each order's current platform memo
+    (older versions of a memo are history). ``since``: a journal instant,
+    compared with the remark's own time (or when it was recorded);
+    ``author``: one agent's remarks. ``stats`` is filled in as rows go by.
+    Rows stream: a journal of a million orders is linted in constant memory.
+    """
+    journal, clock, policy = ctx.journal, ctx.clock, ctx.policy
+    stats = stats if stats is not None else LintStats()
+    known = shop_of(journal, policy)
+    limit = policy.get("remark.memo_max_bytes")
+    jobs = {r[0]: r[1] for r in journal.query("SELECT short, job_no FROM agents WHERE job_no <> ''")}
+    sql = ("SELECT r.id, r.order_id, r.source, r.text, r.flag, r.author, r.created_by, r.at, "
+           "r.created_at, o.seller_memo, o.flag AS order_flag FROM remarks r "
+           "JOIN orders o ON o.order_id = r.order_id "
+           "WHERE (r.source <> 'platform' OR (r.text = o.seller_memo AND r.id = "
+           "(SELECT max(x.id) FROM remarks x WHERE x.order_id = r.order_id "
+           "AND x.source = 'platform')))")
+    params: list = []
+    if since:
+        sql += " AND coalesce(r.at, r.created_at) >= ?"
+        params.append(since)
+    parsers: dict[str, Parser] = {}
+    for r in journal.execute(sql + " ORDER BY r.id", params):
+        parser = parsers.get(r["created_at"])
+        if parser is None:
+            ref = from_db(r["created_at"]).astimezone(clock.tz)
+            parser = parsers[r["created_at"]] = Parser(ref, known)
+        platform = r["source"] == "platform"
+        flag = r["flag"] if not platform else COLOUR.get(r["order_flag"]) if r["order_flag"] \
+            else None
+        p = parser(r["text"], flag)
+        who = p.author if platform else (r["author"] or r["created_by"])
+        if author and who != author:
+            continue
+        stats.checked += 1
+        found = [(_check(x), x) for x in p.problems
+                 if not (r["source"] == "chase" and _check(x) == "missing_author")]
+        for line in p.lines():
+            a = line.author if platform else who
+            if a and a not in known.agents:
+                found.append(("unknown_author",
+                              f"author {a} is not a registered agent (cstool agent add {a})"))
+            for h in line.fields.get("holds", ()):
+                if h.get("owner") and h["owner"] not in known.agents:
+                    found.append(("unknown_author",
+                                  f"hold owner {h['owner']} is not a registered agent"))
+            job = line.fields.get("job_no")
+            if line.kind == "sale" and a in jobs and job and job != jobs[a]:
+                found.append(("job_no", f"工号{job} is not {a}'s job number ({jobs[a]})"))
+        if platform:
+            size = len((r["seller_memo"] or "").encode("utf-8"))
+            if size > limit:
+                found.append(("too_long", f"memo is {size} bytes; the platform keeps {limit}"))
+        if found:
+            stats.remarks += 1
+        for check, problem in dict.fromkeys(found):
+            stats.problems += 1
+            yield _finding(r["order_id"], who, p.kind, check, problem, r["id"], r["source"],
+                           r["at"], r["text"])
+    yield from _order_checks(journal, clock, since, author, stats)
+
+
+def _finding(order_id, author, kind, check, problem, remark_id, source, at, text) -> dict:
+    return {"order_id": order_id, "author": author, "kind": kind, "check": check,
+            "problem": problem, "remark_id": remark_id, "source": source,
+            "at": Instant(at) if at else None, "text": Memo(text or "")}
+
+
+def _order_checks(journal, clock, since, author, stats: LintStats) -> Iterator[dict]:
+    """Holds whose date passed on unshipped orders; brushing orders that shipped."""
+    today = clock.today().isoformat()
+    holds = journal.execute(
+        "SELECT h.order_id, h.kind, h.until, h.remark_id, r.text, r.author, r.created_by, "
+        "r.source, r.kind AS rkind, r.at, r.created_at FROM holds h "
+        "JOIN orders o ON o.order_id = h.order_id LEFT JOIN remarks r ON r.id = h.remark_id "
+        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until < ? "
+        "AND o.status IN ('unpaid', 'paid', 'part_shipped') ORDER BY h.order_id", [today])
+    shipped = ",".join(f"'{s}'" for s in SHIPPED)
+    brushing = journal.execute(
+        "SELECT o.order_id, r.id AS remark_id, r.text, r.author, r.created_by, r.source, r.at, "
+        "r.created_at FROM orders o LEFT JOIN remarks r ON r.id = (SELECT max(id) FROM remarks "
+        "WHERE order_id = o.order_id AND kind = 'brush') "
+        f"WHERE o.brushing = 1 AND o.status IN ({shipped}) ORDER BY o.order_id")
+    for rows, check in ((holds, "hold_past"), (brushing, "brush_shipped")):
+        for h in rows:
+            who = h["author"] or h["created_by"]
+            if author and who != author:
+                continue
+            if since and (h["at"] or h["created_at"] or "") < since:
+                continue
+            if check == "hold_past":
+                what = "presale date" if h["kind"] == "presale" else "hold date"
+                problem, kind = (f"{what} {h['until']} has passed and the order has not shipped",
+                                 h["rkind"])
+            else:
+                problem, kind = "brushing order (@@@) has shipped", "brush"
+            stats.problems += 1
+            stats.remarks += 1
+            yield _finding(h["order_id"], who, kind, check, problem, h["remark_id"], h["source"],
+                           h["at"], h["text"])
+
+
+def lint_by_agent(rows) -> list[dict]:
+    """Problems per agent, for supervisors: how many, of which checks, the most common."""
+    per: dict[str, Counter] = {}
+    remarks: dict[str, set] = {}
+    for r in rows:
+        who = r["author"] or "(no author)"
+        per.setdefault(who, Counter())[r["check"]] += 1
+        remarks.setdefault(who, set()).add(r["remark_id"] or ("order", r["order_id"]))
+    out = []
+    for who in sorted(per, key=lambda w: (-sum(per[w].values()), w)):
+        c = per[who]
+        out.append({"agent": who, "remarks_with_problems": len(remarks[who]),
+                    "problems": sum(c.values()), "most_common": c.most_common(1)[0][0],
+                    "by_check": dict(c.most_common())})
+    return out
+

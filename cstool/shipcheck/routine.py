@@ -1,0 +1,54 @@
+"""The shipping routine (跟进发货, 审单): its policy keys, its part of the handover sheet,
+of reminders and of the daily report."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.policy import Key, date_or_none, time_of_day, whole
+from cstool.shipcheck import checks, deadlines
+
+_LABEL = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
+
+
+def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
+              skip: frozenset = frozenset()) -> Due:
+    """Paid orders past or near the ship deadline, and holds whose date has come
+    (the most urgent ``limit`` of each check)."""
+    skipped = sum(1 for k in skip if k.startswith("ship:"))
+    report = checks.run(ctx, only=checks.FAILING, limit=limit + skipped if limit else None)
+    out = Due()
+    for check in checks.FAILING:
+        part = capped([Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship",
+                            order_id=r["order_id"],
+                            text=f"{_LABEL.get(check, check)} {r['order_id']} "
+                                 f"{r['buyer'] or ''}: {r['detail']}")
+                       for r in report.rows if r["check"] == check],
+                      limit, skip, report.counts.get(check, 0))
+        out.extend(part)
+        out.cut, out.total = out.cut + part.cut, out.total + part.total
+    return out
+
+
+class Shipcheck(Routine):
+    name = "shipcheck"
+    cli = ("shipcheck",)
+    keys = (
+        Key("dispatch_time", "17:00", time_of_day,
+            "the day's parcels are sealed and handed to the courier by this time"),
+        Key("stalled_days", 7, whole(1, 90, "days"), "shipped this long and not signed → stalled"),
+        Key("stalled_max_days", 30, whole(0, 365, "days"),
+            "shipped longer ago → left out of stalled (the platform has closed it); 0: no limit"),
+        Key("presale_ship_date", None, date_or_none,
+            "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
+    )
+    sheet = (Source("shipcheck", checks.handover_rows),)
+    reminders = (Reminder("ship", "发货", "cstool shipcheck", due_items),)
+    sections = (("shipping", "发货 Shipping (deadline in the day; now)"),)
+
+    def daily(self, ctx, since, until):
+        return {"shipping": deadlines.day(ctx, since, until)}
+
+
+ROUTINE = Shipcheck()
