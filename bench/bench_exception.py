@@ -98,7 +98,7 @@ def run(ctx):
         report = ctx.best_of(3, base + ["exception", "report", "--by", "courier", "--json"])
 
         from cstool.app.policy import Policy
-        from cstool.cases import views
+        from cstool.cases import due
         from cstool.core.clock import Clock
         from cstool.core.context import Context
         from cstool.core.journal import Journal
@@ -108,10 +108,10 @@ def run(ctx):
         best_due, best_sheet = 1e9, 1e9
         for _ in range(5):
             t0 = time.perf_counter()
-            due = views.due_steps(Context(j, clock, Policy(j)))
+            due = due.due_steps(Context(j, clock, Policy(j)))
             best_due = min(best_due, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            views.handover_rows(Context(j, clock, Policy(j)))
+            due.handover_rows(Context(j, clock, Policy(j)))
             best_sheet = min(best_sheet, time.perf_counter() - t0)
         j.close()
         n_over = overdue.stdout.count("\n") - 1

@@ -9,7 +9,6 @@ import pytest
 
 from cstool.core.clock import (
     Clock,
-    LocalToUtc,
     find_manual_date,
     from_db,
     iter_manual_dates,
@@ -20,6 +19,7 @@ from cstool.core.clock import (
     zone,
 )
 from cstool.core.errors import InputError
+from cstool.orders.times import LocalToUtc
 
 SH = zone("Asia/Shanghai")
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES, context, order
 
 from cstool.app.policy import Policy
+from cstool.cases import due as case_due
 from cstool.cases import timeline, views
 from cstool.cases.playbooks import KIND
 from cstool.core.clock import Clock
@@ -392,13 +393,13 @@ def test_list_filters_and_order(run, book):
 
 def test_due_steps_for_remind(run, book, journal):
     clock = Clock(fixed="2026-11-23 18:30")
-    due = views.due_steps(context(journal, clock))
+    due = case_due.due_steps(context(journal, clock))
     assert [(d["ref"], d["step"], d["overdue"], d["agent"]) for d in due] == [
         ("exception:3", "contact", True, "郑婷"), ("exception:5", "notify", True, "小雨")]
     assert due[0]["problem"] == "拒收:拒收(圆通速递 773022221111)"
-    assert [d["ref"] for d in views.due_steps(context(journal, "2026-11-23 14:30"))] == \
+    assert [d["ref"] for d in case_due.due_steps(context(journal, "2026-11-23 14:30"))] == \
         ["exception:3"]
-    assert [d["ref"] for d in views.due_steps(context(journal, "2026-11-23 14:30"),
+    assert [d["ref"] for d in case_due.due_steps(context(journal, "2026-11-23 14:30"),
                                                    within_hours=4)] == \
         ["exception:3", "exception:5"]
 
@@ -411,7 +412,7 @@ def test_handover_rows(run, book, journal):
     run(["--now", "2026-11-23 23:00", "--agent", "倩", "exception", "log", order("part_shipped"),
          "--kind", "破损", "--detail", "杯子碎了"], check=0)
     clock = Clock(fixed="2026-11-23 23:30")
-    rows = views.handover_rows(context(journal, clock))
+    rows = case_due.handover_rows(context(journal, clock))
     assert [(r["ref"], r["category"], r["buyer"], r["order_id"], r["todo"], r["due_at"],
              r["overdue"]) for r in rows] == [
         ("exception:3", "courier", "tb_finished_241", order("finished_2"), "联系买家,确认拒收原因",
@@ -427,10 +428,10 @@ def test_handover_rows(run, book, journal):
                                   "…(申通快递 773033332222)")
     # the end of the next shift, given by the handover sheet
     until = clock.parse("2026-11-24 08:00")
-    assert [r["ref"] for r in views.handover_rows(context(journal, clock), until=until)] == \
+    assert [r["ref"] for r in case_due.handover_rows(context(journal, clock), until=until)] == \
         ["exception:3", "exception:5", "exception:7"]
     run(["--agent", "倩", "policy", "set", "exception_lookahead_hours", "2"], check=0)
-    assert [r["ref"] for r in views.handover_rows(context(journal, clock))] == \
+    assert [r["ref"] for r in case_due.handover_rows(context(journal, clock))] == \
         ["exception:3", "exception:5"]
 
 

@@ -97,7 +97,7 @@ def routines(journal, policy=None) -> None:
     """Every routine that reads what was stored, and every output format of the orders."""
     from cstool.app import remind, report
     from cstool.app import routines as house
-    from cstool.cases import views as exceptions
+    from cstool.cases import due as exceptions
     from cstool.chase import queue as chase
     from cstool.core.orders import list_orders
     from cstool.core.output import Renderer

@@ -18,7 +18,6 @@ the ones a real run would send at that moment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Optional
 
@@ -50,21 +49,23 @@ class Collected(list):
         self.total: dict[str, int] = total or {}
 
 
-@dataclass
 class Outcome:
-    due: list[Item] = field(default_factory=list)
-    sent: list[Item] = field(default_factory=list)
-    skipped: int = 0            # due, but sent within the cool-down or claimed by another run
-    held_back: list[Item] = field(default_factory=list)  # over the robot's rate: next run
-    messages: list[str] = field(default_factory=list)
-    error: Optional[str] = None
-    # why each due item is not in this run's messages (key -> reason); with dry_run
-    # and every_item, also the items the routines hold and those over the cap
-    held: dict[str, str] = field(default_factory=dict)
-    # dry_run + every_item: due items the run's sources did not list (over the cap, in
-    # their cool-down, held by their routine)
-    unlisted: list[Item] = field(default_factory=list)
-    more: dict[str, int] = field(default_factory=dict)  # per kind: due, not in the messages
+    """What one run found and did."""
+
+    def __init__(self, due: Optional[list[Item]] = None):
+        self.due: list[Item] = due or []
+        self.sent: list[Item] = []
+        self.skipped = 0  # due, but sent within the cool-down or claimed by another run
+        self.held_back: list[Item] = []  # over the robot's rate: next run
+        self.messages: list[str] = []
+        self.error: Optional[str] = None
+        # why each due item is not in this run's messages (key -> reason); with dry_run
+        # and every_item, also the items the routines hold and those over the cap
+        self.held: dict[str, str] = {}
+        # dry_run + every_item: due items the run's sources did not list (over the cap, in
+        # their cool-down, held by their routine)
+        self.unlisted: list[Item] = []
+        self.more: dict[str, int] = {}  # per kind: due, not in the messages
 
 
 def collect(ctx, sources: Optional[list[Callable]] = None, every_item: bool = False,

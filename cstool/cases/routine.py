@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cstool.cases import playbooks, report, views
+from cstool.cases import due, playbooks
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
 from cstool.core.policy import Key
 
@@ -14,7 +14,7 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
               skip: frozenset = frozenset()) -> Due:
     """Abnormal-shipment cases whose next step is due now (most overdue first)."""
     items = []
-    for d in views.due_steps(ctx):
+    for d in due.due_steps(ctx):
         late = f"已超时 {-d['hours_left']:.0f} 小时" if d["overdue"] else "到期"
         items.append(Item(
             key=f"exception:{d['id']}:{d['step']}", kind="exception", order_id=d["order_id"],
@@ -39,7 +39,7 @@ class Cases(Routine):
         "exceptions-002": ("damaged parcels (002): reship at once", dict(playbooks.PRESETS_002)),
     }
     manuals = {"manual-000": playbooks.PRESETS_000, "manual-002": playbooks.PRESETS_002}
-    sheet = (Source("exception", views.handover_rows),)
+    sheet = (Source("exception", due.handover_rows),)
     reminders = (Reminder("exception", "异常件", "cstool exception list --overdue", due_items),)
     sections = (("exceptions.opened_by_kind", "异常件 · 新开 by kind"),
                 ("exceptions.opened_by_courier", "异常件 · 新开 by courier"),
@@ -47,9 +47,13 @@ class Cases(Routine):
     place = {"sheet": 15}  # its rows are the sheet's first items
 
     def order_view(self, ctx, order_id):
+        from cstool.cases import views  # start-up: cron loads every declaration
+
         return {"exceptions": views.for_order(ctx.journal, order_id)}
 
     def daily(self, ctx, since, until):
+        from cstool.cases import report
+
         return {"exceptions": {
             "opened_by_kind": report.report(ctx, by="kind", since=since, until=until),
             "opened_by_courier": report.report(ctx, by="courier", since=since, until=until),

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -61,25 +60,25 @@ MONEY_COLUMNS = {"compensation": "compensation_fen", "refund": "refund_fen",
 # --- the timeline and the state it implies -----------------------------------------
 
 
-@dataclass
 class State:
-    status: str
-    resolution: Optional[str]
-    step: Optional[Step]
-    due_at: Optional[str]
-    steps: list[Step]
-    done: dict[str, str]                       # step key -> when it was done
-    photos: int = 0
-    money: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MONEY_COLUMNS, 0))
-    freight_payer: Optional[str] = None
-    return_freight_payer: Optional[str] = None
-    reship_courier: Optional[str] = None
-    reship_tracking: Optional[str] = None
-    outcome: Optional[str] = None
-    closed_at: Optional[str] = None
-    closed_by: Optional[str] = None
-    updated_at: Optional[str] = None
-    updated_by: Optional[str] = None
+    """What a case's timeline implies: its status, course, next step and totals."""
+
+    def __init__(self, status: str, resolution: Optional[str], step: Optional[Step],
+                 due_at: Optional[str], steps: list[Step], done: dict[str, str]):
+        self.status, self.resolution, self.step, self.due_at = status, resolution, step, due_at
+        self.steps = steps
+        self.done = done  # step key -> when it was done
+        self.photos = 0
+        self.money: dict[str, int] = dict.fromkeys(MONEY_COLUMNS, 0)
+        self.freight_payer: Optional[str] = None
+        self.return_freight_payer: Optional[str] = None
+        self.reship_courier: Optional[str] = None
+        self.reship_tracking: Optional[str] = None
+        self.outcome: Optional[str] = None
+        self.closed_at: Optional[str] = None
+        self.closed_by: Optional[str] = None
+        self.updated_at: Optional[str] = None
+        self.updated_by: Optional[str] = None
 
 
 def _at(text: str) -> datetime:

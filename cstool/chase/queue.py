@@ -1,23 +1,18 @@
-"""Chasing unpaid orders (催付): the queue, the chase log, templates and conversion.
+"""The chase queue (催付): who to chase now, on which channel, with which message.
 
 The manuals (domain.md §2): an order unpaid five minutes after it was placed
 is due for a chase; chat at once, phone inside its hours, bulk SMS in
 campaigns; never chase anyone twice, and remark the order (``2015.03.09
 郑婷已催付``, then what the buyer said) so colleagues know.
 
-- :func:`due` is the queue: unpaid orders past the grace period, not chased
-  within the cool-down, not brushing, most valuable first, each with the
-  channel to use now and the message to send. ``cstool remind`` reuses it.
-- :func:`log` records an attempt and its remarks, one transaction; the
-  second of two agents logging the same order at once is refused and told
-  who chased and when.
-- :func:`stats` turns the log and later imports into conversion figures.
-- :func:`handover_rows` hands buyers who promised to pay to the next shift.
-
-An order counts as chased by our own log and by chase remarks (kind
-``chase``) that imports bring from the platform's memo.
+:func:`due` is the queue: unpaid orders past the grace period, not chased
+within the cool-down, not brushing, most valuable first, each with the
+channel to use now and the message to send; ``cstool remind`` reuses it.
+Here too: the channels' words, the message templates, the channels' hours,
+when a buyer's promise falls due, and an order's chase :func:`history`
+(our own log and the chase remarks imports bring from the platform's memo).
+Logging a chase is :mod:`cstool.chase.log`, conversion :mod:`cstool.chase.stats`.
 """
-
 
 from __future__ import annotations
 
@@ -26,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from cstool.core import text as typed
-from cstool.core.clock import from_db, to_db
+from cstool.core.clock import find_manual_date, from_db, normalise_width, to_db
 from cstool.core.errors import BadUsage, InputError
 from cstool.core.values import Instant, Money, Phone, format_money
 from cstool.core.vocab import Vocabulary
@@ -234,8 +229,6 @@ def promise_due(text: str, now: datetime) -> Optional[datetime]:
     下午, 晚上), hours (3点, 下午三点半), and "soon" (马上, 一会儿, 2小时后).
     ``now`` is aware, in shop time. Anything else is not guessed: None.
     """
-    from cstool.core.clock import find_manual_date, normalise_width
-
     s = normalise_width(text or "").replace(" ", "")
     if not s:
         return None

@@ -9,6 +9,7 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
+from cstool.core import files
 from cstool.core.journal import Journal, resolve_path
 
 
@@ -78,7 +79,7 @@ def backup(app, file, fmt):
     \b
       cstool journal backup ~/backups/journal-$(date +%F).db
     """
-    result = app.journal.backup(file, app.now_db())
+    result = files.backup(app.journal, file, app.now_db())
     if fmt == "table":
         click.echo(f"backed up {result['size_bytes']:,} bytes to {result['path']} ({result['check']})")
     else:

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import codecs
 import os
+import sqlite3
 import sys
-import tempfile
 from collections.abc import Iterable
 from typing import IO, Callable, Optional
 
 from cstool.core import evidence
-from cstool.core.errors import InputError
+from cstool.core.errors import CstoolError, InputError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What --force may replace: extension -> how the file we write begins.
@@ -159,6 +159,7 @@ def check_output(path: str, *, journal_path: Optional[str], kind: str, force: bo
 def atomic_write(path: str, write: Callable[[IO], None], *, binary: bool = False,
                  encoding: str = "utf-8", mode: int = 0o600) -> None:
     """Write ``path`` through ``write(fh)`` into a temporary file, then rename it into place."""
+    import tempfile
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=folder)
@@ -189,3 +190,62 @@ def fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
+    """An online copy (SQLite's backup API): consistent while others write.
+
+    Written to a temporary file beside ``dest`` and linked into place only
+    when complete and checked; recorded in the journal (``now_db``), so no
+    later output can overwrite it.
+    """
+    import tempfile
+
+    dest = os.path.abspath(os.path.expanduser(dest))
+    if os.path.lexists(dest) and not any(
+            os.path.realpath(dest) == os.path.realpath(journal.path + s)
+            for s in ("", "-wal", "-shm", "-journal")):
+        raise CstoolError(f"{dest} already exists; give a new file name")
+    dest = check_output(dest, journal_path=journal.path, kind="sqlite",
+                        backups=journal.backups(), what="back up to")
+    folder = os.path.dirname(dest)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".",
+                                   suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise CstoolError(f"cannot back up to {dest}: {e.strerror}") from None
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o600)
+        target = sqlite3.connect(tmp)
+        try:
+            journal.conn.backup(target)
+            check = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, dest)  # never over a file that appeared meanwhile
+        except FileExistsError:
+            raise CstoolError(f"{dest} already exists; give a new file name") from None
+        except OSError:
+            os.replace(tmp, dest)  # a file system without hard links
+    except sqlite3.Error as e:
+        raise CstoolError(f"backup to {dest} failed: {e}; nothing was written") from None
+    except OSError as e:
+        raise CstoolError(f"backup to {dest} failed: {e.strerror}; nothing was written") \
+            from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    fsync_folder(folder)
+    size = os.path.getsize(dest)
+    if now_db is not None and not journal.readonly:
+        try:
+            with journal.write():
+                journal.execute("INSERT INTO backups (path, bytes, created_at) VALUES (?, ?, ?)",
+                             [dest, size, now_db])
+        except (CstoolError, sqlite3.Error):
+            pass  # the copy is made; only its record is missing
+    return {"path": dest, "size_bytes": size, "check": check}

@@ -17,7 +17,6 @@ from typing import Any, Optional
 
 from cstool import migrations
 from cstool.core.errors import CstoolError
-from cstool.core.files import check_output, fsync_folder
 
 BUSY_TIMEOUT_S = 15.0
 MIGRATION_SET = "cstool"
@@ -282,61 +281,3 @@ class Journal:
             return [r[0] for r in self.query("SELECT path FROM backups")]
         except sqlite3.OperationalError:
             return []  # a journal not yet upgraded (read-only)
-
-    def backup(self, dest: str, now_db: Optional[str] = None) -> dict:
-        """An online copy (SQLite's backup API): consistent while others write.
-
-        Written to a temporary file beside ``dest`` and linked into place only
-        when complete and checked; recorded in the journal (``now_db``), so no
-        later output can overwrite it.
-        """
-        import tempfile
-
-        dest = os.path.abspath(os.path.expanduser(dest))
-        if os.path.lexists(dest) and not any(
-                os.path.realpath(dest) == os.path.realpath(self.path + s)
-                for s in ("", "-wal", "-shm", "-journal")):
-            raise CstoolError(f"{dest} already exists; give a new file name")
-        dest = check_output(dest, journal_path=self.path, kind="sqlite",
-                            backups=self.backups(), what="back up to")
-        folder = os.path.dirname(dest)
-        try:
-            fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".",
-                                       suffix=".tmp", dir=folder)
-        except OSError as e:
-            raise CstoolError(f"cannot back up to {dest}: {e.strerror}") from None
-        os.close(fd)
-        try:
-            os.chmod(tmp, 0o600)
-            target = sqlite3.connect(tmp)
-            try:
-                self.conn.backup(target)
-                check = target.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                target.close()
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            try:
-                os.link(tmp, dest)  # never over a file that appeared meanwhile
-            except FileExistsError:
-                raise CstoolError(f"{dest} already exists; give a new file name") from None
-            except OSError:
-                os.replace(tmp, dest)  # a file system without hard links
-        except sqlite3.Error as e:
-            raise CstoolError(f"backup to {dest} failed: {e}; nothing was written") from None
-        except OSError as e:
-            raise CstoolError(f"backup to {dest} failed: {e.strerror}; nothing was written") \
-                from None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        fsync_folder(folder)
-        size = os.path.getsize(dest)
-        if now_db is not None and not self.readonly:
-            try:
-                with self.write():
-                    self.execute("INSERT INTO backups (path, bytes, created_at) VALUES (?, ?, ?)",
-                                 [dest, size, now_db])
-            except (CstoolError, sqlite3.Error):
-                pass  # the copy is made; only its record is missing
-        return {"path": dest, "size_bytes": size, "check": check}

@@ -8,13 +8,8 @@ what is not sent stays due for the next run.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import re
 import urllib.parse
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 from cstool.core.errors import CstoolError, InputError
@@ -62,6 +57,10 @@ def check_webhook(url: str, what: str = "webhook") -> str:
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk's signature: URL-encoded base64 of HMAC-SHA256(timestamp + "\\n" + secret)."""
+    import base64  # only when a DingTalk robot is called
+    import hashlib
+    import hmac
+
     message = f"{timestamp_ms}\n{secret}".encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest))
@@ -107,15 +106,13 @@ def _markdown(text: str) -> str:
     return re.sub(r"\n", "\n\n", text)
 
 
-@dataclass
 class Robot:
     """A group robot: ``kind`` is dingtalk or wecom."""
 
-    kind: str
-    webhook: str
-    secret: Optional[str] = None
-    timeout: float = TIMEOUT_S
-    markdown: bool = True
+    def __init__(self, kind: str, webhook: str, secret: Optional[str] = None,
+                 timeout: float = TIMEOUT_S, markdown: bool = True):
+        self.kind, self.webhook, self.secret = kind, webhook, secret
+        self.timeout, self.markdown = timeout, markdown
 
     @property
     def limit(self) -> int:
@@ -146,6 +143,7 @@ class Robot:
 
 def post_json(url: str, payload: dict, timeout: float = TIMEOUT_S) -> dict:
     """POST ``payload`` as JSON; the reply's JSON (robots answer ``{"errcode": 0, …}``)."""
+    import json
     import urllib.error
     import urllib.request  # costs ~13 ms: only when a robot is actually called
     data = json.dumps(payload, ensure_ascii=False).encode()

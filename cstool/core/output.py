@@ -8,14 +8,12 @@ shop's offset, money as ``"128.50"``, order numbers as strings).
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Callable, NamedTuple, Optional
 
 from cstool.core.mask import mask_text
+from cstool.core.text import Lazy
 from cstool.core.values import Instant, Money, Pii, Verbatim, format_money
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
@@ -29,7 +27,7 @@ IDENTIFIERS = frozenset({
 
 # A cell a spreadsheet would run as a formula (OWASP's list: = + - @ tab CR).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NUMBER = Lazy(r"-?\d+(?:\.\d+)?")
 
 
 def csv_cell(value: Any) -> Any:
@@ -135,6 +133,9 @@ class Renderer:
         are no rows, so pipelines see nothing. ``listing`` gives both, and how
         values read in a table (:class:`Listing`).
         """
+
+        import json  # only when something is rendered
+
         if listing is not None:
             rows = listing.shown(rows, fmt)
             columns = columns or listing.columns
@@ -173,6 +174,9 @@ class Renderer:
         return keys
 
     def _delimited(self, items, out, columns, delimiter) -> None:
+        import csv
+        import json
+
         keys = self._keys(items, columns)
         w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
         w.writerow([csv_cell(k) for k in keys])

@@ -9,7 +9,6 @@ own (:class:`cstool.core.contract.Routine`) and the app layer hands the whole se
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, NamedTuple, Optional
 
@@ -151,6 +150,12 @@ BASE_KEYS = (
 )
 
 
+def _json():
+    import json
+
+    return json
+
+
 def mask_secret(value: Any) -> str:
     s = str(value or "")
     if not s:
@@ -178,24 +183,26 @@ class Policy:
         self.presets: Mapping[str, tuple[str, dict]] = presets or {}
         self._stored: dict[str, tuple[Any, Optional[str], Optional[str]]] = {}
         self.problems: list[str] = []  # stored values that are no longer valid
-        if journal is not None:
-            for row in journal.query("SELECT key, value, set_by, set_at FROM policy"):
+        rows = journal.query("SELECT key, value, set_by, set_at FROM policy") if journal is not None else []
+        if rows:
+            import json  # stored as JSON: a journal with no policy set never loads the decoder
+        for row in rows:
+            try:
+                value = json.loads(row[1])
+            except ValueError:
+                self.problems.append(f"policy {row[0]} holds {row[1][:40]!r}, which is not "
+                                     "a value; using the default")
+                continue
+            k = self.keys.get(row[0])
+            if k is not None and getattr(k.parse, "checked_on_read", False):
                 try:
-                    value = json.loads(row[1])
-                except ValueError:
-                    self.problems.append(f"policy {row[0]} holds {row[1][:40]!r}, which is not "
-                                         "a value; using the default")
+                    value = k.parse(value)
+                except InputError as e:
+                    self.problems.append(f"policy {k.name}: {e}; using the default "
+                                         f"{display(k.default)} (fix it with: cstool policy "
+                                         f"set {k.name} VALUE)")
                     continue
-                k = self.keys.get(row[0])
-                if k is not None and getattr(k.parse, "checked_on_read", False):
-                    try:
-                        value = k.parse(value)
-                    except InputError as e:
-                        self.problems.append(f"policy {k.name}: {e}; using the default "
-                                             f"{display(k.default)} (fix it with: cstool policy "
-                                             f"set {k.name} VALUE)")
-                        continue
-                self._stored[row[0]] = (value, row[2], row[3])
+            self._stored[row[0]] = (value, row[2], row[3])
 
     def key(self, name: str) -> Key:
         k = self.keys.get(name.strip())
@@ -234,7 +241,7 @@ class Policy:
                 "INSERT INTO policy (key, value, set_by, set_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
                 "set_by = excluded.set_by, set_at = excluded.set_at",
-                [name, json.dumps(value, ensure_ascii=False), agent, now_db],
+                [name, _json().dumps(value, ensure_ascii=False), agent, now_db],
             )
         self._stored[name] = (value, agent, now_db)
 

@@ -2,12 +2,11 @@
 
 Every command, policy key and sheet reads these forms through this module, so
 ``HH:MM`` or ``day=09:00-17:30,night=17:30-23:30`` means the same wherever it is
-typed. Only ``re`` and ``json``: cheap to import.
+typed. Only ``re`` (and ``json`` for a JSON value): cheap to import.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -82,6 +81,8 @@ def split_list(text: Any, what: str, separators: str = LIST_SEPARATORS) -> list[
     s = str(text).strip()
     if s.startswith("["):
         try:
+            import json  # cheap to leave out when no value is JSON
+
             return [str(p) for p in json.loads(s)]
         except ValueError:
             raise InputError(f"{text!r} is not a JSON list of {what}") from None
@@ -100,6 +101,8 @@ def pairs(text: Any, of: str, form: str, blank: bool = True) -> list[tuple[str, 
     s = str(text).strip()
     if s.startswith("{"):
         try:
+            import json
+
             return [(str(k), str(v)) for k, v in json.loads(s).items()]
         except (ValueError, AttributeError):
             raise InputError(f"{text!r} is not a JSON object of {of}") from None

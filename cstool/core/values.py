@@ -12,12 +12,12 @@ command shows money, times and masked buyer data the same way.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from cstool.core.errors import InputError
 from cstool.core.limits import MAX_FEN
 from cstool.core.mask import mask_address, mask_name, mask_phone, mask_text
+from cstool.core.text import Lazy
 
 __all__ = ["mask_address", "mask_name", "mask_phone"]  # the typed values' maskers, for queries
 
@@ -88,7 +88,7 @@ class Account(Pii):
 
 # --- money ---------------------------------------------------------------------
 
-_MONEY_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2})0*)?$")
+_MONEY_RE = Lazy(r"^(-)?(\d+)(?:\.(\d{1,2})0*)?$")
 
 
 def money_fen(text) -> Optional[int]:

@@ -10,7 +10,7 @@ from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Sou
 from cstool.core.policy import Key
 from cstool.core.text import minutes
 from cstool.core.values import percent, reveal_or_mask
-from cstool.handover import items, sheet, shifts
+from cstool.handover import items, shifts
 
 # Manual 003: day 9:00-17:30, night 17:30-23:30. Manual 000 (第二章): the day shift
 # starts 8:30, the night shift arrives 14:30 (the midday handover), the day shift
@@ -49,6 +49,13 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     return capped(out, limit, skip, 0 if why else len(out))
 
 
+def holds_due(ctx) -> list[dict]:
+    """Dated and presale holds due by the next working day (the sheet's own rows)."""
+    from cstool.handover import sheet  # start-up: cron loads every declaration
+
+    return sheet.hold_rows(ctx)
+
+
 def registered(ctx, since: str, until: str) -> dict:
     """Items registered in ``[since, until)``: how many, acknowledged, still open."""
     r = ctx.journal.one(
@@ -80,7 +87,7 @@ class Handover(Routine):
     }
     manuals = {"manual-000": {"handover.shifts": _SHIFTS_000},
                "manual-003": {"handover.shifts": _SHIFTS_003}}
-    sheet = (Source("holds", sheet.hold_rows, supersedes=("shipcheck",)),)
+    sheet = (Source("holds", holds_due, supersedes=("shipcheck",)),)
     reminders = (Reminder("handover", "交接", "cstool handover list --open", due_items),)
     sections = (("handover", "交接 Handover"),)
     place = {"order_view": 12, "keys": 15}  # after the remarks; its key first of the routines'

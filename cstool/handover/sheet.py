@@ -15,12 +15,10 @@ same ``ref``.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any, Optional
 
@@ -192,14 +190,14 @@ def hold_rows(ctx) -> list[dict]:
 # --- the sheet ---------------------------------------------------------------------
 
 
-@dataclass
 class Sheet:
-    shop: str
-    shift: Shift
-    agent: str
-    generated_at: str
-    rows: list[dict]
-    warnings: list[str] = field(default_factory=list)
+    """A shift's handover sheet: its rows, and warnings about sources that failed."""
+
+    def __init__(self, shop: str, shift: Shift, agent: str, generated_at: str,
+                 rows: list[dict], warnings: Optional[list[str]] = None):
+        self.shop, self.shift, self.agent, self.generated_at = shop, shift, agent, generated_at
+        self.rows = rows
+        self.warnings: list[str] = warnings if warnings is not None else []
 
     def counts(self) -> dict[str, int]:
         out = {k: 0 for k in FROM_LABEL}
@@ -354,6 +352,8 @@ def _csv_order(value: str) -> str:
 def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
     """CSV for Excel: the caller opens ``out`` with ``utf-8-sig`` (a BOM)."""
     keys = [k for k, _, _ in COLUMNS]
+    import csv
+
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     for row in sheet.rows:

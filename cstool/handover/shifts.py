@@ -6,9 +6,8 @@ runs past midnight belongs to the date it started.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from cstool.core import text as typed
 from cstool.core.clock import to_db
@@ -65,8 +64,7 @@ def parse_shifts(text: Any) -> dict[str, str]:
     return {name: f"{_hm(s)}-{_hm(e)}" for name, (s, e) in ordered}
 
 
-@dataclass(frozen=True)
-class Shift:
+class Shift(NamedTuple):
     """One occurrence of a shift. Its sheet covers ``[start, end)``: from its
     start to the next shift's start, so a night that runs past midnight
     belongs to the date it started."""

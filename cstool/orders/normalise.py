@@ -5,7 +5,6 @@ UTC, statuses, phones; a row that cannot be read is rejected with the cell to bl
 import re
 from typing import Any, Callable, Optional
 
-from cstool.core.clock import LocalToUtc
 from cstool.core.limits import (
     MAX_COUNT,
     MAX_NAME,
@@ -18,6 +17,7 @@ from cstool.core.limits import (
 from cstool.core.values import money_fen
 from cstool.core.vocab import COLOUR, STATUS
 from cstool.orders.readers import COLUMNS, LABELS, MONEY, TIMES, RowError
+from cstool.orders.times import LocalToUtc
 
 CREATED_POS = COLUMNS.index("created_at")
 

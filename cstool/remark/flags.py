@@ -9,10 +9,10 @@ a flag contradicts the scheme.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from cstool.core.errors import InputError
+from cstool.core.text import Lazy
 from cstool.core.vocab import COLOUR, Vocabulary
 
 _KIND_WORDS = {
@@ -61,7 +61,7 @@ FLAGGED_KINDS = frozenset(("note", "request", "address", "attr", "slip", "courie
 SIGNED_KINDS = frozenset(("note", "request", "address", "attr", "slip", "courier", "rebate",
                           "gift", "free"))
 
-_AFTERSALE = re.compile(r"退货|换货|退款|售后|补发|重发|破损|漏发|错发|退换")
+_AFTERSALE = Lazy(r"退货|换货|退款|售后|补发|重发|破损|漏发|错发|退换")
 
 
 def side(role: Optional[str]) -> Optional[str]:
@@ -117,13 +117,16 @@ def flag_problem(kind: str, flag: Optional[str], scheme: Optional[dict],
             f"a {kind} remark takes {expected} ({COLOUR.label(expected)})")
 
 
-@dataclass
 class Shop:
-    """What the parser needs from the shop; every part optional."""
+    """What the parser needs from the shop; every part optional: the flag scheme
+    (colour -> meaning, policy flag_scheme), the registered short names, and their
+    roles (short name -> presale|aftersale|supervisor)."""
 
-    scheme: Optional[dict] = None               # colour -> meaning (policy flag_scheme)
-    agents: frozenset = frozenset()             # registered short names
-    roles: dict = field(default_factory=dict)   # short name -> presale|aftersale|supervisor
+    __slots__ = ("scheme", "agents", "roles")
+
+    def __init__(self, scheme: Optional[dict] = None, agents: frozenset = frozenset(),
+                 roles: Optional[dict] = None):
+        self.scheme, self.agents, self.roles = scheme, agents, roles if roles is not None else {}
 
 
 def parse_verify(text: Any) -> list[str]:

@@ -4,8 +4,6 @@ that parses the platform's memos."""
 
 from __future__ import annotations
 
-import json
-
 from cstool.core.contract import Routine
 from cstool.core.orders import instant
 from cstool.core.policy import FLAG_SCHEMES, Key, whole
@@ -36,6 +34,8 @@ class Remark(Routine):
     place = {"order_view": 11, "keys": 35, "presets": 35}
 
     def order_view(self, ctx, order_id):
+        import json
+
         journal = ctx.journal
         return {
             "remarks": [

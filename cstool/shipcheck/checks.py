@@ -24,11 +24,9 @@ it shows and at the few orders held, presale or refunding.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from cstool.core import text
 from cstool.core.clock import Clock, iter_manual_dates, to_db
@@ -70,12 +68,12 @@ _NORMAL = f"""{_WAITING} AND brushing = 0
 _ROW = f"order_id, buyer, status, paid_at, created_at, {_BASE} AS base"
 
 
-@dataclass
 class Plan:
     """The statements one run executes, with their parameters (the benchmark replays them)."""
 
-    statements: list[tuple[str, str]] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, params: Optional[dict[str, Any]] = None):
+        self.statements: list[tuple[str, str]] = []
+        self.params: dict[str, Any] = params or {}
 
     def add(self, name: str, sql: str) -> None:
         self.statements.append((name, " ".join(sql.split())))
@@ -88,8 +86,7 @@ def _hhmm(value: str) -> tuple[int, int]:
     return divmod(text.minutes(value), 60)
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     """The policy's shipping rules, fixed at one instant."""
 
     clock: Clock
@@ -160,14 +157,13 @@ class Rules:
 # --- the report ----------------------------------------------------------------------
 
 
-@dataclass
 class Report:
     """Rows shown, and how many were found per check (or per morning section)."""
 
-    rows: list[dict]
-    counts: dict[str, int]
-    key: str = "check"
-    problems: list[str] = field(default_factory=list)
+    def __init__(self, rows: list[dict], counts: dict[str, int], key: str = "check",
+                 problems: Optional[list[str]] = None):
+        self.rows, self.counts, self.key = rows, counts, key
+        self.problems: list[str] = problems if problems is not None else []
 
     @property
     def shown(self) -> dict[str, int]:
@@ -401,7 +397,7 @@ def _deadline_row(rules: Rules, r, check: str, hs, note: str = "") -> dict:
     return _row(rules, r, check, due, _with_owner(detail, owner, r["status"]), owner)
 
 
-_PRESALE_DATE_TAIL = re.compile(r"^\s*(?:开始)?发")
+_PRESALE_DATE_TAIL = text.Lazy(r"^\s*(?:开始)?发")
 
 
 def presale_date(info: Optional[str], ref: datetime) -> Optional[date]:

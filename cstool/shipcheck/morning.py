@@ -90,7 +90,7 @@ def _age(delta: timedelta) -> str:
 
 
 def _instant(value: Optional[str]) -> Optional[Instant]:
-    """A journal instant from another feature's table; None when absent or not one."""
+    """A journal instant from the cases routine's table; None when absent or not one."""
     try:
         return Instant(to_db(from_db(value))) if value else None
     except ValueError:

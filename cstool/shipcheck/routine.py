@@ -7,7 +7,7 @@ from typing import Optional
 
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
 from cstool.core.policy import Key, date_or_none, time_of_day, whole
-from cstool.shipcheck import checks, deadlines
+from cstool.shipcheck import checks
 
 _LABEL = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
 
@@ -48,6 +48,8 @@ class Shipcheck(Routine):
     sections = (("shipping", "发货 Shipping (deadline in the day; now)"),)
 
     def daily(self, ctx, since, until):
+        from cstool.shipcheck import deadlines  # start-up: cron loads every declaration
+
         return {"shipping": deadlines.day(ctx, since, until)}
 
 
