@@ -9,6 +9,7 @@ arithmetic that would overflow later.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 # The platforms' era: Taobao opened in 2003; nothing a shop records is past 2100.
 MIN_YEAR = 2003
@@ -76,6 +77,28 @@ def ascii_digits(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c
                    for c in s)
+
+
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
+
+
+def cell_order_number(text, hint: str) -> Optional[str]:
+    """An order number as an export or a sheet holds it: ``="…"`` (how the seller centre
+    keeps it text), a stray ``=``, quotes and a leading ``'`` taken off; None when blank.
+
+    ValueError saying why when it is no order number; one a spreadsheet turned into
+    ``5.11861E+18`` is named as such, with ``hint``: what to do instead.
+    """
+    s = str(text)
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1]
+    s = s.strip().lstrip("=").strip().strip('"').strip("'").strip()
+    if not s:
+        return None
+    if _SCIENTIFIC.fullmatch(s):
+        raise ValueError(f"order number {text!r} was turned into a number by a spreadsheet; "
+                         f"{hint}")
+    return order_number(s)
 
 
 def order_number(text: str) -> str:

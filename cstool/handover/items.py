@@ -3,14 +3,13 @@ sheet; acknowledged with a receipt (回执) by the next shift."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
 from cstool.core import evidence
 from cstool.core import orders as orders_
 from cstool.core.errors import BadUsage, InputError, NotFound
-from cstool.core.limits import MAX_ROW_ID, order_number
+from cstool.core.limits import MAX_ROW_ID, cell_order_number
 from cstool.core.mask import is_phone
 from cstool.core.values import FreeText, Instant, Phone
 from cstool.core.vocab import Vocabulary
@@ -37,20 +36,12 @@ NEEDS_BUYER = ("courier", "aftersale", "external", "distribution")
 # --- items -------------------------------------------------------------------------
 
 def clean_order_id(text: Any) -> Optional[str]:
-    """An order number as text; ``="…"`` (Taobao/Excel) unwrapped. None when blank."""
+    """An order number as text, as a sheet holds it (:func:`cell_order_number`); None when
+    blank."""
     if text is None:
         return None
-    s = str(text).strip()
-    if s.startswith('="') and s.endswith('"'):
-        s = s[2:-1].strip()
-    s = s.strip("'").strip()
-    if not s:
-        return None
-    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
-        raise InputError(f"order number {text!r} was turned into a number by a spreadsheet; "
-                         "copy it from the order page")
     try:
-        return order_number(s)
+        return cell_order_number(text, "copy it from the order page")
     except ValueError as e:
         raise InputError(str(e)) from None
 

@@ -2,7 +2,6 @@
 UTC, statuses, phones; a row that cannot be read is rejected with the cell to blame."""
 
 
-import re
 from typing import Any, Callable, Optional
 
 from cstool.core.limits import (
@@ -10,9 +9,9 @@ from cstool.core.limits import (
     MAX_NAME,
     MAX_ORDER_ID,
     OutOfRange,
+    cell_order_number,
     check_count,
     check_fen,
-    order_number,
 )
 from cstool.core.values import money_fen
 from cstool.core.vocab import COLOUR, STATUS
@@ -30,16 +29,13 @@ def _order_id(text: str) -> str:
         s = s[2:-1]
     if s.isascii() and s.isdigit() and len(s) <= MAX_ORDER_ID:
         return s
-    s = s.strip().lstrip("=").strip().strip('"').strip("'").strip()
-    if not s:
-        raise RowError("no order number")
-    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", s):
-        raise RowError(f"order number {text!r} was turned into a number by a spreadsheet; "
-                       "export again and import the file unopened")
     try:
-        return order_number(s)
+        number = cell_order_number(text, "export again and import the file unopened")
     except ValueError as e:
         raise RowError(str(e)) from None
+    if number is None:
+        raise RowError("no order number")
+    return number
 
 
 def _nick(text: str) -> str:
