@@ -201,3 +201,32 @@ def test_pack_needs_an_order(run):
     result = run(["shipcheck", "pack"])
     assert result.exit_code == 2
     assert "Missing argument 'ORDER...'" in result.output
+
+
+def test_packing_finds_every_courier_the_remark_parser_reads():
+    """One vocabulary of couriers: packing once missed 优速 in ``优速 倩 8.25`` (R11)."""
+    from datetime import datetime
+
+    from cstool.core.clock import zone
+    from cstool.core.vocab import COURIER_WORDS
+    from cstool.remark.parse import parse
+    from cstool.shipcheck.packing import _courier
+
+    ref = datetime(2026, 11, 23, 14, 30, tzinfo=zone("Asia/Shanghai"))
+    assert _courier(["优速 倩 8.25"]) == ("优速", [])
+    for word in COURIER_WORDS:
+        p = parse(f"{word} 倩 8.25", ref)
+        assert (p.kind, p.fields.get("courier")) == ("courier", word), word
+        assert _courier([f"{word} 倩 8.25"]) == (word, []), word
+
+
+def test_gift_address_and_brushing_come_from_the_parsed_remarks(run, tmp_path):
+    import_orders(run, tmp_path, dict(order_id="7000000000000000026", status="paid",
+                                      created="2026-11-23 09:00:00", paid="2026-11-23 09:01:00",
+                                      memo="优速 倩 11.23\n赠品:袜子一双,小卡片 2026.11.23 倩\n"
+                                           "客户要求修改地址,新地址为:浙江省 杭州市 西湖区 文三路8号"
+                                           "---2026.11.23 倩\n@@@李四"))
+    got = pack(run, "7000000000000000026", "--reveal")
+    assert (got["courier"], got["gifts"], got["new_address"]) == (
+        "优速", ["袜子一双"], "浙江省 杭州市 西湖区 文三路8号")
+    assert got["warnings"][0] == "brushing order (刷单): never ship it"

@@ -38,10 +38,8 @@ _WINDOW = re.compile(r"(?:周末|周六|周日|工作日|节假日|上午|下午
                      r"\d{1,2}\s*[点:：]\s*\d{0,2}\s*(?:之?[前后以]))[^,，;；。]{0,4}?[送收派到][货件达]?")
 _NO_INVOICE = re.compile(r"(?:不要|别|不用|无需|不需要)[^,，;；。]{0,3}发票|"
                          r"发票[^,，;；。]{0,6}(?:另寄|单独|分开)")
-_GIFT = re.compile(r"赠品\s*[:：]?\s*(?P<g>[^,，;；。\s]+)")
 _CARD = re.compile(r"(?:贺卡|卡片|祝福卡)[^\"“”「」]{0,6}[\"“「](?P<t>[^\"”」]+)[\"”」]")
-_NEW_ADDRESS = re.compile(r"新地址为?\s*[:：]\s*(?P<a>.+?)\s*(?:-{2,}|—|$)")
-_BRUSH = re.compile(r"^\s*@@@")
+_FIRST = re.compile(r"[^,，;；。\s]+")
 
 
 def _first(rx: re.Pattern, text: str) -> Optional[str]:
@@ -84,8 +82,26 @@ def _remark_lines(journal, order) -> list[str]:
     return lines
 
 
+def _parsed(journal, order) -> list[dict]:
+    """What the remark parser stored of the order's remarks, line by line, oldest first:
+    the platform memo's, then those added in cstool (``text``, ``kind``, ``fields``)."""
+    import json
+
+    out: list[dict] = []
+    for r in journal.query(
+            "SELECT text, kind, fields FROM remarks WHERE order_id = ? AND parsed = 1 "
+            "AND (source <> 'platform' OR text = ?) ORDER BY source = 'platform' DESC, id",
+            [order["order_id"], order["seller_memo"] or ""]):
+        fields = json.loads(r["fields"]) if r["fields"] else {}
+        segments = fields.get("segments") or [{**fields, "text": r["text"], "kind": r["kind"],
+                                               "fields": fields}]
+        out += [s for s in segments if s["text"] not in {o["text"] for o in out}]
+    return out
+
+
 def _courier(texts: list[str]) -> tuple[Optional[str], list[str]]:
-    """The last courier asked for, and the ones the buyer does not want."""
+    """The last courier asked for, and the ones the buyer does not want (``不要发申通``),
+    wherever the message or a remark names one (a note's reason, a request, R11)."""
     chosen, avoid = None, []
     for text in texts:
         for m in _COURIER.finditer(text):
@@ -124,16 +140,20 @@ def checklist(ctx, order_id: str) -> dict:
             item["colour"] = colour or item["colour"]
             item["size"] = size or item["size"]
 
+    parsed = _parsed(journal, order)
+    kinds = {}
+    for r in parsed:
+        kinds.setdefault(r["kind"], []).append(r.get("fields") or {})
     courier, avoid = _courier(texts)
-    gifts = [m.group("g") for t in lines for m in _GIFT.finditer(t)]
+    gifts = [_FIRST.match(f["gift"]).group(0) for f in kinds.get("gift", ()) if f.get("gift")]
     card = next((m.group("t") for t in texts for m in _CARD.finditer(t)), None)
     window = next((m.group(0) for t in reversed(texts) for m in _WINDOW.finditer(t)), None)
     no_invoice = next((t for t in texts if _NO_INVOICE.search(t)), None)
-    new_address = next((m.group("a") for t in reversed(lines) for m in _NEW_ADDRESS.finditer(t)),
-                       None)
+    new_address = next((f["address"] for f in reversed(kinds.get("address", []))
+                        if f.get("address")), None)
 
     status = order["status"]
-    if order["brushing"] or any(_BRUSH.match(t) for t in lines):
+    if order["brushing"] or "brush" in kinds:
         warnings.insert(0, "brushing order (刷单): never ship it")
     if status in ("unpaid", "closed"):
         warnings.insert(0, f"the order is {status}: do not ship it")
