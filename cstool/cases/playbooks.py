@@ -182,6 +182,13 @@ GENERIC: dict[str, tuple[Step, ...]] = {
              Step("confirm", "跟进至买家收到货", 72, "courier")),
 }
 
+def _returned(back: str, inspect: str) -> tuple[Step, Step]:
+    """The buyer sends the goods back, freight paid in advance; the shop checks them."""
+    return (Step("return", f"{back},登记退货单号", 168, "buyer"), Step("inspect", inspect, 24))
+
+
+# The buyer advanced the return freight: the shop pays it back (manual 002, 退换货).
+_REFUND_FREIGHT = Step("refund_freight", "退还买家垫付的运费(支付宝)", 72, done_by="money:freight")
 _CLAIM = Step("claim", "向快递理赔:商品+运费(月结扣除)", 168, "courier", "money:claim")
 _RESHIP_NOW = Step("reship", "马上重发,不影响我司服务,登记新单号并告知买家", 24,
                    done_by="tracking")
@@ -195,11 +202,9 @@ PLAYBOOKS: dict[str, Playbook] = {pb.kind: pb for pb in [
         decide=_decide("与买家协商:寄回重发(我方承担来回运费),或买家留用、差价多退少补"),
         plans={
             "return_reship": (
-                Step("return", "买家先垫付运费寄回错发的商品,登记退货单号", 168, "buyer"),
-                Step("inspect", "收到退件核实,填写重发单", 24),
+                *_returned("买家先垫付运费寄回错发的商品", "收到退件核实,填写重发单"),
                 Step("reship", "重发买家拍下的商品,通知买家单号", 24, done_by="tracking"),
-                Step("refund_freight", "退还买家垫付的运费(支付宝)", 72, done_by="money:freight"),
-                FOLLOW_UP),
+                _REFUND_FREIGHT, FOLLOW_UP),
             "partial_compensation": (
                 Step("compensate", "买家留用:按差价多退少补(支付宝转账)", 24,
                      done_by="money:compensation"),),
@@ -294,16 +299,13 @@ PLAYBOOKS: dict[str, Playbook] = {pb.kind: pb for pb in [
         decide=_decide("协商:换货(我方承担来回运费)、退货退款,或补偿(补中样、退差价)"),
         plans={
             "return_reship": (
-                Step("return", "买家先垫付运费寄回,登记退货单号", 168, "buyer"),
-                Step("inspect", "收到退件核实", 24),
+                *_returned("买家先垫付运费寄回", "收到退件核实"),
                 Step("reship", "发出换货商品,通知买家单号", 24, done_by="tracking"),
-                Step("refund_freight", "退还买家垫付的运费(支付宝)", 72, done_by="money:freight"),
-                FOLLOW_UP),
+                _REFUND_FREIGHT, FOLLOW_UP),
             "refund": (
-                Step("return", "买家先垫付运费寄回,登记退货单号", 168, "buyer"),
-                Step("inspect", "收到退件核实", 24),
+                *_returned("买家先垫付运费寄回", "收到退件核实"),
                 Step("refund", "退货款给买家", 72, done_by="money:refund"),
-                Step("refund_freight", "退还买家垫付的运费(支付宝)", 72, done_by="money:freight")),
+                _REFUND_FREIGHT),
             "partial_compensation": (
                 Step("compensate", "补偿:补中样或退差价", 24, done_by="money:compensation"),),
         },
