@@ -23,6 +23,17 @@ DEMO_XLSX = FIXTURES / "taobao_orders_newer.xlsx"
 DEMO_UTF8 = FIXTURES / "taobao_orders_utf8.csv"
 
 
+def dump(db) -> list[str]:
+    """Everything in the journal at ``db``, as SQL: to show a command changed nothing."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
 def order(name: str) -> str:
     """The order number of a named fixture scenario (see fixtures/make_fixtures.py)."""
     return SCENARIOS["orders"][name]

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 
-from conftest import DEMO_CSV, DEMO_NOW, FIXTURES, order
+from conftest import DEMO_CSV, DEMO_NOW, FIXTURES, dump, order
 
 from cstool.core import evidence
 from cstool.core.journal import Journal
@@ -16,14 +16,6 @@ from cstool.core.journal import Journal
 PHOTO = str(FIXTURES / "photos" / "damaged_box.png")
 PHOTO2 = str(FIXTURES / "photos" / "damaged_item.png")
 OID = order("shipped_damaged_reported")
-
-
-def dump(db) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def files(folder) -> list[str]:

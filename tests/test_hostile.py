@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEMO_CSV, DEMO_NOW, DEMO_XLSX, ROOT
+from conftest import DEMO_CSV, DEMO_NOW, DEMO_XLSX, ROOT, dump
 
 from cstool.cli import cli
 from cstool.core.journal import Journal
@@ -55,14 +54,6 @@ def base_journal(tmp_path_factory):
         assert res.exit_code == 0, (argv, res.output)
     Journal.open(str(path)).close()  # checkpoint: the file alone holds everything
     return path
-
-
-def dump(db) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def listing(folder: Path) -> dict[str, int]:

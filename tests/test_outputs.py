@@ -7,16 +7,9 @@ import os
 import sqlite3
 
 import pytest
+from conftest import dump
 
 from cstool.handover import sheet as sheets
-
-
-def dump(db) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture
