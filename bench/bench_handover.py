@@ -26,7 +26,7 @@ def _fill(journal_path: Path) -> None:
     from cstool.core.clock import Clock, from_db
     from cstool.core.context import Context
     from cstool.core.journal import Journal
-    from cstool.handover import items
+    from cstool.handover import register
 
     journal = Journal.open(str(journal_path), create=True)
     agents.add(journal, "bench", "2026-11-23T09:00:00Z")
@@ -35,7 +35,7 @@ def _fill(journal_path: Path) -> None:
             minute = 18 * 60 + i * 300 // ITEMS  # spread over 18:00-23:00
             at = f"2026-11-23T{(minute // 60) - 8:02d}:{minute % 60:02d}:00Z"
             ctx = Context(journal, Clock("Asia/Shanghai", from_db(at)), None, "bench")
-            items.add(ctx, category=CATEGORIES[i % len(CATEGORIES)],
+            register.add(ctx, category=CATEGORIES[i % len(CATEGORIES)],
                       problem=f"物流{i % 9 + 1}天未更新, 买家催问 第{i}单",
                       todo="联系快递查件, 回复买家", order_id=str(5118609000000000000 + i),
                       buyer=f"tb_buyer{i:05d}", phone=f"138{i:08d}" if i % 5 == 0 else None)

@@ -252,13 +252,13 @@ cells = st.one_of(st.none(), st.integers(-2 ** 70, 2 ** 70), st.floats(), st.boo
 
 
 def test_fuzz_the_receipt_reader(template, tmp_path):
-    from cstool.handover import items, receipts
+    from cstool.handover import receipts, register
 
     base = tmp_path / "base.db"
     shutil.copy(template, base)
     j = Journal.open(str(base))
     for n in range(3):
-        items.add(context(j, NOW_DB, "倩"), category="callback", problem=f"p{n}", buyer="tb1",
+        register.add(context(j, NOW_DB, "倩"), category="callback", problem=f"p{n}", buyer="tb1",
                   order_id=None if n else "5118609024991031635")
     j.close()
     fresh = Fresh(base, tmp_path)

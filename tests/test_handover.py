@@ -19,7 +19,7 @@ from cstool.core.clock import Clock
 from cstool.core.contract import Source
 from cstool.core.errors import InputError
 from cstool.core.values import Instant
-from cstool.handover import items, receipts, sheet, shifts
+from cstool.handover import items, receipts, register, sheet, shifts
 from cstool.handover.routine import ROUTINE as HANDOVER
 
 hold_source = HANDOVER.sheet[0]
@@ -176,7 +176,7 @@ def test_add_in_words(cs):
 
 
 def test_add_library(journal, demo):
-    item = items.add(context(journal, "2026-11-23T06:30:00Z", "倩"), category="客诉",
+    item = register.add(context(journal, "2026-11-23T06:30:00Z", "倩"), category="客诉",
                      problem=" 投诉发货慢 ", buyer="tb_z")
     assert (item["id"], item["category"], item["problem"], item["todo"]) == (
         1, "complaint", "投诉发货慢", None)
@@ -297,12 +297,12 @@ def test_ack_unknown_item_changes_nothing(cs, run):
 
 def test_ack_library_several(journal, demo):
     for p in ("a", "b"):
-        items.add(context(journal, "2026-11-23T01:00:00Z", "倩"), category="meeting", problem=p)
-    acked = items.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1, 2, 1], "已读")
+        register.add(context(journal, "2026-11-23T01:00:00Z", "倩"), category="meeting", problem=p)
+    acked = register.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1, 2, 1], "已读")
     assert [(i["id"], i["receipt"], i["acked_by"]) for i in acked] == [
         (1, "已读", "郑婷"), (2, "已读", "郑婷")]
     with pytest.raises(InputError):
-        items.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1], " ")
+        register.ack(context(journal, "2026-11-23T02:00:00Z", "郑婷"), [1], " ")
 
 
 def test_orders_show_lists_handover_items(cs, run):

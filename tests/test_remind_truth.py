@@ -19,7 +19,7 @@ from cstool.app import remind
 from cstool.app.remind import Item
 from cstool.core.clock import Clock
 from cstool.core.journal import Journal
-from cstool.handover import items
+from cstool.handover import register
 
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402
@@ -33,7 +33,7 @@ def handover_items(db, n, at="2026-11-23T14:00:00Z"):
     try:
         with j.write():
             for k in range(n):
-                items.add(context(j, at, "倩"), category="callback", problem=f"要求回电 第{k}单",
+                register.add(context(j, at, "倩"), category="callback", problem=f"要求回电 第{k}单",
                           buyer=f"tb_call{k:02d}", todo="上午回电")
     finally:
         j.close()

@@ -10,7 +10,7 @@ from cstool.core import orders
 from cstool.core.clock import to_db
 from cstool.core.errors import InputError
 from cstool.core.output import Listing
-from cstool.handover import items, receipts
+from cstool.handover import items, receipts, register
 from cstool.handover import sheet as lib
 from cstool.handover.items import CATEGORY, clean_order_id
 from cstool.handover.sheet import FORMATS
@@ -70,7 +70,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
     """
 
     _order_option(order_id)
-    item = items.add(app.writer(), category=category, problem=problem, todo=todo,
+    item = register.add(app.writer(), category=category, problem=problem, todo=todo,
                      order_id=order_id, buyer=buyer, phone=phone, photos=photos)
     if not orders.known(app.journal, item["order_id"]):
         click.echo(f"note: order {item['order_id']} is not in the journal (yet)", err=True)
@@ -147,7 +147,7 @@ def ack(app, item_ids, receipt, replace, as_json):
       cstool handover ack 12 13 -r 已处理
     """
 
-    acked = items.ack(app.writer(), item_ids, receipt, replace=replace)
+    acked = register.ack(app.writer(), item_ids, receipt, replace=replace)
     if as_json:
         app.emit(acked if len(acked) > 1 else acked[0], "json")
         return

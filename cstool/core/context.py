@@ -8,16 +8,18 @@ shop and platform a command is limited to will live; today it limits nothing.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
 
 from cstool.core.output import Renderer
 
 
-class Scope(NamedTuple):
+class Scope:
     """The shop and platform a command is limited to (None: all)."""
 
-    platform: Optional[str] = None
-    shop: Optional[str] = None
+    __slots__ = ("platform", "shop")
+
+    def __init__(self, platform: Optional[str] = None, shop: Optional[str] = None):
+        self.platform, self.shop = platform, shop
 
 
 class Context:

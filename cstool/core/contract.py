@@ -26,27 +26,29 @@ from typing import Any, Callable, NamedTuple, Optional
 from cstool.core.mask import mask_text
 
 
-class Source(NamedTuple):
+class Source:
     """Open matters for the handover sheet: ``rows(ctx)`` gives dicts with ``ref``,
     ``category``, ``buyer``, ``order_id``, ``problem``, ``todo``, ``due_at``. ``name`` is
     stored with each row's item; ``supersedes``: sources whose rows for the same order
     this one replaces (one matter, one row)."""
 
-    name: str
-    rows: Callable[..., list]
-    supersedes: tuple[str, ...] = ()
+    __slots__ = ("name", "rows", "supersedes")
+
+    def __init__(self, name: str, rows: Callable[..., list], supersedes: tuple[str, ...] = ()):
+        self.name, self.rows, self.supersedes = name, rows, supersedes
 
 
-class Reminder(NamedTuple):
-    """One kind of reminder. ``due(ctx, limit, held, skip)`` returns a
-    :class:`cstool.core.contract.Due` of items, the most urgent first: at most
-    ``limit`` (None: all), leaving out the keys in ``skip`` before the limit, and with
-    ``held`` also those due but held back (each saying why in ``Item.held``)."""
+class Reminder:
+    """One kind of reminder: ``kind``, its ``label`` in a message (``[催付]``), the
+    ``command`` where a person sees every due item of the kind, and ``due(ctx, limit,
+    held, skip)``: a :class:`Due` of items, the most urgent first, at most ``limit``
+    (None: all), leaving out the keys in ``skip`` before the limit, and with ``held``
+    also those due but held back (each saying why in ``Item.held``)."""
 
-    kind: str
-    label: str        # the kind in a message: [催付]
-    command: str      # where a person sees every due item of the kind
-    due: Callable[..., Any]
+    __slots__ = ("kind", "label", "command", "due")
+
+    def __init__(self, kind: str, label: str, command: str, due: Callable[..., Any]):
+        self.kind, self.label, self.command, self.due = kind, label, command, due
 
 
 # A reminder is read by people: the most urgent lines of a kind first, the rest next run.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, Callable, NamedTuple, Optional
+from typing import IO, Any, Callable, Optional
 
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
@@ -39,17 +39,21 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-class Listing(NamedTuple):
+class Listing:
     """How a listing reads, beside its rows: the keys its table and CSV show (JSON keeps
     every key), how a value reads for people (``table``: in a table; ``cells``: in a
-    table, CSV or TSV, where a cell holds text, not data), and what a table says when
-    there is nothing. Scripts' formats keep the values as the library gives them."""
+    table, CSV or TSV, where a cell holds text, not data; ``row``: a whole row as a table
+    reads it), and what a table says when there is nothing. Scripts' formats keep the
+    values as the library gives them."""
 
-    columns: Optional[Sequence[str]] = None
-    table: Mapping[str, Callable[[Any], Any]] = {}
-    cells: Mapping[str, Callable[[Any], Any]] = {}
-    empty: Optional[str] = None
-    row: Optional[Callable[[dict], dict]] = None   # a whole row as a table reads it
+    __slots__ = ("columns", "table", "cells", "empty", "row")
+
+    def __init__(self, columns: Optional[Sequence[str]] = None,
+                 table: Optional[Mapping[str, Callable[[Any], Any]]] = None,
+                 cells: Optional[Mapping[str, Callable[[Any], Any]]] = None,
+                 empty: Optional[str] = None, row: Optional[Callable[[dict], dict]] = None):
+        self.columns, self.empty, self.row = columns, empty, row
+        self.table, self.cells = table or {}, cells or {}
 
     def shown(self, rows: Any, fmt: str) -> Any:
         """``rows`` with the ``fmt``'s own readings applied (a new list; rows stay whole)."""

@@ -10,7 +10,7 @@ own (:class:`cstool.core.contract.Routine`) and the app layer hands the whole se
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Optional
 
 from cstool.core import text
 from cstool.core.clock import zone
@@ -126,12 +126,16 @@ def flag_scheme(value: Any) -> dict[str, str]:
 # --- keys ----------------------------------------------------------------------------
 
 
-class Key(NamedTuple):
-    name: str
-    default: Any
-    parse: Callable[[Any], Any]
-    help: str
-    secret: bool = False    # shown masked by `policy show`
+class Key:
+    """A policy key: its name, default, the parser of what people type, its help; a
+    ``secret`` one is shown masked by ``policy show``."""
+
+    __slots__ = ("name", "default", "parse", "help", "secret")
+
+    def __init__(self, name: str, default: Any, parse: Callable[[Any], Any], help: str,
+                 secret: bool = False):
+        self.name, self.default, self.parse, self.help, self.secret = (
+            name, default, parse, help, secret)
 
 
 # The keys the command-line contract names (and the shop's name): read by several routines.

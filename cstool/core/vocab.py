@@ -22,19 +22,27 @@ class Vocabulary:
         self.values = list(values)
         self.aliases = {k: list(v) for k, v in values.items()}
         self.labels = {k: (v[0] if v else k) for k, v in self.aliases.items()}
-        self._lookup: dict[str, str] = {}
-        for canon, aliases in values.items():
-            for word in (canon, canon.replace("_", "-"), *aliases):
-                self._lookup[self._key(word)] = canon
+        self._words: Optional[dict[str, str]] = None
 
     @staticmethod
     def _key(word: str) -> str:
         return word.strip().lower().replace("_", "-").replace(" ", "-")
 
+    @property
+    def words(self) -> dict[str, str]:
+        """Every word (canonical, hyphenated, alias) in lookup form → its canonical value;
+        made on first use (cron reads few of the house's words)."""
+        if self._words is None:
+            self._words = {}
+            for canon, aliases in self.aliases.items():
+                for word in (canon, canon.replace("_", "-"), *aliases):
+                    self._words[self._key(word)] = canon
+        return self._words
+
     def get(self, word: Optional[str]) -> Optional[str]:
         if word is None:
             return None
-        return self._lookup.get(self._key(word))
+        return self.words.get(self._key(word))
 
     def __call__(self, word: str) -> str:
         canon = self.get(word)

@@ -93,7 +93,7 @@ def _int(text: str) -> Optional[int]:
 
 _STATUS = {}
 for _canon in STATUS.values:
-    for _word in [_canon] + [w for w, c in STATUS._lookup.items() if c == _canon]:
+    for _word in [_canon] + [w for w, c in STATUS.words.items() if c == _canon]:
         _STATUS[_word] = _canon
         _STATUS[_word.replace(",", "，")] = _canon
 
