@@ -1,6 +1,7 @@
 """Remarks: what parsing the seller memos costs an import, and lint on a big journal.
 
-The same import runs twice through ``importer.import_files`` in a fresh
+The same import runs twice through the importer's library call (``internals.py
+import-with-hook | import-without-hook``) in a fresh
 process, once with the remark hook (parse, store, apply holds and brushing)
 and once without; best of two each, alternating. Target: the hook adds
 ≤ 30 % (aim ≤ 15 %). Also: ``remark lint`` over the whole benchmark journal
@@ -18,21 +19,7 @@ from pathlib import Path
 
 from run import BENCH_NOW, figure
 
-IMPORT = f"""
-import sys
-from cstool.agents import add
-from cstool.clock import Clock
-from cstool.importer import after_rows_hook, import_files
-from cstool.journal import Journal
-
-db, csv, mode = sys.argv[1:4]
-j = Journal.open(db, create=True)
-clock = Clock("Asia/Shanghai", {BENCH_NOW!r})
-add(j, "bench", clock.now_db())
-import_files(j, [csv], agent="bench", now_db=clock.now_db(), tz_name="Asia/Shanghai",
-             after_rows=after_rows_hook() if mode == "hook" else None)
-print(j.scalar("SELECT count(*) FROM remarks WHERE parsed = 1"))
-"""
+HOOK = str(Path(__file__).resolve().parent / "internals.py")
 
 
 def run(ctx):
@@ -43,7 +30,8 @@ def run(ctx):
         for i in range(2):
             for mode in ("none", "hook") if i % 2 == 0 else ("hook", "none"):
                 db = tmp / f"{mode}-{i}.db"
-                t = ctx.time([ctx.python, "-c", IMPORT, str(db), str(ctx.csv), mode],
+                t = ctx.time([ctx.python, HOOK, "import-with-hook" if mode == "hook"
+                              else "import-without-hook", str(db), str(ctx.csv), BENCH_NOW],
                              sample=False)
                 if t.returncode != 0:
                     raise SystemExit(t.stderr)
