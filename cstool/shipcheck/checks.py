@@ -54,18 +54,48 @@ COLUMNS = ("check", "order_id", "buyer", "due_at", "hours_left", "detail")
 
 _WAITING = "status IN ('paid', 'part_shipped')"
 _BASE = "coalesce(paid_at, created_at)"
+_O_BASE = "coalesce(o.paid_at, o.created_at)"
 _SPECIAL = "(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售'))"
 _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
+_OPEN_HOLD = ("EXISTS (SELECT 1 FROM holds h WHERE h.order_id = {o}order_id "
+              "AND h.released_at IS NULL)")
+_AGENT_REFUND = ("EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = {o}order_id "
+                 "AND r.source <> 'platform' AND instr(r.text, '退款'))")
 _AGENT_REFUNDS = "SELECT order_id FROM remarks WHERE source <> 'platform' AND instr(text, '退款')"
-_OPEN_HOLDS = "SELECT order_id FROM holds WHERE released_at IS NULL"
-# Waiting orders the deadline alone decides. The rest ("special": held, presale,
-# refund asked) are few and judged in Python; the counts subtract them there
-# rather than test every waiting order against these lists.
+_TEXT_SPECIAL = f"SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL}"
+_ERA = "(substr({x}, 1, 4) BETWEEN :min_year AND :max_year)"
+# Waiting orders the deadline alone decides. Each query starts from the waiting orders
+# (their partial index) and looks an order's holds and remarks up, so the open holds of
+# orders long shipped are never read. The rest ("special": held, presale, refund asked)
+# are judged apart; the counts subtract them rather than test every waiting order.
 _NORMAL = f"""{_WAITING} AND brushing = 0
-    AND order_id NOT IN ({_OPEN_HOLDS})
-    AND order_id NOT IN (SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL})
-    AND order_id NOT IN ({_AGENT_REFUNDS})"""
+    AND NOT {_OPEN_HOLD.format(o="orders.")}
+    AND order_id NOT IN ({_TEXT_SPECIAL})
+    AND NOT {_AGENT_REFUND.format(o="orders.")}"""
+# The special orders, one light row each: what their holds say, judged in SQL as
+# _special_row would (waiting for the buyer; else the latest hold date, due once it has
+# come; else — only an owner — the deadline), so that counting thousands of held orders
+# costs no Python call each. ``py``: the few only Python can judge (a refund asked for, a
+# presale text to read, a time or date no shop could mean); they get every column.
+_JUDGED = f"""
+    SELECT o.order_id, {_O_BASE} AS base,
+           max(h.kind = 'waiting_buyer') AS wb,
+           max(CASE WHEN h.kind IN ('until', 'presale') THEN h.until END) AS day,
+           NOT {_ERA.format(x=_O_BASE)}
+           OR max(h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
+    FROM orders o INDEXED BY orders_waiting
+    CROSS JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
+    WHERE o.{_WAITING} AND o.brushing = 0
+    GROUP BY o.order_id"""
+_JUDGED_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
+         WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END
+         WHEN base < :t_over THEN 'overdue' WHEN base <= :t_soon THEN 'due_soon'
+         ELSE 'ship_today' END"""
 _ROW = f"order_id, buyer, status, paid_at, created_at, {_BASE} AS base"
+_SPECIAL_COLUMNS = f"""o.order_id, o.buyer, o.status, o.paid_at, o.created_at,
+    coalesce(o.paid_at, o.created_at) AS base, o.presale_info, o.item_title,
+    instr(coalesce(o.seller_memo, ''), '退款') > 0 OR {_AGENT_REFUND.format(o="o.")} AS refunding,
+    h.kind, h.until, h.owner, h.note, h.created_at AS held_at, o.brushing"""
 
 
 class Plan:
@@ -187,7 +217,9 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
          paid_before: Optional[str] = None) -> Plan:
     """The SQL for a run; ``paid_before`` (a journal instant) keeps older orders only."""
     wanted = set(only or CHECKS)
-    p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before})
+    p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
+                     "today": rules.today.isoformat(), "min_year": MIN_TEXT,
+                     "max_year": MAX_TEXT})
     before = f" AND {_BASE} < :before" if paid_before else ""
     deadline = {"overdue": f"{_BASE} < :t_over",
                 "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
@@ -202,19 +234,12 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {term}{before}
                 ORDER BY {_BASE}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
-        # one row per (order, open hold)
-        p.add("special", f"""
-            SELECT o.order_id, o.buyer, o.status, o.paid_at, o.created_at,
-                   coalesce(o.paid_at, o.created_at) AS base, o.presale_info, o.item_title,
-                   instr(coalesce(o.seller_memo, ''), '退款') > 0
-                   OR o.order_id IN ({_AGENT_REFUNDS}) AS refunding,
-                   h.kind, h.until, h.owner, h.note, h.created_at AS held_at
-            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
-            WHERE o.{_WAITING} AND o.brushing = 0 AND o.order_id IN (
-                {_OPEN_HOLDS}
-                UNION SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL}
-                UNION {_AGENT_REFUNDS})
-            ORDER BY o.order_id, h.id""")
+        p.add("held", f"""
+            SELECT order_id, base, day, py, {_JUDGED_CHECK} AS chk FROM ({_JUDGED})""")
+        # the waiting orders with a refund asked or a presale text: few, read in full
+        p.add("unheld", f"""{_TEXT_SPECIAL} UNION SELECT r.order_id FROM remarks r
+            CROSS JOIN orders o ON o.order_id = r.order_id WHERE r.source <> 'platform'
+            AND instr(r.text, '退款') AND o.{_WAITING}""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
                    f" AND {_TRANSIT} >= :t_oldest")
@@ -248,15 +273,35 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
     counts = dict.fromkeys(wanted, 0)
 
+    buckets = dict(zip(("overdue", "due_soon", "ship_today"),
+                       res["deadline_counts"][0] if "deadline_counts" in res else (0, 0, 0)))
+    # The special orders: those judged in SQL are counted here, and only the first of
+    # each check get their row built; those only Python can judge are read in full.
+    judged: dict[str, list[tuple[str, str]]] = {c: [] for c in CHECKS}
+    unheld = {r[0] for r in res.get("unheld", ())}
+    read: list[str] = []
+    for order_id, base, day, py, chk in res.get("held", ()):
+        if py or order_id in unheld:
+            read.append(order_id)
+            continue
+        if paid_before and base >= paid_before and day is None:
+            continue  # newer than the morning's orders, and no hold date has come
+        if not paid_before or base < paid_before:
+            buckets[_bucket(base, p.params)] -= 1  # counted by the deadline above
+        if chk in counts:
+            counts[chk] += 1
+            judged[chk].append((day if chk == "hold_due" else base, order_id))
+    shown = {oid for c in CHECKS for _, oid in (sorted(judged[c])[:limit] if limit else judged[c])}
     special: dict[str, list] = {}
-    for r in res.get("special", ()):
-        special.setdefault(r["order_id"], []).append(r)
+    for r in _special_rows(journal, sorted(set(read) | unheld | shown)):
+        if r["brushing"] == 0:  # (the unheld list did not look)
+            special.setdefault(r["order_id"], []).append(r)
+    read = sorted(set(read) | (unheld & set(special)))
+    for order_id in read:  # counted by the deadline above, judged below
+        base = special[order_id][0]["base"]
+        if not paid_before or base < paid_before:
+            buckets[_bucket(base, p.params)] -= 1
     if "deadline_counts" in res:
-        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
-        for rs in special.values():  # counted by the deadline above, judged below
-            base = rs[0]["base"]
-            if not paid_before or base < paid_before:
-                buckets[_bucket(base, p.params)] -= 1
         for check, n in buckets.items():
             if check in counts:
                 counts[check] += n or 0
@@ -274,7 +319,14 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
         for r in res.get(check, ()):
             if sane(r, check):
                 found[check].append((r["base"], _deadline_row(rules, r, check, ())))
-    for rs in special.values():
+    for order_id in shown:  # judged and counted in SQL: the rows shown
+        rs = special[order_id]
+        row = _special_row(rules, rs[0], [h for h in rs if h["kind"]])
+        if row is not None and row["check"] in counts:
+            found[row["check"]].append(
+                (row["due_at"] if row["check"] == "hold_due" else rs[0]["base"], row))
+    for order_id in read:
+        rs = special[order_id]
         r, hs = rs[0], [h for h in rs if h["kind"]]
         if not sane(r):
             continue
@@ -309,6 +361,19 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
                         f"{', …' if len(set(strange)) > 3 else ''}): left out, or the hold "
                         "ignored; import a fresh export or release the hold")
     return Report(rows=rows, counts=counts, problems=problems)
+
+
+def _special_rows(journal, order_ids: list[str]) -> list:
+    """The special orders' rows, one per (order, open hold)."""
+    if not order_ids:
+        return []
+    import json
+
+    return journal.query(
+        f"SELECT {_SPECIAL_COLUMNS} FROM orders o "
+        "LEFT JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL "
+        "WHERE o.order_id IN (SELECT value FROM json_each(?)) ORDER BY o.order_id, h.id",
+        [json.dumps(order_ids)])
 
 
 def _in_era(instant: Optional[str]) -> bool:
