@@ -24,6 +24,7 @@ it shows and at the few orders held, presale or refunding.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Optional
@@ -77,16 +78,21 @@ _NORMAL = f"""{_WAITING} AND brushing = 0
 # come; else — only an owner — the deadline), so that counting thousands of held orders
 # costs no Python call each. ``py``: the few only Python can judge (a refund asked for, a
 # presale text to read, a time or date no shop could mean); they get every column.
+# From the holds (when they are fewer than the orders waiting: a warehouse stopped) or
+# from the waiting orders (the usual day), both in order number order (m0081).
+_FROM_HOLDS = """holds h INDEXED BY holds_open_kinds
+    CROSS JOIN orders o INDEXED BY orders_waiting_by_id ON o.order_id = h.order_id"""
+_FROM_WAITING = """orders o INDEXED BY orders_waiting_by_id
+    CROSS JOIN holds h INDEXED BY holds_open_kinds ON h.order_id = o.order_id"""
 _JUDGED = f"""
     SELECT o.order_id, {_O_BASE} AS base,
            max(h.kind = 'waiting_buyer') AS wb,
            max(CASE WHEN h.kind IN ('until', 'presale') THEN h.until END) AS day,
            NOT {_ERA.format(x=_O_BASE)}
            OR max(h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
-    FROM orders o INDEXED BY orders_waiting
-    CROSS JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
-    WHERE o.{_WAITING} AND o.brushing = 0
-    GROUP BY o.order_id"""
+    FROM {{source}}
+    WHERE h.released_at IS NULL AND o.{_WAITING} AND o.brushing = 0
+    GROUP BY {{side}}.order_id"""
 _JUDGED_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
          WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END
          WHEN base < :t_over THEN 'overdue' WHEN base <= :t_soon THEN 'due_soon'
@@ -214,8 +220,9 @@ class Report:
 
 
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
-         paid_before: Optional[str] = None) -> Plan:
-    """The SQL for a run; ``paid_before`` (a journal instant) keeps older orders only."""
+         paid_before: Optional[str] = None, from_holds: bool = False) -> Plan:
+    """The SQL for a run; ``paid_before`` (a journal instant) keeps older orders only;
+    ``from_holds``: read the held orders from the holds (fewer than the orders waiting)."""
     wanted = set(only or CHECKS)
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
                      "today": rules.today.isoformat(), "min_year": MIN_TEXT,
@@ -225,17 +232,23 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
                 "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
                 "ship_today": f"{_BASE} > :t_soon"}
     if wanted & set(deadline):
+        # three ranges of the waiting orders' index, counted without a row
         p.add("deadline_counts", f"""
-            SELECT sum({_BASE} < :t_over), sum({_BASE} >= :t_over AND {_BASE} <= :t_soon),
-                   sum({_BASE} > :t_soon)
-            FROM orders WHERE {_WAITING} AND brushing = 0{before}""")
+            SELECT (SELECT count(*) FROM orders WHERE {_WAITING} AND brushing = 0
+                    AND {_BASE} < :t_over{before}),
+                   (SELECT count(*) FROM orders WHERE {_WAITING} AND brushing = 0
+                    AND {_BASE} >= :t_over AND {_BASE} <= :t_soon{before}),
+                   (SELECT count(*) FROM orders WHERE {_WAITING} AND brushing = 0
+                    AND {_BASE} > :t_soon{before})""")
     for check, term in deadline.items():
         if check in wanted:
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {term}{before}
                 ORDER BY {_BASE}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
+        source = _FROM_HOLDS if from_holds else _FROM_WAITING
         p.add("held", f"""
-            SELECT order_id, base, day, py, {_JUDGED_CHECK} AS chk FROM ({_JUDGED})""")
+            SELECT order_id, base, day, py, {_JUDGED_CHECK} AS chk
+            FROM ({_JUDGED.format(source=source, side="h" if from_holds else "o")})""")
         # the waiting orders with a refund asked or a presale text: few, read in full
         p.add("unheld", f"""{_TEXT_SPECIAL} UNION SELECT r.order_id FROM remarks r
             CROSS JOIN orders o ON o.order_id = r.order_id WHERE r.source <> 'platform'
@@ -267,7 +280,7 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     """
     journal = ctx.journal
     rules = Rules.of(ctx.clock, ctx.policy, within_hours)
-    p = plan(rules, only, limit, paid_before)
+    p = plan(rules, only, limit, paid_before, from_holds=_holds_fewer(journal))
     res = {name: journal.query(sql, p.params) for name, sql in p.statements}
     wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
     found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
@@ -280,18 +293,21 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     judged: dict[str, list[tuple[str, str]]] = {c: [] for c in CHECKS}
     unheld = {r[0] for r in res.get("unheld", ())}
     read: list[str] = []
+    t_over, t_soon = p.params["t_over"], p.params["t_soon"]
     for order_id, base, day, py, chk in res.get("held", ()):
         if py or order_id in unheld:
             read.append(order_id)
             continue
         if paid_before and base >= paid_before and day is None:
             continue  # newer than the morning's orders, and no hold date has come
-        if not paid_before or base < paid_before:
-            buckets[_bucket(base, p.params)] -= 1  # counted by the deadline above
+        if not paid_before or base < paid_before:  # counted by the deadline above
+            buckets["overdue" if base < t_over else "due_soon" if base <= t_soon
+                    else "ship_today"] -= 1
         if chk in counts:
             counts[chk] += 1
             judged[chk].append((day if chk == "hold_due" else base, order_id))
-    shown = {oid for c in CHECKS for _, oid in (sorted(judged[c])[:limit] if limit else judged[c])}
+    shown = {oid for c in CHECKS
+             for _, oid in (heapq.nsmallest(limit, judged[c]) if limit else judged[c])}
     special: dict[str, list] = {}
     for r in _special_rows(journal, sorted(set(read) | unheld | shown)):
         if r["brushing"] == 0:  # (the unheld list did not look)
@@ -361,6 +377,16 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
                         f"{', …' if len(set(strange)) > 3 else ''}): left out, or the hold "
                         "ignored; import a fresh export or release the hold")
     return Report(rows=rows, counts=counts, problems=problems)
+
+
+def _holds_fewer(journal) -> bool:
+    """Are there fewer holds than orders waiting? Two reads of an index's last entry
+    (holds are never deleted, so the highest id bounds the open ones) and one count of
+    the waiting orders, stopped early: costs next to nothing either way."""
+    holds = journal.scalar("SELECT max(id) FROM holds") or 0
+    waiting = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM orders INDEXED BY "
+                             f"orders_waiting_by_id WHERE {_WAITING} LIMIT ?)", [holds + 1])
+    return holds < waiting
 
 
 def _special_rows(journal, order_ids: list[str]) -> list:
