@@ -129,18 +129,18 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
     with journal.write():
         for source, rows in collected.items():
             keep: list[int] = []
+            # the open items of these refs, in one query (handover_items_open_ref)
+            open_ids = {r[0]: r[1] for r in journal.query(
+                "SELECT ref, id FROM handover_items WHERE ref IN (SELECT value FROM json_each(?)) "
+                "AND acked_at IS NULL AND resolved_at IS NULL",
+                [json.dumps([r["ref"] for r in rows])])}
+            changed: list[list] = []
             for r in rows:
-                existing = journal.one(
-                    "SELECT id FROM handover_items WHERE ref = ? AND acked_at IS NULL "
-                    "AND resolved_at IS NULL", [r["ref"]])
                 values = [r["category"], r["buyer"], r["order_id"], r["problem"], r["todo"],
                           r["due_at"], source]
-                if existing:
-                    item_id = existing["id"]
-                    journal.execute(
-                        "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, "
-                        "problem = ?, todo = ?, due_at = ?, source = ? WHERE id = ?",
-                        values + [item_id])
+                if r["ref"] in open_ids:
+                    item_id = open_ids[r["ref"]]
+                    changed.append(values + [item_id])
                 else:
                     item_id = journal.execute(
                         "INSERT INTO handover_items (category, buyer, order_id, problem, todo, "
@@ -148,6 +148,11 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         values + [r["ref"], agent, now_db]).lastrowid
                 keep.append(item_id)
+            journal.conn.executemany(
+                "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, "
+                "problem = ?, todo = ?, due_at = ?, source = ? WHERE id = ? AND NOT ("
+                "category IS ? AND buyer IS ? AND order_id IS ? AND problem IS ? AND todo IS ? "
+                "AND due_at IS ? AND source IS ?)", [v + v[:7] for v in changed])
             journal.execute(
                 "UPDATE handover_items SET resolved_at = ?, "
                 "resolved_note = 'no longer open in the journal' "
@@ -167,10 +172,14 @@ def hold_rows(ctx) -> list[dict]:
     clock = ctx.clock
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
+    # From the orders still to ship (the queues' partial indexes), whose holds are looked
+    # up: holds stay open on orders long shipped, and are never read all.
     rows = ctx.journal.query(
         "SELECT h.id, h.kind, h.until, h.note, h.order_id, o.buyer FROM holds h "
         "JOIN orders o ON o.order_id = h.order_id "
-        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        "WHERE h.order_id IN (SELECT order_id FROM orders WHERE status = 'unpaid' UNION ALL "
+        "SELECT order_id FROM orders WHERE status IN ('paid', 'part_shipped')) "
+        "AND h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
         f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))}) "
         "ORDER BY h.until, h.id", [tomorrow.isoformat()])
     out = []
