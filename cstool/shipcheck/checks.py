@@ -24,7 +24,6 @@ it shows and at the few orders held, presale or refunding.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Optional
@@ -278,6 +277,8 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     ``counts`` has every order found, shown or not. Rows are sorted by check
     (:data:`CHECKS` order), then by due time.
     """
+    import heapq  # start-up: cron loads this module with every routine's declaration
+
     journal = ctx.journal
     rules = Rules.of(ctx.clock, ctx.policy, within_hours)
     p = plan(rules, only, limit, paid_before, from_holds=_holds_fewer(journal))
