@@ -281,6 +281,8 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
             exprs.append(" or ".join(parts) or "None")
         elif col == "shop":
             exprs.append(f"({value('shop')} or _shop)" if "shop" in index else "_shop")
+        elif col == "item_title" and lines and col not in index and "line.title" in index:
+            exprs.append(value("line.title"))  # the order named after (one of) its items
         elif col == "status" and lines and "status" not in index:
             exprs.append(value("line.status") + " or 'paid'")  # the lines decide, later
         else:

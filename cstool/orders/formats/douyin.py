@@ -40,12 +40,9 @@ SPECS = [
         "status": {
             "待支付": "unpaid",
             "备货中": "paid",
-            "待发货": "paid",
-            "部分发货": "part_shipped",
             "已发货": "shipped",
             "已完成": "finished",
             "已关闭": "closed",
-            "已取消": "closed",
         },
         "refund": {
             "售后关闭": "none",

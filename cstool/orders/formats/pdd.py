@@ -40,7 +40,6 @@ SPECS = [
             "待发货": "paid",
             "已发货，待签收": "shipped",
             "已发货，待收货": "shipped",
-            "待收货": "shipped",
             "已签收": "signed",
             "已收货": "finished",
             "已取消": "closed",
