@@ -101,12 +101,13 @@ def fill_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao") -> str
     for c in COLUMNS[1:]:
         if c == "status":
             continue  # the lines decide it, after the rows (orders.lines.derive_orders)
+        # (an order export's blank cell said nothing: the item export's value fills it)
         if c == "seller_memo":
             new = (f"CASE WHEN {_LINES_ONLY} THEN {_MEMO} "
-                   "ELSE coalesce(orders.seller_memo, excluded.seller_memo) END")
+                   "ELSE coalesce(nullif(orders.seller_memo, ''), excluded.seller_memo) END")
         else:
             new = (f"CASE WHEN {_LINES_ONLY} THEN coalesce(excluded.{c}, orders.{c}) "
-                   f"ELSE coalesce(orders.{c}, excluded.{c}) END")
+                   f"ELSE coalesce(nullif(orders.{c}, ''), excluded.{c}) END")
         sets.append(f"{c} = {new}")
         changed.append(f"orders.{c} IS NOT {new}")
     sets.append("import_id = excluded.import_id")
