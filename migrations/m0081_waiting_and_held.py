@@ -11,10 +11,11 @@ table row. ``holds_open_kinds`` begins with ``order_id``, so it replaces ``holds
 from cstool.migrations import run_sql
 
 SQL = """
-CREATE INDEX holds_open_kinds ON holds (order_id, kind, until, released_at)
+CREATE INDEX holds_open_kinds ON holds (order_id, platform, kind, until, released_at)
     WHERE released_at IS NULL;
 DROP INDEX holds_open;
-CREATE INDEX orders_waiting_by_id ON orders (order_id, brushing, status, paid_at, created_at)
+CREATE INDEX orders_waiting_by_id
+    ON orders (order_id, platform, brushing, status, paid_at, created_at, ship_by, shop)
     WHERE status IN ('paid', 'part_shipped');
 """
 

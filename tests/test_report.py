@@ -103,10 +103,8 @@ def test_deadlines_by_day_counted_in_sql_as_on_the_shops_clock(demo, journal):
     days = [(to_db(clock.start_of(clock.today() + timedelta(days=d))),
              to_db(clock.start_of(clock.today() + timedelta(days=d + 1)))) for d in range(-5, 1)]
     got = deadlines.by_day(ctx, days)
-    hours = timedelta(hours=ctx.policy.get("ship_deadline_hours"))
-    lows = [to_db(clock.local(s) - hours) for s, _ in days]
-    highs = [to_db(clock.local(u) - hours) for _, u in days]
-    slow = deadlines._by_day_on_the_clock(ctx, lows, highs, hours, clock.now_db())
+    hours = [ctx.policy.get("ship_deadline_hours")]
+    slow = deadlines._on_the_clock(ctx, days, hours)
     assert [(g["shipped_in_time"], g["shipped_late"], g["shipped_time_unknown"],
              g["past_deadline_unshipped"]) for g in got] == \
         [(t["on_time"], t["late"], t["unknown"], t["unshipped"]) for t in slow]
