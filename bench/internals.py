@@ -225,10 +225,10 @@ def import_profile(db: str, csv: str, now: str) -> dict[str, float]:
     from cstool.core.agents import add
     from cstool.core.clock import Clock
     from cstool.core.journal import Journal
-    from cstool.orders.importer import import_files
+    from cstool.orders.importer import _spec, import_files
     from cstool.orders.normalise import build_normaliser
     from cstool.orders.parallel import _batches
-    from cstool.orders.readers import _resolve_headers, open_source
+    from cstool.orders.readers import _clean_header, open_source
 
     out: dict[str, float] = {}
     t = time.perf_counter()
@@ -248,7 +248,9 @@ def import_profile(db: str, csv: str, now: str) -> dict[str, float]:
     add(j, "bench", ctx.now_db())
     for stage, memo in (("normalise", None), ("memos", import_hook(ctx).memo_parser())):
         src = open_source(csv, "auto", "auto")
-        normalise = build_normaliser(_resolve_headers(src.header, None), ctx.clock.tz_name)
+        names = [_clean_header(h) for h in src.header]
+        spec, index = _spec(csv, names, "auto", None, None, ())
+        normalise = build_normaliser(index, ctx.clock.tz_name, spec, names)
         t = time.perf_counter()
         for _ in _batches(src, normalise, memo):
             pass
