@@ -299,15 +299,17 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {_POLICY}
                 AND {_BY_POLICY[check]}{before}{where} ORDER BY {_BASE}, order_id LIMIT :limit""")
             order = "ship_by" if check != "ship_today" else _BASE
-            p.add(check + "_by", f"""SELECT {_ROW} FROM orders WHERE {_NORMAL}
-                AND {_OWN[check]}{before}{where} ORDER BY {order}, order_id LIMIT :limit""")
+            # (few orders have a ship-by time of their own: from its index, sorted after)
+            p.add(check + "_by", f"""SELECT {_ROW} FROM orders INDEXED BY orders_waiting_by
+                WHERE {_NORMAL} AND ship_by IS NOT NULL AND {_OWN[check]}{before}{where}
+                ORDER BY {order}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
         side = "h" if from_holds else "o"
         held = _HELD.format(source=_FROM_HOLDS if from_holds else _FROM_WAITING, side=side,
                             where=o_where)
         p.add("held", f"""
             SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
-                   {_HELD_BUCKET} AS bucket FROM ({held})""")
+                   {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
         p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD}) u
             CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
             WHERE o.{_WAITING} AND o.brushing = 0{o_where}""")
@@ -395,16 +397,23 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
     # get their rows built; the rest of the special orders are read and judged in full.
     unheld = {(r[0], r[1]) for r in res.get("unheld", ())}
     read = set(unheld)
-    judged: dict[str, list] = {"hold_due": [], "waiting_buyer": []}
+    judged: dict[str, list] = {c: [] for c in CHECKS}
     # the dispatch time orders the hold_due rows: one for all, or each order is read
     one_dispatch = own or not ctx.policy.differs(("dispatch_time",))
-    for order_id, platform, base, day, py, chk, bucket in res.get("held", ()):
+    for order_id, platform, base, day, py, chk, bucket, ship_by in res.get("held", ()):
         key = (order_id, platform)
-        if py or key in unheld or not one_dispatch or (chk is None and day is None):
-            read.add(key)  # only an owner (the deadline's row), or left to Python
+        if py or key in unheld or not one_dispatch or (chk is None and day is None
+                                                       and ship_by is not None):
+            read.add(key)  # left to Python
             continue
         if paid_before and base >= paid_before and day is None:
             continue  # newer than the morning's orders, and no hold date has come
+        if chk is None and day is None:
+            # only an owner: the deadline's check, already counted in its bucket; its
+            # deadline is the group's hours after its start, so it sorts by the start
+            if bucket in counts:
+                judged[bucket].append((base, key))
+            continue
         if buckets and (not paid_before or base < paid_before):
             buckets[bucket] -= 1  # counted by the deadline above, judged here
         if chk in counts:
