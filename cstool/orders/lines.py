@@ -47,8 +47,8 @@ def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: i
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        known = {r[0]: r[1] for r in journal.query(
-            f"SELECT order_id, status_from FROM orders WHERE platform = ? "
+        known = {r[0]: (r[1], r[2]) for r in journal.query(
+            f"SELECT order_id, status_from, rowid FROM orders WHERE platform = ? "
             f"AND order_id IN ({marks})", [platform, *chunk])}
         waiting += journal.scalar(
             f"SELECT count(*) FROM order_lines WHERE platform = ? AND order_id IN ({marks}) "
@@ -60,15 +60,18 @@ def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: i
                 f"WHERE platform = ? AND order_id IN ({marks}) ORDER BY id", [platform, *chunk]):
             lines.setdefault(r["order_id"], []).append(r)
         for oid, rows in lines.items():
-            if known.get(oid) != "lines":
+            status_from, rowid = known.get(oid, (None, None))
+            if status_from != "lines":
                 continue  # an order export says what the order is
             counts = [r["quantity"] for r in rows if r["status"] != "closed" and r["quantity"]]
             titles = [r["title"] for r in rows if r["title"]]
             updates.append((status_of([r["status"] for r in rows]), _amount(rows),
                             sum(counts) if counts else None, titles[0] if titles else None,
-                            import_id, oid, platform))
+                            import_id, rowid))
+    # in the table's order: each page of orders read and written once, not once an order
+    updates.sort(key=lambda u: u[-1])
     journal.conn.executemany(
         "UPDATE orders SET status = ?, total_fen = coalesce(?, total_fen), "
         "item_count = coalesce(?, item_count), item_title = coalesce(item_title, ?), "
-        "import_id = ? WHERE order_id = ? AND platform = ? AND status_from = 'lines'", updates)
+        "import_id = ? WHERE rowid = ? AND status_from = 'lines'", updates)
     return waiting
