@@ -184,7 +184,7 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
             "amount": format_money(order["amount_fen"]) or "",
             "cutoff": policy.get("same_day_cutoff"),
             "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
-            "shop": policy.get("shop_name") or order.get("shop") or "本店",
+            "shop": policy.label() or "本店",
             "chat": CHANNEL.label(platform_channel(CHAT, order.get("platform")))}
 
 
