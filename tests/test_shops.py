@@ -53,3 +53,48 @@ def test_each_order_is_named_by_its_own_shop_not_the_journals(run, imp, files):
     assert sms[0]["message"].startswith("【抖音小店】")
     assert run.json(["report", "daily", "--shop", px.DOUYIN_SHOP, "--json"])["shop"] == "抖音小店"
     assert run.json(["report", "daily", "--json"])["shop"] == "总店"
+
+
+SPEC = {"name": "x", "platform": "jd", "level": "order",
+        "fields": {"order_id": ["单号"], "status": ["状态"], "created_at": ["下单时间"]}}
+
+
+@pytest.mark.parametrize("key, value, says", [
+    ("empty_in", {"status": 5}, "empty_in.status must be a list of strings"),
+    ("empty", 5, "empty must be a list of strings"),
+    ("status", 5, "status must be an object"),
+    ("status", {"W": 5}, "status 'W': 5 is not a status word"),
+    ("clean", 5, "clean must be an object"),
+    ("clean", {"order_id": 5}, "clean.order_id must be a list of strings"),
+    ("required", 5, "required must be a list of strings"),
+    ("refund", 5, "refund must be an object"),
+    ("refund", {"退款中": 5}, "refund '退款中': 5 is not one of"),
+    ("fields", 5, "fields must be an object"),
+    ("fields", {"order_id": 5}, "fields.order_id must be a list of strings"),
+    ("level", 5, "level must be a string"),
+])
+def test_a_spec_with_a_value_of_the_wrong_type_is_a_usage_error(imp, tmp_path, key, value,
+                                                                says):
+    import json
+
+    spec = tmp_path / "s.json"
+    spec.write_text(json.dumps({**SPEC, key: value}), encoding="utf-8")
+    data = tmp_path / "o.csv"
+    data.write_text("单号,状态,下单时间\n1,paid,2026-11-23 09:00:00\n", encoding="utf-8")
+    out = imp(data, "--spec", spec, check=2).output
+    assert f"--spec {spec}: {says}" in out
+    assert "internal error" not in out and "Traceback" not in out
+
+
+def test_a_spec_placeholder_given_as_one_string_is_one_placeholder(run, imp, tmp_path):
+    import json
+
+    spec = tmp_path / "s.json"
+    spec.write_text(json.dumps({**SPEC, "fields": {**SPEC["fields"], "buyer": ["买家"]},
+                                "empty": "null"}), encoding="utf-8")
+    data = tmp_path / "o.csv"
+    data.write_text("单号,状态,下单时间,买家\n1,paid,2026-11-23 09:00:00,null\n"
+                    "2,paid,2026-11-23 09:00:00,n\n", encoding="utf-8")
+    imp(data, "--spec", spec)
+    buyers = {o["order_id"]: o["buyer"] for o in run.json(["orders", "list", "--json"])}
+    assert buyers == {"1": None, "2": "n"}
