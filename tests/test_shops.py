@@ -98,3 +98,71 @@ def test_a_spec_placeholder_given_as_one_string_is_one_placeholder(run, imp, tmp
     imp(data, "--spec", spec)
     buyers = {o["order_id"]: o["buyer"] for o in run.json(["orders", "list", "--json"])}
     assert buyers == {"1": None, "2": "n"}
+
+
+# --- privacy: the order's own names inside its free text ----------------------------------
+
+PAN = "3508286990564888402"
+
+
+def _named_export(tmp_path):
+    """Taobao's ExportOrderList where the buyer and the agent typed the receiver's name."""
+    rows = [dict(r) for r in px.TAOBAO_ORDERS]
+    pan = next(r for r in rows if PAN in r["订单编号"])
+    pan["买家留言"] = "我是王芳 请周末送"
+    pan["订单备注"] = "王芳来电要求周末送---2026.11.23 倩"
+    return px._csv(tmp_path / "ExportOrderList-named.csv", px.TAOBAO_ORDER_HEADER, rows)
+
+
+def test_the_receivers_name_is_masked_inside_the_orders_free_text(run, imp, tmp_path, journal):
+    imp(_named_export(tmp_path))
+    shown = run.json(["orders", "show", PAN, "--json"])
+    assert shown["receiver_name"] == "王*"
+    assert shown["buyer_message"] == "我是王* 请周末送"
+    assert shown["seller_memo"].startswith("王*来电要求周末送")
+    assert "王芳" not in run(["orders", "show", PAN], check=0).output
+    assert "王芳" not in str(run.json(["orders", "list", "--json"]))
+    assert "王芳" not in run(["remark", "list", PAN], check=0).output
+    assert "王芳" not in run(["shipcheck", "pack", PAN], check=0).output
+    assert "王芳" not in str(run.json(["shipcheck", "pack", PAN, "--json"]))
+    revealed = run.json(["orders", "show", PAN, "--json", "--reveal"])
+    assert revealed["buyer_message"] == "我是王芳 请周末送"
+    assert "王芳" in run(["shipcheck", "pack", PAN, "--reveal"], check=0).output
+    # the web view: the order's page and the find-an-order query
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    import sqlite3
+
+    from cstool.app.policy import Policy
+    from cstool.core.clock import Clock
+    from cstool.web import pages, queries
+
+    policy = Policy(journal)
+    ctx = pages.context(journal, Clock(policy.get("timezone"), "2026-11-23 14:30"), policy, {})
+    page = pages.order(ctx, PAN)
+    cells = [c.text for s in page.sections if s.table for row in s.table.rows for c in row]
+    assert "我是王* 请周末送" in cells and not any("王芳" in c for c in cells)
+    conn = sqlite3.connect(str(journal.path))
+    conn.row_factory = sqlite3.Row
+    queries.register(conn)
+    [row] = conn.execute(queries.CANNED["find_order"]["sql"],
+                         {"order": PAN, "buyer": "", "status": ""}).fetchall()
+    conn.close()
+    assert row["seller_memo"].startswith("王*来电")
+
+
+def test_the_newer_xlsx_one_receiver_cell_is_split_into_name_phone_address(run, imp, tmp_path):
+    rows = [list(r) for r in px.TAOBAO_XLSX]
+    rows[0][-1] = "张三，86-13900139000，广东省深圳市南山区科技园路1号，"
+    f = px._xlsx(tmp_path / "订单导出.xlsx", px.TAOBAO_XLSX_HEADER, rows)
+    imp(f)
+    oid = rows[0][0]
+    o = run.json(["orders", "show", oid, "--json", "--reveal"])
+    assert (o["receiver_name"], o["receiver_phone"], o["receiver_address"]) == (
+        "张三", "13900139000", "广东省深圳市南山区科技园路1号")
+    masked = run.json(["orders", "show", oid, "--json"])
+    assert (masked["receiver_name"], masked["receiver_phone"], masked["receiver_address"]) == (
+        "张*", "139****9000", "广东省深圳市南山区 ****")
+    # the export's own masked cell (…科技园***) still tells nothing of the address
+    imp(px.write_all(tmp_path / "x")["taobao_xlsx"])
+    o = run.json(["orders", "show", oid, "--json", "--reveal"])
+    assert (o["receiver_name"], o["receiver_phone"]) == ("张三", "13900139000")

@@ -16,6 +16,9 @@ A spec (a plain dict, the same shape as a shop's own JSON spec file) says:
   derived);
 - ``empty`` / ``empty_in``: placeholders that mean empty, everywhere or in one field
   (``null``, ``订单未关闭``, ``——``, ``无退款申请``);
+- ``receiver_contact``: one cell holding the receiver's name, phone and address
+  (``张三，86-13900139000，广东省…``), split into the three where the file has no
+  column of their own;
 - ``clean``: value cleaners per field (``*``: every field): ``strip`` (a leading tab),
   ``tabs`` (a tab inside a time), ``digits``, ``nospace``, ``amount_head``.
 
@@ -44,6 +47,7 @@ ORDER_FIELDS: dict[str, str] = {
     "buyer_message": "text", "invoice_title": "text", "presale_info": "text",
     "receiver_name": "text", "receiver_phone": "phone", "phone_landline": "phone",
     "receiver_address": "address", "modified_address": "address",
+    "receiver_contact": "contact",
 }
 LINE_FIELDS: dict[str, str] = {
     "line.sub_order_id": "id", "line.title": "text", "line.sku": "text",
