@@ -166,3 +166,47 @@ def test_the_newer_xlsx_one_receiver_cell_is_split_into_name_phone_address(run, 
     imp(px.write_all(tmp_path / "x")["taobao_xlsx"])
     o = run.json(["orders", "show", oid, "--json", "--reveal"])
     assert (o["receiver_name"], o["receiver_phone"]) == ("张三", "13900139000")
+
+
+# --- the web view: an order is its platform and its number ---------------------------------
+
+
+def _same_number_on_two_platforms(imp, tmp_path):
+    for platform in ("jd", "pdd"):
+        f = tmp_path / f"{platform}.csv"
+        f.write_text("单号,状态,时间\n777,paid,2026-11-23 09:00:00\n", encoding="utf-8")
+        imp(f, "--format", "generic", "--platform", platform, "--map", "单号=order_id",
+            "--map", "状态=status", "--map", "时间=created_at")
+
+
+def test_web_order_links_carry_the_rows_platform_and_an_ambiguous_number_offers_a_choice(
+        imp, tmp_path, journal):
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    from cstool.app.policy import Policy
+    from cstool.core.clock import Clock
+    from cstool.web import app, pages
+
+    _same_number_on_two_platforms(imp, tmp_path)
+    policy = Policy(journal)
+
+    def ctx(args=None):
+        return pages.context(journal, Clock(policy.get("timezone"), "2026-11-23 14:30"), policy,
+                             args or {})
+
+    hrefs = {c.href for s in pages.shipping(ctx()).sections if s.table
+             for row in s.table.rows for c in row if c.href and "/orders/777" in c.href}
+    assert hrefs == {"/orders/777?platform=jd", "/orders/777?platform=pdd"}
+    # a filter already in the page's links is kept, the platform set to the row's
+    hrefs = {c.href for s in pages.shipping(ctx({"shop": ""})).sections if s.table
+             for row in s.table.rows for c in row if c.href and "/orders/" in c.href}
+    assert all("platform=" in h for h in hrefs)
+    page = pages.order(ctx(), "777")
+    assert page.status == 200 and "several platforms" in page.intro
+    assert "--platform" not in page.intro
+    assert [href for _, href in page.links] == ["/orders/777?platform=jd",
+                                                "/orders/777?platform=pdd"]
+    assert pages.order(ctx({"platform": "pdd"}), "777").title == "订单 Order 777"
+    # the find-an-order query's cells link with the platform too
+    cell = app.Plugin(app.Settings(str(journal.path))).render_cell(
+        {"order_id": "777", "platform": "pdd"}, "777", "order_id", "journal")
+    assert 'href="/orders/777?platform=pdd"' in str(cell)

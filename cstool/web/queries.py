@@ -77,7 +77,7 @@ CANNED: dict[str, dict[str, Any]] = {
         "title": "找订单 Find an order",
         "description": "By order number (or its start), buyer account and status (待发货, "
                        "paid …); newest first, at most 100. The order number opens the order.",
-        "sql": f"""SELECT order_id, buyer, status,
+        "sql": f"""SELECT order_id, platform, shop, buyer, status,
   cstool_money(coalesce(total_fen, paid_fen)) AS amount,
   cstool_time(created_at, {_TZ}) AS created_at,
   cstool_time(paid_at, {_TZ}) AS paid_at,
