@@ -210,3 +210,19 @@ def test_web_order_links_carry_the_rows_platform_and_an_ambiguous_number_offers_
     cell = app.Plugin(app.Settings(str(journal.path))).render_cell(
         {"order_id": "777", "platform": "pdd"}, "777", "order_id", "journal")
     assert 'href="/orders/777?platform=pdd"' in str(cell)
+
+
+def test_the_daily_reports_imports_are_those_of_its_platform_and_shop(run, imp, files):
+    imp(files["taobao_orders"])
+    imp(files["douyin"], "--shop", px.DOUYIN_SHOP)
+    imp(files["pdd"], "--shop", px.PDD_SHOP)
+    every = run.json(["report", "daily", "--json"])["imports"]
+    assert every["files"] == 3
+    dy = run.json(["report", "daily", "--shop", px.DOUYIN_SHOP, "--json"])["imports"]
+    assert (dy["files"], dy["rows"]) == (1, len(px.DOUYIN))
+    tb = run.json(["report", "daily", "--platform", "taobao", "--json"])["imports"]
+    assert (tb["files"], tb["rows"]) == (1, len(px.TAOBAO_ORDERS))
+    # a file that names its shop (店铺名称) counts for that shop
+    shop = run.json(["report", "daily", "--shop", px.TAOBAO_SHOP, "--json"])["imports"]
+    assert shop["files"] == 1
+    assert run.json(["report", "daily", "--platform", "jd", "--json"])["imports"]["files"] == 0
