@@ -226,3 +226,33 @@ def test_the_daily_reports_imports_are_those_of_its_platform_and_shop(run, imp, 
     shop = run.json(["report", "daily", "--shop", px.TAOBAO_SHOP, "--json"])["imports"]
     assert shop["files"] == 1
     assert run.json(["report", "daily", "--platform", "jd", "--json"])["imports"]["files"] == 0
+
+
+@pytest.mark.parametrize("name", ["pdd", "douyin"])
+def test_a_reimport_that_only_names_the_shop_reports_the_orders_it_changed(run, imp, files,
+                                                                          name):
+    first = run.json(["--agent", "倩", "orders", "import", str(files[name]), "--json"])[0]
+    again = run.json(["--agent", "倩", "orders", "import", str(files[name]), "--json"])[0]
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, first["rows"])
+    moved = run.json(["--agent", "倩", "orders", "import", str(files[name]), "--shop", "A",
+                      "--json"])[0]
+    orders = run.json(["orders", "list", "--shop", "A", "--json"])
+    assert moved["updated"] == len(orders) == first["new_orders"]
+    assert moved["unchanged"] == first["rows"] - len(orders)
+
+
+def test_an_order_with_a_row_per_item_is_named_and_counted_by_its_live_lines(run, imp, files):
+    imp(files["jd"], "--status-map", "等待付款=unpaid")
+    jd = run.json(["orders", "show", "3088888000001", "--json"])
+    assert (jd["item_title"], jd["item_count"]) == ("保温饭盒 1.2L", 2)
+    assert [i["title"] for i in jd["items"]] == ["保温饭盒 1.2L", "不锈钢餐具 套装"]
+    imp(files["douyin"], "--shop", px.DOUYIN_SHOP)
+    dy = run.json(["orders", "show", "6938000000000000001", "--json"])
+    # the socks were closed: the sweatshirt is what ships, and the socks' 39.80 came back
+    assert (dy["status"], dy["item_title"], dy["item_count"]) == ("paid", "加绒卫衣 男款", 1)
+    assert (dy["part_refunded"], dy["refund_amount"]) == (True, "39.80")
+    # importing the file again changes nothing, and says so
+    again = run.json(["--agent", "倩", "orders", "import", str(files["douyin"]), "--shop",
+                      px.DOUYIN_SHOP, "--json"])[0]
+    assert (again["updated"], again["unchanged"]) == (0, len(px.DOUYIN))
+    assert run.json(["orders", "show", "6938000000000000001", "--json"]) == dy
