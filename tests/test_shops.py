@@ -256,3 +256,23 @@ def test_an_order_with_a_row_per_item_is_named_and_counted_by_its_live_lines(run
                       px.DOUYIN_SHOP, "--json"])[0]
     assert (again["updated"], again["unchanged"]) == (0, len(px.DOUYIN))
     assert run.json(["orders", "show", "6938000000000000001", "--json"]) == dy
+
+
+def test_a_mistyped_shop_is_refused_naming_the_shops_the_journal_knows(run, imp, files,
+                                                                       journal):
+    imp(files["douyin"], "--shop", px.DOUYIN_SHOP)
+    imp(files["taobao_orders"])
+    known = f"its shops: {', '.join(sorted([px.DOUYIN_SHOP, px.TAOBAO_SHOP]))}"
+    bad = run(["--agent", "倩", "policy", "set", "--shop", "示范抖点", "ship_deadline_hours", "24"],
+              check=2).output
+    assert "no shop '示范抖点' in the journal" in bad and known in bad and "--new-shop" in bad
+    assert journal.query("SELECT shop FROM shop_policy") == []  # nothing stored
+    for args in (["orders", "list"], ["shipcheck"], ["chase", "due"], ["report", "daily"]):
+        out = run([*args, "--shop", "不存在"], check=2).output
+        assert "no shop '不存在' in the journal" in out and known in out, args
+    # a shop declared before its first import, then its filter is valid
+    run(["--agent", "倩", "policy", "set", "--shop", "新店", "ship_deadline_hours", "24",
+         "--new-shop"], check=0)
+    assert run.json(["orders", "list", "--shop", "新店", "--json"]) == []
+    run(["--agent", "倩", "policy", "set", "--shop", px.DOUYIN_SHOP, "ship_deadline_hours",
+         "24"], check=0)

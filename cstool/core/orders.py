@@ -157,6 +157,16 @@ def require(journal, order_id: str, scope: Any = None):
                    "(import the shop's export first)")
 
 
+def shops(journal) -> list[str]:
+    """The shops the journal knows: its orders', those named on an import (``--shop``)
+    and those with a policy of their own."""
+    names = {r[0] for r in journal.query(
+        "SELECT DISTINCT shop FROM orders WHERE shop IS NOT NULL "
+        "UNION SELECT shop FROM imports WHERE shop IS NOT NULL "
+        "UNION SELECT shop FROM shop_policy")}
+    return sorted(n for n in names if n)
+
+
 def platform_of(journal, order_id: Optional[str], scope: Any = None) -> Optional[str]:
     """The platform of the order the journal has under this number (None: none, or the
     number is on several platforms and the scope does not say which)."""
