@@ -276,3 +276,23 @@ def test_a_mistyped_shop_is_refused_naming_the_shops_the_journal_knows(run, imp,
     assert run.json(["orders", "list", "--shop", "新店", "--json"]) == []
     run(["--agent", "倩", "policy", "set", "--shop", px.DOUYIN_SHOP, "ship_deadline_hours",
          "24"], check=0)
+
+
+def test_chase_due_for_one_chat_lists_only_the_orders_of_its_platform(run, imp, files, tmp_path):
+    imp(files["douyin"], "--shop", px.DOUYIN_SHOP)
+    imp(files["jd"], "--status-map", "等待付款=unpaid")
+    unpaid = tmp_path / "ExportOrderList-unpaid.csv"
+    row = px._taobao_order("3523333000000000007", "tb_unpaid_buyer", "等待买家付款", "88.00", "0.00",
+                           "2026-11-23 13:00:00", "", "陶瓷茶具套装", 1, 1)
+    px._csv(unpaid, px.TAOBAO_ORDER_HEADER, [row])
+    imp(unpaid)
+    every = {r["order_id"]: r["channel"] for r in run.json(["chase", "due", "--json"])}
+    assert every == {"6938000000000000002": "feige", "3088888000003": "dongdong",
+                     "3523333000000000007": "wangwang"}
+    for word, oid in (("飞鸽", "6938000000000000002"), ("feige", "6938000000000000002"),
+                      ("咚咚", "3088888000003"), ("wangwang", "3523333000000000007")):
+        rows = run.json(["chase", "due", "--channel", word, "--json"])
+        assert [(r["order_id"], r["channel"]) for r in rows] == [(oid, every[oid])], word
+    assert run.json(["chase", "due", "--channel", "拼多多聊天", "--json"]) == []
+    # a channel that is no chat still lists every platform's orders
+    assert len(run.json(["chase", "due", "--channel", "sms", "--all", "--json"])) == 3

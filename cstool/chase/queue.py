@@ -469,7 +469,8 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
     platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚, 有赞客服) and the message to send.
     Each order is judged by its shop's policy. ``channel``: only orders to chase
     by that channel now, whatever the sequence (``sms`` for a campaign's bulk
-    messages; any chat means chat). ``all_``: also orders that become due later
+    messages; a chat, the orders of the platforms it is the chat of: ``feige``
+    Douyin's, ``wangwang`` Taobao's). ``all_``: also orders that become due later
     (grace, cool-down, a promise, a closed window), with ``opens_at`` and ``waits``
     (what it waits for: ``grace``, ``cooldown``, ``promise`` or ``window``). Orders
     held for another agent than ``ctx.agent`` (``必须由XX负责处理!``) are left out.
@@ -485,7 +486,10 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
     opens: dict[tuple[Optional[str], str, datetime], Optional[datetime]] = {}
     sql, params = due_query(now, policy, all_, ctx.scope)
     out: list[dict] = []
+    chat = channel if channel in CHATS else None  # a platform's chat: that platform's orders
     for row in journal.execute(sql, params):
+        if chat and platform_channel(chat, row["platform"]) != chat:
+            continue
         owner = row["owner"]
         if owner and agent and owner != agent:
             continue
