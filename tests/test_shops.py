@@ -278,7 +278,8 @@ def test_a_mistyped_shop_is_refused_naming_the_shops_the_journal_knows(run, imp,
          "24"], check=0)
 
 
-def test_chase_due_for_one_chat_lists_only_the_orders_of_its_platform(run, imp, files, tmp_path):
+def test_chase_due_for_one_chat_lists_only_the_orders_of_its_platform(run, imp, files, tmp_path,
+                                                                      env):
     imp(files["douyin"], "--shop", px.DOUYIN_SHOP)
     imp(files["jd"], "--status-map", "等待付款=unpaid")
     unpaid = tmp_path / "ExportOrderList-unpaid.csv"
@@ -296,3 +297,17 @@ def test_chase_due_for_one_chat_lists_only_the_orders_of_its_platform(run, imp, 
     assert run.json(["chase", "due", "--channel", "拼多多聊天", "--json"]) == []
     # a channel that is no chat still lists every platform's orders
     assert len(run.json(["chase", "due", "--channel", "sms", "--all", "--json"])) == 3
+    # the library's count of what is due agrees with what it lists
+    from conftest import context
+
+    from cstool.chase import queue
+    from cstool.core.journal import Journal
+
+    j = Journal.open(str(env))
+    try:
+        for chat in ("feige", "dongdong", "wangwang", "pdd_chat"):
+            counts: dict = {}
+            rows = queue.due(context(j), channel=chat, counts=counts)
+            assert counts["due"] == len(rows) == (0 if chat == "pdd_chat" else 1), chat
+    finally:
+        j.close()

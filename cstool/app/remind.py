@@ -24,7 +24,7 @@ from typing import Callable, Optional
 from cstool.app import routines
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Item
-from cstool.core.notify import split_message
+from cstool.core.notify import split_lines
 
 CLAIM_MINUTES = 10
 
@@ -279,17 +279,14 @@ def _held_back(out: Outcome, later: list[Item]) -> None:
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
     """Messages of at most ``limit`` bytes, with the items each one carries."""
+    if not items:
+        return []
     label = labels()
     groups: list[tuple[list[Item], str]] = []
-    batch: list[Item] = []
-    for item in items:
-        trial = split_message([line(i, label) for i in batch + [item]], limit, title)
-        if batch and len(trial) > 1:
-            groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
-            batch = []
-        batch.append(item)
-    if batch:
-        groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
+    k = 0
+    for chunk in split_lines([line(i, label) for i in items], limit, title):
+        batch, k = items[k:k + len(chunk)], k + len(chunk)
+        groups.append((batch, "\n".join(([title] if title else []) + chunk)))
     n = len(groups)
     if n > 1:
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))
