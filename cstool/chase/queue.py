@@ -184,7 +184,7 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
             "amount": format_money(order["amount_fen"]) or "",
             "cutoff": policy.get("same_day_cutoff"),
             "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
-            "shop": policy.get("shop_name") or order.get("shop") or "本店",
+            "shop": policy.label() or "本店",
             "chat": CHANNEL.label(platform_channel(CHAT, order.get("platform")))}
 
 
@@ -503,6 +503,16 @@ def _count_due(ctx, channel: Optional[str]) -> int:
     rules (the journal's, and each shop's that differ). The few a chase touched (a log
     or a chase remark in the memo) are judged one by one, as :func:`due` judges them.
     """
+    if channel in CHATS:  # a platform's chat: the orders of its platforms
+        from cstool.core.context import Scope
+
+        scope = ctx.scope
+        if scope.platform:
+            if platform_channel(channel, scope.platform) != channel:
+                return 0
+        else:
+            return sum(_count_due(ctx.scoped(Scope(p, scope.shop)), channel)
+                       for p, c in PLATFORM_CHAT.items() if c == channel)
     journal, policy, agent = ctx.journal, ctx.policy, ctx.agent
     now = ctx.clock.now()
     local = now.astimezone(ctx.clock.tz)
@@ -573,7 +583,8 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
     platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚, 有赞客服) and the message to send.
     Each order is judged by its shop's policy. ``channel``: only orders to chase
     by that channel now, whatever the sequence (``sms`` for a campaign's bulk
-    messages; any chat means chat). ``all_``: also orders that become due later
+    messages; a chat, the orders of the platforms it is the chat of: ``feige``
+    Douyin's, ``wangwang`` Taobao's). ``all_``: also orders that become due later
     (grace, cool-down, a promise, a closed window), with ``opens_at`` and ``waits``
     (what it waits for: ``grace``, ``cooldown``, ``promise`` or ``window``). Orders
     held for another agent than ``ctx.agent`` (``必须由XX负责处理!``) are left out.
@@ -595,9 +606,12 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
         return []  # every order due now would be chased by a channel open now
     sql, params = due_query(now, policy, all_, ctx.scope)
     out: list[dict] = []
+    chat = channel if channel in CHATS else None  # a platform's chat: that platform's orders
     for row in journal.execute(sql, params):
         if limit and len(out) >= limit:
             break
+        if chat and platform_channel(chat, row["platform"]) != chat:
+            continue
         owner = row["owner"]
         if owner and agent and owner != agent:
             continue

@@ -275,7 +275,7 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
     rows.sort(key=lambda r: (_category_rank(r["category"]), _FROM_RANK[r["from"]],
                              r["due_at"] or "~", r["id"]))
     shop = ctx.scope.shop
-    return Sheet(shop=ctx.policy.get("shop_name", shop) or shop or "", shift=shift, agent=agent,
+    return Sheet(shop=ctx.policy.shop_label(shop), shift=shift, agent=agent,
                  generated_at=now_db, rows=rows, warnings=warnings)
 
 

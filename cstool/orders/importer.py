@@ -64,7 +64,8 @@ def _values(rows: int, n: int, *literals: str) -> str:
 
 
 def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
-               status_from: str = "order", digest: bool = False) -> str:
+               status_from: str = "order", digest: bool = False,
+               kept: tuple[str, ...] = ()) -> str:
     """An order export: insert new orders; update changed ones, never backwards, never
     blanking.
 
@@ -72,10 +73,14 @@ def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
     time) keeps what the journal knows; a status earlier in the order's life
     than the stored one (an older export imported late) changes nothing, unless
     only the order's lines had said it (``status_from``: what the status is from).
+    ``kept``: columns each row of a file with a row per item would overwrite with its
+    own item's value: an update keeps them, and the lines decide them after the rows.
     """
     # the platform and the import's id are the same for every row: literals, not parameters
     sets, changed = [], []
     for c in COLUMNS[1:] + ("status_from",):
+        if c in kept:
+            continue
         if c in ("status", "status_from"):
             new = f"excluded.{c}"
         elif c == "seller_memo":
@@ -98,13 +103,14 @@ def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
     )
 
 
-def fill_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao") -> str:
+def fill_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
+             kept: tuple[str, ...] = ()) -> str:
     """An export of items: the orders it names, new ones inserted (their status the lines'),
     known ones only filled in where no order export has said anything (the order
     export's values win, whichever came first)."""
     sets, changed = [], []
     for c in COLUMNS[1:]:
-        if c == "status":
+        if c == "status" or c in kept:
             continue  # the lines decide it, after the rows (orders.lines.derive_orders)
         # (an order export's blank cell said nothing: the item export's value fills it)
         if c == "seller_memo":
@@ -252,14 +258,20 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         cur = journal.conn.cursor()
         digests = _digests(journal, path, source.size, spec, index, shop, status_map,
                            ctx.clock.tz_name)
+        # a file with a row per item and no order-level title: each row names its own item,
+        # so the order's title (and, when its lines say it, its status) is the lines'
+        own_title = spec.level != "order" and "item_title" not in index
+        from_lines = own_title and spec.level == "order_lines"
+        kept = (("item_title",) if own_title else ()) + (
+            ("status",) if spec.status_from == "lines" else ())
         if spec.level == "lines":
-            many, one = (fill_sql(CHUNK, import_id, spec.platform),
-                         fill_sql(1, import_id, spec.platform))
+            many, one = (fill_sql(CHUNK, import_id, spec.platform, kept),
+                         fill_sql(1, import_id, spec.platform, kept))
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
-                                    digests is not None),
+                                    digests is not None, kept),
                          upsert_sql(1, import_id, spec.platform, spec.status_from,
-                                    digests is not None))
+                                    digests is not None, kept))
         many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
                                 line_sql(1, import_id, spec.platform))
         changed = changed_lines = 0
@@ -297,9 +309,12 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         if normalise.lines:
             result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
                                - lines_before)
-            result.updated = changed_lines - result.inserted
-            result.unchanged = result.rows - len(rejected) - changed_lines
-            result.waiting_lines = derive_orders(journal, spec.platform, line_orders, import_id)
+            # a row is its line and (some of) its order: either may be what changed
+            result.updated = max(changed_lines - result.inserted, changed - result.new_orders)
+            result.unchanged = max(0, result.rows - len(rejected) - result.inserted
+                                   - result.updated)
+            result.waiting_lines = derive_orders(journal, spec.platform, line_orders, import_id,
+                                                 from_lines)
         else:
             result.inserted = result.new_orders
             result.updated = changed - result.inserted
