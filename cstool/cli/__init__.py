@@ -20,7 +20,10 @@ import click
 from cstool import __version__
 from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
+from cstool.cli._i18n import localize, route_click
+from cstool.core import i18n
 from cstool.core.errors import CstoolError
+from cstool.core.i18n import N_
 from cstool.core.journal import resolve_path
 from cstool.core.mask import mask_secrets
 
@@ -29,22 +32,32 @@ HOUSE = {"init": "journal", "journal": "journal", "policy": "policy", "agent": "
          "remind": "remind", "report": "report", "serve": "serve"}
 # Every command: name -> its module; a routine's group is cstool/cli/<group>.py.
 COMMANDS = {**HOUSE, **{name: name for name in cli_groups()}}
+route_click()
 
 
 class LazyGroup(click.Group):
+    def main(self, *args, **kwargs):
+        # Each command line resolves its language afresh (CSTOOL_LANG, the journal, the
+        # locale): a test or a long-lived caller may change them between two runs.
+        i18n.reset()
+        localize(self)
+        return super().main(*args, **kwargs)
+
     def list_commands(self, ctx):
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx, name):
         if name in self.commands:
-            return self.commands[name]
+            return localize(self.commands[name])
         module = COMMANDS.get(name)
         if module is None:
             return None
         # A command module is imported when its command runs: cron pays for one.
-        return getattr(importlib.import_module(f"cstool.cli.{module}"), name)
+        return localize(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
 
     def invoke(self, ctx):
+        for problem in i18n.problems():
+            click.echo(f"warning: {problem}", err=True)
         try:
             return super().invoke(ctx)
         except CstoolError as e:
@@ -106,7 +119,9 @@ def os_error(e: OSError) -> str:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cstool")
+# The words are given, not click's defaults: those are translated once, on import.
+@click.version_option(__version__, prog_name="cstool", message="%(prog)s, version %(version)s",
+                      help=N_("Show the version and exit."))
 @global_options
 @click.pass_context
 def cli(ctx):

@@ -16,10 +16,11 @@ from typing import Any, Callable, Optional
 import click
 
 from cstool.app.policy import Policy
-from cstool.core import agents
+from cstool.core import agents, i18n
 from cstool.core.clock import Clock, to_db
 from cstool.core.context import Context
 from cstool.core.errors import BadUsage, CstoolError
+from cstool.core.i18n import N_
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
@@ -156,6 +157,8 @@ def _setter(attr: str) -> Callable:
             return
         app = ctx.ensure_object(App)
         setattr(app, attr, value)
+        if attr == "db_path":
+            i18n.configure(value)  # the language may be this journal's policy
 
     return callback
 
@@ -170,13 +173,13 @@ def _global_option(*decls: str, attr: str, envvar: Optional[str], help: str, is_
 def global_options(f: Callable, envvars: bool = True) -> Callable:
     opts = [
         _global_option("--db", attr="db_path", envvar="CSTOOL_DB" if envvars else None,
-                       metavar="PATH", help="Journal file (default: user data dir/cstool/journal.db)."),
+                       metavar="PATH", help=N_("Journal file (default: user data dir/cstool/journal.db).")),
         _global_option("--now", attr="now_text", envvar="CSTOOL_NOW" if envvars else None,
-                       metavar="TIME", help="Pin the clock: 'YYYY-MM-DD HH:MM[:SS]', shop time."),
+                       metavar="TIME", help=N_("Pin the clock: 'YYYY-MM-DD HH:MM[:SS]', shop time.")),
         _global_option("--agent", attr="agent_name", envvar="CSTOOL_AGENT" if envvars else None,
-                       metavar="NAME", help="Acting agent's short name (needed to write)."),
+                       metavar="NAME", help=N_("Acting agent's short name (needed to write).")),
         _global_option("--reveal", attr="reveal", envvar=None, is_flag=True,
-                       help="Show buyer names, phones and addresses unmasked."),
+                       help=N_("Show buyer names, phones and addresses unmasked.")),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -206,8 +209,8 @@ def output_options(f: Callable) -> Callable:
     """``--format`` and ``--json``; the command receives ``fmt``."""
 
     @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
-                  show_default=True, help="Output format.")
-    @click.option("--json", "as_json", is_flag=True, help="Shortcut for --format json.")
+                  show_default=True, help=N_("Output format."))
+    @click.option("--json", "as_json", is_flag=True, help=N_("Shortcut for --format json."))
     @functools.wraps(f)
     def wrapper(*args, fmt: str, as_json: bool, **kwargs):
         return f(*args, fmt="json" if as_json else fmt, **kwargs)
@@ -218,7 +221,7 @@ def output_options(f: Callable) -> Callable:
 def json_option(f: Callable) -> Callable:
     """``--json`` for commands that create something: print the created object."""
     return click.option("--json", "as_json", is_flag=True,
-                        help="Print the created object as JSON.")(f)
+                        help=N_("Print the created object as JSON."))(f)
 
 
 class Domain(click.ParamType):
