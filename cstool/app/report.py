@@ -55,6 +55,8 @@ def render(report: dict, renderer, fmt: str) -> str:
     """``table`` (terminal) or ``md`` (paste into chat / a wiki)."""
     from tabulate import tabulate
 
+    from cstool.core.table import layout
+
     title = f"日报 Daily report {report['date']}" + (f" · {report['shop']}" if report["shop"] else "")
     parts = [f"# {title}" if fmt == "md" else title, ""]
     for heading, rows in sections(report):
@@ -62,7 +64,11 @@ def render(report: dict, renderer, fmt: str) -> str:
         body = [renderer.row({k: format_ratio(v) if k == "conversion" else v
                               for k, v in r.items()}, text=True) for r in rows]
         keys = list(body[0])
-        table = tabulate([[r.get(k, "") for k in keys] for r in body], headers=keys,
-                         tablefmt="github" if fmt == "md" else "simple", disable_numparse=True)
+        if fmt == "md":
+            table = tabulate([[r.get(k, "") for k in keys] for r in body], headers=keys,
+                             tablefmt="github", disable_numparse=True)
+        else:  # the terminal's table: as every listing's, fitted to its width
+            table = "\n".join(layout(keys, [[str(r.get(k, "")) for k in keys] for r in body],
+                                      renderer.width, cut=renderer.cut))
         parts += [f"## {heading}" if fmt == "md" else heading, "", table, ""]
     return "\n".join(parts)

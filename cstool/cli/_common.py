@@ -24,6 +24,7 @@ from cstool.core.i18n import N_
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
+from cstool.core.table import is_tty, terminal_width
 from cstool.core.values import parse_money
 
 
@@ -35,6 +36,7 @@ class App:
         self.now_text: Optional[str] = None
         self.agent_name: Optional[str] = None
         self.reveal = False
+        self.wide = False  # --wide: tables print every column, unwrapped
         # Commands that work without a journal (journal path, policy presets, remark
         # parse) set this: the policy and the clock then take their defaults.
         self.journal_optional = False
@@ -136,7 +138,11 @@ class App:
     # -- output --
 
     def renderer(self) -> Renderer:
-        return Renderer(self.clock, reveal=self.reveal)
+        """Tables fit the terminal (COLUMNS, or the tty's width) unless --wide; piped
+        output is fitted only when COLUMNS asks, and never cut."""
+        width = None if self.wide else terminal_width(sys.stdout)
+        return Renderer(self.clock, reveal=self.reveal, width=width,
+                        cut=width is not None and is_tty(sys.stdout))
 
     def emit(self, rows: Any, fmt: str = "table", columns: Optional[Sequence[str]] = None,
              empty: Optional[str] = None, listing: Optional[Listing] = None) -> None:
@@ -211,6 +217,9 @@ def output_options(f: Callable) -> Callable:
     @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
                   show_default=True, help=N_("Output format."))
     @click.option("--json", "as_json", is_flag=True, help=N_("Shortcut for --format json."))
+    @click.option("--wide", is_flag=True, expose_value=False, callback=_setter("wide"),
+                  help=N_("Tables: every column, nothing wrapped (the terminal's width is "
+                          "COLUMNS, else the terminal's own; piped output is never cut)."))
     @functools.wraps(f)
     def wrapper(*args, fmt: str, as_json: bool, **kwargs):
         return f(*args, fmt="json" if as_json else fmt, **kwargs)

@@ -7,11 +7,21 @@ from cstool.chase import queue
 from cstool.chase import stats as chase_stats
 from cstool.chase.queue import CHANNEL, REASON, RESULT
 from cstool.chase.stats import STATS_BY
-from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import (
+    LIMIT,
+    Domain,
+    command,
+    json_option,
+    output_options,
+    pass_app,
+)
 from cstool.core.clock import check_month_days
 from cstool.core.errors import InputError
 from cstool.core.output import Listing
 from cstool.core.values import format_ratio
+
+# At a narrow terminal the message goes under its row; these columns go first.
+DUE_DROP = ("last_chased_at", "attempts", "phone")
 
 
 def _none(value):
@@ -63,8 +73,9 @@ def due(app, channel, all_, limit, fmt):
         columns.insert(columns.index("channel") + 1, "opens_at")
     if app.reveal:
         columns.insert(columns.index("channel"), "phone")
-    app.emit(rows, fmt, columns=columns,
-             empty="no unpaid orders to chase now" + ("" if all_ else " (--all shows later ones)"))
+    app.emit(rows, fmt, listing=Listing(
+        columns=columns, below="message", drop=DUE_DROP,
+        empty="no unpaid orders to chase now" + ("" if all_ else " (--all shows later ones)")))
 
 
 @command(chase)

@@ -5,11 +5,21 @@ import click
 from cstool.cases import report as cases_report
 from cstool.cases import timeline, views
 from cstool.cases.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
-from cstool.cli._common import LIMIT, Domain, Money, command, json_option, output_options, pass_app
+from cstool.cli._common import (
+    LIMIT,
+    Domain,
+    Money,
+    command,
+    json_option,
+    output_options,
+    pass_app,
+)
 from cstool.core import orders
 from cstool.core.output import Listing
 
 # A case in a table: its timeline and photos in short (the JSON has every field).
+# What a narrow terminal leaves out of the list, first first (exception show has it all).
+LIST_DROP = ("opened_at", "opened_by", "resolution", "courier", "buyer")
 CASE = Listing(table={
     "timeline": lambda events: [{k: e[k] for k in ("at", "agent", "action", "detail")}
                                 for e in events],
@@ -212,8 +222,8 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
         app.ctx, open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
         since=since_db, limit=limit)
-    app.emit(rows, fmt, columns=views.LIST_COLUMNS,
-             empty="no exceptions match")
+    app.emit(rows, fmt, listing=Listing(columns=views.LIST_COLUMNS, below="next_step",
+                                        drop=LIST_DROP, empty="no exceptions match"))
 
 
 @command(exception)

@@ -5,7 +5,14 @@ import sys
 import click
 
 from cstool.app import routines
-from cstool.cli._common import LIMIT, Domain, command, json_option, output_options, pass_app
+from cstool.cli._common import (
+    LIMIT,
+    Domain,
+    command,
+    json_option,
+    output_options,
+    pass_app,
+)
 from cstool.core import orders
 from cstool.core.clock import to_db
 from cstool.core.errors import InputError
@@ -19,7 +26,8 @@ from cstool.handover.shifts import SHIFT, current_shift, resolve_shift, shift_ta
 # A table names the category in the manual's words (联系快递); scripts get the value.
 LISTING = Listing(columns=("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
                            "created_at", "receipt", "acked_by"),
-                  table={"category": CATEGORY.label}, empty="no handover items match")
+                  table={"category": CATEGORY.label}, empty="no handover items match",
+                  drop=("acked_by", "receipt", "created_by", "created_at"))
 
 
 @click.group()

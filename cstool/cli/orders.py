@@ -5,8 +5,12 @@ import click
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app
 from cstool.core.orders import LIST_COLUMNS, list_orders
+from cstool.core.output import Listing
 from cstool.core.vocab import STATUS
 from cstool.orders import importer
+
+# What a narrow terminal leaves out of orders list, first first (orders show has it all).
+LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo")
 
 
 @click.group()
@@ -82,8 +86,8 @@ def list_(app, statuses, since, buyer, limit, fmt):
 
     since_db = app.since(since)
     rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
-    app.emit(rows, fmt, columns=LIST_COLUMNS,
-             empty="no orders match")
+    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=LIST_DROP,
+                                        empty="no orders match"))
 
 
 @command(orders)

@@ -8,7 +8,9 @@ from cstool.cli._common import command, journal_optional, output_options, pass_a
 from cstool.core.output import Listing
 
 # A table shows each value as it is typed (10:00-12:00,15:00-17:00); scripts get the value.
-LISTING = Listing(columns=("key", "value", "source", "help"), table={"value": display})
+LISTING = Listing(columns=("key", "value", "source", "help"), table={"value": display},
+                  below="help")
+PRESETS = Listing(below="sets")
 
 
 @click.group()
@@ -92,4 +94,4 @@ def presets(app, fmt):
     rows = [{"preset": name, "about": about,
              "sets": "; ".join(f"{k}={display(v)}" for k, v in values.items())}
             for name, (about, values) in house.presets().items()]
-    app.emit(rows, fmt)
+    app.emit(rows, fmt, listing=PRESETS)

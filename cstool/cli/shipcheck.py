@@ -11,11 +11,15 @@ from cstool.cli._common import (
     output_options,
     pass_app,
 )
+from cstool.core.output import Listing
 from cstool.shipcheck import checks as lib
 from cstool.shipcheck import morning as morning_view
 from cstool.shipcheck.checks import CHECK
 from cstool.shipcheck.morning import MORNING_COLUMNS, SECTIONS
 from cstool.shipcheck.packing import checklist, render_text
+
+# The morning view's sections as tables: the detail goes under its row when narrow.
+MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",))
 
 
 @click.group(invoke_without_command=True)
@@ -66,9 +70,9 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
         _emit_morning(app, report.rows, fmt)
     else:
         report = lib.run(app.ctx, within_hours=within, only=only, limit=limit)
-        app.emit(report.rows, fmt,
-                 columns=lib.COLUMNS,
-                 empty="nothing needs shipping attention")
+        app.emit(report.rows, fmt, listing=Listing(columns=lib.COLUMNS, below="detail",
+                                                   drop=("due_at",),
+                                                   empty="nothing needs shipping attention"))
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
     hidden = report.hidden
@@ -90,7 +94,7 @@ def _emit_morning(app, rows, fmt):
         part = [r for r in rows if r["section"] == section]
         click.echo(("\n" if i else "") + titles[section])
         if part:
-            app.emit(part, "table", columns=MORNING_COLUMNS[1:])
+            app.emit(part, "table", listing=MORNING)
         else:
             click.echo("(none)")
 
