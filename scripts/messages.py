@@ -10,7 +10,9 @@ Messages come from three places, all English msgids:
 - click's own words (``Usage:``, ``Error: {message}``, ``Missing option`` …), extracted
   from the installed click, which :func:`cstool.cli._i18n.route_click` routes here;
 - the command line's help texts (docstrings and ``help=``), collected by walking the
-  commands in :data:`HELP_SCOPE` (``cstool.cli._i18n.localize`` translates them when shown).
+  commands in :data:`HELP_SCOPE` (``cstool.cli._i18n.localize`` translates them when shown);
+- the names of the domain vocabularies (``order status``, ``exception kind`` …), in the
+  context ``vocabulary``.
 
 ``cstool/locale/cstool.pot`` is the template; ``cstool/locale/<lang>/LC_MESSAGES/cstool.po``
 the translations (a new message starts empty in ``zh`` and as its msgid in ``en``); the
@@ -33,9 +35,9 @@ LANGUAGES = ("zh", "en")
 # The commands whose help texts are extracted: a command path ("cstool", "cstool chase
 # due") takes that command's own help and its options' help; "*" takes every command.
 # Help texts outside it are shown in English until they are in the catalog.
-HELP_SCOPE: tuple[str, ...] = ("cstool",)
+HELP_SCOPE: tuple[str, ...] = ("*",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "N_": None}
+            "N_": None, "NC_": ((1, "c"), 2)}
 COMMENT_TAGS = ["Translators:"]
 HEADER = {"header_comment": "# The messages of cstool: msgids in English (docs/i18n.md).\n"
                             "# Edit the msgstr lines, then run: make messages\n#",
@@ -72,7 +74,19 @@ def extract():
                         auto_comments=comments, context=context)
     for where, text in help_texts(HELP_SCOPE):
         catalog.add(text, locations=[(where, None)], auto_comments=["help text"])
+    for where, what in vocabularies():
+        catalog.add(what, locations=[(where, None)], context="vocabulary",
+                    auto_comments=["the kind of a domain word (Vocabulary.what)"])
     return catalog
+
+
+def vocabularies():
+    """(where, what) of every domain vocabulary (the command line imports them all)."""
+    from cstool.core import vocab
+
+    list(help_texts(("*",)))  # loads every command's module, and with them the routines'
+    for v in vocab.EVERY:
+        yield "cstool/core/vocab.py (Vocabulary)", v.what
 
 
 def help_texts(scope):

@@ -149,7 +149,7 @@ def test_a_commands_help_in_chinese(run):
 def test_clicks_errors_in_chinese_and_english(run, demo):
     cases = [
         ("nope", "错误: 没有命令 'nope'。", "Error: No such command 'nope'."),
-        ("chase log", "错误: 缺少参数 'ORDER'", "Error: Missing argument 'ORDER'"),
+        ("chase log", "错误: 缺少参数 '订单号'。", "Error: Missing argument 'ORDER'."),
         ("chase log 5118609024991031604", "错误: 缺少选项 '--channel'",
          "Error: Missing option '--channel'"),
         ("chase due --limit x", "错误: '--limit' 的值无效:", "Error: Invalid value for '--limit':"),

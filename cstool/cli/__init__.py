@@ -23,7 +23,7 @@ from cstool.cli._common import App, global_options
 from cstool.cli._i18n import localize, route_click
 from cstool.core import i18n
 from cstool.core.errors import CstoolError
-from cstool.core.i18n import N_
+from cstool.core.i18n import N_, _
 from cstool.core.journal import resolve_path
 from cstool.core.mask import mask_secrets
 
@@ -57,25 +57,28 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx):
         for problem in i18n.problems():
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(i18n.gettext("warning: {problem}").format(problem=problem), err=True)
         try:
             return super().invoke(ctx)
         except CstoolError as e:
             raise click.ClickException(mask_secrets(e)) from None
         except sqlite3.OperationalError as e:
             if "full" in str(e):
-                raise click.ClickException(
-                    f"the disk is full ({e}, journal {_journal_path(ctx)}): nothing was "
-                    "changed; free some space and run it again") from None
+                raise click.ClickException(_(
+                    "the disk is full ({error}, journal {path}): nothing was changed; free "
+                    "some space and run it again").format(error=e, path=_journal_path(ctx))) \
+                    from None
             if "locked" in str(e) or "busy" in str(e):
-                raise click.ClickException(
+                raise click.ClickException(_(
                     "the journal stayed busy (another cstool is writing); nothing was changed, "
-                    "try again") from None
+                    "try again")) from None
             if "readonly" in str(e):
-                raise click.ClickException(f"the journal is read-only: {e}") from None
+                raise click.ClickException(_("the journal is read-only: {error}").format(
+                    error=e)) from None
             raise self._internal(e) from None
         except sqlite3.DatabaseError as e:
-            raise click.ClickException(mask_secrets(f"journal error: {e}")) from None
+            raise click.ClickException(mask_secrets(_("journal error: {error}").format(
+                error=e))) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -96,9 +99,9 @@ class LazyGroup(click.Group):
 
     @staticmethod
     def _internal(e: Exception) -> click.ClickException:
-        return click.ClickException(mask_secrets(
-            f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
-            "and please report it)"))
+        return click.ClickException(mask_secrets(_(
+            "internal error: {type}: {error} (set CSTOOL_DEBUG=1 for a traceback, and please "
+            "report it)").format(type=type(e).__name__, error=e)))
 
 
 def _journal_path(ctx) -> str:
@@ -110,12 +113,13 @@ def os_error(e: OSError) -> str:
     """A failed file operation as a sentence: what, where, and that nothing was left behind."""
     where = f" ({e.filename})" if e.filename else ""
     if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return f"the disk is full{where}: nothing was written; free some space and run it again"
+        return _("the disk is full{where}: nothing was written; free some space and run it "
+                 "again").format(where=where)
     if e.errno == errno.EROFS:
-        return f"the file system is read-only{where}: nothing was written"
+        return _("the file system is read-only{where}: nothing was written").format(where=where)
     if e.errno in (errno.EACCES, errno.EPERM):
-        return f"permission denied{where}: nothing was written"
-    return f"{e.strerror or e}{where}: nothing was written"
+        return _("permission denied{where}: nothing was written").format(where=where)
+    return _("{error}{where}: nothing was written").format(error=e.strerror or e, where=where)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

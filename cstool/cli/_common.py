@@ -20,7 +20,7 @@ from cstool.core import agents, i18n
 from cstool.core.clock import Clock, to_db
 from cstool.core.context import Context
 from cstool.core.errors import BadUsage, CstoolError
-from cstool.core.i18n import N_
+from cstool.core.i18n import N_, _
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
@@ -53,7 +53,7 @@ class App:
         if self._journal is None:
             self._journal = Journal.open(self.db_path)
             for warning in self._journal.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                click.echo(_("warning: {problem}").format(problem=warning), err=True)
         return self._journal
 
     def existing_journal(self):
@@ -71,7 +71,7 @@ class App:
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
             for problem in self._policy.problems:
-                click.echo(f"warning: {problem}", err=True)
+                click.echo(_("warning: {problem}").format(problem=problem), err=True)
         return self._policy
 
     @property
@@ -110,9 +110,9 @@ class App:
     def agent(self) -> str:
         """The acting agent for a write: given, and registered."""
         if not self.agent_name:
-            raise click.UsageError(
+            raise click.UsageError(_(
                 "this command writes to the journal and needs to know who you are: "
-                "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)")
+                "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)"))
         agents.get(self.journal, self.agent_name)
         return self.agent_name
 
@@ -248,8 +248,7 @@ class Domain(click.ParamType):
             return None
         canon = self.vocab.get(value)
         if canon is None:
-            self.fail(f"unknown {self.vocab.what} {value!r}; use one of: {self.vocab.choices()}",
-                      param, ctx)
+            self.fail(self.vocab.unknown(value), param, ctx)
         return canon
 
 
@@ -290,9 +289,10 @@ class Hours(click.ParamType):
         try:
             hours = float(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of hours", param, ctx)
+            self.fail(_("{value} is not a number of hours").format(value=repr(value)), param, ctx)
         if not 0 <= hours <= MAX_HOURS:  # also false for nan
-            self.fail(f"{value!r} hours is outside 0..{MAX_HOURS} (a year)", param, ctx)
+            self.fail(_("{value} hours is outside 0..{max} (a year)").format(
+                value=repr(value), max=MAX_HOURS), param, ctx)
         return hours
 
 
@@ -306,8 +306,9 @@ def check_lengths(ctx: click.Context, values: dict) -> None:
         value = values.get(param.name)
         for v in value if isinstance(value, (tuple, list)) else (value,):
             if isinstance(v, str) and len(v) > MAX_TEXT:
-                raise click.BadParameter(f"{len(v):,} characters is more than the "
-                                         f"{MAX_TEXT:,} a value may have", ctx=ctx, param=param)
+                raise click.BadParameter(_("{n} characters is more than the {max} a value may "
+                                           "have").format(n=f"{len(v):,}", max=f"{MAX_TEXT:,}"),
+                                         ctx=ctx, param=param)
 
 
 def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:

@@ -24,7 +24,7 @@ import sys
 import click
 
 from cstool.core import i18n
-from cstool.core.i18n import N_
+from cstool.core.i18n import N_, NC_
 
 # The click modules that call gettext; each is patched once it is imported.
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types",
@@ -35,6 +35,57 @@ CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "ty
 # The words of a usage line that click keeps as attributes, not as gettext calls.
 OPTIONS_METAVAR = N_("[OPTIONS]")
 SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
+# click passes this one to gettext through a variable, where extraction cannot see it.
+REQUIRED = N_("required")
+# The placeholders of options and arguments (``--since DATE``, ``ORDER``), in the
+# context ``metavar``: a usage line reads ``cstool chase log [选项] 订单号``.
+METAVARS = (
+    NC_("metavar", "AMOUNT"), NC_("metavar", "BOOLEAN"), NC_("metavar", "DATE"),
+    NC_("metavar", "FIELD"), NC_("metavar", "COLUMN"), NC_("metavar", "FILE"),
+    NC_("metavar", "FILES"), NC_("metavar", "HOURS"), NC_("metavar", "ID"),
+    NC_("metavar", "INTEGER RANGE"), NC_("metavar", "INTEGER"), NC_("metavar", "ITEM"),
+    NC_("metavar", "KEY"), NC_("metavar", "NAME"), NC_("metavar", "NICK"),
+    NC_("metavar", "NUMBER"), NC_("metavar", "ORDER"), NC_("metavar", "PATH"),
+    NC_("metavar", "PRESET"), NC_("metavar", "SECRET"), NC_("metavar", "SHORT"),
+    NC_("metavar", "SOURCE"), NC_("metavar", "STEP"), NC_("metavar", "TEXT"),
+    NC_("metavar", "TIME"), NC_("metavar", "URL"), NC_("metavar", "VALUE"),
+    NC_("metavar", "VAR"), NC_("metavar", "FLOAT"), NC_("metavar", "KIND"),
+    NC_("metavar", "CHANNEL"),
+)
+_METAVAR_WORD = None
+
+
+def metavar(text: str) -> str:
+    """A placeholder in the reader's language: each upper-case word of it (``ORDER``,
+    ``INTEGER RANGE``) translated, a choice list (``[phone|sms]``) as it is."""
+    global _METAVAR_WORD
+    if not text or text.isascii() and not any(c.isupper() for c in text):
+        return text
+    if _METAVAR_WORD is None:
+        import re
+
+        _METAVAR_WORD = re.compile(r"[A-Z][A-Z _]*[A-Z]|[A-Z]")
+    return _METAVAR_WORD.sub(lambda m: i18n.pgettext("metavar", m.group(0)), text)
+
+
+def _full_stop(format_message):
+    """click ends "Missing argument 'X'" with an English full stop: Chinese takes 。."""
+    def wrapped(self):
+        text = format_message(self)
+        if i18n.language() == "zh" and text.endswith("."):
+            text = text[:-1] + "。"
+        return text
+
+    wrapped._cstool = True
+    return wrapped
+
+
+def _translated_metavar(make):
+    def make_metavar(self, *args, **kwargs):
+        return metavar(make(self, *args, **kwargs))
+
+    make_metavar._cstool = True
+    return make_metavar
 
 
 def route_click() -> None:
@@ -53,6 +104,12 @@ def route_click() -> None:
     if getattr(core, "_make_default_short_help", _short_help) is not _short_help:
         _ORIGINAL["short_help"], core._make_default_short_help = \
             core._make_default_short_help, _short_help
+    missing = click.exceptions.MissingParameter
+    if not getattr(missing.format_message, "_cstool", False):
+        missing.format_message = _full_stop(missing.format_message)
+    for cls in (click.Parameter, click.Argument):
+        if "make_metavar" in cls.__dict__ and not getattr(cls.make_metavar, "_cstool", False):
+            cls.make_metavar = _translated_metavar(cls.make_metavar)
     formatting = sys.modules["click.formatting"]
     if formatting.wrap_text is not _wrap_text:
         _ORIGINAL["wrap_text"], formatting.wrap_text = formatting.wrap_text, _wrap_text
@@ -69,7 +126,36 @@ def _wrap_text(*args, **kwargs):
         if hasattr(wrap, "_truncate_visible"):
             _ORIGINAL["truncate"], wrap._truncate_visible = wrap._truncate_visible, \
                 _truncate_visible
+        _ORIGINAL["split"], wrap.TextWrapper._split = wrap.TextWrapper._split, _split
     return _ORIGINAL["wrap_text"](*args, **kwargs)
+
+
+def _split(self, text: str) -> list[str]:
+    """textwrap's chunks, where Chinese text breaks between any two characters, except
+    before closing punctuation and after opening punctuation (避头尾)."""
+    chunks = _ORIGINAL["split"](self, text)
+    if text.isascii():
+        return chunks
+    from unicodedata import combining
+
+    from cstool.core.table import NO_END, NO_START
+
+    out: list[str] = []
+    for piece in chunks:
+        if piece.isascii():
+            out.append(piece)
+            continue
+        cur, after_wide = "", False
+        for ch in piece:
+            wide = columns(ch) > 1
+            if cur and (wide or after_wide) and ch not in NO_START and not combining(ch) \
+                    and cur[-1] not in NO_END:
+                out.append(cur)
+                cur = ""
+            cur += ch
+            after_wide = wide
+        out.append(cur)
+    return out
 
 
 _ORIGINAL: dict = {}

@@ -186,4 +186,9 @@ def N_(message: str) -> str:
     return message
 
 
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` in ``context`` for extraction only (shown with :func:`pgettext`)."""
+    return message
+
+
 _ = gettext

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any, Callable, Optional
 
 from cstool.core import human
+from cstool.core.headers import header
 from cstool.core.i18n import _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
@@ -60,10 +61,15 @@ class Listing:
     :data:`cstool.core.human.FORMATS`: ``minutes``, ``hours_left`` …, beside the kinds
     the names already say, :data:`cstool.core.human.KINDS`), ``whole`` (keys never
     wrapped, beside :data:`WHOLE`), ``drop`` (keys left out when the terminal is narrow,
-    first first) and ``below`` (the long text column that moves under its row)."""
+    first first), ``below`` (the long text column that moves under its row) and
+    ``words`` (key → the :class:`~cstool.core.vocab.Vocabulary` of its values: a table
+    shows them in the reader's language, 待发货 / paid).
+
+    Headers are :func:`cstool.core.headers.header` of each key unless ``labels`` names
+    one; ``empty`` is a message, translated when it is said."""
 
     __slots__ = ("columns", "table", "cells", "empty", "row", "labels", "kinds", "whole",
-                 "drop", "below")
+                 "drop", "below", "words")
 
     def __init__(self, columns: Optional[Sequence[str]] = None,
                  table: Optional[Mapping[str, Callable[[Any], Any]]] = None,
@@ -71,13 +77,15 @@ class Listing:
                  empty: Optional[str] = None, row: Optional[Callable[[dict], dict]] = None,
                  labels: Optional[Mapping[str, str]] = None,
                  kinds: Optional[Mapping[str, str]] = None, whole: Sequence[str] = (),
-                 drop: Sequence[str] = (), below: Optional[str] = None):
+                 drop: Sequence[str] = (), below: Optional[str] = None,
+                 words: Optional[Mapping[str, Any]] = None):
         self.columns, self.empty, self.row = columns, empty, row
         self.table, self.cells = table or {}, cells or {}
         self.labels, self.kinds = labels or {}, kinds or {}
         for kind in self.kinds.values():
             human.FORMATS[kind]  # a kind that does not exist fails where it is declared
         self.whole, self.drop, self.below = frozenset(whole), tuple(drop), below
+        self.words = words or {}
 
     def shown(self, rows: Any, fmt: str) -> Any:
         """``rows`` with the ``fmt``'s own readings applied (a new list; rows stay whole)."""
@@ -197,7 +205,7 @@ class Renderer:
             return
         if not items:
             if empty:
-                sys.stderr.write(empty + "\n")
+                sys.stderr.write(_(empty) + "\n")
             return
         self._table(items, out, columns, listing)
 
@@ -235,6 +243,8 @@ class Renderer:
 
     def cell(self, value: Any, key: Optional[str], listing: Listing = NO_LISTING) -> str:
         """A value as a table cell: times short (``11-23 14:30``), durations in words."""
+        if key in listing.words:
+            value = listing.words[key].shown(value)
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
         if kind is not None and not isinstance(value, (str, bool)):
             return human.cell(kind, value) if value is not None else ""
@@ -242,12 +252,16 @@ class Renderer:
             return human.brief_time(self.clock.local(value), self.clock.now())
         return str(self.plain(value, True, key))
 
+    @staticmethod
+    def header(key: str, listing: Listing = NO_LISTING) -> str:
+        return _(listing.labels[key]) if key in listing.labels else header(key)
+
     def _table(self, items, out, columns, listing: Listing = NO_LISTING) -> None:
         from cstool.core.table import layout
 
         keys = self._keys(items, columns)
         body = [[self.cell(r.get(k), k, listing) for k in keys] for r in items]
-        headers = [_(listing.labels[k]) if k in listing.labels else k for k in keys]
+        headers = [self.header(k, listing) for k in keys]
         whole = WHOLE | listing.whole
         lines = layout(headers, body, self.width,
                        ids=[i for i, k in enumerate(keys) if k in whole],
@@ -260,12 +274,11 @@ class Renderer:
         """One object: a two-column table, then each nested list as its own table."""
         from cstool.core.table import layout
 
-        flat = [(_(listing.labels[k]) if k in listing.labels else k,
-                 "(none)" if v == [] else self.cell(v, k, listing))
+        flat = [(self.header(k, listing), _("(none)") if v == [] else self.cell(v, k, listing))
                 for k, v in record.items()
                 if not (isinstance(v, list) and v and isinstance(v[0], dict))]
         out.write("\n".join(layout(None, flat, self.width, ids=[0], cut=self.cut)) + "\n")
         for k, v in record.items():
             if isinstance(v, list) and v and isinstance(v[0], dict):
-                out.write(f"\n{k}:\n")
-                self._table(v, out, None)
+                out.write(f"\n{self.header(k, listing)}:\n")
+                self._table(v, out, None, listing)
