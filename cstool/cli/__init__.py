@@ -20,6 +20,7 @@ import click
 from cstool import __version__
 from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
+from cstool.cli._complete import attach
 from cstool.cli._i18n import localize, route_click
 from cstool.core import i18n
 from cstool.core.errors import CstoolError
@@ -43,17 +44,23 @@ class LazyGroup(click.Group):
         localize(self)
         return super().main(*args, **kwargs)
 
+    def _main_shell_completion(self, *args, **kwargs):
+        import click.shell_completion  # noqa: F401  (its words, routed to the catalog)
+
+        route_click()
+        return super()._main_shell_completion(*args, **kwargs)
+
     def list_commands(self, ctx):
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx, name):
         if name in self.commands:
-            return localize(self.commands[name])
+            return attach(localize(self.commands[name]))
         module = COMMANDS.get(name)
         if module is None:
             return None
         # A command module is imported when its command runs: cron pays for one.
-        return localize(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
+        return attach(localize(getattr(importlib.import_module(f"cstool.cli.{module}"), name)))
 
     def invoke(self, ctx):
         for problem in i18n.problems():

@@ -243,6 +243,12 @@ class Domain(click.ParamType):
     def get_metavar(self, param, *args, **kwargs) -> str:
         return "[" + "|".join(self.vocab.values) + "]"
 
+    def shell_complete(self, ctx, param, incomplete):
+        """The vocabulary's words, English or Chinese as typed (cli/_complete.py)."""
+        from cstool.cli._complete import complete_words
+
+        return complete_words(self.vocab, incomplete)
+
     def convert(self, value, param, ctx):
         if value is None:
             return None
