@@ -77,7 +77,21 @@ def extract():
     for where, what in vocabularies():
         catalog.add(what, locations=[(where, None)], context="vocabulary",
                     auto_comments=["the kind of a domain word (Vocabulary.what)"])
+    for where, text in policy_texts():
+        catalog.add(text, locations=[(where, None)], auto_comments=["policy show / presets"])
     return catalog
+
+
+def policy_texts():
+    """(where, text) of every policy key's help and every preset's description."""
+    from cstool.app import policy
+
+    for k in policy.keys():
+        if k.help:
+            yield "cstool/app/policy.py (Key.help)", k.help
+    for about, _values in policy.presets().values():
+        if about:
+            yield "cstool/app/policy.py (presets)", about
 
 
 def vocabularies():

@@ -52,7 +52,7 @@ def test_the_crontab_jobs_do_what_the_readme_says(run, demo, tmp_path):
 
     # */10 9-23: what is due goes out once; the next run ten minutes later is silent
     first = job(0, "2026-11-24 10:30")
-    assert first.exit_code == 0 and first.stdout.startswith("cstool 提醒 2026-11-24 10:30\n")
+    assert first.exit_code == 0 and first.stdout.startswith("cstool reminders 2026-11-24 10:30\n")
     assert order("paid_80h_overdue") in first.stdout
     again = job(0, "2026-11-24 10:40")
     assert (again.exit_code, again.stdout) == (0, "")
@@ -68,7 +68,7 @@ def test_the_crontab_jobs_do_what_the_readme_says(run, demo, tmp_path):
     # 00:10: yesterday on one page
     report = job(3, "2026-11-24 00:10")
     assert report.exit_code == 0
-    assert report.stdout.startswith("# 日报 Daily report 2026-11-23\n")
+    assert report.stdout.startswith("# Daily report 2026-11-23\n")
 
 
 # --- every command block, as printed ------------------------------------------------------

@@ -8,16 +8,24 @@ import sys
 import time
 import urllib.parse
 
+import pytest
 from conftest import order
 from test_notify import Hook
 
 from cstool.core.clock import real_time_ms
 from cstool.core.notify import dingtalk_sign
 
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """Robot messages land in the team's Chinese group chat: the tests of what they say
+    read them in Chinese."""
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+
 NEXT_MORNING = "2026-11-24 10:30"
 
 
-def test_prints_what_is_due_then_stays_quiet(run, demo):
+def test_prints_what_is_due_then_stays_quiet(run, demo, chinese):
     run(["--agent", "倩", "--now", "2026-11-23 22:00", "handover", "add", "-c", "回访",
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     case = run.json(["--agent", "郑婷", "--now", "2026-11-23 10:00", "exception", "log",
@@ -34,7 +42,7 @@ def test_prints_what_is_due_then_stays_quiet(run, demo):
     assert (again.stdout, again.stderr) == ("", "")
 
 
-def test_handover_items_wait_until_the_ack_hour(run, demo):
+def test_handover_items_wait_until_the_ack_hour(run, demo, chinese):
     run(["--agent", "倩", "--now", "2026-11-23 22:00", "handover", "add", "-c", "回访",
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     early = run(["--now", "2026-11-24 09:55", "remind", "--dry-run"], check=0).stdout

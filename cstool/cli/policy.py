@@ -5,12 +5,16 @@ import click
 from cstool.app import policy as house
 from cstool.app.policy import display, mask_secret
 from cstool.cli._common import command, journal_optional, output_options, pass_app
+from cstool.core.i18n import NC_, _, pgettext
 from cstool.core.output import Listing
 
 # A table shows each value as it is typed (10:00-12:00,15:00-17:00); scripts get the value.
-LISTING = Listing(columns=("key", "value", "source", "help"), table={"value": display},
+LISTING = Listing(columns=("key", "value", "source", "help"),
+                  table={"value": display, "help": _, "source": lambda s: pgettext("source", s)},
                   below="help")
-PRESETS = Listing(below="sets")
+PRESETS = Listing(below="sets", table={"about": _})
+# Marked for extraction: the sources policy show names.
+SOURCES = (NC_("source", "default"), NC_("source", "set"))
 
 
 @click.group()

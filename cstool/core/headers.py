@@ -67,6 +67,11 @@ KEYS = (
     NC_("column", "set_by"), NC_("column", "set_at"), NC_("column", "colour"),
     NC_("column", "meaning"), NC_("column", "count_open"), NC_("column", "sent_at"),
     NC_("column", "sends"), NC_("column", "schema_version"), NC_("column", "journal"),
+    NC_("column", "deadline_in_day"), NC_("column", "shipped_time_unknown"),
+    NC_("column", "overdue_now"), NC_("column", "due_soon_now"), NC_("column", "opened"),
+    NC_("column", "money_claimed"), NC_("column", "claimed"), NC_("column", "compensation"),
+    NC_("column", "refund"), NC_("column", "freight"), NC_("column", "claim"),
+    NC_("column", "attempt"), NC_("column", "first"), NC_("column", "created"),
 )
 
 
