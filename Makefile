@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: demo test lint bench clean fixtures corpus fuzz snapshot messages
+.PHONY: demo test lint bench bench-clean clean fixtures corpus fuzz snapshot messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check cstool migrations tests bench scripts fixtures
 	$(VENV)/bin/lint-imports
 
+# Every figure with its target and anchor (docs/benchmarks.md). Options in BENCH_ARGS:
+# --only NAME, --rows N, --scale 1m,3m, --backlog N, --pairs N, --runs N, --rebuild.
+# Generated data is cached in bench/data/ (several GB at full size): bench-clean drops it.
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-clean:
+	rm -rf bench/data
 
 fixtures: $(STAMP)
 	$(PY) fixtures/make_fixtures.py

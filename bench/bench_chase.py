@@ -2,7 +2,7 @@
 
 Both are whole processes on the benchmark journal (``ctx.journal``). The bare
 one opens the journal with the sqlite3 module, runs the queue's SQL
-(:func:`cstool.chase.queue.due_query`, with the same parameters) and prints the
+(``internals.chase_due_sql``: the queue's own, with the same parameters) and prints the
 first 50 rows as JSON; cstool also starts click, reads the policy and the
 templates, works out each order's channel and message, and renders.
 Targets: cstool ≤ 250 ms, and ≤ 3× the bare run. Best of 7 runs each.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+import internals
 from run import BENCH_NOW, figure
 
 BARE = """
@@ -27,28 +28,14 @@ RUNS = 7
 
 
 def run(ctx):
-    from cstool.app.policy import Policy
-    from cstool.chase.queue import due_query
-    from cstool.core.clock import Clock
-    from cstool.core.journal import Journal
-
-    # Opening once applies pending migrations (the queue's index) outside the timings.
-    journal = Journal.open(str(ctx.journal))
-    policy = Policy(journal)
-    clock = Clock(policy.get("timezone"), BENCH_NOW)
-    sql, params = due_query(clock.now(), policy)
-    unpaid = journal.scalar("SELECT count(*) FROM orders WHERE status = 'unpaid'")
-    journal.close()
-
-    # An installed cstool runs from bytecode caches (pip writes them); an
-    # inherited PYTHONDONTWRITEBYTECODE would make every run recompile cstool.
-    env = {"PYTHONDONTWRITEBYTECODE": ""}
-    ours = ctx.best_of(RUNS, ctx.cs("chase", "due", "--json"), env=env)
+    sql, params, unpaid = internals.chase_due_sql(ctx.journal, BENCH_NOW)
+    ours = ctx.best_of(RUNS, ctx.cs("chase", "due", "--json"))
     bare = ctx.best_of(RUNS, [ctx.python, "-c", BARE, json.dumps([sql, params, LIMIT]),
-                              str(ctx.journal)], env=env)
+                              str(ctx.journal)])
     shown = len(json.loads(ours.stdout))
     if shown != len(json.loads(bare.stdout)):
-        raise SystemExit(f"chase due listed {shown} orders, the bare query {len(json.loads(bare.stdout))}")
+        raise SystemExit(f"chase due listed {shown} orders, "
+                         f"the bare query {len(json.loads(bare.stdout))}")
     ratio = ours.seconds / bare.seconds
     note = f"{ctx.rows:,} orders, {unpaid:,} unpaid, {shown} listed; best of {RUNS}"
     return [

@@ -1,6 +1,7 @@
 """Remarks: what parsing the seller memos costs an import, and lint on a big journal.
 
-The same import runs twice through ``importer.import_files`` in a fresh
+The same import runs twice through the importer's library call (``internals.py
+import-with-hook | import-without-hook``) in a fresh
 process, once with the remark hook (parse, store, apply holds and brushing)
 and once without; best of two each, alternating. Target: the hook adds
 ≤ 30 % (aim ≤ 15 %). Also: ``remark lint`` over the whole benchmark journal
@@ -18,24 +19,7 @@ from pathlib import Path
 
 from run import BENCH_NOW, figure
 
-IMPORT = f"""
-import sys
-from cstool.core.agents import add
-from cstool.core.clock import Clock
-from cstool.app.policy import Policy
-from cstool.app.routines import import_hook
-from cstool.core.context import Context
-from cstool.core.journal import Journal
-from cstool.orders.importer import import_files
-
-db, csv, mode = sys.argv[1:4]
-j = Journal.open(db, create=True)
-clock = Clock("Asia/Shanghai", {BENCH_NOW!r})
-add(j, "bench", clock.now_db())
-ctx = Context(j, clock, Policy(j), "bench")
-import_files(ctx, [csv], after_rows=import_hook(ctx) if mode == "hook" else None)
-print(j.scalar("SELECT count(*) FROM remarks WHERE parsed = 1"))
-"""
+HOOK = str(Path(__file__).resolve().parent / "internals.py")
 
 
 def run(ctx):
@@ -46,7 +30,8 @@ def run(ctx):
         for i in range(2):
             for mode in ("none", "hook") if i % 2 == 0 else ("hook", "none"):
                 db = tmp / f"{mode}-{i}.db"
-                t = ctx.time([ctx.python, "-c", IMPORT, str(db), str(ctx.csv), mode],
+                t = ctx.time([ctx.python, HOOK, "import-with-hook" if mode == "hook"
+                              else "import-without-hook", str(db), str(ctx.csv), BENCH_NOW],
                              sample=False)
                 if t.returncode != 0:
                     raise SystemExit(t.stderr)

@@ -1,7 +1,7 @@
 """shipcheck: `cstool shipcheck --json` vs the same SQL from a bare `python -c`.
 
 The bare process gets the very statements and parameters cstool runs
-(``cstool.shipcheck.plan``), fetches every row and writes them as JSON: what
+(``internals.shipcheck_statements``), fetches every row and writes them as JSON: what
 is left of the difference is cstool's own start-up and work.
 Targets: whole process ≤ 250 ms, and ≤ 3× the bare SQL.
 Also shown, without a target: every row (``--limit 0``) and the morning view.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+import internals
 from run import BENCH_NOW, figure
 
 BARE = """
@@ -23,26 +24,12 @@ sys.stdout.write(json.dumps(out, ensure_ascii=False))
 """
 
 
-def statements(journal_path) -> dict:
-    from cstool.app.policy import Policy
-    from cstool.core.clock import Clock
-    from cstool.core.journal import Journal
-    from cstool.shipcheck.checks import Rules, plan
-
-    journal = Journal.open(str(journal_path))
-    try:
-        policy = Policy(journal)
-        p = plan(Rules.of(Clock(policy.get("timezone"), BENCH_NOW), policy))
-    finally:
-        journal.close()
-    return {"db": str(journal_path), "params": p.params, "sql": [sql for _, sql in p.statements]}
-
-
 def run(ctx):
     argv = ctx.cs("shipcheck", "--json")
     ours = ctx.best_of(5, argv)
     rows = len(json.loads(ours.stdout))
-    bare = ctx.best_of(5, [ctx.python, "-c", BARE, json.dumps(statements(ctx.journal))])
+    bare = ctx.best_of(5, [ctx.python, "-c", BARE,
+                           json.dumps(internals.shipcheck_statements(ctx.journal, BENCH_NOW))])
     ratio = ours.seconds / bare.seconds
     everything = ctx.time(ctx.cs("shipcheck", "--json", "--limit", "0"), sample=False)
     morning = ctx.time(ctx.cs("shipcheck", "--morning", "--json"), sample=False)

@@ -28,8 +28,9 @@ from exportlib import (  # noqa: E402
     person,
     phone,
 )
+from internals import classic_header  # noqa: E402
 
-from cstool.orders.readers import CLASSIC_HEADER  # noqa: E402
+CLASSIC_HEADER = classic_header()
 
 AGENTS = ["倩", "郑婷", "小雨", "阿杰", "美美"]
 MEMOS = [

@@ -1,14 +1,18 @@
-"""Run every benchmark in bench/ and print all figures in one table.
+"""Run the benchmarks in bench/ and print every figure beside its target and its anchor.
 
-    make bench                              # 1,000,000 orders (generated once, cached)
-    make bench BENCH_ARGS="--rows 100000"   # quicker
-    make bench BENCH_ARGS="--only import"   # one benchmark
+    make bench                                   # 1,000,000 rows; realistic journals of 1M and 3M
+    make bench BENCH_ARGS="--only import"        # one benchmark (repeatable)
+    make bench BENCH_ARGS="--rows 20000"         # quick: 20k rows, realistic journals of 20k and 60k
+    make bench BENCH_ARGS="--scale 1m,3m"        # the realistic journals' sizes
+    make bench BENCH_ARGS="--pairs 5 --runs 11"  # more alternating import pairs, more runs per median
 
-Each ``bench/bench_<name>.py`` defines ``run(ctx) -> list[dict]`` returning
-figures ``{"name", "value", "unit", "target", "ok", "note"}``. ``ctx`` is a
-:class:`Context`: the generated export, a journal holding it (built once),
-and helpers that time whole processes the way a user or cron sees them.
-Results are also written to ``bench/data/results-<rows>.json``.
+Each ``bench/bench_<name>.py`` defines ``run(ctx) -> list[dict]`` returning figures
+made by :func:`figure` (or :func:`skipped`): a value with its unit, the target, the
+anchor it is measured against in the same run (the sqlite3 shell, ``python -c "import
+click"``, the smaller journal …), ok/miss, a note. ``ctx`` is a :class:`Context`: the
+sizes asked for, the cached data (``journals.py``), and helpers that time whole
+processes the way a user or cron sees them (``measure.py``). Results also go to
+``bench/data/results-<rows>.json``.
 """
 
 from __future__ import annotations
@@ -21,106 +25,134 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DATA = Path(os.environ.get("CSTOOL_BENCH_DATA") or HERE / "data")
-BENCH_NOW = "2026-11-23 15:00"
+sys.path.insert(0, str(HERE))
+
+import journals  # noqa: E402
+import measure  # noqa: E402
+from journals import BENCH_NOW, DATA  # noqa: E402,F401  (BENCH_NOW: the benchmarks' clock)
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Memory of a process and all its descendants, from /proc.
-
-    Proportional set size (Pss) where the kernel gives it: pages a forked child
-    shares with its parent count once, split between them, rather than twice as
-    summed RSS would count them. Falls back to VmRSS.
-    """
-    total = 0
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            try:
-                with open(f"/proc/{p}/smaps_rollup") as fh:
-                    total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
-            except (FileNotFoundError, StopIteration):
-                with open(f"/proc/{p}/status") as fh:
-                    total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo.extend(int(c) for c in fh.read().split())
-        except (FileNotFoundError, ProcessLookupError, PermissionError, StopIteration):
-            continue
-    return total
+def figure(name, value, unit, target=None, ok=None, note="", anchor=""):
+    return {"name": name, "value": value, "unit": unit, "target": target, "ok": ok,
+            "note": note, "anchor": anchor}
 
 
-@dataclass
-class Timing:
-    seconds: float
-    peak_mb: float
-    returncode: int
-    stdout: str = ""
-    stderr: str = ""
+def skipped(name, unit, target, why, anchor=""):
+    """A figure that could not be measured in this run, and why."""
+    return {**figure(name, "—", unit, target, None, f"skipped: {why}", anchor), "skipped": True}
+
+
+def scale_label(n: int) -> str:
+    for div, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if n >= div and n % (div // 10) == 0:
+            return f"{n / div:g}{suffix}"
+    return f"{n:,}"
+
+
+def parse_count(text: str) -> int:
+    t = text.strip().lower().replace("_", "").replace(",", "")
+    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1)
+    try:
+        return int(float(t[:-1] if mult > 1 else t) * mult)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (e.g. 20000, 20k, 1m)") from None
 
 
 @dataclass
 class Context:
     rows: int
-    csv: Path
-    journal: Path
+    scales: list[int]
     cstool: str
+    pairs: int = 3
+    runs: int = 7
+    backlog: int = 200_000
+    rebuild: bool = False
     python: str = sys.executable
     env: dict = field(default_factory=dict)
+    _legacy: tuple | None = None
+    _cache: dict = field(default_factory=dict)
 
-    def time(self, argv, env=None, stdin=None, shell=False, sample=True) -> Timing:
-        """Run a whole process; wall time and peak memory (PSS) of its process tree."""
-        full_env = {**os.environ, **self.env, **(env or {})}
-        # An installed cstool has its bytecode cached; this workplace's
-        # PYTHONDONTWRITEBYTECODE=1 would make every run compile from source.
-        full_env.pop("PYTHONDONTWRITEBYTECODE", None)
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, env=full_env, stdin=stdin, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, shell=shell, text=True)
-        peak = 0
-        if sample:
-            import threading
+    # -- timing whole processes ----------------------------------------------------
+    def time(self, argv, env=None, stdin=None, shell=False, sample=True) -> measure.Run:
+        """One whole process: wall time, peak RSS of its largest process, its output."""
+        return measure.run(argv, env={**os.environ, **self.env, **(env or {})}, stdin=stdin,
+                           shell=shell, sample=sample)
 
-            out: dict = {}
+    def repeat(self, n: int, argv, ok=(0,), between=None, **kw) -> measure.Stats:
+        env = {**os.environ, **self.env, **kw.pop("env", {})}
+        return measure.repeat(n, argv, ok=ok, between=between, env=env, **kw)
 
-            def communicate():
-                out["o"], out["e"] = proc.communicate()
+    def best_of(self, n: int, argv, **kw) -> measure.Run:
+        stats = self.repeat(n, argv, **kw)
+        return min(stats.runs, key=lambda r: r.seconds)
 
-            th = threading.Thread(target=communicate)
-            th.start()
-            while th.is_alive():
-                peak = max(peak, _tree_rss_kb(proc.pid))
-                th.join(0.1)  # light sampling: the benchmarked processes need the cores
-            stdout, stderr = out.get("o", ""), out.get("e", "")
-        else:
-            stdout, stderr = proc.communicate()
-        seconds = time.perf_counter() - t0
-        return Timing(seconds, peak / 1024, proc.returncode, stdout, stderr)
-
-    def best_of(self, n: int, argv, **kw) -> Timing:
-        runs = [self.time(argv, sample=False, **kw) for _ in range(n)]
-        for r in runs:
-            if r.returncode != 0:
-                raise SystemExit(f"benchmark command failed: {argv}\n{r.stderr}")
-        return min(runs, key=lambda r: r.seconds)
+    def on(self, journal, *args: str, now: str = BENCH_NOW) -> list[str]:
+        """argv for cstool on ``journal`` with the benchmark clock."""
+        return [self.cstool, "--db", str(journal), "--now", now, *args]
 
     def cs(self, *args: str) -> list[str]:
-        """argv for cstool on the benchmark journal with the benchmark clock."""
-        return [self.cstool, "--db", str(self.journal), "--now", BENCH_NOW, *args]
+        """argv for cstool on the quick journal (``gen_orders.py``) with the benchmark clock."""
+        return self.on(self.journal, *args)
+
+    def click_floor(self) -> measure.Stats:
+        """``python -c "import click"``: the start-up any click CLI pays, measured once a run."""
+        if "click" not in self._cache:
+            self._cache["click"] = self.repeat(max(self.runs, 9),
+                                               [self.python, "-c", "import click"])
+        return self._cache["click"]
+
+    def click_anchor(self) -> str:
+        return f"import click {self.click_floor().median * 1000:.0f} ms"
+
+    # -- data ------------------------------------------------------------------------
+    def dataset(self, rows: int, parts: list[str], backlog: int = 0) -> Path:
+        return journals.dataset(rows, parts, backlog=backlog)
+
+    def items_support(self) -> tuple[bool, str]:
+        if "items" not in self._cache:
+            self._cache["items"] = journals.items_support(self.cstool)
+        return self._cache["items"]
+
+    def realistic(self, rows: int) -> tuple[Path, dict]:
+        """The realistic 90-day journal of ``rows`` orders (lines too, once cstool reads them)."""
+        key = ("realistic", rows)
+        if key not in self._cache:
+            lines, _why = self.items_support()
+            self._cache[key] = journals.realistic_journal(self.cstool, rows, lines=lines,
+                                                          rebuild=self.rebuild)
+        return self._cache[key]
+
+    def backlog_journal(self) -> tuple[Path, dict]:
+        """``rows`` orders, the ``backlog`` newest paid ones never shipped."""
+        key = ("backlog", self.rows, self.backlog)
+        if key not in self._cache:
+            self._cache[key] = journals.backlog_journal(self.cstool, self.rows, self.backlog,
+                                                        rebuild=self.rebuild)
+        return self._cache[key]
+
+    @property
+    def csv(self) -> Path:
+        return self._quick()[0]
+
+    @property
+    def journal(self) -> Path:
+        return self._quick()[1]
+
+    def _quick(self) -> tuple[Path, Path]:
+        """The quick export (``gen_orders.py``, shared with the tests) and a journal of it,
+        for the benchmarks that predate the realistic data; built on first use."""
+        if self._legacy is None:
+            self._legacy = ensure_quick(self.rows, self.cstool)
+        return self._legacy
 
 
-def figure(name, value, unit, target=None, ok=None, note=""):
-    return {"name": name, "value": value, "unit": unit, "target": target, "ok": ok, "note": note}
-
-
-def ensure_data(rows: int, cstool: str) -> Context:
-    DATA.mkdir(exist_ok=True)
+def ensure_quick(rows: int, cstool: str) -> tuple[Path, Path]:
+    DATA.mkdir(parents=True, exist_ok=True)
     csv = DATA / f"orders-{rows}.csv"
     if not csv.exists():
         print(f"generating {rows:,} orders → {csv} …", file=sys.stderr)
@@ -128,8 +160,7 @@ def ensure_data(rows: int, cstool: str) -> Context:
                         "--now", BENCH_NOW], check=True)
     journal = DATA / f"journal-{rows}.db"
     stamp = DATA / f"journal-{rows}.stamp"
-    # Rebuild the journal when the schema (migrations) changed since it was built.
-    key = ",".join(sorted(p.name for p in (ROOT / "migrations").glob("m*.py")))
+    key = json.dumps(journals.schema(cstool), sort_keys=True)
     if not journal.exists() or not stamp.exists() or stamp.read_text() != key:
         for suffix in ("", "-wal", "-shm"):
             Path(str(journal) + suffix).unlink(missing_ok=True)
@@ -140,42 +171,74 @@ def ensure_data(rows: int, cstool: str) -> Context:
         subprocess.run(base + ["--agent", "bench", "orders", "import", str(csv)], check=True,
                        stdout=subprocess.DEVNULL)
         stamp.write_text(key)
-    return Context(rows=rows, csv=csv, journal=journal, cstool=cstool)
+    return csv, journal
 
 
 def load(name: str):
     spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"bench_{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
 
+def _load_average() -> str:
+    try:
+        with open("/proc/loadavg") as fh:
+            return fh.read().split()[0]
+    except OSError:
+        return "?"
+
+
+VERDICT = {True: "ok", False: "miss", None: ""}
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description="cstool benchmarks")
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
-    a = ap.parse_args()
-    cstool = shutil.which("cstool", path=str(Path(sys.executable).parent)) or "cstool"
-    ctx = ensure_data(a.rows, cstool)
     names = sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
-    if a.only:
-        names = [n for n in names if n in a.only]
+    ap = argparse.ArgumentParser(description="cstool benchmarks",
+                                 epilog=f"benchmarks: {', '.join(names)}")
+    ap.add_argument("--rows", type=parse_count, default=1_000_000,
+                    help="rows of the export the import figures read (default 1m)")
+    ap.add_argument("--scale", type=lambda s: [parse_count(x) for x in s.split(",") if x.strip()],
+                    help="sizes of the realistic journals, e.g. 1m,3m (default: ROWS and 3×ROWS)")
+    ap.add_argument("--backlog", type=parse_count,
+                    help="paid, unshipped orders of the backlog journal (default: ROWS / 5)")
+    ap.add_argument("--pairs", type=int, default=3, help="alternating import pairs (default 3)")
+    ap.add_argument("--runs", type=int, default=7, help="runs per median (default 7)")
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="run only this benchmark (repeatable)")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the cached journals")
+    a = ap.parse_args()
+    if a.only and set(a.only) - set(names):
+        ap.error(f"--only: no benchmark {', '.join(sorted(set(a.only) - set(names)))} "
+                 f"(there are: {', '.join(names)})")
+    cstool = shutil.which("cstool", path=str(Path(sys.executable).parent)) or "cstool"
+    ctx = Context(rows=a.rows, scales=sorted(a.scale or [a.rows, 3 * a.rows]), cstool=cstool,
+                  pairs=max(1, a.pairs), runs=max(1, a.runs),
+                  backlog=a.backlog if a.backlog is not None else a.rows // 5, rebuild=a.rebuild)
+    load_start = _load_average()
     results = []
-    for name in names:
+    for name in (n for n in names if not a.only or n in a.only):
         print(f"running {name} …", file=sys.stderr)
         for fig in load(name).run(ctx):
             results.append({"bench": name, **fig})
     from tabulate import tabulate
 
-    table = [[r["bench"], r["name"], r["value"], r["unit"], r["target"] or "",
-              {True: "ok", False: "MISSED", None: ""}[r["ok"]], r["note"]] for r in results]
-    print(f"\ncstool benchmarks — {a.rows:,} orders — {platform.machine()}, "
+    table = [[r["bench"], r["name"], r["value"], r["unit"], r["target"] or "", r.get("anchor") or "",
+              "skip" if r.get("skipped") else VERDICT[r["ok"]], r["note"]] for r in results]
+    shell = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True)
+    sqlite = shell.stdout.split()[:1]
+    print(f"\ncstool benchmarks — {a.rows:,} rows, realistic journals "
+          f"{', '.join(scale_label(s) for s in ctx.scales)} — {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"SQLite {__import__('sqlite3').sqlite_version}")
-    print(tabulate(table, headers=["bench", "figure", "value", "unit", "target", "", "note"],
+          f"SQLite {__import__('sqlite3').sqlite_version} (shell {''.join(sqlite) or '?'}), "
+          f"load {load_start} → {_load_average()}")
+    print(tabulate(table, headers=["bench", "figure", "value", "unit", "target", "anchor", "", "note"],
                    disable_numparse=True))
     out = DATA / f"results-{a.rows}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": a.rows, "scales": ctx.scales, "pairs": ctx.pairs,
+                               "runs": ctx.runs, "figures": results}, ensure_ascii=False, indent=1))
     if any(r["ok"] is False for r in results):
         print("\nsome targets were missed", file=sys.stderr)
 

@@ -98,6 +98,19 @@ printf '(why not? a dry run says what a run would send now, --all what it holds 
 step cstool --now "2026-11-24 10:40" remind --dry-run --all
 step cstool --now "2026-11-24 00:10" report daily --date yesterday --format md
 
+# --- a second shop on another platform (抖店) and the item report of the first ---
+step python3 fixtures/platform_exports.py "$DEMO_DIR/exports"
+step cstool orders import "$DEMO_DIR/exports/抖店订单.csv" --shop 示范抖店
+step cstool orders import "$DEMO_DIR/exports/ExportOrderList202611231430.csv" \
+    "$DEMO_DIR/exports/ExportOrderDetailList2020.csv"
+step cstool orders list --platform douyin
+step cstool policy set --shop 示范抖店 ship_deadline_hours 48
+step cstool policy show --shop 示范抖店 ship_deadline_hours
+step cstool chase due --platform 抖音
+step cstool shipcheck --shop 示范抖店
+step cstool orders show 3515313147329357901
+step cstool shipcheck pack 3515313147329357901
+
 # --- the supervisors' web view ---
 bin=$(command -v cstool)
 case $bin in "$PWD"/*) bin=${bin#"$PWD"/} ;; esac

@@ -82,7 +82,8 @@ def test_queue_order_and_row(run, demo, journal):
     rows = due(run)
     assert ids(rows) == QUEUE_AT_1430
     assert rows[0] == {
-        "order_id": BIG, "buyer": "tb_unpaid_40min_b04", "amount": "499.00",
+        "order_id": BIG, "platform": "taobao", "shop": "示范旗舰店",
+        "buyer": "tb_unpaid_40min_b04", "amount": "499.00",
         "created_at": "2026-11-23T13:50:00+08:00", "unpaid_minutes": 40, "attempts": 0,
         "last_chased_at": None, "last_chased_by": None, "channel": "wangwang", "opens_at": None,
         "waits": None,
@@ -180,7 +181,7 @@ def test_channel_sequence_chat_then_phone_in_its_window_then_done(run, demo):
     row = [r for r in due(run, now="2026-11-23 15:00") if r["order_id"] == YESTERDAY][0]
     assert (row["channel"], row["attempts"], row["last_chased_at"], row["last_chased_by"]) == (
         "phone", 2, "2026-11-23T10:30:00+08:00", "倩")
-    assert row["message"].startswith("您好,请问是tb_unpaid_yesterd06吗?我是本店的客服,看到您昨天拍的")
+    assert row["message"].startswith("您好,请问是tb_unpaid_yesterd06吗?我是示范旗舰店的客服,看到您昨天拍的")
     run(["--agent", "倩", "--now", "2026-11-23 15:00", "chase", "log", YESTERDAY,
          "--channel", "电话", "--result", "no-answer"], check=0)
     # three attempts (policy chase_max_attempts): never listed again
@@ -231,9 +232,11 @@ def test_sequence_policy_accepts_chinese_and_rejects_unknown(run, env):
     run(["init"], check=0)
     result = run(["policy", "set", "chase_sequence", "旺旺,电话,短信"], check=0)
     assert result.output == "chase_sequence = wangwang,phone,sms\n"
-    bad = run(["policy", "set", "chase_sequence", "旺旺,飞鸽"], check=2)
-    assert bad.output.endswith("Error: policy chase_sequence: unknown chase channel '飞鸽'; use one of: "
-                          "wangwang (旺旺), phone (电话), sms (短信), remind (提醒付款)\n")
+    bad = run(["policy", "set", "chase_sequence", "旺旺,微信"], check=2)
+    assert bad.output.endswith("Error: policy chase_sequence: unknown chase channel '微信'; use one of: "
+                          "wangwang (旺旺), phone (电话), sms (短信), remind (提醒付款), "
+                          "pdd_chat (拼多多聊天), feige (飞鸽), dongdong (咚咚), "
+                          "youzan_chat (有赞客服)\n")
     run(["policy", "use", "manual-002"], check=0)
     assert run.json(["policy", "show", "chase_max_attempts", "--json"])["value"] == 3
 
@@ -309,7 +312,8 @@ def test_log_writes_the_manuals_remarks(run, demo, journal):
         ("chase", "chase", "2026.11.23 顾客余额不足或支付受限,明天下午付款", "倩",
          "2026-11-23T14:30:00+08:00")]
     assert shown["chases"] == [{
-        "id": 1, "order_id": BIG, "agent": "倩", "channel": "wangwang", "result": "promised",
+        "id": 1, "order_id": BIG, "platform": "taobao", "agent": "倩", "channel": "wangwang",
+        "result": "promised",
         "reason": "balance", "promise": "明天下午付款",
         "promise_due_at": "2026-11-24T18:00:00+08:00", "note": None, "first": True,
         "at": "2026-11-23T14:30:00+08:00",
@@ -320,7 +324,8 @@ def test_log_json_prints_the_created_chase(run, demo):
     got = run.json(["--agent", "郑婷", "chase", "log", FIVE, "--channel", "phone",
                     "--result", "no-answer", "--note", "关机", "--json"])
     assert got == {
-        "id": 1, "order_id": FIVE, "agent": "郑婷", "channel": "phone", "result": "no_answer",
+        "id": 1, "order_id": FIVE, "platform": "taobao", "agent": "郑婷", "channel": "phone",
+        "result": "no_answer",
         "reason": None, "promise": None, "promise_due_at": None, "note": "关机", "first": True,
         "at": "2026-11-23T14:30:00+08:00", "remarks": ["2026.11.23 郑婷已催付"], "attempt": 1,
         "previous": None}
@@ -500,13 +505,13 @@ def test_handover_rows_list_promises_not_yet_paid(run, demo, journal, tmp_path):
     clock, policy = lib(journal)
     assert stats.handover_rows(Context(journal, clock, policy)) == [
         {"ref": f"chase:{DINNER}", "category": "callback", "buyer": "tb_dinner_order48",
-         "order_id": DINNER, "problem": "顾客承诺下班回家付,尚未付款", "todo": "跟进付款",
+         "order_id": DINNER, "platform": "taobao", "problem": "顾客承诺下班回家付,尚未付款", "todo": "跟进付款",
          "due_at": Instant("2026-11-23T12:00:00Z")},
         {"ref": f"chase:{BIG}", "category": "callback", "buyer": "tb_unpaid_40min_b04",
-         "order_id": BIG, "problem": "顾客承诺明天下午付款,尚未付款", "todo": "跟进付款",
+         "order_id": BIG, "platform": "taobao", "problem": "顾客承诺明天下午付款,尚未付款", "todo": "跟进付款",
          "due_at": Instant("2026-11-24T10:00:00Z")},
         {"ref": f"chase:{SMALL}", "category": "callback", "buyer": "tb_unpaid_small09",
-         "order_id": SMALL, "problem": "顾客承诺再看看,尚未付款", "todo": "跟进付款",
+         "order_id": SMALL, "platform": "taobao", "problem": "顾客承诺再看看,尚未付款", "todo": "跟进付款",
          "due_at": None}]
     later = tmp_path / "later.csv"
     later.write_text(LATER_EXPORT, encoding="utf-8")
@@ -522,7 +527,9 @@ def test_handover_rows_list_promises_not_yet_paid(run, demo, journal, tmp_path):
 def test_templates_list_set_reset(run, demo, journal):
     listed = run.json(["chase", "template", "list", "--json"])
     assert [(t["channel"], t["source"]) for t in listed] == [
-        ("wangwang", "default"), ("phone", "default"), ("sms", "default"), ("remind", "default")]
+        ("wangwang", "default"), ("phone", "default"), ("sms", "default"), ("remind", "default"),
+        ("pdd_chat", "default"), ("feige", "default"), ("dongdong", "default"),
+        ("youzan_chat", "default")]
     assert listed[0]["text"] == queue.DEFAULT_TEMPLATES["wangwang"]
     got = run.json(["--agent", "倩", "chase", "template", "set", "旺旺",
                     "亲,{宝贝}共{金额}元,{截单时间}前付款当天发货~", "--json"])
@@ -535,7 +542,7 @@ def test_templates_list_set_reset(run, demo, journal):
     bad = run(["--agent", "倩", "chase", "template", "set", "wangwang", "亲 {nick}"], check=2)
     assert bad.output.endswith("Error: template: unknown placeholder {nick}; use {buyer}/{买家}, "
                           "{item}/{宝贝}, {amount}/{金额}, {cutoff}/{截单时间}, {day}/{下单日}, "
-                          "{shop}/{店铺}\n")
+                          "{shop}/{店铺}, {chat}/{聊天工具}\n")
     run(["chase", "template", "set", "wangwang", "x"], check=2)  # writing needs --agent
     run(["--agent", "倩", "chase", "template", "reset", "wangwang"], check=0)
     assert due(run)[0]["message"] == WANGWANG_BIG
@@ -545,7 +552,7 @@ def test_template_set_reads_stdin(run, demo):
     run(["--agent", "倩", "chase", "template", "set", "sms", "-"],
         input="【{shop}】{buyer},您的订单{amount}元待付款\n", check=0)
     row = due(run, "--channel", "sms")[0]
-    assert row["message"] == "【本店】tb_unpaid_40min_b04,您的订单499.00元待付款"
+    assert row["message"] == "【示范旗舰店】tb_unpaid_40min_b04,您的订单499.00元待付款"
 
 
 # --- promises ----------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_pii_masked_everywhere_unless_revealed(run, demo):
     rows = list(csv.DictReader(io.StringIO(run("orders list --format csv", check=0).output)))
     assert rows and all(set(r) == {"order_id", "buyer", "status", "amount", "created_at",
                                    "paid_at", "shipped_at", "courier", "tracking_no", "flag",
-                                   "seller_memo"} for r in rows)
+                                   "seller_memo", "platform", "shop", "ship_by"} for r in rows)
 
 
 def test_jsonl_and_tsv(run, demo):

@@ -45,7 +45,8 @@ def test_domain_words_in_english_and_chinese(run, shell):
     assert values(complete(run, "cstool exception log 1 --kind dam", shell)) == ["damaged"]
     assert "破损" in values(complete(run, "cstool exception log 1 --kind 破", shell))
     channels = complete(run, "cstool chase log 1 --channel ", shell)
-    assert values(channels) == ["wangwang", "phone", "sms", "remind"]
+    assert values(channels)[:4] == ["wangwang", "phone", "sms", "remind"]
+    assert "feige" in values(channels)
     if shell != "bash":  # bash shows no descriptions
         assert dict(channels)["phone"] == "电话"
         assert dict(complete(run, "cstool exception log 1 --kind 破", shell))["破损"] == \

@@ -27,6 +27,7 @@ INVOCATIONS = {
     "policy show": (False, ["policy", "show"]),
     "policy set": (True, ["policy", "set", "ship_deadline_hours", "48"]),
     "policy use": (True, ["policy", "use", "manual-002"]),
+    "policy unset": (True, ["policy", "unset", "ship_deadline_hours", "--shop", "示范店"]),
     "policy presets": (False, ["policy", "presets"]),
     "agent add": (True, ["agent", "add", "小雨"]),
     "agent list": (False, ["agent", "list"]),

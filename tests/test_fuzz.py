@@ -118,7 +118,7 @@ def routines(journal, policy=None) -> None:
     list(remarks.lint(ctx))
     _, warnings = handover.collect(ctx, house.sheet_sources())
     assert warnings == []
-    rows = list_orders(journal, limit=None)
+    rows = list_orders(ctx, limit=None)
     for fmt in ("json", "csv", "table"):
         Renderer(clock).render(rows, fmt, out=io.StringIO())
 

@@ -162,7 +162,7 @@ def test_add_prints_the_created_item(cs):
     item = add_courier(cs)
     assert item == {
         "id": 1, "category": "courier", "buyer": "tb_shipped_stalle35", "order_id": STALLED,
-        "phone": None, "problem": "物流9天未更新", "todo": "联系圆通查件, 回复买家",
+        "platform": "taobao", "phone": None, "problem": "物流9天未更新", "todo": "联系圆通查件, 回复买家",
         "due_at": None, "photos": [], "source": "manual", "ref": None, "created_by": "倩",
         "created_at": "2026-11-23T14:30:00+08:00", "receipt": None, "acked_by": None,
         "acked_at": None, "resolved_at": None, "resolved_note": None,
@@ -476,10 +476,12 @@ def test_hold_rows(journal, demo):
     rows = sheet.hold_rows(context(journal, "2026-11-23 14:30"))
     assert rows == [
         {"ref": "hold:1", "category": "shipping", "buyer": "tb_paid_hold_unti17",
-         "order_id": order("paid_hold_until_21_due"), "problem": "挂起至2026-11-21发货",
+         "order_id": order("paid_hold_until_21_due"), "platform": "taobao",
+         "problem": "挂起至2026-11-21发货",
          "todo": "已到期, 尽快安排发货", "due_at": "2026-11-20T16:00:00Z"},
         {"ref": "hold:2", "category": "shipping", "buyer": "tb_paid_presale21",
-         "order_id": order("paid_presale"), "problem": "预售至2026-11-24发货: 定金已付",
+         "order_id": order("paid_presale"), "platform": "taobao",
+         "problem": "预售至2026-11-24发货: 定金已付",
          "todo": "明天到期, 安排发货", "due_at": "2026-11-23T16:00:00Z"},
     ]
 

@@ -19,7 +19,6 @@ from cstool.core.clock import Clock
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
 from cstool.web import charts, guard, pages, queries, render
-from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page
 
 
@@ -279,38 +278,34 @@ def test_filters_carry_over_in_links(demo, journal):
 # --- the shop/platform scope: applied in one place --------------------------------------------
 
 
-def test_without_a_shop_column_the_shop_filter_says_every_shop_is_shown(demo, journal):
-    ctx = ctx_for(journal, {"shop": "示范旗舰店"})
-    assert ctx.scope.active == {} and ctx.scope.missing == ["shop"]
-    assert ctx.scope.notes() == ["这个日志还没有店铺列: 显示全部 — the journal has no shop column "
-                                 "yet, so every shop is shown."]
+def test_the_page_scope_is_the_contexts_scope(demo, journal):
+    ctx = ctx_for(journal, {"shop": "示范旗舰店", "platform": "淘宝"})
+    assert (ctx.core.scope.platform, ctx.core.scope.shop) == ("taobao", "示范旗舰店")
+    assert ctx.scope.active == {"platform": "taobao", "shop": "示范旗舰店"}
+    assert ctx.scope.notes() == []
+    assert ctx_for(journal).core.scope.platform is None  # no filter: every shop
+    with pytest.raises(InputError, match="platform=amazon: use one of"):
+        ctx_for(journal, {"platform": "amazon"})
 
 
-def test_with_a_shop_column_rows_outside_the_shop_are_dropped(demo, journal):
-    # What the platform/shop migration will add; here by hand to test the hook.
-    journal.execute("ALTER TABLE orders ADD COLUMN shop TEXT")
+def test_rows_outside_the_shop_are_dropped_by_the_library(demo, journal):
     journal.execute("UPDATE orders SET shop = 'A'")
     journal.execute("UPDATE orders SET shop = 'B' WHERE order_id = ?", [order("paid_80h_overdue")])
     ctx = ctx_for(journal, {"shop": "A"})
     overdue = next(s for s in pages.shipping(ctx).sections if s.anchor == "overdue")
     assert [r[0].text for r in overdue.table.rows] == [order("paid_missing_payment_time")]
     assert overdue.count == 1
-    pages.chasing(ctx)
-    assert "chase conversion" in ctx.scope.unsplit  # a figure the library cannot split yet
-    assert ctx.scope.choices() == {"shop": ["A", "B"]}
+    b = next(s for s in pages.shipping(ctx_for(journal, {"shop": "B"})).sections
+             if s.anchor == "overdue")
+    assert [r[0].text for r in b.table.rows] == [order("paid_80h_overdue")]
+    queue = pages.chasing(ctx_for(journal, {"shop": "B"})).sections[0]
+    assert queue.count == 0  # shop B's one order is paid: nothing to chase there
+    assert ctx.scope.choices() == {"platform": ["taobao"], "shop": ["A", "B"]}
 
 
-def test_a_library_function_that_takes_the_shop_gets_it(demo, journal):
-    journal.execute("ALTER TABLE orders ADD COLUMN shop TEXT")
-    calls = []
-
-    def listing(journal, *, limit=50, shop=None):
-        calls.append((limit, shop))
-        return [{"order_id": "x"}]
-
-    scope = Scope(journal, Filters.parse({"shop": "A"}, Clock()))
-    assert scope.call(listing, journal, limit=50) == [{"order_id": "x"}]  # not filtered again
-    assert calls == [(50, "A")]
+def test_a_shop_filter_matching_nothing_shows_nothing(demo, journal):
+    ctx = ctx_for(journal, {"shop": "没有这个店"})
+    assert all(sec.count in (0, None) for sec in pages.shipping(ctx).sections)
 
 
 # --- canned queries and charts -----------------------------------------------------------------

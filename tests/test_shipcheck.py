@@ -16,7 +16,8 @@ from cstool.core.context import Context
 from cstool.shipcheck import checks as shipcheck
 from cstool.shipcheck import morning
 
-KEYS = {"order_id", "check", "due_at", "hours_left", "detail", "buyer", "owner"}
+KEYS = {"order_id", "check", "due_at", "hours_left", "detail", "buyer", "owner", "platform",
+        "shop", "ship_by_source", "part_refunded"}
 
 
 @pytest.fixture
@@ -441,6 +442,7 @@ def test_handover_rows(marked):
                                      "paid_70h_due_soon", "part_shipped", "paid_hold_until_21_due")]
     assert got[0] == {"ref": f"ship:{order('paid_80h_overdue')}", "category": "shipping",
                       "buyer": "tb_paid_80h_overd11", "order_id": order("paid_80h_overdue"),
+                      "platform": "taobao",
                       "problem": "超过72小时未发货,已超时8.0小时", "todo": "联系物流部立即发货,并告知买家",
                       "due_at": "2026-11-22T22:30:00Z"}
     assert (got[2]["problem"], got[2]["todo"]) == ("72小时发货期限将至,还剩2.0小时", "11-23 16:30前发货")
@@ -537,8 +539,10 @@ def test_every_statement_uses_an_index(journal):
         assert "SCAN orders" not in plan.replace("SCAN orders USING", ""), (name, plan)
         assert "SCAN remarks" not in plan.replace("SCAN remarks USING", ""), (name, plan)
     names_ = [n for n, _ in p.statements]
-    assert names_ == ["deadline_counts", "overdue", "due_soon", "ship_today", "special",
-                      "stalled_count", "stalled", "brush_count", "brush_shipped"]
+    # each deadline check twice: by the shop's hours from payment, by the export's ship-by
+    assert names_ == ["deadline_counts", "overdue", "overdue_by", "due_soon", "due_soon_by",
+                      "ship_today", "ship_today_by", "special", "stalled_count", "stalled",
+                      "brush_count", "brush_shipped"]
 
 
 @pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])

@@ -26,9 +26,9 @@ def _url(value: Any) -> str:
 # remind (cron): its cool-down, the handover receipts it waits for, the robots
 REMIND_KEYS = (
     Key("remind_cooldown_hours", 4, whole(1, 168, "hours"),
-        "`remind` sends the same item again only after this long"),
+        "`remind` sends the same item again only after this long", per_shop=False),
     Key("remind_handover_ack_by", "10:00", time_of_day,
-        "handover items not acknowledged by this hour are reminded"),
+        "handover items not acknowledged by this hour are reminded", per_shop=False),
     Key("remind.dingtalk_webhook", "", _url, "DingTalk robot webhook URL", secret=True),
     Key("remind.dingtalk_secret", "", plain, "DingTalk robot signing secret (SEC…)", secret=True),
     Key("remind.wecom_webhook", "", _url, "WeCom robot webhook URL", secret=True),

@@ -34,9 +34,11 @@ def daily(ctx, day: date) -> dict:
     """The day's figures, ``day`` in shop time; "now" figures are as of the clock."""
     clock = ctx.clock
     since, until = to_db(clock.start_of(day)), to_db(clock.start_of(day + timedelta(days=1)))
+    scope = ctx.scope
     report = {
         "date": day.isoformat(),
-        "shop": ctx.policy.get("shop_name") or None,
+        "shop": ctx.policy.get("shop_name", scope.shop) or scope.shop or None,
+        "platform": scope.platform,
         "generated_at": Instant(clock.now_db()),
     }
     for r in routines.gathered("daily"):

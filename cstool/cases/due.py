@@ -8,20 +8,24 @@ from typing import Optional
 from cstool.cases.playbooks import KIND, PLAYBOOKS
 from cstool.core.clock import to_db
 from cstool.core.values import Instant
+from cstool.core.where import Where
 
 
-def _due(journal, until_db: str, now_db: str) -> list[dict]:
+def _due(journal, until_db: str, now_db: str, scope=None) -> list[dict]:
+    w = Where().scope(scope, via="e")
     rows = journal.query(
-        "SELECT id, order_id, buyer, kind, status, step, next_step, due_at, courier, "
+        "SELECT id, order_id, platform, buyer, kind, status, step, next_step, due_at, courier, "
         "tracking_no, detail, coalesce(updated_by, opened_by) AS agent, "
-        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions "
-        "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id", [now_db, until_db])
+        "strftime('%s', due_at) - strftime('%s', ?) AS seconds_left FROM exceptions e "
+        "WHERE closed_at IS NULL AND due_at <= ?" + w.also() + " ORDER BY due_at, id",
+        [now_db, until_db, *w.params])
     out = []
     for r in rows:
         out.append({
             "ref": f"exception:{r['id']}",
             "id": r["id"],
             "order_id": r["order_id"],
+            "platform": r["platform"],
             "buyer": r["buyer"],
             "kind": r["kind"],
             "status": r["status"],
@@ -54,7 +58,7 @@ def due_steps(ctx, within_hours: float = 0) -> list[dict]:
     ``courier``, ``agent`` (who last worked on it), ``problem``.
     """
     now = ctx.clock.now()
-    return _due(ctx.journal, to_db(now + timedelta(hours=within_hours)), to_db(now))
+    return _due(ctx.journal, to_db(now + timedelta(hours=within_hours)), to_db(now), ctx.scope)
 
 
 def handover_rows(ctx, until: Optional[datetime] = None) -> list[dict]:
@@ -69,8 +73,9 @@ def handover_rows(ctx, until: Optional[datetime] = None) -> list[dict]:
     if until is None:
         until = now + timedelta(hours=ctx.policy.get("exception_lookahead_hours"))
     return [{"ref": d["ref"], "category": PLAYBOOKS[d["kind"]].category, "buyer": d["buyer"],
-             "order_id": d["order_id"], "problem": d["problem"], "todo": d["next_step"],
-             "due_at": d["due_at"], "overdue": d["overdue"], "kind": d["kind"], "id": d["id"]}
-            for d in _due(ctx.journal, to_db(until), to_db(now))]
+             "order_id": d["order_id"], "platform": d["platform"], "problem": d["problem"],
+             "todo": d["next_step"], "due_at": d["due_at"], "overdue": d["overdue"],
+             "kind": d["kind"], "id": d["id"]}
+            for d in _due(ctx.journal, to_db(until), to_db(now), ctx.scope)]
 
 

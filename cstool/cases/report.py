@@ -46,7 +46,8 @@ def report(ctx, *, by: str = "kind", since: Optional[str] = None,
         raise BadUsage(f"--by is one of: {', '.join(REPORT_BY)}")
     col = REPORT_BY[by]
     now_db = ctx.now_db()
-    w = Where().since("opened_at", since).until("opened_at", until)
+    w = (Where().since("opened_at", since).until("opened_at", until)
+         .scope(ctx.scope, via="exceptions"))
     sql = (f"SELECT {col} AS grp, opened_at, closed_at, due_at, compensation_fen, refund_fen, "
            "freight_fen, claim_fen FROM exceptions" + w.sql())
     groups: dict[str, dict] = {}

@@ -8,6 +8,7 @@ from typing import Optional
 from cstool.cases import due, playbooks
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
 from cstool.core.policy import Key
+from cstool.core.where import Where
 
 
 def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
@@ -24,9 +25,10 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
 
 
 def closed_by_kind(ctx, since: str, until: str) -> list[dict]:
+    w = Where().scope(ctx.scope, via="exceptions")
     return [dict(r) for r in ctx.journal.query(
-        "SELECT kind, count(*) AS closed FROM exceptions WHERE closed_at >= ? AND closed_at < ? "
-        "GROUP BY kind ORDER BY closed DESC, kind", [since, until])]
+        "SELECT kind, count(*) AS closed FROM exceptions WHERE closed_at >= ? AND closed_at < ?"
+        + w.also() + " GROUP BY kind ORDER BY closed DESC, kind", [since, until, *w.params])]
 
 
 class Cases(Routine):
@@ -49,7 +51,8 @@ class Cases(Routine):
     def order_view(self, ctx, order_id):
         from cstool.cases import views  # start-up: cron loads every declaration
 
-        return {"exceptions": views.for_order(ctx.journal, order_id)}
+        return {"exceptions": views.for_order(ctx.journal, order_id,
+                                              ctx.scope.platform or "taobao")}
 
     def daily(self, ctx, since, until):
         from cstool.cases import report

@@ -252,6 +252,7 @@ def present(r, now_db: Optional[str] = None) -> dict:
     return {
         "id": r["id"],
         "order_id": r["order_id"],
+        "platform": r["platform"],
         "buyer": r["buyer"],
         "kind": r["kind"],
         "status": r["status"],
@@ -282,6 +283,12 @@ def present(r, now_db: Optional[str] = None) -> dict:
         "closed_by": r["closed_by"],
         "closed_at": _inst(r["closed_at"]),
     }
+
+
+def shop_policy(journal, policy, row):
+    """The policy as the shop of the case's order reads it."""
+    return policy.shop(journal.scalar("SELECT shop FROM orders WHERE order_id = ? AND platform = ?",
+                                      [row["order_id"], row["platform"]]))
 
 
 def get(ctx, case_id) -> dict:
@@ -470,26 +477,28 @@ def log(ctx, order_id: str, kind: str, detail: str, *,
     checked = _check_photos(photos)
 
     def write(copied: list[str]) -> int:
-        order = require(journal, order_id)
-        oid = order["order_id"]
+        order = require(journal, order_id, ctx.scope)
+        oid, platform = order["order_id"], order["platform"]
+        own = policy.shop(order["shop"])
         if order["status"] == "unpaid":
             raise InputError(f"order {oid} is unpaid; an abnormal shipment needs a paid order")
         if not again:
             dup = journal.one(
-                "SELECT id, opened_by, opened_at FROM exceptions WHERE order_id = ? AND kind = ? "
-                "AND closed_at IS NULL ORDER BY id LIMIT 1", [oid, kind])
+                "SELECT id, opened_by, opened_at FROM exceptions WHERE order_id = ? "
+                "AND platform = ? AND kind = ? AND closed_at IS NULL ORDER BY id LIMIT 1",
+                [oid, platform, kind])
             if dup:
                 raise InputError(
                     f"order {oid} already has an open {kind} case ({dup['id']}, logged by "
                     f"{dup['opened_by']}); add to it with: cstool exception update {dup['id']} "
                     "(or log another with --again)")
         cur = journal.execute(
-            "INSERT INTO exceptions (order_id, buyer, kind, detail, courier, tracking_no, status, "
-            "opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            [oid, order["buyer"], kind, detail, order["courier"] or None,
+            "INSERT INTO exceptions (order_id, platform, buyer, kind, detail, courier, "
+            "tracking_no, status, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            [oid, platform, order["buyer"], kind, detail, order["courier"] or None,
              order["tracking_no"] or None, agent, now_db])
         row = journal.one("SELECT * FROM exceptions WHERE id = ?", [cur.lastrowid])
-        case = _Case(journal, row, policy, agent, now_db)
+        case = _Case(journal, row, own, agent, now_db)
         case.add("opened", value=kind, note=detail)
         # Who pays the freight: as given, else as the manual says for the kind.
         out_payer, back_payer = (freight_payer, freight_payer) if freight_payer \
@@ -501,7 +510,7 @@ def log(ctx, order_id: str, kind: str, detail: str, *,
             for leg, payer in (("reship", out_payer), ("return", back_payer)):
                 if payer:
                     case.add("freight_payer", value=f"{leg}:{payer}", note="playbook default")
-        chosen = resolution or default_resolution(kind, policy)
+        chosen = resolution or default_resolution(kind, own)
         _record(case, photos=checked, copied=copied, resolution=chosen,
                 resolution_note=None if resolution else "playbook default",
                 amount=amount, money_for=money_for)
@@ -550,7 +559,7 @@ def update(ctx, case_id, *,
         if row["closed_at"]:
             raise InputError(f"case {row['id']} is closed ({row['outcome']}); "
                              "log a new exception if the problem came back")
-        case = _Case(journal, row, policy, agent, now_db)
+        case = _Case(journal, row, shop_policy(journal, policy, row), agent, now_db)
         _record(case, photos=checked, copied=copied, resolution=resolution,
                 freight_payer=freight_payer, return_freight_payer=return_freight_payer,
                 tracking=tracking, courier=courier, amount=amount, money_for=money_for,
@@ -573,7 +582,7 @@ def close(ctx, case_id, outcome: str, note: Optional[str] = None) -> dict:
         if row["closed_at"]:
             raise InputError(f"case {row['id']} is already closed ({row['outcome']}, by "
                              f"{row['closed_by']})")
-        case = _Case(journal, row, policy, agent, now_db)
+        case = _Case(journal, row, shop_policy(journal, policy, row), agent, now_db)
         st = case.state()
         # Following the parcel ends with the case; anything else left is worth a warning
         # (a claim not filed, freight not refunded).

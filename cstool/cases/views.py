@@ -14,7 +14,7 @@ from cstool.cases.playbooks import (
     RESOLUTION,
     STATUS,
 )
-from cstool.cases.timeline import _inst, _load, derive, present
+from cstool.cases.timeline import _inst, _load, derive, present, shop_policy
 from cstool.core.values import Instant, Money, Name, Phone
 from cstool.core.where import Where, limit_sql
 
@@ -69,7 +69,8 @@ def show(ctx, case_id) -> dict:
     journal, now_db, policy = ctx.journal, ctx.now_db(), ctx.policy
     row = _load(journal, case_id)
     case = present(row, now_db)
-    order = journal.one("SELECT * FROM orders WHERE order_id = ?", [row["order_id"]])
+    order = journal.one("SELECT * FROM orders WHERE order_id = ? AND platform = ?",
+                        [row["order_id"], row["platform"]])
     case["order_status"] = order["status"] if order else None
     case["receiver_name"] = Name(order["receiver_name"]) if order and order["receiver_name"] \
         else None
@@ -77,7 +78,7 @@ def show(ctx, case_id) -> dict:
         else None
     events = [dict(e) for e in journal.query(
         "SELECT * FROM exception_events WHERE exception_id = ? ORDER BY id", [row["id"]])]
-    st = derive(row["kind"], row["opened_at"], events, policy)
+    st = derive(row["kind"], row["opened_at"], events, shop_policy(journal, policy, row))
     case["steps"] = [
         {"step": s.key, "what": s.text,
          "state": "done" if s.key in st.done else ("next" if s is st.step else "to do"),
@@ -103,10 +104,11 @@ ORDER_KEYS = ("id", "kind", "status", "resolution", "next_step", "due_at", "outc
               "opened_by", "opened_at", "closed_at")
 
 
-def for_order(journal, order_id: str) -> list[dict]:
+def for_order(journal, order_id: str, platform: str = "taobao") -> list[dict]:
     """An order's cases, in short (for ``orders show``)."""
     return [{k: v for k, v in present(r).items() if k in ORDER_KEYS} for r in journal.query(
-        "SELECT * FROM exceptions WHERE order_id = ? ORDER BY id", [order_id])]
+        "SELECT * FROM exceptions WHERE order_id = ? AND platform = ? ORDER BY id",
+        [order_id, platform])]
 
 
 def list_cases(ctx, *, open_only: bool = False, closed_only: bool = False,
@@ -114,7 +116,8 @@ def list_cases(ctx, *, open_only: bool = False, closed_only: bool = False,
                courier: Optional[str] = None, order_id: Optional[str] = None,
                agent: Optional[str] = None, since: Optional[str] = None,
                limit: Optional[int] = None) -> list[dict]:
-    """Cases, the most urgent first: open by due time, then the rest newest first."""
+    """Cases in ``ctx.scope``, the most urgent first: open by due time, then the rest
+    newest first."""
     now_db = ctx.now_db()
     w = (Where().term("closed_at IS NULL", when=open_only or overdue)
          .term("closed_at IS NOT NULL", when=closed_only)
@@ -125,7 +128,7 @@ def list_cases(ctx, *, open_only: bool = False, closed_only: bool = False,
         w.term("(instr(courier, ?) > 0 OR instr(reship_courier, ?) > 0)", courier.strip(),
                courier.strip())
     w.eq("order_id", str(order_id).strip() if order_id else None).eq("opened_by", agent)
-    w.since("opened_at", since)
+    w.since("opened_at", since).scope(ctx.scope, via="exceptions")
     sql = ("SELECT * FROM exceptions" + w.sql()
            + " ORDER BY closed_at IS NOT NULL, due_at IS NULL, due_at, "
            "coalesce(closed_at, opened_at) DESC, id DESC" + limit_sql(limit))

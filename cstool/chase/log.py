@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Optional
 
-from cstool.chase.queue import CHANNEL, REASON, RESULT, history, promise_due
+from cstool.chase.queue import CHANNEL, REASON, RESULT, history, platform_channel, promise_due
 from cstool.core import remarks
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, CstoolError
@@ -58,7 +58,8 @@ def log(ctx, order_id: str, *, channel: str,
 
     Refused for an unknown, paid, closed or brushing order, an order held for
     another agent, and an order someone chased within the cool-down (unless
-    ``again``): the message says who chased it and when.
+    ``again``): the message says who chased it and when. A chat is recorded as the
+    order's platform's own (旺旺 on Taobao, 飞鸽 on Douyin …).
     """
     journal, clock, policy, agent = ctx.journal, ctx.clock, ctx.policy, ctx.agent
     channel = CHANNEL(channel)
@@ -73,18 +74,19 @@ def log(ctx, order_id: str, *, channel: str,
     now = clock.now()
     now_db = to_db(now)
     tz = clock.tz
-    cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
     with journal.write():
-        row = require(journal, order_id)
-        oid = row["order_id"]
+        row = require(journal, order_id, ctx.scope)
+        oid, platform = row["order_id"], row["platform"]
+        channel = platform_channel(channel, platform)
+        cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes", row["shop"]))
         _refuse(row)
         owner = journal.scalar(
-            "SELECT owner FROM holds WHERE order_id = ? AND kind = 'owner' AND released_at IS NULL "
-            "ORDER BY id DESC LIMIT 1", [oid])
+            "SELECT owner FROM holds WHERE order_id = ? AND platform = ? AND kind = 'owner' "
+            "AND released_at IS NULL ORDER BY id DESC LIMIT 1", [oid, platform])
         if owner and owner != agent:
             raise CstoolError(f"order {oid} must be handled by {owner} (必须由{owner}负责处理!); "
                               f"only {owner} can log a chase on it")
-        h = history(journal, oid, tz)
+        h = history(journal, oid, tz, platform)
         if h.last_at and not again and from_db(h.last_at) > now - cooldown:
             ago = int((now - from_db(h.last_at)).total_seconds() // 60)
             raise AlreadyChased(
@@ -93,20 +95,20 @@ def log(ctx, order_id: str, *, channel: str,
         first = not h.log and not h.remarks
         due_at = promise_due(promise, now) if promise else None
         date = now.strftime("%Y.%m.%d")
-        remark_id = _remark(journal, oid, f"{date} {agent}已催付", agent, now_db,
+        remark_id = _remark(journal, oid, platform, f"{date} {agent}已催付", agent, now_db,
                             {"channel": channel, "result": result}, reason)
         said = answer_text(result, reason, promise)
         answer_id = None
         if said:
-            answer_id = _remark(journal, oid, f"{date} 顾客{said}", agent, now_db,
+            answer_id = _remark(journal, oid, platform, f"{date} 顾客{said}", agent, now_db,
                                 {"promise": promise, "due_at": to_db(due_at) if due_at else None},
                                 reason)
         chase_id = journal.execute(
-            "INSERT INTO chases (order_id, channel, result, reason, promise, promise_due_at, note, "
-            "first, agent, at, remark_id, answer_remark_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [oid, channel, result, reason, promise, to_db(due_at) if due_at else None, note,
-             1 if first else 0, agent, now_db, remark_id, answer_id]).lastrowid
+            "INSERT INTO chases (order_id, platform, channel, result, reason, promise, "
+            "promise_due_at, note, first, agent, at, remark_id, answer_remark_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [oid, platform, channel, result, reason, promise, to_db(due_at) if due_at else None,
+             note, 1 if first else 0, agent, now_db, remark_id, answer_id]).lastrowid
     chase = get(journal, chase_id)
     chase["attempt"] = h.attempts + 1
     chase["previous"] = ({"by": h.last_by, "at": Instant(h.last_at), "channel": h.last_channel}
@@ -114,16 +116,17 @@ def log(ctx, order_id: str, *, channel: str,
     return chase
 
 
-def _remark(journal, oid: str, said: str, agent: str, now_db: str, fields: dict,
+def _remark(journal, oid: str, platform: str, said: str, agent: str, now_db: str, fields: dict,
             reason: Optional[str]) -> int:
-    return remarks.insert(journal, oid, "chase", said, kind="chase",
+    return remarks.insert(journal, oid, "chase", said, platform=platform, kind="chase",
                           reason=REASON.label(reason) if reason else None, at=now_db,
                           author=agent, fields=fields, created_by=agent, created_at=now_db)
 
 
 def _chase_row(r, remarks: dict[int, str]) -> dict:
     return {
-        "id": r["id"], "order_id": r["order_id"], "agent": r["agent"], "channel": r["channel"],
+        "id": r["id"], "order_id": r["order_id"], "platform": r["platform"], "agent": r["agent"],
+        "channel": r["channel"],
         "result": r["result"], "reason": r["reason"], "promise": r["promise"],
         "promise_due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,
         "note": r["note"], "first": bool(r["first"]), "at": Instant(r["at"]),
@@ -146,9 +149,10 @@ def get(journal, chase_id: int) -> dict:
     return _chase_row(rows[0], _remark_texts(journal, rows))
 
 
-def order_chases(journal, order_id: str) -> list[dict]:
+def order_chases(journal, order_id: str, platform: str = "taobao") -> list[dict]:
     """An order's chase log, oldest first (for ``orders show``)."""
-    rows = journal.query("SELECT * FROM chases WHERE order_id = ? ORDER BY at, id", [order_id])
+    rows = journal.query("SELECT * FROM chases WHERE order_id = ? AND platform = ? "
+                         "ORDER BY at, id", [order_id, platform])
     texts = _remark_texts(journal, rows)
     return [_chase_row(r, texts) for r in rows]
 

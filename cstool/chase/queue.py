@@ -25,13 +25,36 @@ from cstool.core.clock import find_manual_date, from_db, normalise_width, to_db
 from cstool.core.errors import BadUsage, InputError
 from cstool.core.values import Instant, Money, Phone, format_money
 from cstool.core.vocab import Vocabulary
+from cstool.core.where import Where
 
 CHANNEL = Vocabulary("chase channel", {
-    "wangwang": ["旺旺", "旺旺留言", "千牛", "chat"],
+    "wangwang": ["旺旺", "旺旺留言", "千牛", "chat", "聊天"],
     "phone": ["电话", "打电话", "电话催付", "call"],
     "sms": ["短信", "群发短信", "text"],
     "remind": ["提醒付款", "提示付款", "催付按钮"],
+    "pdd_chat": ["拼多多聊天", "商家客服", "多多客服", "拼多多客服"],
+    "feige": ["飞鸽", "飞鸽客服", "抖店客服"],
+    "dongdong": ["咚咚", "京东咚咚", "京麦"],
+    "youzan_chat": ["有赞客服", "有赞聊天"],
 })
+# Each platform's own chat with its buyers. In a channel sequence, a chat window key
+# (chase_windows.wangwang) or --channel, any chat stands for the order's platform's.
+PLATFORM_CHAT = {"taobao": "wangwang", "pdd": "pdd_chat", "douyin": "feige", "jd": "dongdong",
+                 "youzan": "youzan_chat"}
+CHATS = frozenset(PLATFORM_CHAT.values())
+CHAT = "wangwang"  # how the policy names chat (its keys predate the other platforms)
+
+
+def platform_channel(channel: str, platform: Optional[str]) -> str:
+    """The channel as used on an order of ``platform``: a chat is that platform's chat."""
+    if channel in CHATS:
+        return PLATFORM_CHAT.get(platform or "taobao", CHAT)
+    return channel
+
+
+def policy_channel(channel: str) -> str:
+    """The channel as the policy's sequence and windows name it (every chat is ``wangwang``)."""
+    return CHAT if channel in CHATS else channel
 RESULT = Vocabulary("chase result", {
     "promised": ["答应付款", "承诺付款", "会付款"],
     "no_answer": ["未回复", "没回复", "未接", "无人接听", "不在线"],
@@ -67,12 +90,15 @@ DEFAULT_TEMPLATES = {
              "想问问是不是付款时遇到了什么问题,需要帮忙吗?每天{cutoff}前付款的订单当天就能发货哦。"
              "(对方不方便就道歉并礼貌挂断;挂断后点“提醒付款”,再旺旺留言)",
     "sms": "【{shop}】亲,您{day}拍下的「{item}」还未付款,宝贝已为您留好,"
-           "每天{cutoff}前付款当天发货。有疑问可旺旺联系我们,祝您生活愉快~",
+           "每天{cutoff}前付款当天发货。有疑问可{chat}联系我们,祝您生活愉快~",
     "remind": "",
 }
+DEFAULT_TEMPLATES["phone"] = DEFAULT_TEMPLATES["phone"].replace("再旺旺留言", "再{chat}留言")
+for _chat in ("pdd_chat", "feige", "dongdong", "youzan_chat"):
+    DEFAULT_TEMPLATES[_chat] = DEFAULT_TEMPLATES["wangwang"]
 # Placeholder → its Chinese alias; templates may use either.
 PLACEHOLDERS = {"buyer": "买家", "item": "宝贝", "amount": "金额", "cutoff": "截单时间",
-                "day": "下单日", "shop": "店铺"}
+                "day": "下单日", "shop": "店铺", "chat": "聊天工具"}
 ITEM_CHARS = 20
 
 
@@ -146,7 +172,8 @@ def render(template: str, values: dict[str, str]) -> Optional[str]:
 
 
 def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
-    """Placeholder values for one order; ``sent_at`` (aware) words the day (今天, 昨天)."""
+    """Placeholder values for one order (``policy``: as its shop reads it); ``sent_at``
+    (aware) words the day (今天, 昨天)."""
     item = (order.get("item_title") or "宝贝").strip()
     if len(item) > ITEM_CHARS:
         item = item[:ITEM_CHARS] + "…"
@@ -157,7 +184,8 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
             "amount": format_money(order["amount_fen"]) or "",
             "cutoff": policy.get("same_day_cutoff"),
             "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
-            "shop": policy.get("shop_name") or "本店"}
+            "shop": policy.get("shop_name") or order.get("shop") or "本店",
+            "chat": CHANNEL.label(platform_channel(CHAT, order.get("platform")))}
 
 
 # --- windows ----------------------------------------------------------------------
@@ -334,19 +362,21 @@ def _remark_time(at: Optional[str], recorded: str, tz) -> str:
     return min(end, recorded)
 
 
-def history(journal, order_id: str, tz) -> History:
+def history(journal, order_id: str, tz, platform: str = "taobao") -> History:
     h = History()
     h.log = journal.query(
-        "SELECT * FROM chases WHERE order_id = ? ORDER BY at, id", [order_id])
+        "SELECT * FROM chases WHERE order_id = ? AND platform = ? ORDER BY at, id",
+        [order_id, platform])
     for r in journal.query(
-            "SELECT at, created_at, author, text FROM remarks "
-            "WHERE order_id = ? AND kind = 'chase' AND source <> 'chase' ORDER BY id", [order_id]):
+            "SELECT at, created_at, author, text FROM remarks WHERE order_id = ? "
+            "AND platform = ? AND kind = 'chase' AND source <> 'chase' ORDER BY id",
+            [order_id, platform]):
         h.remarks.append((_remark_time(r["at"], r["created_at"], tz), r["author"], r["text"],
                           r["at"] or r["created_at"]))
     log_days = set()
     for r in h.log:
         log_days.add(from_db(r["at"]).astimezone(tz).date())
-        h.used.add(r["channel"])
+        h.used.add(policy_channel(r["channel"]))
         if r["result"] in ("declined", "paid"):
             h.stop = r["result"]
         if h.last_at is None or r["at"] >= h.last_at:
@@ -380,67 +410,100 @@ QUEUE_COLUMNS = ("order_id", "buyer", "amount", "unpaid_minutes", "attempts", "l
                  "channel", "message")
 
 
-def due_query(now: datetime, policy, all_: bool = False) -> tuple[str, list]:
-    """The queue's SQL: unpaid, not brushing orders in age range, most valuable first."""
-    params = [to_db(now - timedelta(hours=policy.get("chase_max_age_hours")))]
+def _loosest(policy, key: str, pick) -> Any:
+    """The journal's value of ``key`` or a shop's, whichever ``pick`` (min, max) chooses:
+    the SQL selects as widely as any shop's rule, each order is judged by its own shop's."""
+    return pick([policy.get(key), *policy.overrides(key).values()])
+
+
+def due_query(now: datetime, policy, all_: bool = False, scope: Any = None
+              ) -> tuple[str, list]:
+    """The queue's SQL: unpaid, not brushing orders in age range (of any shop's rules),
+    in scope, most valuable first."""
+    params = [to_db(now - timedelta(hours=_loosest(policy, "chase_max_age_hours", max)))]
     young = " AND o.created_at <= ?"
     if all_:
         params.append(to_db(now))
     else:
-        params.append(to_db(now - timedelta(minutes=policy.get("unpaid_grace_minutes"))))
+        grace = _loosest(policy, "unpaid_grace_minutes", min)
+        params.append(to_db(now - timedelta(minutes=grace)))
+    w = Where().scope(scope, orders="o")
     sql = (
-        "SELECT o.order_id, o.buyer, coalesce(o.total_fen, o.paid_fen) AS amount_fen, "
+        "SELECT o.order_id, o.platform, o.shop, o.buyer, "
+        "coalesce(o.total_fen, o.paid_fen) AS amount_fen, "
         "o.created_at, o.item_title, o.receiver_phone, "
-        "EXISTS (SELECT 1 FROM chases c WHERE c.order_id = o.order_id) AS logged, "
+        "EXISTS (SELECT 1 FROM chases c WHERE c.order_id = o.order_id "
+        "AND c.platform = o.platform) AS logged, "
         "EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
-        "AND r.kind = 'chase') AS remarked, "
-        "(SELECT h.owner FROM holds h WHERE h.order_id = o.order_id AND h.released_at IS NULL "
-        "AND h.kind = 'owner' ORDER BY h.id DESC LIMIT 1) AS owner "
+        "AND r.platform = o.platform AND r.kind = 'chase') AS remarked, "
+        "(SELECT h.owner FROM holds h WHERE h.order_id = o.order_id AND h.platform = o.platform "
+        "AND h.released_at IS NULL AND h.kind = 'owner' ORDER BY h.id DESC LIMIT 1) AS owner "
         "FROM orders o "
-        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + " "
-        "ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id")
-    return sql, params
+        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + w.also()
+        + " ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id")
+    return sql, params + w.params
+
+
+class _Rules:
+    """One shop's chase rules, read once per queue."""
+
+    __slots__ = ("policy", "grace", "cooldown", "max_attempts", "max_age", "sequence", "bounds")
+
+    def __init__(self, policy, channel: Optional[str]):
+        self.policy = policy
+        self.grace = timedelta(minutes=policy.get("unpaid_grace_minutes"))
+        self.cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
+        self.max_attempts = policy.get("chase_max_attempts")
+        self.max_age = timedelta(hours=policy.get("chase_max_age_hours"))
+        self.sequence = ([policy_channel(channel)] if channel
+                         else list(dict.fromkeys(map(policy_channel, policy.get("chase_sequence")))))
+        self.bounds = {c: _bounds(policy.get(f"chase_windows.{c}")) for c in self.sequence}
 
 
 def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[int] = None,
         counts: Optional[dict] = None) -> list[dict]:
-    """Unpaid orders to chase now, most valuable first (then oldest).
+    """Unpaid orders in ``ctx.scope`` to chase now, most valuable first (then oldest).
 
     Each row names the channel to use now (the first channel of the policy's
-    sequence not yet used on the order and open now) and the message to send.
-    ``channel``: only orders to chase by that channel now, whatever the
-    sequence (``sms`` for a campaign's bulk messages). ``all_``: also orders
-    that become due later (grace, cool-down, a promise, a closed window),
-    with ``opens_at`` and ``waits`` (what it waits for: ``grace``, ``cooldown``,
-    ``promise`` or ``window``). Orders held for another agent than ``ctx.agent``
-    (``必须由XX负责处理!``) are left out. ``counts``: set ``counts["due"]`` to every order due now,
-    however many ``limit`` lists (the rest are counted, not built).
+    sequence not yet used on the order and open now; a chat is the order's
+    platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚, 有赞客服) and the message to send.
+    Each order is judged by its shop's policy. ``channel``: only orders to chase
+    by that channel now, whatever the sequence (``sms`` for a campaign's bulk
+    messages; any chat means chat). ``all_``: also orders that become due later
+    (grace, cool-down, a promise, a closed window), with ``opens_at`` and ``waits``
+    (what it waits for: ``grace``, ``cooldown``, ``promise`` or ``window``). Orders
+    held for another agent than ``ctx.agent`` (``必须由XX负责处理!``) are left out.
+    ``counts``: set ``counts["due"]`` to every order due now, however many ``limit``
+    lists (the rest are counted, not built).
     """
     journal, clock, policy, agent = ctx.journal, ctx.clock, ctx.policy, ctx.agent
     now = clock.now()
     tz = clock.tz
-    grace = timedelta(minutes=policy.get("unpaid_grace_minutes"))
-    cooldown = timedelta(minutes=policy.get("chase_cooldown_minutes"))
-    max_attempts = policy.get("chase_max_attempts")
-    sequence = [channel] if channel else list(policy.get("chase_sequence"))
-    bounds = {c: _bounds(policy.get(f"chase_windows.{c}")) for c in sequence}
+    shops: dict[Optional[str], _Rules] = {}
     texts = templates(journal)
     # Most rows start "now": each channel's window is looked up once per start.
-    opens: dict[tuple[str, datetime], Optional[datetime]] = {}
-    sql, params = due_query(now, policy, all_)
+    opens: dict[tuple[Optional[str], str, datetime], Optional[datetime]] = {}
+    sql, params = due_query(now, policy, all_, ctx.scope)
     out: list[dict] = []
     for row in journal.execute(sql, params):
         owner = row["owner"]
         if owner and agent and owner != agent:
             continue
-        h = history(journal, row["order_id"], tz) if row["logged"] or row["remarked"] else EMPTY
-        if h.stop or h.attempts >= max_attempts:
-            continue
+        shop = row["shop"]
+        rules = shops.get(shop)
+        if rules is None:
+            rules = shops[shop] = _Rules(policy.shop(shop), channel)
         created = from_db(row["created_at"])
+        if created <= now - rules.max_age or (not all_ and created + rules.grace > now):
+            continue  # another shop's rules brought it into the SQL's range
+        h = (history(journal, row["order_id"], tz, row["platform"])
+             if row["logged"] or row["remarked"] else EMPTY)
+        if h.stop or h.attempts >= rules.max_attempts:
+            continue
         start, waits = now, None
-        starts = [(created + grace, "grace")]
+        starts = [(created + rules.grace, "grace")]
         if h.last_at:
-            starts.append((from_db(h.last_at) + cooldown, "cooldown"))
+            starts.append((from_db(h.last_at) + rules.cooldown, "cooldown"))
         if h.promise_due_at:
             starts.append((from_db(h.promise_due_at), "promise"))
         for at, why in starts:
@@ -448,11 +511,12 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
                 start, waits = at, why
         start = start.astimezone(tz)
         pick: Optional[tuple[datetime, str]] = None
-        for c in sequence:
+        for c in rules.sequence:
             if c in h.used:
                 continue
-            key = (c, start)
-            when = opens[key] if key in opens else opens.setdefault(key, next_open(bounds[c], start))
+            key = (shop, c, start)
+            when = (opens[key] if key in opens
+                    else opens.setdefault(key, next_open(rules.bounds[c], start)))
             if when is not None and (pick is None or when < pick[0]):
                 pick = (when, c)
                 if when == start:
@@ -466,10 +530,13 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
                 break
             continue
         when, chosen = pick
+        chosen = platform_channel(chosen, row["platform"])
         # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
-        message = render(texts[chosen], message_values(dict(row), max(when, now), policy))
+        message = render(texts[chosen], message_values(dict(row), max(when, now), rules.policy))
         out.append({
             "order_id": row["order_id"],
+            "platform": row["platform"],
+            "shop": shop,
             "buyer": row["buyer"],
             "amount": Money(row["amount_fen"]) if row["amount_fen"] is not None else None,
             "created_at": Instant(row["created_at"]),
@@ -487,5 +554,3 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
             "owner": owner,
         })
     return out
-
-

@@ -7,6 +7,7 @@ from typing import Optional
 
 from cstool.chase import queue
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.orders import ref
 from cstool.core.policy import Key, whole, windows
 
 # The manuals' chase hours (domain.md §2): 000 chats at once and calls in office hours;
@@ -51,7 +52,7 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
             why = f"window closed: {label(row['channel'])} opens {opens}"
             how = f"{opens[11:]} 起用 {label(row['channel'])} 催付"
         items.append(Item(
-            key=f"chase:{row['order_id']}:{row['attempts']}", kind="chase",
+            key=f"chase:{ref(row['platform'], row['order_id'])}:{row['attempts']}", kind="chase",
             order_id=row["order_id"], held=why,
             text=(f"{row['order_id']} {row['buyer'] or ''} ¥{row['amount']} 未付款 "
                   f"{row['unpaid_minutes']} 分钟, {how}")))
@@ -85,7 +86,7 @@ class Chase(Routine):
     def order_view(self, ctx, order_id):
         from cstool.chase import log
 
-        return {"chases": log.order_chases(ctx.journal, order_id)}
+        return {"chases": log.order_chases(ctx.journal, order_id, ctx.scope.platform or "taobao")}
 
     def daily(self, ctx, since, until):
         from cstool.chase import stats

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage
+from cstool.core.orders import ref
 from cstool.core.values import Instant
 from cstool.core.vocab import PAID
 from cstool.core.where import Where
@@ -32,13 +33,13 @@ def stats(ctx, since: Optional[str] = None, by: Optional[str] = None,
 
     if by is not None and by not in STATS_BY:
         raise BadUsage(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
-    w = Where().since("c.at", since).until("c.at", until)
-    sql = ("SELECT c.order_id, c.agent, c.channel, c.reason, c.at, o.status, o.paid_at "
-           "FROM chases c JOIN orders o ON o.order_id = c.order_id" + w.sql()
-           + " ORDER BY c.order_id, c.at, c.id")
-    per_order: dict[str, list] = {}
+    w = Where().since("c.at", since).until("c.at", until).scope(ctx.scope, orders="o")
+    sql = ("SELECT c.order_id, c.platform, c.agent, c.channel, c.reason, c.at, o.status, "
+           "o.paid_at FROM chases c JOIN orders o ON o.order_id = c.order_id "
+           "AND o.platform = c.platform" + w.sql() + " ORDER BY c.order_id, c.platform, c.at, c.id")
+    per_order: dict[tuple[str, str], list] = {}
     for r in ctx.journal.query(sql, w.params):
-        per_order.setdefault(r["order_id"], []).append(r)
+        per_order.setdefault((r["order_id"], r["platform"]), []).append(r)
     groups: dict[Any, dict] = {}
     for rows in per_order.values():
         status, paid_at = rows[0]["status"], rows[0]["paid_at"]
@@ -90,25 +91,34 @@ def handover_rows(ctx) -> list[dict]:
     (when the promise falls due, when it could be read).
     """
     now = ctx.clock.now()
-    oldest = to_db(now - timedelta(hours=ctx.policy.get("chase_max_age_hours")))
+    policy = ctx.policy
+    ages = [policy.get("chase_max_age_hours"), *policy.overrides("chase_max_age_hours").values()]
+    oldest = to_db(now - timedelta(hours=max(ages)))
+    w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
-        "SELECT c.order_id, c.promise, c.promise_due_at, c.agent, c.at, o.buyer "
-        "FROM chases c JOIN orders o ON o.order_id = c.order_id "
+        "SELECT c.order_id, c.platform, c.promise, c.promise_due_at, c.agent, c.at, o.buyer, "
+        "o.shop, o.created_at FROM chases c JOIN orders o ON o.order_id = c.order_id "
+        "AND o.platform = c.platform "
         "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ? "
         "AND c.result = 'promised' "
         "AND c.id = (SELECT c2.id FROM chases c2 WHERE c2.order_id = c.order_id "
-        "            ORDER BY c2.at DESC, c2.id DESC LIMIT 1) "
-        "ORDER BY c.promise_due_at IS NULL, c.promise_due_at, c.order_id", [oldest])
+        "            AND c2.platform = c.platform ORDER BY c2.at DESC, c2.id DESC LIMIT 1)"
+        + w.also() + " ORDER BY c.promise_due_at IS NULL, c.promise_due_at, c.order_id",
+        [oldest, *w.params])
     out = []
     for r in rows:
+        age = timedelta(hours=policy.get("chase_max_age_hours", r["shop"]))
+        if from_db(r["created_at"]) <= now - age:
+            continue  # its own shop stopped chasing it
         promise = (r["promise"] or "付款").strip()
         if promise.startswith("顾客"):
             promise = promise[2:]
         out.append({
-            "ref": f"chase:{r['order_id']}",
+            "ref": f"chase:{ref(r['platform'], r['order_id'])}",
             "category": "callback",
             "buyer": r["buyer"],
             "order_id": r["order_id"],
+            "platform": r["platform"],
             "problem": f"顾客承诺{promise},尚未付款",
             "todo": "跟进付款",
             "due_at": Instant(r["promise_due_at"]) if r["promise_due_at"] else None,

@@ -18,7 +18,7 @@ import click
 from cstool.app.policy import Policy
 from cstool.core import agents, i18n
 from cstool.core.clock import Clock, to_db
-from cstool.core.context import Context
+from cstool.core.context import Context, Scope
 from cstool.core.errors import BadUsage, CstoolError
 from cstool.core.i18n import N_, _
 from cstool.core.journal import Journal, resolve_path
@@ -44,6 +44,7 @@ class App:
         self._policy = None
         self._clock = None
         self._ctx = None
+        self.scope = Scope()  # --platform / --shop
 
     # -- resources --
 
@@ -122,7 +123,7 @@ class App:
         agent (as given, for reading) and renderer."""
         if self._ctx is None:
             self._ctx = Context(self.journal, self.clock, self.policy, self.agent_name,
-                                self.renderer())
+                                self.renderer(), self.scope)
         return self._ctx
 
     def writer(self) -> Context:
@@ -225,6 +226,34 @@ def output_options(f: Callable) -> Callable:
         return f(*args, fmt="json" if as_json else fmt, **kwargs)
 
     return wrapper
+
+
+def _scope(part: str) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is None:
+            return
+        if part == "shop" and not value.strip():
+            raise click.BadParameter("give the shop's name (店铺名称)", ctx=ctx, param=param)
+        app = ctx.ensure_object(App)
+        scope = app.scope
+        app.scope = Scope(value if part == "platform" else scope.platform,
+                          value if part == "shop" else scope.shop)
+
+    return callback
+
+
+def scope_options(f: Callable) -> Callable:
+    """``--platform`` and ``--shop``: only that platform's or shop's orders, on every
+    listing, queue, sheet and report; a command that names an order looks for it there
+    (``--platform`` says which order a number means when two platforms have it)."""
+    from cstool.core.vocab import PLATFORM
+
+    f = click.option("--shop", metavar="NAME", expose_value=False, callback=_scope("shop"),
+                     help="Only this shop's orders (店铺名称).")(f)
+    return click.option("--platform", type=Domain(PLATFORM), expose_value=False,
+                        callback=_scope("platform"),
+                        help="Only this platform's orders: taobao (淘宝/天猫), pdd (拼多多), "
+                             "jd (京东), douyin (抖音), youzan (有赞).")(f)
 
 
 def json_option(f: Callable) -> Callable:

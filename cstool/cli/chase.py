@@ -14,6 +14,7 @@ from cstool.cli._common import (
     json_option,
     output_options,
     pass_app,
+    scope_options,
 )
 from cstool.core.clock import check_month_days
 from cstool.core.errors import InputError
@@ -41,13 +42,15 @@ def chase():
 
 @command(chase)
 @click.option("--channel", type=Domain(CHANNEL),
-              help="Only orders to chase by this channel now (电话, 旺旺, 短信, 提醒付款), "
+              help="Only orders to chase by this channel now (电话, 旺旺, 短信, 提醒付款; any "
+                   "chat means the order's platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚), "
                    "whatever the policy's sequence.")
 @click.option("--all", "all_", is_flag=True,
               help="Also orders due later (grace, cool-down, promise, closed window), "
                    "with opens_at.")
 @click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many (0: all).")
+@scope_options
 @output_options
 @pass_app
 def due(app, channel, all_, limit, fmt):
@@ -94,6 +97,7 @@ def due(app, channel, all_, limit, fmt):
 @click.option("--note", metavar="TEXT", help="Anything else worth keeping.")
 @click.option("--again", is_flag=True,
               help="Record it even though the order was chased within the cool-down.")
+@scope_options
 @json_option
 @pass_app
 def log(app, order_id, channel, result, reason, promise, note, again, as_json):
@@ -139,6 +143,7 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
 @command(chase)
 @click.option("--since", help="Chases since (YYYY-MM-DD[ HH:MM], today, yesterday, 7d).")
 @click.option("--by", type=click.Choice(STATS_BY), help="One row per agent, channel or reason.")
+@scope_options
 @output_options
 @pass_app
 def stats(app, since, by, fmt):

@@ -13,6 +13,7 @@ from cstool.cli._common import (
     json_option,
     output_options,
     pass_app,
+    scope_options,
 )
 from cstool.core import orders
 from cstool.core.i18n import N_, _
@@ -72,10 +73,13 @@ def _money_text(case) -> str:
         claim=case["claim"])
 
 
-def _warn_order(app, order_id):
-    if orders.require(app.journal, order_id)["status"] == "paid":
+def _warn_order(app, case):
+    from cstool.core.context import Scope
+
+    scope = Scope(case.get("platform") or app.scope.platform, app.scope.shop)
+    if orders.require(app.journal, case["order_id"], scope)["status"] == "paid":
         click.echo(_("warning: order {order} is not marked shipped in the journal; import a "
-                     "newer export if it has shipped").format(order=order_id), err=True)
+                     "newer export if it has shipped").format(order=case["order_id"]), err=True)
 
 
 @command(exception)
@@ -89,6 +93,7 @@ def _warn_order(app, order_id):
               help="Who pays the freight both ways: shop, buyer or courier (default: the kind's).")
 @_money_options
 @click.option("--again", is_flag=True, help="Log even if the order has an open case of this kind.")
+@scope_options
 @json_option
 @pass_app
 def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, money_for,
@@ -105,7 +110,7 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
 
     case = timeline.log(app.writer(), order_id, kind, detail, photos=photos, resolution=resolution, freight_payer=freight_payer,
                           amount=amount, money_for=money_for, again=again)
-    _warn_order(app, case["order_id"])
+    _warn_order(app, case)
     if as_json:
         app.emit(case, "json")
         return
@@ -213,6 +218,7 @@ def close(app, case_id, outcome, note, as_json):
 @click.option("--opened-by", metavar="NAME", help="Only cases this agent logged.")
 @click.option("--since", help="Opened since (YYYY-MM-DD[ HH:MM], today, 7d).")
 @click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
+@scope_options
 @output_options
 @pass_app
 def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_id, opened_by,
@@ -257,6 +263,7 @@ def show(app, case_id, fmt):
               show_default=True, help="Group by kind, by courier or by the agent who logged it.")
 @click.option("--since", help="Cases opened since (YYYY-MM-DD[ HH:MM], today, 30d).")
 @click.option("--until", help="… and before this time.")
+@scope_options
 @output_options
 @pass_app
 def report(app, by, since, until, fmt):

@@ -12,6 +12,7 @@ from cstool.cli._common import (
     json_option,
     output_options,
     pass_app,
+    scope_options,
 )
 from cstool.core import orders
 from cstool.core.clock import to_db
@@ -61,6 +62,7 @@ def _order_option(order_id):
 @click.option("--phone", help="Contact number for a call-back (masked in every output).")
 @click.option("--photo", "photos", multiple=True, type=click.Path(dir_okay=False),
               help="Photo to keep with the item, filed under the buyer's id (repeatable).")
+@scope_options
 @json_option
 @pass_app
 def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
@@ -104,6 +106,7 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
 @click.option("--category", "-c", type=Domain(CATEGORY), help="Only this category.")
 @click.option("--order", "order_id", metavar="ORDER", help="Only items about this order.")
 @click.option("--limit", type=LIMIT, default=0, help="At most this many (0: all).")
+@scope_options
 @output_options
 @pass_app
 def list_(app, open_only, shift, day, category, order_id, limit, fmt):
@@ -125,7 +128,7 @@ def list_(app, open_only, shift, day, category, order_id, limit, fmt):
         d = app.day(day)
         since = to_db(app.clock.start_of(d))
         until = to_db(app.clock.start_of(d + timedelta(days=1)))
-    rows = items.list_items(app.journal, open_only=open_only, since=since, until=until,
+    rows = items.list_items(app.ctx, open_only=open_only, since=since, until=until,
                       category=category, order_id=_order_option(order_id), limit=limit)
     app.emit(rows, fmt, listing=LISTING)
 
@@ -181,6 +184,7 @@ def ack(app, item_ids, receipt, replace, as_json):
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--no-journal", is_flag=True,
               help="Only registered items, not what the journal knows is open.")
+@scope_options
 @pass_app
 def export(app, shift, day, fmt, as_json, output, force, no_journal):
     """Write the handover sheet (工作交接记录表) for a shift.

@@ -3,14 +3,16 @@
 import click
 
 from cstool.app import order_view, routines
-from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app
+from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
+from cstool.core.i18n import N_
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
-from cstool.core.vocab import STATUS
-from cstool.orders import importer
+from cstool.core.vocab import PLATFORM, STATUS
+from cstool.orders import formats, importer
 
 # What a narrow terminal leaves out of orders list, first first (orders show has it all).
-LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo")
+LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo", "ship_by",
+             "platform", "shop")
 
 
 @click.group()
@@ -20,47 +22,72 @@ def orders():
 
 @command(orders, name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "source_format", default="auto", show_default=True,
-              type=click.Choice(["auto", "taobao-csv", "taobao-xlsx", "generic"]),
-              help="The export's format.")
+@click.option("--format", "source_format", default="auto", show_default=True, metavar="FORMAT",
+              help="The export's format: auto (from its header), generic (with --map), or "
+                   "one of " + ", ".join(formats.names()) + " (see docs/import.md).")
+@click.option("--platform", type=Domain(PLATFORM),
+              help="Only that platform's formats (with generic: the file's platform; "
+                   "default taobao).")
+@click.option("--shop", metavar="NAME",
+              help="The shop of rows that name none (a file without 店铺名称: PDD, Douyin).")
 @click.option("--encoding", default="auto", show_default=True,
               type=click.Choice(["auto", "gb18030", "utf-8"]), help="CSV encoding.")
-@click.option("--map", "maps", multiple=True, metavar="SOURCE=FIELD",
-              help="For --format generic: which column holds which field (repeatable).")
+@click.option("--map", "maps", multiple=True, metavar="SOURCE=FIELD[,FIELD]",
+              help="For --format generic: which column holds which field (repeatable); "
+                   "one column may feed several fields.")
+@click.option("--status-map", "status_maps", multiple=True, metavar="WORD=STATUS",
+              help="A status word the export uses that cstool does not know (repeatable), "
+                   "e.g. '已揽收=shipped'; a refund word maps to a refund status.")
+@click.option("--spec", "spec_files", multiple=True, type=click.Path(dir_okay=False),
+              metavar="FILE.json", help="A format of the shop's own (repeatable; docs/import.md).")
 @click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the file; nothing is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, one object per file.")
 @pass_app
-def import_(app, files, source_format, encoding, maps, dry_run, strict, as_json):
+def import_(app, files, source_format, platform, shop, encoding, maps, status_maps, spec_files,
+            dry_run, strict, as_json):
     """Import order exports: new orders are added, changed ones updated, nothing duplicated.
 
-    Reads the seller centre's ExportOrderList.csv (GB18030 or UTF-8), the
-    newer xlsx export, or any CSV with --format generic and --map. Rows that
-    cannot be read are reported with their line number; the rest import. All
-    files are one transaction.
+    Reads the platforms' exports, recognised by their headers: Taobao/Tmall's
+    ExportOrderList.csv, the newer xlsx, the item reports (宝贝报表, the 2020
+    item CSV, Qianniu's item xlsx), PDD's, JD's, Douyin's and Youzan's order
+    exports; or any CSV with --format generic and --map. Item reports become
+    the orders' lines. Rows that cannot be read are reported with their line
+    number; the rest import. All files are one transaction.
 
     \b
-      cstool orders import ExportOrderList.csv
+      cstool orders import ExportOrderList.csv ExportOrderDetailList.csv
       cstool orders import 订单导出.xlsx --dry-run
-      cstool orders import jd.csv --format generic \\
-          --map 订单号=order_id --map 状态=status --map 下单时间=created_at
+      cstool orders import 抖店订单.csv --shop 示范抖店
+      cstool orders import erp.csv --format generic --platform jd \\
+          --map 订单号=order_id --map 状态=status --map 下单时间=created_at,paid_at
     """
 
     mapping = importer.parse_mapping(maps) if maps else None
     if mapping and source_format != "generic":
         raise click.UsageError("--map goes with --format generic")
+    specs = [formats.load_file(f) for f in spec_files]
+    if source_format not in ("auto", "generic"):
+        formats.named(source_format, specs)  # an unknown one is a usage mistake
+    status_map = importer.parse_status_map(status_maps) if status_maps else None
     ctx = app.writer()
     results = importer.import_files(
         ctx, files, fmt=source_format, encoding=encoding, mapping=mapping, strict=strict,
         dry_run=dry_run, progress=None if as_json else importer.stderr_progress("importing"),
-        after_rows=routines.import_hook(ctx))
+        after_rows=routines.import_hook(ctx), platform=platform, shop=shop,
+        status_map=status_map, specs=specs)
     if as_json:
         app.emit([r.as_dict() for r in results], "json")
         return
     for r in results:
         verb = "would import" if r.dry_run else "imported"
-        click.echo(f"{r.file}: {verb} {r.rows} rows: {r.inserted} new, {r.updated} updated, "
+        what = "" if r.level == "order" else " (lines)"
+        click.echo(f"{r.file}: {verb} {r.rows} rows{what}: {r.inserted} new, {r.updated} updated, "
                    f"{r.unchanged} unchanged, {len(r.rejected)} rejected")
+        if r.level != "order" and (r.new_orders or r.waiting_lines):
+            click.echo(f"  {r.format}: {r.new_orders} new order(s); {r.waiting_lines} line(s) "
+                       "wait for their order's export" if r.waiting_lines else
+                       f"  {r.format}: {r.new_orders} new order(s)")
         for rej in r.rejected[:20]:
             click.echo(f"  line {rej['row']}: {rej['error']}", err=True)
         if len(r.rejected) > 20:
@@ -74,6 +101,7 @@ def import_(app, files, source_format, encoding, maps, dry_run, strict, as_json)
 @click.option("--buyer", help="Only this buyer (买家会员名).")
 @click.option("--limit", type=LIMIT, default=50, show_default=True,
               help="At most this many (0: all).")
+@scope_options
 @output_options
 @pass_app
 def list_(app, statuses, since, buyer, limit, fmt):
@@ -85,21 +113,27 @@ def list_(app, statuses, since, buyer, limit, fmt):
     """
 
     since_db = app.since(since)
-    rows = list_orders(app.journal, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
+    rows = list_orders(app.ctx, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
     app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=LIST_DROP,
-                                        empty="no orders match"))
+                                        words={"status": STATUS, "platform": PLATFORM},
+                                        empty=N_("no orders match")))
 
 
 @command(orders)
 @click.argument("order_id", metavar="ORDER")
+@scope_options
 @output_options
 @pass_app
 def show(app, order_id, fmt):
-    """Show one order with its remarks, holds, chases, exceptions and handover items.
+    """Show one order with its lines, remarks, holds, chases, exceptions and handover items.
+
+    An order is its platform and its number: give --platform when two platforms
+    have the number.
 
     \b
       cstool orders show 5118609024991031607
       cstool orders show 5118609024991031607 --reveal --json
+      cstool orders show 261123-607198974342001 --platform pdd
     """
 
     app.emit(order_view.show(app.ctx, order_id), fmt)

@@ -12,9 +12,22 @@ from cstool.core.output import Listing
 LISTING = Listing(columns=("key", "value", "source", "help"),
                   table={"value": display, "help": _, "source": lambda s: pgettext("source", s)},
                   below="help")
+SHOP_LISTING = Listing(columns=("shop", "key", "value", "source", "help"),
+                       table={"value": display, "help": _,
+                              "source": lambda s: pgettext("source", s)},
+                       below="help")
 PRESETS = Listing(below="sets", table={"about": _})
 # Marked for extraction: the sources policy show names.
-SOURCES = (NC_("source", "default"), NC_("source", "set"))
+SOURCES = (NC_("source", "default"), NC_("source", "set"), NC_("source", "shop"))
+
+
+def _shop(shop):
+    """``--shop NAME`` (None when not given); a blank name is a usage mistake."""
+    if shop is None:
+        return None
+    if not shop.strip():
+        raise click.BadParameter(_("give the shop's name (店铺名称)"), param_hint="'--shop'")
+    return shop.strip()
 
 
 @click.group()
@@ -24,19 +37,26 @@ def policy():
 
 @command(policy)
 @click.argument("key", required=False)
+@click.option("--shop", metavar="NAME",
+              help="The values one shop's orders read (店铺名称); source shop where it has its own.")
 @output_options
 @pass_app
-def show(app, key, fmt):
+def show(app, key, shop, fmt):
     """Show every policy key with its value (or one KEY's value).
+
+    With --shop, the values that shop's orders are judged by: its own where
+    it has set one (source shop), else the journal's.
 
     \b
       cstool policy show
       cstool policy show chase_windows.phone
+      cstool policy show --shop 示范拼多多店
     """
 
+    shop = _shop(shop)
     if key:
         k = app.policy.key(key)
-        value = app.policy.get(k.name)
+        value = app.policy.get(k.name, shop)
         if k.secret:
             value = mask_secret(value)
         if fmt == "table":
@@ -44,18 +64,22 @@ def show(app, key, fmt):
         else:
             app.emit({"key": k.name, "value": value}, fmt)
         return
-    app.emit(app.policy.rows(), fmt, listing=LISTING)
+    app.emit(app.policy.rows(shop), fmt, listing=SHOP_LISTING if shop else LISTING)
 
 
 @command(policy, name="set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
+@click.option("--shop", metavar="NAME",
+              help="One shop's own value (店铺名称): it overrides the journal's for that "
+                   "shop's orders.")
 @pass_app
-def set_(app, key, value):
-    """Set KEY to VALUE (validated).
+def set_(app, key, value, shop):
+    """Set KEY to VALUE (validated); with --shop, for that shop's orders only.
 
     \b
       cstool policy set ship_deadline_hours 48
+      cstool policy set --shop 示范拼多多店 ship_deadline_hours 48
       cstool policy set chase_windows.phone 10:00-12:00,15:00-17:00
       cstool policy set flag_scheme shipping
       cstool policy set flag_scheme red=problem,yellow=ship
@@ -63,14 +87,40 @@ def set_(app, key, value):
 
     k = app.policy.key(key)
     name = k.name
-    value = app.policy.set(name, value, app.agent_name, app.now_db())
-    click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}")
+    shop = _shop(shop)
+    value = app.policy.set(name, value, app.agent_name, app.now_db(), shop=shop)
+    where = f" (shop {shop})" if shop else ""
+    click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}{where}")
+
+
+@command(policy)
+@click.argument("key")
+@click.option("--shop", metavar="NAME", required=True,
+              help="The shop whose own value is dropped (its orders read the journal's again).")
+@pass_app
+def unset(app, key, shop):
+    """Drop a shop's own value of KEY: its orders read the journal's value again.
+
+    \b
+      cstool policy unset ship_deadline_hours --shop 示范拼多多店
+    """
+
+    shop = _shop(shop)
+    k = app.policy.key(key)
+    if app.policy.unset(k.name, shop):
+        click.echo(f"{k.name}: shop {shop} reads the journal's value again "
+                   f"({display(app.policy.get(k.name))})")
+    else:
+        click.echo(f"{k.name}: shop {shop} has no value of its own", err=True)
 
 
 @command(policy)
 @click.argument("preset")
+@click.option("--shop", metavar="NAME",
+              help="One shop's own value (店铺名称): it overrides the journal's for that "
+                   "shop's orders.")
 @pass_app
-def use(app, preset):
+def use(app, preset, shop):
     """Apply a PRESET that reproduces one manual (see: cstool policy presets).
 
     \b
@@ -78,7 +128,7 @@ def use(app, preset):
       cstool policy use flags-shipping
     """
 
-    values = app.policy.use(preset, app.agent_name, app.now_db())
+    values = app.policy.use(preset, app.agent_name, app.now_db(), shop=_shop(shop))
     for name, value in values.items():
         click.echo(f"{name} = {display(value)}")
 

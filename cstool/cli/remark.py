@@ -14,6 +14,7 @@ from cstool.cli._common import (
     json_option,
     output_options,
     pass_app,
+    scope_options,
 )
 from cstool.core import agents
 from cstool.core.clock import typed_time
@@ -81,6 +82,7 @@ def remark():
               help="The Wangwang account that asked; must be the order's buyer for address "
                    "changes and cancellations.")
 @click.option("--dry-run", is_flag=True, help="Print the remark, record nothing.")
+@scope_options
 @json_option
 @pass_app
 def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
@@ -204,6 +206,7 @@ def _flat(d: dict, segments: bool = True) -> dict:
               show_default=True, help="One line per problem, or a summary per agent.")
 @click.option("--limit", type=LIMIT, default=200, show_default=True,
               help="At most this many lines in a table (0: all); other formats list all.")
+@scope_options
 @output_options
 @pass_app
 def lint(app, since, author, by, limit, fmt):
@@ -268,6 +271,7 @@ def _excerpt(text, n: int = 24):
 
 @command(remark, name="list")
 @click.argument("order_id", metavar="ORDER")
+@scope_options
 @output_options
 @pass_app
 def list_(app, order_id, fmt):
@@ -278,7 +282,7 @@ def list_(app, order_id, fmt):
       cstool remark list 5118609024991031607 --json
     """
 
-    rows = compose.history(app.journal, order_id)
+    rows = compose.history(app.ctx, order_id)
     app.emit(rows, fmt, listing=Listing(
         columns=["id", "recorded_at", "source", "kind", "flag", "author", "text", "problems"],
         words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order")))

@@ -3,7 +3,7 @@
 import click
 
 from cstool.app import report as lib
-from cstool.cli._common import command, pass_app
+from cstool.cli._common import command, pass_app, scope_options
 
 
 @click.group()
@@ -21,6 +21,7 @@ def report():
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Shortcut for --format json.")
+@scope_options
 @pass_app
 def daily(app, day, fmt, as_json):
     """The day on one page: orders imported; chases and conversion by agent and
@@ -31,6 +32,7 @@ def daily(app, day, fmt, as_json):
     \b
       cstool report daily
       cstool report daily --date 2026-11-22 --format md
+      cstool report daily --platform pdd --shop 示范拼多多店
       cstool report daily --json | jq .shipping
     """
 

@@ -10,6 +10,7 @@ from cstool.cli._common import (
     common_options,
     output_options,
     pass_app,
+    scope_options,
 )
 from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
@@ -37,6 +38,7 @@ MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
 @click.option("--check", "check_", is_flag=True,
               help="Exit 1 when an order is overdue, due soon or its hold is due "
                    "(with --morning: when anything is listed).")
+@scope_options
 @output_options
 @common_options
 @pass_app
@@ -44,8 +46,9 @@ MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
 def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     """Paid orders that need shipping attention (跟进发货): one row per order.
 
-    The deadline is 72 h from payment (policy ship_deadline_hours; from
-    creation when the export has no payment time). Each row's check is,
+    The deadline is the export's own ship-by time (应发货时间, 承诺发货时间)
+    when it gives one, else 72 h from payment (the shop's policy
+    ship_deadline_hours; from creation when the export has no payment time). Each row's check is,
     most pressing first: overdue, due_soon, hold_due (a hold or presale
     date has come), brush_shipped (a brushing order went out), ship_today
     (paid before the 16:00 cutoff: today's batch; after it, tomorrow's),
@@ -105,6 +108,7 @@ def _emit_morning(app, rows, fmt):
 
 @command(shipcheck)
 @click.argument("order_ids", nargs=-1, required=True, metavar="ORDER...")
+@scope_options
 @output_options
 @pass_app
 def pack(app, order_ids, fmt):

@@ -2,8 +2,10 @@
 
 The command line (or the web view, or cron) opens these once and hands the same
 :class:`Context` to each routine it calls; a routine reads "now" from
-``ctx.clock`` and never receives a time from its caller. The scope is where the
-shop and platform a command is limited to will live; today it limits nothing.
+``ctx.clock`` and never receives a time from its caller. The scope is the platform
+and shop a command is limited to (``--platform``/``--shop``, the web view's filter):
+every listing applies it through :meth:`cstool.core.where.Where.scope`, and a command
+that names an order finds it within it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,29 @@ from cstool.core.output import Renderer
 
 
 class Scope:
-    """The shop and platform a command is limited to (None: all)."""
+    """The platform and shop a command is limited to (None: all)."""
 
     __slots__ = ("platform", "shop")
 
     def __init__(self, platform: Optional[str] = None, shop: Optional[str] = None):
-        self.platform, self.shop = platform, shop
+        self.platform = platform or None
+        self.shop = (shop or "").strip() or None
+
+    def __bool__(self) -> bool:
+        return bool(self.platform or self.shop)
+
+    def __repr__(self) -> str:
+        return f"Scope(platform={self.platform!r}, shop={self.shop!r})"
+
+    def holds(self, platform: Optional[str], shop: Optional[str]) -> bool:
+        """Whether an order of ``platform`` and ``shop`` is in scope."""
+        return ((not self.platform or platform == self.platform)
+                and (not self.shop or shop == self.shop))
+
+    def words(self) -> str:
+        """``platform jd, shop 示范店`` (for messages), or ``""``."""
+        return ", ".join(f"{k} {v}" for k, v in (("platform", self.platform),
+                                                 ("shop", self.shop)) if v)
 
 
 class Context:
@@ -48,3 +67,7 @@ class Context:
     def as_agent(self, agent: Optional[str]) -> Context:
         """The same context for another agent (None: nobody's view, as cron sees it)."""
         return Context(self.journal, self.clock, self.policy, agent, self._renderer, self.scope)
+
+    def scoped(self, scope: Scope) -> Context:
+        """The same context limited to ``scope``."""
+        return Context(self.journal, self.clock, self.policy, self.agent, self._renderer, scope)

@@ -17,7 +17,8 @@ KINDS = ("until", "owner", "presale", "waiting_buyer")
 
 def add(journal, order_id: str, kind: str, now_db: str, *, until: Optional[str] = None,
         owner: Optional[str] = None, note: Optional[str] = None,
-        remark_id: Optional[int] = None, agent: Optional[str] = None) -> int:
+        remark_id: Optional[int] = None, agent: Optional[str] = None,
+        platform: str = "taobao") -> int:
     """Record a hold; ``until`` is a shop-local date ``YYYY-MM-DD``. Returns its id.
 
     An open hold of the same kind on the order is released first (superseded),
@@ -32,21 +33,22 @@ def add(journal, order_id: str, kind: str, now_db: str, *, until: Optional[str] 
     with journal.write():
         journal.execute(
             "UPDATE holds SET released_at = ?, released_by = ?, release_note = 'superseded' "
-            "WHERE order_id = ? AND kind = ? AND released_at IS NULL",
-            [now_db, agent, order_id, kind])
+            "WHERE order_id = ? AND platform = ? AND kind = ? AND released_at IS NULL",
+            [now_db, agent, order_id, platform, kind])
         cur = journal.execute(
-            "INSERT INTO holds (order_id, kind, until, owner, note, remark_id, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [order_id, kind, until, owner, note, remark_id, agent, now_db])
+            "INSERT INTO holds (order_id, platform, kind, until, owner, note, remark_id, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [order_id, platform, kind, until, owner, note, remark_id, agent, now_db])
     return cur.lastrowid
 
 
 def release(journal, order_id: str, now_db: str, *, kind: Optional[str] = None,
-            agent: Optional[str] = None, note: Optional[str] = None) -> int:
+            agent: Optional[str] = None, note: Optional[str] = None,
+            platform: str = "taobao") -> int:
     """Release the order's open holds (of one kind, or all). Returns how many."""
     sql = ("UPDATE holds SET released_at = ?, released_by = ?, release_note = ? "
-           "WHERE order_id = ? AND released_at IS NULL")
-    params = [now_db, agent, note, order_id]
+           "WHERE order_id = ? AND platform = ? AND released_at IS NULL")
+    params = [now_db, agent, note, order_id, platform]
     if kind:
         sql += " AND kind = ?"
         params.append(kind)
@@ -54,20 +56,23 @@ def release(journal, order_id: str, now_db: str, *, kind: Optional[str] = None,
         return journal.execute(sql, params).rowcount
 
 
-def open_holds(journal, order_id: str) -> list[dict]:
+def open_holds(journal, order_id: str, platform: str = "taobao") -> list[dict]:
     return [_row(r) for r in journal.query(
-        "SELECT * FROM holds WHERE order_id = ? AND released_at IS NULL ORDER BY id", [order_id])]
+        "SELECT * FROM holds WHERE order_id = ? AND platform = ? AND released_at IS NULL "
+        "ORDER BY id", [order_id, platform])]
 
 
-def history(journal, order_id: str) -> list[dict]:
+def history(journal, order_id: str, platform: str = "taobao") -> list[dict]:
     return [_row(r) for r in journal.query(
-        "SELECT * FROM holds WHERE order_id = ? ORDER BY id", [order_id])]
+        "SELECT * FROM holds WHERE order_id = ? AND platform = ? ORDER BY id",
+        [order_id, platform])]
 
 
-def set_brushing(journal, order_id: str, brushing: bool = True) -> None:
+def set_brushing(journal, order_id: str, brushing: bool = True,
+                 platform: str = "taobao") -> None:
     with journal.write():
-        cur = journal.execute("UPDATE orders SET brushing = ? WHERE order_id = ?",
-                              [1 if brushing else 0, order_id])
+        cur = journal.execute("UPDATE orders SET brushing = ? WHERE order_id = ? AND platform = ?",
+                              [1 if brushing else 0, order_id, platform])
     if cur.rowcount == 0:
         raise NotFound(f"no order {order_id} in the journal")
 

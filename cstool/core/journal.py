@@ -206,18 +206,28 @@ class Journal:
                 f"({len(pending)} pending migration(s)); open it once with write access"
             )
         registered = migrations.load()
-        for attempt in range(8):
-            try:
-                registered.apply(self.db)
-                return pending
-            except (sqlite3.OperationalError, sqlite3.IntegrityError):
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                if not self.pending_migrations():
-                    return pending
-                if attempt == 7:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        # A migration may rebuild a table others point at (SQLite's way of changing a
+        # key): foreign keys are off while they run, and checked before the journal is used.
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for attempt in range(8):
+                try:
+                    registered.apply(self.db)
+                    break
+                except (sqlite3.OperationalError, sqlite3.IntegrityError):
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    if not self.pending_migrations():
+                        break
+                    if attempt == 7:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
+            dangling = self.conn.execute("PRAGMA foreign_key_check").fetchone()
+            if dangling is not None:
+                raise CstoolError(f"the journal {self.path} has a row of {dangling[0]} that "
+                                  f"points at a missing row of {dangling[2]} after upgrading")
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
         return pending
 
     # -- access --

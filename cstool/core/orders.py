@@ -1,22 +1,45 @@
-"""The orders table: an order as the contract's object, one order, a listing.
+"""The orders table: an order as the contract's object, one order, a listing, its lines.
 
-Every routine that reads an order by its number goes through :func:`require`;
-the full picture of one order (``orders show``) is the app layer's
-(:mod:`cstool.app.order_view`), which asks each routine for its part.
+An order is its platform and its number (``orders (order_id, platform)``); the
+number alone names it unless two platforms have it (then the scope's platform, or
+``--platform``, says which). Every routine that reads an order by its number goes
+through :func:`require`; the full picture of one order (``orders show``) is the app
+layer's (:mod:`cstool.app.order_view`), which asks each routine for its part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional
+from datetime import timedelta
+from typing import Any, Optional
 
+from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, NotFound
 from cstool.core.limits import order_number
 from cstool.core.values import Address, Instant, Memo, Money, Name, Phone
+from cstool.core.vocab import PLATFORM, REFUNDING
 from cstool.core.where import Where, limit_sql
 
+# The columns of a listing; what platforms and shops brought comes last (scripts that
+# read the CSV by position keep their columns).
 LIST_COLUMNS = ("order_id", "buyer", "status", "amount", "created_at", "paid_at", "shipped_at",
-                "courier", "tracking_no", "flag", "seller_memo")
+                "courier", "tracking_no", "flag", "seller_memo", "platform", "shop", "ship_by")
+DEFAULT_PLATFORM = "taobao"
+
+# Lines that will not all ship as ordered; the partial index order_lines_refunding
+# repeats these words.
+LINES_REFUNDING = ("(status = 'closed' OR refund_status IN ('requested', 'returning', "
+                   "'refunded') OR refund_fen > 0)")
+_REFUNDING_OF = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
+                 f"AND l.platform = o.platform AND {LINES_REFUNDING})")  # l's columns
+
+
+def ref(platform: Optional[str], order_id: str) -> str:
+    """The order as a key of reminders and sheet rows: its number (a Taobao order, as
+    before there were platforms), else ``platform:number``."""
+    if not platform or platform == DEFAULT_PLATFORM:
+        return order_id
+    return f"{platform}:{order_id}"
 
 
 def instant(v: Optional[str]) -> Optional[Instant]:
@@ -28,16 +51,39 @@ def _money(v: Optional[int]) -> Optional[Money]:
     return Money(v) if v is not None else None
 
 
-def present(r) -> dict:
-    """An orders row as the contract's order object (plus a few more keys)."""
+def ship_by(r, policy: Any) -> Optional[str]:
+    """The ship-by time in force for an orders row: the export's own, else payment (or
+    creation, when the export has no payment time) plus its shop's
+    ``ship_deadline_hours``; None for an order never paid."""
+    if r["ship_by"]:
+        return r["ship_by"]
+    if policy is None or (r["status"] in ("unpaid", "closed") and not r["paid_at"]):
+        return None
+    base = r["paid_at"] or r["created_at"]
+    hours = policy.get("ship_deadline_hours", r["shop"])
+    return to_db(from_db(base) + timedelta(hours=int(hours)))
+
+
+def present(r, policy: Any = None) -> dict:
+    """An orders row as the contract's order object (plus a few more keys). ``policy``
+    gives the ship-by time in force when the export has none of its own; a row with
+    ``lines_refunding`` says whether a line will not ship as ordered."""
     total = r["total_fen"] if r["total_fen"] is not None else r["paid_fen"]
+    keys = r.keys()
+    lines_refunding = bool(r["lines_refunding"]) if "lines_refunding" in keys else False
+    refund = r["refund_fen"]
+    due = ship_by(r, policy)
     return {
         "order_id": r["order_id"],
+        "platform": r["platform"],
+        "shop": r["shop"],
         "buyer": r["buyer"],
         "status": r["status"],
         "amount": _money(total),
         "created_at": instant(r["created_at"]),
         "paid_at": instant(r["paid_at"]),
+        "ship_by": instant(due),
+        "ship_by_source": ("export" if r["ship_by"] else "policy") if due else None,
         "shipped_at": instant(r["shipped_at"]),
         "courier": r["courier"],
         "tracking_no": r["tracking_no"],
@@ -45,6 +91,8 @@ def present(r) -> dict:
         "flag": r["flag"],
         "paid_amount": _money(r["paid_fen"]),
         "postage": _money(r["postage_fen"]),
+        "refund_amount": _money(refund),
+        "part_refunded": r["status"] != "closed" and (bool(refund) or lines_refunding),
         "close_reason": r["close_reason"],
         "item_title": r["item_title"],
         "item_count": r["item_count"],
@@ -58,36 +106,104 @@ def present(r) -> dict:
     }
 
 
-def list_orders(journal, *, statuses: Sequence[str] = (), since: Optional[str] = None,
+def list_orders(ctx, *, statuses: Sequence[str] = (), since: Optional[str] = None,
                 until: Optional[str] = None, buyer: Optional[str] = None,
                 limit: Optional[int] = 50) -> list[dict]:
-    """Orders newest first; ``since``/``until`` are journal instants on the creation time."""
-    w = (Where().any_of("status", list(statuses)).since("created_at", since)
-         .until("created_at", until).eq("buyer", buyer))
-    sql = ("SELECT * FROM orders" + w.sql() + " ORDER BY created_at DESC, order_id DESC"
-           + limit_sql(limit))
-    return [present(r) for r in journal.query(sql, w.params)]
+    """Orders in ``ctx.scope``, newest first; ``since``/``until`` are journal instants on
+    the creation time."""
+    w = (Where().any_of("o.status", list(statuses)).since("o.created_at", since)
+         .until("o.created_at", until).eq("o.buyer", buyer).scope(ctx.scope, orders="o"))
+    sql = (f"SELECT o.*, {_REFUNDING_OF} AS lines_refunding FROM orders o" + w.sql()
+           + " ORDER BY o.created_at DESC, o.order_id DESC" + limit_sql(limit))
+    return [present(r, ctx.policy) for r in ctx.journal.query(sql, w.params)]
 
 
-def require(journal, order_id: str):
-    """The orders row, or a NotFound naming the order (BadUsage when ``order_id`` cannot be
-    an order number at all: 300 digits, a formula, letters of another script)."""
+def _number(order_id: str) -> str:
     try:
-        oid = order_number(str(order_id).strip())
+        return order_number(str(order_id).strip())
     except ValueError as e:
         raise BadUsage(str(e)) from None
-    row = journal.one("SELECT * FROM orders WHERE order_id = ?", [oid])
-    if row is None:
-        raise NotFound(f"no order {order_id} in the journal (import the shop's export first)")
-    return row
 
 
-def buyer_of(journal, order_id: str) -> Optional[str]:
+def require(journal, order_id: str, scope: Any = None):
+    """The orders row (with ``lines_refunding``), or a NotFound naming the order.
+
+    ``scope`` (a :class:`~cstool.core.context.Scope`) narrows it to a platform or shop.
+    A number two platforms have is ambiguous without one: BadUsage naming them and
+    ``--platform``. BadUsage too when ``order_id`` cannot be an order number at all
+    (300 digits, a formula, letters of another script).
+    """
+    oid = _number(order_id)
+    w = Where().eq("o.order_id", oid).scope(scope, orders="o")
+    rows = journal.query(f"SELECT o.*, {_REFUNDING_OF} AS lines_refunding FROM orders o"
+                         + w.sql() + " ORDER BY o.platform", w.params)
+    if len(rows) == 1:
+        return rows[0]
+    if rows:
+        names = ", ".join(r["platform"] for r in rows)
+        raise BadUsage(f"order {oid} is in the journal on several platforms ({names}): "
+                       f"say which with --platform", option="--platform")
+    where = f" ({scope.words()})" if scope else ""
+    others = journal.query("SELECT platform, shop FROM orders WHERE order_id = ?", [oid]) \
+        if scope else []
+    if others:
+        elsewhere = ", ".join(f"{r['platform']}" + (f" shop {r['shop']}" if r["shop"] else "")
+                              for r in others)
+        raise NotFound(f"no order {order_id}{where} in the journal; it has {oid} on "
+                       f"{elsewhere}")
+    raise NotFound(f"no order {order_id}{where} in the journal "
+                   "(import the shop's export first)")
+
+
+def platform_of(journal, order_id: Optional[str], scope: Any = None) -> Optional[str]:
+    """The platform of the order the journal has under this number (None: none, or the
+    number is on several platforms and the scope does not say which)."""
+    if not order_id:
+        return None
+    w = Where().eq("order_id", order_id).scope(scope)
+    rows = journal.query("SELECT platform FROM orders" + w.sql(), w.params)
+    return rows[0][0] if len(rows) == 1 else (scope.platform if scope is not None else None)
+
+
+def buyer_of(journal, order_id: str, platform: Optional[str] = None) -> Optional[str]:
     """Who placed the order (None when the journal does not know the order or its buyer)."""
-    return journal.scalar("SELECT buyer FROM orders WHERE order_id = ?", [order_id])
+    w = Where().eq("order_id", order_id).eq("platform", platform)
+    return journal.scalar("SELECT buyer FROM orders" + w.sql() + " LIMIT 1", w.params)
 
 
-def known(journal, order_id: Optional[str]) -> bool:
+def known(journal, order_id: Optional[str], platform: Optional[str] = None) -> bool:
     """Whether the journal has the order (a blank number is nobody's to check)."""
-    return not order_id or journal.one("SELECT 1 FROM orders WHERE order_id = ?",
-                                       [order_id]) is not None
+    if not order_id:
+        return True
+    w = Where().eq("order_id", order_id).eq("platform", platform)
+    return journal.one("SELECT 1 FROM orders" + w.sql(), w.params) is not None
+
+
+def lines(journal, order_id: str, platform: str) -> list[dict]:
+    """The order's lines (子订单) as the contract's items, in the export's order."""
+    return [{
+        "sub_order_id": r["sub_order_id"],
+        "title": r["title"],
+        "sku": r["sku"],
+        "merchant_code": r["merchant_code"],
+        "quantity": r["quantity"],
+        "price": _money(r["price_fen"]),
+        "status": r["status"],
+        "refund_status": r["refund_status"],
+        "refund_amount": _money(r["refund_fen"]),
+        "item_id": r["item_id"],
+        "paid_amount": _money(r["paid_fen"]),
+        "compensation": _money(r["compensation_fen"]),
+    } for r in journal.query("SELECT * FROM order_lines WHERE order_id = ? AND platform = ? "
+                             "ORDER BY id", [order_id, platform])]
+
+
+def refunding(line: dict) -> bool:
+    """A line that will not (all) ship as ordered: closed, a refund asked for or paid."""
+    return (line["status"] == "closed" or line["refund_status"] in REFUNDING
+            or bool(line["refund_amount"]))
+
+
+def platform_word(value: Optional[str]) -> Optional[str]:
+    """A ``--platform`` value (English or Chinese) as the journal's word."""
+    return PLATFORM(value) if value else None

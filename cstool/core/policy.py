@@ -142,19 +142,22 @@ def flag_scheme(value: Any) -> dict[str, str]:
 
 class Key:
     """A policy key: its name, default, the parser of what people type, its help; a
-    ``secret`` one is shown masked by ``policy show``."""
+    ``secret`` one is shown masked by ``policy show``; a ``per_shop`` one may be set for
+    one shop (``policy set --shop``), and the routines read the order's shop's value."""
 
-    __slots__ = ("name", "default", "parse", "help", "secret")
+    __slots__ = ("name", "default", "parse", "help", "secret", "per_shop")
 
     def __init__(self, name: str, default: Any, parse: Callable[[Any], Any], help: str,
-                 secret: bool = False):
+                 secret: bool = False, per_shop: bool = True):
         self.name, self.default, self.parse, self.help, self.secret = (
             name, default, parse, help, secret)
+        self.per_shop = per_shop and not secret
 
 
 # The keys the command-line contract names (and the shop's name): read by several routines.
 BASE_KEYS = (
-    Key("timezone", "Asia/Shanghai", zone_name, "the shop's time zone (IANA name)"),
+    Key("timezone", "Asia/Shanghai", zone_name, "the shop's time zone (IANA name)",
+        per_shop=False),
     Key("shop_name", "", plain, "shop name printed on sheets and reports"),
     Key("ship_deadline_hours", 72, whole(1, 720, "hours"), "hours from payment to ship (72 h rule)"),
     Key("same_day_cutoff", "16:00", time_of_day, "paid before this ships today"),
@@ -196,7 +199,8 @@ def display(value: Any) -> str:
 
 
 class Policy:
-    """The journal's policy over a set of keys, read once per process."""
+    """The journal's policy over a set of keys, read once per process; a shop's own
+    values (``shop_policy``) override the journal's for that shop's orders."""
 
     def __init__(self, journal=None, keys: Iterable[Key] = BASE_KEYS,
                  presets: Optional[Mapping[str, tuple[str, dict]]] = None):
@@ -204,27 +208,44 @@ class Policy:
         self.keys: dict[str, Key] = {k.name: k for k in keys}
         self.presets: Mapping[str, tuple[str, dict]] = presets or {}
         self._stored: dict[str, tuple[Any, Optional[str], Optional[str]]] = {}
+        self._shops: dict[str, dict[str, tuple[Any, Optional[str], Optional[str]]]] = {}
         self.problems: list[str] = []  # stored values that are no longer valid
-        rows = journal.query("SELECT key, value, set_by, set_at FROM policy") if journal is not None else []
-        if rows:
-            import json  # stored as JSON: a journal with no policy set never loads the decoder
+        if journal is None:
+            return
+        rows = journal.query("SELECT key, value, set_by, set_at FROM policy")
+        try:
+            shop_rows = journal.query(
+                "SELECT shop, key, value, set_by, set_at FROM shop_policy ORDER BY shop, key")
+        except Exception:  # a read-only journal of an older cstool: no shop has its own
+            shop_rows = []
         for row in rows:
+            value = self._read(row[0], row[1], "")
+            if value is not _BAD:
+                self._stored[row[0]] = (value, row[2], row[3])
+        for row in shop_rows:
+            value = self._read(row[1], row[2], f" --shop {row[0]}")
+            if value is not _BAD:
+                self._shops.setdefault(row[0], {})[row[1]] = (value, row[3], row[4])
+
+    def _read(self, name: str, stored: str, where: str) -> Any:
+        import json  # stored as JSON: a journal with no policy set never loads the decoder
+
+        try:
+            value = json.loads(stored)
+        except ValueError:
+            self.problems.append(f"policy {name}{where} holds {stored[:40]!r}, which is not "
+                                 "a value; using the default")
+            return _BAD
+        k = self.keys.get(name)
+        if k is not None and getattr(k.parse, "checked_on_read", False):
             try:
-                value = json.loads(row[1])
-            except ValueError:
-                self.problems.append(f"policy {row[0]} holds {row[1][:40]!r}, which is not "
-                                     "a value; using the default")
-                continue
-            k = self.keys.get(row[0])
-            if k is not None and getattr(k.parse, "checked_on_read", False):
-                try:
-                    value = k.parse(value)
-                except InputError as e:
-                    self.problems.append(f"policy {k.name}: {e}; using the default "
-                                         f"{display(k.default)} (fix it with: cstool policy "
-                                         f"set {k.name} VALUE)")
-                    continue
-            self._stored[row[0]] = (value, row[2], row[3])
+                value = k.parse(value)
+            except InputError as e:
+                self.problems.append(f"policy {k.name}{where}: {e}; using the default "
+                                     f"{display(k.default)} (fix it with: cstool policy "
+                                     f"set{where} {k.name} VALUE)")
+                return _BAD
+        return value
 
     def key(self, name: str) -> Key:
         k = self.keys.get(name.strip())
@@ -232,52 +253,140 @@ class Policy:
             raise BadUsage(f"unknown policy key {name!r}; see: cstool policy show")
         return k
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str, shop: Optional[str] = None) -> Any:
+        """The key's value for ``shop``'s orders (the shop's own, else the journal's, else
+        the default); ``shop`` None: the journal's."""
+        if shop:
+            own = self._shops.get(shop)
+            if own and name in own:
+                return own[name][0]
         if name in self._stored:
             return self._stored[name][0]
         return self.key(name).default
 
     __getitem__ = get
 
-    def set(self, name: str, value: Any, agent: Optional[str], now_db: str) -> Any:
+    def shop(self, shop: Optional[str]) -> ShopPolicy:
+        """The policy as one shop's orders read it (``policy.shop(order_shop).get(key)``)."""
+        return ShopPolicy(self, shop)
+
+    def shops(self) -> list[str]:
+        """The shops that have a value of their own."""
+        return sorted(self._shops)
+
+    def overrides(self, name: str) -> dict[str, Any]:
+        """Shop → its own value of ``name``, for the shops that set one."""
+        return {shop: own[name][0] for shop, own in sorted(self._shops.items()) if name in own}
+
+    def differs(self, names: Iterable[str]) -> list[str]:
+        """The shops whose own values change any of ``names`` from the journal's."""
+        names = list(names)
+        return [shop for shop in self.shops()
+                if any(self.get(n, shop) != self.get(n) for n in names)]
+
+    def _per_shop(self, k: Key, shop: str) -> str:
+        if not k.per_shop:
+            raise BadUsage(f"policy {k.name} is the journal's, not a shop's: set it without "
+                           "--shop", option="--shop")
+        shop = shop.strip()
+        if not shop:
+            raise BadUsage("--shop needs a shop name", option="--shop")
+        return shop
+
+    def set(self, name: str, value: Any, agent: Optional[str], now_db: str,
+            shop: Optional[str] = None) -> Any:
         k = self.key(name)
+        if shop is not None:
+            shop = self._per_shop(k, shop)
         try:
             parsed = k.parse(value)
         except InputError as e:
             raise BadUsage(f"policy {k.name}: {e}") from None
-        self._store(k.name, parsed, agent, now_db)
+        self._store(k.name, parsed, agent, now_db, shop)
         return parsed
 
-    def use(self, preset: str, agent: Optional[str], now_db: str) -> dict[str, Any]:
+    def unset(self, name: str, shop: str) -> bool:
+        """Drop the shop's own value of ``name`` (its orders read the journal's again)."""
+        k = self.key(name)
+        shop = self._per_shop(k, shop)
+        with self.journal.write():
+            n = self.journal.execute("DELETE FROM shop_policy WHERE shop = ? AND key = ?",
+                                     [shop, k.name]).rowcount
+        self._shops.get(shop, {}).pop(k.name, None)
+        return bool(n)
+
+    def use(self, preset: str, agent: Optional[str], now_db: str,
+            shop: Optional[str] = None) -> dict[str, Any]:
         if preset not in self.presets:
             raise BadUsage(f"unknown preset {preset!r}; use one of: {', '.join(self.presets)}")
         values = self.presets[preset][1]
+        if shop is not None:
+            for name in values:
+                shop = self._per_shop(self.key(name), shop)
         with self.journal.write():
             for name, value in values.items():
-                self._store(name, value, agent, now_db)
+                self._store(name, value, agent, now_db, shop)
         return dict(values)
 
-    def _store(self, name: str, value: Any, agent: Optional[str], now_db: str) -> None:
+    def _store(self, name: str, value: Any, agent: Optional[str], now_db: str,
+               shop: Optional[str] = None) -> None:
+        text = _json().dumps(value, ensure_ascii=False)
         with self.journal.write():
-            self.journal.execute(
-                "INSERT INTO policy (key, value, set_by, set_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
-                "set_by = excluded.set_by, set_at = excluded.set_at",
-                [name, _json().dumps(value, ensure_ascii=False), agent, now_db],
-            )
-        self._stored[name] = (value, agent, now_db)
+            if shop is None:
+                self.journal.execute(
+                    "INSERT INTO policy (key, value, set_by, set_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                    "set_by = excluded.set_by, set_at = excluded.set_at",
+                    [name, text, agent, now_db])
+            else:
+                self.journal.execute(
+                    "INSERT INTO shop_policy (shop, key, value, set_by, set_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(shop, key) DO UPDATE SET "
+                    "value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at",
+                    [shop, name, text, agent, now_db])
+        if shop is None:
+            self._stored[name] = (value, agent, now_db)
+        else:
+            self._shops.setdefault(shop, {})[name] = (value, agent, now_db)
 
-    def rows(self) -> list[dict]:
+    def rows(self, shop: Optional[str] = None) -> list[dict]:
+        """Every key with its value; for ``shop``, the value its orders read, ``source``
+        ``shop`` where the shop has its own."""
         out = []
+        own = self._shops.get(shop, {}) if shop else {}
         for name, k in self.keys.items():
-            stored = self._stored.get(name)
+            stored = own.get(name) if k.per_shop else None
+            source = "shop" if stored else None
+            if stored is None:
+                stored = self._stored.get(name)
+                source = "set" if stored else "default"
             value = stored[0] if stored else k.default
-            out.append({
+            row = {
                 "key": name,
                 "value": mask_secret(value) if k.secret else value,
-                "source": "set" if stored else "default",
+                "source": source,
                 "set_by": stored[1] if stored else None,
                 "set_at": Instant(stored[2]) if stored and stored[2] else None,
                 "help": k.help,
-            })
+            }
+            if shop:
+                row = {"shop": shop, **row}
+            out.append(row)
         return out
+
+
+_BAD = object()
+
+
+class ShopPolicy:
+    """One shop's view of the policy: ``get`` (and ``[]``) read its own value first."""
+
+    __slots__ = ("policy", "name")
+
+    def __init__(self, policy: Policy, name: Optional[str]):
+        self.policy, self.name = policy, name
+
+    def get(self, key: str) -> Any:
+        return self.policy.get(key, self.name)
+
+    __getitem__ = get

@@ -17,19 +17,21 @@ MEMO_PARSE_COLUMNS = ("kind", "flag", "flag_code", "reason", "action", "at", "au
 
 
 def insert(journal, order_id: str, source: str, text: str, *, created_by: Optional[str],
-           created_at: str, kind: Optional[str] = None, flag: Optional[str] = None,
-           flag_code: Optional[int] = None, reason: Optional[str] = None,
-           action: Optional[str] = None, at: Optional[str] = None, author: Optional[str] = None,
-           fields: Optional[Any] = None, problems: Any = "[]") -> int:
-    """Record one remark, parsed (``fields``: a dict or its JSON). Returns its id."""
+           created_at: str, platform: str = "taobao", kind: Optional[str] = None,
+           flag: Optional[str] = None, flag_code: Optional[int] = None,
+           reason: Optional[str] = None, action: Optional[str] = None, at: Optional[str] = None,
+           author: Optional[str] = None, fields: Optional[Any] = None,
+           problems: Any = "[]") -> int:
+    """Record one remark on the order ``(order_id, platform)``, parsed (``fields``: a dict
+    or its JSON). Returns its id."""
     if isinstance(fields, dict):
         fields = json.dumps(fields, ensure_ascii=False)
     return journal.execute(
-        "INSERT INTO remarks (order_id, source, text, kind, flag, flag_code, reason, action, "
-        "at, author, fields, problems, parsed, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [order_id, source, text, kind, flag, flag_code, reason, action, at, author, fields,
-         problems, created_by, created_at]).lastrowid
+        "INSERT INTO remarks (order_id, platform, source, text, kind, flag, flag_code, reason, "
+        "action, at, author, fields, problems, parsed, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [order_id, platform, source, text, kind, flag, flag_code, reason, action, at, author,
+         fields, problems, created_by, created_at]).lastrowid
 
 
 # --- the platform's memos, as an import brings them ------------------------------------
@@ -44,13 +46,14 @@ def insert(journal, order_id: str, source: str, text: str, *, created_by: Option
 MEMO_PARSE_INSERT = (f"INSERT OR IGNORE INTO temp.memo_parse VALUES "
                       f"({', '.join('?' * (len(MEMO_PARSE_COLUMNS) + 2))})")
 _MEMO_RECORD = (
-    f"INSERT INTO remarks (order_id, source, text, {', '.join(MEMO_PARSE_COLUMNS)}, parsed, "
-    f"created_at) SELECT o.order_id, 'platform', o.seller_memo, "
+    f"INSERT INTO remarks (order_id, platform, source, text, {', '.join(MEMO_PARSE_COLUMNS)}, "
+    f"parsed, created_at) SELECT o.order_id, o.platform, 'platform', o.seller_memo, "
     f"{', '.join('p.' + c for c in MEMO_PARSE_COLUMNS)}, p.text IS NOT NULL, ? "
     f"FROM orders o LEFT JOIN temp.memo_parse p ON p.text = o.seller_memo "
     f"WHERE o.rowid > ? AND o.rowid <= ? AND o.import_id = ? AND o.seller_memo <> '' "
     f"AND NOT EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
-    f"AND r.source = 'platform' AND r.text = o.seller_memo) ORDER BY o.rowid")
+    f"AND r.platform = o.platform AND r.source = 'platform' AND r.text = o.seller_memo) "
+    f"ORDER BY o.rowid")
 # SQLite stages an INSERT … SELECT that reads its own table (the NOT EXISTS on
 # remarks) in a temporary table: by slices of orders, that stays small.
 MEMO_SLICE = 50_000

@@ -106,6 +106,30 @@ STATUS = Vocabulary("order status", {
     "closed": ["交易关闭", "已关闭"],
 })
 
+# A line's refund (退款状态 / 售后状态): none asked, asked, goods on their way back,
+# refunded, refused. A refund request withdrawn or closed is ``none`` again.
+REFUND = Vocabulary("refund status", {
+    "none": ["没有申请退款", "无退款申请", "无售后或售后取消", "退款关闭", "售后关闭", "无售后"],
+    "requested": ["买家已经申请退款，等待卖家同意", "买家已经申请退款,等待卖家同意", "退款中",
+                  "售后处理中", "申请退款"],
+    "returning": ["卖家已经同意退款，等待买家退货", "卖家已经同意退款,等待买家退货",
+                  "买家已经退货，等待卖家确认收货", "买家已经退货,等待卖家确认收货",
+                  "商家同意退货退款，待买家发货", "商家同意退货退款,待买家发货", "退货中"],
+    "refunded": ["退款成功", "已退款"],
+    "rejected": ["卖家拒绝退款", "拒绝退款"],
+})
+# Refund states of a line that is not (or not all) going to ship as ordered.
+REFUNDING = ("requested", "returning", "refunded")
+
+# The platforms an order can come from (an order is its platform and its number).
+PLATFORM = Vocabulary("platform", {
+    "taobao": ["淘宝", "天猫", "tmall", "淘宝天猫", "千牛"],
+    "pdd": ["拼多多", "pinduoduo", "多多"],
+    "jd": ["京东", "jingdong", "京东pop"],
+    "douyin": ["抖音", "抖店", "抖音小店", "doudian"],
+    "youzan": ["有赞", "有赞微商城"],
+})
+
 # Statuses of an order that has left the warehouse: whole (SENT), or at least in part.
 SENT = ("shipped", "signed", "finished")
 SHIPPED = ("part_shipped",) + SENT

@@ -59,6 +59,7 @@ def _item(r) -> dict:
         "category": r["category"],
         "buyer": r["buyer"],
         "order_id": r["order_id"],
+        "platform": r["platform"],
         "phone": Phone(r["phone"]) if r["phone"] else None,
         "problem": FreeText(r["problem"]),
         "todo": FreeText(r["todo"]) if r["todo"] else None,
@@ -84,17 +85,34 @@ def get(journal, item_id: int) -> dict:
     return _item(row)
 
 
-def list_items(journal, *, open_only: bool = False, since: Optional[str] = None,
+def in_scope(w: Where, scope: Any, alias: str = "i") -> Where:
+    """Under a scope, only the items about an order of that platform and shop (an item
+    whose platform is not known yet goes by its order number)."""
+    if not scope:
+        return w
+    terms = "".join(f" AND s.{part} = ?" for part in ("platform", "shop")
+                    if getattr(scope, part))
+    return w.term(f"EXISTS (SELECT 1 FROM orders s WHERE s.order_id = {alias}.order_id "
+                  f"AND ({alias}.platform IS NULL OR s.platform = {alias}.platform){terms})",
+                  *[v for v in (scope.platform, scope.shop) if v])
+
+
+def list_items(ctx, *, open_only: bool = False, since: Optional[str] = None,
                until: Optional[str] = None, category: Optional[str] = None,
-               order_id: Optional[str] = None, limit: Optional[int] = None) -> list[dict]:
-    """Items oldest first; ``since``/``until`` are journal instants on the registration time."""
+               order_id: Optional[str] = None, platform: Optional[str] = None,
+               limit: Optional[int] = None) -> list[dict]:
+    """Items in ``ctx.scope``, oldest first; ``since``/``until`` are journal instants on the
+    registration time; ``order_id`` and ``platform``: one order's (an item whose platform
+    is not known yet counts as the order's)."""
     w = (Where().term("i.acked_at IS NULL AND i.resolved_at IS NULL", when=open_only)
          .since("i.created_at", since).until("i.created_at", until)
-         .eq("i.category", CATEGORY(category) if category else None).eq("i.order_id", order_id))
+         .eq("i.category", CATEGORY(category) if category else None).eq("i.order_id", order_id)
+         .term("(i.platform IS NULL OR i.platform = ?)", platform, when=bool(platform)))
+    in_scope(w, ctx.scope)
     sql = _ITEM_SQL + w.sql() + " ORDER BY i.created_at, i.id" + limit_sql(limit)
-    return [_item(r) for r in journal.query(sql, w.params)]
+    return [_item(r) for r in ctx.journal.query(sql, w.params)]
 
 
-def open_items(journal) -> list[dict]:
-    """Items nobody has acknowledged (for reminders)."""
-    return list_items(journal, open_only=True)
+def open_items(ctx) -> list[dict]:
+    """Items in ``ctx.scope`` nobody has acknowledged (for reminders)."""
+    return list_items(ctx, open_only=True)

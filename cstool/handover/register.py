@@ -48,7 +48,12 @@ def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_i
     order_id = clean_order_id(order_id)
     buyer = _optional(buyer)
     phone = _phone(phone)
-    placed_by = orders_.buyer_of(journal, order_id) if order_id else None
+    platform = None
+    if order_id and orders_.known(journal, order_id):
+        platform = orders_.require(journal, order_id, ctx.scope)["platform"]
+    elif order_id:
+        platform = ctx.scope.platform  # an order to come: its platform if given
+    placed_by = orders_.buyer_of(journal, order_id, platform) if order_id else None
     if placed_by:
         if buyer is None:
             buyer = placed_by
@@ -68,9 +73,10 @@ def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_i
     try:
         with journal.write():
             item_id = journal.execute(
-                "INSERT INTO handover_items (category, buyer, order_id, phone, problem, todo, "
-                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [category, buyer, order_id, phone, problem, todo, agent, now_db]).lastrowid
+                "INSERT INTO handover_items (category, buyer, order_id, platform, phone, problem, "
+                "todo, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [category, buyer, order_id, platform, phone, problem, todo, agent,
+                 now_db]).lastrowid
             for p in photos:
                 info = evidence.store(journal.path, p, buyer=buyer or "unknown",
                                       ref=f"handover{item_id}")

@@ -10,6 +10,7 @@ from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Sou
 from cstool.core.policy import Key
 from cstool.core.text import minutes
 from cstool.core.values import percent, reveal_or_mask
+from cstool.core.where import Where
 from cstool.handover import items, shifts
 
 # Manual 003: day 9:00-17:30, night 17:30-23:30. Manual 000 (第二章): the day shift
@@ -37,7 +38,7 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     why = f"receipt expected by {hour} (remind_handover_ack_by)" if early else None
     cutoff = to_db(clock.start_of(clock.today()))
     out = []
-    for it in items.open_items(ctx.journal):
+    for it in items.open_items(ctx):
         if it["created_at"] >= cutoff:
             continue  # today's items: the shift is still on them
         label = items.CATEGORY.label(it["category"])
@@ -58,10 +59,11 @@ def holds_due(ctx) -> list[dict]:
 
 def registered(ctx, since: str, until: str) -> dict:
     """Items registered in ``[since, until)``: how many, acknowledged, still open."""
+    w = items.in_scope(Where(), ctx.scope, "handover_items")
     r = ctx.journal.one(
         "SELECT count(*) AS items, count(acked_at) AS acknowledged, "
         "sum(acked_at IS NULL AND resolved_at IS NULL) AS still_open FROM handover_items "
-        "WHERE created_at >= ? AND created_at < ?", [since, until])
+        "WHERE created_at >= ? AND created_at < ?" + w.also(), [since, until, *w.params])
     d = dict(r)
     d["still_open"] = d["still_open"] or 0
     d["acknowledged_pct"] = percent(d["acknowledged"], d["items"])
@@ -78,7 +80,7 @@ class Handover(Routine):
     keys = (Key("handover.shifts", {"day": "09:00-17:30", "night": "17:30-23:30"},
                 shifts.parse_shifts,
                 "shifts for handover sheets (day=09:00-17:30,night=17:30-23:30; a shift's sheet "
-                "runs to the next shift's start)"),)
+                "runs to the next shift's start)", per_shop=False),)
     presets = {
         "shifts-000": ("handover shifts of manual 000: day 8:30, mid 14:30, night 18:00-23:00",
                        {"handover.shifts": _SHIFTS_000}),
@@ -94,7 +96,8 @@ class Handover(Routine):
 
     def order_view(self, ctx, order_id):
         return {"handover": [{k: i[k] for k in _ORDER_KEYS}
-                             for i in items.list_items(ctx.journal, order_id=order_id)]}
+                             for i in items.list_items(ctx, order_id=order_id,
+                                                       platform=ctx.scope.platform)]}
 
     def daily(self, ctx, since, until):
         return {"handover": registered(ctx, since, until)}

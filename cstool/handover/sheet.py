@@ -30,7 +30,8 @@ from cstool.core.limits import MAX_YEAR, MIN_YEAR
 from cstool.core.output import csv_cell
 from cstool.core.values import Instant
 from cstool.core.vocab import SENT
-from cstool.handover.items import _ITEM_SQL, CATEGORY, _item, _optional
+from cstool.core.where import Where
+from cstool.handover.items import _ITEM_SQL, CATEGORY, _item, _optional, in_scope
 from cstool.handover.shifts import Shift, current_shift
 
 MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
@@ -83,6 +84,7 @@ def _journal_row(row: dict, source: str) -> dict:
         "category": CATEGORY.get(category) or category or "other",
         "buyer": _optional(row.get("buyer")),
         "order_id": _optional(str(row["order_id"]) if row.get("order_id") else None),
+        "platform": _optional(row.get("platform")),
         "problem": _optional(row.get("problem")) or ref,
         "todo": _optional(row.get("todo")),
         "due_at": _due_db(row.get("due_at")),
@@ -114,10 +116,11 @@ def collect(ctx, sources: Sequence[Source]) -> tuple[dict[str, list[dict]], list
             continue
         collected[source.name] = rows
     for source in sources:
-        held = {r["order_id"] for r in collected.get(source.name, ())}
+        held = {(r["order_id"], r["platform"]) for r in collected.get(source.name, ())}
         for other in source.supersedes:
             if held and other in collected:
-                collected[other] = [r for r in collected[other] if r["order_id"] not in held]
+                collected[other] = [r for r in collected[other]
+                                    if (r["order_id"], r["platform"]) not in held]
     return collected, warnings
 
 
@@ -126,6 +129,8 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
     open items of a source that it no longer reports. Returns the items' ids."""
     journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
     ids: list[int] = []
+    # Under a scope the sources report only its orders: the others' items stay open.
+    scope = in_scope(Where(), ctx.scope, "handover_items")
     with journal.write():
         for source, rows in collected.items():
             keep: list[int] = []
@@ -133,27 +138,27 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
                 existing = journal.one(
                     "SELECT id FROM handover_items WHERE ref = ? AND acked_at IS NULL "
                     "AND resolved_at IS NULL", [r["ref"]])
-                values = [r["category"], r["buyer"], r["order_id"], r["problem"], r["todo"],
-                          r["due_at"], source]
+                values = [r["category"], r["buyer"], r["order_id"], r["platform"], r["problem"],
+                          r["todo"], r["due_at"], source]
                 if existing:
                     item_id = existing["id"]
                     journal.execute(
                         "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, "
-                        "problem = ?, todo = ?, due_at = ?, source = ? WHERE id = ?",
-                        values + [item_id])
+                        "platform = ?, problem = ?, todo = ?, due_at = ?, source = ? "
+                        "WHERE id = ?", values + [item_id])
                 else:
                     item_id = journal.execute(
-                        "INSERT INTO handover_items (category, buyer, order_id, problem, todo, "
-                        "due_at, source, ref, created_by, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO handover_items (category, buyer, order_id, platform, "
+                        "problem, todo, due_at, source, ref, created_by, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         values + [r["ref"], agent, now_db]).lastrowid
                 keep.append(item_id)
             journal.execute(
                 "UPDATE handover_items SET resolved_at = ?, "
                 "resolved_note = 'no longer open in the journal' "
                 "WHERE source = ? AND acked_at IS NULL AND resolved_at IS NULL "
-                "AND id NOT IN (SELECT value FROM json_each(?))",
-                [now_db, source, json.dumps(keep)])
+                "AND id NOT IN (SELECT value FROM json_each(?))" + scope.also(),
+                [now_db, source, json.dumps(keep), *scope.params])
             ids.extend(keep)
     return ids
 
@@ -167,12 +172,13 @@ def hold_rows(ctx) -> list[dict]:
     clock = ctx.clock
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
+    w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
-        "SELECT h.id, h.kind, h.until, h.note, h.order_id, o.buyer FROM holds h "
-        "JOIN orders o ON o.order_id = h.order_id "
+        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM holds h "
+        "JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
         "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
-        f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))}) "
-        "ORDER BY h.until, h.id", [tomorrow.isoformat()])
+        f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
+        + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
     for r in rows:
         if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
@@ -182,7 +188,8 @@ def hold_rows(ctx) -> list[dict]:
         problem = f"{what}至{r['until']}发货" + (f": {r['note']}" if r["note"] else "")
         todo = ("明天到期, 安排发货" if until == tomorrow else "已到期, 尽快安排发货")
         out.append({"ref": f"hold:{r['id']}", "category": "shipping", "buyer": r["buyer"],
-                    "order_id": r["order_id"], "problem": problem, "todo": todo,
+                    "order_id": r["order_id"], "platform": r["platform"], "problem": problem,
+                    "todo": todo,
                     "due_at": Instant(to_db(clock.start_of(until)))})
     return out
 
@@ -238,9 +245,11 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
             collected, warnings = collect(ctx, sources)
             journal_ids = persist(ctx, collected)
         rows = []
+        scope = in_scope(Where(), ctx.scope)
         for r in journal.query(_ITEM_SQL + " WHERE i.source = 'manual' AND i.created_at < ? "
                                "AND (i.created_at >= ? OR (i.acked_at IS NULL "
-                               "AND i.resolved_at IS NULL))", [end, start]):
+                               "AND i.resolved_at IS NULL))" + scope.also(),
+                               [end, start, *scope.params]):
             item = _item(r)
             item["from"] = "shift" if r["created_at"] >= start else "carried"
             rows.append(item)
@@ -254,7 +263,8 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
     # most urgent first.
     rows.sort(key=lambda r: (_category_rank(r["category"]), _FROM_RANK[r["from"]],
                              r["due_at"] or "~", r["id"]))
-    return Sheet(shop=ctx.policy.get("shop_name") or "", shift=shift, agent=agent,
+    shop = ctx.scope.shop
+    return Sheet(shop=ctx.policy.get("shop_name", shop) or shop or "", shift=shift, agent=agent,
                  generated_at=now_db, rows=rows, warnings=warnings)
 
 

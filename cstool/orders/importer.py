@@ -1,19 +1,19 @@
-"""Import the platform's order exports into the journal.
+"""Import the platforms' order exports into the journal.
 
-Formats:
-
-- ``taobao-csv``: the seller centre's classic ``ExportOrderList.csv`` (GB18030
-  or UTF-8 with a BOM; ``="…"`` order numbers; ``'`` before phone numbers).
-- ``taobao-xlsx``: the newer spreadsheet export (no payment time, masked
-  address).
-- ``generic``: any CSV, with ``--map SOURCE=field`` naming its columns.
+Which export a file is comes from its header (:mod:`cstool.orders.formats`: one spec
+per export, Taobao's five, PDD's, JD's, Douyin's and Youzan's), or ``--format``;
+``generic`` reads any CSV with ``--map SOURCE=field``.
 
 Rows stream from the file into one ``INSERT … ON CONFLICT DO UPDATE``
-(``executemany`` over a generator: constant memory). The upsert only touches
-an order whose data changed, never moves an order back along its life
-(an older export re-imported after a newer one changes nothing), and never
-erases a value the file does not have. New seller memo texts reach the remark
-history through triggers (see migration m0001).
+(``executemany`` over a generator: constant memory). An order export's upsert only
+touches an order whose data changed, never moves an order back along its life
+(an older export re-imported after a newer one changes nothing), and never erases
+a value the file does not have. An item export writes lines (``order_lines``), and
+only fills in what no order export has said of their orders: a new order it names
+takes its status from its lines, and an order export's status, once there, wins.
+So an item export imported before or after the order export gives the same
+journal. New seller memo texts reach the remark history after the rows
+(:func:`cstool.core.remarks.record_memos`).
 """
 
 
@@ -27,45 +27,56 @@ from typing import Any, Callable, Optional
 from cstool.core import remarks
 from cstool.core.errors import BadUsage, CstoolError, InputError
 from cstool.core.files import can_fork
-from cstool.core.vocab import STATUS_RANK
+from cstool.core.vocab import PLATFORM, STATUS_RANK
+from cstool.orders import formats
+from cstool.orders.lines import derive_orders
 from cstool.orders.normalise import build_normaliser
 from cstool.orders.parallel import CHUNK, _batches, _forked_batches, _no_gc
-from cstool.orders.readers import (
-    COLUMNS,
-    GENERIC_FIELDS,
-    LABELS,
-    REQUIRED,
-    FileResult,
-    _resolve_headers,
-    open_source,
-)
+from cstool.orders.readers import COLUMNS, LINE_COLUMNS, FileResult, _clean_header, open_source
 
-# --- the upsert ----------------------------------------------------------------------
+# --- the upserts ---------------------------------------------------------------------
 
 _RANK = "CASE {t}.status " + " ".join(
     f"WHEN '{s}' THEN {r}" for s, r in STATUS_RANK.items()) + " END"
-INSERT_COLUMNS = COLUMNS + ("import_id",)
+INSERT_COLUMNS = COLUMNS + ("platform", "status_from", "import_id")
 # The seller memo: a blank one erases nothing, and a text already in the order's
 # history is old news (an older export imported again must not bring it back).
 _MEMO = ("CASE WHEN excluded.seller_memo IS NULL OR excluded.seller_memo = '' "
          "OR excluded.seller_memo IS orders.seller_memo THEN orders.seller_memo "
          "WHEN EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = excluded.order_id "
+         "AND r.platform = excluded.platform "
          "AND r.source = 'platform' AND r.text = excluded.seller_memo) THEN orders.seller_memo "
          "ELSE excluded.seller_memo END")
+_LINES_ONLY = "orders.status_from = 'lines'"
 
-def upsert_sql(rows: int = 1, import_id: int = 0) -> str:
-    """Insert new orders; update changed ones, never backwards, never blanking.
+
+def _literal(word: str) -> str:
+    """A platform word as an SQL literal (it comes from the vocabulary: letters only)."""
+    if not word.replace("_", "").isalpha() or not word.isascii():
+        raise ValueError(f"not a platform word: {word!r}")
+    return f"'{word}'"
+
+
+def _values(rows: int, n: int, *literals: str) -> str:
+    one = "(" + ", ".join("?" * n) + (", " + ", ".join(literals) if literals else "") + ")"
+    return ", ".join([one] * rows)
+
+
+def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
+               status_from: str = "order") -> str:
+    """An order export: insert new orders; update changed ones, never backwards, never
+    blanking.
 
     A value the file lacks or leaves blank (an xlsx export has no payment
     time) keeps what the journal knows; a status earlier in the order's life
-    than the stored one (an older export imported late) changes nothing.
+    than the stored one (an older export imported late) changes nothing, unless
+    only the order's lines had said it (``status_from``: what the status is from).
     """
-    # the import's id is the same for every row: a literal, not a parameter to bind
-    one = "(" + ", ".join("?" * len(COLUMNS)) + f", {int(import_id)})"
+    # the platform and the import's id are the same for every row: literals, not parameters
     sets, changed = [], []
-    for c in COLUMNS[1:]:
-        if c == "status":
-            new = "excluded.status"
+    for c in COLUMNS[1:] + ("status_from",):
+        if c in ("status", "status_from"):
+            new = f"excluded.{c}"
         elif c == "seller_memo":
             new = _MEMO
         else:
@@ -74,23 +85,102 @@ def upsert_sql(rows: int = 1, import_id: int = 0) -> str:
         changed.append(f"orders.{c} IS NOT {new}")
     sets.append("import_id = excluded.import_id")
     return (
-        f"INSERT INTO orders ({', '.join(INSERT_COLUMNS)}) VALUES {', '.join([one] * rows)} "
-        f"ON CONFLICT (order_id) DO UPDATE SET {', '.join(sets)} "
+        f"INSERT INTO orders ({', '.join(INSERT_COLUMNS)}) VALUES "
+        f"{_values(rows, len(COLUMNS), _literal(platform), repr(status_from), str(int(import_id)))} "
+        f"ON CONFLICT (order_id, platform) DO UPDATE SET {', '.join(sets)} "
         f"WHERE ({' OR '.join(changed)}) "
-        f"AND {_RANK.format(t='excluded')} >= {_RANK.format(t='orders')}"
+        f"AND ({_LINES_ONLY} OR {_RANK.format(t='excluded')} >= {_RANK.format(t='orders')})"
+    )
+
+
+def fill_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao") -> str:
+    """An export of items: the orders it names, new ones inserted (their status the lines'),
+    known ones only filled in where no order export has said anything (the order
+    export's values win, whichever came first)."""
+    sets, changed = [], []
+    for c in COLUMNS[1:]:
+        if c == "status":
+            continue  # the lines decide it, after the rows (orders.lines.derive_orders)
+        # (an order export's blank cell said nothing: the item export's value fills it)
+        if c == "seller_memo":
+            new = (f"CASE WHEN {_LINES_ONLY} THEN {_MEMO} "
+                   "ELSE coalesce(nullif(orders.seller_memo, ''), excluded.seller_memo) END")
+        else:
+            new = (f"CASE WHEN {_LINES_ONLY} THEN coalesce(excluded.{c}, orders.{c}) "
+                   f"ELSE coalesce(nullif(orders.{c}, ''), excluded.{c}) END")
+        sets.append(f"{c} = {new}")
+        changed.append(f"orders.{c} IS NOT {new}")
+    sets.append("import_id = excluded.import_id")
+    return (
+        f"INSERT INTO orders ({', '.join(INSERT_COLUMNS)}) VALUES "
+        f"{_values(rows, len(COLUMNS), _literal(platform), repr('lines'), str(int(import_id)))} "
+        f"ON CONFLICT (order_id, platform) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE {' OR '.join(changed)}"
+    )
+
+
+def line_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao") -> str:
+    """Lines: new ones inserted, changed ones updated, never blanking, a line's status
+    never moved back (an older item report imported late changes nothing)."""
+    cols = LINE_COLUMNS + ("platform", "import_id")
+    sets, changed = [], []
+    for c in LINE_COLUMNS[2:]:
+        new = f"coalesce(excluded.{c}, order_lines.{c})"
+        sets.append(f"{c} = {new}")
+        changed.append(f"order_lines.{c} IS NOT {new}")
+    sets.append("import_id = excluded.import_id")
+    rank = _RANK.format(t="{t}")
+    return (
+        f"INSERT INTO order_lines ({', '.join(cols)}) VALUES "
+        f"{_values(rows, len(LINE_COLUMNS), _literal(platform), str(int(import_id)))} "
+        f"ON CONFLICT (order_id, platform, line_key) DO UPDATE SET {', '.join(sets)} "
+        f"WHERE ({' OR '.join(changed)}) AND (excluded.status IS NULL "
+        f"OR order_lines.status IS NULL "
+        f"OR {rank.format(t='excluded')} >= {rank.format(t='order_lines')})"
     )
 
 
 PARALLEL_MIN_BYTES = 8 << 20
 
+
+def _spec(path: str, names: list[str], fmt: str, mapping: Optional[dict],
+          platform: Optional[str], specs: Sequence[formats.Spec]):
+    """The file's spec and where its fields are (``--format``, else its header)."""
+    if fmt == "generic":
+        for source in mapping or {}:
+            if source not in names:
+                raise InputError(f"--map names column {source!r}, which the file does not have "
+                                 f"(it has: {', '.join(n for n in names if n)})")
+        spec = formats.generic(mapping or {}, platform)
+        return spec, spec.resolve(names)
+    if fmt == "auto":
+        return formats.detect(path, names, formats.all_specs(specs), platform)
+    spec = formats.named(fmt, specs)
+    if platform and spec.platform != platform:
+        raise BadUsage(f"--format {fmt} is a {spec.platform} export, not {platform}'s",
+                       option="--platform")
+    index = spec.resolve(names)
+    missing = spec.missing(index)
+    if missing:
+        raise InputError(f"{path}: not a {spec.name} export ({spec.title}): missing column(s) "
+                         + ", ".join(spec.label(f) for f in missing))
+    return spec, index
+
+
 def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 mapping: Optional[dict] = None, strict: bool = False,
                 progress: Optional[Callable[[int, int], None]] = None,
                 after_rows: Optional[Callable[[Any, int], None]] = None,
-                parallel: Optional[bool] = None) -> FileResult:
+                parallel: Optional[bool] = None, platform: Optional[str] = None,
+                shop: Optional[str] = None, status_map: Optional[dict] = None,
+                specs: Sequence[formats.Spec] = ()) -> FileResult:
     """Import one file inside the caller's transaction (``journal.write()``), by
     ``ctx.agent`` at ``ctx.clock``'s now, its times read in the clock's zone.
 
+    ``platform``: only that platform's formats (or, with ``generic``, the file's
+    platform; default taobao). ``shop``: the shop of rows that name none (a file
+    without 店铺名称). ``status_map``: status and refund words the export uses that
+    cstool does not know (``{"已揽收": "shipped"}``). ``specs``: a shop's own.
     ``progress(done_bytes, total_bytes)`` is called now and then.
     ``after_rows(journal, last_remark_id)`` runs after the rows are in,
     before the transaction ends, with the highest remark id from before
@@ -103,34 +193,46 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
     journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
     if fmt == "generic" and not mapping:
         raise BadUsage(f"{path}: the generic format needs --map SOURCE=field for its columns")
-    source = open_source(path, "taobao-csv" if fmt == "generic" else fmt, encoding)
-    result = FileResult(file=path, format=fmt if fmt == "generic" else source.fmt,
-                        encoding=source.encoding)
+    platform = PLATFORM(platform) if platform else None
+    shop = (shop or "").strip() or None
+    source = open_source(path, fmt, encoding)
+    result = FileResult(file=path, encoding=source.encoding, shop=shop)
     rejected = result.rejected
     try:
-        index = _resolve_headers(source.header, mapping if fmt == "generic" else None)
-        missing = [c for c in REQUIRED if c not in index]
-        if missing:
-            names = ", ".join(LABELS[c] if fmt != "generic" else c for c in missing)
-            raise InputError(f"{path}: not an order export: missing column(s) {names}")
+        names = [_clean_header(h) for h in source.header]
+        spec, index = _spec(path, names, fmt, mapping, platform, specs)
+        result.format, result.platform, result.level = spec.name, spec.platform, spec.level
         import_id = journal.execute(
-            "INSERT INTO imports (file, format, encoding, agent, started_at) VALUES (?, ?, ?, ?, ?)",
-            [os.path.basename(path), result.format, result.encoding, agent, now_db]).lastrowid
-        normalise = build_normaliser(index, ctx.clock.tz_name)
+            "INSERT INTO imports (file, format, encoding, agent, started_at, platform, shop) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [os.path.basename(path), result.format, result.encoding, agent, now_db,
+             spec.platform, shop]).lastrowid
+        normalise = build_normaliser(index, ctx.clock.tz_name, spec, names, shop,
+                                     status_map or {})
         if parallel is None:
             parallel = source.size >= PARALLEL_MIN_BYTES and can_fork()
         memo = after_rows.memo_parser() if hasattr(after_rows, "memo_parser") else None
         last_remark = journal.scalar("SELECT coalesce(max(id), 0) FROM remarks")
-        # orders are never deleted and new rows take max(rowid) + 1 (an upsert that
-        # updates uses no rowid): the rowid range counts the new orders in O(log n)
+        # orders and lines are never deleted and new rows take max(rowid) + 1 (an upsert
+        # that updates uses no rowid): the rowid range counts the new ones in O(log n)
         before = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
+        lines_before = journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
         cur = journal.conn.cursor()
-        many, one = upsert_sql(CHUNK, import_id), upsert_sql(1, import_id)
-        changed = 0
+        if spec.level == "lines":
+            many, one = (fill_sql(CHUNK, import_id, spec.platform),
+                         fill_sql(1, import_id, spec.platform))
+        else:
+            many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from),
+                         upsert_sql(1, import_id, spec.platform, spec.status_from))
+        many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
+                                line_sql(1, import_id, spec.platform))
+        changed = changed_lines = 0
+        line_orders: set = set()
+        width = len(LINE_COLUMNS)
         with _no_gc():
-            for chunks, rest, memos, bad, position in (_forked_batches if parallel else _batches)(
-                    source, normalise, memo):
-                if memos:  # before the rows: the memo triggers look the parses up
+            for chunks, rest, lchunks, lrest, memos, bad, position in (
+                    _forked_batches if parallel else _batches)(source, normalise, memo):
+                if memos:  # before the rows: the memo record looks the parses up
                     cur.executemany(remarks.MEMO_PARSE_INSERT, memos)
                 if chunks:
                     cur.executemany(many, chunks)
@@ -138,15 +240,33 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if rest:
                     cur.executemany(one, rest)
                     changed += cur.rowcount
-                result.rows += len(chunks) * CHUNK + len(rest) + len(bad)
+                if lchunks:
+                    cur.executemany(many_lines, lchunks)
+                    changed_lines += cur.rowcount
+                    for chunk in lchunks:
+                        line_orders.update(chunk[0::width])
+                if lrest:
+                    cur.executemany(one_line, lrest)
+                    changed_lines += cur.rowcount
+                    line_orders.update(r[0] for r in lrest)
+                result.rows += ((len(lchunks) * CHUNK + len(lrest)) if normalise.lines
+                                else len(chunks) * CHUNK + len(rest)) + len(bad)
                 rejected.extend(bad)
                 if progress is not None:
                     progress(position, source.size)
-        result.inserted = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
-        if changed:
+        result.new_orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
+        if changed or line_orders:
             remarks.record_memos(journal, now_db, import_id)
-        result.updated = changed - result.inserted
-        result.unchanged = result.rows - len(rejected) - changed
+        if normalise.lines:
+            result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
+                               - lines_before)
+            result.updated = changed_lines - result.inserted
+            result.unchanged = result.rows - len(rejected) - changed_lines
+            result.waiting_lines = derive_orders(journal, spec.platform, line_orders, import_id)
+        else:
+            result.inserted = result.new_orders
+            result.updated = changed - result.inserted
+            result.unchanged = result.rows - len(rejected) - changed
     finally:
         source.close()
     if strict and rejected:
@@ -163,19 +283,38 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
     return result
 
 
-def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
-    """``["Order No=order_id", ...]`` → ``{"Order No": "order_id"}`` (validated)."""
-    mapping = {}
+def parse_mapping(pairs: Sequence[str]) -> dict[str, list[str]]:
+    """``["Order No=order_id", "成交时间=created_at,paid_at"]`` → ``{"Order No":
+    ["order_id"], "成交时间": ["created_at", "paid_at"]}`` (validated): one column may
+    feed several fields."""
+    mapping: dict[str, list[str]] = {}
     for pair in pairs:
-        source, sep, target = pair.rpartition("=")
-        target = target.strip()
-        if not sep or not source.strip():
-            raise BadUsage(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id'")
-        if target not in GENERIC_FIELDS:
-            raise BadUsage(f"--map {pair!r}: unknown field {target!r}; fields: "
-                             + ", ".join(GENERIC_FIELDS))
-        mapping[source.strip()] = target
+        source, sep, targets = pair.rpartition("=")
+        if not sep or not source.strip() or not targets.strip():
+            raise BadUsage(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id' "
+                           "(or SOURCE=field,field for one column feeding two)")
+        for target in (t.strip() for t in targets.split(",")):
+            if target not in formats.FIELDS:
+                raise BadUsage(f"--map {pair!r}: unknown field {target!r}; fields: "
+                               + ", ".join(formats.FIELDS))
+            mapping.setdefault(source.strip(), []).append(target)
     return mapping
+
+
+def parse_status_map(pairs: Sequence[str]) -> dict[str, str]:
+    """``["已揽收=shipped", "售后中=requested"]`` → word → status (or refund status)."""
+    from cstool.core.vocab import REFUND, STATUS
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        word, sep, value = pair.rpartition("=")
+        canon = STATUS.get(value) or REFUND.get(value)
+        if not sep or not word.strip() or canon is None:
+            raise BadUsage(f"--status-map {pair!r}: use WORD=STATUS, STATUS one of "
+                           f"{', '.join(formats.STATUSES)} (or a refund status: "
+                           f"{', '.join(formats.REFUNDS)})", option="--status-map")
+        out[word.strip()] = canon
+    return out
 
 
 def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> list[FileResult]:

@@ -1,7 +1,9 @@
-"""One export row to the tuple the upsert stores: order numbers, money in fen, times in
-UTC, statuses, phones; a row that cannot be read is rejected with the cell to blame."""
+"""One export row to the tuples the upserts store: the order's (order numbers, money in
+fen, times in UTC, statuses, phones) and, for an item-level export, the line's; a row
+that cannot be read is rejected with the cell to blame."""
 
 
+import re
 from typing import Any, Callable, Optional
 
 from cstool.core.limits import (
@@ -14,13 +16,15 @@ from cstool.core.limits import (
     check_fen,
 )
 from cstool.core.values import money_fen
-from cstool.core.vocab import COLOUR, STATUS
-from cstool.orders.readers import COLUMNS, LABELS, MONEY, TIMES, RowError
+from cstool.core.vocab import COLOUR, REFUND, STATUS
+from cstool.orders.formats import FIELDS, STATUSES, Spec
+from cstool.orders.readers import COLUMNS, LINE_COLUMNS, RowError
 from cstool.orders.times import LocalToUtc
 
 CREATED_POS = COLUMNS.index("created_at")
+STATUS_POS = COLUMNS.index("status")
 
-# --- normalising rows ----------------------------------------------------------------
+# --- values ----------------------------------------------------------------------------
 
 
 def _order_id(text: str) -> str:
@@ -38,14 +42,12 @@ def _order_id(text: str) -> str:
     return number
 
 
-def _nick(text: str) -> str:
-    raise RowError(f"{LABELS['buyer']} is {len(text):,} characters long; a nick has at most "
-                   f"{MAX_NAME}")
-
-
-def _before_created(col: str, when: str, created: str) -> None:
-    raise RowError(f"{LABELS[col]} {when.strip()!r} is before {LABELS['created_at']} "
-                   f"{created.strip()!r}")
+def _line_id(text: str) -> Optional[str]:
+    """A sub-order number (子订单编号) or a product id, as text; None when blank."""
+    try:
+        return cell_order_number(text, "export again and import the file unopened")
+    except ValueError as e:
+        raise RowError(str(e).replace("order number", "number")) from None
 
 
 def _phone(text: str) -> Optional[str]:
@@ -91,20 +93,6 @@ def _int(text: str) -> Optional[int]:
     return check_count(int(s))
 
 
-_STATUS = {}
-for _canon in STATUS.values:
-    for _word in [_canon] + [w for w, c in STATUS.words.items() if c == _canon]:
-        _STATUS[_word] = _canon
-        _STATUS[_word.replace(",", "，")] = _canon
-
-
-def _status(text: str) -> str:
-    canon = _STATUS.get(text) or STATUS.get(text.strip().replace("，", ","))
-    if canon is None:
-        raise RowError(f"unknown order status {text.strip()!r}")
-    return canon
-
-
 def _flag(text: str) -> Optional[str]:
     s = text.strip()
     if not s:
@@ -138,96 +126,274 @@ class _Cache(dict):
         return value
 
 
-def build_normaliser(index: dict[str, int], tz_name: str) -> Callable[[list], tuple]:
-    """A function turning one row's cells into the tuple for the upsert.
+_AMOUNT_HEAD = re.compile(r"\s*[-¥￥]?\s*[\d,]+(?:\.\d+)?")
+CLEANERS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip,
+    "tabs": lambda s: s.replace("\t", " ").strip(),
+    "digits": lambda s: "".join(ch for ch in s if ch.isdigit()),
+    "nospace": lambda s: "".join(s.split()),
+    "amount_head": lambda s: (m.group(0) if (m := _AMOUNT_HEAD.match(s)) else s),
+}
+
+
+def _pre(spec: Spec, f: str) -> Optional[Callable[[str], str]]:
+    """What a cell of field ``f`` goes through before it is read: the spec's cleaners,
+    then its placeholders meaning empty; None when nothing."""
+    cleaners = [CLEANERS[c] for c in (*spec.clean.get("*", ()), *spec.clean.get(f, ()))]
+    empty = frozenset((*spec.empty, *spec.empty_in.get(f, ())))
+    if not cleaners and not empty:
+        return None
+
+    def pre(text: str) -> str:
+        for c in cleaners:
+            text = c(text)
+        return "" if text.strip() in empty else text
+
+    return pre
+
+
+def _words(spec: Spec, status_map: dict[str, str]):
+    statuses = spec.statuses(status_map)
+    refunds = spec.refunds(status_map)
+
+    def lookup(text: str, table: dict) -> Any:
+        s = text.strip()
+        return table.get(s) or table.get(s.replace("，", ",")) or table.get(s.lower())
+
+    def status(text: str) -> Optional[str]:
+        if not text.strip():
+            return None
+        hit = lookup(text, statuses)
+        if hit is None:
+            word = text.strip()
+            raise RowError(f"unknown order status {word!r}: map it with --status-map "
+                           f"'{word}=STATUS' (STATUS one of {', '.join(STATUSES)})")
+        return hit[0]
+
+    def implied(text: str) -> Optional[str]:
+        hit = lookup(text, statuses) if text.strip() else None
+        return hit[1] if hit else None
+
+    def refund(text: str) -> Optional[str]:
+        if not text.strip():
+            return None
+        hit = lookup(text, refunds)
+        if hit is None:
+            word = text.strip()
+            raise RowError(f"unknown refund status {word!r}: map it with --status-map "
+                           f"'{word}=REFUND' (REFUND one of {', '.join(REFUND.values)})")
+        return hit
+
+    return status, implied, refund
+
+
+# --- the normaliser --------------------------------------------------------------------
+
+
+def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[Spec] = None,
+                     names: Optional[list[str]] = None, shop: Optional[str] = None,
+                     status_map: Optional[dict[str, str]] = None) -> Callable[[list], Any]:
+    """A function turning one row's cells into the order's tuple (``spec.level`` order), or
+    ``(order tuple or None, line tuple)`` (an item-level export).
 
     Generated once per file from its header, so that the per-row work is a
     single expression over the cells the file has: the import's hot loop.
-    When the fast expression fails, a column-by-column pass finds the cell
-    to blame for the row's error message.
+    When the fast expression fails, a field-by-field pass finds the cell to
+    blame for the row's error message.
     """
+    from cstool.orders.formats import builtin
+
+    spec = spec or next(s for s in builtin() if s.name == "taobao-csv")
+    lines = spec.level != "order"
     to_utc = LocalToUtc(tz_name)
-    conv: dict[str, Callable[[str], Any]] = {
-        "order_id": _order_id, "status": _status, "item_count": _int, "flag": _flag,
-        "tracking_no": _tracking, "seller_memo": str.strip,
-        **{c: _fen for c in MONEY}, **{c: to_utc for c in TIMES},
-    }
-    cached = {"status", "item_count", "flag", *MONEY}
+    status, implied, refund = _words(spec, dict(status_map or {}))
+    conv: dict[str, Callable[[str], Any]] = {}
+    for f, kind in FIELDS.items():
+        conv[f] = {"order_id": _order_id, "status": status, "count": _int, "flag": _flag,
+                   "tracking": _tracking, "memo": str.strip, "money": _fen, "time": to_utc,
+                   "refund": refund, "id": _line_id}.get(kind, _text)
+    if "status" in index:  # the order's own status: a row without one says nothing
+        status_label = spec.label("status", names, index)
+
+        def order_status(text: str) -> str:
+            value = status(text)
+            if value is None:
+                raise RowError(f"no {status_label}")
+            return value
+
+        conv["status"] = order_status
+    cached = {f for f, kind in FIELDS.items() if kind in ("status", "count", "flag", "money",
+                                                           "refund")}
     money = _Cache(_fen)
-    env: dict[str, Any] = {"_address": _address, "_phone": _phone, "_order_id": _order_id}
-    # The common shapes inline (="123…", '138…), anything else through the function.
-    phone = ("(_p[1:] if (_p := c[{i}])[:1] == \"'\" and _p[1:].isdigit() else "
+    env: dict[str, Any] = {"_address": _address, "_phone": _phone, "_order_id": _order_id,
+                           "_shop": shop, "_implied": _Cache(implied), "_nick": _nick_error}
+    pres = {f: p for f in index if (p := _pre(spec, f)) is not None}
+
+    def label(f: str) -> str:
+        return spec.label(f, names, index)
+
+    def cell(f: str, i: int) -> str:
+        if f in pres:
+            env[f"_pre_{_ident(f)}"] = pres[f]
+            return f"_pre_{_ident(f)}(c[{i}])"
+        return f"c[{i}]"
+
+    def raw(f: str) -> str:
+        """The field's text: the first of its columns that is not empty."""
+        cells = [cell(f, i) for i in index[f]]
+        return cells[0] if len(cells) == 1 else "(" + " or ".join(cells) + ")"
+
+    def value(f: str) -> str:
+        if f not in index:
+            return "None"
+        name = f"_{_ident(f)}"
+        if f in cached:
+            env[name] = money if FIELDS[f] == "money" else _Cache(conv[f])
+            return f"{name}[{raw(f)}]"
+        if FIELDS[f] in ("text", "nick") and f not in pres:
+            if FIELDS[f] == "nick":
+                return (f"((_b if len(_b := {raw(f)}) <= {MAX_NAME} else _nick({label(f)!r}, _b))"
+                        " or None)")
+            return f"({raw(f)} or None)"
+        env[name] = conv[f]
+        return f"{name}({raw(f)})"
+
+    # the common shapes inline (="123…", '138…), anything else through the function
+    phone = ("(_p[1:] if (_p := {c})[:1] == \"'\" and _p[1:].isdigit() else "
              "_p if _p.isdigit() else _phone(_p))")
     exprs = []
     for col in COLUMNS:
         if col == "order_id":
-            exprs.append(f"(_o[2:-1] if (_o := c[{index[col]}])[:2] == '=\"' and _o[-1:] == '\"' "
-                         f"and len(_o) <= {MAX_ORDER_ID + 3} and _o[2:-1].isdigit() "
-                         f"and _o.isascii() else _order_id(_o))")
+            if "order_id" in pres:
+                exprs.append(f"_order_id({raw('order_id')})")
+            else:
+                i = index["order_id"][0]
+                exprs.append(f"(_o[2:-1] if (_o := c[{i}])[:2] == '=\"' and _o[-1:] == '\"' "
+                             f"and len(_o) <= {MAX_ORDER_ID + 3} and _o[2:-1].isdigit() "
+                             f"and _o.isascii() else _order_id(_o))")
         elif col == "receiver_phone":
-            parts = [phone.format(i=index[k]) for k in ("receiver_phone", "phone_landline")
-                     if k in index]
+            parts = [phone.format(c=cell(k, i)) for k in ("receiver_phone", "phone_landline")
+                     for i in index.get(k, ())]
             exprs.append(" or ".join(parts) or "None")
         elif col == "receiver_address":
-            parts = [f"_address(c[{index[k]}])" for k in ("modified_address", "receiver_address")
-                     if k in index]
+            parts = [f"_address({cell(k, i)})" for k in ("modified_address", "receiver_address")
+                     for i in index.get(k, ())]
             exprs.append(" or ".join(parts) or "None")
-        elif col not in index:
-            exprs.append("None")
-        elif col in cached:
-            env[f"_{col}"] = money if col in MONEY else _Cache(conv[col])
-            exprs.append(f"_{col}[c[{index[col]}]]")
-        elif col in conv:
-            env[f"_{col}"] = conv[col]
-            exprs.append(f"_{col}(c[{index[col]}])")
-        elif col == "buyer":
-            env["_nick"] = _nick
-            exprs.append(f"(_b if len(_b := c[{index[col]}]) <= {MAX_NAME} else _nick(_b)) or None")
+        elif col == "shop":
+            exprs.append(f"({value('shop')} or _shop)" if "shop" in index else "_shop")
+        elif col == "item_title" and lines and col not in index and "line.title" in index:
+            exprs.append(value("line.title"))  # the order named after (one of) its items
+        elif col == "status" and lines and "status" not in index:
+            exprs.append(value("line.status") + " or 'paid'")  # the lines decide, later
         else:
-            exprs.append(f"(c[{index[col]}] or None)")
+            exprs.append(value(col))
     src = "def fast(c):\n    r = (" + ", ".join(exprs) + ",)\n"
     # a payment or a shipment before the order existed: a row to reject, not to store
     env["_before"] = _before_created
     for col in ("paid_at", "shipped_at"):
         if col in index:
             src += (f"    if (_t := r[{COLUMNS.index(col)}]) and _t < (r[{CREATED_POS}] or ''): "
-                    f"_before({col!r}, c[{index[col]}], c[{index['created_at']}])\n")
-    src += "    return r\n"
+                    f"_before({label(col)!r}, {raw(col)}, {label('created_at')!r}, "
+                    f"{raw('created_at') if 'created_at' in index else repr('')})\n")
+    if lines:
+        parts = []
+        for col in LINE_COLUMNS:
+            f = "line." + col
+            if col == "order_id":
+                parts.append("r[0]")
+            elif col == "line_key":
+                parts.append("None")
+            elif col == "status" and f not in index:
+                parts.append(f"r[{STATUS_POS}]" if spec.level == "order_lines" else "None")
+            elif col == "refund_status":
+                # a status word may say the refund too (PDD 已发货，退款成功; JD 锁定)
+                said = "line.status" if "line.status" in index else "status"
+                implied_expr = f"_implied[{raw(said)}]" if said in index else "None"
+                parts.append(f"({value(f)} or {implied_expr})" if f in index else implied_expr)
+            else:
+                parts.append(value(f))
+        src += "    return r, (" + ", ".join(parts) + ",)\n"
+    else:
+        src += "    return r\n"
     exec(compile(src, "<normaliser>", "exec"), env)
     fast = env["fast"]
-    width = max(index.values()) + 1
+    width = max(i for v in index.values() for i in v) + 1
+    checks = [(f, i) for f, positions in index.items() for i in positions if f in conv]
 
-    def slow(cells: list) -> tuple:
+    def slow(cells: list) -> Any:
         if not any(x.strip() for x in cells):
             raise RowError("empty row")
         if len(cells) < width:
             raise RowError(f"the row has {len(cells)} cells; the header has at least {width}")
-        for col, i in index.items():
-            fn = conv.get(col)
-            if fn is None:
-                continue
+        for f, i in checks:
+            text = pres[f](cells[i]) if f in pres else cells[i]
             try:
-                fn(cells[i])
+                conv[f](text)
+                if FIELDS[f] == "nick" and len(text) > MAX_NAME:
+                    _nick_error(label(f), text)
             except RowError:
                 raise
             except OutOfRange as e:
-                raise RowError(f"{LABELS.get(col, col)} {cells[i][:40]!r}: {e}") from None
+                raise RowError(f"{label(f)} {cells[i][:40]!r}: {e}") from None
             except (ValueError, TypeError):
-                raise RowError(f"bad {LABELS.get(col, col)} {cells[i]!r}") from None
+                raise RowError(f"bad {label(f)} {cells[i]!r}") from None
         return fast(cells)
 
-    i_created = index["created_at"]
-    created = COLUMNS.index("created_at")
+    created_label = label("created_at") if "created_at" in index else "订单创建时间"
+    i_created = index["created_at"][0] if "created_at" in index else None
+    keys = _LineKeys() if lines else None
 
-    def normalise(cells: list) -> tuple:
+    def normalise(cells: list) -> Any:
         try:
             row = fast(cells)
         except (ValueError, TypeError, IndexError, AttributeError, RowError):
             row = slow(cells)
-        if row[created] is None:
-            raise RowError(f"no {LABELS['created_at']} ({cells[i_created]!r})")
-        return row
+        if not lines:
+            if row[CREATED_POS] is None:
+                raise RowError(f"no {created_label} "
+                               f"({cells[i_created] if i_created is not None else ''!r})")
+            return row
+        order, line = row
+        return (order if order[CREATED_POS] is not None else None), keys(line)
 
-    normalise.fast = fast  # type: ignore[attr-defined]
+    normalise.fast = fast if not lines else normalise  # type: ignore[attr-defined]
+    normalise.lines = lines  # type: ignore[attr-defined]
     return normalise
 
+
+class _LineKeys:
+    """A line's key: its sub-order number, else its product id and SKU, else its title,
+    SKU and merchant code; the second line of the same key in an order is ``…#2``."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple, int] = {}
+
+    def __call__(self, line: tuple) -> tuple:
+        oid, _, sub, title, sku, code, item = line[:7]
+        if sub:
+            return (oid, sub, *line[2:])
+        if item:
+            key = f"item:{item}|{sku or ''}"
+        elif title or sku or code:
+            key = f"title:{title or ''}|{sku or ''}|{code or ''}"
+        else:
+            raise RowError("a line with no sub-order number, product or title")
+        n = self.seen.get((oid, key), 0) + 1
+        self.seen[(oid, key)] = n
+        return (oid, key if n == 1 else f"{key}#{n}", *line[2:])
+
+
+def _ident(f: str) -> str:
+    return f.replace(".", "_")
+
+
+def _nick_error(label: str, text: str) -> None:
+    raise RowError(f"{label} is {len(text):,} characters long; a nick has at most {MAX_NAME}")
+
+
+def _before_created(col: str, when: str, created_label: str, created: str) -> None:
+    raise RowError(f"{col} {when.strip()!r} is before {created_label} {created.strip()!r}")
+
+
+# The shared status words (the fuzzers and older callers read them here).
+_STATUS = {w: c for c in STATUS.values for w in (c, *STATUS.aliases[c])}

@@ -24,25 +24,32 @@ CREATED_POS = COLUMNS.index("created_at")
 SEEN_MEMOS = 50_000  # distinct memo texts a reader remembers (memory stays flat)
 
 
-def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
-             ) -> Iterator[tuple]:
-    """Batches of ``(chunks, rest, memos, rejected, bytes read)``.
-
-    ``chunks`` are flat tuples of CHUNK rows each (for the multi-row
-    statement), ``rest`` the rows left over at the end of the file, ``memos``
-    the parses (``memo(text)``) of memo texts the batch brings for the first time.
-    """
+def _cut(rows: list) -> tuple[list, list]:
+    """Flat tuples of CHUNK rows each (for the multi-row statement), and the rest."""
     from itertools import chain
 
+    n = len(rows) - len(rows) % CHUNK
+    chunks = [tuple(chain.from_iterable(rows[i:i + CHUNK])) for i in range(0, n, CHUNK)]
+    return chunks, rows[n:]
+
+
+def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
+             ) -> Iterator[tuple]:
+    """Batches of ``(chunks, rest, line_chunks, line_rest, memos, rejected, bytes read)``.
+
+    ``chunks`` are flat tuples of CHUNK orders each (for the multi-row
+    statement), ``rest`` the orders left over at the end of the file, the
+    ``line_`` ones the same for lines (an export of items), ``memos`` the
+    parses (``memo(text)``) of memo texts the batch brings for the first time.
+    """
+    if getattr(normalise, "lines", False):
+        yield from _line_batches(source, normalise, memo)
+        return
+    cut = _cut
     rows: list = []
     rejected: list = []
     memos: list = []
     seen: set = set()
-
-    def cut(rows: list) -> tuple[list, list]:
-        n = len(rows) - len(rows) % CHUNK
-        chunks = [tuple(chain.from_iterable(rows[i:i + CHUNK])) for i in range(0, n, CHUNK)]
-        return chunks, rows[n:]
 
     fast, check = normalise.fast, normalise  # the common case without a second call
     for line, cells in source.rows():
@@ -65,9 +72,40 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
             seen.add(text)
             memos.append((text, *memo(text)))
         if len(rows) >= BATCH:
-            yield (*cut(rows), memos, rejected, source.position())
+            yield (*cut(rows), [], [], memos, rejected, source.position())
             rows, rejected, memos = [], [], []
-    yield (*cut(rows), memos, rejected, source.size)
+    yield (*cut(rows), [], [], memos, rejected, source.size)
+
+
+def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
+                  ) -> Iterator[tuple]:
+    """:func:`_batches` for an export of items: each row a line, and the order it names
+    when the row carries one."""
+    orders: list = []
+    lines: list = []
+    rejected: list = []
+    memos: list = []
+    seen: set = set()
+    for line_no, cells in source.rows():
+        try:
+            order, line = normalise(cells)
+        except RowError as e:
+            if str(e) != "empty row":
+                rejected.append({"row": line_no, "error": str(e)})
+            continue
+        lines.append(line)
+        if order is not None:
+            orders.append(order)
+            text = order[MEMO_POS]
+            if memo is not None and text and text not in seen:
+                if len(seen) >= SEEN_MEMOS:
+                    seen.clear()
+                seen.add(text)
+                memos.append((text, *memo(text)))
+        if len(lines) >= BATCH:
+            yield (*_cut(orders), *_cut(lines), memos, rejected, source.position())
+            orders, lines, rejected, memos = [], [], [], []
+    yield (*_cut(orders), *_cut(lines), memos, rejected, source.size)
 
 
 def _die_with(parent: int) -> None:

@@ -1,17 +1,15 @@
-"""The platform's order exports as rows: the formats, their headers, the file readers.
+"""The platforms' exports as rows: the columns an import writes, the file readers.
 
-- ``taobao-csv``: the seller centre's classic ``ExportOrderList.csv`` (GB18030
-  or UTF-8 with a BOM; ``="…"`` order numbers; ``'`` before phone numbers).
-- ``taobao-xlsx``: the newer spreadsheet export (no payment time, masked
-  address).
-- ``generic``: any CSV, with ``--map SOURCE=field`` naming its columns.
+Which export a file is, and what each header means, is its spec's
+(:mod:`cstool.orders.formats`); here the file is read: CSV (GB18030 or UTF-8,
+detected) or xlsx (by its first bytes), header first.
 """
 
 
 import csv
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -20,7 +18,6 @@ from cstool.core.files import XLSX_MAX_COLUMNS, open_xlsx, sniff_encoding
 
 csv.field_size_limit(16 * 1024 * 1024)
 
-FORMATS = ("auto", "taobao-csv", "taobao-xlsx", "generic")
 ENCODINGS = ("auto", "gb18030", "utf-8")
 
 # The classic seller-centre export's header, in its order. Some names carry a
@@ -41,55 +38,32 @@ XLSX_HEADER = (
     "备注标签", "商家备注", "宝贝总数量", "开票信息", "手机订单", "商品属性SKU", "发货时间",
 )
 
-# Journal column -> header names in the exports (first match wins).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "order_id": ("订单编号", "订单号", "主订单编号"),
-    "buyer": ("买家会员名", "买家昵称", "买家旺旺"),
-    "total_fen": ("总金额",),
-    "postage_fen": ("买家应付邮费",),
-    "paid_fen": ("买家实际支付金额", "买家实付金额"),
-    "status": ("订单状态",),
-    "close_reason": ("订单关闭原因",),
-    "buyer_message": ("买家留言",),
-    "receiver_name": ("收货人姓名",),
-    "receiver_address": ("收货地址",),
-    "modified_address": ("修改后的收货地址",),
-    "receiver_phone": ("联系手机", "买家手机号"),
-    "phone_landline": ("联系电话",),
-    "created_at": ("订单创建时间",),
-    "paid_at": ("订单付款时间",),
-    "shipped_at": ("发货时间",),
-    "item_title": ("宝贝标题", "商品标题"),
-    "item_count": ("宝贝总数量",),
-    "sku": ("修改后的sku", "商品属性SKU"),
-    "tracking_no": ("物流单号",),
-    "courier": ("物流公司",),
-    "seller_memo": ("订单备注", "商家备注"),
-    "flag": ("备注标签",),
-    "invoice_title": ("发票抬头", "开票信息"),
-    "presale_info": ("分阶段订单信息",),
-}
-REQUIRED = ("order_id", "status", "created_at")
-
 # Columns of the orders table an import writes, in statement order. (The
 # exports have more; each stored column costs import time, so only what a
-# command uses is kept.)
+# command uses is kept.) The platform is the file's, a literal of the statement.
 COLUMNS = (
     "order_id", "buyer", "status", "close_reason", "total_fen", "postage_fen", "paid_fen",
     "created_at", "paid_at", "shipped_at", "item_title", "item_count", "sku",
     "courier", "tracking_no", "seller_memo", "flag", "buyer_message", "invoice_title",
-    "presale_info", "receiver_name", "receiver_phone", "receiver_address",
+    "presale_info", "receiver_name", "receiver_phone", "receiver_address", "shop", "ship_by",
+    "refund_fen",
+)
+# Columns of the order_lines table an import writes.
+LINE_COLUMNS = (
+    "order_id", "line_key", "sub_order_id", "title", "sku", "merchant_code", "item_id",
+    "quantity", "price_fen", "paid_fen", "status", "refund_status", "refund_fen",
+    "compensation_fen",
 )
 # Fields a generic file may map its columns to (``--map SOURCE=field``).
-GENERIC_FIELDS = COLUMNS + ("modified_address", "phone_landline")
-
-MONEY = ("total_fen", "postage_fen", "paid_fen")
-TIMES = ("created_at", "paid_at", "shipped_at")
-LABELS = {col: names[0] for col, names in HEADERS.items()}
+GENERIC_FIELDS = tuple(f for f in COLUMNS if f != "line_key") + (
+    "modified_address", "phone_landline") + tuple(f"line.{c}" for c in LINE_COLUMNS[2:])
 
 
 @dataclass
 class FileResult:
+    """One file's import. ``inserted``/``updated``/``unchanged`` count the file's rows by
+    what they did: an order (an order export), or a line (an export of items)."""
+
     file: str
     format: str = ""
     encoding: Optional[str] = None
@@ -99,11 +73,18 @@ class FileResult:
     unchanged: int = 0
     rejected: list = field(default_factory=list)
     dry_run: bool = False
+    platform: str = ""
+    shop: Optional[str] = None
+    level: str = "order"
+    new_orders: int = 0       # orders the file brought that the journal did not have
+    waiting_lines: int = 0    # lines of orders the journal does not have yet
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "encoding": self.encoding,
                 "rows": self.rows, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run}
+                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run,
+                "platform": self.platform, "shop": self.shop, "level": self.level,
+                "new_orders": self.new_orders, "waiting_lines": self.waiting_lines}
 
 
 class RowError(ValueError):
@@ -115,25 +96,6 @@ class RowError(ValueError):
 
 def _clean_header(name: Any) -> str:
     return str(name or "").replace("\ufeff", "").strip()
-
-
-def _resolve_headers(header: Sequence[str], mapping: Optional[dict[str, str]]) -> dict[str, int]:
-    """Journal column -> index in the row."""
-    names = [_clean_header(h) for h in header]
-    index = {}
-    if mapping is not None:
-        for source, target in mapping.items():
-            if source not in names:
-                raise InputError(f"--map names column {source!r}, which the file does not have "
-                                 f"(it has: {', '.join(n for n in names if n)})")
-            index[target] = names.index(source)
-        return index
-    for col, aliases in HEADERS.items():
-        for alias in aliases:
-            if alias in names:
-                index[col] = names.index(alias)
-                break
-    return index
 
 
 class Source:
@@ -259,17 +221,16 @@ def _xlsx_cell(value: Any) -> str:
 
 
 def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
+    """The file's rows: a workbook (by its first bytes) or CSV, whatever its spec."""
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder, not an order export")
     with open(path, "rb") as fh:
         magic = fh.read(4)
-    if fmt == "auto":
-        fmt = "taobao-xlsx" if magic == b"PK\x03\x04" else "taobao-csv"
-    if fmt == "taobao-xlsx":
-        if magic != b"PK\x03\x04":
-            raise InputError(f"{path}: not an xlsx workbook")
-        return XlsxSource(path, fmt, encoding)
-    return CsvSource(path, fmt, encoding)
+    if magic == b"PK\x03\x04":
+        return XlsxSource(path, "xlsx", encoding)
+    if fmt.endswith("-xlsx") or fmt == "qianniu-items":
+        raise InputError(f"{path}: not an xlsx workbook")
+    return CsvSource(path, "csv", encoding)
 

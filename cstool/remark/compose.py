@@ -233,8 +233,9 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
     what it changed to holds and the brushing mark.
     """
     journal, policy, agent = ctx.journal, ctx.policy, ctx.agent
-    order = require(journal, order_id)
-    oid = order["order_id"]
+    order = require(journal, order_id, ctx.scope)
+    oid, platform = order["order_id"], order["platform"]
+    policy = policy.shop(order["shop"])
     now = ctx.clock.now()
     draft = compose(kind, author=agent, now=now, shop=shop_of(journal, policy), **fields)
     why = needs_verified_buyer(draft.kind, draft.text, policy.get("remark.verify_buyer"))
@@ -277,22 +278,24 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
     with journal.write():
         cols = columns(p)
         cur = journal.execute(
-            "INSERT INTO remarks (order_id, source, text, kind, flag, flag_code, reason, action, "
-            "at, author, fields, problems, parsed, created_by, created_at) "
-            "VALUES (?, 'cli', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            [oid, draft.text, draft.kind, draft.flag, COLOUR_CODE[draft.flag], *cols[3:6], agent,
-             *cols[7:], agent, now_db])
+            "INSERT INTO remarks (order_id, platform, source, text, kind, flag, flag_code, reason, "
+            "action, at, author, fields, problems, parsed, created_by, created_at) "
+            "VALUES (?, ?, 'cli', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            [oid, platform, draft.text, draft.kind, draft.flag, COLOUR_CODE[draft.flag],
+             *cols[3:6], agent, *cols[7:], agent, now_db])
         result["id"] = cur.lastrowid
+        key = (oid, platform)
         result["applied"] = apply(journal, order, p, remark_id=cur.lastrowid, now_db=now_db,
-                                  agent=agent, open_holds=open_holds_of(journal, [oid]).get(oid, {}))
+                                  agent=agent, open_holds=open_holds_of(journal, [key]).get(key, {}))
     return result
 
 
 # -- history ----------------------------------------------------------------------------------------
 
 
-def history(journal, order_id: str) -> list[dict]:
+def history(ctx, order_id: str) -> list[dict]:
     """The order's remarks, oldest first (platform memos, cli remarks, chase remarks)."""
-    oid = require(journal, order_id)["order_id"]
-    return [present(r, with_order=False) for r in journal.query(
-        "SELECT * FROM remarks WHERE order_id = ? ORDER BY created_at, id", [oid])]
+    order = require(ctx.journal, order_id, ctx.scope)
+    return [present(r, with_order=False) for r in ctx.journal.query(
+        "SELECT * FROM remarks WHERE order_id = ? AND platform = ? ORDER BY created_at, id",
+        [order["order_id"], order["platform"]])]

@@ -65,7 +65,7 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
     texts = [r[0] for r in journal.query(
         f"SELECT DISTINCT text FROM remarks WHERE {_NEW_MEMOS} AND parsed = 0", [last])]
     todo: list = []  # (remark id, order row, parse, the memo it replaces)
-    brushing: list = []  # (1 or 0, order id): one bulk update at the end
+    brushing: list = []  # (1 or 0, order id, platform): one bulk update at the end
     acting_sql = []
     if texts:
         journal.execute("CREATE TEMP TABLE IF NOT EXISTS memo_reparse (text TEXT PRIMARY KEY, "
@@ -88,25 +88,26 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
         # single statement over thousands of orders would keep a statement journal
         # of every page it touches, in memory during an import.)
         for r in journal.query(
-                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing, p.acting "
-                "FROM remarks JOIN temp.memo_parse p ON p.text = remarks.text "
-                "JOIN orders o ON o.order_id = remarks.order_id "
+                "SELECT remarks.id, remarks.text, o.order_id, o.platform, o.status, o.brushing, "
+                "p.acting FROM remarks JOIN temp.memo_parse p ON p.text = remarks.text "
+                "JOIN orders o ON o.order_id = remarks.order_id AND o.platform = remarks.platform "
                 f"WHERE {_NEW_MEMOS} AND p.acting > 0 ORDER BY remarks.id", [last]):
             if r["acting"] == 2:
                 todo.append((r["id"], r, parser(r["text"]), None))
             elif not r["brushing"]:
-                brushing.append((1, r["order_id"]))
+                brushing.append((1, r["order_id"], r["platform"]))
     if acting_sql:
         ids = " UNION ".join(acting_sql)
         for r in journal.query(
-                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing FROM remarks "
-                f"JOIN orders o ON o.order_id = remarks.order_id WHERE remarks.id IN ({ids}) "
+                "SELECT remarks.id, remarks.text, o.order_id, o.platform, o.status, o.brushing "
+                "FROM remarks JOIN orders o ON o.order_id = remarks.order_id "
+                f"AND o.platform = remarks.platform WHERE remarks.id IN ({ids}) "
                 "ORDER BY remarks.id", [last] * len(acting_sql)):
             p = parser(r["text"])
             if p.holds() or p.releases():
                 todo.append((r["id"], r, p, None))
             elif not r["brushing"]:
-                brushing.append((1, r["order_id"]))
+                brushing.append((1, r["order_id"], r["platform"]))
     if texts:
         journal.execute("DROP TABLE temp.memo_reparse")
     new_memos = journal.scalar(f"SELECT EXISTS (SELECT 1 FROM remarks WHERE {_NEW_MEMOS})",
@@ -115,26 +116,30 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
         todo = _replaced_memos(journal, parser, last, todo)
     # The export's own flag (备注标签) and presale column, for the orders it changed.
     special = journal.query(
-        "SELECT order_id, flag, presale_info, status, brushing FROM orders WHERE import_id = ? "
-        "AND (flag IS NOT NULL OR presale_info <> '')", [imp["id"]])
-    flags = {r["order_id"]: COLOUR.get(r["flag"]) for r in special if COLOUR.get(r["flag"] or "")}
+        "SELECT order_id, platform, flag, presale_info, status, brushing FROM orders "
+        "WHERE import_id = ? AND (flag IS NOT NULL OR presale_info <> '')", [imp["id"]])
+    flags = {(r["order_id"], r["platform"]): COLOUR.get(r["flag"]) for r in special
+             if COLOUR.get(r["flag"] or "")}
     if flags and new_memos:
         _store_flagged(journal, parser, last, flags)
     now_db, agent = imp["started_at"], imp["agent"]
-    open_ = open_holds_of(journal, {t[1]["order_id"] for t in todo}
-                        | {r["order_id"] for r in special if r["presale_info"]})
+    open_ = open_holds_of(journal, {(t[1]["order_id"], t[1]["platform"]) for t in todo}
+                          | {(r["order_id"], r["platform"]) for r in special
+                             if r["presale_info"]})
     for remark_id, order, p, prev in todo:
         apply(journal, order, p, remark_id=remark_id, now_db=now_db,
               agent=p.author if p.author in parser.shop.agents else agent,
-              open_holds=open_.setdefault(order["order_id"], {}), prev=prev, brushing=brushing)
+              open_holds=open_.setdefault((order["order_id"], order["platform"]), {}),
+              prev=prev, brushing=brushing)
     for r in special:
         p = parse_line(r["presale_info"], ref, Shop()) if r["presale_info"] else None
         if p is not None and "presale" in p.holds():
             only = Parsed(text=p.text, fields={"holds": [p.holds()["presale"]]})
             apply(journal, r, only, remark_id=None, now_db=now_db, agent=agent,
-                  open_holds=open_.setdefault(r["order_id"], {}))
+                  open_holds=open_.setdefault((r["order_id"], r["platform"]), {}))
     if brushing:
-        journal.conn.executemany("UPDATE orders SET brushing = ? WHERE order_id = ?", brushing)
+        journal.conn.executemany(
+            "UPDATE orders SET brushing = ? WHERE order_id = ? AND platform = ?", brushing)
 
 
 def _parse_rows(parser: Parser, texts: list) -> Iterator[tuple]:
@@ -194,36 +199,41 @@ def _parse_rows(parser: Parser, texts: list) -> Iterator[tuple]:
 def _replaced_memos(journal, parser: Parser, last: int, todo: list) -> list:
     """Add the new memos of orders whose previous memo held a hold or ``@@@``:
     what the new memo dropped is released."""
-    prev: dict[str, Parsed] = {}
+    prev: dict[tuple[str, str], Parsed] = {}
     for r in journal.query(
-            "SELECT order_id, text FROM remarks WHERE id IN ("
-            " SELECT max(id) FROM remarks WHERE id <= ? AND source = 'platform' AND order_id IN"
-            " (SELECT order_id FROM remarks WHERE id > ? AND source = 'platform')"
-            " GROUP BY order_id)", [last, last]):
-        p = parser(r[1])
+            "SELECT order_id, platform, text FROM remarks WHERE id IN ("
+            " SELECT max(id) FROM remarks WHERE id <= ? AND source = 'platform' "
+            " AND (order_id, platform) IN"
+            " (SELECT order_id, platform FROM remarks WHERE id > ? AND source = 'platform')"
+            " GROUP BY order_id, platform)", [last, last]):
+        p = parser(r[2])
         if p.acts():
-            prev[r[0]] = p
+            prev[(r[0], r[1])] = p
     if not prev:
         return todo
     seen = {}
     for item in todo:
-        seen[item[1]["order_id"]] = item
-    for chunk in chunks(list(prev)):
+        seen[(item[1]["order_id"], item[1]["platform"])] = item
+    for chunk in chunks(sorted({oid for oid, _ in prev})):
         for r in journal.query(
-                "SELECT remarks.id, remarks.text, o.order_id, o.status, o.brushing FROM remarks "
-                f"JOIN orders o ON o.order_id = remarks.order_id WHERE {_NEW_MEMOS} "
+                "SELECT remarks.id, remarks.text, o.order_id, o.platform, o.status, o.brushing "
+                "FROM remarks JOIN orders o ON o.order_id = remarks.order_id "
+                f"AND o.platform = remarks.platform WHERE {_NEW_MEMOS} "
                 f"AND remarks.order_id IN ({','.join('?' * len(chunk))})", [last, *chunk]):
-            seen[r["order_id"]] = (r["id"], r, parser(r["text"]), prev[r["order_id"]])
+            key = (r["order_id"], r["platform"])
+            if key in prev:
+                seen[key] = (r["id"], r, parser(r["text"]), prev[key])
     return sorted(seen.values(), key=lambda t: t[0])
 
 
 def _store_flagged(journal, parser: Parser, last: int, flags: dict) -> None:
     """Memos whose order carries the platform's flag: parse again with it (flag problems)."""
     updates = []
-    for chunk in chunks(list(flags)):
-        for rid, oid, text in journal.query(
-                f"SELECT id, order_id, text FROM remarks WHERE {_NEW_MEMOS} "
+    for chunk in chunks(sorted({oid for oid, _ in flags})):
+        for rid, oid, platform, text in journal.query(
+                f"SELECT id, order_id, platform, text FROM remarks WHERE {_NEW_MEMOS} "
                 f"AND order_id IN ({','.join('?' * len(chunk))})", [last, *chunk]):
-            updates.append((*columns(parser(text, flags[oid])), rid))
+            if (oid, platform) in flags:
+                updates.append((*columns(parser(text, flags[(oid, platform)])), rid))
     journal.conn.executemany(f"UPDATE remarks SET {SET_PARSE} WHERE id = ?", updates)
 

@@ -10,6 +10,7 @@ from typing import Optional
 from cstool.core.clock import from_db
 from cstool.core.values import Instant, Memo
 from cstool.core.vocab import COLOUR, SHIPPED
+from cstool.core.where import Where
 from cstool.remark.parse import Parser
 from cstool.remark.store import shop_of
 
@@ -47,15 +48,17 @@ def lint(ctx, *, since: Optional[str] = None, author: Optional[str] = None,
     journal, clock, policy = ctx.journal, ctx.clock, ctx.policy
     stats = stats if stats is not None else LintStats()
     known = shop_of(journal, policy)
-    limit = policy.get("remark.memo_max_bytes")
+    limits: dict = {}  # the platform's memo limit, as each shop's policy says it
     jobs = {r[0]: r[1] for r in journal.query("SELECT short, job_no FROM agents WHERE job_no <> ''")}
-    sql = ("SELECT r.id, r.order_id, r.source, r.text, r.flag, r.author, r.created_by, r.at, "
-           "r.created_at, o.seller_memo, o.flag AS order_flag FROM remarks r "
-           "JOIN orders o ON o.order_id = r.order_id "
+    sql = ("SELECT r.id, r.order_id, r.platform, r.source, r.text, r.flag, r.author, "
+           "r.created_by, r.at, r.created_at, o.seller_memo, o.flag AS order_flag, o.shop "
+           "FROM remarks r JOIN orders o ON o.order_id = r.order_id AND o.platform = r.platform "
            "WHERE (r.source <> 'platform' OR (r.text = o.seller_memo AND r.id = "
            "(SELECT max(x.id) FROM remarks x WHERE x.order_id = r.order_id "
-           "AND x.source = 'platform')))")
-    params: list = []
+           "AND x.platform = r.platform AND x.source = 'platform')))")
+    w = Where().scope(ctx.scope, orders="o")
+    sql += w.also()
+    params: list = list(w.params)
     if since:
         sql += " AND coalesce(r.at, r.created_at) >= ?"
         params.append(since)
@@ -89,6 +92,9 @@ def lint(ctx, *, since: Optional[str] = None, author: Optional[str] = None,
                 found.append(("job_no", f"工号{job} is not {a}'s job number ({jobs[a]})"))
         if platform:
             size = len((r["seller_memo"] or "").encode("utf-8"))
+            if r["shop"] not in limits:
+                limits[r["shop"]] = policy.get("remark.memo_max_bytes", r["shop"])
+            limit = limits[r["shop"]]
             if size > limit:
                 found.append(("too_long", f"memo is {size} bytes; the platform keeps {limit}"))
         if found:
@@ -96,31 +102,39 @@ def lint(ctx, *, since: Optional[str] = None, author: Optional[str] = None,
         for check, problem in dict.fromkeys(found):
             stats.problems += 1
             yield _finding(r["order_id"], who, p.kind, check, problem, r["id"], r["source"],
-                           r["at"], r["text"])
-    yield from _order_checks(journal, clock, since, author, stats)
+                           r["at"], r["text"], r["platform"])
+    yield from _order_checks(journal, clock, since, author, stats, ctx.scope)
 
 
-def _finding(order_id, author, kind, check, problem, remark_id, source, at, text) -> dict:
-    return {"order_id": order_id, "author": author, "kind": kind, "check": check,
+def _finding(order_id, author, kind, check, problem, remark_id, source, at, text,
+             platform) -> dict:
+    return {"order_id": order_id, "platform": platform, "author": author, "kind": kind,
+            "check": check,
             "problem": problem, "remark_id": remark_id, "source": source,
             "at": Instant(at) if at else None, "text": Memo(text or "")}
 
 
-def _order_checks(journal, clock, since, author, stats: LintStats) -> Iterator[dict]:
+def _order_checks(journal, clock, since, author, stats: LintStats,
+                  scope=None) -> Iterator[dict]:
     """Holds whose date passed on unshipped orders; brushing orders that shipped."""
     today = clock.today().isoformat()
+    w = Where().scope(scope, orders="o")
     holds = journal.execute(
-        "SELECT h.order_id, h.kind, h.until, h.remark_id, r.text, r.author, r.created_by, "
-        "r.source, r.kind AS rkind, r.at, r.created_at FROM holds h "
-        "JOIN orders o ON o.order_id = h.order_id LEFT JOIN remarks r ON r.id = h.remark_id "
+        "SELECT h.order_id, h.platform, h.kind, h.until, h.remark_id, r.text, r.author, "
+        "r.created_by, r.source, r.kind AS rkind, r.at, r.created_at FROM holds h "
+        "JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
+        "LEFT JOIN remarks r ON r.id = h.remark_id "
         "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until < ? "
-        "AND o.status IN ('unpaid', 'paid', 'part_shipped') ORDER BY h.order_id", [today])
+        "AND o.status IN ('unpaid', 'paid', 'part_shipped')" + w.also()
+        + " ORDER BY h.order_id", [today, *w.params])
     shipped = ",".join(f"'{s}'" for s in SHIPPED)
     brushing = journal.execute(
-        "SELECT o.order_id, r.id AS remark_id, r.text, r.author, r.created_by, r.source, r.at, "
-        "r.created_at FROM orders o LEFT JOIN remarks r ON r.id = (SELECT max(id) FROM remarks "
-        "WHERE order_id = o.order_id AND kind = 'brush') "
-        f"WHERE o.brushing = 1 AND o.status IN ({shipped}) ORDER BY o.order_id")
+        "SELECT o.order_id, o.platform, r.id AS remark_id, r.text, r.author, r.created_by, "
+        "r.source, r.at, r.created_at FROM orders o LEFT JOIN remarks r ON r.id = "
+        "(SELECT max(id) FROM remarks WHERE order_id = o.order_id AND platform = o.platform "
+        "AND kind = 'brush') "
+        f"WHERE o.brushing = 1 AND o.status IN ({shipped}){w.also()} ORDER BY o.order_id",
+        w.params)
     for rows, check in ((holds, "hold_past"), (brushing, "brush_shipped")):
         for h in rows:
             who = h["author"] or h["created_by"]
@@ -137,7 +151,7 @@ def _order_checks(journal, clock, since, author, stats: LintStats) -> Iterator[d
             stats.problems += 1
             stats.remarks += 1
             yield _finding(h["order_id"], who, kind, check, problem, h["remark_id"], h["source"],
-                           h["at"], h["text"])
+                           h["at"], h["text"], h["platform"])
 
 
 def lint_by_agent(rows) -> list[dict]:

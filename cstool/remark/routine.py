@@ -37,20 +37,21 @@ class Remark(Routine):
         import json
 
         journal = ctx.journal
+        key = [order_id, ctx.scope.platform or "taobao"]
         return {
             "remarks": [
                 {"id": r["id"], "source": r["source"], "kind": r["kind"], "flag": r["flag"],
                  "text": Memo(r["text"]), "author": r["author"] or r["created_by"],
                  "at": instant(r["at"]), "recorded_at": instant(r["created_at"]),
                  "problems": json.loads(r["problems"]) if r["problems"] else []}
-                for r in journal.query("SELECT * FROM remarks WHERE order_id = ? ORDER BY id",
-                                       [order_id])],
+                for r in journal.query("SELECT * FROM remarks WHERE order_id = ? AND platform = ? "
+                                       "ORDER BY id", key)],
             "holds": [
                 {"id": r["id"], "kind": r["kind"], "until": r["until"], "owner": r["owner"],
                  "created_at": instant(r["created_at"]),
                  "released_at": instant(r["released_at"])}
-                for r in journal.query("SELECT * FROM holds WHERE order_id = ? ORDER BY id",
-                                       [order_id])],
+                for r in journal.query("SELECT * FROM holds WHERE order_id = ? AND platform = ? "
+                                       "ORDER BY id", key)],
         }
 
     def daily(self, ctx, since, until):

@@ -135,13 +135,17 @@ def chunks(items: list, n: int = 500):
         yield items[i:i + n]
 
 
-def open_holds_of(journal, order_ids) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(list(order_ids)):
+def open_holds_of(journal, orders) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(order_id, platform)`` → kind → the open hold, for these orders."""
+    wanted = set(orders)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for chunk in chunks(sorted({oid for oid, _ in wanted})):
         for r in journal.query(
                 f"SELECT * FROM holds WHERE released_at IS NULL AND order_id IN "
                 f"({','.join('?' * len(chunk))})", chunk):
-            out.setdefault(r["order_id"], {})[r["kind"]] = r
+            key = (r["order_id"], r["platform"])
+            if key in wanted:
+                out.setdefault(key, {})[r["kind"]] = r
     return out
 
 
@@ -150,14 +154,14 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
           brushing: Optional[list] = None) -> list[str]:
     """Make the order's holds and brushing mark follow the remark. Returns what changed.
 
-    ``order``: a row with order_id, status, brushing. ``prev``: the memo this
-    one replaces (an import): a hold or ``@@@`` the old memo had and the new
+    ``order``: a row with order_id, platform, status, brushing. ``prev``: the memo
+    this one replaces (an import): a hold or ``@@@`` the old memo had and the new
     one dropped is released. A hold the remark opens is added unless the same
     one is open; one it says is over (``取消挂起``, the buyer answered) is
-    released. ``brushing``: collect ``(flag, order_id)`` for one bulk update
-    instead of writing each.
+    released. ``brushing``: collect ``(flag, order_id, platform)`` for one bulk
+    update instead of writing each.
     """
-    oid = order["order_id"]
+    oid, platform = order["order_id"], order["platform"]
     changes: list[str] = []
     mark = None
     if p.brush() is not None and not order["brushing"]:
@@ -166,9 +170,9 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
         mark, what = 0, "brushing mark removed (the memo no longer has @@@)"
     if mark is not None:
         if brushing is None:
-            holds_.set_brushing(journal, oid, bool(mark))
+            holds_.set_brushing(journal, oid, bool(mark), platform=platform)
         else:
-            brushing.append((mark, oid))
+            brushing.append((mark, oid, platform))
         changes.append(what)
     want, released = p.holds(), p.releases()
     dropped = set(prev.holds()) - set(want) if prev is not None else set()
@@ -176,7 +180,7 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
         return changes
     for kind in sorted((released | dropped) & set(open_holds)):
         why = "the remark says it is over" if kind in released else "the memo no longer says so"
-        holds_.release(journal, oid, now_db, kind=kind, agent=agent,
+        holds_.release(journal, oid, now_db, kind=kind, agent=agent, platform=platform,
                        note=f"{why} (remark {remark_id})" if remark_id else why)
         del open_holds[kind]
         changes.append(_RELEASED[kind])
@@ -188,7 +192,7 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
                 and cur["owner"] == spec.get("owner"):
             continue
         holds_.add(journal, oid, kind, now_db, until=spec.get("until"), owner=spec.get("owner"),
-                   note=_short(p.text), remark_id=remark_id, agent=agent)
+                   note=_short(p.text), remark_id=remark_id, agent=agent, platform=platform)
         open_holds[kind] = {"until": spec.get("until"), "owner": spec.get("owner")}
         changes.append(_held(kind, spec))
     return changes

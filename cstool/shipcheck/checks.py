@@ -24,15 +24,25 @@ it shows and at the few orders held, presale or refunding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Optional
 
 from cstool.core import text
-from cstool.core.clock import Clock, iter_manual_dates, to_db
+from cstool.core.clock import Clock, to_db
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
-from cstool.core.values import Instant
+from cstool.core.orders import LINES_REFUNDING, ref
 from cstool.core.vocab import Vocabulary
+from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
+    brush_row,
+    deadline_check,
+    deadline_row,
+    due_key,
+    hold_dates,
+    presale_date,
+    special_row,
+    stalled_row,
+)
 
 CHECK = Vocabulary("check", {
     "overdue": ["超时", "已超时", "超72小时"],
@@ -50,22 +60,38 @@ FAILING = ("overdue", "due_soon", "hold_due")
 COLUMNS = ("check", "order_id", "buyer", "due_at", "hours_left", "detail")
 
 # --- SQL ------------------------------------------------------------------------------
-# The WHERE terms repeat the partial indexes of m0030 word for word.
+# The WHERE terms repeat the partial indexes of m0070 word for word.
 
 _WAITING = "status IN ('paid', 'part_shipped')"
 _BASE = "coalesce(paid_at, created_at)"
-_SPECIAL = "(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售'))"
+_SPECIAL = ("(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售') "
+            "OR refund_fen > 0)")
 _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
-_AGENT_REFUNDS = "SELECT order_id FROM remarks WHERE source <> 'platform' AND instr(text, '退款')"
-_OPEN_HOLDS = "SELECT order_id FROM holds WHERE released_at IS NULL"
+_AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platform' "
+                  "AND instr(text, '退款')")
+_OPEN_HOLDS = "SELECT order_id, platform FROM holds WHERE released_at IS NULL"
+_LINES_REFUNDING = f"SELECT order_id, platform FROM order_lines WHERE {LINES_REFUNDING}"
+_KEY = "(order_id, platform)"
 # Waiting orders the deadline alone decides. The rest ("special": held, presale,
-# refund asked) are few and judged in Python; the counts subtract them there
-# rather than test every waiting order against these lists.
+# refund asked, partly refunded) are few and judged in Python; the counts subtract
+# them there rather than test every waiting order against these lists.
 _NORMAL = f"""{_WAITING} AND brushing = 0
-    AND order_id NOT IN ({_OPEN_HOLDS})
-    AND order_id NOT IN (SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL})
-    AND order_id NOT IN ({_AGENT_REFUNDS})"""
-_ROW = f"order_id, buyer, status, paid_at, created_at, {_BASE} AS base"
+    AND {_KEY} NOT IN ({_OPEN_HOLDS})
+    AND {_KEY} NOT IN (SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL})
+    AND {_KEY} NOT IN ({_AGENT_REFUNDS})
+    AND {_KEY} NOT IN ({_LINES_REFUNDING})"""
+_ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
+# The policy's deadline (no ship-by time of the export's own) and the export's own.
+_POLICY = "ship_by IS NULL"
+_OWN = {"overdue": "ship_by < :t_now",
+        "due_soon": "ship_by >= :t_now AND ship_by <= :t_soon_by",
+        "ship_today": "ship_by > :t_soon_by"}
+_BY_POLICY = {"overdue": f"{_BASE} < :t_over",
+              "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
+              "ship_today": f"{_BASE} > :t_soon"}
+# Keys whose values change which orders shipcheck finds: a shop that sets its own is
+# checked apart, with its own SQL parameters.
+GROUP_KEYS = ("ship_deadline_hours", "stalled_days", "stalled_max_days")
 
 
 class Plan:
@@ -87,7 +113,7 @@ def _hhmm(value: str) -> tuple[int, int]:
 
 
 class Rules(NamedTuple):
-    """The policy's shipping rules, fixed at one instant."""
+    """The policy's shipping rules (one shop's, or the journal's), fixed at one instant."""
 
     clock: Clock
     now: datetime
@@ -131,15 +157,6 @@ class Rules(NamedTuple):
         h, m = _hhmm(self.cutoff)
         return local.date() if (local.hour, local.minute) < (h, m) else local.date() + timedelta(1)
 
-    def deadline_check(self, base: datetime) -> str:
-        """overdue / due_soon / ship_today for an order whose clock started at ``base``."""
-        left = self.deadline(base) - self.now
-        if left < timedelta(0):
-            return "overdue"
-        if left <= timedelta(hours=self.within_hours):
-            return "due_soon"
-        return "ship_today"
-
     def params(self) -> dict[str, Any]:
         deadline = timedelta(hours=self.deadline_hours)
         within = timedelta(seconds=int(self.within_hours * 3600))
@@ -148,6 +165,7 @@ class Rules(NamedTuple):
                   if self.stalled_max_days else datetime(1970, 1, 2, tzinfo=self.now.tzinfo))
         # overdue: base + deadline < now; due soon: base + deadline <= now + within
         return {"t_over": to_db(self.now - deadline), "t_soon": to_db(self.now + within - deadline),
+                "t_now": to_db(self.now), "t_soon_by": to_db(self.now + within),
                 "t_stalled": to_db(stalled), "t_oldest": to_db(oldest)}
 
     def hours_left(self, due: datetime) -> float:
@@ -183,121 +201,123 @@ class Report:
         return sum(self.counts.get(c, 0) for c in FAILING)
 
 
+def scope_terms(scope: Any, params: dict[str, Any], alias: str = "") -> str:
+    """`` AND platform = :s_platform …`` for a scope, its values put in ``params``."""
+    p = f"{alias}." if alias else ""
+    out = ""
+    for part in ("platform", "shop"):
+        value = getattr(scope, part, None) if scope is not None else None
+        if value:
+            params[f"s_{part}"] = value
+            out += f" AND {p}{part} = :s_{part}"
+    return out
+
+
+def group_terms(group: Optional[tuple[str, ...]], own: bool, params: dict[str, Any],
+                alias: str = "") -> str:
+    """`` AND shop = :g0`` for one shop with rules of its own (``own``), or the shops that
+    have none (`` AND (shop IS NULL OR shop NOT IN (…))``); nothing without such shops."""
+    if not group:
+        return ""
+    p = f"{alias}." if alias else ""
+    names = []
+    for i, shop in enumerate(group):
+        params[f"g{i}"] = shop
+        names.append(f":g{i}")
+    if own:
+        return f" AND {p}shop = :g0"
+    return f" AND ({p}shop IS NULL OR {p}shop NOT IN ({', '.join(names)}))"
+
+
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
-         paid_before: Optional[str] = None) -> Plan:
-    """The SQL for a run; ``paid_before`` (a journal instant) keeps older orders only."""
+         paid_before: Optional[str] = None, scope: Any = None,
+         group: Optional[tuple[str, ...]] = None, own: bool = False) -> Plan:
+    """The SQL for a run (of one group of shops: see :func:`groups`); ``paid_before`` (a
+    journal instant) keeps older orders only; ``scope`` limits platform and shop."""
     wanted = set(only or CHECKS)
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before})
+    where = scope_terms(scope, p.params) + group_terms(group, own, p.params)
+    o_where = scope_terms(scope, {}, "o") + group_terms(group, own, {}, "o")
     before = f" AND {_BASE} < :before" if paid_before else ""
-    deadline = {"overdue": f"{_BASE} < :t_over",
-                "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
-                "ship_today": f"{_BASE} > :t_soon"}
-    if wanted & set(deadline):
+    if wanted & set(_OWN):
         p.add("deadline_counts", f"""
-            SELECT sum({_BASE} < :t_over), sum({_BASE} >= :t_over AND {_BASE} <= :t_soon),
-                   sum({_BASE} > :t_soon)
-            FROM orders WHERE {_WAITING} AND brushing = 0{before}""")
-    for check, term in deadline.items():
+            SELECT sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['overdue']}
+                       ELSE {_OWN['overdue']} END),
+                   sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['due_soon']}
+                       ELSE {_OWN['due_soon']} END),
+                   sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['ship_today']}
+                       ELSE {_OWN['ship_today']} END)
+            FROM orders WHERE {_WAITING} AND brushing = 0{before}{where}""")
+    for check in _OWN:
         if check in wanted:
-            p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {term}{before}
-                ORDER BY {_BASE}, order_id LIMIT :limit""")
+            p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {_POLICY}
+                AND {_BY_POLICY[check]}{before}{where} ORDER BY {_BASE}, order_id LIMIT :limit""")
+            order = "ship_by" if check != "ship_today" else _BASE
+            p.add(check + "_by", f"""SELECT {_ROW} FROM orders WHERE {_NORMAL}
+                AND {_OWN[check]}{before}{where} ORDER BY {order}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
         # one row per (order, open hold)
         p.add("special", f"""
-            SELECT o.order_id, o.buyer, o.status, o.paid_at, o.created_at,
-                   coalesce(o.paid_at, o.created_at) AS base, o.presale_info, o.item_title,
+            SELECT o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at, o.created_at,
+                   o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
+                   o.presale_info, o.item_title,
                    instr(coalesce(o.seller_memo, ''), '退款') > 0
-                   OR o.order_id IN ({_AGENT_REFUNDS}) AS refunding,
+                   OR (o.order_id, o.platform) IN ({_AGENT_REFUNDS}) AS refunding,
+                   o.refund_fen > 0 OR (o.order_id, o.platform) IN ({_LINES_REFUNDING})
+                   AS part_refunded,
                    h.kind, h.until, h.owner, h.note, h.created_at AS held_at
-            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id AND h.released_at IS NULL
-            WHERE o.{_WAITING} AND o.brushing = 0 AND o.order_id IN (
+            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id
+                AND h.platform = o.platform AND h.released_at IS NULL
+            WHERE o.{_WAITING} AND o.brushing = 0{o_where} AND (o.order_id, o.platform) IN (
                 {_OPEN_HOLDS}
-                UNION SELECT order_id FROM orders WHERE {_WAITING} AND {_SPECIAL}
-                UNION {_AGENT_REFUNDS})
-            ORDER BY o.order_id, h.id""")
+                UNION SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL}
+                UNION {_AGENT_REFUNDS}
+                UNION {_LINES_REFUNDING})
+            ORDER BY o.order_id, o.platform, h.id""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
-                   f" AND {_TRANSIT} >= :t_oldest")
+                   f" AND {_TRANSIT} >= :t_oldest{where}")
         p.add("stalled_count", f"SELECT count(*) FROM orders WHERE {stalled}")
         p.add("stalled", f"""
-            SELECT order_id, buyer, status, courier, tracking_no, shipped_at, paid_at, created_at,
-                   {_TRANSIT} AS base
+            SELECT order_id, platform, shop, buyer, status, courier, tracking_no, shipped_at,
+                   paid_at, created_at, {_TRANSIT} AS base
             FROM orders WHERE {stalled} ORDER BY {_TRANSIT}, order_id LIMIT :limit""")
     if "brush_shipped" in wanted and not paid_before:
-        brushed = "brushing = 1 AND status IN ('shipped', 'part_shipped')"
+        brushed = f"brushing = 1 AND status IN ('shipped', 'part_shipped'){where}"
         p.add("brush_count", f"SELECT count(*) FROM orders WHERE {brushed}")
         p.add("brush_shipped", f"""
-            SELECT order_id, buyer, status, courier, tracking_no, shipped_at, paid_at, created_at,
-                   {_TRANSIT} AS base
+            SELECT order_id, platform, shop, buyer, status, courier, tracking_no, shipped_at,
+                   paid_at, created_at, {_TRANSIT} AS base
             FROM orders WHERE {brushed} ORDER BY {_TRANSIT}, order_id LIMIT :limit""")
     return p
 
 
+def groups(policy) -> list[tuple[Any, Optional[tuple[str, ...]], bool]]:
+    """``(policy, shops, own)`` for each group of shops one plan checks: every shop whose
+    own values change :data:`GROUP_KEYS` apart (``own``), and the rest together
+    (``shops`` then names the shops left out). One group, unfiltered, when no shop has
+    rules of its own."""
+    apart = tuple(policy.differs(GROUP_KEYS))
+    if not apart:
+        return [(policy, None, False)]
+    return [(policy, apart, False)] + [(policy.shop(s), (s,), True) for s in apart]
+
+
 def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
         limit: Optional[int] = 50, paid_before: Optional[str] = None) -> Report:
-    """Every order needing shipping attention: at most ``limit`` rows per check (None: all).
+    """Every order in ``ctx.scope`` needing shipping attention: at most ``limit`` rows per
+    check (None: all), each order judged by its shop's rules.
 
     ``counts`` has every order found, shown or not. Rows are sorted by check
     (:data:`CHECKS` order), then by due time.
     """
-    journal = ctx.journal
-    rules = Rules.of(ctx.clock, ctx.policy, within_hours)
-    p = plan(rules, only, limit, paid_before)
-    res = {name: journal.query(sql, p.params) for name, sql in p.statements}
     wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
     found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
     counts = dict.fromkeys(wanted, 0)
-
-    special: dict[str, list] = {}
-    for r in res.get("special", ()):
-        special.setdefault(r["order_id"], []).append(r)
-    if "deadline_counts" in res:
-        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
-        for rs in special.values():  # counted by the deadline above, judged below
-            base = rs[0]["base"]
-            if not paid_before or base < paid_before:
-                buckets[_bucket(base, p.params)] -= 1
-        for check, n in buckets.items():
-            if check in counts:
-                counts[check] += n or 0
     strange: list[str] = []  # orders whose stored times no shop could mean (an older cstool)
-
-    def sane(r, check: Optional[str] = None) -> bool:
-        if _in_era(r["base"]):
-            return True
-        strange.append(r["order_id"])
-        if check in counts:
-            counts[check] -= 1
-        return False
-
-    for check in ("overdue", "due_soon", "ship_today"):
-        for r in res.get(check, ()):
-            if sane(r, check):
-                found[check].append((r["base"], _deadline_row(rules, r, check, ())))
-    for rs in special.values():
-        r, hs = rs[0], [h for h in rs if h["kind"]]
-        if not sane(r):
-            continue
-        if not all(_in_era(h["until"]) for h in hs):  # a hold date from an older cstool
-            strange.append(r["order_id"])
-            hs = [h for h in hs if _in_era(h["until"])]
-        if paid_before and r["base"] >= paid_before and not _dates(rules, r, hs):
-            continue
-        row = _special_row(rules, r, hs)
-        if row is None or row["check"] not in counts:
-            continue
-        counts[row["check"]] += 1
-        found[row["check"]].append((row["due_at"] if row["check"] == "hold_due" else r["base"], row))
-    if "stalled" in res:
-        counts["stalled"] = res["stalled_count"][0][0]
-        notes = _open_exceptions(journal, [r["order_id"] for r in res["stalled"]])
-        found["stalled"] = [(r["base"], _stalled_row(rules, r, notes.get(r["order_id"])))
-                            for r in res["stalled"] if sane(r, "stalled")]
-    if "brush_shipped" in res:
-        counts["brush_shipped"] = res["brush_count"][0][0]
-        found["brush_shipped"] = [(r["base"], _brush_row(rules, r)) for r in res["brush_shipped"]
-                                  if sane(r, "brush_shipped")]
-
+    for policy, shops, own in groups(ctx.policy):
+        _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
+                   found, counts, strange)
     rows: list[dict] = []
     for check in wanted:
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
@@ -311,6 +331,92 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     return Report(rows=rows, counts=counts, problems=problems)
 
 
+def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
+               found: dict, counts: dict, strange: list) -> None:
+    journal = ctx.journal
+    rules = Rules.of(ctx.clock, policy, within_hours)
+    # the same-day cutoff and dispatch time are read per order, from its shop
+    shop_rules: dict[Optional[str], Rules] = {}
+
+    def rules_of(r) -> Rules:
+        if own:
+            return rules
+        shop = r["shop"]
+        if shop not in shop_rules:
+            shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
+        return shop_rules[shop]
+
+    p = plan(rules, only, limit, paid_before, ctx.scope, shops, own)
+    res = {name: journal.query(sql, p.params) for name, sql in p.statements}
+    special: dict[tuple[str, str], list] = {}
+    for r in res.get("special", ()):
+        special.setdefault((r["order_id"], r["platform"]), []).append(r)
+    if "deadline_counts" in res:
+        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
+        buckets = {k: v or 0 for k, v in buckets.items()}
+        for rs in special.values():  # counted by the deadline above, judged below
+            if not paid_before or rs[0]["base"] < paid_before:
+                buckets[deadline_check(rules, rs[0])] -= 1
+        for check, n in buckets.items():
+            if check in counts:
+                counts[check] += n
+
+    def sane(r, check: Optional[str] = None) -> bool:
+        if _in_era(r["base"]) and _in_era(r["ship_by"] if "ship_by" in r.keys() else None):
+            return True
+        strange.append(r["order_id"])
+        if check in counts:
+            counts[check] -= 1
+        return False
+
+    for check in _OWN:
+        for r in (*res.get(check, ()), *res.get(check + "_by", ())):
+            if sane(r, check):
+                rr = rules_of(r)
+                found[check].append((due_key(rr, check, r), deadline_row(rr, r, check, ())))
+    lines = _lines_of(journal, [k for k, rs in special.items() if rs[0]["part_refunded"]])
+    for key, rs in special.items():
+        r, hs = rs[0], [h for h in rs if h["kind"]]
+        if not sane(r):
+            continue
+        if not all(_in_era(h["until"]) for h in hs):  # a hold date from an older cstool
+            strange.append(r["order_id"])
+            hs = [h for h in hs if _in_era(h["until"])]
+        rr = rules_of(r)
+        if paid_before and r["base"] >= paid_before and not hold_dates(rr, r, hs):
+            continue
+        row = special_row(rr, r, hs, lines.get(key, []))
+        if row is None or row["check"] not in counts:
+            continue
+        counts[row["check"]] += 1
+        sort = row["due_at"] if row["check"] == "hold_due" else due_key(rr, row["check"], r)
+        found[row["check"]].append((sort, row))
+    if "stalled" in res:
+        counts["stalled"] += res["stalled_count"][0][0]
+        notes = _open_exceptions(journal, [(r["order_id"], r["platform"]) for r in res["stalled"]])
+        found["stalled"] += [(r["base"], stalled_row(rules, r, notes.get((r["order_id"],
+                                                                          r["platform"]))))
+                             for r in res["stalled"] if sane(r, "stalled")]
+    if "brush_shipped" in res:
+        counts["brush_shipped"] += res["brush_count"][0][0]
+        found["brush_shipped"] += [(r["base"], brush_row(rules, r)) for r in res["brush_shipped"]
+                                   if sane(r, "brush_shipped")]
+
+
+def _lines_of(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list]:
+    """The lines of these orders (the partly refunded ones a run shows: few)."""
+    out: dict[tuple[str, str], list] = {}
+    wanted = set(keys)
+    for i in range(0, len(keys), 500):
+        chunk = sorted({oid for oid, _ in keys[i:i + 500]})
+        for r in journal.query(
+                f"SELECT * FROM order_lines WHERE order_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY id", chunk):
+            if (r["order_id"], r["platform"]) in wanted:
+                out.setdefault((r["order_id"], r["platform"]), []).append(r)
+    return out
+
+
 def _in_era(instant: Optional[str]) -> bool:
     """A stored instant a shop could mean (older versions accepted any year)."""
     return not instant or MIN_TEXT <= instant[:4] <= MAX_TEXT
@@ -319,195 +425,23 @@ def _in_era(instant: Optional[str]) -> bool:
 MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
 
 
-def _bucket(base: str, params: dict) -> str:
-    """The deadline check an order falls in by its start time, as the SQL counts it."""
-    if base < params["t_over"]:
-        return "overdue"
-    return "due_soon" if base <= params["t_soon"] else "ship_today"
-
-
 def check(ctx, within_hours: float = 24.0, limit: Optional[int] = None) -> list[dict]:
     """What must ship soon or is late: overdue, due_soon and hold_due rows (for cron)."""
     return run(ctx, within_hours=within_hours, only=FAILING, limit=limit).rows
 
 
-# --- rows ------------------------------------------------------------------------------
-
-
-def _when(rules: Rules, value: datetime | str) -> str:
-    return rules.clock.local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _h(hours: float) -> str:
-    return f"{abs(hours):.1f} h"
-
-
-def _row(rules: Rules, r, check: str, due: datetime, detail: str,
-         owner: Optional[str] = None) -> dict:
-    return {"order_id": r["order_id"], "buyer": r["buyer"], "check": check,
-            "due_at": Instant(to_db(due)), "hours_left": rules.hours_left(due),
-            "detail": detail, "owner": owner}
-
-
-def _clock_start(rules: Rules, r) -> str:
-    if r["paid_at"]:
-        return f"paid {_when(rules, r['paid_at'])}"
-    return (f"created {_when(rules, r['created_at'])} (the export has no payment time: "
-            f"counted from creation)")
-
-
-def _owner(hs: Optional[Iterable]) -> Optional[str]:
-    for h in hs or ():
-        if h["kind"] == "owner":
-            return h["owner"]
-    return None
-
-
-def _with_owner(detail: str, owner: Optional[str], status: str) -> str:
-    if status == "part_shipped":
-        detail += " Part of it has shipped: send the rest."
-    if owner:
-        detail += f" Only {owner} handles this order (必须由{owner}负责处理)."
-    return detail
-
-
-def _deadline_row(rules: Rules, r, check: str, hs, note: str = "") -> dict:
-    base = rules.clock.local(r["base"])
-    due = rules.deadline(base)
-    left = rules.hours_left(due)
-    start = _clock_start(rules, r)
-    d = rules.deadline_hours
-    if check == "overdue":
-        detail = (f"{start}; the {d} h deadline passed {_when(rules, due)} ({_h(left)} late): "
-                  f"have it shipped now (联系物流部) and tell the buyer.")
-    elif check == "due_soon":
-        detail = (f"{start}; must ship by {_when(rules, due)} ({_h(left)} left): "
-                  f"push it into the next batch.")
-    else:
-        day = rules.batch_day(base)
-        due = rules.at(day, rules.dispatch)
-        side = "before" if day == base.date() else "after"
-        batch = {rules.today: "today's", rules.today + timedelta(1): "tomorrow's",
-                 rules.today - timedelta(1): "yesterday's"}.get(day, f"the {day.isoformat()}")
-        detail = f"{start}, {side} the {rules.cutoff} cutoff: "
-        detail += (f"goes out in {batch} batch, sealed by {rules.dispatch}." if due >= rules.now
-                   else f"it missed {batch} batch (sealed {rules.dispatch}): ship it first.")
-    detail = (note + " " if note else "") + detail
-    owner = _owner(hs)
-    return _row(rules, r, check, due, _with_owner(detail, owner, r["status"]), owner)
-
-
-_PRESALE_DATE_TAIL = text.Lazy(r"^\s*(?:开始)?发")
-
-
-def presale_date(info: Optional[str], ref: datetime) -> Optional[date]:
-    """The ship date in an export's presale text (``预售12月1日发货``), or None."""
-    if not info:
-        return None
-    found = list(iter_manual_dates(info, ref, prefer="future"))
-    for md in found:  # the date the text says it ships on, else the last one
-        if _PRESALE_DATE_TAIL.match(info[md.end:]):
-            return md.as_datetime(ref.tzinfo).date()
-    return found[-1].as_datetime(ref.tzinfo).date() if found else None
-
-
-def _is_presale(r) -> bool:
-    return bool(r["presale_info"]) or "预售" in (r["item_title"] or "")
-
-
-def _dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
-    """The dates that hold an order back, each with what set it."""
-    out = []
-    for h in hs:
-        if h["kind"] in ("until", "presale") and h["until"]:
-            what = "presale, ships" if h["kind"] == "presale" else "held until"
-            out.append((date.fromisoformat(h["until"]),
-                        f"{what} {h['until']}" + (f" ({h['note']})" if h["note"] else "")))
-    if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
-        created = rules.clock.local(r["created_at"])
-        day = presale_date(r["presale_info"], created)
-        if day:
-            out.append((day, f"presale, ships {day.isoformat()} ({r['presale_info']})"))
-        elif rules.presale_date:
-            out.append((rules.presale_date,
-                        f"presale, ships {rules.presale_date.isoformat()} (policy presale_ship_date)"))
-    return out
-
-
-def _special_row(rules: Rules, r, hs: list) -> Optional[dict]:
-    """Held, presale and refunding orders: their own rules, else the deadline's."""
-    if r["refunding"]:
-        return None  # a refund was asked for: never asked to ship
-    owner = _owner(hs)
-    for h in hs:
-        if h["kind"] == "waiting_buyer":
-            base = rules.clock.local(r["base"])
-            due = rules.deadline(base)
-            left = rules.hours_left(due)
-            asked = f" ({h['note']})" if h["note"] else ""
-            state = (f"the {rules.deadline_hours} h deadline passed {_when(rules, due)}"
-                     if left < 0 else f"it must ship by {_when(rules, due)} ({_h(left)} left)")
-            detail = (f"waiting for the buyer's answer since {_when(rules, h['held_at'])}{asked}; "
-                      f"{state}: ask again, or agree a date and remark it (XX日发货).")
-            return _row(rules, r, "waiting_buyer", due, _with_owner(detail, owner, r["status"]),
-                        owner)
-    dates = _dates(rules, r, hs)
-    if dates:
-        day, why = max(dates)
-        if day > rules.today:
-            return None
-        due = rules.at(day, rules.dispatch)
-        late = "" if day == rules.today else f", due since {day.isoformat()}"
-        detail = f"{why}{late}: ship it in today's batch (sealed by {rules.dispatch})."
-        return _row(rules, r, "hold_due", due, _with_owner(detail, owner, r["status"]), owner)
-    base = rules.clock.local(r["base"])
-    note = ("Presale order with no ship date (set one: remark add --kind hold, or policy "
-            "presale_ship_date);" if _is_presale(r) else "")
-    return _deadline_row(rules, r, rules.deadline_check(base), hs, note)
-
-
-def _transit_start(rules: Rules, r) -> str:
-    if r["shipped_at"]:
-        return f"shipped {_when(rules, r['shipped_at'])}"
-    if r["paid_at"]:
-        return f"shipped ~{_when(rules, r['paid_at'])} (the export has no ship time: payment time used)"
-    return f"shipped ~{_when(rules, r['created_at'])} (no ship or payment time: creation time used)"
-
-
-def _parcel(r) -> str:
-    parts = [p for p in (r["courier"], r["tracking_no"]) if p]
-    return " ".join(parts) if parts else "no tracking number on record"
-
-
-def _stalled_row(rules: Rules, r, exception: Optional[str]) -> dict:
-    base = rules.clock.local(r["base"])
-    due = base + timedelta(days=rules.stalled_days)
-    days = (rules.now - base).days
-    detail = (f"{_transit_start(rules, r)}, {_parcel(r)}; not signed after {days} days: chase the "
-              f"courier and extend the buyer's confirm-receipt time (延长收货时间).")
-    if exception:
-        detail += f" {exception}"
-    return _row(rules, r, "stalled", due, detail)
-
-
-def _brush_row(rules: Rules, r) -> dict:
-    base = rules.clock.local(r["base"])
-    detail = (f"brushing order (刷单) {_transit_start(rules, r)}, {_parcel(r)}: it must never ship; "
-              f"have the courier recall the parcel (撤回) and find out how it left.")
-    return _row(rules, r, "brush_shipped", base, detail)
-
-
-def _open_exceptions(journal, order_ids: list[str]) -> dict[str, str]:
+def _open_exceptions(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """A note per order with an open abnormal-shipment case."""
-    if not order_ids:
+    if not keys:
         return {}
-    wanted = set(order_ids)
-    out: dict[str, str] = {}
+    wanted = set(keys)
+    out: dict[tuple[str, str], str] = {}
     # open cases are few; the shown orders may be many (--limit 0)
-    for e in journal.query("SELECT id, order_id, kind FROM exceptions WHERE closed_at IS NULL "
-                           "ORDER BY id"):
-        if e["order_id"] in wanted:
-            out.setdefault(e["order_id"], f"Abnormal shipment #{e['id']} ({e['kind']}) is open.")
+    for e in journal.query("SELECT id, order_id, platform, kind FROM exceptions "
+                           "WHERE closed_at IS NULL ORDER BY id"):
+        key = (e["order_id"], e["platform"])
+        if key in wanted:
+            out.setdefault(key, f"Abnormal shipment #{e['id']} ({e['kind']}) is open.")
     return out
 
 
@@ -523,25 +457,28 @@ def handover_rows(ctx) -> list[dict]:
     category is for parcels already moving.
     """
     clock = ctx.clock
-    rules = Rules.of(clock, ctx.policy)
     out = []
     for r in check(ctx):
+        rules = Rules.of(clock, ctx.policy.shop(r["shop"]))
         left = r["hours_left"]
         due_local = clock.local(r["due_at"])
+        own = r["ship_by_source"] == "export"  # the export's own ship-by time (应发货时间)
         if r["check"] == "overdue":
-            problem = f"超过{rules.deadline_hours}小时未发货,已超时{abs(left):.1f}小时"
+            problem = (f"已过应发货时间未发货,已超时{abs(left):.1f}小时" if own else
+                       f"超过{rules.deadline_hours}小时未发货,已超时{abs(left):.1f}小时")
             todo = "联系物流部立即发货,并告知买家"
         elif r["check"] == "due_soon":
-            problem = f"{rules.deadline_hours}小时发货期限将至,还剩{left:.1f}小时"
+            problem = (f"应发货时间将至,还剩{left:.1f}小时" if own else
+                       f"{rules.deadline_hours}小时发货期限将至,还剩{left:.1f}小时")
             todo = f"{due_local:%m-%d %H:%M}前发货"
         else:
             problem = "挂起/预售的发货日已到,尚未发货"
             todo = f"安排当天发货({rules.dispatch}前封箱)"
         if r["owner"]:
             todo += f",必须由{r['owner']}负责处理"
-        out.append({"ref": f"ship:{r['order_id']}", "category": "shipping",
-                    "buyer": r["buyer"], "order_id": r["order_id"], "problem": problem,
-                    "todo": todo, "due_at": r["due_at"]})
+        out.append({"ref": f"ship:{ref(r['platform'], r['order_id'])}", "category": "shipping",
+                    "buyer": r["buyer"], "order_id": r["order_id"], "platform": r["platform"],
+                    "problem": problem, "todo": todo, "due_at": r["due_at"]})
     return out
 
 

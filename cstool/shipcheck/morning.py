@@ -8,8 +8,10 @@ from datetime import timedelta
 from typing import Optional
 
 from cstool.core.clock import from_db, span, to_db
+from cstool.core.context import Scope
 from cstool.core.values import Instant
 from cstool.core.vocab import COURIER_WORDS
+from cstool.core.where import Where
 from cstool.shipcheck.checks import _BASE, _WAITING, Report, Rules, memo_entries, run
 
 MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
@@ -36,9 +38,10 @@ def morning(ctx, *, within_hours: float = 24.0, limit: Optional[int] = 50) -> Re
     ship = run(ctx, within_hours=within_hours, limit=limit, paid_before=before,
                only=("overdue", "due_soon", "hold_due", "ship_today"))
     unshipped = [{"section": "unshipped", "kind": r["check"], **{k: r[k] for k in (
-        "order_id", "buyer", "due_at", "hours_left", "detail")}} for r in ship.rows]
-    requests = open_requests(journal)
-    exceptions = open_exceptions(journal, rules)
+        "order_id", "platform", "shop", "buyer", "due_at", "hours_left", "detail")}}
+                 for r in ship.rows]
+    requests = open_requests(journal, ctx.scope)
+    exceptions = open_exceptions(journal, rules, ctx.scope)
     rows = unshipped + [r for part in (requests, exceptions)
                         for r in (part[:limit] if limit else part)]
     for r in rows:
@@ -48,20 +51,21 @@ def morning(ctx, *, within_hours: float = 24.0, limit: Optional[int] = 50) -> Re
     return Report(rows=rows, counts=counts, key="section", problems=ship.problems)
 
 
-def open_requests(journal) -> list[dict]:
+def open_requests(journal, scope: Optional[Scope] = None) -> list[dict]:
     """Waiting orders whose message or remarks ask for something no remark marks as done."""
+    w = Where().scope(scope)
     rows = journal.query(f"""
-        SELECT order_id, buyer, seller_memo, buyer_message FROM orders
+        SELECT order_id, platform, shop, buyer, seller_memo, buyer_message FROM orders
         WHERE {_WAITING} AND brushing = 0 AND (buyer_message <> '' OR seller_memo <> '')
-        ORDER BY {_BASE}, order_id""")
-    agent: dict[str, list[str]] = {}
-    for r in journal.query("SELECT order_id, text FROM remarks WHERE source <> 'platform' "
-                           "ORDER BY id"):
-        agent.setdefault(r["order_id"], []).append(r["text"])
+        {w.also()} ORDER BY {_BASE}, order_id""", w.params)
+    agent: dict[tuple[str, str], list[str]] = {}
+    for r in journal.query("SELECT order_id, platform, text FROM remarks "
+                           "WHERE source <> 'platform' ORDER BY id"):
+        agent.setdefault((r["order_id"], r["platform"]), []).append(r["text"])
     out = []
     for r in rows:
         texts = memo_entries(r["seller_memo"]) + [
-            e for t in agent.get(r["order_id"], []) for e in memo_entries(t)]
+            e for t in agent.get((r["order_id"], r["platform"]), []) for e in memo_entries(t)]
         if any(_DONE.search(t) for t in texts):
             continue
         message = (r["buyer_message"] or "").strip()
@@ -79,7 +83,8 @@ def open_requests(journal) -> list[dict]:
         detail = (" and ".join(said) + "; no remark says it is done: "
                   "handle it and remark it before packing.")
         out.append({"section": "request", "kind": kind, "order_id": r["order_id"],
-                    "buyer": r["buyer"], "due_at": None, "hours_left": None, "detail": detail})
+                    "platform": r["platform"], "shop": r["shop"], "buyer": r["buyer"],
+                    "due_at": None, "hours_left": None, "detail": detail})
     return out
 
 
@@ -97,14 +102,16 @@ def _instant(value: Optional[str]) -> Optional[Instant]:
         return None
 
 
-def open_exceptions(journal, rules: Rules) -> list[dict]:
+def open_exceptions(journal, rules: Rules, scope: Optional[Scope] = None) -> list[dict]:
     """Open abnormal shipments (the cases routine's table), oldest first."""
     three_months_ago = rules.now - span(3, "m")  # by the calendar, as manual 000 counts
     out = []
-    for e in journal.query("""
-            SELECT e.id, e.order_id, e.kind, e.status, e.next_step, e.due_at, e.opened_at,
-                   o.buyer FROM exceptions e LEFT JOIN orders o ON o.order_id = e.order_id
-            WHERE e.closed_at IS NULL ORDER BY e.opened_at, e.id"""):
+    w = Where().scope(scope, orders="o")
+    for e in journal.query(f"""
+            SELECT e.id, e.order_id, e.platform, o.shop, e.kind, e.status, e.next_step,
+                   e.due_at, e.opened_at, o.buyer FROM exceptions e
+            LEFT JOIN orders o ON o.order_id = e.order_id AND o.platform = e.platform
+            WHERE e.closed_at IS NULL{w.also()} ORDER BY e.opened_at, e.id""", w.params):
         opened, due = _instant(e["opened_at"]), _instant(e["due_at"])
         detail = f"{e['kind']} case #{e['id']}, {e['status']}"
         if opened:
@@ -114,7 +121,8 @@ def open_exceptions(journal, rules: Rules) -> list[dict]:
                 detail += " (over three months: settle it first)"
         detail += f"; next: {e['next_step']}." if e["next_step"] else "."
         out.append({"section": "exception", "kind": e["kind"], "order_id": e["order_id"],
-                    "buyer": e["buyer"], "due_at": due,
+                    "platform": e["platform"], "shop": e["shop"], "buyer": e["buyer"],
+                    "due_at": due,
                     "hours_left": rules.hours_left(from_db(due)) if due else None,
                     "detail": detail, "exception_id": e["id"]})
     return out

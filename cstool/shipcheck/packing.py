@@ -15,7 +15,8 @@ from datetime import date
 from typing import Optional
 
 from cstool.core import holds
-from cstool.core.orders import require
+from cstool.core.orders import lines as order_lines
+from cstool.core.orders import refunding, require
 from cstool.core.values import Address, Instant, Name, Phone
 from cstool.core.vocab import COURIER_WORDS, SENT
 from cstool.shipcheck.checks import memo_entries, presale_date
@@ -73,11 +74,33 @@ def _item(order) -> dict:
     }
 
 
+def _line(line: dict) -> dict:
+    """One line (子订单) as the packer reads it: colour, size and item number from its SKU
+    (商品属性 ``颜色分类：黑色;尺码：XL``) and 商家编码, whether it goes in the parcel."""
+    fields = _sku_fields(line["sku"] or "")
+    free = (line["sku"] or "") if not fields else ""
+    title = line["title"] or ""
+    return {
+        "title": line["title"],
+        "sku": line["sku"],
+        "merchant_code": line["merchant_code"],
+        "item_no": line["merchant_code"] or fields.get("item_no") or _first(_ITEM_NO, free),
+        "colour": fields.get("colour") or _first(_COLOUR, free) or _first(_COLOUR, title),
+        "size": (fields.get("size") or _first(_SIZE, free) or _first(_SIZE, title)
+                 or _first(_SPEC, free) or _first(_SPEC, title)),
+        "quantity": line["quantity"],
+        "status": line["status"],
+        "refund_status": line["refund_status"],
+        "pack": not refunding(line) and line["status"] not in SENT,
+    }
+
+
 def _remark_lines(journal, order) -> list[str]:
     """The order's remarks, oldest first: the platform memo's, then those added in cstool."""
     lines = memo_entries(order["seller_memo"])
-    for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND source <> 'platform' "
-                           "ORDER BY id", [order["order_id"]]):
+    for r in journal.query("SELECT text FROM remarks WHERE order_id = ? AND platform = ? "
+                           "AND source <> 'platform' ORDER BY id",
+                           [order["order_id"], order["platform"]]):
         lines += [ln for ln in memo_entries(r["text"]) if ln not in lines]
     return lines
 
@@ -89,9 +112,10 @@ def _parsed(journal, order) -> list[dict]:
 
     out: list[dict] = []
     for r in journal.query(
-            "SELECT text, kind, fields FROM remarks WHERE order_id = ? AND parsed = 1 "
-            "AND (source <> 'platform' OR text = ?) ORDER BY source = 'platform' DESC, id",
-            [order["order_id"], order["seller_memo"] or ""]):
+            "SELECT text, kind, fields FROM remarks WHERE order_id = ? AND platform = ? "
+            "AND parsed = 1 AND (source <> 'platform' OR text = ?) "
+            "ORDER BY source = 'platform' DESC, id",
+            [order["order_id"], order["platform"], order["seller_memo"] or ""]):
         fields = json.loads(r["fields"]) if r["fields"] else {}
         segments = fields.get("segments") or [{**fields, "text": r["text"], "kind": r["kind"],
                                                "fields": fields}]
@@ -113,11 +137,20 @@ def _courier(texts: list[str]) -> tuple[Optional[str], list[str]]:
 
 
 def checklist(ctx, order_id: str) -> dict:
-    """Everything the packer must check for one order, warnings first."""
-    journal, clock, policy = ctx.journal, ctx.clock, ctx.policy
-    order = require(journal, order_id)
+    """Everything the packer must check for one order, warnings first; an order with lines
+    (an item export was imported) is packed line by line, from their SKU and 商家编码."""
+    journal, clock = ctx.journal, ctx.clock
+    order = require(journal, order_id, ctx.scope)
     oid = order["order_id"]
+    policy = ctx.policy.shop(order["shop"])
+    items = [_line(ln) for ln in order_lines(journal, oid, order["platform"])]
+    packed = [ln for ln in items if ln["pack"]]
     item = _item(order)
+    if len(packed) == 1 or (packed and len({(ln["colour"], ln["size"]) for ln in packed}) == 1):
+        first = packed[0]
+        item = {k: first[k] for k in ("item_no", "colour", "size")}  # the line's, not the title's
+        if len(packed) > 1 and len({ln["item_no"] for ln in packed}) > 1:
+            item["item_no"] = None  # several items: each line says its own
     lines = _remark_lines(journal, order)
     message = (order["buyer_message"] or "").strip()
     texts = ([message] if message else []) + lines
@@ -165,7 +198,13 @@ def checklist(ctx, order_id: str) -> dict:
     if any("退款" in t for t in lines):
         warnings.append("a remark mentions a refund (退款): check before packing")
     presale_held = False
-    for h in holds.open_holds(journal, oid):
+    for ln in items:
+        if not ln["pack"] and ln["status"] not in SENT:
+            what = " ".join(x for x in (ln["title"], ln["sku"]) if x)
+            why = ("closed" if ln["status"] == "closed"
+                   else f"refund {ln['refund_status'] or 'paid'}")
+            warnings.append(f"do not pack {what} ×{ln['quantity'] or '?'} ({why})")
+    for h in holds.open_holds(journal, oid, order["platform"]):
         if h["kind"] == "presale":
             presale_held = True
             day = date.fromisoformat(h["until"])
@@ -188,6 +227,9 @@ def checklist(ctx, order_id: str) -> dict:
         warnings.append(f"the buyer does not want {'/'.join(dict.fromkeys(avoid))}")
 
     quantity = order["item_count"]
+    if items:  # what the lines still to pack add up to
+        quantity = sum(ln["quantity"] or 0 for ln in packed) if all(
+            ln["quantity"] is not None for ln in packed) else None
     checks = [
         "货号、颜色、尺码与订单一致 item number, colour and size match the order",
         f"数量 QUANTITY ×{quantity if quantity is not None else '?'}: count twice",
@@ -215,6 +257,7 @@ def checklist(ctx, order_id: str) -> dict:
         "colour": item["colour"],
         "size": item["size"],
         "quantity": quantity,
+        "lines": items,
         "changes": changes,
         "gifts": gifts,
         "card": card,
@@ -257,6 +300,8 @@ def render_text(c: dict, renderer) -> str:
         ("颜色 colour", v(c["colour"])),
         ("尺码 size", v(c["size"])),
         ("数量 QUANTITY", f"×{quantity}   ◀◀ count twice"),
+        *[(("件 lines" if i == 0 else ""), _line_text(ln, v))
+          for i, ln in enumerate(c.get("lines") or [])],
         ("改动 changed", mask("; ".join(c["changes"])) or "—"),
         ("赠品 gifts", v(c["gifts"])),
         ("贺卡 card", f"“{mask(c['card'])}”" if c["card"] else "—"),
@@ -272,3 +317,11 @@ def render_text(c: dict, renderer) -> str:
     out.append("  核对 checks")
     out += [f"    [ ] {mask(check)}" for check in c["checks"]]
     return "\n".join(out) + "\n"
+
+
+def _line_text(ln: dict, v) -> str:
+    """``[ ] 雪平锅 颜色分类：20厘米锅-不含盖 · YO-PAN-20 ×1`` (a line not to pack says so)."""
+    what = " ".join(str(x) for x in (ln["title"], ln["sku"]) if x) or "—"
+    code = f" · {ln['item_no']}" if ln["item_no"] else ""
+    box = "[ ]" if ln["pack"] else "[x] NOT PACKED:"
+    return f"{box} {v(what)}{code} ×{ln['quantity'] if ln['quantity'] is not None else '?'}"

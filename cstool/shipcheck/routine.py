@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.orders import ref
 from cstool.core.policy import Key, date_or_none, time_of_day, whole
 from cstool.shipcheck import checks
 
@@ -20,7 +21,8 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     report = checks.run(ctx, only=checks.FAILING, limit=limit + skipped if limit else None)
     out = Due()
     for check in checks.FAILING:
-        part = capped([Item(key=f"ship:{r['order_id']}:{r['check']}", kind="ship",
+        part = capped([Item(key=f"ship:{ref(r['platform'], r['order_id'])}:{r['check']}",
+                            kind="ship",
                             order_id=r["order_id"],
                             text=f"{_LABEL.get(check, check)} {r['order_id']} "
                                  f"{r['buyer'] or ''}: {r['detail']}")

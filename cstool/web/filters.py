@@ -1,23 +1,22 @@
 """What every page can be narrowed by: a period of shop days and a shop/platform scope.
 
 The query parameters are the same on every page (``?date=2026-11-23&days=7&shop=…&platform=…``)
-and links between pages carry them. :class:`Scope` is the one place the
-shop/platform filter is applied: it passes ``shop=``/``platform=`` to a library
-function that takes them, and otherwise keeps the rows whose order is in scope
-(a figure it cannot split is named on the page). A journal without those
-columns shows every shop, and says so.
+and links between pages carry them. :class:`Scope` turns the shop/platform filter
+into the context's scope (:class:`cstool.core.context.Scope`), which every library
+function applies through the one WHERE builder, as ``--platform``/``--shop`` do on
+the command line.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 from urllib.parse import urlencode
 
 from cstool.core.clock import to_db
+from cstool.core.context import Scope as CoreScope
 from cstool.core.errors import InputError
 
 DEFAULT_DAYS = 7
@@ -96,81 +95,30 @@ class Filters:
         return "?" + urlencode(params) if params else ""
 
 
-def _order_columns(journal) -> set[str]:
-    return {r[1] for r in journal.query("PRAGMA table_info(orders)")}
-
-
 class Scope:
-    """The shop/platform a page is limited to, over one journal."""
+    """The platform/shop a page is limited to: the command line's scope
+    (:class:`cstool.core.context.Scope`, carried by the context every library call
+    gets and applied by the one WHERE builder), plus what the filter form shows."""
 
     def __init__(self, journal, filters: Filters):
-        wanted = {c: getattr(filters, c) for c in SCOPE if getattr(filters, c)}
-        self.columns = [c for c in SCOPE if c in _order_columns(journal)]
-        self.active = {c: v for c, v in wanted.items() if c in self.columns}
-        self.missing = [c for c in wanted if c not in self.columns]
+        from cstool.core.vocab import PLATFORM
+
+        platform = filters.platform
+        if platform is not None:
+            canon = PLATFORM.get(platform)
+            if canon is None:
+                raise InputError(f"platform={platform}: use one of {PLATFORM.choices()}")
+            platform = canon
+        self.core = CoreScope(platform, filters.shop)
+        self.active = {c: getattr(self.core, c) for c in SCOPE if getattr(self.core, c)}
         self.journal = journal
-        self.unsplit: list[str] = []
-        self._ids: Optional[set[str]] = None
-
-    def call(self, fn: Callable, *args: Any, what: str = "", **kwargs: Any) -> Any:
-        """``fn(*args, **kwargs)`` for the orders in scope.
-
-        A library function that takes ``shop``/``platform`` gets them; one that
-        does not is called for every row (``limit=None``) and the rows whose
-        ``order_id`` is out of scope are dropped. A result that has no order
-        per row (a count, a conversion figure) is returned whole and named
-        in :attr:`unsplit`.
-        """
-        if not self.active:
-            return fn(*args, **kwargs)
-        accepted = inspect.signature(fn).parameters
-        given = {c: v for c, v in self.active.items() if c in accepted}
-        if len(given) == len(self.active):
-            return fn(*args, **kwargs, **given)
-        if "limit" in kwargs:
-            kwargs["limit"] = None
-        return self._keep(fn(*args, **kwargs, **given), what or fn.__name__)
-
-    def _keep(self, result: Any, what: str) -> Any:
-        if inspect.isgenerator(result):
-            result = list(result)
-        if _per_order(result):
-            return [r for r in result if r["order_id"] in self.order_ids()]
-        rows = getattr(result, "rows", None)
-        if rows is not None and _per_order(rows):
-            result.rows = [r for r in rows if r["order_id"] in self.order_ids()]
-            key = getattr(result, "key", None)
-            if key and isinstance(getattr(result, "counts", None), dict):
-                result.counts = {c: sum(1 for r in result.rows if r[key] == c)
-                                 for c in result.counts}
-            return result
-        if what not in self.unsplit:
-            self.unsplit.append(what)
-        return result
-
-    def order_ids(self) -> set[str]:
-        if self._ids is None:
-            where = " AND ".join(f'"{c}" = ?' for c in self.active)
-            self._ids = {r[0] for r in self.journal.query(
-                f"SELECT order_id FROM orders WHERE {where}", list(self.active.values()))}
-        return self._ids
 
     def choices(self) -> dict[str, list[str]]:
         """The values each scope column takes in the journal (for the filter form)."""
         return {c: [r[0] for r in self.journal.query(
             f'SELECT DISTINCT "{c}" FROM orders WHERE "{c}" IS NOT NULL AND "{c}" <> \'\' '
-            f'ORDER BY 1 LIMIT 200')] for c in self.columns}
+            f'ORDER BY 1 LIMIT 200')] for c in SCOPE}
 
     def notes(self) -> list[str]:
-        out = []
-        for c in self.missing:
-            out.append(f"这个日志还没有{LABELS[c].split()[0]}列: 显示全部 — the journal has no {c} "
-                       f"column yet, so every {c} is shown.")
-        if self.unsplit:
-            which = " / ".join(f"{k}={v}" for k, v in self.active.items())
-            out.append(f"Not split by {which} yet (shown for all): {', '.join(self.unsplit)}.")
-        return out
-
-
-def _per_order(rows: Any) -> bool:
-    return isinstance(rows, list) and all(isinstance(r, dict) and "order_id" in r for r in rows)
+        """What the page says of its scope (nothing: every figure is split by it)."""
+        return []

@@ -4,8 +4,8 @@ Nothing here computes a rule of its own: deadlines and holds come from
 :func:`cstool.shipcheck.checks.run`, the chase queue from :func:`cstool.chase.queue.due`,
 conversion from :func:`cstool.chase.stats.stats`, next steps from
 :mod:`cstool.cases.views`, and so on — the same figures the commands print.
-Every call goes through :meth:`Scope.call`, the one place the shop/platform
-filter is applied.
+Every call gets :attr:`Ctx.core`, the context whose scope (the page's
+``platform=``/``shop=``) the library applies, as the command line's --platform/--shop.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ class Ctx:
 
     @property
     def core(self) -> Context:
-        """The context the routines' library is called with (nobody's agent: read-only)."""
-        return Context(self.journal, self.clock, self.policy)
+        """The context the routines' library is called with (nobody's agent: read-only),
+        limited to the page's platform and shop: every library function applies it."""
+        return Context(self.journal, self.clock, self.policy, scope=self.scope.core)
 
     def since(self) -> str:
         return self.filters.since(self.clock)
@@ -109,11 +110,11 @@ def _number(ctx: Ctx, name: str, default: float, low: float, high: float) -> flo
 
 
 def overview(ctx: Ctx) -> Page:
-    j, c, s = ctx.journal, ctx.clock, ctx.scope
-    ship = s.call(shipcheck.run, ctx.core, only=shipcheck.FAILING, limit=10)
-    queue = s.call(chase_queue.due, ctx.core, limit=ROW_LIMIT)
-    open_cases = s.call(case_views.list_cases, ctx.core, open_only=True)
-    items = s.call(handover.list_items, j, open_only=True)
+    c = ctx.clock
+    ship = shipcheck.run(ctx.core, only=shipcheck.FAILING, limit=10)
+    queue = chase_queue.due(ctx.core, limit=ROW_LIMIT)
+    open_cases = case_views.list_cases(ctx.core, open_only=True)
+    items = handover.list_items(ctx.core, open_only=True)
     n = ship.counts
     late = sum(1 for x in open_cases if x["overdue"])
     page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')}: what "
@@ -168,7 +169,7 @@ def shipping(ctx: Ctx) -> Page:
     page.links = [("全部检查 all checks", ctx.link("/shipping")),
                   ("早间 morning routine", ctx.link("/shipping") + _amp(ctx, "view=morning"))]
     if morning:
-        rep = ctx.scope.call(morning_view.morning, ctx.core,
+        rep = morning_view.morning(ctx.core,
                              within_hours=within, limit=ROW_LIMIT)
         for key, title in MORNING_TITLES.items():
             rows = [r for r in rep.rows if r["section"] == key]
@@ -177,7 +178,7 @@ def shipping(ctx: Ctx) -> Page:
                 ("kind", "order_id", "buyer", "due_at", "hours_left", "detail", "exception_id"),
                 total=rep.counts.get(key, len(rows)), anchor=key))
         return page
-    rep = ctx.scope.call(shipcheck.run, ctx.core, within_hours=within,
+    rep = shipcheck.run(ctx.core, within_hours=within,
                          only=(only,) if only else (), limit=ROW_LIMIT)
     for check in shipcheck.CHECKS:
         if only and check != only:
@@ -200,8 +201,7 @@ def _amp(ctx: Ctx, extra: str) -> str:
 def chasing(ctx: Ctx) -> Page:
     all_ = ctx.args.get("all") in ("1", "on", "yes")
     channel = _choice(ctx, "channel", chase_queue.CHANNEL)
-    s = ctx.scope
-    queue = s.call(chase_queue.due, ctx.core, channel=channel, all_=all_, limit=ROW_LIMIT)
+    queue = chase_queue.due(ctx.core, channel=channel, all_=all_, limit=ROW_LIMIT)
     page = Page(title="催付 Chasing unpaid orders",
                 intro="The queue of `cstool chase due`: most valuable first, the channel open now "
                       "and the message to send; conversion as `cstool chase stats` counts it.")
@@ -219,15 +219,13 @@ def chasing(ctx: Ctx) -> Page:
         note=f"The {ROW_LIMIT} most valuable; more wait behind them." if len(queue) >= ROW_LIMIT
         else None))
     since, until = ctx.since(), ctx.until()
-    total = s.call(chase_stats.stats, ctx.core, since=since, until=until,
-                   what="chase conversion")
+    total = chase_stats.stats(ctx.core, since=since, until=until)
     stat_cols = ["chased", "attempts", "paid", "conversion", "median_minutes_to_pay",
                  "still_unpaid", "closed"]
     page.sections.append(section(ctx.render, f"转化 Conversion, {ctx.filters.label()}", [total],
                                  stat_cols, counted=False))
     for by, title in (("agent", "按客服 by agent"), ("channel", "按渠道 by channel")):
-        rows = s.call(chase_stats.stats, ctx.core, since=since, until=until, by=by,
-                      what=f"chase conversion by {by}")
+        rows = chase_stats.stats(ctx.core, since=since, until=until, by=by)
         if by == "channel":
             rows = _labelled(rows, "channel", chase_queue.CHANNEL.label)
         page.sections.append(section(ctx.render, f"转化 {title}", rows, [by, *stat_cols],
@@ -244,9 +242,8 @@ REPORT_COLUMNS = ("cases", "open", "closed", "overdue", "median_days_to_close", 
 
 
 def cases(ctx: Ctx) -> Page:
-    s = ctx.scope
     kind = _choice(ctx, "kind", KIND)
-    open_ = s.call(case_views.list_cases, ctx.core, open_only=True,
+    open_ = case_views.list_cases(ctx.core, open_only=True,
                    kinds=(kind,) if kind else ())
     page = Page(title="异常件 Abnormal shipments",
                 intro="Open cases with their next step and its due time (the playbooks of "
@@ -256,8 +253,8 @@ def cases(ctx: Ctx) -> Page:
                                  _labelled(open_, "kind", KIND.label), CASE_COLUMNS, cases=True,
                                  empty="(没有未结的异常件 no open cases)", anchor="open"))
     for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
-        rows = s.call(cases_report.report, ctx.core, by=by, since=ctx.since(),
-                      until=ctx.until(), what=f"cases by {by}")
+        rows = cases_report.report(ctx.core, by=by, since=ctx.since(),
+                      until=ctx.until())
         if by == "kind":
             rows = _labelled(rows, "kind", KIND.label)
         page.sections.append(section(ctx.render, f"新开 Opened {ctx.filters.label()}, {title}",
@@ -290,9 +287,8 @@ def case(ctx: Ctx, case_id: str) -> Page:
 
 
 def handover_page(ctx: Ctx) -> Page:
-    j, s = ctx.journal, ctx.scope
-    open_ = s.call(handover.list_items, j, open_only=True)
-    done = [i for i in s.call(handover.list_items, j, since=ctx.since(), until=ctx.until())
+    open_ = handover.list_items(ctx.core, open_only=True)
+    done = [i for i in handover.list_items(ctx.core, since=ctx.since(), until=ctx.until())
             if i["acked_at"]]
     page = Page(title="交接 Handover",
                 intro="Items no shift has acknowledged yet, and the receipts (回执) given in the "
@@ -314,7 +310,7 @@ def handover_page(ctx: Ctx) -> Page:
 
 def remark_problems(ctx: Ctx) -> Page:
     author = (ctx.args.get("author") or "").strip() or None
-    found = ctx.scope.call(remarks.lint, ctx.core, since=ctx.since(),
+    found = remarks.lint(ctx.core, since=ctx.since(),
                            author=author)
     rows: list[dict] = []
 
@@ -354,8 +350,7 @@ def _q(text: str) -> str:
 
 def daily_report(ctx: Ctx) -> Page:
     day = ctx.filters.day
-    data = ctx.scope.call(report.daily, ctx.core, day,
-                          what="daily report")
+    data = report.daily(ctx.core, day)
     title = f"日报 Daily report {data['date']}" + (f" · {data['shop']}" if data["shop"] else "")
     page = Page(title=title, intro="The page `cstool report daily` prints, for one shop day.",
                 one_day=True)
@@ -385,9 +380,8 @@ def _days(ctx: Ctx) -> list[tuple[str, str, str]]:
 
 def _shipping_chart(ctx: Ctx) -> Section:
     days = _days(ctx)
-    figures = ctx.scope.call(deadlines.by_day, ctx.core,
-                             [(since, until) for _, since, until in days],
-                             what="shipments on time vs late")
+    figures = deadlines.by_day(ctx.core,
+                             [(since, until) for _, since, until in days])
     parts = (("shipped_in_time", "准时 on time", "#38a169"), ("shipped_late", "超时发 late", "#e53e3e"),
              ("past_deadline_unshipped", "超时未发 past deadline, unshipped", "#9b2c2c"),
              ("shipped_time_unknown", "发货时间未知 time unknown", "#a0aec0"))
@@ -408,8 +402,8 @@ def charts(ctx: Ctx) -> Page:
                 "date and days fields above.")
     days = _days(ctx)
     # chase conversion by day and agent
-    per_day = [ctx.scope.call(chase_stats.stats, ctx.core, since=since, until=until,
-                              by="agent", what="chase conversion") for _, since, until in days]
+    per_day = [chase_stats.stats(ctx.core, since=since, until=until,
+                              by="agent") for _, since, until in days]
     agents = sorted({str(r["agent"]) for rows in per_day for r in rows})
     series = []
     rows = []
@@ -431,9 +425,8 @@ def charts(ctx: Ctx) -> Page:
     page.sections.append(sec)
     page.sections.append(_shipping_chart(ctx))
     for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
-        rows = [r for r in ctx.scope.call(cases_report.report, ctx.core, by=by,
-                                          since=ctx.since(), until=ctx.until(),
-                                          what=f"cases by {by}") if r[by] != "(all)"]
+        rows = [r for r in cases_report.report(ctx.core, by=by,
+                                          since=ctx.since(), until=ctx.until()) if r[by] != "(all)"]
         if by == "kind":
             rows = _labelled(rows, "kind", KIND.label)
         cats = [str(r[by]) for r in rows]

@@ -64,6 +64,10 @@ STEPS: list[tuple[list[str], dict]] = [
     (["policy", "set", "shop_name", "示范店"], {}),
     (["policy", "set", "ship_deadline_hours", "abc"], {}),
     (["policy", "set", "no_such_key", "1"], {}),
+    (["policy", "set", "--shop", "示范旗舰店", "ship_deadline_hours", "48"], {}),
+    (["policy", "show", "ship_deadline_hours", "--shop", "示范旗舰店"], {}),
+    (["policy", "set", "--shop", "示范旗舰店", "timezone", "Asia/Tokyo"], {}),
+    (["policy", "unset", "ship_deadline_hours", "--shop", "示范旗舰店"], {}),
     (["journal", "status", "--json"], {}),
     # remark
     (["remark", "parse", "退货/换货,换37码 2014年8月25日11:43:42 # 倩"], {}),
