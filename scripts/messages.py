@@ -37,7 +37,7 @@ LANGUAGES = ("zh", "en")
 # Help texts outside it are shown in English until they are in the catalog.
 HELP_SCOPE: tuple[str, ...] = ("*",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "N_": None, "NC_": ((1, "c"), 2)}
+            "N_": None, "NC_": ((1, "c"), 2), "M_": None}
 COMMENT_TAGS = ["Translators:"]
 HEADER = {"header_comment": "# The messages of cstool: msgids in English (docs/i18n.md).\n"
                             "# Edit the msgstr lines, then run: make messages\n#",

@@ -59,7 +59,8 @@ def test_dry_run_shows_exactly_what_a_real_run_would_send(run, demo, chinese):
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     dry = run(["--now", "2026-11-24 10:40", "remind", "--dry-run"], check=0).stdout
     assert dry == ("cstool 提醒 2026-11-24 10:40\n"
-                   "[交接] #1 回访 tb_lily: 要求退差价 → 明天上午回电 (未回执)\n")
+                   "[交接] #1 回访 t***y: 要求退差价 → 明天上午回电 (未回执)\n"
+                   "下一步: cstool handover list --open\n")
     real = run(["--now", "2026-11-24 10:40", "remind"], check=0).stdout
     assert real == dry
 
@@ -78,7 +79,8 @@ def test_dry_run_all_lists_every_due_item_with_why_it_is_held(run, demo, chinese
                 check=0)
     rows = {r["key"]: r for r in json.loads(night.stdout)}
     big = rows[f"chase:{order('unpaid_40min_big')}:0"]
-    assert (big["send"], big["held"]) == (False, "window closed: 旺旺 opens 2026-11-25 09:00")
+    # JSON reads alike in every language: the reason in English, the channel's value
+    assert (big["send"], big["held"]) == (False, "window closed: wangwang opens 2026-11-25 09:00")
     assert rows[f"ship:{order('paid_80h_overdue')}:overdue"]["send"] is True
     # a plain dry run lists only what it would send
     plain = json.loads(run(["--now", "2026-11-24 23:50", "remind", "--dry-run", "--json"],

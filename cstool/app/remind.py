@@ -24,7 +24,7 @@ from typing import Callable, Optional
 from cstool.app import routines
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Item
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, shown
 from cstool.core.notify import split_message
 
 CLAIM_MINUTES = 10
@@ -42,7 +42,7 @@ def labels() -> dict[str, str]:
 
 def line(item: Item, label: Optional[dict[str, str]] = None) -> str:
     """One item as a message line: ``[催付] …``."""
-    return f"[{(label or labels()).get(item.kind, item.kind)}] {item.text}"
+    return f"[{(label or labels()).get(item.kind, item.kind)}] {shown(item.text)}"
 
 
 class Collected(list):
@@ -285,18 +285,25 @@ def _held_back(out: Outcome, later: list[Item]) -> None:
 
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
-    """Messages of at most ``limit`` bytes, with the items each one carries."""
+    """Messages of at most ``limit`` bytes, with the items each one carries; each ends
+    with the commands to run next (``下一步: cstool chase due · cstool shipcheck``)."""
     label = labels()
+    commands = {m.kind: m.command for m in routines.reminders()}
+
+    def lines(batch: list[Item]) -> list[str]:
+        nexts = " · ".join(dict.fromkeys(commands.get(i.kind, "cstool " + i.kind) for i in batch))
+        return [line(i, label) for i in batch] + [_("Next: {commands}").format(commands=nexts)]
+
     groups: list[tuple[list[Item], str]] = []
     batch: list[Item] = []
     for item in items:
-        trial = split_message([line(i, label) for i in batch + [item]], limit, title)
+        trial = split_message(lines(batch + [item]), limit, title)
         if batch and len(trial) > 1:
-            groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
+            groups.append((batch, split_message(lines(batch), limit, title)[0]))
             batch = []
         batch.append(item)
     if batch:
-        groups.append((batch, split_message([line(i, label) for i in batch], limit, title)[0]))
+        groups.append((batch, split_message(lines(batch), limit, title)[0]))
     n = len(groups)
     if n > 1:
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))

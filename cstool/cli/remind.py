@@ -8,7 +8,7 @@ from cstool.app import remind as lib
 from cstool.cli._common import common_options, pass_app
 from cstool.core.clock import real_time_ms
 from cstool.core.errors import InputError
-from cstool.core.i18n import _
+from cstool.core.i18n import _, shown
 from cstool.core.notify import LIMITS, Robot, check_webhook
 
 
@@ -94,7 +94,8 @@ def _dry_run(outcome, all_: bool, as_json: bool) -> None:
         click.echo(("\n" if outcome.messages else "")
                    + _("not sent now ({n}):").format(n=len(others)))
         for i in others:
-            click.echo(lib.line(i) + "\n    " + _("held: {why}").format(why=outcome.held.get(i.key)))
+            click.echo(lib.line(i) + "\n    " + _("held: {why}").format(
+                why=shown(outcome.held.get(i.key))))
 
 
 def _sender(channel, webhook, secret, plain, clock, policy, as_json):

@@ -11,37 +11,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable, Optional
 
-from cstool.core.i18n import _
+from cstool.core.i18n import M_, Message
 
 # A duration reads in its two largest units: days and hours, hours and minutes, minutes.
 MINUTES_PER_DAY = 24 * 60
 
 
-def duration(minutes: float) -> str:
-    """A length of time, rounded to the minute: ``2天1小时``, ``3小时20分``, ``45分钟``
-    (``2 d 1 h``, ``3 h 20 min``, ``45 min``); the sign is dropped."""
+def duration_message(minutes: float) -> Message:
+    """:func:`duration` as a :class:`~cstool.core.i18n.Message` (English as its value)."""
     total = int(round(abs(minutes)))
     days, rest = divmod(total, MINUTES_PER_DAY)
     hours, mins = divmod(rest, 60)
     if days:
         if hours:
-            return _("{days} d {hours} h").format(days=days, hours=hours)
-        return _("{days} d").format(days=days)
+            return M_("{days} d {hours} h", days=days, hours=hours)
+        return M_("{days} d", days=days)
     if hours:
         if mins:
-            return _("{hours} h {minutes} min").format(hours=hours, minutes=mins)
-        return _("{hours} h").format(hours=hours)
-    return _("{minutes} min").format(minutes=mins)
+            return M_("{hours} h {minutes} min", hours=hours, minutes=mins)
+        return M_("{hours} h", hours=hours)
+    return M_("{minutes} min", minutes=mins)
+
+
+def duration(minutes: float) -> str:
+    """A length of time, rounded to the minute: ``2天1小时``, ``3小时20分``, ``45分钟``
+    (``2 d 1 h``, ``3 h 20 min``, ``45 min``); the sign is dropped."""
+    return duration_message(minutes).shown()
+
+
+def left_message(minutes: float) -> Message:
+    """:func:`left` as a :class:`~cstool.core.i18n.Message` (English as its value)."""
+    if abs(minutes) < 0.5:
+        return M_("due now")
+    if minutes > 0:
+        return M_("{duration} left", duration=duration_message(minutes))
+    return M_("{duration} late", duration=duration_message(minutes))
 
 
 def left(minutes: float) -> str:
     """Time to a deadline: ``还剩3小时`` (``3 h left``), past it ``已超时1天2小时``
     (``1 d 2 h late``), within the minute ``已到期`` (``due now``)."""
-    if abs(minutes) < 0.5:
-        return _("due now")
-    if minutes > 0:
-        return _("{duration} left").format(duration=duration(minutes))
-    return _("{duration} late").format(duration=duration(minutes))
+    return left_message(minutes).shown()
 
 
 def brief_time(moment: datetime, now: Optional[datetime] = None) -> str:

@@ -191,4 +191,79 @@ def NC_(context: str, message: str) -> str:
     return message
 
 
+class Message(str):
+    """Text whose value is English (what JSON, CSV and the journal keep, whatever the
+    language) and that people read in theirs (:meth:`shown`)::
+
+        detail = M_("paid {at}", at="2026-11-20 06:30") + M_(" Part of it has shipped.")
+        str(detail)      # 'paid 2026-11-20 06:30 Part of it has shipped.'
+        detail.shown()   # '2026-11-20 06:30 付款 已部分发货…' in Chinese
+
+    A value given to a message may be a message itself, or anything else with a
+    ``shown()`` (a domain word: ``Vocabulary.word``); ``+`` keeps both readings;
+    :meth:`map` applies a function (a masker) to every text it holds."""
+
+    def __new__(cls, msgid: str = "", parts: Optional[tuple] = None, **values: Any):
+        parts = parts if parts is not None else ((msgid, values),)
+        obj = super().__new__(cls, "".join(_english(p) for p in parts))
+        obj.parts = parts
+        return obj
+
+    def shown(self) -> str:
+        """The text in the current language."""
+        return "".join(_translated(p) for p in self.parts)
+
+    def __add__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(parts=self.parts + _parts(other))
+
+    def __radd__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(parts=_parts(other) + self.parts)
+
+    def map(self, fn) -> Message:
+        """This message with ``fn`` applied to each literal and each value it holds."""
+        def one(p):
+            if isinstance(p, str):
+                return fn(p)
+            msgid, values = p
+            # a domain word (it has shown()) holds no one's data: it stays a word
+            return (msgid, {k: v.map(fn) if isinstance(v, Message) else
+                            v if hasattr(v, "shown") else
+                            fn(v) if isinstance(v, str) else v for k, v in values.items()})
+        return Message(parts=tuple(one(p) for p in self.parts))
+
+
+def _parts(text: str) -> tuple:
+    return text.parts if isinstance(text, Message) else (str(text),)
+
+
+def _english(part) -> str:
+    if isinstance(part, str):
+        return part
+    msgid, values = part
+    return msgid.format(**{k: str(v) for k, v in values.items()}) if values else msgid
+
+
+def _translated(part) -> str:
+    if isinstance(part, str):
+        return part
+    msgid, values = part
+    text = gettext(msgid)
+    return text.format(**{k: v.shown() if hasattr(v, "shown") else v
+                          for k, v in values.items()}) if values else text
+
+
+def M_(msgid: str, **values: Any) -> Message:
+    """A :class:`Message` (marked for extraction): English as its value, shown translated."""
+    return Message(msgid, **values)
+
+
+def shown(value: Any) -> Any:
+    """A :class:`Message` in the current language; anything else as it is."""
+    return value.shown() if isinstance(value, Message) else value
+
+
 _ = gettext

@@ -19,7 +19,7 @@ from typing import IO, Any, Callable, Optional
 
 from cstool.core import human
 from cstool.core.headers import header
-from cstool.core.i18n import _
+from cstool.core.i18n import Message, _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
 from cstool.core.values import Instant, Money, Pii, Verbatim, format_money
@@ -243,6 +243,8 @@ class Renderer:
 
     def cell(self, value: Any, key: Optional[str], listing: Listing = NO_LISTING) -> str:
         """A value as a table cell: times short (``11-23 14:30``), durations in words."""
+        if isinstance(value, Message):
+            value = value.shown()
         if key in listing.words:
             value = listing.words[key].shown(value)
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None

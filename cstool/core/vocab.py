@@ -66,6 +66,11 @@ class Vocabulary:
         """The kind of word, in the reader's language (``exception kind`` → 异常类型)."""
         return pgettext("vocabulary", self.what)
 
+    def word(self, canon: str) -> Word:
+        """``canon`` as a word in a :class:`~cstool.core.i18n.Message`: the value itself
+        where the text is English (JSON), the manuals' word where it is shown in Chinese."""
+        return Word(canon, self)
+
     def shown(self, canon):
         """A canonical value as people read it: the manuals' word in Chinese, the value
         itself in English (anything else as it is)."""
@@ -91,6 +96,18 @@ class Vocabulary:
     def label(self, canon: str) -> str:
         """The Chinese word for a canonical value (for sheets and messages)."""
         return self.labels.get(canon, canon)
+
+
+class Word(str):
+    """A domain value that reads in the reader's language when shown (:meth:`shown`)."""
+
+    def __new__(cls, canon: str, vocab: Vocabulary):
+        obj = super().__new__(cls, canon)
+        obj.vocab = vocab
+        return obj
+
+    def shown(self) -> str:
+        return self.vocab.shown(str(self))
 
 
 # Every vocabulary made, in order (the catalog's ``vocabulary`` messages come from here).
