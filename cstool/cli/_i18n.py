@@ -130,10 +130,19 @@ def _wrap_text(*args, **kwargs):
     return _ORIGINAL["wrap_text"](*args, **kwargs)
 
 
+def _choices(chunk: str) -> list[str]:
+    """A list of choices (``[wangwang|phone|sms]``) breaks after a ``|``, never inside
+    a value."""
+    if "|" not in chunk or len(chunk) < 20:
+        return [chunk]
+    parts = chunk.split("|")
+    return [p + "|" for p in parts[:-1]] + [parts[-1]]
+
+
 def _split(self, text: str) -> list[str]:
     """textwrap's chunks, where Chinese text breaks between any two characters, except
     before closing punctuation and after opening punctuation (避头尾)."""
-    chunks = _ORIGINAL["split"](self, text)
+    chunks = [piece for chunk in _ORIGINAL["split"](self, text) for piece in _choices(chunk)]
     if text.isascii():
         return chunks
     from unicodedata import combining

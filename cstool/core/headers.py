@@ -72,6 +72,8 @@ KEYS = (
     NC_("column", "money_claimed"), NC_("column", "claimed"), NC_("column", "compensation"),
     NC_("column", "refund"), NC_("column", "freight"), NC_("column", "claim"),
     NC_("column", "attempt"), NC_("column", "first"), NC_("column", "created"),
+    NC_("column", "cases"), NC_("column", "fields"), NC_("column", "net_cost"),
+    NC_("column", "closed_by_kind"),
 )
 
 

@@ -78,7 +78,10 @@ class NoJournal(CstoolError):
     """The journal file is not there (and the command does not create one)."""
 
     def __init__(self, path: str):
-        super().__init__(f"no journal at {path} — create it with: cstool init (or check CSTOOL_DB)")
+        from cstool.core.i18n import _
+
+        super().__init__(_("no journal at {path} — create it with: cstool init (or check "
+                           "CSTOOL_DB)").format(path=path))
         self.path = path
 
 

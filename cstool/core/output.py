@@ -136,7 +136,7 @@ class Renderer:
         if isinstance(value, Instant):
             return self.clock.short(value) if text else self.clock.iso(value)
         if isinstance(value, bool):
-            return ("yes" if value else "no") if text else value
+            return (_("yes") if value else _("no")) if text else value
         if isinstance(value, dict):
             if text:
                 return ", ".join(f"{k}={self.plain(v, True, k)}" for k, v in value.items())

@@ -89,7 +89,10 @@ def language(value: Any) -> str:
         return "auto"
     lang = normalise(word)
     if lang is None:
-        raise InputError(f"{word[:20]!r} is not a language; use zh, en or auto")
+        from cstool.core.i18n import _
+
+        raise InputError(_("{word} is not a language; use zh, en or auto").format(
+            word=repr(word[:20])))
     return lang
 
 
