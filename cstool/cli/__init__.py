@@ -21,7 +21,7 @@ from cstool import __version__
 from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
 from cstool.cli._complete import attach
-from cstool.cli._i18n import localize, route_click
+from cstool.cli._i18n import route_click
 from cstool.core import i18n
 from cstool.core.errors import CstoolError
 from cstool.core.i18n import N_, _
@@ -41,7 +41,6 @@ class LazyGroup(click.Group):
         # Each command line resolves its language afresh (CSTOOL_LANG, the journal, the
         # locale): a test or a long-lived caller may change them between two runs.
         i18n.reset()
-        localize(self)
         return super().main(*args, **kwargs)
 
     def _main_shell_completion(self, *args, **kwargs):
@@ -55,12 +54,12 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx, name):
         if name in self.commands:
-            return attach(localize(self.commands[name]))
+            return attach(self.commands[name])
         module = COMMANDS.get(name)
         if module is None:
             return None
         # A command module is imported when its command runs: cron pays for one.
-        return attach(localize(getattr(importlib.import_module(f"cstool.cli.{module}"), name)))
+        return attach(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
 
     def invoke(self, ctx):
         for problem in i18n.problems():

@@ -68,6 +68,21 @@ def metavar(text: str) -> str:
     return _METAVAR_WORD.sub(lambda m: i18n.pgettext("metavar", m.group(0)), text)
 
 
+def _as_written(message: str) -> str:
+    return message
+
+
+def _localized_first(method):
+    """A command's help, usage or short help, its texts translated first: a command line
+    that prints none of them (cron's) never resolves the language nor reads a catalog."""
+    def wrapped(self, *args, **kwargs):
+        localize(self)
+        return method(self, *args, **kwargs)
+
+    wrapped._cstool = True
+    return wrapped
+
+
 def _full_stop(format_message):
     """click ends "Missing argument 'X'" with an English full stop: Chinese takes 。."""
     def wrapped(self):
@@ -96,7 +111,12 @@ def route_click() -> None:
         module = sys.modules.get(f"click.{name}")
         if module is None:
             continue
-        if hasattr(module, "_"):
+        if name == "decorators":
+            # The help and version options' texts, made on every command line: kept in
+            # English here and translated with the rest of the help when it is shown
+            # (localize), so a run that prints no help reads no catalog.
+            module._ = _as_written
+        elif hasattr(module, "_"):
             module._ = i18n.gettext
         if hasattr(module, "ngettext"):
             module.ngettext = i18n.ngettext
@@ -104,6 +124,10 @@ def route_click() -> None:
     if getattr(core, "_make_default_short_help", _short_help) is not _short_help:
         _ORIGINAL["short_help"], core._make_default_short_help = \
             core._make_default_short_help, _short_help
+    for name in ("get_help", "get_usage", "get_short_help_str"):
+        method = getattr(click.Command, name)
+        if not getattr(method, "_cstool", False):
+            setattr(click.Command, name, _localized_first(method))
     missing = click.exceptions.MissingParameter
     if not getattr(missing.format_message, "_cstool", False):
         missing.format_message = _full_stop(missing.format_message)

@@ -110,9 +110,12 @@ def language() -> str:
 
 
 def problems() -> list[str]:
-    """What resolving the language found wrong (a CSTOOL_LANG that is no language)."""
-    language()
-    return list(_state["problems"])
+    """What is wrong with how the language is asked for (a CSTOOL_LANG that is no
+    language); it costs no journal read, so a run that says nothing resolves nothing."""
+    given = os.environ.get("CSTOOL_LANG")
+    if given and normalise(given) is None:
+        return [f"CSTOOL_LANG={given[:20]!r} is neither zh nor en; ignored"]
+    return []
 
 
 def configure(db_path: Optional[str] = None) -> None:
