@@ -20,7 +20,6 @@ import click
 from cstool import __version__
 from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
-from cstool.cli._complete import attach
 from cstool.cli._i18n import route_click
 from cstool.core import i18n
 from cstool.core.errors import CstoolError
@@ -43,23 +42,31 @@ class LazyGroup(click.Group):
         i18n.reset()
         return super().main(*args, **kwargs)
 
-    def _main_shell_completion(self, *args, **kwargs):
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        if complete_var is None:
+            complete_var = f"_{prog_name.replace('-', '_').replace('.', '_')}_COMPLETE".upper()
+        if not os.environ.get(complete_var):
+            return None
         import click.shell_completion  # noqa: F401  (its words, routed to the catalog)
 
         route_click()
-        return super()._main_shell_completion(*args, **kwargs)
+        _COMPLETING.append(True)
+        try:
+            return super()._main_shell_completion(ctx_args, prog_name, complete_var)
+        finally:
+            _COMPLETING.clear()
 
     def list_commands(self, ctx):
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx, name):
         if name in self.commands:
-            return attach(self.commands[name])
+            return _completing(self.commands[name])
         module = COMMANDS.get(name)
         if module is None:
             return None
         # A command module is imported when its command runs: cron pays for one.
-        return attach(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
+        return _completing(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
 
     def invoke(self, ctx):
         for problem in i18n.problems():
@@ -108,6 +115,18 @@ class LazyGroup(click.Group):
         return click.ClickException(mask_secrets(_(
             "internal error: {type}: {error} (set CSTOOL_DEBUG=1 for a traceback, and please "
             "report it)").format(type=type(e).__name__, error=e)))
+
+
+_COMPLETING: list = []  # non-empty while a shell asks for completions
+
+
+def _completing(command):
+    """``command``, with order numbers completing from the journal when a shell asks."""
+    if _COMPLETING:
+        from cstool.cli._complete import attach
+
+        attach(command)
+    return command
 
 
 def _journal_path(ctx) -> str:

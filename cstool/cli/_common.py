@@ -24,7 +24,6 @@ from cstool.core.i18n import N_, _
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
-from cstool.core.table import is_tty, terminal_width
 from cstool.core.values import parse_money
 
 
@@ -141,6 +140,8 @@ class App:
     def renderer(self) -> Renderer:
         """Tables fit the terminal (COLUMNS, or the tty's width) unless --wide; piped
         output is fitted only when COLUMNS asks, and never cut."""
+        from cstool.core.table import is_tty, terminal_width
+
         width = None if self.wide else terminal_width(sys.stdout)
         return Renderer(self.clock, reveal=self.reveal, width=width,
                         cut=width is not None and is_tty(sys.stdout))

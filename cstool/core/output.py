@@ -17,8 +17,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Callable, Optional
 
-from cstool.core import human
-from cstool.core.headers import header
 from cstool.core.i18n import Message, _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
@@ -82,8 +80,11 @@ class Listing:
         self.columns, self.empty, self.row = columns, empty, row
         self.table, self.cells = table or {}, cells or {}
         self.labels, self.kinds = labels or {}, kinds or {}
-        for kind in self.kinds.values():
-            human.FORMATS[kind]  # a kind that does not exist fails where it is declared
+        if self.kinds:
+            from cstool.core import human
+
+            for kind in self.kinds.values():
+                human.FORMATS[kind]  # a kind that does not exist fails where it is declared
         self.whole, self.drop, self.below = frozenset(whole), tuple(drop), below
         self.words = words or {}
 
@@ -247,6 +248,8 @@ class Renderer:
             value = value.shown()
         if key in listing.words:
             value = listing.words[key].shown(value)
+        from cstool.core import human  # tables only: cron's runs print none
+
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
         if kind is not None and not isinstance(value, (str, bool)):
             return human.cell(kind, value) if value is not None else ""
@@ -256,6 +259,8 @@ class Renderer:
 
     @staticmethod
     def header(key: str, listing: Listing = NO_LISTING) -> str:
+        from cstool.core.headers import header
+
         return _(listing.labels[key]) if key in listing.labels else header(key)
 
     def _table(self, items, out, columns, listing: Listing = NO_LISTING) -> None:
