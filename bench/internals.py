@@ -13,8 +13,10 @@ names what it needs and why the CLI cannot give it:
   the same items due (remind has no undo);
 - the classic header, for ``gen_orders.py``'s quick export (the tests use it too).
 
+- where an import's time goes (decode, parse, normalise, memos, SQLite), stage by stage.
+
 Also runnable, for the figures that must run in a fresh process:
-``python bench/internals.py import-with-hook|import-without-hook DB CSV NOW``.
+``python bench/internals.py import-with-hook|import-without-hook|import-profile DB CSV NOW``.
 """
 
 from __future__ import annotations
@@ -209,11 +211,67 @@ def forget_reminders(journal_path) -> None:
     finally:
         conn.close()
 
+def import_profile(db: str, csv: str, now: str) -> dict[str, float]:
+    """Where an import's time goes, in seconds, each stage timed alone in this process:
+    ``decode`` (the file's bytes to text), ``parse`` (CSV records; with decode),
+    ``normalise`` (the rows to the upsert's tuples; with both), ``memos`` (each distinct
+    memo text parsed by the remark routine; with all three), and ``serial``: the whole
+    import into a fresh journal in one process (the reader's work plus SQLite's). What
+    ``serial`` adds to ``memos`` is SQLite's share (and the memo and hold pass)."""
+    import io
+
+    from cstool.app.policy import Policy
+    from cstool.app.routines import import_hook
+    from cstool.core.agents import add
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.orders.importer import _spec, import_files
+    from cstool.orders.normalise import build_normaliser
+    from cstool.orders.parallel import _batches
+    from cstool.orders.readers import _clean_header, open_source
+
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    with open(csv, "rb") as raw, io.TextIOWrapper(raw, encoding="gb18030", newline="") as fh:
+        while fh.read(1 << 20):
+            pass
+    out["decode"] = time.perf_counter() - t
+    src = open_source(csv, "auto", "auto")
+    t = time.perf_counter()
+    for _ in src.rows():
+        pass
+    out["parse"] = time.perf_counter() - t
+    src.close()
+
+    j = Journal.open(db, create=True)
+    ctx = _context(j, Policy(j), Clock("Asia/Shanghai", now), "bench")
+    add(j, "bench", ctx.now_db())
+    for stage, memo in (("normalise", None), ("memos", import_hook(ctx).memo_parser())):
+        src = open_source(csv, "auto", "auto")
+        names = [_clean_header(h) for h in src.header]
+        spec, index = _spec(csv, names, "auto", None, None, ())
+        normalise = build_normaliser(index, ctx.clock.tz_name, spec, names)
+        t = time.perf_counter()
+        for _ in _batches(src, normalise, memo):
+            pass
+        out[stage] = time.perf_counter() - t
+        src.close()
+    t = time.perf_counter()
+    import_files(ctx, [csv], after_rows=import_hook(ctx), parallel=False)
+    out["serial"] = time.perf_counter() - t
+    j.close()
+    return out
+
 
 if __name__ == "__main__":
     cmd, *args = sys.argv[1:]
     if cmd in ("import-with-hook", "import-without-hook"):
         db, csv, now = args
         print(import_in_process(db, csv, now, hook=cmd == "import-with-hook"))
+    elif cmd == "import-profile":
+        import json
+
+        db, csv, now = args
+        print(json.dumps(import_profile(db, csv, now)))
     else:
         raise SystemExit(f"unknown command {cmd!r}")

@@ -8,7 +8,7 @@ with its record in ``_sqlite_migrations``.
 Number ranges by area, so parallel work does not collide: 0001-0009
 foundation, 0010 remark, 0020 chase, 0030 shipcheck, 0040 exception,
 0050 handover, 0060 remind and reports, 0070 platforms, shops and order
-lines.
+lines, 0080 indexes the daily commands start from.
 
 :func:`names` reads the folder without importing anything, so opening an
 up-to-date journal costs one query and no sqlite-utils import.

@@ -358,6 +358,25 @@ def test_export_xlsx_cell_by_cell(cs, tmp_path):
     assert ws["D4"].data_type == "s" and ws["E5"].number_format == "@"
 
 
+def test_export_xlsx_keeps_its_look_and_empty_number_cells_are_text(cs, tmp_path):
+    night_sheet(cs)
+    cs(["handover", "add", "-c", "联系售后", "--buyer", "tb_lily", "-p", "两张照片", "-t", "补发",
+        "--photo", str(PHOTO), "--photo", str(FIXTURES / "photos" / "damaged_item.png")], now="2026-11-23 22:00")
+    out = tmp_path / "night.xlsx"
+    cs(["handover", "export", "--shift", "night", "-o", str(out)], now="2026-11-23 23:20")
+    ws = openpyxl.load_workbook(out).active
+    assert ws.title == "晚班2026-11-23" and ws.auto_filter.ref == "A2:M6"
+    assert ws["A1"].font.b and ws["A1"].font.sz == 13
+    assert all(c.font.b for c in ws[2]) and ws["M2"].fill.fgColor.rgb == "00FFF2CC"
+    assert not ws["A3"].font.b and ws["A3"].data_type == "n"  # the id is a number
+    # no phone on the courier item: the next shift may type one in, and it stays text
+    assert ws["E3"].value is None and ws["E3"].number_format == "@"
+    # photos one per line: wrapped when there are two
+    photos = {c.value.count("\n") + 1: c.alignment.wrap_text for c in ws["I"][2:] if c.value}
+    assert photos == {1: None, 2: True}
+    assert [c.number_format for c in ws[4]][2:5] == ["@", "@", "@"]
+
+
 def test_export_xlsx_reveal(cs, tmp_path):
     add_callback(cs)
     out = tmp_path / "s.xlsx"

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from conftest import DEMO_CSV, DEMO_UTF8, DEMO_XLSX, FIXTURES, context, order
 
+from cstool.app import routines
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
 from cstool.orders import importer
@@ -467,3 +468,99 @@ def test_chunk_boundaries(tmp_path):
     r = import_lib(tmp_path / "a.db", [g])[0]
     assert (r.rows, r.inserted, r.updated, r.unchanged) == (n + 3, 3, n // 2, n - n // 2)
     assert json.loads(json.dumps(r.as_dict()))["rejected"] == []
+
+
+# --- rows skipped by their digest (a big file beside the journal) -------------------------
+
+
+@pytest.fixture
+def digests_always(monkeypatch):
+    """The journal's row digests are loaded whatever the file's size (a big export beside
+    the journal, in small)."""
+    monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importer, "ROW_BYTES", 1)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_rows_imported_as_they_are_are_skipped_and_counted(tmp_path, digests_always, parallel,
+                                                           monkeypatch):
+    from cstool.orders import parallel as reader
+
+    rows = [row(n, memo=f"25日发货 {n}" if n % 4 == 0 else "", total=100 + n) for n in range(120)]
+    first = write_export(tmp_path / "a.csv", rows)
+    db = tmp_path / "j.db"
+    import_lib(db, [first], parallel=parallel)
+    before = db_rows(db, "SELECT * FROM orders ORDER BY order_id")
+    assert db_rows(db, "SELECT count(*) FROM orders WHERE row_digest IS NULL") == [(0,)]
+    parsed = []
+    batches = reader._batches
+
+    def counting(source, normalise, *args):
+        def check(cells):
+            parsed.append(1)
+            return normalise(cells)
+
+        check.fast, check.lines = (lambda cells: parsed.append(1) or normalise.fast(cells),
+                                   normalise.lines)
+        return batches(source, check, *args)
+
+    if not parallel:  # (the forked reader would count in its own process)
+        monkeypatch.setattr(importer, "_batches", counting)
+    again = import_lib(db, [first], parallel=parallel)[0]
+    assert parsed == []  # no row was parsed into an order
+    assert (again.rows, again.inserted, again.updated, again.unchanged) == (120, 0, 0, 120)
+    assert db_rows(db, "SELECT * FROM orders ORDER BY order_id") == before
+    # one row changed, one new: read and written; the rest skipped
+    rows[7] = row(7, status="shipped", total=107)
+    rows.append(row(500))
+    third = import_lib(db, [write_export(tmp_path / "c.csv", rows)], parallel=parallel)[0]
+    assert (third.rows, third.inserted, third.updated, third.unchanged) == (121, 1, 1, 119)
+    assert db_rows(db, "SELECT status FROM orders WHERE order_id = ?",
+                   [str(5118609024991100007)]) == [("shipped",)]
+
+
+def test_a_row_skipped_by_its_digest_leaves_the_journal_as_reading_it_would(
+        tmp_path, digests_always, monkeypatch):
+    """The same order twice in a file (its newer row first, then the row the journal
+    already has), an older export, a rejected row: skipping changes nothing a full
+    read would not."""
+    a = write_export(tmp_path / "a.csv", [row(1, memo="25日发货"), row(2), row(3)])
+    b = write_export(tmp_path / "b.csv", [
+        row(1, status="shipped", memo="28日发货"), row(1, memo="25日发货"), row(2),
+        row(3, status_text="???"), row(4)])
+    older = write_export(tmp_path / "old.csv", [row(2, status="unpaid", paid=None)])
+    dump = "SELECT * FROM orders ORDER BY order_id"
+    skipped, read = tmp_path / "s.db", tmp_path / "r.db"
+    for db in (skipped, read):
+        if db == read:
+            monkeypatch.setattr(importer, "_digests", lambda *a, **k: None)
+        results = [import_lib(db, [f], hook=routines.import_hook)[0].as_dict()
+                   for f in (a, b, older, b)]
+        for r in results:
+            r.pop("file")
+        if db == skipped:
+            with_skips = results
+    assert with_skips == results
+    columns = [c[1] for c in db_rows(skipped, "PRAGMA table_info(orders)")]
+    keep = [i for i, c in enumerate(columns) if c not in ("row_digest", "import_id")]
+    assert [[r[i] for i in keep] for r in db_rows(skipped, dump)] == \
+        [[r[i] for i in keep] for r in db_rows(read, dump)]
+    for table in ("holds", "remarks"):
+        assert db_rows(skipped, f"SELECT * FROM {table} ORDER BY id") == \
+            db_rows(read, f"SELECT * FROM {table} ORDER BY id")
+
+
+def test_a_row_is_read_again_when_the_shop_reads_times_in_another_zone(tmp_path,
+                                                                          digests_always):
+    f = write_export(tmp_path / "a.csv", [row(1), row(2)])
+    db = tmp_path / "j.db"
+    import_lib(db, [f])
+    from cstool.core.clock import Clock
+
+    j = Journal.open(str(db))
+    try:
+        ctx = context(j, Clock("Asia/Tokyo", "2026-11-23 15:30"), agent="倩")
+        again = importer.import_files(ctx, [str(f)])[0]
+    finally:
+        j.close()
+    assert (again.updated, again.unchanged) == (2, 0)  # the same cells, other instants

@@ -196,3 +196,17 @@ def test_many_memos_are_parsed_on_two_cores_alike(monkeypatch):
                           bool(p.holds() or p.releases())), t
     assert got["21日发货"][-2:] == (False, True)
     assert got["@@@刘7"][1] == "brush"
+
+
+def test_memos_are_applied_a_slice_at_a_time_alike(run, env, monkeypatch, tmp_path):
+    """A big import applies its memos' holds and brushing marks a slice at a time (memory
+    stays flat); with one memo a slice the journal ends the same."""
+    from conftest import DEMO_XLSX
+
+    monkeypatch.setattr(hook, "_SLICE", 1)
+    for agent in ("倩", "郑婷", "小雨", "阿杰", "美美"):
+        run(["agent", "add", agent], check=0)
+    run(["--agent", "倩", "orders", "import", str(DEMO_CSV), str(DEMO_XLSX)], check=0)
+    test_hold_memos_and_presale_dates_open_holds(run, env)
+    test_brushing_memos_mark_the_orders(run, env)
+    test_a_newer_memo_that_drops_a_hold_releases_it(run, env, tmp_path)

@@ -201,3 +201,13 @@ def test_orders_show_masks_addresses_in_memos(run, demo):
     assert [r["text"] for r in shown["remarks"]] == [masked]
     revealed = run.json(["--reveal", "orders", "show", oid, "--json"])
     assert revealed["seller_memo"] == masked.replace("****", "中山路100号")
+
+
+def test_lint_since_finds_the_holds_and_brushing_marks_of_those_remarks(run, demo):
+    # the demo's memos were imported at 14:30: since 14:00 is every remark, and the checks of
+    # the orders (a hold past its date, a brushing order shipped) come from the same remarks
+    since = run.json(["remark", "lint", "--since", "2026-11-23 14:00", "--json"], check=1)
+    assert found(since) == DEMO_PROBLEMS
+    by_agent = run.json(["remark", "lint", "--since", "2026-11-23 14:00", "--by", "agent",
+                         "--json"], check=1)
+    assert by_agent == run.json(["remark", "lint", "--by", "agent", "--json"], check=1)

@@ -89,3 +89,26 @@ def test_conversion_reads_the_same_in_the_report_and_in_chase_stats(run, demo):
     row = [c.strip() for c in chases[2].strip("|").split("|")]
     assert dict(zip(head, row))["conversion"] == shown
     assert run.json("report daily --json")["chases"]["total"]["conversion"] == 0.0
+
+
+def test_deadlines_by_day_counted_in_sql_as_on_the_shops_clock(demo, journal):
+    """The day's deadline figures are counted in SQL (UTC arithmetic) where the shop's
+    clock keeps one offset; the same tallies as working each deadline out on the clock."""
+    from datetime import timedelta
+
+    from conftest import context
+
+    from cstool.core.clock import to_db
+    from cstool.shipcheck import deadlines
+
+    ctx = context(journal, "2026-11-23 15:00")
+    clock = ctx.clock
+    days = [(to_db(clock.start_of(clock.today() + timedelta(days=d))),
+             to_db(clock.start_of(clock.today() + timedelta(days=d + 1)))) for d in range(-5, 1)]
+    got = deadlines.by_day(ctx, days)
+    hours = [ctx.policy.get("ship_deadline_hours")]
+    slow = deadlines._on_the_clock(ctx, days, hours)
+    assert [(g["shipped_in_time"], g["shipped_late"], g["shipped_time_unknown"],
+             g["past_deadline_unshipped"]) for g in got] == \
+        [(t["on_time"], t["late"], t["unknown"], t["unshipped"]) for t in slow]
+    assert sum(g["deadline_in_day"] for g in got) > 0

@@ -208,7 +208,7 @@ def test_the_shipping_page_lists_the_overdue_order_first(demo, journal):
     overdue = next(s for s in page.sections if s.anchor == "overdue")
     first = overdue.table.rows[0]
     assert first[0].text == order("paid_80h_overdue")
-    assert first[0].href == f"/orders/{order('paid_80h_overdue')}"
+    assert first[0].href == f"/orders/{order('paid_80h_overdue')}?platform=taobao"
     assert first[2].text == "2026-11-23 06:30"  # 72 h after payment, in shop time
     assert first[3].text == "-8.0" and "late" in first[3].cls  # 80 h since payment, 72 h allowed
     assert overdue.count == 2  # and the order the export gave no payment time (75 h)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cstool.app import routines
 from cstool.core.context import Scope
 from cstool.core.orders import lines, present, require
+from cstool.core.output import own_names
 
 
 def show(ctx, order_id: str) -> dict:
@@ -17,4 +18,4 @@ def show(ctx, order_id: str) -> dict:
     own = ctx.scoped(Scope(row["platform"], row["shop"]))
     for r in routines.gathered("order_view"):
         order.update(r.order_view(own, order["order_id"]))
-    return order
+    return own_names(order, [row["receiver_name"]])

@@ -25,7 +25,7 @@ from cstool.app import routines
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Item
 from cstool.core.i18n import N_, _, shown
-from cstool.core.notify import split_message
+from cstool.core.notify import split_lines
 
 CLAIM_MINUTES = 10
 # How a message names each kind, in the reader's language (a routine's kind outside this
@@ -287,23 +287,22 @@ def _held_back(out: Outcome, later: list[Item]) -> None:
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
     """Messages of at most ``limit`` bytes, with the items each one carries; each ends
     with the commands to run next (``下一步: cstool chase due · cstool shipcheck``)."""
+    if not items:
+        return []
     label = labels()
     commands = {m.kind: m.command for m in routines.reminders()}
 
-    def lines(batch: list[Item]) -> list[str]:
-        nexts = " · ".join(dict.fromkeys(commands.get(i.kind, "cstool " + i.kind) for i in batch))
-        return [line(i, label) for i in batch] + [_("Next: {commands}").format(commands=nexts)]
+    def nexts(batch: list[Item]) -> str:
+        return _("Next: {commands}").format(commands=" · ".join(
+            dict.fromkeys(commands.get(i.kind, "cstool " + i.kind) for i in batch)))
 
     groups: list[tuple[list[Item], str]] = []
-    batch: list[Item] = []
-    for item in items:
-        trial = split_message(lines(batch + [item]), limit, title)
-        if batch and len(trial) > 1:
-            groups.append((batch, split_message(lines(batch), limit, title)[0]))
-            batch = []
-        batch.append(item)
-    if batch:
-        groups.append((batch, split_message(lines(batch), limit, title)[0]))
+    k = 0
+    # room for the longest "next" line a message could end with
+    reserve = len(nexts(items).encode()) + 1
+    for chunk in split_lines([line(i, label) for i in items], limit - reserve, title):
+        batch, k = items[k:k + len(chunk)], k + len(chunk)
+        groups.append((batch, "\n".join(([title] if title else []) + chunk + [nexts(batch)])))
     n = len(groups)
     if n > 1:
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))

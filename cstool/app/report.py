@@ -37,7 +37,7 @@ def daily(ctx, day: date) -> dict:
     scope = ctx.scope
     report = {
         "date": day.isoformat(),
-        "shop": ctx.policy.get("shop_name", scope.shop) or scope.shop or None,
+        "shop": ctx.policy.shop_label(scope.shop) or None,
         "platform": scope.platform,
         "generated_at": Instant(clock.now_db()),
     }

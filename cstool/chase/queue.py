@@ -184,7 +184,7 @@ def message_values(order: dict, sent_at: datetime, policy) -> dict[str, str]:
             "amount": format_money(order["amount_fen"]) or "",
             "cutoff": policy.get("same_day_cutoff"),
             "day": _day_word(created.astimezone(sent_at.tzinfo), sent_at.date()),
-            "shop": policy.get("shop_name") or order.get("shop") or "本店",
+            "shop": policy.label() or "本店",
             "chat": CHANNEL.label(platform_channel(CHAT, order.get("platform")))}
 
 
@@ -416,13 +416,22 @@ def _loosest(policy, key: str, pick) -> Any:
     return pick([policy.get(key), *policy.overrides(key).values()])
 
 
-def due_query(now: datetime, policy, all_: bool = False, scope: Any = None
-              ) -> tuple[str, list]:
+_LOGGED = ("EXISTS (SELECT 1 FROM chases c WHERE c.order_id = o.order_id "
+           "AND c.platform = o.platform)")
+_REMARKED = ("EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
+             "AND r.platform = o.platform AND r.kind = 'chase')")
+_OWNER = ("(SELECT h.owner FROM holds h WHERE h.order_id = o.order_id AND h.platform = o.platform "
+          "AND h.released_at IS NULL AND h.kind = 'owner' ORDER BY h.id DESC LIMIT 1)")
+
+
+def due_query(now: datetime, policy, all_: bool = False, scope: Any = None,
+              touched: bool = False) -> tuple[str, list]:
     """The queue's SQL: unpaid, not brushing orders in age range (of any shop's rules),
-    in scope, most valuable first."""
+    in scope, most valuable first; ``touched``: only those a chase touched (a log, or a
+    chase remark from the memo), in no order — the ones a count judges one by one."""
     params = [to_db(now - timedelta(hours=_loosest(policy, "chase_max_age_hours", max)))]
     young = " AND o.created_at <= ?"
-    if all_:
+    if all_ and not touched:
         params.append(to_db(now))
     else:
         grace = _loosest(policy, "unpaid_grace_minutes", min)
@@ -431,23 +440,38 @@ def due_query(now: datetime, policy, all_: bool = False, scope: Any = None
     sql = (
         "SELECT o.order_id, o.platform, o.shop, o.buyer, "
         "coalesce(o.total_fen, o.paid_fen) AS amount_fen, "
-        "o.created_at, o.item_title, o.receiver_phone, "
-        "EXISTS (SELECT 1 FROM chases c WHERE c.order_id = o.order_id "
-        "AND c.platform = o.platform) AS logged, "
-        "EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
-        "AND r.platform = o.platform AND r.kind = 'chase') AS remarked, "
-        "(SELECT h.owner FROM holds h WHERE h.order_id = o.order_id AND h.platform = o.platform "
-        "AND h.released_at IS NULL AND h.kind = 'owner' ORDER BY h.id DESC LIMIT 1) AS owner "
+        f"o.created_at, o.item_title, o.receiver_phone, {_LOGGED} AS logged, "
+        f"{_REMARKED} AS remarked, {_OWNER} AS owner "
         "FROM orders o "
-        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + w.also()
-        + " ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id")
-    return sql, params + w.params
+        "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + w.also())
+    if touched:
+        return f"{sql} AND ({_LOGGED} OR {_REMARKED})", params + w.params
+    return (sql + " ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id",
+            params + w.params)
+
+
+def _untouched_count(now: datetime, rules: _Rules, scope: Any, shops: Optional[list],
+                     agent: Optional[str]) -> tuple[str, list]:
+    """Count the orders no chase touched that are due now under one shop's ``rules``
+    (``shops``: those shops; None: every shop but the ones listed apart, see
+    :func:`_count_due`). Each starts now, so it is due when a channel is open now."""
+    w = Where().scope(scope, orders="o")
+    sql = ("SELECT count(*) FROM orders o WHERE o.status = 'unpaid' AND o.brushing = 0 "
+           f"AND o.created_at > ? AND o.created_at <= ? AND NOT {_LOGGED} AND NOT {_REMARKED} "
+           f"AND coalesce(nullif({_OWNER}, '') = ?, 1)" + w.also())
+    params = [to_db(now - rules.max_age), to_db(now - rules.grace), agent, *w.params]
+    if shops is not None:
+        sql += f" AND o.shop IN ({', '.join('?' * len(shops))})"
+    elif rules.apart:
+        sql += f" AND (o.shop IS NULL OR o.shop NOT IN ({', '.join('?' * len(rules.apart))}))"
+    return sql, params + list(shops if shops is not None else rules.apart)
 
 
 class _Rules:
     """One shop's chase rules, read once per queue."""
 
-    __slots__ = ("policy", "grace", "cooldown", "max_attempts", "max_age", "sequence", "bounds")
+    __slots__ = ("policy", "grace", "cooldown", "max_attempts", "max_age", "sequence", "bounds",
+                 "apart")
 
     def __init__(self, policy, channel: Optional[str]):
         self.policy = policy
@@ -458,6 +482,96 @@ class _Rules:
         self.sequence = ([policy_channel(channel)] if channel
                          else list(dict.fromkeys(map(policy_channel, policy.get("chase_sequence")))))
         self.bounds = {c: _bounds(policy.get(f"chase_windows.{c}")) for c in self.sequence}
+        self.apart: list[str] = []  # (the journal's rules) the shops whose own rules differ
+
+    def open_now(self, now: datetime) -> bool:
+        """A channel of the sequence open at ``now`` (aware, shop time)?"""
+        return any(next_open(self.bounds[c], now) == now for c in self.sequence)
+
+
+# The keys a chase's timing reads: a shop that sets its own is counted apart.
+_RULE_KEYS = ("unpaid_grace_minutes", "chase_cooldown_minutes", "chase_max_attempts",
+              "chase_max_age_hours", "chase_sequence",
+              *(f"chase_windows.{c}" for c in ("wangwang", "phone", "sms", "remind")))
+
+
+def _count_due(ctx, channel: Optional[str]) -> int:
+    """How many orders in scope are due now (for ``ctx.agent``), listed or not.
+
+    An order no chase touched starts now (its grace over): it is due exactly when a
+    channel of its shop's sequence is open now, so those are one SQL count per set of
+    rules (the journal's, and each shop's that differ). The few a chase touched (a log
+    or a chase remark in the memo) are judged one by one, as :func:`due` judges them.
+    """
+    if channel in CHATS:  # a platform's chat: the orders of its platforms
+        from cstool.core.context import Scope
+
+        scope = ctx.scope
+        if scope.platform:
+            if platform_channel(channel, scope.platform) != channel:
+                return 0
+        else:
+            return sum(_count_due(ctx.scoped(Scope(p, scope.shop)), channel)
+                       for p, c in PLATFORM_CHAT.items() if c == channel)
+    journal, policy, agent = ctx.journal, ctx.policy, ctx.agent
+    now = ctx.clock.now()
+    local = now.astimezone(ctx.clock.tz)
+    apart = policy.differs(_RULE_KEYS)
+    plain = _Rules(policy, channel)
+    plain.apart = apart
+    n = 0
+    for rules, shops in [(plain, None), *((_Rules(policy.shop(s), channel), [s]) for s in apart)]:
+        if rules.open_now(local):
+            n += journal.scalar(*_untouched_count(now, rules, ctx.scope, shops, agent))
+    shops: dict[Optional[str], _Rules] = {}
+    opens: dict = {}
+    sql, params = due_query(now, policy, False, ctx.scope, touched=True)
+    for row in journal.execute(sql, params):
+        if row["owner"] and agent and row["owner"] != agent:
+            continue
+        rules = shops.get(row["shop"])
+        if rules is None:
+            rules = shops[row["shop"]] = _Rules(policy.shop(row["shop"]), channel)
+        h = history(journal, row["order_id"], ctx.clock.tz, row["platform"])
+        pick = _judge(rules, row, h, now, ctx.clock.tz, opens, False)
+        if pick is not None and pick[0] <= now:
+            n += 1
+    return n
+
+
+def _judge(rules: _Rules, row, h: History, now: datetime, tz, opens: dict,
+           all_: bool) -> Optional[tuple[datetime, str, Optional[str]]]:
+    """``(when, channel, what it waits for)`` for one unpaid order, or None: not chased
+    (again), or (without ``all_``) not yet. ``opens`` caches each channel's next window."""
+    created = from_db(row["created_at"])
+    if created <= now - rules.max_age or (not all_ and created + rules.grace > now):
+        return None  # another shop's rules brought it into the SQL's range
+    if h.stop or h.attempts >= rules.max_attempts:
+        return None
+    start, waits = now, None
+    starts = [(created + rules.grace, "grace")]
+    if h.last_at:
+        starts.append((from_db(h.last_at) + rules.cooldown, "cooldown"))
+    if h.promise_due_at:
+        starts.append((from_db(h.promise_due_at), "promise"))
+    for at, why in starts:
+        if at > start:
+            start, waits = at, why
+    start = start.astimezone(tz)
+    pick: Optional[tuple[datetime, str]] = None
+    for c in rules.sequence:
+        if c in h.used:
+            continue
+        key = (row["shop"], c, start)
+        when = (opens[key] if key in opens
+                else opens.setdefault(key, next_open(rules.bounds[c], start)))
+        if when is not None and (pick is None or when < pick[0]):
+            pick = (when, c)
+            if when == start:
+                break  # open at once: no later channel in the sequence can beat it
+    if pick is None or (pick[0] > now and not all_):
+        return None
+    return pick[0], pick[1], waits
 
 
 def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[int] = None,
@@ -469,12 +583,14 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
     platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚, 有赞客服) and the message to send.
     Each order is judged by its shop's policy. ``channel``: only orders to chase
     by that channel now, whatever the sequence (``sms`` for a campaign's bulk
-    messages; any chat means chat). ``all_``: also orders that become due later
+    messages; a chat, the orders of the platforms it is the chat of: ``feige``
+    Douyin's, ``wangwang`` Taobao's). ``all_``: also orders that become due later
     (grace, cool-down, a promise, a closed window), with ``opens_at`` and ``waits``
     (what it waits for: ``grace``, ``cooldown``, ``promise`` or ``window``). Orders
     held for another agent than ``ctx.agent`` (``必须由XX负责处理!``) are left out.
     ``counts``: set ``counts["due"]`` to every order due now, however many ``limit``
-    lists (the rest are counted, not built).
+    lists (:func:`_count_due`: counted in SQL but for the few a chase touched, so the
+    count costs little more than the rows listed).
     """
     journal, clock, policy, agent = ctx.journal, ctx.clock, ctx.policy, ctx.agent
     now = clock.now()
@@ -483,9 +599,19 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
     texts = templates(journal)
     # Most rows start "now": each channel's window is looked up once per start.
     opens: dict[tuple[Optional[str], str, datetime], Optional[datetime]] = {}
+    if counts is not None:
+        counts["due"] = _count_due(ctx, channel)
+    if not all_ and not policy.differs(_RULE_KEYS) \
+            and not _Rules(policy, channel).open_now(now.astimezone(tz)):
+        return []  # every order due now would be chased by a channel open now
     sql, params = due_query(now, policy, all_, ctx.scope)
     out: list[dict] = []
+    chat = channel if channel in CHATS else None  # a platform's chat: that platform's orders
     for row in journal.execute(sql, params):
+        if limit and len(out) >= limit:
+            break
+        if chat and platform_channel(chat, row["platform"]) != chat:
+            continue
         owner = row["owner"]
         if owner and agent and owner != agent:
             continue
@@ -493,43 +619,13 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
         rules = shops.get(shop)
         if rules is None:
             rules = shops[shop] = _Rules(policy.shop(shop), channel)
-        created = from_db(row["created_at"])
-        if created <= now - rules.max_age or (not all_ and created + rules.grace > now):
-            continue  # another shop's rules brought it into the SQL's range
         h = (history(journal, row["order_id"], tz, row["platform"])
              if row["logged"] or row["remarked"] else EMPTY)
-        if h.stop or h.attempts >= rules.max_attempts:
+        judged = _judge(rules, row, h, now, tz, opens, all_)
+        if judged is None:
             continue
-        start, waits = now, None
-        starts = [(created + rules.grace, "grace")]
-        if h.last_at:
-            starts.append((from_db(h.last_at) + rules.cooldown, "cooldown"))
-        if h.promise_due_at:
-            starts.append((from_db(h.promise_due_at), "promise"))
-        for at, why in starts:
-            if at > start:
-                start, waits = at, why
-        start = start.astimezone(tz)
-        pick: Optional[tuple[datetime, str]] = None
-        for c in rules.sequence:
-            if c in h.used:
-                continue
-            key = (shop, c, start)
-            when = (opens[key] if key in opens
-                    else opens.setdefault(key, next_open(rules.bounds[c], start)))
-            if when is not None and (pick is None or when < pick[0]):
-                pick = (when, c)
-                if when == start:
-                    break  # open at once: no later channel in the sequence can beat it
-        if pick is None or (pick[0] > now and not all_):
-            continue
-        if counts is not None and pick[0] <= now:
-            counts["due"] = counts.get("due", 0) + 1
-        if limit and len(out) >= limit:
-            if counts is None:
-                break
-            continue
-        when, chosen = pick
+        when, chosen, waits = judged
+        created = from_db(row["created_at"])
         chosen = platform_channel(chosen, row["platform"])
         # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
         message = render(texts[chosen], message_values(dict(row), max(when, now), rules.policy))

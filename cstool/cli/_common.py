@@ -121,9 +121,24 @@ class App:
         """The context every routine is given: this command's journal, clock, policy,
         agent (as given, for reading) and renderer."""
         if self._ctx is None:
+            if self.scope.shop:
+                self.check_shop(self.scope.shop)
             self._ctx = Context(self.journal, self.clock, self.policy, self.agent_name,
                                 self.renderer(), self.scope)
         return self._ctx
+
+    def check_shop(self, shop: str, new: Optional[bool] = None) -> str:
+        """A shop the journal knows (a mistyped name would silently match nothing); ``new``
+        (a command with ``--new-shop``): True for one declared before its first import."""
+        from cstool.core.orders import shops
+
+        known = shops(self.journal)
+        if new or shop in known:
+            return shop
+        listed = ", ".join(known) if known else "none yet (import a shop's export first)"
+        raise click.BadParameter(f"no shop {shop!r} in the journal; its shops: {listed}"
+                                 + (" (a shop not imported yet: add --new-shop)"
+                                    if new is not None else ""), param_hint="'--shop'")
 
     def writer(self) -> Context:
         """The context of a command that writes: the agent must be given and registered."""

@@ -42,9 +42,9 @@ def chase():
 
 @command(chase)
 @click.option("--channel", type=Domain(CHANNEL),
-              help="Only orders to chase by this channel now (电话, 旺旺, 短信, 提醒付款; any "
-                   "chat means the order's platform's own: 旺旺, 拼多多聊天, 飞鸽, 咚咚), "
-                   "whatever the policy's sequence.")
+              help="Only orders to chase by this channel now (电话, 短信, 提醒付款; a chat: "
+                   "the orders of its platform, 旺旺 Taobao, 拼多多聊天 PDD, 飞鸽 Douyin, "
+                   "咚咚 JD, 有赞客服 Youzan), whatever the policy's sequence.")
 @click.option("--all", "all_", is_flag=True,
               help="Also orders due later (grace, cool-down, promise, closed window), "
                    "with opens_at.")

@@ -73,8 +73,11 @@ def show(app, key, shop, fmt):
 @click.option("--shop", metavar="NAME",
               help="One shop's own value (店铺名称): it overrides the journal's for that "
                    "shop's orders.")
+@click.option("--new-shop", is_flag=True,
+              help="With --shop: a shop the journal has no order of yet (else a name it "
+                   "does not know is refused as mistyped).")
 @pass_app
-def set_(app, key, value, shop):
+def set_(app, key, value, shop, new_shop):
     """Set KEY to VALUE (validated); with --shop, for that shop's orders only.
 
     \b
@@ -88,6 +91,8 @@ def set_(app, key, value, shop):
     k = app.policy.key(key)
     name = k.name
     shop = _shop(shop)
+    if shop is not None and k.per_shop:  # (a key no shop may set is refused as that)
+        app.check_shop(shop, new=new_shop)
     value = app.policy.set(name, value, app.agent_name, app.now_db(), shop=shop)
     where = f" (shop {shop})" if shop else ""
     click.echo(f"{name} = {mask_secret(value) if k.secret else display(value)}{where}")
@@ -119,8 +124,10 @@ def unset(app, key, shop):
 @click.option("--shop", metavar="NAME",
               help="One shop's own value (店铺名称): it overrides the journal's for that "
                    "shop's orders.")
+@click.option("--new-shop", is_flag=True,
+              help="With --shop: a shop the journal has no order of yet.")
 @pass_app
-def use(app, preset, shop):
+def use(app, preset, shop, new_shop):
     """Apply a PRESET that reproduces one manual (see: cstool policy presets).
 
     \b
@@ -128,7 +135,10 @@ def use(app, preset, shop):
       cstool policy use flags-shipping
     """
 
-    values = app.policy.use(preset, app.agent_name, app.now_db(), shop=_shop(shop))
+    shop = _shop(shop)
+    if shop is not None:
+        app.check_shop(shop, new=new_shop)
+    values = app.policy.use(preset, app.agent_name, app.now_db(), shop=shop)
     for name, value in values.items():
         click.echo(f"{name} = {display(value)}")
 

@@ -38,6 +38,16 @@ def mask_name(value: str) -> str:
     return s[0] + "*" * (len(s) - 1) if len(s) > 1 else "*"
 
 
+def mask_names(value, names) -> str:
+    """Text with each of ``names`` (the order's receiver …) masked where it appears: a
+    name is nothing :func:`mask_text` can find by its shape."""
+    s = str(value)
+    for n in sorted({str(n).strip() for n in names if n}, key=len, reverse=True):
+        if len(n) >= 2 and n in s:
+            s = s.replace(n, mask_name(n))
+    return s
+
+
 _DISTRICT = _Lazy(r"^(.{2,24}?(?:区|县|旗|市辖区|自治县|林区|特区))")
 _CITY = _Lazy(r"^(.{2,16}?市)")
 

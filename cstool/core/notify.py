@@ -73,12 +73,9 @@ def dingtalk_url(webhook: str, secret: Optional[str], timestamp_ms: int) -> str:
     return f"{webhook}{sep}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
 
 
-def split_message(lines: list[str], limit: int, title: str = "") -> list[str]:
-    """Join lines into messages of at most ``limit`` UTF-8 bytes, breaking between lines.
-
-    Every message starts with ``title`` (marked ``(2/3)`` when split); a single line
-    longer than a message is cut at a character boundary.
-    """
+def split_lines(lines: list[str], limit: int, title: str = "") -> list[list[str]]:
+    """The lines of each message :func:`split_message` makes (a line longer than a
+    message cut at a character boundary): one pass, whatever the number of lines."""
     head_room = len(title.encode()) + 16
     budget = max(limit - head_room, 64)
     chunks: list[list[str]] = [[]]
@@ -93,6 +90,16 @@ def split_message(lines: list[str], limit: int, title: str = "") -> list[str]:
             size = 0
         chunks[-1].append(line)
         size += len(b) + 1
+    return chunks
+
+
+def split_message(lines: list[str], limit: int, title: str = "") -> list[str]:
+    """Join lines into messages of at most ``limit`` UTF-8 bytes, breaking between lines.
+
+    Every message starts with ``title`` (marked ``(2/3)`` when split); a single line
+    longer than a message is cut at a character boundary.
+    """
+    chunks = split_lines(lines, limit, title)
     n = len(chunks)
     out = []
     for i, chunk in enumerate(chunks, 1):

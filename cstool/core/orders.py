@@ -17,7 +17,7 @@ from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, NotFound
 from cstool.core.i18n import _
 from cstool.core.limits import order_number
-from cstool.core.values import Address, Instant, Memo, Money, Name, Phone
+from cstool.core.values import Address, Instant, Money, Name, OrderText, Phone
 from cstool.core.vocab import PLATFORM, REFUNDING
 from cstool.core.where import Where, limit_sql
 
@@ -88,7 +88,8 @@ def present(r, policy: Any = None) -> dict:
         "shipped_at": instant(r["shipped_at"]),
         "courier": r["courier"],
         "tracking_no": r["tracking_no"],
-        "seller_memo": Memo(r["seller_memo"]) if r["seller_memo"] else r["seller_memo"],
+        "seller_memo": (OrderText(r["seller_memo"], [r["receiver_name"]]) if r["seller_memo"]
+                        else r["seller_memo"]),
         "flag": r["flag"],
         "paid_amount": _money(r["paid_fen"]),
         "postage": _money(r["postage_fen"]),
@@ -98,7 +99,8 @@ def present(r, policy: Any = None) -> dict:
         "item_title": r["item_title"],
         "item_count": r["item_count"],
         "sku": r["sku"],
-        "buyer_message": r["buyer_message"],
+        "buyer_message": (OrderText(r["buyer_message"], [r["receiver_name"]])
+                          if r["buyer_message"] else r["buyer_message"]),
         "invoice_title": r["invoice_title"],
         "brushing": bool(r["brushing"]),
         "receiver_name": Name(r["receiver_name"]) if r["receiver_name"] else None,
@@ -155,6 +157,16 @@ def require(journal, order_id: str, scope: Any = None):
                        .format(order=order_id, where=where, oid=oid, elsewhere=elsewhere))
     raise NotFound(_("no order {order}{where} in the journal (import the shop's export first)")
                    .format(order=order_id, where=where))
+
+
+def shops(journal) -> list[str]:
+    """The shops the journal knows: its orders', those named on an import (``--shop``)
+    and those with a policy of their own."""
+    names = {r[0] for r in journal.query(
+        "SELECT DISTINCT shop FROM orders WHERE shop IS NOT NULL "
+        "UNION SELECT shop FROM imports WHERE shop IS NOT NULL "
+        "UNION SELECT shop FROM shop_policy")}
+    return sorted(n for n in names if n)
 
 
 def platform_of(journal, order_id: Optional[str], scope: Any = None) -> Optional[str]:

@@ -20,7 +20,7 @@ from typing import IO, Any, Callable, Optional
 from cstool.core.i18n import Message, _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
-from cstool.core.values import Instant, Money, Pii, Verbatim, format_money
+from cstool.core.values import Instant, Memo, Money, OrderText, Pii, Verbatim, format_money
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
 # Keys whose values are identifiers, never free text: not searched for personal
@@ -156,6 +156,8 @@ class Renderer:
 
     def mask(self, text: Any) -> str:
         """Free text as printed: personal data masked unless ``reveal``."""
+        if isinstance(text, Pii) and not self.reveal:
+            return text.masked()
         return str(text) if self.reveal else mask_text(str(text))
 
     def row(self, row: dict, text: bool = False) -> dict:
@@ -289,3 +291,20 @@ class Renderer:
             if isinstance(v, list) and v and isinstance(v[0], dict):
                 out.write(f"\n{self.header(k, listing)}:\n")
                 self._table(v, out, None, listing)
+
+
+def own_names(value: Any, names: Sequence[Optional[str]], key: Optional[str] = None) -> Any:
+    """``value`` (one order's object, or rows about it) with every free text in it an
+    :class:`OrderText` that masks ``names`` (the order's receiver) too; identifiers and
+    typed values are left as they are."""
+    names = tuple(n for n in names if n)
+    if not names:
+        return value
+    if isinstance(value, dict):
+        return {k: own_names(v, names, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [own_names(v, names, key) for v in value]
+    if key in IDENTIFIERS or isinstance(value, (Instant, Verbatim)) or (
+            isinstance(value, Pii) and not isinstance(value, Memo)):
+        return value
+    return OrderText(value, names) if isinstance(value, str) else value

@@ -269,6 +269,15 @@ class Policy:
 
     __getitem__ = get
 
+    def shop_label(self, shop: Optional[str]) -> str:
+        """The name to print for ``shop``: its own ``shop_name`` (``policy set --shop``),
+        else the shop's name; with no shop, the journal's ``shop_name`` ("" when unset).
+        The journal's ``shop_name`` never renames a shop that has a name of its own."""
+        if shop:
+            own = self._shops.get(shop)
+            return (own["shop_name"][0] if own and "shop_name" in own else "") or shop
+        return self.get("shop_name") or ""
+
     def shop(self, shop: Optional[str]) -> ShopPolicy:
         """The policy as one shop's orders read it (``policy.shop(order_shop).get(key)``)."""
         return ShopPolicy(self, shop)
@@ -393,3 +402,7 @@ class ShopPolicy:
         return self.policy.get(key, self.name)
 
     __getitem__ = get
+
+    def label(self) -> str:
+        """The shop's name as printed (:meth:`Policy.shop_label`)."""
+        return self.policy.shop_label(self.name)

@@ -6,7 +6,7 @@
 2. else the long text column the listing names (``below``: a shipcheck's detail, a
    chase's message) moves under its row, indented, as wide as the terminal;
 3. text columns wrap, the widest first, at word boundaries or between characters (never
-   inside one: wcwidth knows a character's width and where a grapheme ends), down to
+   inside one: wcwidth knows a character's width, :func:`graphemes` where one ends), down to
    COMFORTABLE columns; identifiers (order numbers, ids, tracking numbers) never wrap;
 4. while that is still too wide, the columns the listing lets go (``drop``, in order) are
    left out, then text columns wrap down to MIN_WRAP (or their widest word);
@@ -56,9 +56,47 @@ def is_tty(stream) -> bool:
 
 def width(text: str) -> int:
     """Display width of one line (wide characters count two; escape sequences none)."""
-    from wcwidth import width as w
+    if text.isascii():
+        return len(text)
+    return sum(_cluster_width(g) for g in graphemes(text))
 
-    return w(text) if not text.isascii() else len(text)
+
+# What joins the character before it into one cluster on the screen: a zero-width joiner
+# and the character after it, variation selectors, emoji skin tones, combining marks.
+_ZWJ = "\u200d"
+
+
+def _joins(ch: str) -> bool:
+    from unicodedata import category
+
+    o = ord(ch)
+    return (0xFE00 <= o <= 0xFE0F or 0x1F3FB <= o <= 0x1F3FF or 0xE0020 <= o <= 0xE007F
+            or category(ch) in ("Mn", "Me"))
+
+
+def graphemes(text: str):
+    """``text`` in the clusters a terminal draws as one (a letter and its marks, an emoji
+    sequence joined by ZWJ): enough for tables, without wcwidth 0.3's grapheme tables."""
+    cluster = ""
+    joined = False
+    for ch in text:
+        if cluster and (joined or ch == _ZWJ or _joins(ch)):
+            cluster += ch
+            joined = ch == _ZWJ
+            continue
+        if cluster:
+            yield cluster
+        cluster, joined = ch, False
+    if cluster:
+        yield cluster
+
+
+def _cluster_width(cluster: str) -> int:
+    """A cluster's columns: its first character's (wide or full-width: 2; a control: 0)."""
+    from wcwidth import wcwidth
+
+    w = wcwidth(cluster[0])
+    return max(w, 0)
 
 
 def _lines(cell: str) -> list[str]:
@@ -110,10 +148,8 @@ def _segments(line: str):
     """The pieces a line may break between: words with their trailing space, each wide
     character on its own; closing punctuation stays with what it closes, opening
     punctuation with what it opens (避头尾), a grapheme is never split."""
-    from wcwidth import iter_graphemes
-
     seg, after_wide = "", False
-    for g in iter_graphemes(line):
+    for g in graphemes(line):
         wide = width(g) > 1
         if seg and (wide or after_wide) and g not in NO_START and not g.isspace() \
                 and seg[-1] not in NO_END:
@@ -184,10 +220,8 @@ def _tokens(cell: str) -> int:
 
 def clip(text: str, w: int) -> str:
     """``text`` cut to ``w`` columns at a character boundary."""
-    from wcwidth import iter_graphemes
-
     out, used = "", 0
-    for g in iter_graphemes(text):
+    for g in graphemes(text):
         gw = width(g)
         if used + gw > w:
             break

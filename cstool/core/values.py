@@ -16,7 +16,7 @@ from typing import Optional
 
 from cstool.core.errors import InputError
 from cstool.core.limits import MAX_FEN
-from cstool.core.mask import mask_address, mask_name, mask_phone, mask_text
+from cstool.core.mask import mask_address, mask_name, mask_names, mask_phone, mask_text
 from cstool.core.text import Lazy
 
 __all__ = ["mask_address", "mask_name", "mask_phone"]  # the typed values' maskers, for queries
@@ -163,3 +163,16 @@ class FreeText(Memo):
     """Any text someone typed (a problem, a receipt, a buyer's message)."""
 
     __slots__ = ()
+
+
+class OrderText(FreeText):
+    """Free text of one order (the buyer's message, a memo, a remark): the order's own
+    names (its receiver's) are masked in it too, which no pattern could find."""
+
+    def __new__(cls, value: str, names=()):
+        self = super().__new__(cls, value)
+        self.names = tuple(n for n in names if n)
+        return self
+
+    def masked(self) -> str:
+        return mask_names(mask_text(self), self.names)

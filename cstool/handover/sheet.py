@@ -134,18 +134,18 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
     with journal.write():
         for source, rows in collected.items():
             keep: list[int] = []
+            # the open items of these refs, in one query (handover_items_open_ref)
+            open_ids = {r[0]: r[1] for r in journal.query(
+                "SELECT ref, id FROM handover_items WHERE ref IN (SELECT value FROM json_each(?)) "
+                "AND acked_at IS NULL AND resolved_at IS NULL",
+                [json.dumps([r["ref"] for r in rows])])}
+            changed: list[list] = []
             for r in rows:
-                existing = journal.one(
-                    "SELECT id FROM handover_items WHERE ref = ? AND acked_at IS NULL "
-                    "AND resolved_at IS NULL", [r["ref"]])
                 values = [r["category"], r["buyer"], r["order_id"], r["platform"], r["problem"],
                           r["todo"], r["due_at"], source]
-                if existing:
-                    item_id = existing["id"]
-                    journal.execute(
-                        "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, "
-                        "platform = ?, problem = ?, todo = ?, due_at = ?, source = ? "
-                        "WHERE id = ?", values + [item_id])
+                if r["ref"] in open_ids:
+                    item_id = open_ids[r["ref"]]
+                    changed.append(values + [item_id])
                 else:
                     item_id = journal.execute(
                         "INSERT INTO handover_items (category, buyer, order_id, platform, "
@@ -153,6 +153,12 @@ def persist(ctx, collected: dict[str, list[dict]]) -> list[int]:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         values + [r["ref"], agent, now_db]).lastrowid
                 keep.append(item_id)
+            journal.conn.executemany(
+                "UPDATE handover_items SET category = ?, buyer = ?, order_id = ?, platform = ?, "
+                "problem = ?, todo = ?, due_at = ?, source = ? WHERE id = ? AND NOT ("
+                "category IS ? AND buyer IS ? AND order_id IS ? AND platform IS ? "
+                "AND problem IS ? AND todo IS ? AND due_at IS ? AND source IS ?)",
+                [v + v[:8] for v in changed])
             journal.execute(
                 "UPDATE handover_items SET resolved_at = ?, "
                 "resolved_note = 'no longer open in the journal' "
@@ -172,11 +178,16 @@ def hold_rows(ctx) -> list[dict]:
     clock = ctx.clock
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
+    # From the orders still to ship (the queues' partial indexes), whose holds are looked
+    # up: holds stay open on orders long shipped, and are never read all.
     w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
         "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM holds h "
         "JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
-        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        "WHERE (h.order_id, h.platform) IN (SELECT order_id, platform FROM orders "
+        "WHERE status = 'unpaid' UNION ALL SELECT order_id, platform FROM orders "
+        "WHERE status IN ('paid', 'part_shipped')) "
+        "AND h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
         f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
         + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
@@ -264,7 +275,7 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
     rows.sort(key=lambda r: (_category_rank(r["category"]), _FROM_RANK[r["from"]],
                              r["due_at"] or "~", r["id"]))
     shop = ctx.scope.shop
-    return Sheet(shop=ctx.policy.get("shop_name", shop) or shop or "", shift=shift, agent=agent,
+    return Sheet(shop=ctx.policy.shop_label(shop), shift=shift, agent=agent,
                  generated_at=now_db, rows=rows, warnings=warnings)
 
 
@@ -303,47 +314,59 @@ def _xlsx_text(value: Any) -> Any:
 
 
 def write_xlsx(sheet: Sheet, out: IO[bytes], renderer) -> None:
+    """The sheet as an xlsx workbook, written row by row (openpyxl's write-only mode:
+    time and memory follow the rows, where indexing a growing sheet cost each row a
+    walk over every cell before it).
+
+    Every cell that holds text is a text cell (type ``s``): a problem someone typed as
+    ``=HYPERLINK(...)`` is shown, never evaluated. Order numbers and phones also carry
+    the text format ``@``, so Excel never rounds a 19-digit number.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{sheet.shift.label}{sheet.shift.date.isoformat()}"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"{sheet.shift.label}{sheet.shift.date.isoformat()}")
+    # What goes before the rows in the file: column widths and the frozen header.
+    for i, (_key, _, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A3"
+
+    def styled(**style: Any) -> Any:
+        """A style as a cell carries it, made once and copied into each cell."""
+        c = Cell(ws, row=1, column=1)
+        for name, v in style.items():
+            setattr(c, name, v)
+        return c._style
+
+    def cell(value: Any, style: Any = None) -> Optional[Cell]:
+        if value is None or value == "":
+            # empty, but an order number or phone the next shift types in stays text
+            return Cell(ws, row=1, column=1, style_array=style) if style else None
+        c = Cell(ws, row=1, column=1, value=_xlsx_text(value), style_array=style)
+        if c.data_type != "n":  # text (or what openpyxl would take for a formula)
+            c.data_type = "s"   # text someone typed is never a formula
+        return c
+
     title = sheet.title(renderer.clock)
     if sheet.warnings:
         title += " · 注意: " + "; ".join(sheet.warnings)
-    ws.append([_xlsx_text(title)])
-    ws["A1"].data_type = "s"  # the shop's name and the warnings are text
-    ws.append(HEADERS)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    ws["A1"].font = Font(bold=True, size=13)
-    bold = Font(bold=True)
-    receipt_fill = PatternFill("solid", fgColor="FFF2CC")
-    for i, (key, _, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        cell = ws.cell(row=2, column=i)
-        cell.font = bold
-        if key == "receipt":
-            cell.fill = receipt_fill
+    ws.append([cell(title, styled(font=Font(bold=True, size=13)))])  # the shop's name: text
+    bold = styled(font=Font(bold=True))
+    receipt = styled(font=Font(bold=True), fill=PatternFill("solid", fgColor="FFF2CC"))
+    ws.append([cell(h, receipt if key == "receipt" else bold) for key, h, _ in COLUMNS])
+    ws.merged_cells.add(f"A1:{get_column_letter(len(COLUMNS))}1")
     # Order numbers and phones are text cells: a 19-digit number would be
     # rounded by Excel and never match its order again.
-    text_cols = [i for i, (key, _, _) in enumerate(COLUMNS) if key in ("buyer", "order_id",
-                                                                        "phone")]
-    wrap = Alignment(wrap_text=True, vertical="top")
-    photo_col = [k for k, _, _ in COLUMNS].index("photos")
-    keys = [k for k, _, _ in COLUMNS]
-    for n, row in enumerate(sheet.rows, start=3):
+    as_text = styled(number_format="@")
+    wrap = styled(alignment=Alignment(wrap_text=True, vertical="top"))
+    plain = [(k, as_text if k in ("buyer", "order_id", "phone") else None) for k, _, _ in COLUMNS]
+    for row in sheet.rows:
         cells = _cells(row, renderer)
-        ws.append([_xlsx_text(cells[k]) if cells[k] != "" else None for k in keys])
-        for cell in ws[n]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text someone typed is never a formula
-        for i in text_cols:
-            ws.cell(row=n, column=i + 1).number_format = "@"
-        if "\n" in cells["photos"]:
-            ws.cell(row=n, column=photo_col + 1).alignment = wrap
-    ws.freeze_panes = "A3"
+        ws.append([cell(cells[k], wrap if k == "photos" and "\n" in cells[k] else style)
+                   for k, style in plain])
     last = get_column_letter(len(COLUMNS))
     ws.auto_filter.ref = f"A2:{last}{max(2, len(sheet.rows) + 2)}"
     wb.save(out)

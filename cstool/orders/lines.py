@@ -36,19 +36,43 @@ def _amount(rows) -> Optional[int]:
     return sum(known) if known else None
 
 
-def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: int) -> int:
+def _live(r) -> bool:
+    """A line still part of what the buyer gets (not closed, not refunded)."""
+    return r["status"] != "closed" and r["refund_status"] != "refunded"
+
+
+def _refunded(rows) -> Optional[int]:
+    """What the closed or refunded lines gave back: their refund, else their amount."""
+    out = None
+    for r in rows:
+        if _live(r) and not r["refund_fen"]:
+            continue
+        fen = r["refund_fen"] if r["refund_fen"] is not None else r["paid_fen"] if \
+            r["paid_fen"] is not None else (r["price_fen"] * (r["quantity"] or 1)
+                                            if r["price_fen"] is not None else None)
+        if fen:
+            out = (out or 0) + fen
+    return out
+
+
+def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: int,
+                  from_lines: bool = False) -> int:
     """After an import of items: the orders only lines speak for take their status, amount,
-    item count and title from them. Returns how many of the file's lines wait for an
-    order the journal does not have yet (their order export, or an item report with
-    the order's times, brings it)."""
+    refund, item count and title from them; ``from_lines`` (a file with a row per item
+    and no order-level title): every order of the file takes its title and item count
+    from its lines. The title is the first line still to be had, the count the sum of
+    those lines' quantities. Returns how many of the file's lines wait for an order the
+    journal does not have yet (their order export, or an item report with the order's
+    times, brings it)."""
     ids = sorted(set(order_ids))
     waiting = 0
     updates = []
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        known = {r[0]: r[1] for r in journal.query(
-            f"SELECT order_id, status_from FROM orders WHERE platform = ? "
+        known = {r[0]: r for r in journal.query(
+            f"SELECT order_id, status_from, status, total_fen, refund_fen, item_count, "
+            f"item_title FROM orders WHERE platform = ? "
             f"AND order_id IN ({marks})", [platform, *chunk])}
         waiting += journal.scalar(
             f"SELECT count(*) FROM order_lines WHERE platform = ? AND order_id IN ({marks}) "
@@ -56,19 +80,29 @@ def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: i
             f"AND order_id IN ({marks}))", [platform, *chunk, platform, *chunk])
         lines: dict[str, list] = {}
         for r in journal.query(
-                f"SELECT order_id, status, quantity, price_fen, paid_fen, title FROM order_lines "
+                f"SELECT order_id, status, refund_status, refund_fen, quantity, price_fen, "
+                f"paid_fen, title FROM order_lines "
                 f"WHERE platform = ? AND order_id IN ({marks}) ORDER BY id", [platform, *chunk]):
             lines.setdefault(r["order_id"], []).append(r)
         for oid, rows in lines.items():
-            if known.get(oid) != "lines":
+            o = known.get(oid)
+            if o is None or (o["status_from"] != "lines" and not from_lines):
                 continue  # an order export says what the order is
-            counts = [r["quantity"] for r in rows if r["status"] != "closed" and r["quantity"]]
-            titles = [r["title"] for r in rows if r["title"]]
-            updates.append((status_of([r["status"] for r in rows]), _amount(rows),
-                            sum(counts) if counts else None, titles[0] if titles else None,
-                            import_id, oid, platform))
-    journal.conn.executemany(
-        "UPDATE orders SET status = ?, total_fen = coalesce(?, total_fen), "
-        "item_count = coalesce(?, item_count), item_title = coalesce(item_title, ?), "
-        "import_id = ? WHERE order_id = ? AND platform = ? AND status_from = 'lines'", updates)
+            live = [r for r in rows if _live(r)]
+            counts = [r["quantity"] for r in live if r["quantity"]]
+            titles = [r["title"] for r in live if r["title"]] or [
+                r["title"] for r in rows if r["title"]]
+            new = {"item_count": sum(counts) if counts else o["item_count"],
+                   "item_title": titles[0] if titles else o["item_title"]}
+            if o["status_from"] == "lines":
+                amount, refund = _amount(rows), _refunded(rows)
+                new.update(status=status_of([r["status"] for r in rows]),
+                           total_fen=amount if amount is not None else o["total_fen"],
+                           refund_fen=refund if refund is not None else o["refund_fen"])
+            if any(new[k] != o[k] for k in new):
+                updates.append((new, oid))
+    for new, oid in updates:
+        sets = ", ".join(f"{k} = ?" for k in new)
+        journal.conn.execute(f"UPDATE orders SET {sets}, import_id = ? WHERE order_id = ? "
+                             "AND platform = ?", [*new.values(), import_id, oid, platform])
     return waiting

@@ -110,6 +110,18 @@ def _address(text: str) -> Optional[str]:
     return None if "*" in s else (s or None)
 
 
+_CONTACT_PHONE = re.compile(r"(?:\+?86-?)?([0-9][0-9*\- ]{4,19})")
+
+
+def _contact(text: str) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """One cell of name, phone and address (``张三，86-13900139000，广东省深圳市…``) as the
+    three; a cell not of that shape is only an address."""
+    parts = [p.strip() for p in re.split(r"[，,]", text.strip(), maxsplit=2)]
+    if len(parts) == 3 and (m := _CONTACT_PHONE.fullmatch(parts[1])):
+        return parts[0] or None, m.group(1).strip(), _address(parts[2].rstrip("，, "))
+    return None, None, _address(text)
+
+
 class _Cache(dict):
     """A column's converted values (amounts, statuses repeat): a dict lookup, not a call."""
 
@@ -226,6 +238,7 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
                                                            "refund")}
     money = _Cache(_fen)
     env: dict[str, Any] = {"_address": _address, "_phone": _phone, "_order_id": _order_id,
+                           "_contact": _contact,
                            "_shop": shop, "_implied": _Cache(implied), "_nick": _nick_error}
     pres = {f: p for f in index if (p := _pre(spec, f)) is not None}
 
@@ -262,6 +275,11 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
     phone = ("(_p[1:] if (_p := {c})[:1] == \"'\" and _p[1:].isdigit() else "
              "_p if _p.isdigit() else _phone(_p))")
     exprs = []
+    # a file with one cell for the receiver: its name, phone and address, where the file
+    # has no column of their own
+    contact = {col: f"_contact({cell('receiver_contact', index['receiver_contact'][0])})[{k}]"
+               for k, col in enumerate(("receiver_name", "receiver_phone", "receiver_address"))
+               if "receiver_contact" in index}
     for col in COLUMNS:
         if col == "order_id":
             if "order_id" in pres:
@@ -287,6 +305,8 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
             exprs.append(value("line.status") + " or 'paid'")  # the lines decide, later
         else:
             exprs.append(value(col))
+        if col in contact:
+            exprs[-1] = f"({exprs[-1]} or {contact[col]})"
     src = "def fast(c):\n    r = (" + ", ".join(exprs) + ",)\n"
     # a payment or a shipment before the order existed: a row to reject, not to store
     env["_before"] = _before_created

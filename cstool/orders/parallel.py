@@ -33,14 +33,56 @@ def _cut(rows: list) -> tuple[list, list]:
     return chunks, rows[n:]
 
 
-def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
-             ) -> Iterator[tuple]:
-    """Batches of ``(chunks, rest, line_chunks, line_rest, memos, rejected, bytes read)``.
+class Digests:
+    """Each row of an order export as a 64-bit digest of its cells (and of how the file
+    is read: its format, columns, shop, status words and time zone), and the digests
+    the journal stored for the rows it last wrote: a row whose digest is there was
+    imported as it is and changed nothing since, so it is skipped before it is parsed
+    into an order (``known``: sorted, in an ``array('q')`` — 8 bytes an order).
+
+    ``key``: the cell of the order number; once a row of an order is sent on, a later
+    row of the same order in the file is never skipped (the journal's digests are from
+    before the file), and past ``MAX_SENT`` such orders nothing more is skipped.
+    """
+
+    MAX_SENT = 200_000
+
+    def __init__(self, salt: str, known, key: int):
+        from bisect import bisect_left
+        from hashlib import blake2b
+
+        self._blake2b, self._bisect = blake2b, bisect_left
+        self._key = blake2b(salt.encode(), digest_size=32).digest()
+        self.known, self.key = known, key
+        self.sent: set = set()
+
+    def __call__(self, cells: list) -> int:
+        return int.from_bytes(self._blake2b("\x1f".join(cells).encode(), digest_size=8,
+                                            key=self._key).digest(), "big", signed=True)
+
+    def unchanged(self, digest: int, cells: list) -> bool:
+        known = self.known
+        if not known or len(self.sent) >= self.MAX_SENT:
+            return False
+        i = self._bisect(known, digest)
+        return i < len(known) and known[i] == digest and cells[self.key] not in self.sent
+
+    def send(self, cells: list) -> None:
+        if self.known and len(self.sent) < self.MAX_SENT:
+            self.sent.add(cells[self.key])
+
+
+def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = None,
+             digests: Optional[Digests] = None) -> Iterator[tuple]:
+    """Batches of ``(chunks, rest, line_chunks, line_rest, memos, rejected, bytes read,
+    rows skipped)``.
 
     ``chunks`` are flat tuples of CHUNK orders each (for the multi-row
     statement), ``rest`` the orders left over at the end of the file, the
     ``line_`` ones the same for lines (an export of items), ``memos`` the
     parses (``memo(text)``) of memo texts the batch brings for the first time.
+    ``digests``: each order ends with its row's digest, and the rows the journal
+    has as they are are skipped (counted, not sent).
     """
     if getattr(normalise, "lines", False):
         yield from _line_batches(source, normalise, memo)
@@ -50,9 +92,15 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
     rejected: list = []
     memos: list = []
     seen: set = set()
+    skipped = 0
 
     fast, check = normalise.fast, normalise  # the common case without a second call
     for line, cells in source.rows():
+        if digests is not None:
+            digest = digests(cells)
+            if digests.unchanged(digest, cells):
+                skipped += 1
+                continue
         try:
             row = fast(cells)
             if row[CREATED_POS] is None:
@@ -64,6 +112,9 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
                 if str(e) != "empty row":
                     rejected.append({"row": line, "error": str(e)})
                 continue
+        if digests is not None:
+            row = (*row, digest)
+            digests.send(cells)
         rows.append(row)
         text = row[MEMO_POS]
         if memo is not None and text and text not in seen:
@@ -72,9 +123,9 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
             seen.add(text)
             memos.append((text, *memo(text)))
         if len(rows) >= BATCH:
-            yield (*cut(rows), [], [], memos, rejected, source.position())
-            rows, rejected, memos = [], [], []
-    yield (*cut(rows), [], [], memos, rejected, source.size)
+            yield (*cut(rows), [], [], memos, rejected, source.position(), skipped)
+            rows, rejected, memos, skipped = [], [], [], 0
+    yield (*cut(rows), [], [], memos, rejected, source.size, skipped)
 
 
 def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
@@ -103,9 +154,9 @@ def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] 
                 seen.add(text)
                 memos.append((text, *memo(text)))
         if len(lines) >= BATCH:
-            yield (*_cut(orders), *_cut(lines), memos, rejected, source.position())
+            yield (*_cut(orders), *_cut(lines), memos, rejected, source.position(), 0)
             orders, lines, rejected, memos = [], [], [], []
-    yield (*_cut(orders), *_cut(lines), memos, rejected, source.size)
+    yield (*_cut(orders), *_cut(lines), memos, rejected, source.size, 0)
 
 
 def _die_with(parent: int) -> None:
@@ -141,7 +192,8 @@ def _die_with(parent: int) -> None:
 
 
 def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Callable],
-                 recv=None, parent: Optional[int] = None) -> None:
+                 recv=None, parent: Optional[int] = None,
+                 digests: Optional[Digests] = None) -> None:
     """The forked reader: decode, parse and normalise, ship batches to the writer."""
     import gc
     import marshal
@@ -152,7 +204,7 @@ def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Calla
         _die_with(parent)
     gc.disable()
     try:
-        for batch in _batches(source, normalise, memo):
+        for batch in _batches(source, normalise, memo, digests):
             send.send_bytes(marshal.dumps(("rows", *batch)))
         send.send_bytes(marshal.dumps(("done",)))
     except (BrokenPipeError, ConnectionError):
@@ -174,8 +226,8 @@ def _tell(send, msg: tuple) -> None:
         os._exit(1)
 
 
-def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
-                    ) -> Iterator[tuple]:
+def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None,
+                    digests: Optional[Digests] = None) -> Iterator[tuple]:
     """Like :func:`_batches`, with the reading done by a forked process.
 
     The import is CPU-bound on both sides: parsing the file (Python) and
@@ -189,7 +241,7 @@ def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable
     recv, send = ctx.Pipe(duplex=False)
     _widen(send)
     proc = ctx.Process(target=_reader_main, args=(send, source, normalise, memo, recv,
-                                                  os.getpid()), daemon=True)
+                                                  os.getpid(), digests), daemon=True)
     proc.start()
     send.close()
     try:

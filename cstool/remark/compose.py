@@ -11,6 +11,7 @@ from typing import Optional
 from cstool.core.clock import iter_manual_dates, to_db
 from cstool.core.errors import BadUsage, CstoolError, InputError
 from cstool.core.orders import require
+from cstool.core.output import own_names
 from cstool.core.values import Instant, Memo
 from cstool.core.vocab import COLOUR_CODE, COURIER
 from cstool.remark.flags import COMPOSE_KINDS, KIND, flag_problem, kind_colours, side
@@ -296,6 +297,6 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
 def history(ctx, order_id: str) -> list[dict]:
     """The order's remarks, oldest first (platform memos, cli remarks, chase remarks)."""
     order = require(ctx.journal, order_id, ctx.scope)
-    return [present(r, with_order=False) for r in ctx.journal.query(
+    return own_names([present(r, with_order=False) for r in ctx.journal.query(
         "SELECT * FROM remarks WHERE order_id = ? AND platform = ? ORDER BY created_at, id",
-        [order["order_id"], order["platform"]])]
+        [order["order_id"], order["platform"]])], [order["receiver_name"]])

@@ -3,7 +3,9 @@ its rows (brushing marks, holds, releases), inside the import's transaction."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from typing import Optional
 
 from cstool.core.files import can_fork
 from cstool.core.vocab import COLOUR
@@ -13,6 +15,7 @@ from cstool.remark.store import SET_PARSE, apply, chunks, columns, open_holds_of
 # -- the import hook ----------------------------------------------------------------------------------
 
 _NEW_MEMOS = "remarks.id > ? AND remarks.source = 'platform'"
+_SLICE = 5000  # acting memos applied at a time
 
 
 class ImportedMemos:
@@ -82,20 +85,52 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
         acting_sql.append("SELECT remarks.id FROM remarks WHERE remarks.id > ? AND "
                           "remarks.source = 'platform' AND remarks.text IN "
                           "(SELECT text FROM temp.memo_reparse WHERE brush OR holds)")
+    now_db, agent = imp["started_at"], imp["agent"]
+
+    def apply_all(todo: list) -> None:
+        """Apply ``todo`` (remark id order), then the brushing marks gathered so far."""
+        open_ = open_holds_of(journal, {(t[1]["order_id"], t[1]["platform"]) for t in todo})
+        for remark_id, order, p, prev in todo:
+            apply(journal, order, p, remark_id=remark_id, now_db=now_db,
+                  agent=p.author if p.author in parser.shop.agents else agent,
+                  open_holds=open_.setdefault((order["order_id"], order["platform"]), {}),
+                  prev=prev, brushing=brushing)
+        if brushing:
+            journal.conn.executemany(
+                "UPDATE orders SET brushing = ? WHERE order_id = ? AND platform = ?", brushing)
+            brushing.clear()
+
+    streamed: set = set()  # (with an earlier memo) the orders the stream below applied
     if in_import:
-        # parsed by the import's reader: brushing marks need no second parse, and
-        # only memos about holds come back as parses. (One UPDATE per order: a
-        # single statement over thousands of orders would keep a statement journal
-        # of every page it touches, in memory during an import.)
-        for r in journal.query(
+        # Parsed by the import's reader: brushing marks need no second parse, and only
+        # memos about holds come back as parses, a slice of remark ids at a time, each
+        # applied before the next is read (memory stays flat however big the file).
+        # (One UPDATE per order: a single statement over thousands of orders would keep
+        # a statement journal of every page it touches, in memory during an import.)
+        earlier = last and journal.scalar(
+            "SELECT EXISTS (SELECT 1 FROM remarks WHERE id <= ? AND source = 'platform')", [last])
+        cursor = last
+        while True:
+            rows = journal.query(
                 "SELECT remarks.id, remarks.text, o.order_id, o.platform, o.status, o.brushing, "
                 "p.acting FROM remarks JOIN temp.memo_parse p ON p.text = remarks.text "
                 "JOIN orders o ON o.order_id = remarks.order_id AND o.platform = remarks.platform "
-                f"WHERE {_NEW_MEMOS} AND p.acting > 0 ORDER BY remarks.id", [last]):
-            if r["acting"] == 2:
-                todo.append((r["id"], r, parser(r["text"]), None))
-            elif not r["brushing"]:
-                brushing.append((1, r["order_id"], r["platform"]))
+                f"WHERE {_NEW_MEMOS} AND p.acting > 0 ORDER BY remarks.id LIMIT {_SLICE}",
+                [cursor])
+            if not rows:
+                break
+            cursor = rows[-1]["id"]
+            todo = []
+            for r in rows:
+                if r["acting"] == 2:
+                    todo.append((r["id"], r, parser(r["text"]), None))
+                elif not r["brushing"]:
+                    brushing.append((1, r["order_id"], r["platform"]))
+            if earlier:
+                todo = _replaced_memos(journal, parser, last, todo,
+                                       [(r["order_id"], r["platform"]) for r in rows])
+                streamed.update((r["order_id"], r["platform"]) for r in rows)
+            apply_all(todo)
     if acting_sql:
         ids = " UNION ".join(acting_sql)
         for r in journal.query(
@@ -113,7 +148,8 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
     new_memos = journal.scalar(f"SELECT EXISTS (SELECT 1 FROM remarks WHERE {_NEW_MEMOS})",
                                [last])
     if last and new_memos:
-        todo = _replaced_memos(journal, parser, last, todo)
+        # the orders whose new memo acts on nothing, but whose previous memo did
+        todo = _replaced_memos(journal, parser, last, todo, skip=streamed)
     # The export's own flag (备注标签) and presale column, for the orders it changed.
     special = journal.query(
         "SELECT order_id, platform, flag, presale_info, status, brushing FROM orders "
@@ -122,15 +158,9 @@ def apply_imported_memos(ctx, last_remark_id: int) -> None:
              if COLOUR.get(r["flag"] or "")}
     if flags and new_memos:
         _store_flagged(journal, parser, last, flags)
-    now_db, agent = imp["started_at"], imp["agent"]
-    open_ = open_holds_of(journal, {(t[1]["order_id"], t[1]["platform"]) for t in todo}
-                          | {(r["order_id"], r["platform"]) for r in special
-                             if r["presale_info"]})
-    for remark_id, order, p, prev in todo:
-        apply(journal, order, p, remark_id=remark_id, now_db=now_db,
-              agent=p.author if p.author in parser.shop.agents else agent,
-              open_holds=open_.setdefault((order["order_id"], order["platform"]), {}),
-              prev=prev, brushing=brushing)
+    apply_all(todo)
+    open_ = open_holds_of(journal, {(r["order_id"], r["platform"]) for r in special
+                                    if r["presale_info"]})
     for r in special:
         p = parse_line(r["presale_info"], ref, Shop()) if r["presale_info"] else None
         if p is not None and "presale" in p.holds():
@@ -196,16 +226,25 @@ def _parse_rows(parser: Parser, texts: list) -> Iterator[tuple]:
         spool.close()
 
 
-def _replaced_memos(journal, parser: Parser, last: int, todo: list) -> list:
+def _replaced_memos(journal, parser: Parser, last: int, todo: list,
+                    orders: Optional[list] = None, skip: frozenset = frozenset()) -> list:
     """Add the new memos of orders whose previous memo held a hold or ``@@@``:
-    what the new memo dropped is released."""
+    what the new memo dropped is released. ``orders``: only these (a slice of the
+    stream), else every order with a new memo but those in ``skip``."""
     prev: dict[tuple[str, str], Parsed] = {}
+    if orders is not None:
+        wanted = "(SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+        params = [last, json.dumps(orders)]
+    else:
+        wanted = "(SELECT order_id, platform FROM remarks WHERE id > ? AND source = 'platform')"
+        params = [last, last]
     for r in journal.query(
             "SELECT order_id, platform, text FROM remarks WHERE id IN ("
             " SELECT max(id) FROM remarks WHERE id <= ? AND source = 'platform' "
-            " AND (order_id, platform) IN"
-            " (SELECT order_id, platform FROM remarks WHERE id > ? AND source = 'platform')"
-            " GROUP BY order_id, platform)", [last, last]):
+            f" AND (order_id, platform) IN {wanted}"
+            " GROUP BY order_id, platform)", params):
+        if (r[0], r[1]) in skip:
+            continue
         p = parser(r[2])
         if p.acts():
             prev[(r[0], r[1])] = p

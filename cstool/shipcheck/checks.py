@@ -77,7 +77,8 @@ _KEY = "(order_id, platform)"
 # refund asked, partly refunded) are few and judged in Python; the counts subtract
 # them there rather than test every waiting order against these lists.
 _NORMAL = f"""{_WAITING} AND brushing = 0
-    AND {_KEY} NOT IN ({_OPEN_HOLDS})
+    AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_id = orders.order_id
+                    AND h.platform = orders.platform AND h.released_at IS NULL)
     AND {_KEY} NOT IN (SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL})
     AND {_KEY} NOT IN ({_AGENT_REFUNDS})
     AND {_KEY} NOT IN ({_LINES_REFUNDING})"""
@@ -90,6 +91,47 @@ _OWN = {"overdue": "ship_by < :t_now",
 _BY_POLICY = {"overdue": f"{_BASE} < :t_over",
               "due_soon": f"{_BASE} >= :t_over AND {_BASE} <= :t_soon",
               "ship_today": f"{_BASE} > :t_soon"}
+_ERA = "(substr({x}, 1, 4) BETWEEN :min_year AND :max_year)"
+# The held waiting orders, one light row each, judged in SQL as special_row would judge
+# them, so that counting thousands of held orders costs no Python call each: waiting for
+# the buyer; else the latest hold date (due once it has come, not listed before). ``py``:
+# the few left to Python (only an owner, a time or date no shop could mean). They are
+# read from the holds when those are fewer than the orders waiting (a stopped warehouse),
+# else from the waiting orders (a usual day: holds stay open on orders long shipped),
+# each side in order number order through a covering index (m0081).
+_FROM_HOLDS = """holds h INDEXED BY holds_open_kinds
+    CROSS JOIN orders o INDEXED BY orders_waiting_by_id
+    ON o.order_id = h.order_id AND o.platform = h.platform"""
+_FROM_WAITING = """orders o INDEXED BY orders_waiting_by_id
+    CROSS JOIN holds h INDEXED BY holds_open_kinds
+    ON h.order_id = o.order_id AND h.platform = o.platform"""
+_HELD = f"""
+    SELECT o.order_id, o.platform, o.ship_by, coalesce(o.paid_at, o.created_at) AS base,
+           max(h.kind = 'waiting_buyer') AS wb,
+           max(CASE WHEN h.kind IN ('until', 'presale') THEN h.until END) AS day,
+           NOT {_ERA.format(x="coalesce(o.paid_at, o.created_at)")}
+           OR (o.ship_by IS NOT NULL AND NOT {_ERA.format(x="o.ship_by")})
+           OR max(h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
+    FROM {{source}}
+    WHERE h.released_at IS NULL AND o.{_WAITING} AND o.brushing = 0{{where}}
+    GROUP BY {{side}}.order_id, {{side}}.platform"""
+_HELD_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
+         WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END END"""
+_HELD_BUCKET = f"""CASE WHEN ship_by IS NULL THEN CASE WHEN base < :t_over THEN 'overdue'
+         WHEN base <= :t_soon THEN 'due_soon' ELSE 'ship_today' END
+         ELSE CASE WHEN {_OWN['overdue']} THEN 'overdue' WHEN {_OWN['due_soon']} THEN 'due_soon'
+         ELSE 'ship_today' END END"""
+# The waiting orders a hold does not explain: a refund asked for or made, a presale text.
+_UNHELD = f"""
+    SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL}
+    UNION {_AGENT_REFUNDS} UNION {_LINES_REFUNDING}"""
+_SPECIAL_COLUMNS = f"""o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at,
+    o.created_at, o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
+    o.presale_info, o.item_title, o.brushing,
+    instr(coalesce(o.seller_memo, ''), '退款') > 0
+    OR (o.order_id, o.platform) IN ({_AGENT_REFUNDS}) AS refunding,
+    o.refund_fen > 0 OR (o.order_id, o.platform) IN ({_LINES_REFUNDING}) AS part_refunded,
+    h.kind, h.until, h.owner, h.note, h.created_at AS held_at"""
 # Keys whose values change which orders shipcheck finds: a shop that sets its own is
 # checked apart, with its own SQL parameters.
 GROUP_KEYS = ("ship_deadline_hours", "stalled_days", "stalled_max_days")
@@ -232,11 +274,15 @@ def group_terms(group: Optional[tuple[str, ...]], own: bool, params: dict[str, A
 
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
          paid_before: Optional[str] = None, scope: Any = None,
-         group: Optional[tuple[str, ...]] = None, own: bool = False) -> Plan:
+         group: Optional[tuple[str, ...]] = None, own: bool = False,
+         from_holds: bool = False) -> Plan:
     """The SQL for a run (of one group of shops: see :func:`groups`); ``paid_before`` (a
-    journal instant) keeps older orders only; ``scope`` limits platform and shop."""
+    journal instant) keeps older orders only; ``scope`` limits platform and shop;
+    ``from_holds``: read the held orders from the holds (fewer than the orders waiting)."""
     wanted = set(only or CHECKS)
-    p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before})
+    p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
+                     "today": rules.today.isoformat(), "min_year": MIN_TEXT,
+                     "max_year": MAX_TEXT})
     where = scope_terms(scope, p.params) + group_terms(group, own, p.params)
     o_where = scope_terms(scope, {}, "o") + group_terms(group, own, {}, "o")
     before = f" AND {_BASE} < :before" if paid_before else ""
@@ -254,27 +300,20 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {_POLICY}
                 AND {_BY_POLICY[check]}{before}{where} ORDER BY {_BASE}, order_id LIMIT :limit""")
             order = "ship_by" if check != "ship_today" else _BASE
-            p.add(check + "_by", f"""SELECT {_ROW} FROM orders WHERE {_NORMAL}
-                AND {_OWN[check]}{before}{where} ORDER BY {order}, order_id LIMIT :limit""")
+            # (few orders have a ship-by time of their own: from its index, sorted after)
+            p.add(check + "_by", f"""SELECT {_ROW} FROM orders INDEXED BY orders_waiting_by
+                WHERE {_NORMAL} AND ship_by IS NOT NULL AND {_OWN[check]}{before}{where}
+                ORDER BY {order}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
-        # one row per (order, open hold)
-        p.add("special", f"""
-            SELECT o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at, o.created_at,
-                   o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
-                   o.presale_info, o.item_title,
-                   instr(coalesce(o.seller_memo, ''), '退款') > 0
-                   OR (o.order_id, o.platform) IN ({_AGENT_REFUNDS}) AS refunding,
-                   o.refund_fen > 0 OR (o.order_id, o.platform) IN ({_LINES_REFUNDING})
-                   AS part_refunded,
-                   h.kind, h.until, h.owner, h.note, h.created_at AS held_at
-            FROM orders o LEFT JOIN holds h ON h.order_id = o.order_id
-                AND h.platform = o.platform AND h.released_at IS NULL
-            WHERE o.{_WAITING} AND o.brushing = 0{o_where} AND (o.order_id, o.platform) IN (
-                {_OPEN_HOLDS}
-                UNION SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL}
-                UNION {_AGENT_REFUNDS}
-                UNION {_LINES_REFUNDING})
-            ORDER BY o.order_id, o.platform, h.id""")
+        side = "h" if from_holds else "o"
+        held = _HELD.format(source=_FROM_HOLDS if from_holds else _FROM_WAITING, side=side,
+                            where=o_where)
+        p.add("held", f"""
+            SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
+                   {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
+        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD}) u
+            CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
+            WHERE o.{_WAITING} AND o.brushing = 0{o_where}""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
                    f" AND {_TRANSIT} >= :t_oldest{where}")
@@ -348,15 +387,50 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
-    p = plan(rules, only, limit, paid_before, ctx.scope, shops, own)
+    import heapq  # start-up: cron loads this module with every routine's declaration
+
+    p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
+             from_holds=_holds_fewer(journal))
     res = {name: journal.query(sql, p.params) for name, sql in p.statements}
+    buckets = {k: v or 0 for k, v in zip(("overdue", "due_soon", "ship_today"),
+                                         res["deadline_counts"][0])} \
+        if "deadline_counts" in res else {}
+    # The held orders judged in SQL are counted here, and only the first of each check
+    # get their rows built; the rest of the special orders are read and judged in full.
+    unheld = {(r[0], r[1]) for r in res.get("unheld", ())}
+    read = set(unheld)
+    judged: dict[str, list] = {c: [] for c in CHECKS}
+    # the dispatch time orders the hold_due rows: one for all, or each order is read
+    one_dispatch = own or not ctx.policy.differs(("dispatch_time",))
+    for order_id, platform, base, day, py, chk, bucket, ship_by in res.get("held", ()):
+        key = (order_id, platform)
+        if py or key in unheld or not one_dispatch or (chk is None and day is None
+                                                       and ship_by is not None):
+            read.add(key)  # left to Python
+            continue
+        if paid_before and base >= paid_before and day is None:
+            continue  # newer than the morning's orders, and no hold date has come
+        if chk is None and day is None:
+            # only an owner: the deadline's check, already counted in its bucket; its
+            # deadline is the group's hours after its start, so it sorts by the start
+            if bucket in counts:
+                judged[bucket].append((base, key))
+            continue
+        if buckets and (not paid_before or base < paid_before):
+            buckets[bucket] -= 1  # counted by the deadline above, judged here
+        if chk in counts:
+            counts[chk] += 1
+            judged[chk].append((day if chk == "hold_due" else base, key))
+    shown = {key for rows in judged.values()
+             for _, key in (heapq.nsmallest(limit, rows) if limit else rows)}
     special: dict[tuple[str, str], list] = {}
-    for r in res.get("special", ()):
-        special.setdefault((r["order_id"], r["platform"]), []).append(r)
-    if "deadline_counts" in res:
-        buckets = dict(zip(("overdue", "due_soon", "ship_today"), res["deadline_counts"][0]))
-        buckets = {k: v or 0 for k, v in buckets.items()}
-        for rs in special.values():  # counted by the deadline above, judged below
+    for r in _special_rows(journal, sorted(read | shown)):
+        if r["brushing"] == 0:
+            special.setdefault((r["order_id"], r["platform"]), []).append(r)
+    read &= set(special)
+    if buckets:
+        for key in read:  # counted by the deadline above, judged below
+            rs = special[key]
             if not paid_before or rs[0]["base"] < paid_before:
                 buckets[deadline_check(rules, rs[0])] -= 1
         for check, n in buckets.items():
@@ -377,7 +451,16 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
                 rr = rules_of(r)
                 found[check].append((due_key(rr, check, r), deadline_row(rr, r, check, ())))
     lines = _lines_of(journal, [k for k, rs in special.items() if rs[0]["part_refunded"]])
-    for key, rs in special.items():
+    for key in shown:  # judged and counted in SQL: the rows shown
+        rs = special[key]
+        r = rs[0]
+        rr = rules_of(r)
+        row = special_row(rr, r, [h for h in rs if h["kind"]], lines.get(key, []))
+        if row is not None and row["check"] in counts:
+            found[row["check"]].append((row["due_at"] if row["check"] == "hold_due"
+                                        else due_key(rr, row["check"], r), row))
+    for key in sorted(read):
+        rs = special[key]
         r, hs = rs[0], [h for h in rs if h["kind"]]
         if not sane(r):
             continue
@@ -403,6 +486,30 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         counts["brush_shipped"] += res["brush_count"][0][0]
         found["brush_shipped"] += [(r["base"], brush_row(rules, r)) for r in res["brush_shipped"]
                                    if sane(r, "brush_shipped")]
+
+
+def _holds_fewer(journal) -> bool:
+    """Are there fewer holds than orders waiting? The highest hold id (holds are never
+    deleted, so it bounds the open ones) against a count of the waiting orders stopped
+    there: next to nothing either way."""
+    holds = journal.scalar("SELECT max(id) FROM holds") or 0
+    waiting = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM orders INDEXED BY "
+                             f"orders_waiting_by_id WHERE {_WAITING} LIMIT ?)", [holds + 1])
+    return holds < waiting
+
+
+def _special_rows(journal, keys: list[tuple[str, str]]) -> list:
+    """The special orders' rows, one per (order, open hold)."""
+    if not keys:
+        return []
+    import json
+
+    return journal.query(
+        f"SELECT {_SPECIAL_COLUMNS} FROM orders o "
+        "LEFT JOIN holds h ON h.order_id = o.order_id AND h.platform = o.platform "
+        "AND h.released_at IS NULL WHERE (o.order_id, o.platform) IN "
+        "(SELECT value ->> 0, value ->> 1 FROM json_each(?)) "
+        "ORDER BY o.order_id, o.platform, h.id", [json.dumps(keys)])
 
 
 def _lines_of(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list]:

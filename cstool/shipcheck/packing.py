@@ -17,6 +17,7 @@ from typing import Optional
 from cstool.core import holds
 from cstool.core.orders import lines as order_lines
 from cstool.core.orders import refunding, require
+from cstool.core.output import own_names
 from cstool.core.values import Address, Instant, Name, Phone
 from cstool.core.vocab import COURIER_WORDS, SENT
 from cstool.shipcheck.checks import memo_entries, presale_date
@@ -247,7 +248,7 @@ def checklist(ctx, order_id: str) -> dict:
         f"{policy.get('dispatch_time')}",
     ]
     invoice = order["invoice_title"]
-    return {
+    return own_names({
         "order_id": oid,
         "buyer": order["buyer"],
         "status": status,
@@ -274,7 +275,7 @@ def checklist(ctx, order_id: str) -> dict:
         "remarks": lines,
         "warnings": warnings,
         "checks": checks,
-    }
+    }, [order["receiver_name"]])
 
 
 def render_text(c: dict, renderer) -> str:
@@ -284,7 +285,9 @@ def render_text(c: dict, renderer) -> str:
 
     out = [f"打包核对 packing checklist · order {c['order_id']} · {c['buyer'] or '—'}"
            + (f" · paid {v(c['paid_at'])}" if c["paid_at"] else "")]
-    mask = renderer.mask  # warnings, changes and remarks quote what agents typed
+    def mask(text) -> str:  # warnings, changes and remarks quote what agents typed
+        return renderer.mask(own_names(text, [c["receiver_name"]]))
+
     out += [f"!! {mask(w)}" for w in c["warnings"]]
     invoice = v(c["invoice_title"])
     if c["invoice_title"] and not c["invoice_in_parcel"]:

@@ -149,13 +149,16 @@ class Plugin:
             queries.register(conn)
 
     @hookimpl
-    def render_cell(self, value, column, database):
+    def render_cell(self, row, value, column, database):
         if database == guard.DATABASE and column == "order_id" and value:
-            from urllib.parse import quote
+            from urllib.parse import quote, urlencode
 
             from markupsafe import Markup, escape
 
-            return Markup(f'<a href="/orders/{escape(quote(str(value), safe=""))}">'
+            # the row's platform, where the query gives it: a number may be on two
+            platform = row["platform"] if row is not None and "platform" in row.keys() else None
+            q = "?" + urlencode({"platform": platform}) if platform else ""
+            return Markup(f'<a href="/orders/{escape(quote(str(value), safe=""))}{escape(q)}">'
                           f'{escape(value)}</a>')
         return None
 

@@ -444,7 +444,25 @@ def charts(ctx: Ctx) -> Page:
 
 
 def order(ctx: Ctx, order_id: str) -> Page:
-    data = order_view.show(ctx.core, order_id)
+    core = ctx.core
+    if core.scope.platform is None:  # a number on several platforms: let the reader pick
+        from urllib.parse import quote
+
+        from cstool.core.vocab import PLATFORM
+        from cstool.core.where import Where
+
+        w = Where().eq("order_id", order_id).scope(core.scope)
+        platforms = [r[0] for r in ctx.journal.query(
+            "SELECT DISTINCT platform FROM orders" + w.sql() + " ORDER BY platform", w.params)]
+        if len(platforms) > 1:
+            page = Page(title=f"订单 Order {order_id}", form=False,
+                        intro="这个订单号在几个平台上都有,请选择平台 This order number is on "
+                              "several platforms: choose one.")
+            page.links = [(f"{PLATFORM.label(p)} {p}",
+                           ctx.link(f"/orders/{quote(order_id, safe='')}", platform=p))
+                          for p in platforms]
+            return page
+    data = order_view.show(core, order_id)
     page = Page(title=f"订单 Order {data['order_id']}",
                 intro="As `cstool orders show` has it; personal data masked.", form=False)
     keys = ("buyer", "status", "amount", "paid_amount", "postage", "created_at", "paid_at",

@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any, Callable, Optional
 
 from cstool.core.clock import DEFAULT_TZ, from_db, zone
+from cstool.core.mask import mask_names
 from cstool.core.values import format_money, mask_address, mask_name, mask_phone
 from cstool.core.vocab import STATUS
 from cstool.web.render import mask_text
@@ -28,6 +29,13 @@ def _mask(kind: str, value: Any) -> Optional[str]:
     masker = MASKERS.get(kind)
     # An unknown kind is a mistake in a query: show nothing rather than the value.
     return masker(str(value)) if masker else "****"
+
+
+def _mask_own(text: Any, name: Any) -> Optional[str]:
+    """An order's free text masked, its receiver's name (``name``) included."""
+    if text is None or text == "":
+        return text
+    return mask_names(mask_text(str(text)), [name] if name else [])
 
 
 def _money(fen: Any) -> Optional[str]:
@@ -54,6 +62,7 @@ def _status(text: Any) -> Any:
 
 def register(conn: sqlite3.Connection) -> None:
     conn.create_function("cstool_mask", 2, _mask, deterministic=True)
+    conn.create_function("cstool_mask_own", 2, _mask_own, deterministic=True)
     conn.create_function("cstool_money", 1, _money, deterministic=True)
     conn.create_function("cstool_time", 2, _time, deterministic=True)
     conn.create_function("cstool_status", 1, _status, deterministic=True)
@@ -68,7 +77,7 @@ CANNED: dict[str, dict[str, Any]] = {
         "title": "找订单 Find an order",
         "description": "By order number (or its start), buyer account and status (待发货, "
                        "paid …); newest first, at most 100. The order number opens the order.",
-        "sql": f"""SELECT order_id, buyer, status,
+        "sql": f"""SELECT order_id, platform, shop, buyer, status,
   cstool_money(coalesce(total_fen, paid_fen)) AS amount,
   cstool_time(created_at, {_TZ}) AS created_at,
   cstool_time(paid_at, {_TZ}) AS paid_at,
@@ -77,7 +86,7 @@ CANNED: dict[str, dict[str, Any]] = {
   cstool_mask('name', receiver_name) AS receiver_name,
   cstool_mask('phone', receiver_phone) AS receiver_phone,
   cstool_mask('address', receiver_address) AS receiver_address,
-  cstool_mask('text', seller_memo) AS seller_memo
+  cstool_mask_own(seller_memo, receiver_name) AS seller_memo
 FROM orders WHERE rowid IN (
   -- the hundred orders first, so the masking runs on those alone
   SELECT rowid FROM orders

@@ -140,10 +140,22 @@ class WebRenderer:
         if value in (None, ""):
             return None
         if key == "order_id":
-            return f"/orders/{quote(str(value), safe='')}{self.query}"
+            return f"/orders/{quote(str(value), safe='')}" + self._with_platform(row)
         if key == "exception_id" or (key == "id" and cases):
             return f"/cases/{int(value)}{self.query}"
         return None
+
+    def _with_platform(self, row: dict) -> str:
+        """The page's query, naming the row's platform: an order is its platform and its
+        number, and a number may be on two platforms."""
+        platform = row.get("platform") if isinstance(row, dict) else None
+        if not platform:
+            return self.query
+        from urllib.parse import parse_qsl, urlencode
+
+        params = dict(parse_qsl(self.query.lstrip("?")))
+        params["platform"] = str(platform)
+        return "?" + urlencode(params)
 
     def table(self, rows: Iterable[dict], columns: Sequence[str], cases: bool = False,
               headers: Optional[dict[str, str]] = None) -> Table:

@@ -16,6 +16,9 @@ A spec (a plain dict, the same shape as a shop's own JSON spec file) says:
   derived);
 - ``empty`` / ``empty_in``: placeholders that mean empty, everywhere or in one field
   (``null``, ``订单未关闭``, ``——``, ``无退款申请``);
+- ``receiver_contact``: one cell holding the receiver's name, phone and address
+  (``张三，86-13900139000，广东省…``), split into the three where the file has no
+  column of their own;
 - ``clean``: value cleaners per field (``*``: every field): ``strip`` (a leading tab),
   ``tabs`` (a tab inside a time), ``digits``, ``nospace``, ``amount_head``.
 
@@ -44,6 +47,7 @@ ORDER_FIELDS: dict[str, str] = {
     "buyer_message": "text", "invoice_title": "text", "presale_info": "text",
     "receiver_name": "text", "receiver_phone": "phone", "phone_landline": "phone",
     "receiver_address": "address", "modified_address": "address",
+    "receiver_contact": "contact",
 }
 LINE_FIELDS: dict[str, str] = {
     "line.sub_order_id": "id", "line.title": "text", "line.sku": "text",
@@ -90,6 +94,9 @@ class Spec:
         for key in ("name", "platform", "fields"):
             if not d.get(key):
                 raise bad(f"needs {key!r}")
+        for key in ("name", "title", "platform", "level", "status_from", "file", "sources"):
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise bad(f"{key} must be a string")
         name = str(d["name"]).strip()
         if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii():
             raise bad(f"name {name!r}: use letters, digits and - (e.g. my-erp)")
@@ -100,25 +107,25 @@ class Spec:
         if level not in LEVELS:
             raise bad(f"level {level!r}: use one of {', '.join(LEVELS)}")
         fields = {}
-        for f, headers in dict(d["fields"]).items():
+        for f, headers in _object(d["fields"], "fields", bad).items():
             if f not in FIELDS:
                 raise bad(f"unknown field {f!r}; fields: {', '.join(FIELDS)}")
-            hs = (headers,) if isinstance(headers, str) else tuple(headers)
-            if not hs or not all(isinstance(h, str) and h.strip() for h in hs):
+            hs = _strings(headers, f"fields.{f}", bad)
+            if not hs or not all(h.strip() for h in hs):
                 raise bad(f"field {f!r} needs the header(s) that hold it")
             fields[f] = tuple(h.strip() for h in hs)
         if level != "order" and "line.title" not in fields and "line.sub_order_id" not in fields:
             raise bad("a spec of lines needs line.title or line.sub_order_id")
-        required = tuple(d.get("required") or _default_required(level))
+        required = _strings(d.get("required"), "required", bad) or _default_required(level)
         for f in required:
             if f not in fields:
                 raise bad(f"required field {f!r} has no header")
         status = {}
-        for word, value in dict(d.get("status") or {}).items():
+        for word, value in _object(d.get("status"), "status", bad).items():
             status[str(word).strip()] = _status_value(value, f"{where}: status {word!r}")
         refund = {}
-        for word, value in dict(d.get("refund") or {}).items():
-            canon = REFUND.get(str(value))
+        for word, value in _object(d.get("refund"), "refund", bad).items():
+            canon = REFUND.get(value) if isinstance(value, str) else None
             if canon is None:
                 raise bad(f"refund {word!r}: {value!r} is not one of {', '.join(REFUNDS)}")
             refund[str(word).strip()] = canon
@@ -126,21 +133,22 @@ class Spec:
         if status_from not in ("order", "lines"):
             raise bad("status_from is order or lines")
         clean = {}
-        for f, names in dict(d.get("clean") or {}).items():
-            names = (names,) if isinstance(names, str) else tuple(names)
+        for f, names in _object(d.get("clean"), "clean", bad).items():
+            names = _strings(names, f"clean.{f}", bad)
             if f != "*" and f not in FIELDS:
                 raise bad(f"clean: unknown field {f!r}")
             for c in names:
                 if c not in CLEANERS:
                     raise bad(f"clean: unknown cleaner {c!r}; use {', '.join(CLEANERS)}")
             clean[f] = names
-        empty_in = {f: tuple(v) for f, v in dict(d.get("empty_in") or {}).items()}
+        empty_in = {f: _strings(v, f"empty_in.{f}", bad)
+                    for f, v in _object(d.get("empty_in"), "empty_in", bad).items()}
         for f in empty_in:
             if f not in FIELDS:
                 raise bad(f"empty_in: unknown field {f!r}")
         return cls(name=name, title=str(d.get("title") or name), platform=platform, level=level,
                    fields=fields, required=required, status=status, refund=refund,
-                   status_from=status_from, empty=tuple(d.get("empty") or ()),
+                   status_from=status_from, empty=_strings(d.get("empty"), "empty", bad),
                    empty_in=empty_in, clean=clean, file=str(d.get("file") or "csv or xlsx"),
                    sources=str(d.get("sources") or ""))
 
@@ -191,6 +199,26 @@ class Spec:
                 **{w.replace("，", ","): v for w, v in out.items() if "，" in w}}
 
 
+def _object(value: Any, what: str, bad) -> dict:
+    """A JSON object of the spec (absent: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise bad(f"{what} must be an object (a JSON {{...}})")
+    return dict(value)
+
+
+def _strings(value: Any, what: str, bad) -> tuple[str, ...]:
+    """A string or a list of strings of the spec (absent: none)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise bad(f"{what} must be a list of strings")
+    return tuple(value)
+
+
 def _default_required(level: str) -> tuple[str, ...]:
     if level == "order":
         return ("order_id", "status", "created_at")
@@ -199,7 +227,11 @@ def _default_required(level: str) -> tuple[str, ...]:
 
 def _status_value(value: Any, where: str) -> tuple[str, Optional[str]]:
     """``"paid"`` or ``["paid", "requested"]`` (a status and the refund it implies)."""
-    parts = [value] if isinstance(value, str) else list(value)
+    parts = [value] if isinstance(value, str) else list(value) if isinstance(
+        value, (list, tuple)) else [None]
+    if not all(isinstance(p, str) for p in parts):
+        raise InputError(f"{where}: {value!r} is not a status word (a string, or "
+                         "[status, refund status])")
     status = STATUS.get(str(parts[0])) if parts else None
     if status is None or len(parts) > 2:
         raise InputError(f"{where}: {value!r} is not one of {', '.join(STATUSES)}")

@@ -92,7 +92,7 @@ SPECS = [
             "flag": ["备注标签"],
             "buyer_message": ["买家留言"],
             "invoice_title": ["开票信息"],
-            "receiver_address": ["收货地址"],
+            "receiver_contact": ["收货地址"],  # 张三，86-13900139000，广东省深圳市…
         },
         "status": _TAOBAO_STATUS,
         "empty_in": {"refund_fen": ["无退款申请"]},
