@@ -294,3 +294,29 @@ def test_the_chase_channel_is_the_platforms_own_chat(run, imp, files):
         input="有疑问可{chat}联系我们\n", check=0)
     sms = run.json(["chase", "due", "--channel", "sms", "--all", "--json"])
     assert sorted(r["message"] for r in sms) == ["有疑问可咚咚联系我们", "有疑问可飞鸽联系我们"]
+
+
+# --- PDD's unpaid rows ------------------------------------------------------------------
+
+
+def test_a_pdd_unpaid_row_without_times_creates_its_order_from_the_number(run, imp, files):
+    """PDD leaves 订单成交时间/支付时间 empty on a 待支付 row: the order is created, dated the
+    day its number says (the shop's midnight), and can be chased."""
+    out = imp(files["pdd"], "--shop", px.PDD_SHOP, "--json").output
+    result = __import__("json").loads(out)[0]
+    assert result["rejected"] == []
+    order = run.json(["orders", "show", "261123-607198974342003", "--json"])
+    assert (order["status"], order["created_at"], order["paid_at"]) == (
+        "unpaid", "2026-11-23T00:00:00+08:00", None)
+    assert order["items"][0]["title"] == "硅胶锅铲 套装"
+    due = {r["order_id"] for r in run.json(["chase", "due", "--all", "--json"])}
+    assert "261123-607198974342003" in due
+
+
+def test_a_pdd_unpaid_row_takes_its_creation_from_xiadan_shijian(run, imp, tmp_path):
+    header = px.PDD_HEADER + ["下单时间"]
+    rows = [px.PDD[2] + ["2026-11-23 13:05:00"]]
+    path = px._csv(tmp_path / "订单明细-pdd.csv", header, rows, encoding="utf-8")
+    imp(path, "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", "261123-607198974342003", "--json"])
+    assert (order["status"], order["created_at"]) == ("unpaid", "2026-11-23T13:05:00+08:00")

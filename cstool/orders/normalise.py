@@ -4,6 +4,7 @@ that cannot be read is rejected with the cell to blame."""
 
 
 import re
+from datetime import datetime
 from typing import Any, Callable, Optional
 
 from cstool.core.limits import (
@@ -362,6 +363,7 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
     created_label = label("created_at") if "created_at" in index else "订单创建时间"
     i_created = index["created_at"][0] if "created_at" in index else None
     keys = _LineKeys() if lines else None
+    by_id = spec.created_from_id == "yymmdd"
 
     def normalise(cells: list) -> Any:
         try:
@@ -374,6 +376,8 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
                                f"({cells[i_created] if i_created is not None else ''!r})")
             return row
         order, line = row
+        if order[CREATED_POS] is None and by_id:
+            order = _created_from_id(order, to_utc)
         return (order if order[CREATED_POS] is not None else None), keys(line)
 
     normalise.fast = fast if not lines else normalise  # type: ignore[attr-defined]
@@ -409,6 +413,20 @@ def _ident(f: str) -> str:
 
 def _nick_error(label: str, text: str) -> None:
     raise RowError(f"{label} is {len(text):,} characters long; a nick has at most {MAX_NAME}")
+
+
+def _created_from_id(order: tuple, to_utc: Callable[[str], Any]) -> tuple:
+    """The order dated the day its number starts with (``261123-…``: 2026-11-23, at the
+    shop's midnight), when the number does; else as it was."""
+    oid = order[0]
+    if len(oid) > 7 and oid[6] == "-" and oid[:6].isdigit():
+        try:
+            day = datetime.strptime(oid[:6], "%y%m%d")
+        except ValueError:
+            return order
+        return order[:CREATED_POS] + (to_utc(day.strftime("%Y-%m-%d 00:00:00")),) + \
+            order[CREATED_POS + 1:]
+    return order
 
 
 def _before_created(col: str, when: str, created_label: str, created: str) -> None:

@@ -2,7 +2,8 @@
 
 Headers from S2 (82 columns, 2023) and S24 (23 columns); order numbers like
 ``261123-607198974342001``; one row per order line; no shop column (name the shop
-with ``--shop``).
+with ``--shop``). An unpaid row (待支付) has no time at all: its order is dated the
+day its number starts with (S24 recovered the period the same way).
 """
 
 SPECS = [
@@ -57,6 +58,7 @@ SPECS = [
             "退款成功": "refunded",
         },
         "empty_in": {"line.sku": ["无规格"]},
+        "created_from_id": "yymmdd",
         "clean": {"line.item_id": ["digits"]},
         "sources": "S2 (82-column header, status and after-sale enums), S24, S3, S23",
     },
