@@ -320,3 +320,23 @@ def test_a_pdd_unpaid_row_takes_its_creation_from_xiadan_shijian(run, imp, tmp_p
     imp(path, "--shop", px.PDD_SHOP)
     order = run.json(["orders", "show", "261123-607198974342003", "--json"])
     assert (order["status"], order["created_at"]) == ("unpaid", "2026-11-23T13:05:00+08:00")
+
+
+def test_an_address_split_over_columns_is_composed_and_masked(run, imp, tmp_path):
+    """Douyin's 省/市/区/街道/详细地址 and PDD's 省,市,区,街道/镇 make one address."""
+    header = px.DOUYIN_HEADER + ["收件人", "收件人手机号", "省", "市", "区", "街道", "详细地址"]
+    rows = [px.DOUYIN[0] + ["王小明", "13800138000", "广东省", "深圳市", "南山区", "粤海街道",
+                            "科技园南路1号"]]
+    dy = px._csv(tmp_path / "dy.csv", header, rows, encoding="utf-8")
+    imp(dy, "--shop", px.DOUYIN_SHOP)
+    oid = "6938000000000000001"
+    revealed = run.json(["orders", "show", oid, "--reveal", "--json"])
+    assert revealed["receiver_address"] == "广东省深圳市南山区粤海街道科技园南路1号"
+    masked = run.json(["orders", "show", oid, "--json"])["receiver_address"]
+    assert masked.startswith("广东省深圳市南山区") and "科技园" not in masked
+    pheader = px.PDD_HEADER + ["省", "市", "区", "街道/镇"]
+    pdd = px._csv(tmp_path / "pdd.csv", pheader, [px.PDD[0] + ["北京市", "北京市", "朝阳区", "望京街道"]],
+                  encoding="utf-8")
+    imp(pdd, "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", "261123-607198974342001", "--reveal", "--json"])
+    assert order["receiver_address"] == "北京市朝阳区望京街道"

@@ -297,6 +297,14 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
         elif col == "receiver_address":
             parts = [f"_address({cell(k, i)})" for k in ("modified_address", "receiver_address")
                      for i in index.get(k, ())]
+            split = [k for k in ADDRESS_PARTS if k in index]
+            if split:  # the address over several columns: composed, the detail last
+                detail = (cell("receiver_address", index["receiver_address"][0])
+                          if "receiver_address" in index else "''")
+                heads = ", ".join(cell(k, index[k][0]) for k in split)
+                env["_compose"] = _compose_address
+                parts = parts[:len(index.get("modified_address", ()))] + [
+                    f"_compose(({heads},), {detail})"]
             exprs.append(" or ".join(parts) or "None")
         elif col == "shop":
             exprs.append(f"({value('shop')} or _shop)" if "shop" in index else "_shop")
@@ -413,6 +421,23 @@ def _ident(f: str) -> str:
 
 def _nick_error(label: str, text: str) -> None:
     raise RowError(f"{label} is {len(text):,} characters long; a nick has at most {MAX_NAME}")
+
+
+ADDRESS_PARTS = ("receiver_province", "receiver_city", "receiver_district", "receiver_street")
+
+
+def _compose_address(heads: tuple, detail: str) -> Optional[str]:
+    """省, 市, 区, 街道 and the detail as one address; a detail that already starts with
+    them (some exports repeat them) is kept as it is."""
+    heads = [h.strip() for h in heads if h.strip()]
+    detail = detail.strip()
+    if heads and detail.startswith(heads[0]):
+        heads = []
+    out = []
+    for h in heads:  # 北京市 北京市 朝阳区: a municipality's city is its province
+        if not out or out[-1] != h:
+            out.append(h)
+    return _address("".join(out) + detail)
 
 
 def _created_from_id(order: tuple, to_utc: Callable[[str], Any]) -> tuple:

@@ -51,6 +51,10 @@ ORDER_FIELDS: dict[str, str] = {
     "receiver_name": "text", "receiver_phone": "phone", "phone_landline": "phone",
     "receiver_address": "address", "modified_address": "address",
     "receiver_contact": "contact",
+    # an address split over columns (Douyin 省/市/区/街道/详细地址, PDD 省/市/区/街道/镇):
+    # composed into receiver_address, which is then the detail after them
+    "receiver_province": "address_part", "receiver_city": "address_part",
+    "receiver_district": "address_part", "receiver_street": "address_part",
 }
 LINE_FIELDS: dict[str, str] = {
     "line.sub_order_id": "id", "line.title": "text", "line.sku": "text",
