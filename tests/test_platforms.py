@@ -340,3 +340,19 @@ def test_an_address_split_over_columns_is_composed_and_masked(run, imp, tmp_path
     imp(pdd, "--shop", px.PDD_SHOP)
     order = run.json(["orders", "show", "261123-607198974342001", "--reveal", "--json"])
     assert order["receiver_address"] == "北京市朝阳区望京街道"
+
+
+def test_the_import_result_names_the_shops_of_the_file(imp, files):
+    import json
+
+    taobao = json.loads(imp(files["taobao_orders"], "--json").output)[0]
+    assert taobao["shops"] == [px.TAOBAO_SHOP]
+    pdd = json.loads(imp(files["pdd"], "--shop", px.PDD_SHOP, "--json").output)[0]
+    assert (pdd["shop"], pdd["shops"]) == (px.PDD_SHOP, [px.PDD_SHOP])
+
+
+def test_remark_add_json_says_the_orders_platform(run, imp, files):
+    imp(files["pdd"], "--shop", px.PDD_SHOP)
+    out = run.json(["--agent", "倩", "remark", "add", "261123-607198974342001", "--kind", "note",
+                    "--reason", "买家要求", "--action", "改地址", "--json"])
+    assert (out["order_id"], out["platform"]) == ("261123-607198974342001", "pdd")
