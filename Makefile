@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 
-.PHONY: demo test lint bench bench-clean clean fixtures corpus fuzz snapshot
+.PHONY: demo test lint bench bench-clean clean fixtures corpus fuzz snapshot messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ fuzz: $(STAMP)
 # regenerate only when a change of output is meant.
 snapshot: $(STAMP)
 	$(PY) tests/snapshot/make_snapshot.py
+
+# The message catalogs (cstool/locale, docs/i18n.md): extract the msgids from the code,
+# click and the help texts, update each language's .po, compile the .mo the package ships.
+messages: $(STAMP)
+	$(PY) scripts/messages.py
 
 # The hostile-input corpus that tests/test_hostile.py runs (files and cases.json).
 corpus: $(STAMP)

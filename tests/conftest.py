@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cstool.cli import cli
+from cstool.core import i18n
 from cstool.core.journal import Journal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,8 @@ DEMO_NOW = SCENARIOS["demo_now"]
 DEMO_CSV = FIXTURES / "taobao_orders_demo.csv"
 DEMO_XLSX = FIXTURES / "taobao_orders_newer.xlsx"
 DEMO_UTF8 = FIXTURES / "taobao_orders_utf8.csv"
+# What decides the language and a table's width: each test starts without them.
+LOCALE_VARS = ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "COLUMNS", "LINES")
 
 
 def dump(db) -> list[str]:
@@ -51,11 +54,15 @@ def new_journal(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def env(tmp_path, monkeypatch, new_journal):
     """Own journal (as `cstool init` leaves it), own data dir, clock pinned at the demo
-    time, no agent. Only `init` creates a journal: a test about a missing one uses
+    time, no agent, English, no terminal width (tables unwrapped, as when piped). Only `init` creates a journal: a test about a missing one uses
     another path (or removes this one)."""
     for var in list(os.environ):
-        if var.startswith("CSTOOL_"):
+        if var.startswith("CSTOOL_") or var in LOCALE_VARS:
             monkeypatch.delenv(var)
+    # The suite's assertions read English; the tests of the Chinese (the default) and of
+    # how the language is chosen set or remove CSTOOL_LANG themselves.
+    monkeypatch.setenv("CSTOOL_LANG", "en")
+    i18n.reset()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     db = tmp_path / "journal.db"
     shutil.copy(new_journal, db)

@@ -71,7 +71,7 @@ def test_remind_sends_its_items(run, gifts):
 def test_the_daily_report_has_its_section(run, gifts):
     assert run.json(["report", "daily", "--json"])["gifts"] == {"orders": 1}
     md = run(["report", "daily", "--format", "md"], check=0).stdout
-    assert md.endswith("## 交接 Handover\n\n" + md.split("## 交接 Handover\n\n")[1].split("\n\n")[0]
+    assert md.endswith("## Handover\n\n" + md.split("## Handover\n\n")[1].split("\n\n")[0]
                        + "\n\n## 赠品 Gifts\n\n| orders   |\n|----------|\n| 1        |\n\n")
 
 

@@ -78,7 +78,7 @@ def test_log_prints_id_next_step_and_due(run, demo):
     result = log(run, DAMAGED, "破损", "--photo", BOX)
     assert result.stdout == (
         f"logged exception 1: damaged (破损) on order {order(DAMAGED)}, 中通快递\n"
-        "next: 核实:包裹是否完好、破损程度、破损件数 — due 2026-11-23 18:30 (in 4 h)\n")
+        "next: 核实:包裹是否完好、破损程度、破损件数 — due 2026-11-23 18:30 (4 h left)\n")
 
 
 def test_log_json_contract(run, demo):

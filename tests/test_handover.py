@@ -257,13 +257,18 @@ def test_list_open_and_by_shift(cs, run):
     assert [i["id"] for i in run.json(["handover", "list", "--order", STALLED, "--json"])] == [1]
 
 
-def test_list_table_shows_chinese_categories(cs, run):
+def test_list_table_shows_categories_in_the_readers_language(cs, run):
     add_courier(cs)
     out = run(["handover", "list"], check=0).output.splitlines()
     assert out[0].split() == ["id", "category", "buyer", "order_id", "problem", "todo",
                               "created_by", "created_at", "receipt", "acked_by"]
-    assert out[2].split() == ["1", "联系快递", "tb_shipped_stalle35", STALLED, "物流9天未更新",
-                              "联系圆通查件,", "回复买家", "倩", "2026-11-23", "14:30"]
+    assert out[2].split() == ["1", "courier", "tb_shipped_stalle35", STALLED, "物流9天未更新",
+                              "联系圆通查件,", "回复买家", "倩", "11-23", "14:30"]
+    # Chinese: the manual's words (联系快递), the headers too
+    zh = run(["handover", "list"], env={"CSTOOL_LANG": "zh"}, check=0).output.splitlines()
+    assert zh[0].split() == ["编号", "类别", "买家", "订单号", "问题", "待办", "登记人",
+                             "创建时间", "回执", "回执人"]
+    assert zh[2].split()[:2] == ["1", "联系快递"]
 
 
 def test_ack_records_who_and_when(cs, run):

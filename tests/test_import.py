@@ -58,7 +58,8 @@ def test_classic_gb18030_export(run, env):
     assert result == [{"file": str(DEMO_CSV), "format": "taobao-csv", "encoding": "gb18030",
                        "rows": 50, "inserted": 50, "updated": 0, "unchanged": 0,
                        "rejected": [], "dry_run": False, "platform": "taobao", "shop": None,
-                       "level": "order", "new_orders": 50, "waiting_lines": 0}]
+                       "level": "order", "new_orders": 50, "waiting_lines": 0,
+                       "shops": ["示范旗舰店"]}]
     o = run.json(["orders", "show", order("paid_80h_overdue"), "--json", "--reveal"])
     assert o["status"] == "paid"
     assert o["amount"] == "128.00"

@@ -32,7 +32,8 @@ ROWS = [{"order_id": "5118609024991031607", "amount": Money(12850),
 
 def render(fmt, reveal=False, rows=ROWS):
     out = io.StringIO()
-    Renderer(Clock("Asia/Shanghai"), reveal=reveal).render(rows, fmt, out=out)
+    Renderer(Clock("Asia/Shanghai", "2026-11-23 14:30"), reveal=reveal).render(rows, fmt,
+                                                                               out=out)
     return out.getvalue()
 
 
@@ -58,8 +59,16 @@ def test_delimited(fmt, delimiter):
 
 def test_table_is_for_people():
     text = render("table")
-    assert "2026-11-23 10:00" in text and "128.50" in text and "138****5678" in text
+    # a time of this year reads month-day and time, in the shop's zone
+    assert "11-23 10:00" in text and "2026-11-23" not in text
+    assert "128.50" in text and "138****5678" in text
     assert "5118609024991031607" in text  # never shown as a float
+
+
+def test_a_table_time_of_another_year_says_the_year():
+    out = io.StringIO()
+    Renderer(Clock("Asia/Shanghai", "2027-01-02 09:00")).render(ROWS, "table", out=out)
+    assert "2026-11-23 10:00" in out.getvalue()
 
 
 def test_reveal_shows_pii():

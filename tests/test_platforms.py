@@ -294,3 +294,65 @@ def test_the_chase_channel_is_the_platforms_own_chat(run, imp, files):
         input="有疑问可{chat}联系我们\n", check=0)
     sms = run.json(["chase", "due", "--channel", "sms", "--all", "--json"])
     assert sorted(r["message"] for r in sms) == ["有疑问可咚咚联系我们", "有疑问可飞鸽联系我们"]
+
+
+# --- PDD's unpaid rows ------------------------------------------------------------------
+
+
+def test_a_pdd_unpaid_row_without_times_creates_its_order_from_the_number(run, imp, files):
+    """PDD leaves 订单成交时间/支付时间 empty on a 待支付 row: the order is created, dated the
+    day its number says (the shop's midnight), and can be chased."""
+    out = imp(files["pdd"], "--shop", px.PDD_SHOP, "--json").output
+    result = __import__("json").loads(out)[0]
+    assert result["rejected"] == []
+    order = run.json(["orders", "show", "261123-607198974342003", "--json"])
+    assert (order["status"], order["created_at"], order["paid_at"]) == (
+        "unpaid", "2026-11-23T00:00:00+08:00", None)
+    assert order["items"][0]["title"] == "硅胶锅铲 套装"
+    due = {r["order_id"] for r in run.json(["chase", "due", "--all", "--json"])}
+    assert "261123-607198974342003" in due
+
+
+def test_a_pdd_unpaid_row_takes_its_creation_from_xiadan_shijian(run, imp, tmp_path):
+    header = px.PDD_HEADER + ["下单时间"]
+    rows = [px.PDD[2] + ["2026-11-23 13:05:00"]]
+    path = px._csv(tmp_path / "订单明细-pdd.csv", header, rows, encoding="utf-8")
+    imp(path, "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", "261123-607198974342003", "--json"])
+    assert (order["status"], order["created_at"]) == ("unpaid", "2026-11-23T13:05:00+08:00")
+
+
+def test_an_address_split_over_columns_is_composed_and_masked(run, imp, tmp_path):
+    """Douyin's 省/市/区/街道/详细地址 and PDD's 省,市,区,街道/镇 make one address."""
+    header = px.DOUYIN_HEADER + ["收件人", "收件人手机号", "省", "市", "区", "街道", "详细地址"]
+    rows = [px.DOUYIN[0] + ["王小明", "13800138000", "广东省", "深圳市", "南山区", "粤海街道",
+                            "科技园南路1号"]]
+    dy = px._csv(tmp_path / "dy.csv", header, rows, encoding="utf-8")
+    imp(dy, "--shop", px.DOUYIN_SHOP)
+    oid = "6938000000000000001"
+    revealed = run.json(["orders", "show", oid, "--reveal", "--json"])
+    assert revealed["receiver_address"] == "广东省深圳市南山区粤海街道科技园南路1号"
+    masked = run.json(["orders", "show", oid, "--json"])["receiver_address"]
+    assert masked.startswith("广东省深圳市南山区") and "科技园" not in masked
+    pheader = px.PDD_HEADER + ["省", "市", "区", "街道/镇"]
+    pdd = px._csv(tmp_path / "pdd.csv", pheader, [px.PDD[0] + ["北京市", "北京市", "朝阳区", "望京街道"]],
+                  encoding="utf-8")
+    imp(pdd, "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", "261123-607198974342001", "--reveal", "--json"])
+    assert order["receiver_address"] == "北京市朝阳区望京街道"
+
+
+def test_the_import_result_names_the_shops_of_the_file(imp, files):
+    import json
+
+    taobao = json.loads(imp(files["taobao_orders"], "--json").output)[0]
+    assert taobao["shops"] == [px.TAOBAO_SHOP]
+    pdd = json.loads(imp(files["pdd"], "--shop", px.PDD_SHOP, "--json").output)[0]
+    assert (pdd["shop"], pdd["shops"]) == (px.PDD_SHOP, [px.PDD_SHOP])
+
+
+def test_remark_add_json_says_the_orders_platform(run, imp, files):
+    imp(files["pdd"], "--shop", px.PDD_SHOP)
+    out = run.json(["--agent", "倩", "remark", "add", "261123-607198974342001", "--kind", "note",
+                    "--reason", "买家要求", "--action", "改地址", "--json"])
+    assert (out["order_id"], out["platform"]) == ("261123-607198974342001", "pdd")

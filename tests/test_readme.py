@@ -52,7 +52,7 @@ def test_the_crontab_jobs_do_what_the_readme_says(run, demo, tmp_path):
 
     # */10 9-23: what is due goes out once; the next run ten minutes later is silent
     first = job(0, "2026-11-24 10:30")
-    assert first.exit_code == 0 and first.stdout.startswith("cstool 提醒 2026-11-24 10:30\n")
+    assert first.exit_code == 0 and first.stdout.startswith("cstool reminders 2026-11-24 10:30\n")
     assert order("paid_80h_overdue") in first.stdout
     again = job(0, "2026-11-24 10:40")
     assert (again.exit_code, again.stdout) == (0, "")
@@ -68,7 +68,7 @@ def test_the_crontab_jobs_do_what_the_readme_says(run, demo, tmp_path):
     # 00:10: yesterday on one page
     report = job(3, "2026-11-24 00:10")
     assert report.exit_code == 0
-    assert report.stdout.startswith("# 日报 Daily report 2026-11-23\n")
+    assert report.stdout.startswith("# Daily report 2026-11-23\n")
 
 
 # --- every command block, as printed ------------------------------------------------------
@@ -122,3 +122,37 @@ def test_every_command_block_runs_as_printed_in_order(tmp_path):
                 assert not [x for x in done.stderr.splitlines() if x.startswith("Error: ")], line
             ran += 1
     assert ran >= 30
+
+
+# --- the output the README shows ------------------------------------------------------------
+
+
+def text_blocks() -> list[tuple[str, str]]:
+    """The README's ```text blocks that show a command (``$ …``) and what it prints."""
+    out = []
+    for block in re.findall(r"```text\n(.*?)```", README, re.S):
+        first, _, printed = block.partition("\n")
+        if first.startswith("$ "):
+            out.append((first[2:], printed))
+    return out
+
+
+def test_the_readme_shows_chinese_output_first():
+    blocks = text_blocks()
+    assert blocks and not blocks[0][0].startswith("CSTOOL_LANG=en")
+    assert re.search(r"[\u4e00-\u9fff]", blocks[0][1].splitlines()[0])  # a Chinese header
+    assert any(cmd.startswith("CSTOOL_LANG=en ") for cmd, _ in blocks)
+
+
+@pytest.mark.parametrize("n", range(len(text_blocks())))
+def test_the_output_the_readme_shows_is_what_cstool_prints(run, demo, n):
+    """On the demo journal at an 80-column terminal; Chinese unless the line says en."""
+    command, printed = text_blocks()[n]
+    lang = "zh"
+    if command.startswith("CSTOOL_LANG="):
+        assignment, command = command.split(" ", 1)
+        lang = assignment.split("=", 1)[1]
+    argv = shlex.split(command)
+    assert argv[0] == "cstool"
+    result = run(argv[1:], env={"CSTOOL_LANG": lang, "COLUMNS": "80"})
+    assert result.stdout == printed

@@ -8,16 +8,24 @@ import sys
 import time
 import urllib.parse
 
+import pytest
 from conftest import order
 from test_notify import Hook
 
 from cstool.core.clock import real_time_ms
 from cstool.core.notify import dingtalk_sign
 
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """Robot messages land in the team's Chinese group chat: the tests of what they say
+    read them in Chinese."""
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+
 NEXT_MORNING = "2026-11-24 10:30"
 
 
-def test_prints_what_is_due_then_stays_quiet(run, demo):
+def test_prints_what_is_due_then_stays_quiet(run, demo, chinese):
     run(["--agent", "倩", "--now", "2026-11-23 22:00", "handover", "add", "-c", "回访",
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     case = run.json(["--agent", "郑婷", "--now", "2026-11-23 10:00", "exception", "log",
@@ -29,18 +37,22 @@ def test_prints_what_is_due_then_stays_quiet(run, demo):
     assert any(x.startswith("[催付] ") and order("unpaid_40min_big") in x for x in lines)
     assert any(x.startswith("[发货] 已超时 " + order("paid_80h_overdue")) for x in lines)
     assert any(x.startswith(f"[异常件] #{case['id']} 破损 ") for x in lines)
-    assert any(x.startswith("[交接] ") and "tb_lily" in x for x in lines)
+    # the buyer masked in the group chat; the commands to run next end the message
+    assert any(x.startswith("[交接] ") and "t***y" in x for x in lines)
+    assert "tb_lily" not in out and "tb_unpaid_40min_b04" not in out
+    assert lines[-1] == ("下一步: cstool chase due · cstool shipcheck · cstool exception list "
+                         "--overdue · cstool handover list --open")
     again = run(["--now", "2026-11-24 10:45", "remind"], check=0)
     assert (again.stdout, again.stderr) == ("", "")
 
 
-def test_handover_items_wait_until_the_ack_hour(run, demo):
+def test_handover_items_wait_until_the_ack_hour(run, demo, chinese):
     run(["--agent", "倩", "--now", "2026-11-23 22:00", "handover", "add", "-c", "回访",
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     early = run(["--now", "2026-11-24 09:55", "remind", "--dry-run"], check=0).stdout
     assert "[交接]" not in early
     late = run(["--now", "2026-11-24 10:00", "remind", "--dry-run"], check=0).stdout
-    assert "[交接] #1 回访 tb_lily: 要求退差价 → 明天上午回电 (未回执)" in late
+    assert "[交接] #1 回访 t***y: 要求退差价 → 明天上午回电 (未回执)" in late
     run(["--agent", "郑婷", "--now", "2026-11-24 10:01", "handover", "ack", "1", "--receipt",
          "已回电"], check=0)
     assert "[交接]" not in run(["--now", "2026-11-24 10:02", "remind", "--dry-run"], check=0).stdout
@@ -128,6 +140,8 @@ def test_overlapping_runs_never_both_send(demo, tmp_path):
         keys = [i["key"] for o, _ in outs if o.strip() for i in json.loads(o)]
         assert keys and len(keys) == len(set(keys))
         posted = [line for _, b in hook.received for line in b["markdown"]["content"].split("\n\n")[1:]]
-        assert len(posted) == len(set(posted)) == len(keys)
+        # each message ends with the commands to run next; every item line is sent once
+        items = [p for p in posted if not p.startswith(("Next: ", "下一步: "))]
+        assert len(items) == len(set(items)) == len(keys)
     finally:
         hook.close()

@@ -10,6 +10,13 @@ from cstool.app.remind import Item
 from cstool.core.clock import Clock
 from cstool.core.notify import NotifyError
 
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """Robot messages land in the team's Chinese group chat: the tests of what they say
+    read them in Chinese."""
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+
 ITEMS = [Item(f"ship:{n}:overdue", "ship", f"订单 {n} 已超过发货时限", str(n)) for n in range(3)]
 
 
@@ -30,7 +37,7 @@ def test_nothing_due_sends_nothing(journal):
     assert (out.due, out.sent, sent) == ([], [], [])
 
 
-def test_sends_once_within_the_cooldown(journal):
+def test_sends_once_within_the_cooldown(journal, chinese):
     out, sent = go(journal, "2026-11-23 10:00")
     assert [i.key for i in out.sent] == [i.key for i in ITEMS]
     assert len(sent) == 1 and "[发货] 订单 0 已超过发货时限" in sent[0]

@@ -24,6 +24,13 @@ from cstool.handover import register
 sys.path.insert(0, str(FIXTURES))
 from exportlib import CLASSIC_HEADER, classic_row, csv_line  # noqa: E402
 
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """Robot messages land in the team's Chinese group chat: the tests of what they say
+    read them in Chinese."""
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+
 MORNING = "2026-11-24 10:30"
 
 
@@ -42,7 +49,7 @@ def handover_items(db, n, at="2026-11-23T14:00:00Z"):
 # --- --dry-run: what a real run would send now ------------------------------------------
 
 
-def test_dry_run_shows_exactly_what_a_real_run_would_send(run, demo):
+def test_dry_run_shows_exactly_what_a_real_run_would_send(run, demo, chinese):
     first = run(["--now", MORNING, "remind"], check=0).stdout
     assert first.startswith("cstool 提醒 2026-11-24 10:30\n")
     # ten minutes later everything is in its cool-down: a real run would send nothing
@@ -52,26 +59,28 @@ def test_dry_run_shows_exactly_what_a_real_run_would_send(run, demo):
          "--buyer", "tb_lily", "-p", "要求退差价", "-t", "明天上午回电"], check=0)
     dry = run(["--now", "2026-11-24 10:40", "remind", "--dry-run"], check=0).stdout
     assert dry == ("cstool 提醒 2026-11-24 10:40\n"
-                   "[交接] #1 回访 tb_lily: 要求退差价 → 明天上午回电 (未回执)\n")
+                   "[交接] #1 回访 t***y: 要求退差价 → 明天上午回电 (未回执)\n"
+                   "下一步: cstool handover list --open\n")
     real = run(["--now", "2026-11-24 10:40", "remind"], check=0).stdout
     assert real == dry
 
 
-def test_dry_run_all_lists_every_due_item_with_why_it_is_held(run, demo):
+def test_dry_run_all_lists_every_due_item_with_why_it_is_held(run, demo, chinese):
     run(["--now", MORNING, "remind"], check=0)
     out = run(["--now", "2026-11-24 10:40", "remind", "--dry-run", "--all"], check=0).stdout
     lines = out.splitlines()
-    assert lines[0] == f"not sent now ({(len(lines) - 1) // 2}):"
+    assert lines[0] == f"这次不发({(len(lines) - 1) // 2}):"
     overdue = lines.index(next(x for x in lines if order("paid_80h_overdue") in x))
     assert lines[overdue].startswith("[发货] 已超时 ")
     assert lines[overdue + 1] == \
-        "    held: cool-down until 14:30 (sent 11-24 10:30, remind_cooldown_hours)"
+        "    原因: 冷却到 14:30(已于 11-24 10:30 发送,remind_cooldown_hours)"
     # at night the chase windows are closed: due, held, and said so
     night = run(["--now", "2026-11-24 23:50", "remind", "--dry-run", "--all", "--json"],
                 check=0)
     rows = {r["key"]: r for r in json.loads(night.stdout)}
     big = rows[f"chase:{order('unpaid_40min_big')}:0"]
-    assert (big["send"], big["held"]) == (False, "window closed: 旺旺 opens 2026-11-25 09:00")
+    # JSON reads alike in every language: the reason in English, the channel's value
+    assert (big["send"], big["held"]) == (False, "window closed: wangwang opens 2026-11-25 09:00")
     assert rows[f"ship:{order('paid_80h_overdue')}:overdue"]["send"] is True
     # a plain dry run lists only what it would send
     plain = json.loads(run(["--now", "2026-11-24 23:50", "remind", "--dry-run", "--json"],
@@ -143,7 +152,7 @@ def crowd(run, demo, tmp_path):
     return demo
 
 
-def test_a_capped_message_ends_with_how_many_more_and_the_command(run, crowd):
+def test_a_capped_message_ends_with_how_many_more_and_the_command(run, crowd, chinese):
     due = run.json(["--now", MORNING, "chase", "due", "--limit", "0", "--json"])
     out = run(["--now", MORNING, "remind"], check=0).stdout.splitlines()
     chases = [x for x in out if x.startswith("[催付] ")]
@@ -158,7 +167,7 @@ def test_a_capped_message_ends_with_how_many_more_and_the_command(run, crowd):
     assert not [x for x in again if x.startswith("还有 ")]
 
 
-def test_a_capped_message_split_for_a_robot_stays_under_its_limit(run, crowd):
+def test_a_capped_message_split_for_a_robot_stays_under_its_limit(run, crowd, chinese):
     from test_notify import Hook
 
     hook = Hook()

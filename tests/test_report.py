@@ -56,8 +56,11 @@ def test_another_day_and_markdown(run, demo):
     r = run.json("report daily --date 2026-11-22 --json")
     assert r["imports"]["files"] == 0
     md = run("report daily --format md", check=0).stdout
-    assert md.startswith("# 日报 Daily report 2026-11-23\n")
-    assert "## 导入 Orders imported" in md and "| files |" in md.replace("   ", " ")
+    assert md.startswith("# Daily report 2026-11-23\n")
+    assert "## Orders imported" in md and "| files |" in md.replace("   ", " ")
+    zh = run("report daily --format md", env={"CSTOOL_LANG": "zh"}, check=0).stdout
+    assert zh.startswith("# 日报 2026-11-23\n")
+    assert "## 导入" in zh and "| 文件数 |" in zh.replace("   ", " ")
 
 
 def test_bad_date(run, demo):
@@ -72,7 +75,7 @@ def test_remark_problems_by_agent(run, demo):
     assert by["(no author)"]["problems"] >= 2
     assert by["小雨"]["by_check"] == {"missing_time": 1}
     table = run("report daily", check=0).stdout
-    assert "备注问题 Remark problems by agent" in table and "missing_time=1" in table
+    assert "Remark problems by agent" in table and "missing_time=1" in table
 
 
 def test_conversion_reads_the_same_in_the_report_and_in_chase_stats(run, demo):
@@ -81,7 +84,7 @@ def test_conversion_reads_the_same_in_the_report_and_in_chase_stats(run, demo):
     shown = dict((line.split(None, 1) + [""])[:2] for line in stats.splitlines())["conversion"]
     assert shown == "0.0%"
     md = run("report daily --format md", check=0).stdout
-    chases = md.split("## 催付 Chases\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    chases = md.split("## Chases\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
     head = [c.strip() for c in chases[0].strip("|").split("|")]
     row = [c.strip() for c in chases[2].strip("|").split("|")]
     assert dict(zip(head, row))["conversion"] == shown

@@ -24,7 +24,8 @@ from cstool.web.render import Page
 
 def cstool(*args, env=None, timeout=60):
     """A real cstool process (a serve that wrongly starts would hang: the timeout fails it)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")}
+    base = {**{k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")},
+            "CSTOOL_LANG": "en"}  # the messages asserted are the English ones
     return subprocess.run([sys.executable, "-m", "cstool", *args], capture_output=True, text=True,
                           timeout=timeout, env={**base, **(env or {})}, cwd=ROOT)
 
@@ -56,7 +57,8 @@ def test_without_the_web_extra_serve_says_how_to_install_it(env):
     code = ("import sys; sys.modules['datasette'] = None\n"
             "from cstool.cli import main\n"
             "main(['serve'])\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")}
+    base = {**{k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")},
+            "CSTOOL_LANG": "en"}  # the messages asserted are the English ones
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env={**base, "CSTOOL_DB": str(env)})
     assert r.returncode == 1

@@ -70,7 +70,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cstool", "--db", str(db), "--now", DEMO_NOW, "serve",
              "--port", "0", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**base, "PYTHONUNBUFFERED": "1", **(env or {})})
+            text=True, env={**base, "PYTHONUNBUFFERED": "1", "CSTOOL_LANG": "en", **(env or {})})
         watchdog = threading.Timer(60, self.proc.kill)  # never hang the suite
         watchdog.start()
         lines = []

@@ -24,19 +24,25 @@ from typing import Callable, Optional
 from cstool.app import routines
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Item
+from cstool.core.i18n import N_, _, shown
 from cstool.core.notify import split_lines
 
 CLAIM_MINUTES = 10
+# How a message names each kind, in the reader's language (a routine's kind outside this
+# list keeps the label its declaration gives).
+LABELS = {"chase": N_("Chase"), "ship": N_("Shipping"), "exception": N_("Exception"),
+          "handover": N_("Handover")}
 
 
 def labels() -> dict[str, str]:
-    """Kind → how a message names it (``[催付]``)."""
-    return {m.kind: m.label for m in routines.reminders()}
+    """Kind → how a message names it (``[催付]`` / ``[Chase]``)."""
+    return {m.kind: _(LABELS[m.kind]) if m.kind in LABELS else m.label
+            for m in routines.reminders()}
 
 
 def line(item: Item, label: Optional[dict[str, str]] = None) -> str:
     """One item as a message line: ``[催付] …``."""
-    return f"[{(label or labels()).get(item.kind, item.kind)}] {item.text}"
+    return f"[{(label or labels()).get(item.kind, item.kind)}] {shown(item.text)}"
 
 
 class Collected(list):
@@ -99,11 +105,11 @@ def _why_not(row, now, cooldown_from: str, lease_from: str, clock) -> Optional[s
         return None
     if row["sent_at"] and row["sent_at"] > cooldown_from:
         until = clock.local(row["sent_at"]) + (now - clock.local(cooldown_from))
-        return (f"cool-down until {until:%H:%M} (sent {clock.short(row['sent_at'])[5:]}, "
-                "remind_cooldown_hours)")
+        return _("cool-down until {until} (sent {sent}, remind_cooldown_hours)").format(
+            until=f"{until:%H:%M}", sent=clock.short(row["sent_at"])[5:])
     if row["claimed_by"] and row["claimed_at"] and row["claimed_at"] > lease_from:
-        return (f"being sent by another run since {clock.short(row['claimed_at'])[11:]} "
-                f"(its claim lapses after {CLAIM_MINUTES} minutes)")
+        return _("being sent by another run since {since} (its claim lapses after {n} "
+                 "minutes)").format(since=clock.short(row["claimed_at"])[11:], n=CLAIM_MINUTES)
     return None
 
 
@@ -190,8 +196,8 @@ def _unlisted(due: Collected, sent: list[Item]) -> dict[str, int]:
 def _unlisted_lines(due: Collected, sent: list[Item]) -> list[str]:
     """``还有 N 单未列出: cstool chase due``: nothing dropped without a word."""
     commands = {m.kind: m.command for m in routines.reminders()}
-    return [f"还有 {n} 单未列出: {commands.get(kind, 'cstool ' + kind)}"
-            for kind, n in _unlisted(due, sent).items()]
+    return [_("{n} more not listed: {command}").format(
+        n=n, command=commands.get(kind, "cstool " + kind)) for kind, n in _unlisted(due, sent).items()]
 
 
 def _plan(due: Collected, items: list[Item], budget: int, limit: int, title: str):
@@ -231,7 +237,7 @@ def run(ctx, *, channel: str = "stdout",
         _every_item(out, ctx, sources, due, now, cooldown_from, lease_from)
     if not due:
         return out
-    title = f"cstool 提醒 {now:%Y-%m-%d %H:%M}"
+    title = _("cstool reminders {time}").format(time=f"{now:%Y-%m-%d %H:%M}")
     limit = limit or 1 << 30
     budget = per_minute if channel == "stdout" else _budget(journal, channel, now, per_minute)
     if dry_run:
@@ -274,19 +280,29 @@ def run(ctx, *, channel: str = "stdout",
 def _held_back(out: Outcome, later: list[Item]) -> None:
     out.held_back = later
     for i in later:
-        out.held[i.key] = "held back by the robot's rate limit (20 messages a minute): next run"
+        out.held[i.key] = _("held back by the robot's rate limit (20 messages a minute): "
+                            "next run")
 
 
 def _group(items: list[Item], limit: int, title: str) -> list[tuple[list[Item], str]]:
-    """Messages of at most ``limit`` bytes, with the items each one carries."""
+    """Messages of at most ``limit`` bytes, with the items each one carries; each ends
+    with the commands to run next (``下一步: cstool chase due · cstool shipcheck``)."""
     if not items:
         return []
     label = labels()
+    commands = {m.kind: m.command for m in routines.reminders()}
+
+    def nexts(batch: list[Item]) -> str:
+        return _("Next: {commands}").format(commands=" · ".join(
+            dict.fromkeys(commands.get(i.kind, "cstool " + i.kind) for i in batch)))
+
     groups: list[tuple[list[Item], str]] = []
     k = 0
-    for chunk in split_lines([line(i, label) for i in items], limit, title):
+    # room for the longest "next" line a message could end with
+    reserve = len(nexts(items).encode()) + 1
+    for chunk in split_lines([line(i, label) for i in items], limit - reserve, title):
         batch, k = items[k:k + len(chunk)], k + len(chunk)
-        groups.append((batch, "\n".join(([title] if title else []) + chunk)))
+        groups.append((batch, "\n".join(([title] if title else []) + chunk + [nexts(batch)])))
     n = len(groups)
     if n > 1:
         groups = [(its, msg.replace(title, f"{title} ({k}/{n})", 1))
@@ -305,5 +321,5 @@ def _every_item(out: Outcome, ctx, sources, due: Collected, now,
             out.unlisted.append(item)
             out.held[item.key] = item.held or _why_not(
                 _row(journal, item.key), now, cooldown_from, lease_from, clock) or (
-                f"not listed: over {MAX_PER_KIND} {labels().get(item.kind, item.kind)} "
-                "lines a run (the most urgent go first; the next run lists them)")
+                _("not listed: over {n} {kind} lines a run (the most urgent go first; the next "
+                  "run lists them)").format(n=MAX_PER_KIND, kind=labels().get(item.kind, item.kind)))

@@ -7,6 +7,7 @@ from typing import Optional
 
 from cstool.cases import due, playbooks
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.i18n import M_
 from cstool.core.policy import Key
 from cstool.core.where import Where
 
@@ -16,11 +17,16 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     """Abnormal-shipment cases whose next step is due now (most overdue first)."""
     items = []
     for d in due.due_steps(ctx):
-        late = f"已超时 {-d['hours_left']:.0f} 小时" if d["overdue"] else "到期"
+        from cstool.core.human import left_message
+
+        late = left_message(d["hours_left"] * 60) if d["overdue"] else M_("due now")
         items.append(Item(
             key=f"exception:{d['id']}:{d['step']}", kind="exception", order_id=d["order_id"],
-            text=(f"#{d['id']} {playbooks.KIND.label(d['kind'])} {d['order_id']} "
-                  f"{d['buyer'] or ''}: {d['next_step']} ({late}, {d['agent'] or ''})")))
+            buyer=d["buyer"],
+            text=M_("#{id} {kind} {order} {buyer}: {step} ({late}, {agent})", id=d["id"],
+                    kind=playbooks.KIND.word(d["kind"]), order=d["order_id"],
+                    buyer=d["buyer"] or "", step=d["next_step"], late=late,
+                    agent=d["agent"] or "")))
     return capped(items, limit, skip, len(items))
 
 

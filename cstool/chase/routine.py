@@ -7,6 +7,7 @@ from typing import Optional
 
 from cstool.chase import queue
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.i18n import M_
 from cstool.core.orders import ref
 from cstool.core.policy import Key, whole, windows
 
@@ -39,23 +40,28 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     ``held``: also those due but with no channel open now."""
     counts: dict = {}
     items = []
-    label = queue.CHANNEL.label
+    from cstool.core.human import duration_message as duration
+
+    channel = queue.CHANNEL.word
     rows = queue.due(ctx.as_agent(None), all_=held, counts=counts,
                      limit=limit + _of(skip, "chase") if limit else None)
     for row in rows:
         if row["opens_at"] and row["waits"] != "window":
             continue  # not due yet (grace, a chase's cool-down, a promise)
-        how = f"现在用 {label(row['channel'])} 催付"
+        how = M_("chase by {channel} now", channel=channel(row["channel"]))
         why = None
         if row["opens_at"]:
             opens = ctx.clock.short(row["opens_at"])
-            why = f"window closed: {label(row['channel'])} opens {opens}"
-            how = f"{opens[11:]} 起用 {label(row['channel'])} 催付"
+            why = M_("window closed: {channel} opens {at}", channel=channel(row["channel"]),
+                     at=opens)
+            how = M_("chase by {channel} from {time}", channel=channel(row["channel"]),
+                     time=opens[11:])
         items.append(Item(
             key=f"chase:{ref(row['platform'], row['order_id'])}:{row['attempts']}", kind="chase",
-            order_id=row["order_id"], held=why,
-            text=(f"{row['order_id']} {row['buyer'] or ''} ¥{row['amount']} 未付款 "
-                  f"{row['unpaid_minutes']} 分钟, {how}")))
+            order_id=row["order_id"], held=why, buyer=row["buyer"],
+            text=M_("{order} {buyer} ¥{amount} unpaid for {duration}, {how}",
+                    order=row["order_id"], buyer=row["buyer"] or "", amount=row["amount"],
+                    duration=duration(row["unpaid_minutes"]), how=how)))
     return capped(items, limit, skip, counts.get("due", 0))
 
 

@@ -20,7 +20,10 @@ import click
 from cstool import __version__
 from cstool.app.routines import cli_groups
 from cstool.cli._common import App, global_options
+from cstool.cli._i18n import route_click
+from cstool.core import i18n
 from cstool.core.errors import CstoolError
+from cstool.core.i18n import N_, _
 from cstool.core.journal import resolve_path
 from cstool.core.mask import mask_secrets
 
@@ -29,40 +32,66 @@ HOUSE = {"init": "journal", "journal": "journal", "policy": "policy", "agent": "
          "remind": "remind", "report": "report", "serve": "serve"}
 # Every command: name -> its module; a routine's group is cstool/cli/<group>.py.
 COMMANDS = {**HOUSE, **{name: name for name in cli_groups()}}
+route_click()
 
 
 class LazyGroup(click.Group):
+    def main(self, *args, **kwargs):
+        # Each command line resolves its language afresh (CSTOOL_LANG, the journal, the
+        # locale): a test or a long-lived caller may change them between two runs.
+        i18n.reset()
+        return super().main(*args, **kwargs)
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        if complete_var is None:
+            complete_var = f"_{prog_name.replace('-', '_').replace('.', '_')}_COMPLETE".upper()
+        if not os.environ.get(complete_var):
+            return None
+        import click.shell_completion  # noqa: F401  (its words, routed to the catalog)
+
+        route_click()
+        _COMPLETING.append(True)
+        try:
+            return super()._main_shell_completion(ctx_args, prog_name, complete_var)
+        finally:
+            _COMPLETING.clear()
+
     def list_commands(self, ctx):
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx, name):
         if name in self.commands:
-            return self.commands[name]
+            return _completing(self.commands[name])
         module = COMMANDS.get(name)
         if module is None:
             return None
         # A command module is imported when its command runs: cron pays for one.
-        return getattr(importlib.import_module(f"cstool.cli.{module}"), name)
+        return _completing(getattr(importlib.import_module(f"cstool.cli.{module}"), name))
 
     def invoke(self, ctx):
+        for problem in i18n.problems():
+            click.echo(i18n.gettext("warning: {problem}").format(problem=problem), err=True)
         try:
             return super().invoke(ctx)
         except CstoolError as e:
             raise click.ClickException(mask_secrets(e)) from None
         except sqlite3.OperationalError as e:
             if "full" in str(e):
-                raise click.ClickException(
-                    f"the disk is full ({e}, journal {_journal_path(ctx)}): nothing was "
-                    "changed; free some space and run it again") from None
+                raise click.ClickException(_(
+                    "the disk is full ({error}, journal {path}): nothing was changed; free "
+                    "some space and run it again").format(error=e, path=_journal_path(ctx))) \
+                    from None
             if "locked" in str(e) or "busy" in str(e):
-                raise click.ClickException(
+                raise click.ClickException(_(
                     "the journal stayed busy (another cstool is writing); nothing was changed, "
-                    "try again") from None
+                    "try again")) from None
             if "readonly" in str(e):
-                raise click.ClickException(f"the journal is read-only: {e}") from None
+                raise click.ClickException(_("the journal is read-only: {error}").format(
+                    error=e)) from None
             raise self._internal(e) from None
         except sqlite3.DatabaseError as e:
-            raise click.ClickException(mask_secrets(f"journal error: {e}")) from None
+            raise click.ClickException(mask_secrets(_("journal error: {error}").format(
+                error=e))) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -83,9 +112,21 @@ class LazyGroup(click.Group):
 
     @staticmethod
     def _internal(e: Exception) -> click.ClickException:
-        return click.ClickException(mask_secrets(
-            f"internal error: {type(e).__name__}: {e} (set CSTOOL_DEBUG=1 for a traceback, "
-            "and please report it)"))
+        return click.ClickException(mask_secrets(_(
+            "internal error: {type}: {error} (set CSTOOL_DEBUG=1 for a traceback, and please "
+            "report it)").format(type=type(e).__name__, error=e)))
+
+
+_COMPLETING: list = []  # non-empty while a shell asks for completions
+
+
+def _completing(command):
+    """``command``, with order numbers completing from the journal when a shell asks."""
+    if _COMPLETING:
+        from cstool.cli._complete import attach
+
+        attach(command)
+    return command
 
 
 def _journal_path(ctx) -> str:
@@ -97,16 +138,19 @@ def os_error(e: OSError) -> str:
     """A failed file operation as a sentence: what, where, and that nothing was left behind."""
     where = f" ({e.filename})" if e.filename else ""
     if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return f"the disk is full{where}: nothing was written; free some space and run it again"
+        return _("the disk is full{where}: nothing was written; free some space and run it "
+                 "again").format(where=where)
     if e.errno == errno.EROFS:
-        return f"the file system is read-only{where}: nothing was written"
+        return _("the file system is read-only{where}: nothing was written").format(where=where)
     if e.errno in (errno.EACCES, errno.EPERM):
-        return f"permission denied{where}: nothing was written"
-    return f"{e.strerror or e}{where}: nothing was written"
+        return _("permission denied{where}: nothing was written").format(where=where)
+    return _("{error}{where}: nothing was written").format(error=e.strerror or e, where=where)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cstool")
+# The words are given, not click's defaults: those are translated once, on import.
+@click.version_option(__version__, prog_name="cstool", message="%(prog)s, version %(version)s",
+                      help=N_("Show the version and exit."))
 @global_options
 @click.pass_context
 def cli(ctx):

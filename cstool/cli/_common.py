@@ -16,10 +16,11 @@ from typing import Any, Callable, Optional
 import click
 
 from cstool.app.policy import Policy
-from cstool.core import agents
+from cstool.core import agents, i18n
 from cstool.core.clock import Clock, to_db
 from cstool.core.context import Context, Scope
 from cstool.core.errors import BadUsage, CstoolError
+from cstool.core.i18n import N_, _
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
@@ -34,6 +35,7 @@ class App:
         self.now_text: Optional[str] = None
         self.agent_name: Optional[str] = None
         self.reveal = False
+        self.wide = False  # --wide: tables print every column, unwrapped
         # Commands that work without a journal (journal path, policy presets, remark
         # parse) set this: the policy and the clock then take their defaults.
         self.journal_optional = False
@@ -51,7 +53,7 @@ class App:
         if self._journal is None:
             self._journal = Journal.open(self.db_path)
             for warning in self._journal.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                click.echo(_("warning: {problem}").format(problem=warning), err=True)
         return self._journal
 
     def existing_journal(self):
@@ -69,7 +71,7 @@ class App:
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
             for problem in self._policy.problems:
-                click.echo(f"warning: {problem}", err=True)
+                click.echo(_("warning: {problem}").format(problem=problem), err=True)
         return self._policy
 
     @property
@@ -108,9 +110,9 @@ class App:
     def agent(self) -> str:
         """The acting agent for a write: given, and registered."""
         if not self.agent_name:
-            raise click.UsageError(
+            raise click.UsageError(_(
                 "this command writes to the journal and needs to know who you are: "
-                "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)")
+                "give --agent NAME or set CSTOOL_AGENT (register with: cstool agent add NAME)"))
         agents.get(self.journal, self.agent_name)
         return self.agent_name
 
@@ -151,7 +153,13 @@ class App:
     # -- output --
 
     def renderer(self) -> Renderer:
-        return Renderer(self.clock, reveal=self.reveal)
+        """Tables fit the terminal (COLUMNS, or the tty's width) unless --wide; piped
+        output is fitted only when COLUMNS asks, and never cut."""
+        from cstool.core.table import is_tty, terminal_width
+
+        width = None if self.wide else terminal_width(sys.stdout)
+        return Renderer(self.clock, reveal=self.reveal, width=width,
+                        cut=width is not None and is_tty(sys.stdout))
 
     def emit(self, rows: Any, fmt: str = "table", columns: Optional[Sequence[str]] = None,
              empty: Optional[str] = None, listing: Optional[Listing] = None) -> None:
@@ -172,6 +180,8 @@ def _setter(attr: str) -> Callable:
             return
         app = ctx.ensure_object(App)
         setattr(app, attr, value)
+        if attr == "db_path":
+            i18n.configure(value)  # the language may be this journal's policy
 
     return callback
 
@@ -186,13 +196,13 @@ def _global_option(*decls: str, attr: str, envvar: Optional[str], help: str, is_
 def global_options(f: Callable, envvars: bool = True) -> Callable:
     opts = [
         _global_option("--db", attr="db_path", envvar="CSTOOL_DB" if envvars else None,
-                       metavar="PATH", help="Journal file (default: user data dir/cstool/journal.db)."),
+                       metavar="PATH", help=N_("Journal file (default: user data dir/cstool/journal.db).")),
         _global_option("--now", attr="now_text", envvar="CSTOOL_NOW" if envvars else None,
-                       metavar="TIME", help="Pin the clock: 'YYYY-MM-DD HH:MM[:SS]', shop time."),
+                       metavar="TIME", help=N_("Pin the clock: 'YYYY-MM-DD HH:MM[:SS]', shop time.")),
         _global_option("--agent", attr="agent_name", envvar="CSTOOL_AGENT" if envvars else None,
-                       metavar="NAME", help="Acting agent's short name (needed to write)."),
+                       metavar="NAME", help=N_("Acting agent's short name (needed to write).")),
         _global_option("--reveal", attr="reveal", envvar=None, is_flag=True,
-                       help="Show buyer names, phones and addresses unmasked."),
+                       help=N_("Show buyer names, phones and addresses unmasked.")),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -222,8 +232,11 @@ def output_options(f: Callable) -> Callable:
     """``--format`` and ``--json``; the command receives ``fmt``."""
 
     @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
-                  show_default=True, help="Output format.")
-    @click.option("--json", "as_json", is_flag=True, help="Shortcut for --format json.")
+                  show_default=True, help=N_("Output format."))
+    @click.option("--json", "as_json", is_flag=True, help=N_("Shortcut for --format json."))
+    @click.option("--wide", is_flag=True, expose_value=False, callback=_setter("wide"),
+                  help=N_("Tables: every column, nothing wrapped (the terminal's width is "
+                          "COLUMNS, else the terminal's own; piped output is never cut)."))
     @functools.wraps(f)
     def wrapper(*args, fmt: str, as_json: bool, **kwargs):
         return f(*args, fmt="json" if as_json else fmt, **kwargs)
@@ -262,7 +275,7 @@ def scope_options(f: Callable) -> Callable:
 def json_option(f: Callable) -> Callable:
     """``--json`` for commands that create something: print the created object."""
     return click.option("--json", "as_json", is_flag=True,
-                        help="Print the created object as JSON.")(f)
+                        help=N_("Print the created object as JSON."))(f)
 
 
 class Domain(click.ParamType):
@@ -275,13 +288,18 @@ class Domain(click.ParamType):
     def get_metavar(self, param, *args, **kwargs) -> str:
         return "[" + "|".join(self.vocab.values) + "]"
 
+    def shell_complete(self, ctx, param, incomplete):
+        """The vocabulary's words, English or Chinese as typed (cli/_complete.py)."""
+        from cstool.cli._complete import complete_words
+
+        return complete_words(self.vocab, incomplete)
+
     def convert(self, value, param, ctx):
         if value is None:
             return None
         canon = self.vocab.get(value)
         if canon is None:
-            self.fail(f"unknown {self.vocab.what} {value!r}; use one of: {self.vocab.choices()}",
-                      param, ctx)
+            self.fail(self.vocab.unknown(value), param, ctx)
         return canon
 
 
@@ -322,9 +340,10 @@ class Hours(click.ParamType):
         try:
             hours = float(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number of hours", param, ctx)
+            self.fail(_("{value} is not a number of hours").format(value=repr(value)), param, ctx)
         if not 0 <= hours <= MAX_HOURS:  # also false for nan
-            self.fail(f"{value!r} hours is outside 0..{MAX_HOURS} (a year)", param, ctx)
+            self.fail(_("{value} hours is outside 0..{max} (a year)").format(
+                value=repr(value), max=MAX_HOURS), param, ctx)
         return hours
 
 
@@ -338,8 +357,9 @@ def check_lengths(ctx: click.Context, values: dict) -> None:
         value = values.get(param.name)
         for v in value if isinstance(value, (tuple, list)) else (value,):
             if isinstance(v, str) and len(v) > MAX_TEXT:
-                raise click.BadParameter(f"{len(v):,} characters is more than the "
-                                         f"{MAX_TEXT:,} a value may have", ctx=ctx, param=param)
+                raise click.BadParameter(_("{n} characters is more than the {max} a value may "
+                                           "have").format(n=f"{len(v):,}", max=f"{MAX_TEXT:,}"),
+                                         ctx=ctx, param=param)
 
 
 def command(group: click.Group, name: Optional[str] = None, **kw) -> Callable:

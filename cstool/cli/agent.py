@@ -4,6 +4,8 @@ import click
 
 from cstool.cli._common import Domain, command, json_option, output_options, pass_app
 from cstool.core import agents
+from cstool.core.i18n import N_, _
+from cstool.core.output import Listing
 from cstool.core.vocab import ROLE
 
 
@@ -30,7 +32,8 @@ def add(app, short, name, job_no, role, as_json):
     if as_json:
         app.emit(row, "json")
     else:
-        click.echo(f"{'added' if row['created'] else 'updated'} agent {row['short']}")
+        click.echo((_("added agent {short}") if row["created"] else
+                    _("updated agent {short}")).format(short=row["short"]))
 
 
 @command(agent, name="list")
@@ -44,5 +47,6 @@ def list_(app, fmt):
       cstool agent list --json
     """
 
-    app.emit(agents.list_(app.journal), fmt, columns=["short", "name", "job_no", "role", "created_at"],
-             empty="no agents yet; add one with: cstool agent add NAME")
+    app.emit(agents.list_(app.journal), fmt, listing=Listing(
+        columns=["short", "name", "job_no", "role", "created_at"], words={"role": ROLE},
+        empty=N_("no agents yet; add one with: cstool agent add NAME")))

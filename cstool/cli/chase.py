@@ -18,12 +18,16 @@ from cstool.cli._common import (
 )
 from cstool.core.clock import check_month_days
 from cstool.core.errors import InputError
+from cstool.core.i18n import _
 from cstool.core.output import Listing
 from cstool.core.values import format_ratio
 
+# At a narrow terminal the message goes under its row; these columns go first.
+DUE_DROP = ("last_chased_at", "attempts", "phone")
+
 
 def _none(value):
-    return "(none)" if value is None else value
+    return _("(none)") if value is None else value
 
 
 @click.group()
@@ -73,8 +77,10 @@ def due(app, channel, all_, limit, fmt):
         columns.insert(columns.index("channel") + 1, "opens_at")
     if app.reveal:
         columns.insert(columns.index("channel"), "phone")
-    app.emit(rows, fmt, columns=columns,
-             empty="no unpaid orders to chase now" + ("" if all_ else " (--all shows later ones)"))
+    app.emit(rows, fmt, listing=Listing(
+        columns=columns, below="message", drop=DUE_DROP, words={"channel": CHANNEL},
+        empty=_("no unpaid orders to chase now") if all_ else
+        _("no unpaid orders to chase now (--all shows later ones)")))
 
 
 @command(chase)
@@ -118,17 +124,20 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
     if as_json:
         app.emit(row, "json")
         return
-    first = "first chase" if row["first"] else f"attempt {row['attempt']}"
-    click.echo(f"logged chase {row['id']} on {row['order_id']} "
-               f"({CHANNEL.label(row['channel'])}, {first})")
+    first = _("first chase") if row["first"] else _("attempt {n}").format(n=row["attempt"])
+    click.echo(_("logged chase {id} on {order} ({channel}, {first})").format(
+        id=row["id"], order=row["order_id"], channel=CHANNEL.label(row["channel"]), first=first))
     if row["previous"]:
         prev = row["previous"]
-        how = f" by {CHANNEL.label(prev['channel'])}" if prev["channel"] else ""
-        click.echo(f"before: {prev['by'] or 'someone'} at {app.clock.short(prev['at'])}{how}")
+        how = _(" by {channel}").format(channel=CHANNEL.label(prev["channel"])) \
+            if prev["channel"] else ""
+        click.echo(_("before: {who} at {at}{how}").format(
+            who=prev["by"] or _("someone"), at=app.clock.short(prev["at"]), how=how))
     for text in row["remarks"]:
-        click.echo(f"remark: {text}")
+        click.echo(_("remark: {text}").format(text=text))
     if row["promise_due_at"]:
-        click.echo(f"follow up: {app.clock.short(row['promise_due_at'])} if still unpaid")
+        click.echo(_("follow up: {at} if still unpaid").format(
+            at=app.clock.short(row["promise_due_at"])))
 
 
 @command(chase)
@@ -153,8 +162,9 @@ def stats(app, since, by, fmt):
     result = chase_stats.stats(app.ctx, since=since_db, by=by)
     # shares read as 12.5% (JSON keeps the fraction); a group without a name is (none)
     table = {"conversion": format_ratio, **({by: _none} if by else {})}
-    app.emit(result, fmt, listing=Listing(table=table, empty="no chases logged"
-                                          + (" since then" if since else "")))
+    app.emit(result, fmt, listing=Listing(
+        table=table, words={"channel": CHANNEL, "reason": REASON},
+        empty=_("no chases logged since then") if since else _("no chases logged")))
 
 
 @chase.group()
@@ -177,7 +187,7 @@ def template_list(app, fmt):
     """
 
     app.emit(queue.template_rows(app.journal), fmt,
-             columns=["channel", "source", "text"])
+             listing=Listing(columns=["channel", "source", "text"], words={"channel": CHANNEL}))
 
 
 @command(template, name="set")
@@ -205,7 +215,7 @@ def template_set(app, channel, text, as_json):
     if as_json:
         app.emit(row, "json")
     else:
-        click.echo(f"{row['channel']}: {row['text'] or '(no message)'}")
+        click.echo(f"{CHANNEL.shown(row['channel'])}: " + (row["text"] or _("(no message)")))
 
 
 @command(template, name="reset")
@@ -223,4 +233,5 @@ def template_reset(app, channel, as_json):
     if as_json:
         app.emit(row, "json")
     else:
-        click.echo(f"{row['channel']}: {row['text'] or '(no message)'} (default)")
+        click.echo(f"{CHANNEL.shown(row['channel'])}: " + (row["text"] or _("(no message)"))
+                   + " " + _("(default)"))

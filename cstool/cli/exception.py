@@ -16,10 +16,15 @@ from cstool.cli._common import (
     scope_options,
 )
 from cstool.core import orders
+from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
 
 # A case in a table: its timeline and photos in short (the JSON has every field).
-CASE = Listing(table={
+# What a narrow terminal leaves out of the list, first first (exception show has it all).
+LIST_DROP = ("opened_at", "opened_by", "resolution", "courier", "buyer")
+WORDS = {"kind": KIND, "status": STATUS, "resolution": RESOLUTION, "outcome": OUTCOME,
+         "freight_payer": PAYER, "return_freight_payer": PAYER}
+CASE = Listing(words=WORDS, table={
     "timeline": lambda events: [{k: e[k] for k in ("at", "agent", "action", "detail")}
                                 for e in events],
     "photo_files": lambda photos: [{k: p[k] for k in ("path", "type", "bytes", "file")}
@@ -49,19 +54,23 @@ def _money_options(f):
 
 def _due_text(app, case) -> str:
     if not case["next_step"]:
-        return "next: nothing left to do; close it when the buyer has the goods or the money"
+        return _("next: nothing left to do; close it when the buyer has the goods or the money")
     if not case["due_at"]:
-        return f"next: {case['next_step']} (no deadline)"
-    left = case["hours_left"]
-    when = f"in {left:g} h" if left >= 0 else f"overdue by {-left:g} h"
-    return f"next: {case['next_step']} — due {app.clock.short(case['due_at'])} ({when})"
+        return _("next: {step} (no deadline)").format(step=case["next_step"])
+    from cstool.core.human import left as time_left
+
+    return _("next: {step} — due {at} ({left})").format(
+        step=case["next_step"], at=app.clock.short(case["due_at"]),
+        left=time_left(case["hours_left"] * 60))
 
 
 def _money_text(case) -> str:
     """The case's running totals, printed by every command that moves money."""
-    parts = [f"{k} {case[k]}" for k in ("compensation", "refund", "freight", "claim") if case[k]]
-    return (f"money on case {case['id']} so far: {', '.join(parts) or 'none'}; "
-            f"out {case['money_out']}, claimed back {case['claim']}")
+    parts = [f"{MONEY.shown(k)} {case[k]}" for k in ("compensation", "refund", "freight", "claim")
+             if case[k]]
+    return _("money on case {id} so far: {parts}; out {out}, claimed back {claim}").format(
+        id=case["id"], parts=", ".join(parts) or _("none"), out=case["money_out"],
+        claim=case["claim"])
 
 
 def _warn_order(app, case):
@@ -69,8 +78,8 @@ def _warn_order(app, case):
 
     scope = Scope(case.get("platform") or app.scope.platform, app.scope.shop)
     if orders.require(app.journal, case["order_id"], scope)["status"] == "paid":
-        click.echo(f"warning: order {case['order_id']} is not marked shipped in the journal; "
-                   "import a newer export if it has shipped", err=True)
+        click.echo(_("warning: order {order} is not marked shipped in the journal; import a "
+                     "newer export if it has shipped").format(order=case["order_id"]), err=True)
 
 
 @command(exception)
@@ -105,8 +114,9 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
     if as_json:
         app.emit(case, "json")
         return
-    click.echo(f"logged exception {case['id']}: {case['kind']} ({KIND.label(case['kind'])}) "
-               f"on order {case['order_id']}" + (f", {case['courier']}" if case["courier"] else ""))
+    click.echo(_("logged exception {id}: {kind} ({label}) on order {order}").format(
+        id=case["id"], kind=case["kind"], label=KIND.label(case["kind"]), order=case["order_id"])
+        + (f", {case['courier']}" if case["courier"] else ""))
     if amount is not None:
         click.echo(_money_text(case))
     click.echo(_due_text(app, case))
@@ -149,13 +159,13 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
     """
 
     if money_for and amount is None:
-        raise click.UsageError("--for goes with --amount")
+        raise click.UsageError(_("--for goes with --amount"))
     if again and amount is None:
-        raise click.UsageError("--again goes with --amount (a second payment)")
+        raise click.UsageError(_("--again goes with --amount (a second payment)"))
     if not any([done, step, status, resolution, note, photos, tracking, courier,
                 amount is not None, freight_payer, return_freight_payer]):
-        raise click.UsageError("nothing to record: give --done, --note, --photo, --resolution, "
-                               "--tracking, --amount, --status or a freight payer")
+        raise click.UsageError(_("nothing to record: give --done, --note, --photo, --resolution, "
+                                 "--tracking, --amount, --status or a freight payer"))
     case = timeline.update(
         app.writer(), case_id, status=status,
         resolution=resolution, note=note, photos=photos, tracking=tracking, courier=courier,
@@ -164,8 +174,8 @@ def update(app, case_id, done, step, status, resolution, note, photos, tracking,
     if as_json:
         app.emit(case, "json")
         return
-    click.echo(f"exception {case['id']}: {case['status']}"
-               + (f", {case['resolution']}" if case["resolution"] else ""))
+    click.echo(_("exception {id}: {status}").format(id=case["id"], status=STATUS.shown(case["status"]))
+               + (f", {RESOLUTION.shown(case['resolution'])}" if case["resolution"] else ""))
     if amount is not None:
         click.echo(_money_text(case))
     click.echo(_due_text(app, case))
@@ -188,11 +198,13 @@ def close(app, case_id, outcome, note, as_json):
 
     case = timeline.close(app.writer(), case_id, outcome, note=note)
     if case["pending"]:
-        click.echo(f"warning: closed with steps not done: {', '.join(case['pending'])}", err=True)
+        click.echo(_("warning: closed with steps not done: {steps}").format(
+            steps=", ".join(case["pending"])), err=True)
     if as_json:
         app.emit(case, "json")
         return
-    click.echo(f"closed exception {case['id']}: {case['outcome']} ({OUTCOME.label(case['outcome'])})")
+    click.echo(_("closed exception {id}: {outcome} ({label})").format(
+        id=case["id"], outcome=case["outcome"], label=OUTCOME.label(case["outcome"])))
 
 
 @command(exception, name="list")
@@ -220,14 +232,15 @@ def list_(app, open_only, closed_only, kinds, statuses, overdue, courier, order_
     """
 
     if open_only and closed_only:
-        raise click.UsageError("--open and --closed exclude each other")
+        raise click.UsageError(_("--open and --closed exclude each other"))
     since_db = app.since(since)
     rows = views.list_cases(
         app.ctx, open_only=open_only, closed_only=closed_only, kinds=kinds,
         statuses=statuses, overdue=overdue, courier=courier, order_id=order_id, agent=opened_by,
         since=since_db, limit=limit)
-    app.emit(rows, fmt, columns=views.LIST_COLUMNS,
-             empty="no exceptions match")
+    app.emit(rows, fmt, listing=Listing(columns=views.LIST_COLUMNS, below="next_step",
+                                        drop=LIST_DROP, words=WORDS,
+                                        empty=N_("no exceptions match")))
 
 
 @command(exception)
@@ -267,7 +280,7 @@ def report(app, by, since, until, fmt):
     since_db = app.since(since)
     until_db = app.since(until, "--until", past=None)
     rows = cases_report.report(app.ctx, by=by, since=since_db, until=until_db)
-    app.emit(rows, fmt, empty="no exceptions in that period")
+    app.emit(rows, fmt, empty=N_("no exceptions in that period"))
 
 
 @command(exception)

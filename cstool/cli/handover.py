@@ -17,6 +17,7 @@ from cstool.cli._common import (
 from cstool.core import orders
 from cstool.core.clock import to_db
 from cstool.core.errors import InputError
+from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
 from cstool.handover import items, receipts, register
 from cstool.handover import sheet as lib
@@ -27,7 +28,8 @@ from cstool.handover.shifts import SHIFT, current_shift, resolve_shift, shift_ta
 # A table names the category in the manual's words (联系快递); scripts get the value.
 LISTING = Listing(columns=("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
                            "created_at", "receipt", "acked_by"),
-                  table={"category": CATEGORY.label}, empty="no handover items match")
+                  words={"category": CATEGORY}, empty=N_("no handover items match"),
+                  drop=("acked_by", "receipt", "created_by", "created_at"))
 
 
 @click.group()
@@ -82,16 +84,18 @@ def add(app, category, problem, todo, order_id, buyer, phone, photos, as_json):
     item = register.add(app.writer(), category=category, problem=problem, todo=todo,
                      order_id=order_id, buyer=buyer, phone=phone, photos=photos)
     if not orders.known(app.journal, item["order_id"]):
-        click.echo(f"note: order {item['order_id']} is not in the journal (yet)", err=True)
+        click.echo(_("note: order {order} is not in the journal (yet)").format(
+            order=item["order_id"]), err=True)
     if as_json:
         app.emit(item, "json")
         return
     shift = current_shift(app.clock, app.policy)
     who = " · ".join(x for x in (item["buyer"], item["order_id"]) if x)
-    click.echo(f"added item {item['id']}: {CATEGORY.label(item['category'])}"
-               f"{' · ' + who if who else ''} ({shift.label} {shift.date})")
+    click.echo(_("added item {id}: {category}").format(
+        id=item["id"], category=CATEGORY.label(item["category"]))
+        + f"{' · ' + who if who else ''} ({shift.label} {shift.date})")
     for p in item["photos"]:
-        click.echo(f"  photo {p}")
+        click.echo("  " + _("photo {path}").format(path=p))
 
 
 @command(handover, name="list")
@@ -162,8 +166,8 @@ def ack(app, item_ids, receipt, replace, as_json):
         app.emit(acked if len(acked) > 1 else acked[0], "json")
         return
     for item in acked:
-        click.echo(f"item {item['id']}: receipt by {item['acked_by']} at "
-                   f"{app.clock.short(item['acked_at'])}")
+        click.echo(_("item {id}: receipt by {who} at {at}").format(
+            id=item["id"], who=item["acked_by"], at=app.clock.short(item["acked_at"])))
 
 
 @command(handover)
@@ -200,7 +204,7 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
 
     fmt = "json" if as_json else lib.format_for(output, fmt)
     if fmt == "xlsx" and output == "-":
-        raise click.UsageError("an xlsx sheet goes to a file; give -o FILE.xlsx")
+        raise click.UsageError(_("an xlsx sheet goes to a file; give -o FILE.xlsx"))
     ctx = app.writer()
     journal = ctx.journal
     sheet_shift = _shift(app, shift, day)
@@ -216,14 +220,15 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
         if path is not None:
             lib.write_sheet(sheet, fmt, path, renderer, force=force, journal=journal)
     for w in sheet.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_("warning: {problem}").format(problem=w), err=True)
     if path is None:
         lib.write_text(sheet, fmt, sys.stdout, renderer)
         return
     c = sheet.counts()
-    click.echo(f"wrote {path}: {sheet.shift.label} {sheet.shift.date} {sheet.shift.hours}, "
-               f"{len(sheet.rows)} items ({c['shift']} this shift, {c['carried']} carried over, "
-               f"{c['journal']} from the journal)")
+    click.echo(_("wrote {path}: {shift} {date} {hours}, {n} items ({this} this shift, "
+                 "{carried} carried over, {journal} from the journal)").format(
+        path=path, shift=sheet.shift.label, date=sheet.shift.date, hours=sheet.shift.hours,
+        n=len(sheet.rows), this=c["shift"], carried=c["carried"], journal=c["journal"]))
 
 
 @command(handover, name="import")
@@ -250,19 +255,23 @@ def import_(app, file, dry_run, strict, as_json):
     if as_json:
         app.emit(result.as_dict(), "json")
         return
-    verb = "would record" if dry_run else "recorded"
-    click.echo(f"{file}: {result.receipts} receipts in {result.rows} rows: {verb} "
-               f"{result.recorded}, {result.unchanged} unchanged, {len(result.conflicts)} "
-               f"conflicts, {len(result.unknown)} unknown")
+    counts = dict(file=file, receipts=result.receipts, rows=result.rows, n=result.recorded,
+                  unchanged=result.unchanged, conflicts=len(result.conflicts),
+                  unknown=len(result.unknown))
+    click.echo((_("{file}: {receipts} receipts in {rows} rows: would record {n}, {unchanged} "
+                  "unchanged, {conflicts} conflicts, {unknown} unknown") if dry_run else
+                _("{file}: {receipts} receipts in {rows} rows: recorded {n}, {unchanged} "
+                  "unchanged, {conflicts} conflicts, {unknown} unknown")).format(**counts))
     mask = app.renderer().mask
     for c in result.conflicts:
-        click.echo(f"  row {c['row']}: item {c['id']} already has the receipt "
-                   f"{mask(repr(c['recorded']))} ({c['acked_by']}); the sheet says "
-                   f"{mask(repr(c['receipt']))} "
-                   f"(kept; change it with: cstool handover ack {c['id']} --replace -r …)",
-                   err=True)
+        click.echo("  " + _("row {row}: item {id} already has the receipt {recorded} ({by}); "
+                            "the sheet says {receipt} (kept; change it with: cstool handover "
+                            "ack {id} --replace -r …)").format(
+            row=c["row"], id=c["id"], recorded=mask(repr(c["recorded"])), by=c["acked_by"],
+            receipt=mask(repr(c["receipt"]))), err=True)
     for u in result.unknown:
-        click.echo(f"  row {u['row']}: {u['error']}; not recorded", err=True)
+        click.echo("  " + _("row {row}: {error}; not recorded").format(
+            row=u["row"], error=u["error"]), err=True)
 
 
 @command(handover)
@@ -278,8 +287,9 @@ def shifts(app, fmt):
 
     now = current_shift(app.clock, app.policy)
     rows = []
-    for name, _, _hours in shift_table(app.policy):
+    for name, _start, _hours in shift_table(app.policy):
         s = now if name == now.name else resolve_shift(app.clock, app.policy, name)
         rows.append({**s.as_dict(), "in_progress": name == now.name})
-    app.emit(rows, fmt, columns=["shift", "label", "hours", "date", "start", "end",
-                                 "in_progress"])
+    app.emit(rows, fmt, listing=Listing(
+        columns=["shift", "label", "hours", "date", "start", "end", "in_progress"],
+        words={"shift": SHIFT}))

@@ -10,6 +10,7 @@ from cstool.cli._common import (
     pass_app,
 )
 from cstool.core import files
+from cstool.core.i18n import _
 from cstool.core.journal import Journal, resolve_path
 
 
@@ -58,15 +59,24 @@ def status(app, fmt):
     """
     info = app.journal.status()
     if fmt == "table":
-        click.echo(f"path:            {info['path']}")
-        click.echo(f"schema version:  {info['schema_version']} ({info['migrations_applied']} migrations)")
-        click.echo(f"pending:         {', '.join(info['pending_migrations']) or 'none'}")
+        _field(_("path:"), info["path"])
+        _field(_("schema version:"), _("{version} ({n} migrations)").format(
+            version=info["schema_version"], n=info["migrations_applied"]))
+        _field(_("pending:"), ", ".join(info["pending_migrations"]) or _("none"))
         if info["unknown_migrations"]:
-            click.echo(f"newer than this cstool: {', '.join(info['unknown_migrations'])}")
-        click.echo(f"mode:            {info['journal_mode']}, {info['size_bytes']:,} bytes")
+            _field(_("newer than this cstool:"), ", ".join(info["unknown_migrations"]))
+        _field(_("mode:"), _("{mode}, {size} bytes").format(
+            mode=info["journal_mode"], size=f"{info['size_bytes']:,}"))
         app.emit([{"table": t, "rows": n} for t, n in info["counts"].items()], "table")
     else:
         app.emit(info, fmt)
+
+
+def _field(label: str, value: str) -> None:
+    """``label:`` and its value, the values lined up (labels measured in columns)."""
+    from cstool.cli._i18n import columns
+
+    click.echo(label + " " * max(17 - columns(label), 1) + str(value))
 
 
 @command(journal)
@@ -81,6 +91,7 @@ def backup(app, file, fmt):
     """
     result = files.backup(app.journal, file, app.now_db())
     if fmt == "table":
-        click.echo(f"backed up {result['size_bytes']:,} bytes to {result['path']} ({result['check']})")
+        click.echo(_("backed up {size} bytes to {path} ({check})").format(
+            size=f"{result['size_bytes']:,}", path=result["path"], check=result["check"]))
     else:
         app.emit(result, fmt)

@@ -4,9 +4,15 @@ import click
 
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
+from cstool.core.i18n import N_
 from cstool.core.orders import LIST_COLUMNS, list_orders
+from cstool.core.output import Listing
 from cstool.core.vocab import PLATFORM, STATUS
 from cstool.orders import formats, importer
+
+# What a narrow terminal leaves out of orders list, first first (orders show has it all).
+LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo", "ship_by",
+             "platform", "shop")
 
 
 @click.group()
@@ -108,8 +114,9 @@ def list_(app, statuses, since, buyer, limit, fmt):
 
     since_db = app.since(since)
     rows = list_orders(app.ctx, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
-    app.emit(rows, fmt, columns=LIST_COLUMNS,
-             empty="no orders match")
+    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=LIST_DROP,
+                                        words={"status": STATUS, "platform": PLATFORM},
+                                        empty=N_("no orders match")))
 
 
 @command(orders)

@@ -5,11 +5,20 @@ import click
 from cstool.app import policy as house
 from cstool.app.policy import display, mask_secret
 from cstool.cli._common import command, journal_optional, output_options, pass_app
+from cstool.core.i18n import NC_, _, pgettext
 from cstool.core.output import Listing
 
 # A table shows each value as it is typed (10:00-12:00,15:00-17:00); scripts get the value.
-LISTING = Listing(columns=("key", "value", "source", "help"), table={"value": display})
-SHOP_LISTING = Listing(columns=("shop", "key", "value", "source", "help"), table={"value": display})
+LISTING = Listing(columns=("key", "value", "source", "help"),
+                  table={"value": display, "help": _, "source": lambda s: pgettext("source", s)},
+                  below="help")
+SHOP_LISTING = Listing(columns=("shop", "key", "value", "source", "help"),
+                       table={"value": display, "help": _,
+                              "source": lambda s: pgettext("source", s)},
+                       below="help")
+PRESETS = Listing(below="sets", table={"about": _})
+# Marked for extraction: the sources policy show names.
+SOURCES = (NC_("source", "default"), NC_("source", "set"), NC_("source", "shop"))
 
 
 def _shop(shop):
@@ -17,7 +26,7 @@ def _shop(shop):
     if shop is None:
         return None
     if not shop.strip():
-        raise click.BadParameter("give the shop's name (店铺名称)", param_hint="'--shop'")
+        raise click.BadParameter(_("give the shop's name (店铺名称)"), param_hint="'--shop'")
     return shop.strip()
 
 
@@ -149,4 +158,4 @@ def presets(app, fmt):
     rows = [{"preset": name, "about": about,
              "sets": "; ".join(f"{k}={display(v)}" for k, v in values.items())}
             for name, (about, values) in house.presets().items()]
-    app.emit(rows, fmt)
+    app.emit(rows, fmt, listing=PRESETS)

@@ -19,12 +19,13 @@ from cstool.cli._common import (
 from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
+from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
 from cstool.core.vocab import COLOUR
 from cstool.remark import compose, store
 from cstool.remark import lint as remark_lint
-from cstool.remark.flags import COMPOSE_KIND
+from cstool.remark.flags import COMPOSE_KIND, KIND
 from cstool.remark.parse import parse as parse_text
 from cstool.remark.parse import parse_line
 
@@ -105,8 +106,9 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
              if v not in (None, False) and k not in KIND_OPTIONS[kind]]
     if stray:
         takes = ", ".join(_opt(k) for k in KIND_OPTIONS[kind])
-        raise click.UsageError(f"{', '.join(stray)} does not go with --kind {kind} "
-                               f"(a {kind} remark takes {takes})")
+        raise click.UsageError(_("{options} does not go with --kind {kind} (a {kind} remark "
+                                 "takes {takes})").format(options=", ".join(stray), kind=kind,
+                                                          takes=takes))
     agent = app.agent()
     if kind == "sale" and not options["job_no"]:
         options["job_no"] = agents.get(app.journal, agent)["job_no"]
@@ -131,14 +133,16 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     if as_json:
         app.emit({**result, "text": paste}, "json")
         return
-    head = "dry run, nothing recorded" if dry_run else f"remark {result['id']} recorded"
-    click.echo(f"{head} on order {result['order_id']}; paste it with a {result['flag']} flag "
-               f"({COLOUR.label(result['flag'])}, {result['flag_code']}):\n")
+    head = _("dry run, nothing recorded") if dry_run else \
+        _("remark {id} recorded").format(id=result["id"])
+    click.echo(_("{head} on order {order}; paste it with a {flag} flag ({label}, {code}):").format(
+        head=head, order=result["order_id"], flag=result["flag"],
+        label=COLOUR.label(result["flag"]), code=result["flag_code"]) + "\n")
     click.echo(f"  {paste}\n")
     for change in result["applied"]:
         click.echo(change)
     for problem in result["problems"]:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(_("warning: {problem}").format(problem=problem), err=True)
 
 
 @command(remark)
@@ -179,7 +183,8 @@ def parse(app, text, at_text, flag, check, fmt):
         out = store.parse_for_output(parsed[0])
     app.emit(out, fmt, listing=Listing(
         columns=["kind", "flag", "at", "author", "reason", "action", "problems", "text"]
-        if isinstance(out, list) else None, row=_flat, empty="no remarks on standard input"))
+        if isinstance(out, list) else None, row=_flat, empty=N_("no remarks on standard input"),
+        words={"kind": KIND, "flag": COLOUR}))
     if check and any(p.problems for p in parsed):
         raise click.exceptions.Exit(1)
 
@@ -236,16 +241,18 @@ def lint(app, since, author, by, limit, fmt):
             if not limit or len(shown) < limit:
                 shown.append({"order_id": r["order_id"], "author": r["author"], "kind": r["kind"],
                               "problem": r["problem"], "remark": _excerpt(r["text"])})
-        app.emit(shown, fmt)
+        app.emit(shown, fmt, listing=Listing(words={"kind": KIND}))
         if len(shown) < stats.problems:
-            click.echo(f"… and {stats.problems - len(shown)} more (--limit 0, or --format "
-                       "csv|jsonl for all; --by agent to sum up)", err=True)
+            click.echo(_("… and {n} more (--limit 0, or --format csv|jsonl for all; --by agent "
+                         "to sum up)").format(n=stats.problems - len(shown)), err=True)
     else:
         app.emit(list(rows), fmt, columns=_CSV)
     if fmt == "table" or by == "agent":
-        click.echo(f"{stats.problems} problem(s) in {stats.remarks} remark(s); "
-                   f"{stats.checked} remark(s) checked" if stats.problems else
-                   f"all {stats.checked} remark(s) complete", err=True)
+        click.echo(_("{problems} problem(s) in {remarks} remark(s); {checked} remark(s) "
+                     "checked").format(problems=stats.problems, remarks=stats.remarks,
+                                       checked=stats.checked) if stats.problems else
+                   _("all {checked} remark(s) complete").format(checked=stats.checked),
+                   err=True)
     if stats.problems:
         raise click.exceptions.Exit(1)
 
@@ -276,5 +283,6 @@ def list_(app, order_id, fmt):
     """
 
     rows = compose.history(app.ctx, order_id)
-    app.emit(rows, fmt, columns=["id", "recorded_at", "source", "kind", "flag", "author", "text",
-                                 "problems"], empty="no remarks on this order")
+    app.emit(rows, fmt, listing=Listing(
+        columns=["id", "recorded_at", "source", "kind", "flag", "author", "text", "problems"],
+        words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order")))

@@ -8,6 +8,7 @@ from cstool.app import remind as lib
 from cstool.cli._common import common_options, pass_app
 from cstool.core.clock import real_time_ms
 from cstool.core.errors import InputError
+from cstool.core.i18n import _, shown
 from cstool.core.notify import LIMITS, Robot, check_webhook
 
 
@@ -46,7 +47,7 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
     """
 
     if all_ and not dry_run:
-        raise click.UsageError("--all goes with --dry-run (a real run sends what is due now)")
+        raise click.UsageError(_("--all goes with --dry-run (a real run sends what is due now)"))
     ctx = app.ctx
     policy, clock = ctx.policy, ctx.clock
     if dry_run and channel != "stdout":  # planned to the robot's size; no webhook needed
@@ -62,8 +63,8 @@ def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
     if as_json:
         _json([_item(i) for i in outcome.sent])
     if outcome.held_back:
-        click.echo(f"{len(outcome.held_back)} item(s) held back by the robot's rate limit; "
-                   "the next run sends them", err=True)
+        click.echo(_("{n} item(s) held back by the robot's rate limit; the next run sends "
+                     "them").format(n=len(outcome.held_back)), err=True)
 
 
 def _item(i, **extra) -> dict:
@@ -87,13 +88,14 @@ def _dry_run(outcome, all_: bool, as_json: bool) -> None:
     for message in outcome.messages:
         click.echo(message)
     if outcome.held_back:
-        click.echo(f"{len(outcome.held_back)} item(s) would be held back by the robot's rate "
-                   "limit; the next run sends them", err=True)
+        click.echo(_("{n} item(s) would be held back by the robot's rate limit; the next run "
+                     "sends them").format(n=len(outcome.held_back)), err=True)
     if others:
         click.echo(("\n" if outcome.messages else "")
-                   + f"not sent now ({len(others)}):")
+                   + _("not sent now ({n}):").format(n=len(others)))
         for i in others:
-            click.echo(f"{lib.line(i)}\n    held: {outcome.held.get(i.key)}")
+            click.echo(lib.line(i) + "\n    " + _("held: {why}").format(
+                why=shown(outcome.held.get(i.key))))
 
 
 def _sender(channel, webhook, secret, plain, clock, policy, as_json):
@@ -106,9 +108,9 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
 
     webhook = webhook or policy.get(f"remind.{channel}_webhook")
     if not webhook:
-        raise click.UsageError(
-            f"--notify {channel} needs a webhook: --webhook URL, CSTOOL_WEBHOOK, "
-            f"or: cstool policy set remind.{channel}_webhook URL")
+        raise click.UsageError(_(
+            "--notify {channel} needs a webhook: --webhook URL, CSTOOL_WEBHOOK, "
+            "or: cstool policy set remind.{channel}_webhook URL").format(channel=channel))
 
     try:
         webhook = check_webhook(webhook)

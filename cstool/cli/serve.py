@@ -9,10 +9,11 @@ import click
 
 from cstool.cli._common import common_options, pass_app
 from cstool.core.errors import CstoolError
+from cstool.core.i18n import N_, _
 
 MIN_PASSWORD = 8
-INSTALL_HINT = ("the web view needs the optional 'web' extra (Datasette); install it with: "
-                "pip install 'cstool[web]'")
+INSTALL_HINT = N_("the web view needs the optional 'web' extra (Datasette); install it "
+                  "with: pip install 'cstool[web]'")
 
 
 def is_loopback(host: str) -> bool:
@@ -31,11 +32,11 @@ def _password(var: str | None) -> str | None:
         return None
     value = os.environ.get(var)
     if not value:
-        raise click.BadParameter(f"the environment variable {var} is not set or is empty",
-                                 param_hint="'--password-env'")
+        raise click.BadParameter(_("the environment variable {var} is not set or is empty")
+                                 .format(var=var), param_hint="'--password-env'")
     if len(value) < MIN_PASSWORD:
-        raise click.BadParameter(f"the password in {var} is shorter than {MIN_PASSWORD} "
-                                 "characters", param_hint="'--password-env'")
+        raise click.BadParameter(_("the password in {var} is shorter than {n} characters")
+                                 .format(var=var, n=MIN_PASSWORD), param_hint="'--password-env'")
     return value
 
 
@@ -71,10 +72,10 @@ def serve(app, host, port, password_env, check_):
     """
     password = _password(password_env)
     if not is_loopback(host) and not password:
-        raise click.UsageError(
-            f"--host {host} lets other machines read the journal: it needs a password "
+        raise click.UsageError(_(
+            "--host {host} lets other machines read the journal: it needs a password "
             "(put one in an environment variable and give --password-env VAR), or keep the "
-            "default --host 127.0.0.1")
+            "default --host 127.0.0.1").format(host=host))
     # Like every command but init: a missing journal is refused (nothing created), and
     # opening it applies pending migrations now, while we may write; the view only reads.
     path = app.journal.path
@@ -85,7 +86,7 @@ def serve(app, host, port, password_env, check_):
         import datasette_auth_passwords  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        raise CstoolError(INSTALL_HINT) from None
+        raise CstoolError(_(INSTALL_HINT)) from None
 
     from cstool.web.app import Settings, build, listen, readable, run
 
@@ -95,15 +96,17 @@ def serve(app, host, port, password_env, check_):
     bound = sock.getsockname()[1]
     if check_:
         sock.close()
-        where = f"{host}:{port}" if port else f"{host} (any free port)"
-        click.echo(f"cstool serve can start: the journal {path} reads, {where} is free")
+        where = f"{host}:{port}" if port else _("{host} (any free port)").format(host=host)
+        click.echo(_("cstool serve can start: the journal {path} reads, {where} is free").format(
+            path=path, where=where))
         return
     shown = f"[{host.strip('[]')}]" if ":" in host else host
-    click.echo(f"cstool web view of {path}")
-    click.echo(f"  http://{shown}:{bound}/   (read-only; Ctrl-C stops it)")
+    click.echo(_("cstool web view of {path}").format(path=path))
+    click.echo(f"  http://{shown}:{bound}/   " + _("(read-only; Ctrl-C stops it)"))
     if password:
-        click.echo(f"  user name: supervisor, password: the one in ${password_env}")
+        click.echo("  " + _("user name: supervisor, password: the one in ${var}").format(
+            var=password_env))
     if app.now_text:
-        click.echo(f"  clock pinned at {app.now_text} (--now / CSTOOL_NOW)")
+        click.echo("  " + _("clock pinned at {now} (--now / CSTOOL_NOW)").format(now=app.now_text))
     sys.stdout.flush()
     run(ds, sock)

@@ -12,11 +12,17 @@ from cstool.cli._common import (
     pass_app,
     scope_options,
 )
+from cstool.core.i18n import N_, _
+from cstool.core.output import Listing
 from cstool.shipcheck import checks as lib
 from cstool.shipcheck import morning as morning_view
 from cstool.shipcheck.checks import CHECK
 from cstool.shipcheck.morning import MORNING_COLUMNS, SECTIONS
 from cstool.shipcheck.packing import checklist, render_text
+
+# The morning view's sections as tables: the detail goes under its row when narrow.
+MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
+                  words={"kind": CHECK})
 
 
 @click.group(invoke_without_command=True)
@@ -64,20 +70,22 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     limit = limit or None
     if morning:
         if only:
-            raise click.UsageError("--only lists checks; the morning view has fixed sections")
+            raise click.UsageError(_("--only lists checks; the morning view has fixed sections"))
         report = morning_view.morning(app.ctx, within_hours=within, limit=limit)
         _emit_morning(app, report.rows, fmt)
     else:
         report = lib.run(app.ctx, within_hours=within, only=only, limit=limit)
-        app.emit(report.rows, fmt,
-                 columns=lib.COLUMNS,
-                 empty="nothing needs shipping attention")
+        app.emit(report.rows, fmt, listing=Listing(
+            columns=lib.COLUMNS, below="detail", drop=("due_at",), words={"check": CHECK},
+            empty=N_("nothing needs shipping attention")))
     for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(_("warning: {problem}").format(problem=problem), err=True)
     hidden = report.hidden
     if hidden:
-        more = ", ".join(f"{n:,} more {c}" for c, n in hidden.items())
-        click.echo(f"… and {more} (the most urgent are shown; --limit 0 for all)", err=True)
+        more = ", ".join(_("{n} more {check}").format(n=f"{n:,}", check=CHECK.shown(c))
+                         for c, n in hidden.items())
+        click.echo(_("… and {more} (the most urgent are shown; --limit 0 for all)").format(
+            more=more), err=True)
     if check_ and (report.rows if morning else report.failing):
         ctx.exit(1)
 
@@ -86,16 +94,16 @@ def _emit_morning(app, rows, fmt):
     if fmt != "table":
         app.emit(rows, fmt, columns=MORNING_COLUMNS)
         return
-    titles = {"unshipped": "1. Paid before today, not shipped (ship these first)",
-              "request": "2. Requests in messages and remarks not marked done",
-              "exception": "3. Open abnormal shipments, oldest first"}
+    titles = {"unshipped": _("1. Paid before today, not shipped (ship these first)"),
+              "request": _("2. Requests in messages and remarks not marked done"),
+              "exception": _("3. Open abnormal shipments, oldest first")}
     for i, section in enumerate(SECTIONS):
         part = [r for r in rows if r["section"] == section]
         click.echo(("\n" if i else "") + titles[section])
         if part:
-            app.emit(part, "table", columns=MORNING_COLUMNS[1:])
+            app.emit(part, "table", listing=MORNING)
         else:
-            click.echo("(none)")
+            click.echo(_("(none)"))
 
 
 @command(shipcheck)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple, Optional
 
-from cstool.core.mask import mask_text
+from cstool.core.i18n import Message
+from cstool.core.mask import mask_nick, mask_text
 
 
 class Source:
@@ -67,13 +68,21 @@ class Item(_Item):
     """A thing to do now, as a reminder line: ``key`` is stable for the same thing to do
     (the cool-down is per key), ``kind`` the Reminder's, ``text`` one line an agent can
     act on, ``held`` why a routine holds it now (never sent). What goes to a group chat
-    never carries a buyer's phone or address: the text is masked when the item is made."""
+    never carries a buyer's phone or address, nor the buyer's account name (``buyer``,
+    wherever the text has it, reads ``tb***04``): the text is masked when the item is
+    made."""
 
     __slots__ = ()
 
     def __new__(cls, key: str, kind: str, text: str, order_id: Optional[str] = None,
-                held: Optional[str] = None):
-        return super().__new__(cls, key, kind, mask_text(text), order_id, held)
+                held: Optional[str] = None, buyer: Optional[str] = None):
+        def masked(s: str) -> str:
+            if buyer and buyer.strip():
+                s = s.replace(buyer, mask_nick(buyer))
+            return mask_text(s)
+
+        text = text.map(masked) if isinstance(text, Message) else masked(text)
+        return super().__new__(cls, key, kind, text, order_id, held)
 
 
 class Due(list):

@@ -37,6 +37,21 @@ def resolve_path(path: Optional[str]) -> str:
     return os.path.abspath(os.path.expanduser(path or os.environ.get("CSTOOL_DB") or default_db_path()))
 
 
+def read_only(path: Optional[str] = None) -> Optional[sqlite3.Connection]:
+    """A read-only connection to the journal at ``path`` for a quick look (the language a
+    policy sets, the order numbers a shell completes): None when there is no journal
+    file. Nothing is created or migrated; the caller closes it."""
+    from urllib.parse import quote
+
+    where = resolve_path(path)
+    if not os.path.isfile(where):
+        return None
+    try:
+        return sqlite3.connect(f"file:{quote(where)}?mode=ro", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+
+
 def _create_file(path: str) -> None:
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
@@ -63,7 +78,10 @@ class NoJournal(CstoolError):
     """The journal file is not there (and the command does not create one)."""
 
     def __init__(self, path: str):
-        super().__init__(f"no journal at {path} — create it with: cstool init (or check CSTOOL_DB)")
+        from cstool.core.i18n import _
+
+        super().__init__(_("no journal at {path} — create it with: cstool init (or check "
+                           "CSTOOL_DB)").format(path=path))
         self.path = path
 
 

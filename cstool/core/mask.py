@@ -52,6 +52,16 @@ _DISTRICT = _Lazy(r"^(.{2,24}?(?:区|县|旗|市辖区|自治县|林区|特区))
 _CITY = _Lazy(r"^(.{2,16}?市)")
 
 
+def mask_nick(value: str) -> str:
+    """A buyer's account name where others read it (a group chat): its first and last
+    characters (two each when it is long), the rest ``***`` (``tb***04``, ``王***``)."""
+    s = str(value).strip()
+    if len(s) <= 1:
+        return s
+    keep = 2 if len(s) >= 8 else 1
+    return s[:keep] + "***" + (s[-keep:] if len(s) > 3 else "")
+
+
 def mask_address(value: str) -> str:
     """Keep the address up to its district (区/县), hide the rest."""
     s = " ".join(str(value).split())

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, NotFound
+from cstool.core.i18n import _
 from cstool.core.limits import order_number
 from cstool.core.values import Address, Instant, Money, Name, OrderText, Phone
 from cstool.core.vocab import PLATFORM, REFUNDING
@@ -143,18 +144,19 @@ def require(journal, order_id: str, scope: Any = None):
         return rows[0]
     if rows:
         names = ", ".join(r["platform"] for r in rows)
-        raise BadUsage(f"order {oid} is in the journal on several platforms ({names}): "
-                       f"say which with --platform", option="--platform")
+        raise BadUsage(_("order {order} is in the journal on several platforms ({names}): say "
+                         "which with --platform").format(order=oid, names=names),
+                       option="--platform")
     where = f" ({scope.words()})" if scope else ""
     others = journal.query("SELECT platform, shop FROM orders WHERE order_id = ?", [oid]) \
         if scope else []
     if others:
         elsewhere = ", ".join(f"{r['platform']}" + (f" shop {r['shop']}" if r["shop"] else "")
                               for r in others)
-        raise NotFound(f"no order {order_id}{where} in the journal; it has {oid} on "
-                       f"{elsewhere}")
-    raise NotFound(f"no order {order_id}{where} in the journal "
-                   "(import the shop's export first)")
+        raise NotFound(_("no order {order}{where} in the journal; it has {oid} on {elsewhere}")
+                       .format(order=order_id, where=where, oid=oid, elsewhere=elsewhere))
+    raise NotFound(_("no order {order}{where} in the journal (import the shop's export first)")
+                   .format(order=order_id, where=where))
 
 
 def shops(journal) -> list[str]:

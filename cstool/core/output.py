@@ -4,6 +4,11 @@ Rows are dicts whose values may be the typed values of :mod:`cstool.core.values`
 this module is the single place that turns them into text, masks personal
 data and applies the JSON conventions of the contract (ISO times with the
 shop's offset, money as ``"128.50"``, order numbers as strings).
+
+Tables are for people: times read ``11-23 14:30``, durations ``2天1小时`` / ``还剩3小时``
+(:mod:`cstool.core.human`), headers are the listing's labels in the reader's language,
+and the table fits the terminal (:mod:`cstool.core.table`). JSON, CSV and TSV keep
+the values and keys as they are, whatever the language or the width.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Callable, Optional
 
+from cstool.core.i18n import Message, _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
 from cstool.core.values import Instant, Memo, Money, OrderText, Pii, Verbatim, format_money
@@ -23,6 +29,8 @@ IDENTIFIERS = frozenset({
     "order_id", "sub_order_id", "buyer", "tracking_no", "reship_tracking", "sku",
     "merchant_code", "key", "ref", "path", "file", "photos", "sha256", "job_no", "short",
 })
+# Columns a table never wraps or cuts: what a person copies or types back.
+WHOLE = (IDENTIFIERS - {"path", "file", "photos", "sha256", "ref"}) | {"id", "exception_id"}
 
 
 # A cell a spreadsheet would run as a formula (OWASP's list: = + - @ tab CR).
@@ -44,16 +52,41 @@ class Listing:
     every key), how a value reads for people (``table``: in a table; ``cells``: in a
     table, CSV or TSV, where a cell holds text, not data; ``row``: a whole row as a table
     reads it), and what a table says when there is nothing. Scripts' formats keep the
-    values as the library gives them."""
+    values as the library gives them.
 
-    __slots__ = ("columns", "table", "cells", "empty", "row")
+    For the table alone: ``labels`` (key → header, an English msgid marked with ``N_``,
+    shown translated; a key without one is its own header), ``kinds`` (key → a kind of
+    :data:`cstool.core.human.FORMATS`: ``minutes``, ``hours_left`` …, beside the kinds
+    the names already say, :data:`cstool.core.human.KINDS`), ``whole`` (keys never
+    wrapped, beside :data:`WHOLE`), ``drop`` (keys left out when the terminal is narrow,
+    first first), ``below`` (the long text column that moves under its row) and
+    ``words`` (key → the :class:`~cstool.core.vocab.Vocabulary` of its values: a table
+    shows them in the reader's language, 待发货 / paid).
+
+    Headers are :func:`cstool.core.headers.header` of each key unless ``labels`` names
+    one; ``empty`` is a message, translated when it is said."""
+
+    __slots__ = ("columns", "table", "cells", "empty", "row", "labels", "kinds", "whole",
+                 "drop", "below", "words")
 
     def __init__(self, columns: Optional[Sequence[str]] = None,
                  table: Optional[Mapping[str, Callable[[Any], Any]]] = None,
                  cells: Optional[Mapping[str, Callable[[Any], Any]]] = None,
-                 empty: Optional[str] = None, row: Optional[Callable[[dict], dict]] = None):
+                 empty: Optional[str] = None, row: Optional[Callable[[dict], dict]] = None,
+                 labels: Optional[Mapping[str, str]] = None,
+                 kinds: Optional[Mapping[str, str]] = None, whole: Sequence[str] = (),
+                 drop: Sequence[str] = (), below: Optional[str] = None,
+                 words: Optional[Mapping[str, Any]] = None):
         self.columns, self.empty, self.row = columns, empty, row
         self.table, self.cells = table or {}, cells or {}
+        self.labels, self.kinds = labels or {}, kinds or {}
+        if self.kinds:
+            from cstool.core import human
+
+            for kind in self.kinds.values():
+                human.FORMATS[kind]  # a kind that does not exist fails where it is declared
+        self.whole, self.drop, self.below = frozenset(whole), tuple(drop), below
+        self.words = words or {}
 
     def shown(self, rows: Any, fmt: str) -> Any:
         """``rows`` with the ``fmt``'s own readings applied (a new list; rows stay whole)."""
@@ -70,10 +103,19 @@ class Listing:
         return one(rows) if isinstance(rows, dict) else [one(r) for r in rows]
 
 
+NO_LISTING = Listing()
+
+
 class Renderer:
-    def __init__(self, clock, reveal: bool = False):
+    """``width``: the terminal's columns a table fits (None: every column, unwrapped);
+    ``cut``: long cells may end in … (a terminal; never piped output)."""
+
+    def __init__(self, clock, reveal: bool = False, width: Optional[int] = None,
+                 cut: bool = False):
         self.clock = clock
         self.reveal = reveal
+        self.width = width
+        self.cut = cut
 
     # -- value conversion --
 
@@ -95,7 +137,7 @@ class Renderer:
         if isinstance(value, Instant):
             return self.clock.short(value) if text else self.clock.iso(value)
         if isinstance(value, bool):
-            return ("yes" if value else "no") if text else value
+            return (_("yes") if value else _("no")) if text else value
         if isinstance(value, dict):
             if text:
                 return ", ".join(f"{k}={self.plain(v, True, k)}" for k, v in value.items())
@@ -146,6 +188,7 @@ class Renderer:
             rows = listing.shown(rows, fmt)
             columns = columns or listing.columns
             empty = empty or listing.empty
+        listing = listing or NO_LISTING
         out = out or sys.stdout
         single = isinstance(rows, dict)
         if fmt == "json":
@@ -161,13 +204,13 @@ class Renderer:
             self._delimited(items, out, columns, "," if fmt == "csv" else "\t")
             return
         if single:
-            self._record(rows, out)
+            self._record(rows, out, listing)
             return
         if not items:
             if empty:
-                sys.stderr.write(empty + "\n")
+                sys.stderr.write(_(empty) + "\n")
             return
-        self._table(items, out, columns)
+        self._table(items, out, columns, listing)
 
     def _keys(self, items: list[dict], columns: Optional[Sequence[str]]) -> list[str]:
         if columns:
@@ -199,24 +242,55 @@ class Renderer:
                 vals.append(csv_cell(v))
             w.writerow(vals)
 
-    def _table(self, items, out, columns) -> None:
-        from tabulate import tabulate
+    # -- tables --
+
+    def cell(self, value: Any, key: Optional[str], listing: Listing = NO_LISTING) -> str:
+        """A value as a table cell: times short (``11-23 14:30``), durations in words."""
+        if isinstance(value, Message):
+            value = value.shown()
+        if key in listing.words:
+            value = listing.words[key].shown(value)
+        from cstool.core import human  # tables only: cron's runs print none
+
+        kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
+        if kind is not None and not isinstance(value, (str, bool)):
+            return human.cell(kind, value) if value is not None else ""
+        if isinstance(value, Instant):
+            return human.brief_time(self.clock.local(value), self.clock.now())
+        return str(self.plain(value, True, key))
+
+    @staticmethod
+    def header(key: str, listing: Listing = NO_LISTING) -> str:
+        from cstool.core.headers import header
+
+        return _(listing.labels[key]) if key in listing.labels else header(key)
+
+    def _table(self, items, out, columns, listing: Listing = NO_LISTING) -> None:
+        from cstool.core.table import layout
 
         keys = self._keys(items, columns)
-        body = [[self.plain(r.get(k), True, k) for k in keys] for r in items]
-        out.write(tabulate(body, headers=keys, disable_numparse=True) + "\n")
+        body = [[self.cell(r.get(k), k, listing) for k in keys] for r in items]
+        headers = [self.header(k, listing) for k in keys]
+        whole = WHOLE | listing.whole
+        lines = layout(headers, body, self.width,
+                       ids=[i for i, k in enumerate(keys) if k in whole],
+                       drop=[keys.index(k) for k in listing.drop if k in keys],
+                       below=keys.index(listing.below) if listing.below in keys else None,
+                       cut=self.cut)
+        out.write("\n".join(lines) + "\n")
 
-    def _record(self, record: dict, out) -> None:
+    def _record(self, record: dict, out, listing: Listing = NO_LISTING) -> None:
         """One object: a two-column table, then each nested list as its own table."""
-        from tabulate import tabulate
+        from cstool.core.table import layout
 
-        flat = [(k, "(none)" if v == [] else self.plain(v, True, k)) for k, v in record.items()
+        flat = [(self.header(k, listing), _("(none)") if v == [] else self.cell(v, k, listing))
+                for k, v in record.items()
                 if not (isinstance(v, list) and v and isinstance(v[0], dict))]
-        out.write(tabulate(flat, tablefmt="plain", disable_numparse=True) + "\n")
+        out.write("\n".join(layout(None, flat, self.width, ids=[0], cut=self.cut)) + "\n")
         for k, v in record.items():
             if isinstance(v, list) and v and isinstance(v[0], dict):
-                out.write(f"\n{k}:\n")
-                self._table(v, out, None)
+                out.write(f"\n{self.header(k, listing)}:\n")
+                self._table(v, out, None, listing)
 
 
 def own_names(value: Any, names: Sequence[Optional[str]], key: Optional[str] = None) -> Any:

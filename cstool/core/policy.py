@@ -80,6 +80,23 @@ def plain(value: Any) -> str:
 
 
 @checked_on_read
+def language(value: Any) -> str:
+    """``zh``, ``en`` (or 中文, English, zh_CN …), or ``auto``: CSTOOL_LANG, else the locale."""
+    from cstool.core.i18n import normalise
+
+    word = str(value).strip()
+    if word.lower() in ("auto", "", "自动"):
+        return "auto"
+    lang = normalise(word)
+    if lang is None:
+        from cstool.core.i18n import _
+
+        raise InputError(_("{word} is not a language; use zh, en or auto").format(
+            word=repr(word[:20])))
+    return lang
+
+
+@checked_on_read
 def date_or_none(value: Any) -> Optional[str]:
     """``YYYY-MM-DD`` (kept as text, a shop-local date) or ``none``."""
     from datetime import date
@@ -154,6 +171,10 @@ BASE_KEYS = (
     Key("chase_windows.sms", ["09:00-21:00"], windows, "hours for SMS chasing"),
     Key("flag_scheme", FLAG_SCHEMES["team"], flag_scheme,
         "flag colour → meaning (team | shipping | red=presale,...)"),
+    # Read by cstool.core.i18n straight from the journal: help is printed before a policy.
+    Key("language", "auto", language,
+        "language of help, tables and messages: zh, en, or auto (CSTOOL_LANG, else the "
+        "locale, else zh)"),
 )
 
 

@@ -12,12 +12,19 @@ from collections.abc import Iterable
 from typing import Optional
 
 from cstool.core.errors import InputError
+from cstool.core.i18n import _, language, pgettext
 
 
 class Vocabulary:
-    """Canonical English values, each with Chinese (and other) aliases."""
+    """Canonical English values, each with Chinese (and other) aliases.
+
+    People read a value in their language (:meth:`shown`): the canonical value in
+    English, the first alias (the manuals' word) in Chinese. ``what`` (the kind of word,
+    in English) is a message in the context ``vocabulary``: ``make messages`` takes it
+    from every vocabulary (:data:`EVERY`)."""
 
     def __init__(self, what: str, values: dict[str, Iterable[str]]):
+        EVERY.append(self)
         self.what = what
         self.values = list(values)
         self.aliases = {k: list(v) for k, v in values.items()}
@@ -47,7 +54,28 @@ class Vocabulary:
     def __call__(self, word: str) -> str:
         canon = self.get(word)
         if canon is None:
-            raise InputError(f"unknown {self.what} {word!r}; use one of: {self.choices()}")
+            raise InputError(self.unknown(word))
+        return canon
+
+    def unknown(self, word: str) -> str:
+        """What to say of a word that is none of these."""
+        return _("unknown {what} {word}; use one of: {choices}").format(
+            what=self.name(), word=repr(word), choices=self.choices())
+
+    def name(self) -> str:
+        """The kind of word, in the reader's language (``exception kind`` → 异常类型)."""
+        return pgettext("vocabulary", self.what)
+
+    def word(self, canon: str) -> Word:
+        """``canon`` as a word in a :class:`~cstool.core.i18n.Message`: the value itself
+        where the text is English (JSON), the manuals' word where it is shown in Chinese."""
+        return Word(canon, self)
+
+    def shown(self, canon):
+        """A canonical value as people read it: the manuals' word in Chinese, the value
+        itself in English (anything else as it is)."""
+        if language() == "zh" and isinstance(canon, str):
+            return self.labels.get(canon, canon)
         return canon
 
     def __contains__(self, word: str) -> bool:
@@ -69,6 +97,21 @@ class Vocabulary:
         """The Chinese word for a canonical value (for sheets and messages)."""
         return self.labels.get(canon, canon)
 
+
+class Word(str):
+    """A domain value that reads in the reader's language when shown (:meth:`shown`)."""
+
+    def __new__(cls, canon: str, vocab: Vocabulary):
+        obj = super().__new__(cls, canon)
+        obj.vocab = vocab
+        return obj
+
+    def shown(self) -> str:
+        return self.vocab.shown(str(self))
+
+
+# Every vocabulary made, in order (the catalog's ``vocabulary`` messages come from here).
+EVERY: list[Vocabulary] = []
 
 STATUS = Vocabulary("order status", {
     "unpaid": ["待付款", "等待买家付款"],

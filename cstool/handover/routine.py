@@ -7,6 +7,7 @@ from typing import Optional
 
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.i18n import M_
 from cstool.core.policy import Key
 from cstool.core.text import minutes
 from cstool.core.values import percent, reveal_or_mask
@@ -35,18 +36,20 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     early = now.hour * 60 + now.minute < minutes(hour)
     if early and not held:
         return Due()
-    why = f"receipt expected by {hour} (remind_handover_ack_by)" if early else None
+    why = M_("receipt expected by {hour} (remind_handover_ack_by)", hour=hour) if early else None
     cutoff = to_db(clock.start_of(clock.today()))
     out = []
     for it in items.open_items(ctx):
         if it["created_at"] >= cutoff:
             continue  # today's items: the shift is still on them
-        label = items.CATEGORY.label(it["category"])
+        label = items.CATEGORY.word(it["category"])
         who = " ".join(x for x in (it["buyer"], it["order_id"]) if x)
         out.append(Item(
             key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"], held=why,
-            text=(f"#{it['id']} {label} {who}: {_masked(it['problem'])}"
-                  + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " (未回执)")))
+            buyer=it["buyer"],
+            text=M_("#{id} {category} {who}: {problem}", id=it["id"], category=label, who=who,
+                    problem=_masked(it["problem"]))
+            + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " " + M_("(no receipt)")))
     return capped(out, limit, skip, 0 if why else len(out))
 
 

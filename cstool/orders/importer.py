@@ -319,6 +319,10 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.inserted = result.new_orders
             result.updated = changed - result.inserted
             result.unchanged = result.rows - len(rejected) - changed
+        # the shops of the orders this file wrote (a file with 店铺名称 may hold several)
+        result.shops = sorted({r[0] for r in journal.execute(
+            "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
+            [import_id])} | ({shop} if shop else set()))
     finally:
         source.close()
     if strict and rejected:

@@ -4,6 +4,7 @@ that cannot be read is rejected with the cell to blame."""
 
 
 import re
+from datetime import datetime
 from typing import Any, Callable, Optional
 
 from cstool.core.limits import (
@@ -296,6 +297,14 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
         elif col == "receiver_address":
             parts = [f"_address({cell(k, i)})" for k in ("modified_address", "receiver_address")
                      for i in index.get(k, ())]
+            split = [k for k in ADDRESS_PARTS if k in index]
+            if split:  # the address over several columns: composed, the detail last
+                detail = (cell("receiver_address", index["receiver_address"][0])
+                          if "receiver_address" in index else "''")
+                heads = ", ".join(cell(k, index[k][0]) for k in split)
+                env["_compose"] = _compose_address
+                parts = parts[:len(index.get("modified_address", ()))] + [
+                    f"_compose(({heads},), {detail})"]
             exprs.append(" or ".join(parts) or "None")
         elif col == "shop":
             exprs.append(f"({value('shop')} or _shop)" if "shop" in index else "_shop")
@@ -362,6 +371,7 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
     created_label = label("created_at") if "created_at" in index else "订单创建时间"
     i_created = index["created_at"][0] if "created_at" in index else None
     keys = _LineKeys() if lines else None
+    by_id = spec.created_from_id == "yymmdd"
 
     def normalise(cells: list) -> Any:
         try:
@@ -374,6 +384,8 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
                                f"({cells[i_created] if i_created is not None else ''!r})")
             return row
         order, line = row
+        if order[CREATED_POS] is None and by_id:
+            order = _created_from_id(order, to_utc)
         return (order if order[CREATED_POS] is not None else None), keys(line)
 
     normalise.fast = fast if not lines else normalise  # type: ignore[attr-defined]
@@ -409,6 +421,37 @@ def _ident(f: str) -> str:
 
 def _nick_error(label: str, text: str) -> None:
     raise RowError(f"{label} is {len(text):,} characters long; a nick has at most {MAX_NAME}")
+
+
+ADDRESS_PARTS = ("receiver_province", "receiver_city", "receiver_district", "receiver_street")
+
+
+def _compose_address(heads: tuple, detail: str) -> Optional[str]:
+    """省, 市, 区, 街道 and the detail as one address; a detail that already starts with
+    them (some exports repeat them) is kept as it is."""
+    heads = [h.strip() for h in heads if h.strip()]
+    detail = detail.strip()
+    if heads and detail.startswith(heads[0]):
+        heads = []
+    out = []
+    for h in heads:  # 北京市 北京市 朝阳区: a municipality's city is its province
+        if not out or out[-1] != h:
+            out.append(h)
+    return _address("".join(out) + detail)
+
+
+def _created_from_id(order: tuple, to_utc: Callable[[str], Any]) -> tuple:
+    """The order dated the day its number starts with (``261123-…``: 2026-11-23, at the
+    shop's midnight), when the number does; else as it was."""
+    oid = order[0]
+    if len(oid) > 7 and oid[6] == "-" and oid[:6].isdigit():
+        try:
+            day = datetime.strptime(oid[:6], "%y%m%d")
+        except ValueError:
+            return order
+        return order[:CREATED_POS] + (to_utc(day.strftime("%Y-%m-%d 00:00:00")),) + \
+            order[CREATED_POS + 1:]
+    return order
 
 
 def _before_created(col: str, when: str, created_label: str, created: str) -> None:

@@ -78,13 +78,15 @@ class FileResult:
     level: str = "order"
     new_orders: int = 0       # orders the file brought that the journal did not have
     waiting_lines: int = 0    # lines of orders the journal does not have yet
+    shops: list = field(default_factory=list)  # the shops of the orders the file wrote
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "encoding": self.encoding,
                 "rows": self.rows, "inserted": self.inserted, "updated": self.updated,
                 "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run,
                 "platform": self.platform, "shop": self.shop, "level": self.level,
-                "new_orders": self.new_orders, "waiting_lines": self.waiting_lines}
+                "new_orders": self.new_orders, "waiting_lines": self.waiting_lines,
+                "shops": self.shops}
 
 
 class RowError(ValueError):

@@ -268,7 +268,8 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
     p.problems = problems
     p.at, p.date_only = now, False  # written now: the time is known to the second
     now_db = to_db(now)
-    result = {"id": None, "order_id": oid, "source": "cli", "kind": draft.kind,
+    result = {"id": None, "order_id": oid, "platform": platform, "source": "cli",
+              "kind": draft.kind,
               "flag": draft.flag, "flag_code": COLOUR_CODE[draft.flag],
               "text": Memo(draft.text), "reason": memo_text(p.reason), "action": memo_text(p.action),
               "at": Instant(now_db), "author": agent, "fields": typed_fields(fields_of(p)),

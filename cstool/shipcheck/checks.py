@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, Optional
 
 from cstool.core import text
 from cstool.core.clock import Clock, to_db
+from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.core.orders import LINES_REFUNDING, ref
 from cstool.core.vocab import Vocabulary
@@ -363,10 +364,11 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
         rows.extend(row for _, row in (items[:limit] if limit else items))
     problems = []
     if strange:
-        problems.append(f"{len(set(strange))} order(s) carry times or hold dates outside the "
-                        f"years {ERA} ({', '.join(sorted(set(strange))[:3])}"
-                        f"{', …' if len(set(strange)) > 3 else ''}): left out, or the hold "
-                        "ignored; import a fresh export or release the hold")
+        problems.append(_("{n} order(s) carry times or hold dates outside the years {era} "
+                          "({orders}): left out, or the hold ignored; import a fresh export or "
+                          "release the hold").format(
+            n=len(set(strange)), era=ERA, orders=", ".join(sorted(set(strange))[:3])
+            + (", …" if len(set(strange)) > 3 else "")))
     return Report(rows=rows, counts=counts, problems=problems)
 
 
@@ -548,7 +550,8 @@ def _open_exceptions(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, st
                            "WHERE closed_at IS NULL ORDER BY id"):
         key = (e["order_id"], e["platform"])
         if key in wanted:
-            out.setdefault(key, f"Abnormal shipment #{e['id']} ({e['kind']}) is open.")
+            out.setdefault(key, M_("Abnormal shipment #{id} ({kind}) is open.", id=e["id"],
+                                   kind=e["kind"]))
     return out
 
 

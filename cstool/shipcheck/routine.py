@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
+from cstool.core.i18n import M_
 from cstool.core.orders import ref
 from cstool.core.policy import Key, date_or_none, time_of_day, whole
 from cstool.shipcheck import checks
 
-_LABEL = {"overdue": "已超时", "due_soon": "将超时", "hold_due": "挂起到期"}
+_LABEL = {"overdue": M_("overdue"), "due_soon": M_("due soon"), "hold_due": M_("hold due")}
 
 
 def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
@@ -23,9 +24,9 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
     for check in checks.FAILING:
         part = capped([Item(key=f"ship:{ref(r['platform'], r['order_id'])}:{r['check']}",
                             kind="ship",
-                            order_id=r["order_id"],
-                            text=f"{_LABEL.get(check, check)} {r['order_id']} "
-                                 f"{r['buyer'] or ''}: {r['detail']}")
+                            order_id=r["order_id"], buyer=r["buyer"],
+                            text=_LABEL.get(check, check) + f" {r['order_id']} "
+                                 f"{r['buyer'] or ''}: " + r["detail"])
                        for r in report.rows if r["check"] == check],
                       limit, skip, report.counts.get(check, 0))
         out.extend(part)

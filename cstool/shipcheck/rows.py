@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 from cstool.core import text
 from cstool.core.clock import iter_manual_dates, to_db
+from cstool.core.i18n import M_
 from cstool.core.values import Instant, format_money
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ def _when(rules: Rules, value: datetime | str) -> str:
 
 
 def _h(hours: float) -> str:
-    return f"{abs(hours):.1f} h"
+    """A length of hours in a detail: ``8.0 h`` (``8.0小时``)."""
+    return M_("{hours} h", hours=f"{abs(hours):.1f}")
 
 
 def row(rules: Rules, r, check: str, due: datetime, detail: str,
@@ -42,9 +44,9 @@ def row(rules: Rules, r, check: str, due: datetime, detail: str,
 
 def _clock_start(rules: Rules, r) -> str:
     if r["paid_at"]:
-        return f"paid {_when(rules, r['paid_at'])}"
-    return (f"created {_when(rules, r['created_at'])} (the export has no payment time: "
-            f"counted from creation)")
+        return M_("paid {at}", at=_when(rules, r["paid_at"]))
+    return M_("created {at} (the export has no payment time: counted from creation)",
+        at=_when(rules, r["created_at"]))
 
 
 def owner_of(hs: Optional[Iterable]) -> Optional[str]:
@@ -56,9 +58,9 @@ def owner_of(hs: Optional[Iterable]) -> Optional[str]:
 
 def _with_owner(detail: str, owner: Optional[str], status: str) -> str:
     if status == "part_shipped":
-        detail += " Part of it has shipped: send the rest."
+        detail += M_(" Part of it has shipped: send the rest.")
     if owner:
-        detail += f" Only {owner} handles this order (必须由{owner}负责处理)."
+        detail += M_(" Only {owner} handles this order (必须由{owner}负责处理).", owner=owner)
     return detail
 
 
@@ -66,8 +68,9 @@ def deadline_of(rules: Rules, r) -> tuple[datetime, str]:
     """When the order must ship, and what says so: the export's own ship-by time, else
     the shop's deadline from payment (``72 h``)."""
     if r["ship_by"]:
-        return rules.clock.local(r["ship_by"]), "the export's ship-by time"
-    return rules.deadline(rules.clock.local(r["base"])), f"the {rules.deadline_hours} h deadline"
+        return rules.clock.local(r["ship_by"]), M_("the export's ship-by time")
+    return rules.deadline(rules.clock.local(r["base"])), M_("the {hours} h deadline",
+        hours=rules.deadline_hours)
 
 
 def deadline_check(rules: Rules, r) -> str:
@@ -87,20 +90,29 @@ def deadline_row(rules: Rules, r, check: str, hs, note: str = "") -> dict:
     left = rules.hours_left(due)
     start = _clock_start(rules, r)
     if check == "overdue":
-        detail = (f"{start}; {what} passed {_when(rules, due)} ({_h(left)} late): "
-                  f"have it shipped now (联系物流部) and tell the buyer.")
+        detail = M_("{start}; {what} passed {at} ({late} late): have it shipped now (联系物流部) "
+                    "and tell the buyer.", start=start, what=what, at=_when(rules, due),
+                    late=_h(left))
     elif check == "due_soon":
-        by = "must ship by" if not r["ship_by"] else "the export says ship by"
-        detail = f"{start}; {by} {_when(rules, due)} ({_h(left)} left): push it into the next batch."
+        values = {"start": start, "at": _when(rules, due), "left": _h(left)}
+        detail = (M_("{start}; must ship by {at} ({left} left): push it into the next batch.",
+                     **values) if not r["ship_by"] else
+                  M_("{start}; the export says ship by {at} ({left} left): push it into the next "
+                     "batch.", **values))
     else:
         day = rules.batch_day(base)
         due = rules.at(day, rules.dispatch)
-        side = "before" if day == base.date() else "after"
-        batch = {rules.today: "today's", rules.today + timedelta(1): "tomorrow's",
-                 rules.today - timedelta(1): "yesterday's"}.get(day, f"the {day.isoformat()}")
-        detail = f"{start}, {side} the {rules.cutoff} cutoff: "
-        detail += (f"goes out in {batch} batch, sealed by {rules.dispatch}." if due >= rules.now
-                   else f"it missed {batch} batch (sealed {rules.dispatch}): ship it first.")
+        before = day == base.date()
+        batch = {rules.today: M_("today's"), rules.today + timedelta(1): M_("tomorrow's"),
+                 rules.today - timedelta(1): M_("yesterday's")}.get(
+            day, M_("the {day}", day=day.isoformat()))
+        detail = (M_("{start}, before the {cutoff} cutoff: ", start=start, cutoff=rules.cutoff)
+                  if before else
+                  M_("{start}, after the {cutoff} cutoff: ", start=start, cutoff=rules.cutoff))
+        detail += (M_("goes out in {batch} batch, sealed by {dispatch}.", batch=batch,
+                      dispatch=rules.dispatch) if due >= rules.now else
+                   M_("it missed {batch} batch (sealed {dispatch}): ship it first.", batch=batch,
+                      dispatch=rules.dispatch))
     detail = (note + " " if note else "") + detail
     owner = owner_of(hs)
     return row(rules, r, check, due, _with_owner(detail, owner, r["status"]), owner,
@@ -130,23 +142,26 @@ def hold_dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
     out = []
     for h in hs:
         if h["kind"] in ("until", "presale") and h["until"]:
-            what = "presale, ships" if h["kind"] == "presale" else "held until"
+            what = (M_("presale, ships {day}", day=h["until"]) if h["kind"] == "presale" else
+                    M_("held until {day}", day=h["until"]))
             out.append((date.fromisoformat(h["until"]),
-                        f"{what} {h['until']}" + (f" ({h['note']})" if h["note"] else "")))
+                        what + (f" ({h['note']})" if h["note"] else "")))
     if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
         created = rules.clock.local(r["created_at"])
         day = presale_date(r["presale_info"], created)
         if day:
-            out.append((day, f"presale, ships {day.isoformat()} ({r['presale_info']})"))
+            out.append((day, M_("presale, ships {day}", day=day.isoformat())
+                        + f" ({r['presale_info']})"))
         elif rules.presale_date:
             out.append((rules.presale_date,
-                        f"presale, ships {rules.presale_date.isoformat()} (policy presale_ship_date)"))
+                        M_("presale, ships {day}", day=rules.presale_date.isoformat())
+                        + " (" + M_("policy presale_ship_date") + ")"))
     return out
 
 
 def _line_words(line) -> str:
-    what = " ".join(x for x in (line["title"], line["sku"]) if x) or "a line"
-    return f"{what} ×{line['quantity']}" if line["quantity"] else what
+    what = " ".join(x for x in (line["title"], line["sku"]) if x) or M_("a line")
+    return what + f" ×{line['quantity']}" if line["quantity"] else what
 
 
 def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
@@ -162,11 +177,12 @@ def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
         return None, True
     if lines and not ship:
         return None, False
-    money = f" (¥{format_money(refunded)} refunded)" if refunded else ""
+    money = M_(" (¥{amount} refunded)", amount=format_money(refunded)) if refunded else ""
     if not lines:
-        return f"Part of it was refunded{money}: ship what is left.", True
-    return (f"{len(out)} of {len(lines)} lines refunded or asked for{money}: ship only "
-            + "; ".join(_line_words(ln) for ln in ship) + ".", True)
+        return M_("Part of it was refunded{money}: ship what is left.", money=money), True
+    return (M_("{n} of {total} lines refunded or asked for{money}: ship only {lines}.",
+        n=len(out), total=len(lines), money=money,
+        lines="; ".join(_line_words(ln) for ln in ship)), True)
 
 
 def special_row(rules: Rules, r, hs: list, lines: list) -> Optional[dict]:
@@ -183,10 +199,12 @@ def special_row(rules: Rules, r, hs: list, lines: list) -> Optional[dict]:
             due, what = deadline_of(rules, r)
             left = rules.hours_left(due)
             asked = f" ({h['note']})" if h["note"] else ""
-            state = (f"{what} passed {_when(rules, due)}"
-                     if left < 0 else f"it must ship by {_when(rules, due)} ({_h(left)} left)")
-            detail = (f"waiting for the buyer's answer since {_when(rules, h['held_at'])}{asked}; "
-                      f"{state}: ask again, or agree a date and remark it (XX日发货).")
+            state = (M_("{what} passed {at}", what=what, at=_when(rules, due))
+                     if left < 0 else M_("it must ship by {at} ({left} left)",
+                         at=_when(rules, due), left=_h(left)))
+            detail = M_("waiting for the buyer's answer since {since}{asked}; {state}: ask "
+                       "again, or agree a date and remark it (XX日发货).",
+                since=_when(rules, h["held_at"]), asked=asked, state=state)
             return row(rules, r, "waiting_buyer", due, _with_owner(detail, owner, r["status"]),
                        owner, "export" if r["ship_by"] else "policy")
     dates = hold_dates(rules, r, hs)
@@ -195,46 +213,51 @@ def special_row(rules: Rules, r, hs: list, lines: list) -> Optional[dict]:
         if day > rules.today:
             return None
         due = rules.at(day, rules.dispatch)
-        late = "" if day == rules.today else f", due since {day.isoformat()}"
-        detail = f"{why}{late}: ship it in today's batch (sealed by {rules.dispatch})."
+        late = "" if day == rules.today else M_(", due since {day}", day=day.isoformat())
+        detail = M_("{why}{late}: ship it in today's batch (sealed by {dispatch}).",
+            why=why, late=late, dispatch=rules.dispatch)
         if refund:
             detail += " " + refund
         return row(rules, r, "hold_due", due, _with_owner(detail, owner, r["status"]), owner)
-    note = ("Presale order with no ship date (set one: remark add --kind hold, or policy "
-            "presale_ship_date);" if _is_presale(r) else "")
+    note = (M_("Presale order with no ship date (set one: remark add --kind hold, or policy "
+              "presale_ship_date);") if _is_presale(r) else "")
     if refund:
-        note = (note + " " + refund).strip()
+        note = note + " " + refund if note else refund
     return deadline_row(rules, r, deadline_check(rules, r), hs, note)
 
 
 def _transit_start(rules: Rules, r) -> str:
     if r["shipped_at"]:
-        return f"shipped {_when(rules, r['shipped_at'])}"
+        return M_("shipped {at}", at=_when(rules, r["shipped_at"]))
     if r["paid_at"]:
-        return f"shipped ~{_when(rules, r['paid_at'])} (the export has no ship time: payment time used)"
-    return f"shipped ~{_when(rules, r['created_at'])} (no ship or payment time: creation time used)"
+        return M_("shipped ~{at} (the export has no ship time: payment time used)",
+            at=_when(rules, r["paid_at"]))
+    return M_("shipped ~{at} (no ship or payment time: creation time used)",
+        at=_when(rules, r["created_at"]))
 
 
 def _parcel(r) -> str:
     parts = [p for p in (r["courier"], r["tracking_no"]) if p]
-    return " ".join(parts) if parts else "no tracking number on record"
+    return " ".join(parts) if parts else M_("no tracking number on record")
 
 
 def stalled_row(rules: Rules, r, exception: Optional[str]) -> dict:
     base = rules.clock.local(r["base"])
     due = base + timedelta(days=rules.stalled_days)
     days = (rules.now - base).days
-    detail = (f"{_transit_start(rules, r)}, {_parcel(r)}; not signed after {days} days: chase the "
-              f"courier and extend the buyer's confirm-receipt time (延长收货时间).")
+    detail = M_("{shipped}, {parcel}; not signed after {days} days: chase the courier and extend "
+               "the buyer's confirm-receipt time (延长收货时间).",
+        shipped=_transit_start(rules, r), parcel=_parcel(r), days=days)
     if exception:
-        detail += f" {exception}"
+        detail += " " + exception
     return row(rules, r, "stalled", due, detail)
 
 
 def brush_row(rules: Rules, r) -> dict:
     base = rules.clock.local(r["base"])
-    detail = (f"brushing order (刷单) {_transit_start(rules, r)}, {_parcel(r)}: it must never ship; "
-              f"have the courier recall the parcel (撤回) and find out how it left.")
+    detail = M_("brushing order (刷单) {shipped}, {parcel}: it must never ship; have the courier "
+               "recall the parcel (撤回) and find out how it left.",
+        shipped=_transit_start(rules, r), parcel=_parcel(r))
     return row(rules, r, "brush_shipped", base, detail)
 
 

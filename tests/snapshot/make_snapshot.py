@@ -195,8 +195,10 @@ def run_all(tmp: str) -> list[dict]:
 
     runner = CliRunner()
     base = {"CSTOOL_DB": f"{tmp}/journal.db", "CSTOOL_NOW": "2026-11-23 14:30",
-            "CSTOOL_AGENT": "倩", "CSTOOL_LANG": None, "CSTOOL_WEBHOOK": None,
-            "CSTOOL_SECRET": None, "CSTOOL_DEBUG": None, "XDG_DATA_HOME": f"{tmp}/xdg"}
+            "CSTOOL_AGENT": "倩", "CSTOOL_LANG": "en", "CSTOOL_WEBHOOK": None,
+            "CSTOOL_SECRET": None, "CSTOOL_DEBUG": None, "XDG_DATA_HOME": f"{tmp}/xdg",
+            # tables as an agent's 80-column terminal shows them; the locale decides nothing
+            "COLUMNS": "80", "LINES": None, "LANG": None, "LC_ALL": None, "LC_MESSAGES": None}
     out = []
 
     def neutral(text: str) -> str:

@@ -19,6 +19,9 @@ A spec (a plain dict, the same shape as a shop's own JSON spec file) says:
 - ``receiver_contact``: one cell holding the receiver's name, phone and address
   (``张三，86-13900139000，广东省…``), split into the three where the file has no
   column of their own;
+- ``created_from_id``: ``yymmdd`` when the order number starts with its creation date
+  (PDD's ``261123-…``): a row with no creation time is dated that day, at the shop's
+  midnight (PDD leaves every time empty on an unpaid row);
 - ``clean``: value cleaners per field (``*``: every field): ``strip`` (a leading tab),
   ``tabs`` (a tab inside a time), ``digits``, ``nospace``, ``amount_head``.
 
@@ -48,6 +51,10 @@ ORDER_FIELDS: dict[str, str] = {
     "receiver_name": "text", "receiver_phone": "phone", "phone_landline": "phone",
     "receiver_address": "address", "modified_address": "address",
     "receiver_contact": "contact",
+    # an address split over columns (Douyin 省/市/区/街道/详细地址, PDD 省/市/区/街道/镇):
+    # composed into receiver_address, which is then the detail after them
+    "receiver_province": "address_part", "receiver_city": "address_part",
+    "receiver_district": "address_part", "receiver_street": "address_part",
 }
 LINE_FIELDS: dict[str, str] = {
     "line.sub_order_id": "id", "line.title": "text", "line.sku": "text",
@@ -79,6 +86,7 @@ class Spec:
     clean: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     file: str = "csv or xlsx"
     sources: str = ""
+    created_from_id: str = ""
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str = "spec") -> Spec:
@@ -129,6 +137,9 @@ class Spec:
             if canon is None:
                 raise bad(f"refund {word!r}: {value!r} is not one of {', '.join(REFUNDS)}")
             refund[str(word).strip()] = canon
+        created_from_id = d.get("created_from_id") or ""
+        if created_from_id not in ("", "yymmdd"):
+            raise bad("created_from_id is yymmdd (or absent)")
         status_from = str(d.get("status_from") or "order")
         if status_from not in ("order", "lines"):
             raise bad("status_from is order or lines")
@@ -150,7 +161,7 @@ class Spec:
                    fields=fields, required=required, status=status, refund=refund,
                    status_from=status_from, empty=_strings(d.get("empty"), "empty", bad),
                    empty_in=empty_in, clean=clean, file=str(d.get("file") or "csv or xlsx"),
-                   sources=str(d.get("sources") or ""))
+                   sources=str(d.get("sources") or ""), created_from_id=created_from_id)
 
     # -- reading a header --
 

@@ -2,7 +2,8 @@
 
 Headers from S2 (82 columns, 2023) and S24 (23 columns); order numbers like
 ``261123-607198974342001``; one row per order line; no shop column (name the shop
-with ``--shop``).
+with ``--shop``). An unpaid row (待支付) has no time at all: its order is dated the
+day its number starts with (S24 recovered the period the same way).
 """
 
 SPECS = [
@@ -27,6 +28,10 @@ SPECS = [
             "courier": ["快递公司"],
             "tracking_no": ["快递单号"],
             "receiver_phone": ["用户购买手机号"],
+            "receiver_province": ["省"],
+            "receiver_city": ["市"],
+            "receiver_district": ["区"],
+            "receiver_street": ["街道/镇"],
             "line.title": ["商品"],
             "line.quantity": ["商品数量(件)"],
             "line.item_id": ["商品id"],
@@ -57,6 +62,7 @@ SPECS = [
             "退款成功": "refunded",
         },
         "empty_in": {"line.sku": ["无规格"]},
+        "created_from_id": "yymmdd",
         "clean": {"line.item_id": ["digits"]},
         "sources": "S2 (82-column header, status and after-sale enums), S24, S3, S23",
     },

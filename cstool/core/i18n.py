@@ -1,0 +1,272 @@
+"""The language people read: Chinese (``zh``, the default) or English (``en``).
+
+Which one (the command-line contract): ``CSTOOL_LANG`` (zh|en), else the journal's
+policy ``language``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``zh_*`` or
+``en_*``), else Chinese. JSON keys and values, exit codes and file formats never
+depend on it.
+
+Messages are gettext msgids in English, looked up in the catalogs shipped in the
+package (``cstool/locale/<lang>/LC_MESSAGES/cstool.mo``, compiled from the ``.po``
+beside them by ``make messages``; see docs/i18n.md)::
+
+    from cstool.core.i18n import _, ngettext, N_
+    _("no handover items match")
+    ngettext("{n} order", "{n} orders", n).format(n=n)
+    LABELS = {"order_id": N_("order")}   # marked for extraction, translated when shown
+
+Start-up pays for nothing it does not use: the standard gettext module (click has
+imported it already), one small catalog read on the first message, and, only when
+neither ``CSTOOL_LANG`` nor a forced language decides, one read-only query of the
+journal's policy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Optional
+
+LANGUAGES = ("zh", "en")
+DEFAULT = "zh"
+DOMAIN = "cstool"
+LOCALEDIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")
+# The words a person may give for a language (CSTOOL_LANG, policy set language …).
+_NAMES = {"zh": "zh", "cn": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh",
+          "en": "en", "english": "en", "英文": "en", "英语": "en"}
+
+# A language forced for this thread or task (tests, a web request): over everything.
+_forced: ContextVar[Optional[str]] = ContextVar("cstool_language", default=None)
+_state: dict[str, Any] = {"resolved": None, "db": None, "problems": []}
+_catalogs: dict[str, Any] = {}
+
+
+def normalise(value: Any) -> Optional[str]:
+    """``zh``, ``zh_CN.UTF-8``, ``zh-Hans``, ``中文`` → ``zh``; ``en_US`` → ``en``; else None."""
+    if value is None:
+        return None
+    word = str(value).strip().lower()
+    if word in _NAMES:
+        return _NAMES[word]
+    for sep in "_-.@":
+        word = word.split(sep, 1)[0]
+    return word if word in LANGUAGES else None
+
+
+def from_locale(environ: Optional[Any] = None) -> Optional[str]:
+    """The locale's language, as POSIX reads it: the first of LC_ALL, LC_MESSAGES, LANG
+    that is set decides (``C`` or ``fr_FR`` decide too: neither zh nor en)."""
+    environ = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if value:
+            return normalise(value)
+    return None
+
+
+def journal_language(path: Optional[str] = None) -> Optional[str]:
+    """The policy ``language`` stored in the journal at ``path`` (default: CSTOOL_DB or the
+    user's journal), read-only; None when there is no journal, no such key, or ``auto``.
+    Never creates or migrates a journal: that is the command's business."""
+    import sqlite3
+
+    from cstool.core.journal import read_only
+
+    conn = read_only(path)
+    if conn is None:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM policy WHERE key = 'language'").fetchone()
+    except sqlite3.Error:
+        return None  # not a journal, or one from before policies: the command will say so
+    finally:
+        conn.close()
+    return normalise(str(row[0]).strip().strip('"')) if row else None
+
+
+def resolve(db_path: Optional[str] = None, environ: Optional[Any] = None) -> str:
+    """The language by the contract's order (see the module's docstring)."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    given = environ.get("CSTOOL_LANG")
+    lang = normalise(given) if given else None
+    if given and lang is None:
+        problems.append(f"CSTOOL_LANG={given[:20]!r} is neither zh nor en; ignored")
+    lang = lang or journal_language(db_path) or from_locale(environ) or DEFAULT
+    _state["problems"] = problems
+    return lang
+
+
+def language() -> str:
+    """The language of this process (or of this task, when one is forced)."""
+    forced = _forced.get()
+    if forced is not None:
+        return forced
+    lang = _state["resolved"]
+    if lang is None:
+        lang = _state["resolved"] = resolve(_state["db"])
+    return lang
+
+
+def problems() -> list[str]:
+    """What is wrong with how the language is asked for (a CSTOOL_LANG that is no
+    language); it costs no journal read, so a run that says nothing resolves nothing."""
+    given = os.environ.get("CSTOOL_LANG")
+    if given and normalise(given) is None:
+        return [f"CSTOOL_LANG={given[:20]!r} is neither zh nor en; ignored"]
+    return []
+
+
+def configure(db_path: Optional[str] = None) -> None:
+    """The journal the language is read from (``--db``): resolved again on next use."""
+    _state["db"] = db_path
+    _state["resolved"] = None
+
+
+def reset() -> None:
+    """Forget the resolved language (each command line resolves it afresh)."""
+    configure(None)
+
+
+def set_language(lang: str) -> None:
+    """Fix the process's language (a caller that has decided: the web view, a script)."""
+    lang_ = normalise(lang)
+    if lang_ is None:
+        raise ValueError(f"{lang!r} is neither zh nor en")
+    _state["resolved"] = lang_
+
+
+@contextmanager
+def using(lang: str) -> Iterator[str]:
+    """Messages in ``lang`` inside the block (this thread or task only)."""
+    lang_ = normalise(lang)
+    if lang_ is None:
+        raise ValueError(f"{lang!r} is neither zh nor en")
+    token = _forced.set(lang_)
+    try:
+        yield lang_
+    finally:
+        _forced.reset(token)
+
+
+def catalog(lang: Optional[str] = None):
+    """The compiled catalog of ``lang`` (default: the current language); a missing file
+    reads every message as its msgid rather than failing a command."""
+    lang = lang or language()
+    found = _catalogs.get(lang)
+    if found is None:
+        import gettext as stdlib
+
+        path = os.path.join(LOCALEDIR, lang, "LC_MESSAGES", DOMAIN + ".mo")
+        try:
+            with open(path, "rb") as fh:
+                found = stdlib.GNUTranslations(fh)
+        except OSError:
+            found = stdlib.NullTranslations()
+        _catalogs[lang] = found
+    return found
+
+
+def gettext(message: str) -> str:
+    """``message`` (an English msgid) in the current language."""
+    return catalog().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message for ``n``, in the current language (Chinese
+    has one form: the catalog's plural rule picks it)."""
+    return catalog().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in a context (the same English word meaning two things)."""
+    return catalog().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction only: it is translated where it is shown."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` in ``context`` for extraction only (shown with :func:`pgettext`)."""
+    return message
+
+
+class Message(str):
+    """Text whose value is English (what JSON, CSV and the journal keep, whatever the
+    language) and that people read in theirs (:meth:`shown`)::
+
+        detail = M_("paid {at}", at="2026-11-20 06:30") + M_(" Part of it has shipped.")
+        str(detail)      # 'paid 2026-11-20 06:30 Part of it has shipped.'
+        detail.shown()   # '2026-11-20 06:30 付款 已部分发货…' in Chinese
+
+    A value given to a message may be a message itself, or anything else with a
+    ``shown()`` (a domain word: ``Vocabulary.word``); ``+`` keeps both readings;
+    :meth:`map` applies a function (a masker) to every text it holds."""
+
+    def __new__(cls, msgid: str = "", parts: Optional[tuple] = None, **values: Any):
+        parts = parts if parts is not None else ((msgid, values),)
+        obj = super().__new__(cls, "".join(_english(p) for p in parts))
+        obj.parts = parts
+        return obj
+
+    def shown(self) -> str:
+        """The text in the current language."""
+        return "".join(_translated(p) for p in self.parts)
+
+    def __add__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(parts=self.parts + _parts(other))
+
+    def __radd__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(parts=_parts(other) + self.parts)
+
+    def map(self, fn) -> Message:
+        """This message with ``fn`` applied to each literal and each value it holds."""
+        def one(p):
+            if isinstance(p, str):
+                return fn(p)
+            msgid, values = p
+            # a domain word (it has shown()) holds no one's data: it stays a word
+            return (msgid, {k: v.map(fn) if isinstance(v, Message) else
+                            v if hasattr(v, "shown") else
+                            fn(v) if isinstance(v, str) else v for k, v in values.items()})
+        return Message(parts=tuple(one(p) for p in self.parts))
+
+
+def _parts(text: str) -> tuple:
+    return text.parts if isinstance(text, Message) else (str(text),)
+
+
+def _english(part) -> str:
+    if isinstance(part, str):
+        return part
+    msgid, values = part
+    return msgid.format(**{k: str(v) for k, v in values.items()}) if values else msgid
+
+
+def _translated(part) -> str:
+    if isinstance(part, str):
+        return part
+    msgid, values = part
+    text = gettext(msgid)
+    return text.format(**{k: v.shown() if hasattr(v, "shown") else v
+                          for k, v in values.items()}) if values else text
+
+
+def M_(msgid: str, **values: Any) -> Message:
+    """A :class:`Message` (marked for extraction): English as its value, shown translated."""
+    return Message(msgid, **values)
+
+
+def shown(value: Any) -> Any:
+    """A :class:`Message` in the current language; anything else as it is."""
+    return value.shown() if isinstance(value, Message) else value
+
+
+_ = gettext

@@ -1,0 +1,193 @@
+"""The same scenarios in Chinese and in English: what each says, that Chinese output has
+no English word left in it (what a person types or copies aside), and that what scripts
+read (JSON, CSV, TSV, exit codes) is the same byte for byte in either language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import order
+from langhelp import allowed_words, english_words
+
+ZH = {"CSTOOL_LANG": "zh", "COLUMNS": "80"}
+EN = {"CSTOOL_LANG": "en", "COLUMNS": "80"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def allowed():
+    return allowed_words()
+
+
+@pytest.fixture
+def shop(run, demo):
+    """The demo journal with a case, a handover item, a chase and a case's money."""
+    run(["--agent", "倩", "exception", "log", order("shipped_damaged_reported"), "--kind", "破损",
+         "--detail", "茶具碎了两个,外箱完好"], check=0)
+    run(["--agent", "倩", "--now", "2026-11-23 10:00", "handover", "add", "-c", "联系快递",
+         "--order", order("shipped_stalled_9days"), "-p", "物流9天未更新", "-t", "联系圆通查件"],
+        check=0)
+    run(["--agent", "倩", "chase", "log", order("unpaid_small"), "--channel", "电话"], check=0)
+    return demo
+
+
+def both(run, args, **kw):
+    return run(args, env=ZH, **kw), run(args, env=EN, **kw)
+
+
+def no_english(text: str, allowed) -> None:
+    assert english_words(text, allowed) == [], text
+
+
+# --- the same scenario, in each language ---------------------------------------------------
+
+
+def test_chase_due_in_both_languages(run, shop):
+    zh, en = both(run, "chase due --limit 2", check=0)
+    assert zh.stdout.splitlines()[0].split()[:4] == ["订单号", "买家", "金额", "未付款时长"]
+    assert en.stdout.splitlines()[0].split()[:4] == ["order_id", "buyer", "amount",
+                                                     "unpaid_minutes"]
+    first_zh, first_en = zh.stdout.splitlines()[2], en.stdout.splitlines()[2]
+    assert first_zh.split()[0] == first_en.split()[0] == order("unpaid_40min_big")
+    assert "  40分钟  " in first_zh and first_zh.endswith("旺旺")
+    assert "  40 min  " in first_en and first_en.endswith("wangwang")
+
+
+def test_shipcheck_in_both_languages(run, shop):
+    zh, en = both(run, "shipcheck --only overdue --limit 1", check=0)
+    assert zh.stdout.splitlines()[2].split()[:2] == ["超时", order("paid_80h_overdue")]
+    assert zh.stdout.splitlines()[2].endswith("已超时8小时")
+    assert zh.stdout.splitlines()[3].strip().startswith("2026-11-20 06:30 付款;72 小时时限已于")
+    assert en.stdout.splitlines()[2].split()[:2] == ["overdue", order("paid_80h_overdue")]
+    assert en.stdout.splitlines()[2].endswith("8 h late")
+    assert en.stdout.splitlines()[3].strip().startswith("paid 2026-11-20 06:30; the 72 h deadline")
+
+
+def test_a_confirmation_and_an_error_in_both_languages(run, shop):
+    zh = run(["--agent", "倩", "handover", "ack", "1", "--receipt", "已联系"], env=ZH, check=0)
+    assert zh.stdout.startswith("事项 1: 回执人 倩,时间 ")
+    en = run(["--agent", "倩", "chase", "log", order("unpaid_4min59"), "--channel", "sms"], env=EN,
+             check=0)
+    assert en.stdout.startswith(f"logged chase 2 on {order('unpaid_4min59')} (短信, first chase)")
+    zh, en = both(run, "orders show 404")
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == "错误: 日志里没有订单 404(请先导入店铺的导出)\n"
+    assert en.stderr == "Error: no order 404 in the journal (import the shop's export first)\n"
+
+
+def test_a_robot_message_reads_as_one_language(run, shop):
+    zh, en = both(run, "--now '2026-11-24 10:30' remind --dry-run", check=0)
+    for out, title, chase, nxt in ((zh.stdout, "cstool 提醒 2026-11-24 10:30", "[催付] ", "下一步: "),
+                                   (en.stdout, "cstool reminders 2026-11-24 10:30", "[Chase] ",
+                                    "Next: ")):
+        lines = out.splitlines()
+        assert lines[0] == title and lines[-1].startswith(nxt + "cstool chase due")
+        big = next(x for x in lines if order("unpaid_40min_big") in x)
+        assert big.startswith(chase) and "¥499.00" in big
+        # the buyer's account masked, never whole
+        assert "tb***04" in big and "tb_unpaid_40min_b04" not in out
+    big_en = next(x for x in en.stdout.splitlines() if order("unpaid_40min_big") in x)
+    assert big_en.endswith("unpaid for 20 h 40 min, chase by wangwang now") and \
+        not CJK.search(big_en)
+    big_zh = next(x for x in zh.stdout.splitlines() if order("unpaid_40min_big") in x)
+    assert big_zh.endswith("未付款20小时40分,现在用旺旺催付")
+
+
+def test_the_daily_report_in_both_languages(run, shop):
+    zh, en = both(run, "report daily --format md", check=0)
+    assert zh.stdout.startswith("# 日报 2026-11-23") and "## 催付 · 按客服" in zh.stdout
+    assert en.stdout.startswith("# Daily report 2026-11-23") and "## Chases by agent" in en.stdout
+
+
+# --- what scripts read is the same --------------------------------------------------------
+
+SCRIPTED = [
+    "chase due --all --json", "chase due --format csv", "shipcheck --json",
+    "shipcheck --format tsv", "shipcheck --morning --json", "exception list --json",
+    "exception show 1 --json", "exception report --json", "exception playbook --json",
+    "handover list --json", "handover shifts --json",
+    "--agent 倩 handover export --format json", "--agent 倩 handover export --format csv", "orders list --json", "orders list --format csv",
+    f"orders show {order('paid_gift_and_card')} --json", "policy show --json",
+    "policy presets --json", "agent list --json", "chase stats --by agent --json",
+    "chase template list --json", f"remark list {order('paid_hold_until_25')} --json",
+    "remark lint --format jsonl", "report daily --json", "journal status --json",
+    "--now '2026-11-24 10:30' remind --dry-run --all --json", "remark parse 2015.03.09郑婷已催付 --json",
+]
+
+
+@pytest.mark.parametrize("args", SCRIPTED)
+def test_json_csv_and_exit_codes_are_byte_identical_in_both_languages(run, shop, args):
+    zh, en = both(run, args)
+    assert zh.exit_code == en.exit_code
+    assert zh.stdout == en.stdout and zh.stdout
+
+
+@pytest.mark.parametrize("args, code", [
+    ("nope", 2), ("chase due --limit x", 2), ("exception list --kind nope", 2),
+    ("chase log", 2), ("orders show 404", 1), ("exception show 99", 1), ("remark lint", 1),
+])
+def test_exit_codes_do_not_change_with_the_language(run, shop, args, code):
+    zh, en = both(run, args)
+    assert zh.exit_code == en.exit_code == code
+
+
+# --- no English word in Chinese -------------------------------------------------------------
+
+
+def commands():
+    import click
+
+    from cstool.cli import cli
+
+    out = []
+
+    def walk(cmd, path, ctx):
+        out.append(path)
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                walk(sub, [*path, name], click.Context(sub, parent=ctx, info_name=name))
+
+    walk(cli, [], click.Context(cli, info_name="cstool"))
+    return out
+
+
+def test_every_commands_help_is_chinese(run, allowed):
+    for path in commands():
+        result = run([*path, "--help"], env=ZH, check=0)
+        assert result.stdout.startswith("用法: cstool"), path
+        no_english(result.stdout, allowed)
+
+
+@pytest.mark.parametrize("args", [
+    "nope", "chase due --limit -1", "chase due --nope", "chase due --format xml",
+    "exception list --kind nope", "chase log", "exception log 1", "policy set language klingon",
+    "orders show 404", "remind --all", "exception list --open --closed",
+    "exception update 1", "handover export --format xlsx -o -",
+])
+def test_errors_are_chinese(run, shop, allowed, args):
+    result = run(args, env=ZH)
+    assert result.exit_code in (1, 2) and result.stderr
+    assert "错误: " in result.stderr
+    no_english(result.stderr, allowed | set(args.split()))  # the words typed come back
+
+
+@pytest.mark.parametrize("args", [
+    "chase due --all", "shipcheck", "handover list", "exception list", "orders list",
+    "agent list", "chase stats --by agent", "chase template list", "policy show",
+    "policy presets", "handover shifts", "report daily", "--now '2026-11-24 10:30' remind --dry-run",
+    "--now '2026-11-24 10:30' remind --dry-run --all",
+])
+def test_tables_reminders_and_reports_are_chinese(run, shop, allowed, args):
+    result = run(args, env=ZH, check=0)
+    assert result.stdout and CJK.search(result.stdout)
+    no_english(result.stdout + result.stderr, allowed)
+
+
+def test_the_check_finds_english(allowed):
+    """The check is not vacuous: a sentence left in English is found; identifiers and
+    the words people type are not."""
+    assert english_words("已超时 the parcel is late", allowed) == ["the", "parcel", "is", "late"]
+    assert english_words("订单 5118609024991031604 tb_lily --kind damaged 用 wangwang "
+                         "https://oapi.dingtalk.com/robot/send JSON", allowed) == []
