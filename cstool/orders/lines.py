@@ -72,7 +72,7 @@ def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: i
         marks = ",".join("?" * len(chunk))
         known = {r[0]: r for r in journal.query(
             f"SELECT order_id, status_from, status, total_fen, refund_fen, item_count, "
-            f"item_title FROM orders WHERE platform = ? "
+            f"item_title, rowid FROM orders WHERE platform = ? "
             f"AND order_id IN ({marks})", [platform, *chunk])}
         waiting += journal.scalar(
             f"SELECT count(*) FROM order_lines WHERE platform = ? AND order_id IN ({marks}) "
@@ -100,9 +100,12 @@ def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: i
                            total_fen=amount if amount is not None else o["total_fen"],
                            refund_fen=refund if refund is not None else o["refund_fen"])
             if any(new[k] != o[k] for k in new):
-                updates.append((new, oid))
-    for new, oid in updates:
+                updates.append((o["rowid"], new))
+    # in the table's order: each page of orders read and written once, not once an order
+    # (by order number, every update was a random page, spilled and read back)
+    updates.sort(key=lambda u: u[0])
+    for rowid, new in updates:
         sets = ", ".join(f"{k} = ?" for k in new)
-        journal.conn.execute(f"UPDATE orders SET {sets}, import_id = ? WHERE order_id = ? "
-                             "AND platform = ?", [*new.values(), import_id, oid, platform])
+        journal.conn.execute(f"UPDATE orders SET {sets}, import_id = ? WHERE rowid = ?",
+                             [*new.values(), import_id, rowid])
     return waiting
