@@ -347,6 +347,17 @@ def test_xlsx_wrong_header(run, env, tmp_path):
     assert "missing column(s) 订单号, 订单状态, 订单成交时间 (the closest format is pdd" in out
 
 
+def test_an_old_excel_xls_is_refused_saying_how_to_save_it(run, env, tmp_path):
+    # Excel 97-2003 (.xls) is an OLE2 compound file: its first bytes are D0 CF 11 E0.
+    agent(run)
+    f = tmp_path / "ExportOrderList.xls"
+    f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    out = imp(run, f, check=1).output
+    assert "old Excel .xls workbook" in out and "save it as .xlsx or .csv" in out
+    assert len(out.strip().splitlines()) == 1 and "Traceback" not in out
+    assert run.json(["orders", "list", "--json"]) == []
+
+
 # --- the library ------------------------------------------------------------------------
 
 

@@ -232,6 +232,9 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
         magic = fh.read(4)
     if magic == b"PK\x03\x04":
         return XlsxSource(path, "xlsx", encoding)
+    if magic == b"\xd0\xcf\x11\xe0":  # the compound file of Excel 97-2003's .xls
+        raise InputError(f"{path}: an old Excel .xls workbook, which cstool does not read; "
+                         "save it as .xlsx or .csv (Excel or WPS: 另存为) and import that")
     if fmt.endswith("-xlsx") or fmt == "qianniu-items":
         raise InputError(f"{path}: not an xlsx workbook")
     return CsvSource(path, "csv", encoding)
