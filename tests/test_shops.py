@@ -311,3 +311,19 @@ def test_chase_due_for_one_chat_lists_only_the_orders_of_its_platform(run, imp, 
             assert counts["due"] == len(rows) == (0 if chat == "pdd_chat" else 1), chat
     finally:
         j.close()
+
+
+def test_remind_for_one_shop_sends_its_own_and_the_team_run_never_sends_them_twice(
+        run, demo, files):
+    run(["--agent", "倩", "orders", "import", str(files["douyin"]), "--shop", px.DOUYIN_SHOP],
+        check=0)
+    taobao = {r["order_id"] for r in run.json(["orders", "list", "--platform", "taobao",
+                                               "--json"])}
+    due = run(["remind", "--dry-run"], check=0).stdout
+    assert DY_UNPAID in due and any(t in due for t in taobao)  # both shops have work due
+    shop = run(["remind", "--shop", px.DOUYIN_SHOP], check=0).stdout
+    assert DY_UNPAID in shop and not any(t in shop for t in taobao)
+    team = run(["remind"], check=0).stdout
+    assert DY_UNPAID not in team  # sent by the shop's own run: in its cool-down
+    assert [t for t in taobao if t in due] == [t for t in taobao if t in team]
+    assert run(["remind", "--shop", "不存在的店"], check=2).exit_code == 2

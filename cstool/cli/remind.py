@@ -5,7 +5,7 @@ import sys
 import click
 
 from cstool.app import remind as lib
-from cstool.cli._common import common_options, pass_app
+from cstool.cli._common import common_options, pass_app, scope_options
 from cstool.core.clock import real_time_ms
 from cstool.core.errors import InputError
 from cstool.core.i18n import _, shown
@@ -29,6 +29,7 @@ from cstool.core.notify import LIMITS, Robot, check_webhook
                    "why (cool-down until HH:MM, window closed, over a kind's 30 lines …).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the items sent as JSON ([] when nothing was due).")
+@scope_options
 @pass_app
 def remind(app, channel, webhook, secret, plain, dry_run, all_, as_json):
     """Send what is due now: chases in their window, ship deadlines, exception steps,
