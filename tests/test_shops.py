@@ -327,3 +327,21 @@ def test_remind_for_one_shop_sends_its_own_and_the_team_run_never_sends_them_twi
     assert DY_UNPAID not in team  # sent by the shop's own run: in its cool-down
     assert [t for t in taobao if t in due] == [t for t in taobao if t in team]
     assert run(["remind", "--shop", "不存在的店"], check=2).exit_code == 2
+
+
+def test_a_table_of_several_platforms_says_each_orders_platform(run, demo, files,
+                                                                monkeypatch):
+    run(["--agent", "倩", "orders", "import", str(files["douyin"]), "--shop", px.DOUYIN_SHOP],
+        check=0)
+    monkeypatch.setenv("COLUMNS", "80")
+    both = run(["chase", "due"], check=0).stdout.splitlines()
+    assert both[0].split()[:2] == ["order_id", "platform"]
+    assert [ln.split()[1] for ln in both if ln.startswith(DY_UNPAID)] == ["douyin"]
+    assert all(len(ln) <= 80 for ln in both)
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+    zh = run(["chase", "due"], check=0).stdout.splitlines()
+    assert zh[0].split()[:2] == ["订单号", "平台"]
+    assert [ln.split()[1] for ln in zh if ln.startswith(DY_UNPAID)] == ["抖音"]
+    # one platform: nothing to tell apart, no column
+    one = run(["chase", "due", "--platform", "taobao"], check=0).stdout.splitlines()
+    assert "平台" not in one[0].split()

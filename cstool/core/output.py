@@ -250,6 +250,10 @@ class Renderer:
             value = value.shown()
         if key in listing.words:
             value = listing.words[key].shown(value)
+        elif key == "platform":
+            from cstool.core.vocab import PLATFORM
+
+            value = PLATFORM.shown(value)
         from cstool.core import human  # tables only: cron's runs print none
 
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
@@ -268,7 +272,7 @@ class Renderer:
     def _table(self, items, out, columns, listing: Listing = NO_LISTING) -> None:
         from cstool.core.table import layout
 
-        keys = self._keys(items, columns)
+        keys = _with_platform(self._keys(items, columns), items)
         body = [[self.cell(r.get(k), k, listing) for k in keys] for r in items]
         headers = [self.header(k, listing) for k in keys]
         whole = WHOLE | listing.whole
@@ -291,6 +295,17 @@ class Renderer:
             if isinstance(v, list) and v and isinstance(v[0], dict):
                 out.write(f"\n{self.header(k, listing)}:\n")
                 self._table(v, out, None, listing)
+
+
+def _with_platform(keys: list[str], items: list[dict]) -> list[str]:
+    """A table whose orders come from several platforms shows each one's platform next to
+    its number: the same number can be an order on two platforms."""
+    if "order_id" not in keys or "platform" in keys:
+        return keys
+    if len({r.get("platform") for r in items if r.get("platform")}) < 2:
+        return keys
+    at = keys.index("order_id") + 1
+    return [*keys[:at], "platform", *keys[at:]]
 
 
 def own_names(value: Any, names: Sequence[Optional[str]], key: Optional[str] = None) -> Any:
