@@ -64,6 +64,26 @@ def test_shipcheck_in_both_languages(run, shop):
     assert en.stdout.splitlines()[3].strip().startswith("paid 2026-11-20 06:30; the 72 h deadline")
 
 
+def test_the_morning_views_requests_and_cases_in_both_languages(run, shop):
+    zh, en = both(run, "shipcheck --morning", check=0)
+    gift = order("paid_gift_and_card")
+    zh_lines, en_lines = zh.stdout.splitlines(), en.stdout.splitlines()
+    i = next(n for n, x in enumerate(zh_lines) if gift in x)
+    assert zh_lines[i].startswith("买家留言 ")
+    assert zh_lines[i + 1].strip().startswith("买家留言“") and zh_lines[i + 1].endswith(
+        ";没有备注说已办好:打包前处理并备注。")
+    j = next(n for n, x in enumerate(en_lines) if gift in x)
+    assert en_lines[j].startswith("buyer_message ")
+    assert en_lines[j + 1].strip().startswith("the buyer wrote “")
+    case = order("shipped_damaged_reported")
+    i = next(n for n, x in enumerate(zh_lines) if case in x)
+    assert zh_lines[i].startswith("破损 ") and zh_lines[i + 1].strip().startswith(
+        "破损异常件 #1,等买家,已开")
+    j = next(n for n, x in enumerate(en_lines) if case in x)
+    assert en_lines[j].startswith("damaged ") and en_lines[j + 1].strip().startswith(
+        "damaged case #1, waiting_buyer, open ")
+
+
 def test_a_confirmation_and_an_error_in_both_languages(run, shop):
     zh = run(["--agent", "倩", "handover", "ack", "1", "--receipt", "已联系"], env=ZH, check=0)
     assert zh.stdout.startswith("事项 1: 回执人 倩,时间 ")
@@ -174,7 +194,7 @@ def test_errors_are_chinese(run, shop, allowed, args):
 
 
 @pytest.mark.parametrize("args", [
-    "chase due --all", "shipcheck", "handover list", "exception list", "orders list",
+    "chase due --all", "shipcheck", "shipcheck --morning", "handover list", "exception list", "orders list",
     "agent list", "chase stats --by agent", "chase template list", "policy show",
     "policy presets", "handover shifts", "report daily", "--now '2026-11-24 10:30' remind --dry-run",
     "--now '2026-11-24 10:30' remind --dry-run --all",
