@@ -84,6 +84,19 @@ def test_the_morning_views_requests_and_cases_in_both_languages(run, shop):
         "damaged case #1, waiting_buyer, open ")
 
 
+def test_the_packing_checklist_in_both_languages(run, shop):
+    args = f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')}"
+    zh, en = both(run, args, check=0)
+    zh_lines, en_lines = zh.stdout.splitlines(), en.stdout.splitlines()
+    assert zh_lines[0].startswith(f"打包核对 · 订单 {order('paid_gift_and_card')} · ")
+    assert "  数量            ×2   ◀◀ 数两遍" in zh_lines
+    assert "    [ ] 快递:店铺默认;17:00前封箱交接" in zh_lines
+    assert "!! 预售:2026-12-01发货,之前不发" in zh_lines
+    assert en_lines[0].startswith(f"packing checklist · order {order('paid_gift_and_card')} · ")
+    assert "    [ ] courier: the shop default; sealed and handed over by 17:00" in en_lines
+    assert "!! presale: ships 2026-12-01, not before" in en_lines
+
+
 def test_a_confirmation_and_an_error_in_both_languages(run, shop):
     zh = run(["--agent", "倩", "handover", "ack", "1", "--receipt", "已联系"], env=ZH, check=0)
     assert zh.stdout.startswith("事项 1: 回执人 倩,时间 ")
@@ -131,7 +144,8 @@ SCRIPTED = [
     f"orders show {order('paid_gift_and_card')} --json", "policy show --json",
     "policy presets --json", "agent list --json", "chase stats --by agent --json",
     "chase template list --json", f"remark list {order('paid_hold_until_25')} --json",
-    "remark lint --format jsonl", "report daily --json", "journal status --json",
+    "remark lint --format jsonl",
+    f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')} --json", "report daily --json", "journal status --json",
     "--now '2026-11-24 10:30' remind --dry-run --all --json", "remark parse 2015.03.09郑婷已催付 --json",
 ]
 
@@ -194,7 +208,8 @@ def test_errors_are_chinese(run, shop, allowed, args):
 
 
 @pytest.mark.parametrize("args", [
-    "chase due --all", "shipcheck", "shipcheck --morning", "handover list", "exception list", "orders list",
+    "chase due --all", "shipcheck", "shipcheck --morning", "handover list",
+    f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')}", "exception list", "orders list",
     "agent list", "chase stats --by agent", "chase template list", "policy show",
     "policy presets", "handover shifts", "report daily", "--now '2026-11-24 10:30' remind --dry-run",
     "--now '2026-11-24 10:30' remind --dry-run --all",
