@@ -97,6 +97,20 @@ def test_the_packing_checklist_in_both_languages(run, shop):
     assert "!! presale: ships 2026-12-01, not before" in en_lines
 
 
+REBATE = "'返现 活动价100 实付120 应返30'"
+
+
+def test_remark_problems_in_both_languages(run, shop, allowed):
+    zh, en = both(run, f"remark parse {REBATE}", check=0)
+    assert "没有时间, 没有备注人, 应返30.00不等于实付120.00 − 活动价100.00" in zh.stdout
+    assert "no time (时间), no author (备注人), amount to return 30.00 is not" in en.stdout
+    zh, en = both(run, "remark lint --limit 0", check=1)  # exit 1: there are problems
+    no_english(zh.stdout + zh.stderr, allowed)
+    held = order("paid_hold_until_21_due")
+    assert any(held in x and "挂起日2026-11-21已过,订单还没" in x for x in zh.stdout.splitlines())
+    assert any(held in x and "hold date 2026-11-21 has" in x for x in en.stdout.splitlines())
+
+
 def test_a_confirmation_and_an_error_in_both_languages(run, shop):
     zh = run(["--agent", "倩", "handover", "ack", "1", "--receipt", "已联系"], env=ZH, check=0)
     assert zh.stdout.startswith("事项 1: 回执人 倩,时间 ")
@@ -147,6 +161,7 @@ SCRIPTED = [
     "remark lint --format jsonl",
     f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')} --json", "report daily --json", "journal status --json",
     "--now '2026-11-24 10:30' remind --dry-run --all --json", "remark parse 2015.03.09郑婷已催付 --json",
+    f"remark parse {REBATE} --json",
 ]
 
 
