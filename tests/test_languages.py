@@ -111,6 +111,27 @@ def test_remark_problems_in_both_languages(run, shop, allowed):
     assert any(held in x and "hold date 2026-11-21 has" in x for x in en.stdout.splitlines())
 
 
+def test_a_cases_timeline_in_both_languages(run, shop, allowed):
+    from conftest import FIXTURES
+
+    photos = FIXTURES / "photos"
+    run(["--agent", "倩", "exception", "update", "1", "--photo", str(photos / "damaged_box.png"),
+         "--photo", str(photos / "damaged_item.png"), "--amount", "12", "--for", "compensation"],
+        check=0)
+    zh, en = both(run, "exception show 1", check=0)
+    timeline = zh.stdout.split("时间线:")[1]
+    for text in ("登记      破损:茶具碎了两个", "运费承担  我方承担重发运费 — 按处理手册默认",
+                 "— 已有2张照片", "金额      赔偿 12.00"):
+        assert text in timeline, text
+    timeline = en.stdout.split("timeline:")[1]
+    for text in ("opened         damaged (破损): 茶具碎了两个", "freight_payer  shop pays the reship freight",
+                 "— 2 photo(s) on file", "money          compensation 12.00"):
+        assert text in timeline, text
+    no_english(zh.stdout.split("时间线:")[1], allowed)
+    zh, en = both(run, "exception show 1 --json")
+    assert zh.stdout == en.stdout
+
+
 def test_a_confirmation_and_an_error_in_both_languages(run, shop):
     zh = run(["--agent", "倩", "handover", "ack", "1", "--receipt", "已联系"], env=ZH, check=0)
     assert zh.stdout.startswith("事项 1: 回执人 倩,时间 ")
