@@ -62,6 +62,16 @@ def test_shipcheck_in_both_languages(run, shop):
     assert en.stdout.splitlines()[2].split()[:2] == ["overdue", order("paid_80h_overdue")]
     assert en.stdout.splitlines()[2].endswith("8 h late")
     assert en.stdout.splitlines()[3].strip().startswith("paid 2026-11-20 06:30; the 72 h deadline")
+    # the detail's durations read as the table's do, not as hours with a decimal
+    assert "过去(超时8小时):" in zh.stdout and "(8 h late):" in en.stdout
+
+
+def test_a_due_soon_detail_reads_hours_and_minutes(run, shop):
+    zh, en = both(run, "shipcheck --only due_soon --json", check=0)
+    assert zh.stdout == en.stdout
+    zh, en = both(run, "shipcheck --only due_soon --wide", check=0)
+    assert "(还剩19小时36分)" in zh.stdout and "19.6" not in zh.stdout
+    assert "(19 h 36 min left)" in en.stdout
 
 
 def test_the_morning_views_requests_and_cases_in_both_languages(run, shop):
