@@ -62,6 +62,84 @@ def test_shipcheck_in_both_languages(run, shop):
     assert en.stdout.splitlines()[2].split()[:2] == ["overdue", order("paid_80h_overdue")]
     assert en.stdout.splitlines()[2].endswith("8 h late")
     assert en.stdout.splitlines()[3].strip().startswith("paid 2026-11-20 06:30; the 72 h deadline")
+    # the detail's durations read as the table's do, not as hours with a decimal
+    assert "过去(超时8小时):" in zh.stdout and "(8 h late):" in en.stdout
+
+
+def test_a_due_soon_detail_reads_hours_and_minutes(run, shop):
+    zh, en = both(run, "shipcheck --only due_soon --json", check=0)
+    assert zh.stdout == en.stdout
+    zh, en = both(run, "shipcheck --only due_soon --wide", check=0)
+    assert "(还剩19小时36分)" in zh.stdout and "19.6" not in zh.stdout
+    assert "(19 h 36 min left)" in en.stdout
+
+
+def test_the_morning_views_requests_and_cases_in_both_languages(run, shop):
+    zh, en = both(run, "shipcheck --morning", check=0)
+    gift = order("paid_gift_and_card")
+    zh_lines, en_lines = zh.stdout.splitlines(), en.stdout.splitlines()
+    i = next(n for n, x in enumerate(zh_lines) if gift in x)
+    assert zh_lines[i].startswith("买家留言 ")
+    assert zh_lines[i + 1].strip().startswith("买家留言“") and zh_lines[i + 1].endswith(
+        ";没有备注说已办好:打包前处理并备注。")
+    j = next(n for n, x in enumerate(en_lines) if gift in x)
+    assert en_lines[j].startswith("buyer_message ")
+    assert en_lines[j + 1].strip().startswith("the buyer wrote “")
+    case = order("shipped_damaged_reported")
+    i = next(n for n, x in enumerate(zh_lines) if case in x)
+    assert zh_lines[i].startswith("破损 ") and zh_lines[i + 1].strip().startswith(
+        "破损异常件 #1,等买家,已开")
+    j = next(n for n, x in enumerate(en_lines) if case in x)
+    assert en_lines[j].startswith("damaged ") and en_lines[j + 1].strip().startswith(
+        "damaged case #1, waiting_buyer, open ")
+
+
+def test_the_packing_checklist_in_both_languages(run, shop):
+    args = f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')}"
+    zh, en = both(run, args, check=0)
+    zh_lines, en_lines = zh.stdout.splitlines(), en.stdout.splitlines()
+    assert zh_lines[0].startswith(f"打包核对 · 订单 {order('paid_gift_and_card')} · ")
+    assert "  数量            ×2   ◀◀ 数两遍" in zh_lines
+    assert "    [ ] 快递:店铺默认;17:00前封箱交接" in zh_lines
+    assert "!! 预售:2026-12-01发货,之前不发" in zh_lines
+    assert en_lines[0].startswith(f"packing checklist · order {order('paid_gift_and_card')} · ")
+    assert "    [ ] courier: the shop default; sealed and handed over by 17:00" in en_lines
+    assert "!! presale: ships 2026-12-01, not before" in en_lines
+
+
+REBATE = "'返现 活动价100 实付120 应返30'"
+
+
+def test_remark_problems_in_both_languages(run, shop, allowed):
+    zh, en = both(run, f"remark parse {REBATE}", check=0)
+    assert "没有时间, 没有备注人, 应返30.00不等于实付120.00 − 活动价100.00" in zh.stdout
+    assert "no time (时间), no author (备注人), amount to return 30.00 is not" in en.stdout
+    zh, en = both(run, "remark lint --limit 0", check=1)  # exit 1: there are problems
+    no_english(zh.stdout + zh.stderr, allowed)
+    held = order("paid_hold_until_21_due")
+    assert any(held in x and "挂起日2026-11-21已过,订单还没" in x for x in zh.stdout.splitlines())
+    assert any(held in x and "hold date 2026-11-21 has" in x for x in en.stdout.splitlines())
+
+
+def test_a_cases_timeline_in_both_languages(run, shop, allowed):
+    from conftest import FIXTURES
+
+    photos = FIXTURES / "photos"
+    run(["--agent", "倩", "exception", "update", "1", "--photo", str(photos / "damaged_box.png"),
+         "--photo", str(photos / "damaged_item.png"), "--amount", "12", "--for", "compensation"],
+        check=0)
+    zh, en = both(run, "exception show 1", check=0)
+    timeline = zh.stdout.split("时间线:")[1]
+    for text in ("登记      破损:茶具碎了两个", "运费承担  我方承担重发运费 — 按处理手册默认",
+                 "— 已有2张照片", "金额      赔偿 12.00"):
+        assert text in timeline, text
+    timeline = en.stdout.split("timeline:")[1]
+    for text in ("opened         damaged (破损): 茶具碎了两个", "freight_payer  shop pays the reship freight",
+                 "— 2 photo(s) on file", "money          compensation 12.00"):
+        assert text in timeline, text
+    no_english(zh.stdout.split("时间线:")[1], allowed)
+    zh, en = both(run, "exception show 1 --json")
+    assert zh.stdout == en.stdout
 
 
 def test_a_confirmation_and_an_error_in_both_languages(run, shop):
@@ -111,8 +189,10 @@ SCRIPTED = [
     f"orders show {order('paid_gift_and_card')} --json", "policy show --json",
     "policy presets --json", "agent list --json", "chase stats --by agent --json",
     "chase template list --json", f"remark list {order('paid_hold_until_25')} --json",
-    "remark lint --format jsonl", "report daily --json", "journal status --json",
+    "remark lint --format jsonl",
+    f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')} --json", "report daily --json", "journal status --json",
     "--now '2026-11-24 10:30' remind --dry-run --all --json", "remark parse 2015.03.09郑婷已催付 --json",
+    f"remark parse {REBATE} --json",
 ]
 
 
@@ -174,7 +254,8 @@ def test_errors_are_chinese(run, shop, allowed, args):
 
 
 @pytest.mark.parametrize("args", [
-    "chase due --all", "shipcheck", "handover list", "exception list", "orders list",
+    "chase due --all", "shipcheck", "shipcheck --morning", "handover list",
+    f"shipcheck pack {order('paid_gift_and_card')} {order('paid_presale')}", "exception list", "orders list",
     "agent list", "chase stats --by agent", "chase template list", "policy show",
     "policy presets", "handover shifts", "report daily", "--now '2026-11-24 10:30' remind --dry-run",
     "--now '2026-11-24 10:30' remind --dry-run --all",

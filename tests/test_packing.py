@@ -14,15 +14,15 @@ from cstool.core.orders import require
 from cstool.shipcheck.packing import checklist
 
 CHECKS = [
-    "货号、颜色、尺码与订单一致 item number, colour and size match the order",
-    "数量 QUANTITY ×2: count twice",
-    "无破损、无脏污 no damage, no dirt",
-    "礼品袋 + 一套卡片,卡片干净全新 gift bag and card set, cards clean and unused",
-    "赠品已放入 gift inside: 茶巾一条",
-    "贺卡 card written: “生日快乐”",
-    "纸箱大小合适,封箱美观 box of the right size, neatly sealed",
-    "物品齐全,无错发漏发 nothing wrong, nothing missing",
-    "快递 courier: the shop default; sealed and handed over by 17:00",
+    "item number, colour and size match the order",
+    "QUANTITY ×2: count twice",
+    "no damage, no dirt",
+    "gift bag and card set, cards clean and unused",
+    "gift inside: 茶巾一条",
+    "card written: “生日快乐”",
+    "box of the right size, neatly sealed",
+    "nothing wrong, nothing missing",
+    "courier: the shop default; sealed and handed over by 17:00",
 ]
 
 
@@ -100,7 +100,7 @@ def test_courier_from_remarks(run, demo):
     quoted = pack(run, "memo_with_quotes_newline")
     assert quoted["courier"] == "顺丰"
     assert quoted["remarks"] == ['客户要求发"顺丰",到付不要---2026.11.23 倩']
-    assert quoted["checks"][-1] == "快递 courier: 顺丰; sealed and handed over by 17:00"
+    assert quoted["checks"][-1] == "courier: 顺丰; sealed and handed over by 17:00"
 
 
 def test_courier_the_buyer_does_not_want(run, tmp_path):
@@ -151,7 +151,7 @@ def test_sku_and_title_give_item_number_colour_and_size(run, tmp_path):
                        paid="2026-11-23 09:03:00", title="儿童保温杯 500ml", sku="粉色"))
     a = pack(run, "7000000000000000021")
     assert (a["item_no"], a["colour"], a["size"], a["quantity"]) == ("YR-2026", "黑色", "XL", 3)
-    assert a["checks"][1] == "数量 QUANTITY ×3: count twice"
+    assert a["checks"][1] == "QUANTITY ×3: count twice"
     b = pack(run, "7000000000000000022")
     assert (b["item_no"], b["colour"], b["size"]) == ("JK-8821", "藏青色", "XXL")
     c = pack(run, "7000000000000000023")
@@ -178,13 +178,13 @@ def test_several_orders_and_the_printed_slip(run, demo, journal):
     text = run(["shipcheck", "pack", order("paid_gift_and_card"), order("paid_presale")],
                check=0).stdout
     lines = text.splitlines()
-    assert lines[0] == (f"打包核对 packing checklist · order {order('paid_gift_and_card')} · "
+    assert lines[0] == (f"packing checklist · order {order('paid_gift_and_card')} · "
                         f"tb_paid_gift_and_22 · paid 2026-11-23 08:45")
-    assert "  数量 QUANTITY     ×2   ◀◀ count twice" in lines
-    assert "  发票 invoice      杭州某某科技有限公司 — NOT in the parcel (the buyer asked): send it " \
+    assert "  QUANTITY        ×2   ◀◀ count twice" in lines
+    assert "  invoice         杭州某某科技有限公司 — NOT in the parcel (the buyer asked): send it " \
            "separately" in lines
-    assert "    [ ] 赠品已放入 gift inside: 茶巾一条" in lines
-    presale = lines.index(f"打包核对 packing checklist · order {order('paid_presale')} · "
+    assert "    [ ] gift inside: 茶巾一条" in lines
+    presale = lines.index(f"packing checklist · order {order('paid_presale')} · "
                           f"tb_paid_presale21 · paid 2026-11-15 10:02")
     assert lines[presale + 1] == "!! presale: ships 2026-12-01, not before"
     assert require(journal, order("paid_gift_and_card"))["receiver_name"] not in text

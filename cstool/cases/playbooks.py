@@ -84,6 +84,13 @@ MONEY = Vocabulary("money kind", {
 })
 MONEY_OUT = ("compensation", "refund", "freight")
 
+# What a timeline event is (``exception show``).
+ACTION = Vocabulary("case event", {
+    "opened": ["登记"], "resolution": ["方案"], "step": ["完成步骤"], "money": ["金额"],
+    "freight_payer": ["运费承担"], "tracking": ["新运单"], "photo": ["照片"],
+    "status": ["状态"], "note": ["备注"], "closed": ["结案"],
+})
+
 # The money kind an --amount is taken as when --for is not given.
 MONEY_FOR_RESOLUTION = {
     "partial_compensation": "compensation",

@@ -5,16 +5,20 @@ and timeline, listings, and what is due (for cron and the handover sheet)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Optional
 
 from cstool.cases.playbooks import (
     KIND,
+    MONEY,
     OUTCOME,
+    PAYER,
     RESOLUTION,
     STATUS,
 )
 from cstool.cases.timeline import _inst, _load, derive, present, shop_policy
+from cstool.core.i18n import M_
 from cstool.core.values import Instant, Money, Name, Phone
 from cstool.core.where import Where, limit_sql
 
@@ -24,30 +28,53 @@ LIST_COLUMNS = ("id", "order_id", "buyer", "kind", "status", "resolution", "next
 # --- reading -----------------------------------------------------------------------
 
 
+_PHOTOS_NOTE = re.compile(r"(\d+) photo\(s\) on file")
+_MONEY_NOTE = re.compile(r"(" + "|".join(MONEY.values) + r") (-?\d+\.\d\d)")
+
+
+def _note(note: str) -> str:
+    """An event's note: the ones cstool writes itself (kept in English in the journal)
+    read in the reader's language; what an agent typed as typed."""
+    if note == "playbook default":
+        return M_("playbook default")
+    m = _PHOTOS_NOTE.fullmatch(note)
+    if m:
+        return M_("{n} photo(s) on file", n=m.group(1))
+    m = _MONEY_NOTE.fullmatch(note)
+    if m:
+        return M_("{kind} {amount}", kind=MONEY.word(m.group(1)), amount=m.group(2))
+    return note
+
+
 def _event_detail(e) -> str:
     a = e["action"]
     if a == "opened":
-        return f"{e['value']} ({KIND.label(e['value'])}): {e['note']}"
+        return M_("{kind} ({label}): {detail}", kind=e["value"], label=KIND.label(e["value"]),
+                  detail=e["note"])
     if a == "resolution":
-        text = f"{e['value']} ({RESOLUTION.label(e['value'])})"
+        text = M_("{value} ({label})", value=e["value"], label=RESOLUTION.label(e["value"]))
     elif a == "step":
-        text = f"done: {e['step']}"
+        text = M_("done: {step}", step=e["step"])
     elif a == "money":
-        text = f"{e['value']} {Money(e['amount_fen'])}"
+        text = M_("{kind} {amount}", kind=MONEY.word(e["value"]), amount=Money(e["amount_fen"]))
     elif a == "freight_payer":
         leg, _, payer = e["value"].partition(":")
-        text = f"{payer} pays " + {"both": "the freight both ways", "reship": "the reship freight",
-                                   "return": "the return freight"}.get(leg, "the freight")
+        who = PAYER.word(payer)
+        text = {"both": M_("{payer} pays the freight both ways", payer=who),
+                "reship": M_("{payer} pays the reship freight", payer=who),
+                "return": M_("{payer} pays the return freight", payer=who)}.get(
+                    leg, M_("{payer} pays the freight", payer=who))
     elif a == "tracking":
         text = f"{e['value'] or ''} {e['tracking_no']}".strip()
     elif a == "closed":
-        text = f"{e['value']} ({OUTCOME.label(e['value'])})"
+        text = M_("{value} ({label})", value=e["value"], label=OUTCOME.label(e["value"]))
     elif a in ("photo", "status"):
         text = e["value"]
     else:
         text = ""
     if e["note"]:
-        text = f"{text} — {e['note']}" if text else e["note"]
+        note = _note(e["note"])
+        text = text + M_(" — ") + note if text else note
     return text
 
 

@@ -4,7 +4,7 @@ import click
 
 from cstool.cases import report as cases_report
 from cstool.cases import timeline, views
-from cstool.cases.playbooks import KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
+from cstool.cases.playbooks import ACTION, KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
 from cstool.cli._common import (
     LIMIT,
     Domain,
@@ -25,7 +25,8 @@ LIST_DROP = ("opened_at", "opened_by", "resolution", "courier", "buyer")
 WORDS = {"kind": KIND, "status": STATUS, "resolution": RESOLUTION, "outcome": OUTCOME,
          "freight_payer": PAYER, "return_freight_payer": PAYER}
 CASE = Listing(words=WORDS, table={
-    "timeline": lambda events: [{k: e[k] for k in ("at", "agent", "action", "detail")}
+    "timeline": lambda events: [{"at": e["at"], "agent": e["agent"],
+                                 "action": ACTION.shown(e["action"]), "detail": e["detail"]}
                                 for e in events],
     "photo_files": lambda photos: [{k: p[k] for k in ("path", "type", "bytes", "file")}
                                    for p in photos]})

@@ -20,6 +20,7 @@ from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
 from cstool.core.i18n import N_, _
+from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
 from cstool.core.vocab import COLOUR
@@ -142,7 +143,7 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
     for change in result["applied"]:
         click.echo(change)
     for problem in result["problems"]:
-        click.echo(_("warning: {problem}").format(problem=problem), err=True)
+        click.echo(_("warning: {problem}").format(problem=in_language(problem)), err=True)
 
 
 @command(remark)

@@ -2,6 +2,7 @@
 
 import click
 
+from cstool.cases.playbooks import KIND
 from cstool.cli._common import (
     LIMIT,
     Domain,
@@ -17,12 +18,24 @@ from cstool.core.output import Listing
 from cstool.shipcheck import checks as lib
 from cstool.shipcheck import morning as morning_view
 from cstool.shipcheck.checks import CHECK
-from cstool.shipcheck.morning import MORNING_COLUMNS, SECTIONS
+from cstool.shipcheck.morning import MORNING_COLUMNS, REQUEST, SECTIONS
 from cstool.shipcheck.packing import checklist, render_text
+
+
+class _MorningKind:
+    """A morning row's kind: a check, what asked for a request, or a case's kind."""
+
+    @staticmethod
+    def shown(value):
+        for vocab in (CHECK, REQUEST, KIND):
+            if value in vocab.labels:
+                return vocab.shown(value)
+        return value
+
 
 # The morning view's sections as tables: the detail goes under its row when narrow.
 MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
-                  words={"kind": CHECK})
+                  words={"kind": _MorningKind})
 
 
 @click.group(invoke_without_command=True)

@@ -146,6 +146,9 @@ class Renderer:
             if text:
                 return ", ".join(str(self.plain(v, True, key)) for v in value)
             return [self.plain(v, False, key) for v in value]
+        if isinstance(value, Message):  # each text it holds masked, shown in its language
+            held = value.map(lambda part: self.plain(part, False, key))
+            return held.shown() if text else str(held)
         if isinstance(value, str) and not self.reveal and key not in IDENTIFIERS:
             return mask_text(value)
         return value
@@ -319,6 +322,8 @@ def own_names(value: Any, names: Sequence[Optional[str]], key: Optional[str] = N
         return {k: own_names(v, names, k) for k, v in value.items()}
     if isinstance(value, list):
         return [own_names(v, names, key) for v in value]
+    if isinstance(value, Message):
+        return value.map(lambda part: OrderText(part, names))
     if key in IDENTIFIERS or isinstance(value, (Instant, Verbatim)) or (
             isinstance(value, Pii) and not isinstance(value, Memo)):
         return value

@@ -113,6 +113,14 @@ class Word(str):
 # Every vocabulary made, in order (the catalog's ``vocabulary`` messages come from here).
 EVERY: list[Vocabulary] = []
 
+
+def word(what: str, canon: str):
+    """``canon`` as a :class:`Word` of the vocabulary named ``what`` when one is loaded (a
+    routine's words another routine may not import: the command line loads them), else
+    the value as it is."""
+    vocab = next((v for v in EVERY if v.what == what), None)
+    return vocab.word(canon) if vocab is not None and isinstance(canon, str) else canon
+
 STATUS = Vocabulary("order status", {
     "unpaid": ["待付款", "等待买家付款"],
     "paid": ["待发货", "买家已付款,等待卖家发货", "等待卖家发货", "买家已付款"],

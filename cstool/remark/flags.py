@@ -12,8 +12,9 @@ import re
 from typing import Any, Optional
 
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_
 from cstool.core.text import Lazy
-from cstool.core.vocab import COLOUR, Vocabulary
+from cstool.core.vocab import COLOUR, FLAG_MEANING, Vocabulary
 
 _KIND_WORDS = {
     "note": ["备注", "说明", "一般"],
@@ -107,14 +108,17 @@ def flag_problem(kind: str, flag: Optional[str], scheme: Optional[dict],
     expected, ok = kind_colours(kind, scheme, team, content)
     if flag == "none":
         if kind in FLAGGED_KINDS:
-            return f"no flag (旗帜); a {kind} remark takes {expected} ({COLOUR.label(expected)})"
+            return M_("no flag (旗帜); a {kind} remark takes {expected} ({label})",
+                      kind=KIND.word(kind), expected=expected, label=COLOUR.label(expected))
         return None
     if flag in ok:
         return None
     meaning = scheme.get(flag)
-    what = f"means {meaning} in the shop's scheme" if meaning else "has no meaning in the shop's scheme"
-    return (f"flag {flag} ({COLOUR.label(flag)}) {what}; "
-            f"a {kind} remark takes {expected} ({COLOUR.label(expected)})")
+    what = (M_("means {meaning} in the shop's scheme", meaning=FLAG_MEANING.word(meaning))
+            if meaning else M_("has no meaning in the shop's scheme"))
+    return M_("flag {flag} ({label}) {what}; a {kind} remark takes {expected} ({expected_label})",
+              flag=flag, label=COLOUR.label(flag), what=what, kind=KIND.word(kind),
+              expected=expected, expected_label=COLOUR.label(expected))
 
 
 class Shop:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from cstool.core.clock import from_db
+from cstool.core.i18n import M_
 from cstool.core.values import Instant, Memo
 from cstool.core.vocab import COLOUR, SHIPPED
 from cstool.core.where import Where
@@ -87,21 +88,25 @@ def lint(ctx, *, since: Optional[str] = None, author: Optional[str] = None,
             a = line.author if platform else who
             if a and a not in known.agents:
                 found.append(("unknown_author",
-                              f"author {a} is not a registered agent (cstool agent add {a})"))
+                              M_("author {a} is not a registered agent (cstool agent add {a})",
+                                 a=a)))
             for h in line.fields.get("holds", ()):
                 if h.get("owner") and h["owner"] not in known.agents:
                     found.append(("unknown_author",
-                                  f"hold owner {h['owner']} is not a registered agent"))
+                                  M_("hold owner {owner} is not a registered agent",
+                                     owner=h["owner"])))
             job = line.fields.get("job_no")
             if line.kind == "sale" and a in jobs and job and job != jobs[a]:
-                found.append(("job_no", f"工号{job} is not {a}'s job number ({jobs[a]})"))
+                found.append(("job_no", M_("工号{job} is not {a}'s job number ({known})",
+                                           job=job, a=a, known=jobs[a])))
         if platform:
             size = len((r["seller_memo"] or "").encode("utf-8"))
             if r["shop"] not in limits:
                 limits[r["shop"]] = policy.get("remark.memo_max_bytes", r["shop"])
             limit = limits[r["shop"]]
             if size > limit:
-                found.append(("too_long", f"memo is {size} bytes; the platform keeps {limit}"))
+                found.append(("too_long", M_("memo is {size} bytes; the platform keeps {limit}",
+                                             size=size, limit=limit)))
         if found:
             stats.remarks += 1
         for check, problem in dict.fromkeys(found):
@@ -169,11 +174,12 @@ def _order_checks(journal, clock, since, author, stats: LintStats,
             if author and who != author:
                 continue
             if check == "hold_past":
-                what = "presale date" if h["kind"] == "presale" else "hold date"
-                problem, kind = (f"{what} {h['until']} has passed and the order has not shipped",
-                                 h["rkind"])
+                problem, kind = ((M_("presale date {day} has passed and the order has not "
+                                     "shipped", day=h["until"]) if h["kind"] == "presale" else
+                                  M_("hold date {day} has passed and the order has not shipped",
+                                     day=h["until"])), h["rkind"])
             else:
-                problem, kind = "brushing order (@@@) has shipped", "brush"
+                problem, kind = M_("brushing order (@@@) has shipped"), "brush"
             stats.problems += 1
             stats.remarks += 1
             yield _finding(h["order_id"], who, kind, check, problem, h["remark_id"], h["source"],

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Optional
 
 from cstool.core.clock import iter_manual_dates, out_of_era
+from cstool.core.i18n import M_
 from cstool.core.limits import ERA
 from cstool.core.values import format_money as fm
 from cstool.core.vocab import COURIER_WORDS
@@ -411,38 +412,39 @@ def _problems(p: Parsed, flag_led: bool, shop: Shop) -> None:
     k, f, out = p.kind, p.fields, p.problems
     if k == "brush":
         if not f.get("name"):
-            out.append("no name after @@@ (刷单人)")
+            out.append(M_("no name after @@@ (刷单人)"))
     elif k == "chase":
         if p.at is None:
-            out.append("no time (时间)")
+            out.append(M_("no time (时间)"))
         if f.get("step") == "chased" and not p.author:
-            out.append("no author (备注人)")
+            out.append(M_("no author (备注人)"))
     elif k in SIGNED_KINDS:
         if k == "note" and not (p.reason or p.action):
-            out.append("no content (内容)")
+            out.append(M_("no content (内容)"))
         if p.at is None:
-            out.append("no time (时间)")
+            out.append(M_("no time (时间)"))
         if not p.author:
-            out.append("no author (备注人)")
+            out.append(M_("no author (备注人)"))
     if k == "note" and flag_led and not p.action:
-        out.append("no handling (处理方式)")
+        out.append(M_("no handling (处理方式)"))
     elif k == "request" and not f.get("request"):
-        out.append("does not say what the buyer asked (客户要求…)")
+        out.append(M_("does not say what the buyer asked (客户要求…)"))
     elif k == "address" and not f.get("address"):
-        out.append("no new address (新地址为:…)")
+        out.append(M_("no new address (新地址为:…)"))
     elif k == "attr" and not f.get("done"):
-        out.append("does not say the change was made (已修改妥当)")
+        out.append(M_("does not say the change was made (已修改妥当)"))
     elif k == "slip" and not f.get("to"):
-        out.append("does not say what was changed (修改成…)")
+        out.append(M_("does not say what was changed (修改成…)"))
     elif k == "rebate":
-        names = (("promo_price_fen", "no activity price (活动价)"),
-                 ("paid_price_fen", "no paid price (实付)"),
-                 ("refund_fen", "no amount to return (应返)"))
+        names = (("promo_price_fen", M_("no activity price (活动价)")),
+                 ("paid_price_fen", M_("no paid price (实付)")),
+                 ("refund_fen", M_("no amount to return (应返)")))
         out.extend(msg for key, msg in names if key not in f)
         if all(key in f for key, _ in names) and \
                 f["paid_price_fen"] - f["promo_price_fen"] != f["refund_fen"]:
-            out.append(f"amount to return {fm(f['refund_fen'])} is not paid "
-                       f"{fm(f['paid_price_fen'])} − activity price {fm(f['promo_price_fen'])}")
+            out.append(M_("amount to return {refund} is not paid {paid} − activity price "
+                          "{promo}", refund=fm(f["refund_fen"]), paid=fm(f["paid_price_fen"]),
+                          promo=fm(f["promo_price_fen"])))
     role = shop.roles.get(p.author) if p.author else None
     problem = flag_problem(k, p.flag, shop.scheme, side(role), p.text)
     if problem:
@@ -481,7 +483,8 @@ def parse_line(text: str, ref: datetime, shop: Shop, flag: Optional[str] = None,
     _classify(p, s, b0, b1, flag_led)
     _problems(p, flag_led, shop)
     if FOUR_DIGITS.search(s):
-        p.problems.extend(f"date {d} is outside the years {ERA}; ignored" for d in out_of_era(s))
+        p.problems.extend(M_("date {date} is outside the years {era}; ignored", date=d, era=ERA)
+                          for d in out_of_era(s))
     return p
 
 
@@ -516,7 +519,7 @@ def parse(text: str, ref: datetime, shop: Optional[Shop] = None,
                reason=last.reason, action=last.action, at=last.at, date_only=last.date_only,
                author=last.author, fields=dict(last.fields), segments=segs)
     for i, seg in enumerate(segs, 1):
-        p.problems.extend(f"line {i}: {x}" for x in seg.problems)
+        p.problems.extend(M_("line {n}: {problem}", n=i, problem=x) for x in seg.problems)
     if flag is not None and shop.scheme:
         # The platform's one flag covers the memo: it contradicts only if no line agrees.
         found = [flag_problem(s.kind, flag, shop.scheme,

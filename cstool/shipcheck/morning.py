@@ -9,13 +9,16 @@ from typing import Optional
 
 from cstool.core.clock import from_db, span, to_db
 from cstool.core.context import Scope
+from cstool.core.i18n import M_, Message
 from cstool.core.values import Instant
-from cstool.core.vocab import COURIER_WORDS
+from cstool.core.vocab import COURIER_WORDS, Vocabulary, word
 from cstool.core.where import Where
 from cstool.shipcheck.checks import _BASE, _WAITING, Report, Rules, memo_entries, run
 
 MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
 SECTIONS = ("unshipped", "request", "exception")
+# What a request row's ``kind`` says asked for it.
+REQUEST = Vocabulary("request source", {"buyer_message": ["买家留言"], "remark": ["备注"]})
 
 # A request in a remark or a buyer's message, and a remark saying it is done.
 _REQUEST = re.compile(r"要求|需要|请|麻烦|希望|务必|不要|指定|换|改|"
@@ -76,22 +79,23 @@ def open_requests(journal, scope: Optional[Scope] = None) -> list[dict]:
             continue
         said = []
         if message:
-            said.append(f"the buyer wrote \u201c{message}\u201d")
+            said.append(M_("the buyer wrote \u201c{message}\u201d", message=message))
         if asks:
-            said.append(f"the remark \u201c{asks[-1]}\u201d asks for something")
+            said.append(M_("the remark \u201c{remark}\u201d asks for something", remark=asks[-1]))
         kind = "buyer_message" if message else "remark"
-        detail = (" and ".join(said) + "; no remark says it is done: "
-                  "handle it and remark it before packing.")
+        detail = (said[0] + M_(" and ") + said[1] if len(said) > 1 else said[0]) + M_(
+            "; no remark says it is done: handle it and remark it before packing.")
         out.append({"section": "request", "kind": kind, "order_id": r["order_id"],
                     "platform": r["platform"], "shop": r["shop"], "buyer": r["buyer"],
                     "due_at": None, "hours_left": None, "detail": detail})
     return out
 
 
-def _age(delta: timedelta) -> str:
+def _age(delta: timedelta) -> Message:
     if delta.days >= 1:
-        return f"{delta.days} day{'s' if delta.days > 1 else ''}"
-    return f"{int(delta.total_seconds() // 3600)} h"
+        return (M_("{days} days", days=delta.days) if delta.days > 1 else
+                M_("{days} day", days=delta.days))
+    return M_("{hours} h", hours=int(delta.total_seconds() // 3600))
 
 
 def _instant(value: Optional[str]) -> Optional[Instant]:
@@ -113,13 +117,15 @@ def open_exceptions(journal, rules: Rules, scope: Optional[Scope] = None) -> lis
             LEFT JOIN orders o ON o.order_id = e.order_id AND o.platform = e.platform
             WHERE e.closed_at IS NULL{w.also()} ORDER BY e.opened_at, e.id""", w.params):
         opened, due = _instant(e["opened_at"]), _instant(e["due_at"])
-        detail = f"{e['kind']} case #{e['id']}, {e['status']}"
+        detail = M_("{kind} case #{id}, {status}", kind=word("exception kind", e["kind"]),
+                    id=e["id"], status=word("exception status", e["status"]))
         if opened:
             age = rules.now - from_db(opened)
-            detail += f", open {_age(age)}"
+            detail += M_(", open {age}", age=_age(age))
             if from_db(opened) < three_months_ago:
-                detail += " (over three months: settle it first)"
-        detail += f"; next: {e['next_step']}." if e["next_step"] else "."
+                detail += M_(" (over three months: settle it first)")
+        detail += (M_("; next: {step}.", step=e["next_step"]) if e["next_step"] else
+                   M_("."))
         out.append({"section": "exception", "kind": e["kind"], "order_id": e["order_id"],
                     "platform": e["platform"], "shop": e["shop"], "buyer": e["buyer"],
                     "due_at": due,

@@ -15,11 +15,12 @@ from datetime import date
 from typing import Optional
 
 from cstool.core import holds
+from cstool.core.i18n import M_, _
 from cstool.core.orders import lines as order_lines
 from cstool.core.orders import refunding, require
 from cstool.core.output import own_names
 from cstool.core.values import Address, Instant, Name, Phone
-from cstool.core.vocab import COURIER_WORDS, SENT
+from cstool.core.vocab import COURIER_WORDS, REFUND, SENT, STATUS
 from cstool.shipcheck.checks import memo_entries, presale_date
 
 _COLOUR = re.compile(r"(?:酒红|军绿|天蓝|浅蓝|深蓝|浅灰|深灰|藏青|藏蓝|卡其|咖啡|玫红|米白|"
@@ -162,15 +163,16 @@ def checklist(ctx, order_id: str) -> dict:
         for m in list(_CHANGE.finditer(text)) + list(_SWAP.finditer(text)):
             to = m.group("b")
             if re.fullmatch(r"[大小][一1]码", to):
-                warnings.append(f"a remark asks for {to} ({text}): confirm the exact size with "
-                                f"its author before packing")
+                warnings.append(M_("a remark asks for {to} ({text}): confirm the exact size "
+                                   "with its author before packing", to=to, text=text))
                 continue
             colour, size = _first(_COLOUR, to), _first(_SIZE, to) or _first(_SPEC, to)
             if (colour or item["colour"], size or item["size"]) == (item["colour"], item["size"]):
                 continue  # nothing new (or not an attribute)
             was = m.groupdict().get("a") or "/".join(
                 old for old, new in ((item["colour"], colour), (item["size"], size)) if new and old)
-            changes.append(f"{was or 'as ordered'} → {to} ({text})")
+            changes.append(M_("{was} → {to} ({text})", was=was or M_("as ordered"), to=to,
+                              text=text))
             item["colour"] = colour or item["colour"]
             item["size"] = size or item["size"]
 
@@ -188,64 +190,74 @@ def checklist(ctx, order_id: str) -> dict:
 
     status = order["status"]
     if order["brushing"] or "brush" in kinds:
-        warnings.insert(0, "brushing order (刷单): never ship it")
+        warnings.insert(0, M_("brushing order (刷单): never ship it"))
     if status in ("unpaid", "closed"):
-        warnings.insert(0, f"the order is {status}: do not ship it")
+        warnings.insert(0, M_("the order is {status}: do not ship it",
+                              status=STATUS.word(status)))
     elif status == "part_shipped":
-        warnings.append("part of it has shipped: pack only what is still missing")
+        warnings.append(M_("part of it has shipped: pack only what is still missing"))
     elif status in SENT:
         sent = " ".join(v for v in (order["courier"], order["tracking_no"]) if v)
-        warnings.append(f"already shipped ({status}{': ' + sent if sent else ''})")
+        warnings.append(M_("already shipped ({status}: {sent})", status=STATUS.word(status),
+                           sent=sent) if sent else
+                        M_("already shipped ({status})", status=STATUS.word(status)))
     if any("退款" in t for t in lines):
-        warnings.append("a remark mentions a refund (退款): check before packing")
+        warnings.append(M_("a remark mentions a refund (退款): check before packing"))
     presale_held = False
     for ln in items:
         if not ln["pack"] and ln["status"] not in SENT:
             what = " ".join(x for x in (ln["title"], ln["sku"]) if x)
-            why = ("closed" if ln["status"] == "closed"
-                   else f"refund {ln['refund_status'] or 'paid'}")
-            warnings.append(f"do not pack {what} ×{ln['quantity'] or '?'} ({why})")
+            why = (STATUS.word("closed") if ln["status"] == "closed"
+                   else M_("refund {status}", status=REFUND.word(ln["refund_status"]))
+                   if ln["refund_status"] else M_("refund paid"))
+            warnings.append(M_("do not pack {what} ×{n} ({why})", what=what,
+                               n=ln["quantity"] or "?", why=why))
     for h in holds.open_holds(journal, oid, order["platform"]):
         if h["kind"] == "presale":
             presale_held = True
             day = date.fromisoformat(h["until"])
-            warnings.append(f"presale: ships {h['until']}, not before" if day > clock.today()
-                            else f"presale ships {h['until']}: ship it today")
+            warnings.append(M_("presale: ships {day}, not before", day=h["until"])
+                            if day > clock.today() else
+                            M_("presale ships {day}: ship it today", day=h["until"]))
         elif h["kind"] == "until":
             day = date.fromisoformat(h["until"])
-            warnings.append(f"held until {h['until']}: do not ship before" if day > clock.today()
-                            else f"the hold until {h['until']} is due: ship it today")
+            warnings.append(M_("held until {day}: do not ship before", day=h["until"])
+                            if day > clock.today() else
+                            M_("the hold until {day} is due: ship it today", day=h["until"]))
         elif h["kind"] == "owner":
-            warnings.append(f"only {h['owner']} handles this order (必须由{h['owner']}负责处理)")
+            warnings.append(M_("only {owner} handles this order (必须由{owner}负责处理)",
+                               owner=h["owner"]))
         else:
-            warnings.append("waiting for the buyer's answer: do not pack yet")
+            warnings.append(M_("waiting for the buyer's answer: do not pack yet"))
     presale = presale_date(order["presale_info"], clock.local(order["created_at"]))
     if presale and presale > clock.today() and not presale_held:
-        warnings.append(f"presale: ships {presale.isoformat()}, not before")
+        warnings.append(M_("presale: ships {day}, not before", day=presale.isoformat()))
     if new_address:
-        warnings.append("the address was changed by remark: use the new address, not the export's")
+        warnings.append(M_("the address was changed by remark: use the new address, not the "
+                           "export's"))
     if avoid:
-        warnings.append(f"the buyer does not want {'/'.join(dict.fromkeys(avoid))}")
+        warnings.append(M_("the buyer does not want {couriers}",
+                           couriers="/".join(dict.fromkeys(avoid))))
 
     quantity = order["item_count"]
     if items:  # what the lines still to pack add up to
         quantity = sum(ln["quantity"] or 0 for ln in packed) if all(
             ln["quantity"] is not None for ln in packed) else None
     checks = [
-        "货号、颜色、尺码与订单一致 item number, colour and size match the order",
-        f"数量 QUANTITY ×{quantity if quantity is not None else '?'}: count twice",
-        "无破损、无脏污 no damage, no dirt",
-        "礼品袋 + 一套卡片,卡片干净全新 gift bag and card set, cards clean and unused",
+        M_("item number, colour and size match the order"),
+        M_("QUANTITY ×{n}: count twice", n=quantity if quantity is not None else "?"),
+        M_("no damage, no dirt"),
+        M_("gift bag and card set, cards clean and unused"),
     ]
     if gifts:
-        checks.append(f"赠品已放入 gift inside: {', '.join(gifts)}")
+        checks.append(M_("gift inside: {gifts}", gifts=", ".join(gifts)))
     if card:
-        checks.append(f"贺卡 card written: “{card}”")
+        checks.append(M_("card written: “{card}”", card=card))
     checks += [
-        "纸箱大小合适,封箱美观 box of the right size, neatly sealed",
-        "物品齐全,无错发漏发 nothing wrong, nothing missing",
-        f"快递 courier: {courier or 'the shop default'}; sealed and handed over by "
-        f"{policy.get('dispatch_time')}",
+        M_("box of the right size, neatly sealed"),
+        M_("nothing wrong, nothing missing"),
+        M_("courier: {courier}; sealed and handed over by {time}",
+           courier=courier or M_("the shop default"), time=policy.get("dispatch_time")),
     ]
     invoice = order["invoice_title"]
     return own_names({
@@ -283,48 +295,58 @@ def render_text(c: dict, renderer) -> str:
     def v(value) -> str:
         return str(renderer.plain(value, text=True)) if value not in (None, "", []) else "—"
 
-    out = [f"打包核对 packing checklist · order {c['order_id']} · {c['buyer'] or '—'}"
-           + (f" · paid {v(c['paid_at'])}" if c["paid_at"] else "")]
+    out = [_("packing checklist · order {order} · {buyer}").format(
+        order=c["order_id"], buyer=c["buyer"] or "—")
+           + (_(" · paid {at}").format(at=v(c["paid_at"])) if c["paid_at"] else "")]
     def mask(text) -> str:  # warnings, changes and remarks quote what agents typed
-        return renderer.mask(own_names(text, [c["receiver_name"]]))
+        return str(renderer.plain(own_names(text, [c["receiver_name"]]), text=True))
 
     out += [f"!! {mask(w)}" for w in c["warnings"]]
     invoice = v(c["invoice_title"])
     if c["invoice_title"] and not c["invoice_in_parcel"]:
-        invoice += " — NOT in the parcel (the buyer asked): send it separately"
+        invoice += _(" — NOT in the parcel (the buyer asked): send it separately")
     ship_to = " · ".join(v(c[k]) for k in ("receiver_name", "receiver_phone", "receiver_address"))
     if c["new_address"]:
-        ship_to = f"NEW ADDRESS {v(c['new_address'])} (export had: {v(c['receiver_address'])})"
+        ship_to = _("NEW ADDRESS {new} (export had: {old})").format(
+            new=v(c["new_address"]), old=v(c["receiver_address"]))
     quantity = c["quantity"] if c["quantity"] is not None else "?"
     fields = [
-        ("商品 item", v(c["item"])),
-        ("货号 item no", v(c["item_no"]) if c["item_no"] else "— (not in the export: check the "
-                                                              "label against the title)"),
-        ("颜色 colour", v(c["colour"])),
-        ("尺码 size", v(c["size"])),
-        ("数量 QUANTITY", f"×{quantity}   ◀◀ count twice"),
-        *[(("件 lines" if i == 0 else ""), _line_text(ln, v))
+        (_("item"), v(c["item"])),
+        (_("item no"), v(c["item_no"]) if c["item_no"] else
+         _("— (not in the export: check the label against the title)")),
+        (_("colour"), v(c["colour"])),
+        (_("size"), v(c["size"])),
+        (_("QUANTITY"), _("×{n}   ◀◀ count twice").format(n=quantity)),
+        *[((_("lines") if i == 0 else ""), _line_text(ln, v))
           for i, ln in enumerate(c.get("lines") or [])],
-        ("改动 changed", mask("; ".join(c["changes"])) or "—"),
-        ("赠品 gifts", v(c["gifts"])),
-        ("贺卡 card", f"“{mask(c['card'])}”" if c["card"] else "—"),
-        ("发票 invoice", invoice),
-        ("快递 courier", v(c["courier"])),
-        ("送货 delivery", v(c["delivery_window"])),
-        ("收货 ship to", ship_to),
-        ("留言 message", v(c["buyer_message"])),
+        (_("changed"), "; ".join(mask(x) for x in c["changes"]) or "—"),
+        (_("gifts"), v(c["gifts"])),
+        (_("card"), f"“{mask(c['card'])}”" if c["card"] else "—"),
+        (_("invoice"), invoice),
+        (_("courier"), v(c["courier"])),
+        (_("delivery"), v(c["delivery_window"])),
+        (_("ship to"), ship_to),
+        (_("message"), v(c["buyer_message"])),
     ]
-    out += [f"  {label:<16}{value}" for label, value in fields]
-    out += [f"  {'备注 remarks':<16}{mask(line)}" if i == 0 else f"  {'':<16}{mask(line)}"
+    out += [f"  {_pad(label)}{value}" for label, value in fields]
+    remarks = _("remarks")
+    out += [f"  {_pad(remarks if i == 0 else '')}{mask(line)}"
             for i, line in enumerate(c["remarks"] or ["—"])]
-    out.append("  核对 checks")
+    out.append("  " + _("checks"))
     out += [f"    [ ] {mask(check)}" for check in c["checks"]]
     return "\n".join(out) + "\n"
+
+
+def _pad(label: str, columns: int = 16) -> str:
+    """``label`` padded to ``columns`` columns on the screen (a Chinese character is two)."""
+    from cstool.core.table import width
+
+    return label + " " * max(1, columns - width(label))
 
 
 def _line_text(ln: dict, v) -> str:
     """``[ ] 雪平锅 颜色分类：20厘米锅-不含盖 · YO-PAN-20 ×1`` (a line not to pack says so)."""
     what = " ".join(str(x) for x in (ln["title"], ln["sku"]) if x) or "—"
     code = f" · {ln['item_no']}" if ln["item_no"] else ""
-    box = "[ ]" if ln["pack"] else "[x] NOT PACKED:"
+    box = "[ ]" if ln["pack"] else "[x] " + _("NOT PACKED:")
     return f"{box} {v(what)}{code} ×{ln['quantity'] if ln['quantity'] is not None else '?'}"

@@ -25,9 +25,23 @@ def _when(rules: Rules, value: datetime | str) -> str:
     return rules.clock.local(value).strftime("%Y-%m-%d %H:%M")
 
 
+class _Hours(str):
+    """A length of hours in a detail: ``8.0 h`` as its value (JSON, the journal, robot
+    messages keep it), shown as people read one: ``8小时``, ``19小时36分`` (``8 h``)."""
+
+    def __new__(cls, hours: float):
+        obj = super().__new__(cls, f"{abs(hours):.1f} h")
+        obj.hours = abs(hours)
+        return obj
+
+    def shown(self) -> str:
+        from cstool.core.human import duration  # only when a detail is read
+
+        return duration(self.hours * 60)
+
+
 def _h(hours: float) -> str:
-    """A length of hours in a detail: ``8.0 h`` (``8.0小时``)."""
-    return M_("{hours} h", hours=f"{abs(hours):.1f}")
+    return _Hours(hours)
 
 
 def row(rules: Rules, r, check: str, due: datetime, detail: str,
