@@ -134,7 +134,7 @@ def zh(run, args, **kw):
 def test_help_in_chinese_has_clicks_words(run):
     out = zh(run, "--help", check=0).stdout
     for words in ("用法: cstool [选项] 命令 [参数]...", "选项:", "命令:", "显示本帮助并退出。",
-                  "显示版本并退出。", "日志文件", "环境变量", "淘宝/天猫类店铺的客服工作台"):
+                  "显示版本并退出。", "日志文件", "环境变量", "淘宝/天猫、拼多多、京东、抖店、有赞店铺的客服工作台"):
         assert words in out
     for english in ("Usage:", "Options:", "Commands:", "Show this message", "env var"):
         assert english not in out

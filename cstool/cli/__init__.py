@@ -154,9 +154,9 @@ def os_error(e: OSError) -> str:
 @global_options
 @click.pass_context
 def cli(ctx):
-    """Customer-service routines (客服) for Taobao/Tmall-style shops.
+    """Customer-service routines (客服) for shops on Taobao/Tmall, PDD, JD, Douyin, Youzan.
 
-    One local SQLite journal holds the shop's orders, remarks, chases,
+    One local SQLite journal holds the shops' orders, remarks, chases,
     abnormal shipments and handover items; every command reads or writes it.
 
     \b
