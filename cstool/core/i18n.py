@@ -71,7 +71,7 @@ def journal_language(path: Optional[str] = None) -> Optional[str]:
     Never creates or migrates a journal: that is the command's business."""
     import sqlite3
 
-    from cstool.core.journal import read_only
+    from cstool.core.location import read_only
 
     conn = read_only(path)
     if conn is None:

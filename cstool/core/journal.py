@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,39 +16,10 @@ from typing import Any, Optional
 
 from cstool import migrations
 from cstool.core.errors import CstoolError
+from cstool.core.location import default_db_path, read_only, resolve_path  # noqa: F401
 
 BUSY_TIMEOUT_S = 15.0
 MIGRATION_SET = "cstool"
-
-
-def default_db_path() -> str:
-    """``<user data dir>/cstool/journal.db`` (XDG_DATA_HOME on Linux and BSD)."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Application Support")
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-    return os.path.join(base, "cstool", "journal.db")
-
-
-def resolve_path(path: Optional[str]) -> str:
-    return os.path.abspath(os.path.expanduser(path or os.environ.get("CSTOOL_DB") or default_db_path()))
-
-
-def read_only(path: Optional[str] = None) -> Optional[sqlite3.Connection]:
-    """A read-only connection to the journal at ``path`` for a quick look (the language a
-    policy sets, the order numbers a shell completes): None when there is no journal
-    file. Nothing is created or migrated; the caller closes it."""
-    from urllib.parse import quote
-
-    where = resolve_path(path)
-    if not os.path.isfile(where):
-        return None
-    try:
-        return sqlite3.connect(f"file:{quote(where)}?mode=ro", uri=True, timeout=1.0)
-    except sqlite3.Error:
-        return None
 
 
 def _create_file(path: str) -> None:

@@ -18,7 +18,7 @@ from cstool.core.i18n import M_
 from cstool.core.values import Instant, format_money
 
 if TYPE_CHECKING:
-    from cstool.shipcheck.checks import Rules
+    from cstool.shipcheck.rules import Rules
 
 
 def _when(rules: Rules, value: datetime | str) -> str:
