@@ -4,7 +4,7 @@ import click
 
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
-from cstool.core.i18n import N_
+from cstool.core.i18n import N_, _
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
 from cstool.core.vocab import PLATFORM, STATUS
@@ -21,7 +21,7 @@ def orders():
 
 
 @command(orders, name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "source_format", default="auto", show_default=True, metavar="FORMAT",
               help="The export's format: auto (from its header), generic (with --map), or "
                    "one of " + ", ".join(formats.names()) + " (see docs/import.md).")
@@ -38,7 +38,7 @@ def orders():
 @click.option("--status-map", "status_maps", multiple=True, metavar="WORD=STATUS",
               help="A status word the export uses that cstool does not know (repeatable), "
                    "e.g. '已揽收=shipped'; a refund word maps to a refund status.")
-@click.option("--spec", "spec_files", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--spec", "spec_files", multiple=True, type=click.Path(),
               metavar="FILE.json", help="A format of the shop's own (repeatable; docs/import.md).")
 @click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the file; nothing is written.")
@@ -76,6 +76,9 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
         dry_run=dry_run, progress=None if as_json else importer.stderr_progress("importing"),
         after_rows=routines.import_hook(ctx), platform=platform, shop=shop,
         status_map=status_map, specs=specs)
+    for r in results:
+        for w in r.warnings:
+            click.echo(_("warning: {problem}").format(problem=w), err=True)
     if as_json:
         app.emit([r.as_dict() for r in results], "json")
         return
