@@ -1,0 +1,86 @@
+"""The last pieces of the platforms' real exports: Youzan's address over four columns, and
+PDD's order numbers that carry their day when the export gives no time
+(fixtures/platform_exports.py and the headers of docs/import.md's sources)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import FIXTURES
+
+sys.path.insert(0, str(FIXTURES))
+import platform_exports as px  # noqa: E402
+
+# Youzan's order-level export, all 60 columns in their order (S20; 分销员 twice).
+YOUZAN_S20 = (
+    "订单号,销售渠道,归属店铺,订单类型,订单状态,推广方式,订单来源,订单创建时间,买家付款时间,交易成功时间,"
+    "付款方式,支付流水号,商品金额合计,运费,店铺优惠合计,应收订单金额,订单实付金额,支付优惠合计,订单实收金额,"
+    "订单抵用积分数,店铺优惠方式,支付优惠方式,全部商品名称,商品种类数,订单配送方式,同城送达时间/提货时间,"
+    "收货人省份,收货人城市,收货人地区,详细收货地址/提货地址,收货人/提货人,收货人手机号/提货人手机号,买家备注,"
+    "订单星级,买家昵称,买家是否会员,买家手机号,下单网点,收银员,分销员,销售导购,专属导购,订单退款状态,"
+    "订单已退款金额,商家订单备注,桌号,挂账主体,挂账手机号,团长订单,订单风险标签,分销员,分销员手机号,"
+    "分销员所属店铺,分销员所属团队,分销员所属分组,分销员等级,订单佣金类型,订单佣金金额,订单下级卖货提成类型,"
+    "订单下级卖货提成金额").split(",")
+
+
+def youzan_row(**cells) -> list:
+    row = dict.fromkeys(range(len(YOUZAN_S20)), "——")
+    for name, value in cells.items():
+        row[YOUZAN_S20.index(name)] = value
+    return [row[i] for i in range(len(YOUZAN_S20))]
+
+
+@pytest.fixture
+def imp(run, env):
+    run(["agent", "add", "倩"], check=0)
+
+    def go(*args, check=0):
+        return run(["--agent", "倩", "orders", "import", *map(str, args)], check=check)
+
+    return go
+
+
+def test_youzan_s20_address_is_composed_from_its_four_columns_and_masked(run, imp, tmp_path):
+    base = {"归属店铺": "示范有赞店", "订单状态": "待发货", "订单创建时间": "2026-11-23 09:10:00",
+            "买家付款时间": "2026-11-23 09:15:00", "订单实付金额": "68.00", "全部商品名称": "手工皂",
+            "收货人/提货人": "赵小明", "收货人手机号/提货人手机号": "\t13999999999",
+            "买家昵称": "yz_soap", "订单配送方式": "快递发货"}
+    rows = [
+        youzan_row(**base, 订单号="E20261123091000065306101", 收货人省份="浙江省",
+                   收货人城市="杭州市", 收货人地区="西湖区", **{"详细收货地址/提货地址": "文三路100号"}),
+        # a municipality: its city is its province, said once
+        youzan_row(**base, 订单号="E20261123091000065306102", 收货人省份="上海市",
+                   收货人城市="上海市", 收货人地区="浦东新区", **{"详细收货地址/提货地址": "世纪大道1号"}),
+        # a detail that already starts with the province is kept as it is
+        youzan_row(**base, 订单号="E20261123091000065306103", 收货人省份="江苏省",
+                   收货人城市="南京市", 收货人地区="鼓楼区",
+                   **{"详细收货地址/提货地址": "江苏省南京市鼓楼区中山路1号"}),
+    ]
+    f = px._csv(tmp_path / "有赞订单.csv", YOUZAN_S20, rows, encoding="utf-8", quote_all=False)
+    result = run.json(["--agent", "倩", "orders", "import", str(f), "--json"])
+    assert (result[0]["format"], result[0]["inserted"]) == ("youzan", 3)
+    addresses = {o["order_id"]: o["receiver_address"] for o in run.json(
+        ["orders", "list", "--reveal", "--json"])}
+    assert addresses == {"E20261123091000065306101": "浙江省杭州市西湖区文三路100号",
+                         "E20261123091000065306102": "上海市浦东新区世纪大道1号",
+                         "E20261123091000065306103": "江苏省南京市鼓楼区中山路1号"}
+    shown = run.json(["orders", "show", "E20261123091000065306101", "--json"])
+    assert shown["receiver_address"] == "浙江省杭州市西湖区 ****"
+    assert shown["receiver_phone"] == "139****9999"
+    table = run(["orders", "show", "E20261123091000065306101"], check=0).output
+    assert "文三路" not in table and "13999999999" not in table
+
+
+def test_youzan_s21_address_without_a_city_column_is_composed(run, imp, files_dir):
+    """The fixture's header (S21) has 收货人省份 and 收货人地区 but no 收货人城市."""
+    imp(files_dir["youzan"])
+    order = run.json(["orders", "show", px.YOUZAN[0][0], "--reveal", "--json"])
+    assert order["receiver_address"] == "浙江省西湖区文三路100号"
+    assert run.json(["orders", "show", px.YOUZAN[0][0], "--json"])["receiver_address"] == \
+        "浙江省西湖区 ****"
+
+
+@pytest.fixture
+def files_dir(tmp_path):
+    return px.write_all(tmp_path / "exports")
