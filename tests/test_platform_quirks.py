@@ -84,3 +84,92 @@ def test_youzan_s21_address_without_a_city_column_is_composed(run, imp, files_di
 @pytest.fixture
 def files_dir(tmp_path):
     return px.write_all(tmp_path / "exports")
+
+
+# --- PDD: a created time that is only the day of the order number ------------------------
+
+UNPAID = "261123-607198974342003"  # 待支付: 订单成交时间 empty, no 下单时间 column
+PAID = "261123-607198974342001"    # 待发货, 订单成交时间 2026-11-23 09:20:00
+
+
+def pdd_file(tmp_path, rows, header=px.PDD_HEADER, name="订单明细-pdd.csv"):
+    return px._csv(tmp_path / name, header, rows, encoding="utf-8", quote_all=False)
+
+
+def test_a_day_only_created_time_says_so_in_the_order_json(run, imp, files_dir):
+    imp(files_dir["pdd"], "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", UNPAID, "--json"])
+    assert (order["created_at"], order["created_at_precision"]) == (
+        "2026-11-23T00:00:00+08:00", "day")
+    paid = run.json(["orders", "show", PAID, "--json"])
+    assert (paid["created_at"], paid["created_at_precision"]) == (
+        "2026-11-23T09:20:00+08:00", "second")
+    listed = {o["order_id"]: o["created_at_precision"]
+              for o in run.json(["orders", "list", "--platform", "pdd", "--json"])}
+    assert listed == {UNPAID: "day", PAID: "second", "261121-607198974342002": "second",
+                      "261115-607198974342004": "second"}
+    # every other platform's times are the export's own
+    for key in ("taobao_orders", "jd", "douyin", "youzan"):
+        imp(files_dir[key], "--shop", "某店")
+    others = [o for o in run.json(["orders", "list", "--limit", "0", "--json"])
+              if o["platform"] != "pdd"]
+    assert others and {o["created_at_precision"] for o in others} == {"second"}
+
+
+def test_a_table_shows_the_day_without_a_made_up_time(run, imp, files_dir, monkeypatch):
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "80")
+    imp(files_dir["pdd"], "--shop", px.PDD_SHOP)
+    table = run(["orders", "list", "--platform", "pdd"], check=0).output
+    line = next(x for x in table.splitlines() if x.startswith(UNPAID))
+    assert "11-23 --:--" in line and "00:00" not in line
+    assert "11-23 09:20" in next(x for x in table.splitlines() if x.startswith(PAID))
+    shown = run(["orders", "show", UNPAID], check=0).output
+    assert "11-23 --:--" in shown and "00:00" not in shown
+
+
+def test_the_next_export_with_the_time_makes_it_exact(run, imp, tmp_path, files_dir):
+    imp(files_dir["pdd"], "--shop", px.PDD_SHOP)
+    paid = list(px.PDD[2])
+    paid[0], paid[3] = "2026-11-23 09:40:00", "待发货"  # the buyer paid: 订单成交时间 is there
+    imp(pdd_file(tmp_path, [paid], name="later.csv"), "--shop", px.PDD_SHOP)
+    order = run.json(["orders", "show", UNPAID, "--json"])
+    assert (order["created_at"], order["created_at_precision"], order["status"]) == (
+        "2026-11-23T09:40:00+08:00", "second", "paid")
+
+
+def test_a_real_time_at_midnight_on_another_day_is_not_day_only(run, imp, tmp_path):
+    """Only the midnight of the number's own day is the marker: an order created at
+    00:00:00 the next day (its 订单成交时间 says so) keeps its time."""
+    row = list(px.PDD[0])
+    row[0] = "2026-11-24 00:00:00"
+    imp(pdd_file(tmp_path, [row]), "--shop", px.PDD_SHOP)
+    assert run.json(["orders", "show", PAID, "--json"])["created_at_precision"] == "second"
+
+
+def test_chase_due_marks_the_day_and_counts_unpaid_at_most_since_midnight(run, imp,
+                                                                          files_dir):
+    """Decided: a day-only order is chased from the day it was made (the grace counts from
+    midnight: it was already in an export) and its unpaid time is an upper bound."""
+    imp(files_dir["pdd"], "--shop", px.PDD_SHOP)
+    rows = {r["order_id"]: r for r in run.json(["chase", "due", "--all", "--json"])}
+    row = rows[UNPAID]
+    assert (row["created_at"], row["created_at_precision"], row["unpaid_minutes"]) == (
+        "2026-11-23T00:00:00+08:00", "day", 870)   # now is 14:30: at most 14 h 30 min
+    table = run(["chase", "due", "--all", "--format", "table"], check=0).output
+    assert "≤14 h 30 min" in next(x for x in table.splitlines() if x.startswith(UNPAID))
+
+
+def test_shipcheck_counts_a_day_only_order_from_its_midnight_and_says_the_day(run, imp,
+                                                                             tmp_path):
+    """A paid row with neither 订单成交时间 nor 支付时间 (S24: the column empty on whole
+    files): its deadline counts from the earliest it can have been made, so it is never
+    judged later than the platform judges it; the detail says the date, not 00:00."""
+    row = list(px.PDD[0])
+    row[0], row[-1] = "", ""  # no 订单成交时间, no 承诺发货时间
+    imp(pdd_file(tmp_path, [row]), "--shop", px.PDD_SHOP)
+    run(["policy", "set", "ship_deadline_hours", "24"], check=0)
+    rows = run.json(["--now", "2026-11-24 06:00", "shipcheck", "--json"])
+    mine = next(r for r in rows if r["order_id"] == PAID)
+    assert mine["due_at"] == "2026-11-24T00:00:00+08:00" and mine["check"] == "overdue"
+    assert mine["detail"].startswith("created 2026-11-23 --:-- (the export has no payment")

@@ -139,4 +139,7 @@ def show(app, order_id, fmt):
       cstool orders show 261123-607198974342001 --platform pdd
     """
 
-    app.emit(order_view.show(app.ctx, order_id), fmt)
+    order = order_view.show(app.ctx, order_id)
+    if fmt == "table":  # the table says it by the time itself: 11-23 --:--
+        order.pop("created_at_precision", None)
+    app.emit(order, fmt)

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from cstool.core.errors import InputError
-from cstool.core.files import (XLSX_MAX_COLUMNS, check_input, open_xlsx, sniff_encoding,
-                               sniff_kind)
+from cstool.core.files import XLSX_MAX_COLUMNS, check_input, open_xlsx, sniff_encoding, sniff_kind
 
 csv.field_size_limit(16 * 1024 * 1024)
 
