@@ -4,6 +4,7 @@ PDD's order numbers that carry their day when the export gives no time
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -173,3 +174,50 @@ def test_shipcheck_counts_a_day_only_order_from_its_midnight_and_says_the_day(ru
     mine = next(r for r in rows if r["order_id"] == PAID)
     assert mine["due_at"] == "2026-11-24T00:00:00+08:00" and mine["check"] == "overdue"
     assert mine["detail"].startswith("created 2026-11-23 --:-- (the export has no payment")
+
+
+# --- a new user with every platform's file, in Chinese at 80 columns --------------------
+
+
+@pytest.fixture
+def every_platform(run, imp, files_dir, monkeypatch):
+    for key in ("taobao_orders", "taobao_items", "pdd", "jd", "douyin", "youzan"):
+        imp(files_dir[key])
+    monkeypatch.setenv("CSTOOL_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "80")
+    return files_dir
+
+
+def test_a_listing_of_one_platform_leaves_out_its_platform_first(run, every_platform):
+    """--platform pdd: every row says 拼多多, so that column goes before the ship-by time."""
+    table = run(["orders", "list", "--platform", "pdd"], check=0).output
+    head = table.splitlines()[0]
+    assert "平台" not in head and "发货时限" in head
+    assert max(len(x) for x in table.splitlines()) <= 80
+    assert "11-25 09:20" in next(x for x in table.splitlines() if x.startswith(PAID))
+    # --shop alike: the shop column goes first
+    imp_shop = run(["orders", "list", "--shop", px.YOUZAN_SHOP], check=0).output
+    assert "店铺" not in imp_shop.splitlines()[0] and "平台" in imp_shop.splitlines()[0]
+
+
+def test_orders_show_says_the_status_words_in_the_readers_language(run, every_platform):
+    order = run(["orders", "show", "6938000000000000001"], check=0).output
+    lines = order.splitlines()
+    assert next(x for x in lines if x.startswith("状态")).split()[-1] == "待发货"
+    assert "paid" not in order.split()  # nor in its lines: 待发货 there too
+    as_json = run.json(["orders", "show", "6938000000000000001", "--json"])
+    assert as_json["status"] == "paid" and {i["status"] for i in as_json["items"]} <= {
+        "paid", "closed", "shipped", "finished", "unpaid", "signed", "part_shipped"}
+
+
+def test_a_contact_item_on_a_known_order_whose_export_has_no_buyer(run, every_platform):
+    """PDD's and Douyin's exports name no buyer: the known order is how the next shift
+    reaches them (the platform's chat), as the refusal itself says."""
+    result = run(["--agent", "倩", "handover", "add", "-c", "联系售后", "--order", PAID,
+                  "-p", "买家说少件", "-t", "核对发货", "--json"], check=0)
+    item = json.loads(result.stdout)
+    assert (item["order_id"], item["buyer"], item["category"]) == (PAID, None, "aftersale")
+    # an order the journal does not know still needs --buyer
+    refused = run(["--agent", "倩", "handover", "add", "-c", "联系售后", "--order",
+                   "261123-000000000000999", "-p", "x", "-t", "y"])
+    assert refused.exit_code == 2

@@ -7,12 +7,19 @@ from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app,
 from cstool.core.i18n import N_, _
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
-from cstool.core.vocab import PLATFORM, STATUS
+from cstool.core.vocab import PLATFORM, REFUND, STATUS
 from cstool.orders import formats, importer
 
 # What a narrow terminal leaves out of orders list, first first (orders show has it all).
 LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo", "ship_by",
              "platform", "shop")
+
+
+def list_drop(scope) -> tuple:
+    """What a narrow terminal leaves out of orders list, first first: a column the scope
+    fixes (``--platform``, ``--shop``: the same word on every row) goes first."""
+    fixed = tuple(k for k, v in (("platform", scope.platform), ("shop", scope.shop)) if v)
+    return fixed + tuple(k for k in LIST_DROP if k not in fixed)
 
 
 @click.group()
@@ -117,7 +124,7 @@ def list_(app, statuses, since, buyer, limit, fmt):
 
     since_db = app.since(since)
     rows = list_orders(app.ctx, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
-    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=LIST_DROP,
+    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=list_drop(app.scope),
                                         words={"status": STATUS, "platform": PLATFORM},
                                         empty=N_("no orders match")))
 
@@ -142,4 +149,5 @@ def show(app, order_id, fmt):
     order = order_view.show(app.ctx, order_id)
     if fmt == "table":  # the table says it by the time itself: 11-23 --:--
         order.pop("created_at_precision", None)
-    app.emit(order, fmt)
+    # the order's and its lines' status words in the reader's language, as orders list
+    app.emit(order, fmt, listing=Listing(words={"status": STATUS, "refund_status": REFUND}))
