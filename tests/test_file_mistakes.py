@@ -255,3 +255,15 @@ def test_the_readme_path_is_still_not_an_export(imp):
     """A text file that is no CSV export keeps failing as today (exit 1, the closest format)."""
     result = imp(ROOT / "README.md")
     assert result.exit_code == 1 and "not an order export" in result.output
+
+
+def test_a_zip_of_exports_is_refused_saying_to_unzip_it(run, imp, tmp_path):
+    import zipfile
+
+    f = tmp_path / "抖店订单.xlsx"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("抖店订单.csv", ",".join(px.DOUYIN_HEADER) + "\n")
+    result = imp(f)
+    _one_line_naming(result, f"{f}: a zip archive, not a workbook (it holds 抖店订单.csv): "
+                             "unzip it and import the export inside")
+    assert run.json(["orders", "list", "--json"]) == []

@@ -245,6 +245,11 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
     kind, looks = sniff_kind(head)
     ext = os.path.splitext(path)[1].lower()
     if kind == "xlsx":
+        inside = _zip_members(path)
+        if inside is not None and "xl/workbook.xml" not in inside:
+            shown = ", ".join(inside[:3]) + (", …" if len(inside) > 3 else "")
+            raise InputError(f"{path}: a zip archive, not a workbook (it holds {shown or 'nothing'}"
+                             "): unzip it and import the export inside")
         return XlsxSource(path, "xlsx", encoding)
     if kind == "xls":
         raise InputError(f"{path}: an old Excel .xls workbook, which cstool does not read; "
@@ -267,3 +272,14 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
                              f"(its first line has no commas); {_SAVE_AS}")
         source.note = f"{path}: named {ext} but it is CSV text, not a workbook: read as CSV"
     return source
+
+
+def _zip_members(path: str) -> Optional[list[str]]:
+    """The names in a zip (None when it cannot be opened: the workbook reader says why)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return [n.replace("\\", "/") for n in z.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
