@@ -84,7 +84,8 @@ def test_queue_order_and_row(run, demo, journal):
     assert rows[0] == {
         "order_id": BIG, "platform": "taobao", "shop": "示范旗舰店",
         "buyer": "tb_unpaid_40min_b04", "amount": "499.00",
-        "created_at": "2026-11-23T13:50:00+08:00", "unpaid_minutes": 40, "attempts": 0,
+        "created_at": "2026-11-23T13:50:00+08:00", "created_at_precision": "second",
+        "unpaid_minutes": 40, "attempts": 0,
         "last_chased_at": None, "last_chased_by": None, "channel": "wangwang", "opens_at": None,
         "waits": None,
         "message": WANGWANG_BIG, "item_title": "加厚羽绒服 黑色 L", "phone": rows[0]["phone"],

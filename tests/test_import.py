@@ -59,7 +59,7 @@ def test_classic_gb18030_export(run, env):
                        "rows": 50, "inserted": 50, "updated": 0, "unchanged": 0,
                        "rejected": [], "dry_run": False, "platform": "taobao", "shop": None,
                        "level": "order", "new_orders": 50, "waiting_lines": 0,
-                       "shops": ["示范旗舰店"]}]
+                       "shops": ["示范旗舰店"], "warnings": []}]
     o = run.json(["orders", "show", order("paid_80h_overdue"), "--json", "--reveal"])
     assert o["status"] == "paid"
     assert o["amount"] == "128.00"

@@ -73,15 +73,17 @@ SPEC = {"name": "x", "platform": "jd", "level": "order",
     ("fields", {"order_id": 5}, "fields.order_id must be a list of strings"),
     ("level", 5, "level must be a string"),
 ])
-def test_a_spec_with_a_value_of_the_wrong_type_is_a_usage_error(imp, tmp_path, key, value,
-                                                                says):
+def test_a_spec_with_a_value_of_the_wrong_type_fails_naming_the_file(imp, tmp_path, key, value,
+                                                                   says):
+    """A spec file that is not what it should be is a file mistake: the work fails (exit 1),
+    one line naming the file, as for an export that is not one."""
     import json
 
     spec = tmp_path / "s.json"
     spec.write_text(json.dumps({**SPEC, key: value}), encoding="utf-8")
     data = tmp_path / "o.csv"
     data.write_text("单号,状态,下单时间\n1,paid,2026-11-23 09:00:00\n", encoding="utf-8")
-    out = imp(data, "--spec", spec, check=2).output
+    out = imp(data, "--spec", spec, check=1).output
     assert f"--spec {spec}: {says}" in out
     assert "internal error" not in out and "Traceback" not in out
 

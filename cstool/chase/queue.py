@@ -23,7 +23,8 @@ from cstool.chase.promises import promise_due  # noqa: F401 (log's name for it)
 from cstool.core import text as typed
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, InputError
-from cstool.core.values import Instant, Money, Phone, format_money
+from cstool.core.orders import created as created_value
+from cstool.core.values import AtMost, Instant, Money, Phone, format_money
 from cstool.core.vocab import Vocabulary
 from cstool.core.where import Where
 
@@ -522,6 +523,10 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
             continue
         when, chosen, waits = judged
         created = from_db(row["created_at"])
+        # a PDD order the export dated only by its number's day: shown as the date, and
+        # unpaid at most since that midnight (grace and age count from it: docs/chase.md)
+        made, precision = created_value(row["order_id"], row["created_at"], tz)
+        unpaid = int((now - created).total_seconds() // 60)
         chosen = platform_channel(chosen, row["platform"])
         # Worded for the moment it is sent: "昨天拍下" stays true when it opens tomorrow.
         message = render(texts[chosen], message_values(dict(row), max(when, now), rules.policy))
@@ -531,8 +536,9 @@ def due(ctx, channel: Optional[str] = None, all_: bool = False, limit: Optional[
             "shop": shop,
             "buyer": row["buyer"],
             "amount": Money(row["amount_fen"]) if row["amount_fen"] is not None else None,
-            "created_at": Instant(row["created_at"]),
-            "unpaid_minutes": int((now - created).total_seconds() // 60),
+            "created_at": made,
+            "created_at_precision": precision,
+            "unpaid_minutes": AtMost(unpaid) if precision == "day" else unpaid,
             "attempts": h.attempts,
             "last_chased_at": Instant(h.last_at) if h.last_at else None,
             "last_chased_by": h.last_by,

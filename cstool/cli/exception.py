@@ -41,7 +41,7 @@ def exception():
     """
 
 def _photo_option(f):
-    return click.option("--photo", "photos", multiple=True, type=click.Path(dir_okay=False),
+    return click.option("--photo", "photos", multiple=True, type=click.Path(),
                         help="Evidence photo (repeatable); copied next to the journal.")(f)
 
 

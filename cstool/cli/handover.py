@@ -60,7 +60,7 @@ def _order_option(order_id):
 @click.option("--order", "order_id", metavar="ORDER", help="Order number (订单编号).")
 @click.option("--buyer", metavar="NICK", help="Buyer id (买家会员名); taken from --order if known.")
 @click.option("--phone", help="Contact number for a call-back (masked in every output).")
-@click.option("--photo", "photos", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--photo", "photos", multiple=True, type=click.Path(),
               help="Photo to keep with the item, filed under the buyer's id (repeatable).")
 @scope_options
 @json_option
@@ -232,7 +232,7 @@ def export(app, shift, day, fmt, as_json, output, force, no_journal):
 
 
 @command(handover, name="import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Read and count everything, record nothing.")
 @click.option("--strict", is_flag=True,
               help="Any unknown or conflicting row fails the file; nothing is recorded.")

@@ -80,7 +80,7 @@ def _field(label: str, value: str) -> None:
 
 
 @command(journal)
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @output_options
 @pass_app
 def backup(app, file, fmt):

@@ -4,15 +4,22 @@ import click
 
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
-from cstool.core.i18n import N_
+from cstool.core.i18n import N_, _
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
-from cstool.core.vocab import PLATFORM, STATUS
+from cstool.core.vocab import PLATFORM, REFUND, STATUS
 from cstool.orders import formats, importer
 
 # What a narrow terminal leaves out of orders list, first first (orders show has it all).
 LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo", "ship_by",
              "platform", "shop")
+
+
+def list_drop(scope) -> tuple:
+    """What a narrow terminal leaves out of orders list, first first: a column the scope
+    fixes (``--platform``, ``--shop``: the same word on every row) goes first."""
+    fixed = tuple(k for k, v in (("platform", scope.platform), ("shop", scope.shop)) if v)
+    return fixed + tuple(k for k in LIST_DROP if k not in fixed)
 
 
 @click.group()
@@ -21,7 +28,7 @@ def orders():
 
 
 @command(orders, name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "source_format", default="auto", show_default=True, metavar="FORMAT",
               help="The export's format: auto (from its header), generic (with --map), or "
                    "one of " + ", ".join(formats.names()) + " (see docs/import.md).")
@@ -38,7 +45,7 @@ def orders():
 @click.option("--status-map", "status_maps", multiple=True, metavar="WORD=STATUS",
               help="A status word the export uses that cstool does not know (repeatable), "
                    "e.g. '已揽收=shipped'; a refund word maps to a refund status.")
-@click.option("--spec", "spec_files", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--spec", "spec_files", multiple=True, type=click.Path(),
               metavar="FILE.json", help="A format of the shop's own (repeatable; docs/import.md).")
 @click.option("--dry-run", is_flag=True, help="Read and count everything, write nothing.")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the file; nothing is written.")
@@ -76,6 +83,9 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
         dry_run=dry_run, progress=None if as_json else importer.stderr_progress("importing"),
         after_rows=routines.import_hook(ctx), platform=platform, shop=shop,
         status_map=status_map, specs=specs)
+    for r in results:
+        for w in r.warnings:
+            click.echo(_("warning: {problem}").format(problem=w), err=True)
     if as_json:
         app.emit([r.as_dict() for r in results], "json")
         return
@@ -114,7 +124,7 @@ def list_(app, statuses, since, buyer, limit, fmt):
 
     since_db = app.since(since)
     rows = list_orders(app.ctx, statuses=statuses, since=since_db, buyer=buyer, limit=limit)
-    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=LIST_DROP,
+    app.emit(rows, fmt, listing=Listing(columns=LIST_COLUMNS, drop=list_drop(app.scope),
                                         words={"status": STATUS, "platform": PLATFORM},
                                         empty=N_("no orders match")))
 
@@ -136,4 +146,8 @@ def show(app, order_id, fmt):
       cstool orders show 261123-607198974342001 --platform pdd
     """
 
-    app.emit(order_view.show(app.ctx, order_id), fmt)
+    order = order_view.show(app.ctx, order_id)
+    if fmt == "table":  # the table says it by the time itself: 11-23 --:--
+        order.pop("created_at_precision", None)
+    # the order's and its lines' status words in the reader's language, as orders list
+    app.emit(order, fmt, listing=Listing(words={"status": STATUS, "refund_status": REFUND}))

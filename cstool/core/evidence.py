@@ -49,8 +49,9 @@ def _safe(part: str) -> str:
 
 def check(source: str, max_bytes: int = MAX_BYTES) -> str:
     """The image type of ``source``, or an InputError saying what is wrong with it."""
-    if not os.path.isfile(source):
-        raise InputError(f"photo {source}: no such file")
+    from cstool.core.files import check_input
+
+    check_input(source, "a photo", name=f"photo {source}")
     size = os.path.getsize(source)
     if size == 0:
         raise InputError(f"photo {source}: the file is empty")

@@ -42,6 +42,65 @@ KINDS = {
 }
 
 
+def check_input(path: str, what: str = "", name: str = "") -> str:
+    """``path``, a file the command line names to read, or the one line saying why not.
+
+    The one rule of file mistakes (docs/cli-contract.md): the command line is judged by
+    its text (a missing argument, an unknown word: exit 2, click's usage style); what is
+    on the disk is the work's (no such file, a folder, unreadable, not what it should
+    be: exit 1, an :class:`InputError` naming the file). ``what``: what the file
+    should be ("an order export"); ``name``: how the message names it ("--spec x.json",
+    default the path).
+    """
+    name = name or path
+    if not os.path.lexists(path):
+        raise InputError(f"{name}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{name}: is a folder, not {what or 'a file'}")
+    if not os.path.exists(path):
+        raise InputError(f"{name}: a link to a file that does not exist")
+    if not os.path.isfile(path):
+        raise InputError(f"{name}: not an ordinary file (a device or a pipe), not "
+                         f"{what or 'a file'}")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{name}: permission denied (cannot read it)")
+    return path
+
+
+# What a file that is not the workbook its name says looks like, from its first bytes.
+_LOOKS = (
+    (b"\xd0\xcf\x11\xe0", "an old Excel 97-2003 .xls workbook"),
+    (b"%PDF", "a PDF document"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x89PNG", "a PNG image"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
+
+
+def sniff_kind(head: bytes) -> tuple[str, str]:
+    """What a file is from its first bytes: ``(kind, description)``, kind one of ``xlsx``
+    (a zip), ``xls`` (Excel 97-2003), ``html`` (a web page: the "xls" some back-ends
+    send), ``xml`` (Excel 2003's XML spreadsheet), ``text`` (CSV-like) or ``binary``."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx", "a zip (xlsx) workbook"
+    for magic, looks in _LOOKS:
+        if head.startswith(magic):
+            return ("xls" if magic == b"\xd0\xcf\x11\xe0" else "binary"), looks
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary", "UTF-16 text (Excel's \"Unicode text\", tab-separated)"
+    if b"\x00" in head:
+        return "binary", "binary data"
+    text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith(b"<?xml") or text.startswith(b"<workbook"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<workbook" in text:
+            return "xml", "an XML spreadsheet (Excel 2003 XML)"
+        return "xml", "an XML document"
+    if text.startswith(b"<") and any(t in text for t in (b"<table", b"<html", b"<tr")):
+        return "html", "a web page (an HTML table)"
+    return "text", "text (CSV)"
+
+
 def sniff_encoding(head: bytes) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -202,6 +261,8 @@ def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
     import tempfile
 
     dest = os.path.abspath(os.path.expanduser(dest))
+    if os.path.isdir(dest):
+        raise InputError(f"{dest} is a folder; give a file name")
     if os.path.lexists(dest) and not any(
             os.path.realpath(dest) == os.path.realpath(journal.path + s)
             for s in ("", "-wal", "-shm", "-journal")):

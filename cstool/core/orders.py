@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Optional
 
-from cstool.core.clock import from_db, to_db
+from cstool.core.clock import DEFAULT_TZ, from_db, to_db, zone
 from cstool.core.errors import BadUsage, NotFound
 from cstool.core.i18n import _
 from cstool.core.limits import order_number
-from cstool.core.values import Address, Instant, Money, Name, OrderText, Phone
+from cstool.core.values import Address, Day, Instant, Money, Name, OrderText, Phone
 from cstool.core.vocab import PLATFORM, REFUNDING
 from cstool.core.where import Where, limit_sql
 
@@ -48,6 +48,28 @@ def instant(v: Optional[str]) -> Optional[Instant]:
     return Instant(v) if v else None
 
 
+def created_day_only(order_id: str, created_at: Optional[str], tz: Any) -> bool:
+    """Whether ``created_at`` is only the day the order number starts with, not a time an
+    export gave: a PDD row with no time (``261123-…``) is dated the shop's midnight of
+    that day (docs/import.md). ``tz``: the shop's zone (a tzinfo). The next export with
+    the order's time replaces it; a real order made at 00:00:00 that day reads as
+    day-only, which is what the journal can know of it anyway."""
+    if not created_at or len(order_id) < 8 or order_id[6] != "-" \
+            or not order_id[:6].isdigit():
+        return False
+    local = from_db(created_at).astimezone(tz)
+    return (local.hour, local.minute, local.second) == (0, 0, 0) and \
+        f"{local.year % 100:02d}{local.month:02d}{local.day:02d}" == order_id[:6]
+
+
+def created(order_id: str, created_at: Optional[str], tz: Any) -> tuple[Optional[Instant], str]:
+    """``(created_at as a value, its precision)``: a :class:`Day` and ``"day"`` when it is
+    only the day of the order number, else an Instant and ``"second"``."""
+    if created_at and created_day_only(order_id, created_at, tz):
+        return Day(created_at), "day"
+    return instant(created_at), "second"
+
+
 def _money(v: Optional[int]) -> Optional[Money]:
     return Money(v) if v is not None else None
 
@@ -74,6 +96,8 @@ def present(r, policy: Any = None) -> dict:
     lines_refunding = bool(r["lines_refunding"]) if "lines_refunding" in keys else False
     refund = r["refund_fen"]
     due = ship_by(r, policy)
+    made, precision = created(r["order_id"], r["created_at"],
+                              zone(policy.get("timezone") if policy is not None else DEFAULT_TZ))
     return {
         "order_id": r["order_id"],
         "platform": r["platform"],
@@ -81,7 +105,8 @@ def present(r, policy: Any = None) -> dict:
         "buyer": r["buyer"],
         "status": r["status"],
         "amount": _money(total),
-        "created_at": instant(r["created_at"]),
+        "created_at": made,
+        "created_at_precision": precision,
         "paid_at": instant(r["paid_at"]),
         "ship_by": instant(due),
         "ship_by_source": ("export" if r["ship_by"] else "policy") if due else None,

@@ -20,7 +20,17 @@ from typing import IO, Any, Callable, Optional
 from cstool.core.i18n import Message, _
 from cstool.core.mask import mask_text
 from cstool.core.text import Lazy
-from cstool.core.values import Instant, Memo, Money, OrderText, Pii, Verbatim, format_money
+from cstool.core.values import (
+    AtMost,
+    Day,
+    Instant,
+    Memo,
+    Money,
+    OrderText,
+    Pii,
+    Verbatim,
+    format_money,
+)
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
 # Keys whose values are identifiers, never free text: not searched for personal
@@ -134,6 +144,8 @@ class Renderer:
             return str(value)
         if isinstance(value, Money):
             return format_money(value)
+        if isinstance(value, Day) and text:  # the date alone: its time is not known
+            return self.clock.local(value).strftime("%Y-%m-%d --:--")
         if isinstance(value, Instant):
             return self.clock.short(value) if text else self.clock.iso(value)
         if isinstance(value, bool):
@@ -261,9 +273,12 @@ class Renderer:
 
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
         if kind is not None and not isinstance(value, (str, bool)):
+            if isinstance(value, AtMost):
+                return f"≤{human.cell(kind, value)}"
             return human.cell(kind, value) if value is not None else ""
         if isinstance(value, Instant):
-            return human.brief_time(self.clock.local(value), self.clock.now())
+            shown = human.brief_time(self.clock.local(value), self.clock.now())
+            return shown[:-5] + "--:--" if isinstance(value, Day) else shown
         return str(self.plain(value, True, key))
 
     @staticmethod

@@ -37,6 +37,22 @@ class Instant(str):
     __slots__ = ()
 
 
+class Day(Instant):
+    """A journal instant that is only a day: the shop's midnight of a date an export gave
+    without a time (a PDD order number's ``261123-…``). JSON says the instant, as for
+    any time (with ``created_at_precision: "day"`` beside it); a table shows the date with
+    ``--:--`` for the time it does not know."""
+
+    __slots__ = ()
+
+
+class AtMost(int):
+    """A count that is an upper bound (minutes unpaid since a :class:`Day`'s midnight): JSON
+    says the number, a table puts ``≤`` before it."""
+
+    __slots__ = ()
+
+
 class Verbatim(str):
     """Text printed exactly as it is, never masked: what someone typed that must reach
     its destination whole (the remark text an agent pastes into the platform)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -128,16 +127,21 @@ def _order_cell(value: Any) -> Optional[str]:
 
 
 def file_format(path: str) -> str:
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: no such file")
-    ext = os.path.splitext(path)[1].lower()
-    if ext in (".xlsx", ".xlsm"):
-        return "xlsx"
-    if ext == ".xls":
-        raise InputError(f"{path}: the old .xls format cannot be read; save it as .xlsx")
+    """``xlsx`` or ``csv``, from the file's first bytes (a name can lie: a CSV renamed
+    .xlsx, a web page sent as .xls), or the one line saying what it is instead."""
+    from cstool.core.files import check_input, sniff_kind
+
+    check_input(path, "a handover sheet")
     with open(path, "rb") as fh:
-        head = fh.read(4)
-    return "xlsx" if head == b"PK\x03\x04" else "csv"
+        kind, looks = sniff_kind(fh.read(1 << 12))
+    if kind == "xlsx":
+        return "xlsx"
+    if kind == "xls":
+        raise InputError(f"{path}: the old .xls format cannot be read; save it as .xlsx")
+    if kind == "text":
+        return "csv"
+    raise InputError(f"{path}: not a handover sheet: it is {looks}; save it as .xlsx or "
+                     ".csv and import that")
 
 
 def import_receipts(ctx, path: str, *, dry_run: bool = False,

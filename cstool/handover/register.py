@@ -49,7 +49,8 @@ def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_i
     buyer = _optional(buyer)
     phone = _phone(phone)
     platform = None
-    if order_id and orders_.known(journal, order_id):
+    known = bool(order_id) and orders_.known(journal, order_id)
+    if known:
         platform = orders_.require(journal, order_id, ctx.scope)["platform"]
     elif order_id:
         platform = ctx.scope.platform  # an order to come: its platform if given
@@ -60,7 +61,9 @@ def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_i
         elif buyer != placed_by:
             raise InputError(f"order {order_id} was placed by {placed_by}, not {buyer}; "
                              "check the order number and the buyer")
-    if category in NEEDS_BUYER and (buyer is None or todo is None):
+    # a known order reaches its buyer through the platform's chat even when its export
+    # names no buyer (PDD's and Douyin's have no nick column)
+    if category in NEEDS_BUYER and ((buyer is None and not known) or todo is None):
         label = CATEGORY.label(category)
         raise BadUsage(f"{label} ({category}) items need the buyer (--buyer, or an --order "
                          "the journal knows) and what must be done (--todo): the next shift "

@@ -187,8 +187,7 @@ def _spec(path: str, names: list[str], fmt: str, mapping: Optional[dict],
     if fmt == "generic":
         for source in mapping or {}:
             if source not in names:
-                raise InputError(f"--map names column {source!r}, which the file does not have "
-                                 f"(it has: {', '.join(n for n in names if n)})")
+                raise InputError(_missing_map_column(path, source, names))
         spec = formats.generic(mapping or {}, platform)
         return spec, spec.resolve(names)
     if fmt == "auto":
@@ -203,6 +202,19 @@ def _spec(path: str, names: list[str], fmt: str, mapping: Optional[dict],
         raise InputError(f"{path}: not a {spec.name} export ({spec.title}): missing column(s) "
                          + ", ".join(spec.label(f) for f in missing))
     return spec, index
+
+
+def _missing_map_column(path: str, source: str, names: list[str]) -> str:
+    """``--map SOURCE=…`` naming a column the file lacks: the file, the column, the
+    closest of its columns, and its columns."""
+    from difflib import get_close_matches
+
+    have = [n for n in names if n]
+    close = get_close_matches(source, have, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    shown = ", ".join(have[:20]) + (f", … ({len(have)} columns)" if len(have) > 20 else "")
+    return (f"{path}: --map names column {source!r}, which the file does not have{hint} "
+            f"(its columns: {shown or 'none'})")
 
 
 def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
@@ -234,7 +246,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
     platform = PLATFORM(platform) if platform else None
     shop = (shop or "").strip() or None
     source = open_source(path, fmt, encoding)
-    result = FileResult(file=path, encoding=source.encoding, shop=shop)
+    result = FileResult(file=path, encoding=source.encoding, shop=shop,
+                        warnings=[source.note] if source.note else [])
     rejected = result.rejected
     try:
         names = [_clean_header(h) for h in source.header]

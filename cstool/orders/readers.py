@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from cstool.core.errors import InputError
-from cstool.core.files import XLSX_MAX_COLUMNS, open_xlsx, sniff_encoding
+from cstool.core.files import XLSX_MAX_COLUMNS, check_input, open_xlsx, sniff_encoding, sniff_kind
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -79,6 +79,7 @@ class FileResult:
     new_orders: int = 0       # orders the file brought that the journal did not have
     waiting_lines: int = 0    # lines of orders the journal does not have yet
     shops: list = field(default_factory=list)  # the shops of the orders the file wrote
+    warnings: list = field(default_factory=list)  # what the reader assumed (a renamed CSV)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "encoding": self.encoding,
@@ -86,7 +87,7 @@ class FileResult:
                 "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run,
                 "platform": self.platform, "shop": self.shop, "level": self.level,
                 "new_orders": self.new_orders, "waiting_lines": self.waiting_lines,
-                "shops": self.shops}
+                "shops": self.shops, "warnings": self.warnings}
 
 
 class RowError(ValueError):
@@ -108,6 +109,7 @@ class Source:
         self.fmt = fmt
         self.encoding = encoding
         self.size = os.path.getsize(path)
+        self.note = ""  # what the reader had to assume, said beside the result
 
     def position(self) -> int:
         return 0
@@ -222,20 +224,62 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
+# Names a workbook goes by: such a file that is not a zip is refused or, when it is
+# CSV text (an export renamed), read as CSV and said so.
+WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xls")
+_SAVE_AS = ("open it in Excel or WPS, save it as .xlsx or .csv (另存为) and import that")
+
+
 def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
-    """The file's rows: a workbook (by its first bytes) or CSV, whatever its spec."""
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder, not an order export")
+    """The file's rows: a workbook (by its first bytes, whatever its name) or CSV.
+
+    A file named ``.xlsx``/``.xls`` that is not a zip is what its first bytes say:
+    an old Excel 97-2003 workbook, a web page (the HTML table some back-ends send
+    as ``.xls``) or Excel 2003's XML spreadsheet is refused, saying what it is and
+    how to save it; CSV text is read as CSV (``note`` says so); anything else is
+    refused.
+    """
+    check_input(path, "an order export")
     with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PK\x03\x04":
+        head = fh.read(1 << 16)
+    kind, looks = sniff_kind(head)
+    ext = os.path.splitext(path)[1].lower()
+    if kind == "xlsx":
+        inside = _zip_members(path)
+        if inside is not None and "xl/workbook.xml" not in inside:
+            shown = ", ".join(inside[:3]) + (", …" if len(inside) > 3 else "")
+            raise InputError(f"{path}: a zip archive, not a workbook (it holds {shown or 'nothing'}"
+                             "): unzip it and import the export inside")
         return XlsxSource(path, "xlsx", encoding)
-    if magic == b"\xd0\xcf\x11\xe0":  # the compound file of Excel 97-2003's .xls
+    if kind == "xls":
         raise InputError(f"{path}: an old Excel .xls workbook, which cstool does not read; "
                          "save it as .xlsx or .csv (Excel or WPS: 另存为) and import that")
+    if kind in ("html", "xml"):
+        raise InputError(f"{path}: not a workbook but {looks}"
+                         + (", as some back-ends send for .xls" if kind == "html" else "")
+                         + f"; cstool does not read it: {_SAVE_AS}")
     if fmt.endswith("-xlsx") or fmt == "qianniu-items":
-        raise InputError(f"{path}: not an xlsx workbook")
-    return CsvSource(path, "csv", encoding)
+        raise InputError(f"{path}: not an xlsx workbook (it is {looks})")
+    if kind == "binary":
+        raise InputError(f"{path}: not a CSV order export (it holds {looks})"
+                         if looks == "binary data" else
+                         f"{path}: not an order export: it is {looks}")
+    source = CsvSource(path, "csv", encoding)
+    if ext in WORKBOOK_NAMES:
+        if len([h for h in source.header if h.strip()]) < 2:
+            source.close()
+            raise InputError(f"{path}: named {ext} but not a workbook, and not CSV either "
+                             f"(its first line has no commas); {_SAVE_AS}")
+        source.note = f"{path}: named {ext} but it is CSV text, not a workbook: read as CSV"
+    return source
 
+
+def _zip_members(path: str) -> Optional[list[str]]:
+    """The names in a zip (None when it cannot be opened: the workbook reader says why)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return [n.replace("\\", "/") for n in z.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None

@@ -25,6 +25,16 @@ def _when(rules: Rules, value: datetime | str) -> str:
     return rules.clock.local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def _created_when(rules: Rules, r) -> str:
+    """The order's creation as a detail says it: the date alone (``--:--``) when the
+    export gave only the day of its number (PDD), whose midnight the deadline counts from."""
+    from cstool.core.orders import created_day_only
+
+    if created_day_only(r["order_id"], r["created_at"], rules.clock.tz):
+        return rules.clock.local(r["created_at"]).strftime("%Y-%m-%d --:--")
+    return _when(rules, r["created_at"])
+
+
 class _Hours(str):
     """A length of hours in a detail: ``8.0 h`` as its value (JSON, the journal, robot
     messages keep it), shown as people read one: ``8小时``, ``19小时36分`` (``8 h``)."""
@@ -60,7 +70,7 @@ def _clock_start(rules: Rules, r) -> str:
     if r["paid_at"]:
         return M_("paid {at}", at=_when(rules, r["paid_at"]))
     return M_("created {at} (the export has no payment time: counted from creation)",
-        at=_when(rules, r["created_at"]))
+        at=_created_when(rules, r))
 
 
 def owner_of(hs: Optional[Iterable]) -> Optional[str]:
@@ -247,7 +257,7 @@ def _transit_start(rules: Rules, r) -> str:
         return M_("shipped ~{at} (the export has no ship time: payment time used)",
             at=_when(rules, r["paid_at"]))
     return M_("shipped ~{at} (no ship or payment time: creation time used)",
-        at=_when(rules, r["created_at"]))
+        at=_created_when(rules, r))
 
 
 def _parcel(r) -> str:

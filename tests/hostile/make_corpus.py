@@ -210,7 +210,7 @@ def build() -> None:
                    .encode("gb18030")), "--strict"), 1, "nothing imported")
     case("import: wrong encoding given", imp(export("gb_as_utf8.csv", [good_row(0)]), "--encoding",
                                               "utf-8"), 1, "cannot")
-    case("import: a folder", imp("{files}"), 2)
+    case("import: a folder", imp("{files}"), 1, "is a folder")
     case("import: no such file", imp("{tmp}/missing.csv"), 1, "no such file")
     case("import: generic without --map", imp(export("generic.csv", [good_row(0)]), "--format",
                                                "generic"), 2, "needs --map")
@@ -289,7 +289,7 @@ def build() -> None:
     case("receipts: xlsx declaring A1:XFD200000", receipts("{files}/declares_xfd200000.xlsx"), 1,
          "declares")
     case("receipts: missing file", receipts("{tmp}/nope.csv"), 1, "no such file")
-    case("receipts: a folder", receipts("{files}"), 2)
+    case("receipts: a folder", receipts("{files}"), 1, "is a folder")
     STRICT_ROWS = {
         "unknown_id": [["999", "回访", "", "", "x", "已处理"]],
         "huge_id": [["99999999999999999999", "回访", "", "", "x", "已处理"]],
@@ -355,7 +355,7 @@ def build() -> None:
          setup=[["copy", "{files}/old_sheet.md", "{tmp}/exists.db"]])
     case("backup into the evidence folder", [*BACKUP, "{tmp}/evidence/b.db"], 1, "evidence folder",
          setup=[["mkdir", "{tmp}/evidence"]])
-    case("backup onto a folder", [*BACKUP, "{tmp}"], 2)
+    case("backup onto a folder", [*BACKUP, "{tmp}"], 1, "is a folder")
 
     # --- 5. photos -------------------------------------------------------------------------------
 
@@ -372,7 +372,8 @@ def build() -> None:
     case("exception log --photo missing", ["exception", "log", SHIPPED_ORDER, "--kind", "破损",
                                            "--detail", "碎了", "--photo", "{tmp}/none.jpg"], 1,
          "no such file")
-    case("exception update --photo a folder", ["exception", "update", "1", "--photo", "{files}"], 2)
+    case("exception update --photo a folder", ["exception", "update", "1", "--photo", "{files}"], 1,
+         "is a folder")
     case("exception log same photo twice", ["exception", "log", SHIPPED_ORDER, "--kind", "破损",
                                             "--detail", "碎了", "--photo",
                                             "{root}/fixtures/photos/damaged_box.png", "--photo",

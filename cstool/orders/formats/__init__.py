@@ -267,17 +267,16 @@ def load_file(path: str) -> Spec:
     """A shop's own spec, from a JSON file."""
     import json
 
+    from cstool.core.files import check_input
+
+    # a file mistake, missing or not a spec, fails the work (exit 1), naming the file
+    check_input(path, "a JSON spec", name=f"--spec {path}")
     try:
         with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
-    except FileNotFoundError:
-        raise BadUsage(f"--spec {path}: no such file", option="--spec") from None
     except (OSError, ValueError) as e:
-        raise BadUsage(f"--spec {path}: not a JSON spec ({e})", option="--spec") from None
-    try:
-        return Spec.from_dict(data, f"--spec {path}")
-    except InputError as e:
-        raise BadUsage(str(e), option="--spec") from None
+        raise InputError(f"--spec {path}: not a JSON spec ({e})") from None
+    return Spec.from_dict(data, f"--spec {path}")
 
 
 def all_specs(extra: Iterable[Spec] = ()) -> list[Spec]:

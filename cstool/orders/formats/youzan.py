@@ -1,7 +1,8 @@
 """Youzan's order export (有赞 订单 → 导出, 订单维度).
 
 Headers from S20 (60 columns) and S21; order numbers ``E`` and 23 digits; ``——`` for
-empty; a tab before phone numbers (S19).
+empty; a tab before phone numbers (S19); the address in 收货人省份, 收货人城市,
+收货人地区 and 详细收货地址/提货地址, composed into one like Douyin's and PDD's.
 """
 
 SPECS = [
@@ -26,6 +27,10 @@ SPECS = [
             "receiver_name": ["收货人/提货人"],
             "receiver_phone": ["收货人手机号/提货人手机号"],
             "receiver_address": ["详细收货地址/提货地址"],
+            # the address over four columns (S20, S21 has no 收货人城市): composed
+            "receiver_province": ["收货人省份"],
+            "receiver_city": ["收货人城市"],
+            "receiver_district": ["收货人地区"],
             "buyer_message": ["买家备注"],
             "seller_memo": ["商家订单备注"],
         },
