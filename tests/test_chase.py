@@ -189,6 +189,32 @@ def test_channel_sequence_chat_then_phone_in_its_window_then_done(run, demo):
     assert YESTERDAY not in ids(due(run, "--all", "--limit", "0", now="2026-11-24 15:00"))
 
 
+def test_the_count_of_what_is_due_reads_each_touched_orders_history_in_one_go(run, demo, journal):
+    # logged chases (one declined, one promised, one in its cool-down) and memo chases
+    run(["policy", "set", "chase_max_attempts", "3"], check=0)
+    for oid, result in ((BIG, "declined"), (DINNER, "未回复"), (SMALL, "promised")):
+        run(["--agent", "倩", "--now", "2026-11-23 14:35", "chase", "log", oid,
+             "--channel", "旺旺", "--result", result]
+            + (["--promise", "今晚8点"] if result == "promised" else []), check=0)
+    keys = [(r["order_id"], r["platform"]) for r in journal.query(
+        "SELECT order_id, platform FROM orders WHERE status = 'unpaid'")]
+    tz = zone("Asia/Shanghai")
+    together = queue.histories(journal, keys, tz)
+    assert set(together) == set(keys)
+    for key in keys:  # the same as each order's own history, read alone
+        alone, one = queue.history(journal, key[0], tz, key[1]), together[key]
+        assert [getattr(one, a) for a in queue.History.__slots__ if a != "log"] == \
+            [getattr(alone, a) for a in queue.History.__slots__ if a != "log"], key
+        assert [dict(r) for r in one.log] == [dict(r) for r in alone.log], key
+    assert sum(bool(together[k].log) for k in keys) == 3
+    # and the count agrees with the listing, at moments either side of the cool-down
+    for now in ("2026-11-23 14:40", "2026-11-23 16:40", "2026-11-23 20:30"):
+        counts: dict = {}
+        clock, policy = lib(journal, now)
+        rows = queue.due(Context(journal, clock, policy), counts=counts)
+        assert counts["due"] == len(rows) > 0, now
+
+
 def test_preset_002_phones_in_the_afternoon(run, demo):
     run(["policy", "use", "manual-002"], check=0)
     rows = due(run, now="2026-11-23 14:00")

@@ -110,6 +110,18 @@ def test_width_counts_a_chinese_character_as_two():
     assert width("订单") == 4 and width("ab") == 2 and width("e\u0301") == 1
 
 
+def test_width_counts_clusters_as_the_terminal_draws_them_measured_twice_or_once():
+    # width() counts without building clusters, and remembers what it measured: the
+    # same answer as drawing each grapheme, for joiners, marks, flags and controls
+    from cstool.core.table import _cluster_width, graphemes
+
+    cases = ["已超时7天16小时", "a\u0301bc", "👨\u200d👩\u200d👧x", "\u200dab中", "中\ufe0f文",
+             "e\u0301\u0301中文", "x\u200d中", "\x07铃", "👍🏻好", "🇨🇳ok", "　全角!"]
+    for text in cases * 2:  # the second time from what it remembered
+        assert width(text) == sum(_cluster_width(g) for g in graphemes(text)), text
+    assert width("👨\u200d👩\u200d👧") == 2 and width("中\ufe0f") == 2 and width("\x07铃") == 2
+
+
 def test_wrapping_never_splits_a_character_and_loses_nothing():
     for w in (7, 8, 11, 20):
         lines = wrap(MESSAGE, w)

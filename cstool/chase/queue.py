@@ -16,6 +16,7 @@ Logging a chase is :mod:`cstool.chase.log`, conversion :mod:`cstool.chase.stats`
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -260,14 +261,36 @@ def _remark_time(at: Optional[str], recorded: str, tz) -> str:
 
 
 def history(journal, order_id: str, tz, platform: str = "taobao") -> History:
-    h = History()
-    h.log = journal.query(
+    log = journal.query(
         "SELECT * FROM chases WHERE order_id = ? AND platform = ? ORDER BY at, id",
         [order_id, platform])
+    remarks = journal.query(
+        "SELECT at, created_at, author, text FROM remarks WHERE order_id = ? "
+        "AND platform = ? AND kind = 'chase' AND source <> 'chase' ORDER BY id",
+        [order_id, platform])
+    return _history(log, remarks, tz)
+
+
+def histories(journal, keys, tz) -> dict[tuple[str, str], History]:
+    """:func:`history` of each ``(order_id, platform)``, in two queries."""
+    keys = json.dumps([list(k) for k in keys])
+    pick = "(order_id, platform) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+    logs: dict[tuple[str, str], list] = {}
+    for r in journal.query(f"SELECT * FROM chases WHERE {pick} ORDER BY at, id", [keys]):
+        logs.setdefault((r["order_id"], r["platform"]), []).append(r)
+    remarks: dict[tuple[str, str], list] = {}
     for r in journal.query(
-            "SELECT at, created_at, author, text FROM remarks WHERE order_id = ? "
-            "AND platform = ? AND kind = 'chase' AND source <> 'chase' ORDER BY id",
-            [order_id, platform]):
+            "SELECT order_id, platform, at, created_at, author, text FROM remarks "
+            f"WHERE {pick} AND kind = 'chase' AND source <> 'chase' ORDER BY id", [keys]):
+        remarks.setdefault((r["order_id"], r["platform"]), []).append(r)
+    return {tuple(k): _history(logs.get(tuple(k), []), remarks.get(tuple(k), []), tz)
+            for k in json.loads(keys)}
+
+
+def _history(log: list, remarks: list, tz) -> History:
+    h = History()
+    h.log = log
+    for r in remarks:
         h.remarks.append((_remark_time(r["at"], r["created_at"], tz), r["author"], r["text"],
                           r["at"] or r["created_at"]))
     log_days = set()
@@ -423,13 +446,14 @@ def _count_due(ctx, channel: Optional[str]) -> int:
     shops: dict[Optional[str], _Rules] = {}
     opens: dict = {}
     sql, params = due_query(now, policy, False, ctx.scope, touched=True)
-    for row in journal.execute(sql, params):
-        if row["owner"] and agent and row["owner"] != agent:
-            continue
+    touched = [row for row in journal.execute(sql, params)
+               if not (row["owner"] and agent and row["owner"] != agent)]
+    known = histories(journal, [(r["order_id"], r["platform"]) for r in touched], ctx.clock.tz)
+    for row in touched:
         rules = shops.get(row["shop"])
         if rules is None:
             rules = shops[row["shop"]] = _Rules(policy.shop(row["shop"]), channel)
-        h = history(journal, row["order_id"], ctx.clock.tz, row["platform"])
+        h = known[(row["order_id"], row["platform"])]
         pick = _judge(rules, row, h, now, ctx.clock.tz, opens, False)
         if pick is not None and pick[0] <= now:
             n += 1

@@ -58,7 +58,33 @@ def width(text: str) -> int:
     """Display width of one line (wide characters count two; escape sequences none)."""
     if text.isascii():
         return len(text)
-    return sum(_cluster_width(g) for g in graphemes(text))
+    w = _measured.get(text)
+    if w is None:
+        w = _measure(text)
+        if len(_measured) < 8192:  # a listing repeats its words (check names, durations)
+            _measured[text] = w
+    return w
+
+
+_measured: dict[str, int] = {}
+# Each character seen: its columns, and whether it joins the character before it into
+# one cluster (the clusters of :func:`graphemes`, counted without building them).
+_chars: dict[str, tuple[int, bool]] = {}
+
+
+def _measure(text: str) -> int:
+    total, joined, first = 0, False, True
+    chars = _chars
+    for ch in text:
+        known = chars.get(ch)
+        if known is None:
+            known = chars[ch] = (_cluster_width(ch), ch == _ZWJ or _joins(ch))
+        if not first and (joined or known[1]):
+            joined = ch == _ZWJ  # inside the cluster before: no column of its own
+            continue
+        total += known[0]
+        joined, first = False, False
+    return total
 
 
 # What joins the character before it into one cluster on the screen: a zero-width joiner

@@ -303,73 +303,77 @@ def _cells(row: dict, renderer) -> dict[str, Any]:
     }
 
 
-def _xlsx_text(value: Any) -> Any:
-    """A cell value an xlsx can hold: control characters (a stray backspace in a
-    typed problem) are dropped, as Excel cannot store them."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# What an xlsx cannot store (a stray backspace in a typed problem): dropped. The same
+# set openpyxl refuses, so a sheet cstool writes is one openpyxl can read back.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+def _xlsx_text(value: Any) -> Any:
+    """A cell value an xlsx can hold: control characters are dropped."""
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)
     return value
 
 
 def write_xlsx(sheet: Sheet, out: IO[bytes], renderer) -> None:
-    """The sheet as an xlsx workbook, written row by row (openpyxl's write-only mode:
-    time and memory follow the rows, where indexing a growing sheet cost each row a
-    walk over every cell before it).
+    """The sheet as an xlsx workbook, streamed row by row.
 
-    Every cell that holds text is a text cell (type ``s``): a problem someone typed as
-    ``=HYPERLINK(...)`` is shown, never evaluated. Order numbers and phones also carry
-    the text format ``@``, so Excel never rounds a 19-digit number.
+    XlsxWriter (write-only, rows kept in a temporary file): its import and its rows
+    cost about a third of openpyxl's write-only mode, which dominated ``handover
+    export`` (docs/benchmarks.md). openpyxl still reads the filled-in sheet back.
+
+    Every cell that holds text is a text cell (``write_string``): a problem someone
+    typed as ``=HYPERLINK(...)`` is shown, never evaluated. Order numbers and phones
+    also carry the text format ``@``, empty ones too, so Excel never rounds a 19-digit
+    number the next shift types in.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import Cell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"{sheet.shift.label}{sheet.shift.date.isoformat()}")
-    # What goes before the rows in the file: column widths and the frozen header.
-    for i, (_key, _, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A3"
+    wb = xlsxwriter.Workbook(out, {
+        "constant_memory": True,  # each row goes to a temporary file as it is written
+        # never guess: text stays text (no formulas, numbers or links from typed text)
+        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+    })
+    try:
+        # the file says it was made when the sheet was (the one clock), not when written
+        wb.set_properties({"created": datetime.strptime(sheet.generated_at,
+                                                        "%Y-%m-%dT%H:%M:%SZ")})
+        ws = wb.add_worksheet(f"{sheet.shift.label}{sheet.shift.date.isoformat()}")
+        for i, (_key, _, width) in enumerate(COLUMNS):
+            ws.set_column(i, i, width)
+        ws.freeze_panes(2, 0)  # A3: the title and the header stay in view
+        title_style = wb.add_format({"bold": True, "font_size": 13})
+        bold = wb.add_format({"bold": True})
+        receipt = wb.add_format({"bold": True, "pattern": 1, "fg_color": "#FFF2CC"})
+        as_text = wb.add_format({"num_format": "@"})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
-    def styled(**style: Any) -> Any:
-        """A style as a cell carries it, made once and copied into each cell."""
-        c = Cell(ws, row=1, column=1)
-        for name, v in style.items():
-            setattr(c, name, v)
-        return c._style
-
-    def cell(value: Any, style: Any = None) -> Optional[Cell]:
-        if value is None or value == "":
-            # empty, but an order number or phone the next shift types in stays text
-            return Cell(ws, row=1, column=1, style_array=style) if style else None
-        c = Cell(ws, row=1, column=1, value=_xlsx_text(value), style_array=style)
-        if c.data_type != "n":  # text (or what openpyxl would take for a formula)
-            c.data_type = "s"   # text someone typed is never a formula
-        return c
-
-    title = sheet.title(renderer.clock)
-    if sheet.warnings:
-        title += " · 注意: " + "; ".join(sheet.warnings)
-    ws.append([cell(title, styled(font=Font(bold=True, size=13)))])  # the shop's name: text
-    bold = styled(font=Font(bold=True))
-    receipt = styled(font=Font(bold=True), fill=PatternFill("solid", fgColor="FFF2CC"))
-    ws.append([cell(h, receipt if key == "receipt" else bold) for key, h, _ in COLUMNS])
-    ws.merged_cells.add(f"A1:{get_column_letter(len(COLUMNS))}1")
-    # Order numbers and phones are text cells: a 19-digit number would be
-    # rounded by Excel and never match its order again.
-    as_text = styled(number_format="@")
-    wrap = styled(alignment=Alignment(wrap_text=True, vertical="top"))
-    plain = [(k, as_text if k in ("buyer", "order_id", "phone") else None) for k, _, _ in COLUMNS]
-    for row in sheet.rows:
-        cells = _cells(row, renderer)
-        ws.append([cell(cells[k], wrap if k == "photos" and "\n" in cells[k] else style)
-                   for k, style in plain])
-    last = get_column_letter(len(COLUMNS))
-    ws.auto_filter.ref = f"A2:{last}{max(2, len(sheet.rows) + 2)}"
-    wb.save(out)
+        title = sheet.title(renderer.clock)
+        if sheet.warnings:
+            title += " · 注意: " + "; ".join(sheet.warnings)
+        last = len(COLUMNS) - 1
+        ws.merge_range(0, 0, 0, last, _xlsx_text(title), title_style)  # the shop's name: text
+        for c, (key, h, _) in enumerate(COLUMNS):
+            ws.write_string(1, c, h, receipt if key == "receipt" else bold)
+        plain = [(k, as_text if k in ("buyer", "order_id", "phone") else None)
+                 for k, _, _ in COLUMNS]
+        r = 1
+        for r, row in enumerate(sheet.rows, start=2):
+            cells = _cells(row, renderer)
+            for c, (k, style) in enumerate(plain):
+                value = cells[k]
+                if value is None or value == "":
+                    if style is not None:
+                        ws.write_blank(r, c, None, style)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, style)
+                else:
+                    text = _xlsx_text(str(value))
+                    ws.write_string(r, c, text,
+                                    wrap if k == "photos" and "\n" in text else style)
+        ws.autofilter(1, 0, r, last)
+    finally:
+        wb.close()
 
 
 def _csv_order(value: str) -> str:
