@@ -16,7 +16,6 @@ Logging a chase is :mod:`cstool.chase.log`, conversion :mod:`cstool.chase.stats`
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -273,6 +272,8 @@ def history(journal, order_id: str, tz, platform: str = "taobao") -> History:
 
 def histories(journal, keys, tz) -> dict[tuple[str, str], History]:
     """:func:`history` of each ``(order_id, platform)``, in two queries."""
+    import json
+
     keys = json.dumps([list(k) for k in keys])
     pick = "(order_id, platform) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
     logs: dict[tuple[str, str], list] = {}
