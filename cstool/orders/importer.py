@@ -267,11 +267,13 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         if spec.level == "lines":
             many, one = (fill_sql(CHUNK, import_id, spec.platform, kept),
                          fill_sql(1, import_id, spec.platform, kept))
+            normalise.unwritten = tuple(COLUMNS.index(c) for c in ("status", *kept))  # type: ignore[attr-defined]
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
                                     digests is not None, kept),
                          upsert_sql(1, import_id, spec.platform, spec.status_from,
                                     digests is not None, kept))
+            normalise.unwritten = tuple(COLUMNS.index(c) for c in kept)  # type: ignore[attr-defined]
         many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
                                 line_sql(1, import_id, spec.platform))
         changed = changed_lines = 0

@@ -143,7 +143,7 @@ _AMOUNT_HEAD = re.compile(r"\s*[-¥￥]?\s*[\d,]+(?:\.\d+)?")
 CLEANERS: dict[str, Callable[[str], str]] = {
     "strip": str.strip,
     "tabs": lambda s: s.replace("\t", " ").strip(),
-    "digits": lambda s: "".join(ch for ch in s if ch.isdigit()),
+    "digits": lambda s: s if s.isdigit() else "".join(ch for ch in s if ch.isdigit()),
     "nospace": lambda s: "".join(s.split()),
     "amount_head": lambda s: (m.group(0) if (m := _AMOUNT_HEAD.match(s)) else s),
 }
@@ -156,6 +156,8 @@ def _pre(spec: Spec, f: str) -> Optional[Callable[[str], str]]:
     empty = frozenset((*spec.empty, *spec.empty_in.get(f, ())))
     if not cleaners and not empty:
         return None
+    if len(cleaners) == 1 and not empty:
+        return cleaners[0]
 
     def pre(text: str) -> str:
         for c in cleaners:
@@ -264,6 +266,12 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
         if f in cached:
             env[name] = money if FIELDS[f] == "money" else _Cache(conv[f])
             return f"{name}[{raw(f)}]"
+        if FIELDS[f] == "id":  # the common shapes (="123…", 123…) inline, else the function
+            env["_line_id"] = _line_id
+            return (f"(_d[2:-1] if (_d := {raw(f)})[:2] == '=\"' and _d[-1:] == '\"' "
+                    f"and 3 < len(_d) <= {MAX_ORDER_ID + 3} and _d[2:-1].isdigit() "
+                    f"and _d.isascii() else _d if _d.isdigit() and len(_d) <= {MAX_ORDER_ID} "
+                    f"and _d.isascii() else _line_id(_d))")
         if FIELDS[f] in ("text", "nick") and f not in pres:
             if FIELDS[f] == "nick":
                 return (f"((_b if len(_b := {raw(f)}) <= {MAX_NAME} else _nick({label(f)!r}, _b))"
