@@ -138,3 +138,42 @@ def test_each_order_is_what_its_lines_say_across_slices(imp, env, tmp_path, monk
     before = _orders(str(env))
     imp(px._csv(tmp_path / "b.csv", px.TAOBAO_ITEMS_2020_HEADER, later))
     assert _check(str(env), before) == 150
+
+
+def _classic_rows(rng: random.Random, orders: int) -> list[list[str]]:
+    """宝贝报表 rows (no sub-order numbers): an order's items, some twice alike, its rows
+    spread over the file."""
+    rows = []
+    for n in range(orders):
+        oid = f'="35{n:017d}"'
+        for _ in range(rng.randint(1, 4)):
+            title, code = rng.choice([("紫砂茶壶 西施壶", "ZS-XS"), ("羊毛围巾 驼色", "WJ-TUO")])
+            rows.append([oid, title, "69.00", "1", code, "颜色分类：驼色", "", "",
+                         "买家已付款，等待卖家发货", code])
+    rng.shuffle(rows)
+    return rows
+
+
+def test_lines_without_sub_order_numbers_keep_their_keys_however_far_apart(
+        run, tmp_path, monkeypatch):
+    from cstool.orders import normalise
+
+    path = px._csv(tmp_path / "ExportOrderDetailList.csv", px.TAOBAO_ITEMS_HEADER,
+                   _classic_rows(random.Random(14), 200), trailing_comma=True)
+    dumps = []
+    for recent in (10_000, 3):  # every order's keys in memory; all but the last three's spilled
+        monkeypatch.setattr(normalise._LineKeys, "RECENT", recent)
+        db = str(tmp_path / f"{recent}.db")
+        run(["--db", db, "init"], check=0)
+        run(["--db", db, "agent", "add", "倩"], check=0)
+        run(["--db", db, "--agent", "倩", "orders", "import", str(path)], check=0)
+        conn = sqlite3.connect(db)
+        try:
+            dumps.append(conn.execute("SELECT order_id, line_key, title, quantity FROM order_lines "
+                                      "ORDER BY order_id, line_key").fetchall())
+        finally:
+            conn.close()
+    assert dumps[0] == dumps[1]
+    keys = [k for _, k, *_ in dumps[0]]
+    assert len(keys) == sum(1 for _ in _classic_rows(random.Random(14), 200))  # no line merged
+    assert any(k.endswith("#3") for k in keys) and any(k.endswith("#2") for k in keys)
