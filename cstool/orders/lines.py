@@ -79,8 +79,9 @@ class Touched:
     def __init__(self, journal) -> None:
         self.conn = journal.conn
         self.conn.execute("DROP TABLE IF EXISTS temp.line_orders")
-        self.conn.execute("CREATE TEMP TABLE line_orders (order_id TEXT PRIMARY KEY) "
-                          "WITHOUT ROWID")
+        # appended to, not indexed (an order named twice is twice in it): by far the
+        # cheapest write; the derivation reads it once, through the orders' key
+        self.conn.execute("CREATE TEMP TABLE line_orders (order_id TEXT)")
         self.any = False
 
     def add(self, order_ids) -> None:
@@ -88,7 +89,7 @@ class Touched:
         ids = dict.fromkeys(order_ids)
         if ids:
             self.any = True
-            self.conn.executemany("INSERT OR IGNORE INTO temp.line_orders VALUES (?)",
+            self.conn.executemany("INSERT INTO temp.line_orders VALUES (?)",
                                   ((i,) for i in ids))
 
     def close(self) -> None:
@@ -106,7 +107,7 @@ def derive_orders(journal, platform: str, import_id: int, from_lines: bool = Fal
     yet (their order export, or an item report with the order's times, brings it)."""
     conn = journal.conn
     waiting = conn.execute(
-        "SELECT count(*) FROM temp.line_orders t "
+        "SELECT count(*) FROM (SELECT DISTINCT order_id FROM temp.line_orders) t "
         "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
         "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
         "AND o.platform = :p)", {"p": platform}).fetchone()[0]
