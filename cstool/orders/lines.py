@@ -95,6 +95,7 @@ class Touched:
     def close(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS temp.line_orders")
         self.conn.execute("DROP TABLE IF EXISTS temp.derive")
+        self.conn.execute("DROP TABLE IF EXISTS temp.named")
 
 
 def derive_orders(journal, platform: str, import_id: int, from_lines: bool = False) -> int:
@@ -106,19 +107,31 @@ def derive_orders(journal, platform: str, import_id: int, from_lines: bool = Fal
     Returns how many of the file's lines wait for an order the journal does not have
     yet (their order export, or an item report with the order's times, brings it)."""
     conn = journal.conn
-    waiting = conn.execute(
-        "SELECT count(*) FROM (SELECT DISTINCT order_id FROM temp.line_orders) t "
-        "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
-        "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
-        "AND o.platform = :p)", {"p": platform}).fetchone()[0]
-    # the orders to derive by rowid: each slice reads and writes neighbouring pages of
-    # the orders table (by order number every update was a random page)
+    p = {"p": platform}
+    # each order once, in the orders' key order: the lookups below walk the key's pages
+    # in order instead of at random
+    conn.execute("DROP TABLE IF EXISTS temp.named")
+    conn.execute("CREATE TEMP TABLE named AS SELECT DISTINCT order_id FROM temp.line_orders "
+                 "ORDER BY order_id")
+    # the orders the journal has, by rowid: each slice below reads and writes
+    # neighbouring pages of the orders table (by order number every update was a random
+    # page); ``lines``: only its lines speak for it
     conn.execute("DROP TABLE IF EXISTS temp.derive")
-    conn.execute("CREATE TEMP TABLE derive (rid INTEGER PRIMARY KEY)")
-    conn.execute(
-        "INSERT OR IGNORE INTO temp.derive SELECT o.rowid FROM temp.line_orders t "
-        "JOIN orders o ON o.order_id = t.order_id AND o.platform = :p "
-        "WHERE o.status_from = 'lines' OR :all", {"p": platform, "all": int(from_lines)})
+    conn.execute("CREATE TEMP TABLE derive (rid INTEGER PRIMARY KEY, lines INTEGER)")
+    known = conn.execute(
+        "INSERT OR IGNORE INTO temp.derive SELECT o.rowid, o.status_from = 'lines' "
+        "FROM temp.named t JOIN orders o ON o.order_id = t.order_id AND o.platform = :p",
+        p).rowcount
+    waiting = 0
+    if known < conn.execute("SELECT count(*) FROM temp.named").fetchone()[0]:
+        waiting = conn.execute(
+            "SELECT count(*) FROM temp.named t "
+            "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
+            "AND o.platform = :p)", p).fetchone()[0]
+    conn.execute("DROP TABLE temp.named")
+    if not from_lines:
+        conn.execute("DELETE FROM temp.derive WHERE NOT lines")
     lo = 0
     while True:
         row = conn.execute("SELECT rid FROM temp.derive WHERE rid > ? ORDER BY rid "
