@@ -30,7 +30,7 @@ from cstool.core.errors import BadUsage, CstoolError, InputError
 from cstool.core.files import can_fork
 from cstool.core.vocab import PLATFORM, STATUS_RANK
 from cstool.orders import formats
-from cstool.orders.lines import derive_orders
+from cstool.orders.lines import Touched, derive_orders
 from cstool.orders.normalise import build_normaliser
 from cstool.orders.parallel import CHUNK, Digests, _batches, _forked_batches, _no_gc
 from cstool.orders.readers import COLUMNS, LINE_COLUMNS, FileResult, _clean_header, open_source
@@ -280,15 +280,18 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         if spec.level == "lines":
             many, one = (fill_sql(CHUNK, import_id, spec.platform, kept),
                          fill_sql(1, import_id, spec.platform, kept))
+            normalise.unwritten = tuple(COLUMNS.index(c) for c in ("status", *kept))  # type: ignore[attr-defined]
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
                                     digests is not None, kept),
                          upsert_sql(1, import_id, spec.platform, spec.status_from,
                                     digests is not None, kept))
+            normalise.unwritten = tuple(COLUMNS.index(c) for c in kept)  # type: ignore[attr-defined]
         many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
                                 line_sql(1, import_id, spec.platform))
         changed = changed_lines = 0
-        line_orders: set = set()
+        # the orders the lines name: in a temporary table, not in memory
+        touched = Touched(journal) if normalise.lines else None
         width = len(LINE_COLUMNS)
         with _no_gc():
             for chunks, rest, lchunks, lrest, memos, bad, position, skipped in (
@@ -305,19 +308,18 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if lchunks:
                     cur.executemany(many_lines, lchunks)
                     changed_lines += cur.rowcount
-                    for chunk in lchunks:
-                        line_orders.update(chunk[0::width])
+                    touched.add(o for chunk in lchunks for o in chunk[0::width])
                 if lrest:
                     cur.executemany(one_line, lrest)
                     changed_lines += cur.rowcount
-                    line_orders.update(r[0] for r in lrest)
+                    touched.add(r[0] for r in lrest)
                 result.rows += ((len(lchunks) * CHUNK + len(lrest)) if normalise.lines
                                 else len(chunks) * CHUNK + len(rest)) + len(bad) + skipped
                 rejected.extend(bad)
                 if progress is not None:
                     progress(position, source.size)
         result.new_orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
-        if changed or line_orders:
+        if changed or (touched is not None and touched.any):
             remarks.record_memos(journal, now_db, import_id)
         if normalise.lines:
             result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
@@ -326,8 +328,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.updated = max(changed_lines - result.inserted, changed - result.new_orders)
             result.unchanged = max(0, result.rows - len(rejected) - result.inserted
                                    - result.updated)
-            result.waiting_lines = derive_orders(journal, spec.platform, line_orders, import_id,
-                                                 from_lines)
+            result.waiting_lines = derive_orders(journal, spec.platform, import_id, from_lines)
+            touched.close()
         else:
             result.inserted = result.new_orders
             result.updated = changed - result.inserted

@@ -1,111 +1,145 @@
 """An order as its lines say it: the status, amount and count of an order no order
-export has named yet (``status_from = 'lines'``)."""
+export has named yet (``status_from = 'lines'``).
+
+An import of items streams: the orders its lines name go into a temporary table as
+the rows arrive (:class:`Touched`), and after the rows they are derived in SQL, a
+slice of orders at a time in the orders table's own order (:func:`derive_orders`).
+Nothing about the file's orders is held in Python, so memory stays flat however
+big the file is.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Optional
+from cstool.core.vocab import SENT
 
-from cstool.core.vocab import SENT, STATUS_RANK
+SLICE = 5000  # orders derived by one statement
 
-_WAITING = (None, "paid")
+# A line still part of what the buyer gets (not closed, not refunded).
+_LIVE = "(l.status IS NOT 'closed' AND l.refund_status IS NOT 'refunded')"
+# What the buyer paid for a line: its own amount, else its price times its quantity.
+_AMOUNT = "coalesce(l.paid_fen, l.price_fen * coalesce(nullif(l.quantity, 0), 1))"
+_SENT = ", ".join(f"'{s}'" for s in ("part_shipped", *SENT))
+# The last resort of the status: the least advanced of the lines sent on.
+_LEAST_SENT = ("CASE min(CASE l.status " + " ".join(
+    f"WHEN '{s}' THEN {n}" for n, s in enumerate(SENT)) + " END) " + " ".join(
+    f"WHEN {n} THEN '{s}'" for n, s in enumerate(SENT)) + " END")
+
+# Each order of a slice as its lines say it. The status: all closed → closed; any
+# unpaid → unpaid; some still to ship and some sent → part_shipped; some still to ship
+# → paid; else part_shipped if a line says so, else the least advanced of the others.
+# The amount: the lines not closed; the refund: what the closed or refunded lines gave
+# back (their refund, else their amount) and any other line's refund; the item count:
+# the live lines' quantities; the title: the first line still to be had, else the
+# first line (by id: the order the lines came in).
+_DERIVED = f"""
+SELECT o.rowid AS rid,
+  CASE WHEN sum(l.status IS NOT 'closed') = 0 THEN 'closed'
+       WHEN sum(l.status IS 'unpaid') > 0 THEN 'unpaid'
+       WHEN sum(l.status IS NULL OR l.status = 'paid') > 0 THEN
+         CASE WHEN sum(l.status IN ({_SENT})) > 0 THEN 'part_shipped' ELSE 'paid' END
+       WHEN sum(l.status IS 'part_shipped') > 0 THEN 'part_shipped'
+       ELSE {_LEAST_SENT} END AS status,
+  sum(CASE WHEN l.status IS NOT 'closed' THEN {_AMOUNT} END) AS total_fen,
+  sum(CASE WHEN NOT {_LIVE} OR coalesce(l.refund_fen, 0) != 0
+      THEN nullif(coalesce(l.refund_fen, {_AMOUNT}), 0) END) AS refund_fen,
+  sum(CASE WHEN {_LIVE} THEN nullif(l.quantity, 0) END) AS item_count,
+  coalesce(min(CASE WHEN {_LIVE} AND l.title != '' THEN l.id END),
+           min(CASE WHEN l.title != '' THEN l.id END)) AS title_line
+FROM temp.derive t JOIN orders o ON o.rowid = t.rid
+JOIN order_lines l ON l.order_id = o.order_id AND l.platform = o.platform
+WHERE t.rid > :lo AND t.rid <= :hi
+GROUP BY o.rowid
+"""
+
+# The orders only lines speak for take their status, amount and refund from them; the
+# title and item count too, and (``from_lines``) every order of the file takes those.
+# A value the lines do not give keeps the order's. Only an order that changes is written.
+_FROM = "orders.status_from = 'lines'"
+_NEW = {
+    "status": f"CASE WHEN {_FROM} THEN d.status ELSE orders.status END",
+    "total_fen": f"CASE WHEN {_FROM} THEN coalesce(d.total_fen, orders.total_fen) "
+                 "ELSE orders.total_fen END",
+    "refund_fen": f"CASE WHEN {_FROM} THEN coalesce(d.refund_fen, orders.refund_fen) "
+                  "ELSE orders.refund_fen END",
+    "item_count": "coalesce(d.item_count, orders.item_count)",
+    "item_title": "coalesce((SELECT title FROM order_lines WHERE id = d.title_line), "
+                  "orders.item_title)",
+}
+_UPDATE = (
+    "UPDATE orders SET " + ", ".join(f"{c} = {v}" for c, v in _NEW.items())
+    + ", import_id = :import_id FROM (" + _DERIVED + ") d WHERE orders.rowid = d.rid AND ("
+    + " OR ".join(f"orders.{c} IS NOT {v}" for c, v in _NEW.items()) + ")"
+)
 
 
-def status_of(statuses: Sequence[Optional[str]]) -> str:
-    """An order's status from its lines': all closed → closed; any unpaid → unpaid; some
-    still to ship and some sent → part_shipped; else the least advanced of the others."""
-    live = [s for s in statuses if s != "closed"]
-    if not live:
-        return "closed" if statuses else "paid"
-    if "unpaid" in live:
-        return "unpaid"
-    waiting = [s for s in live if s in _WAITING]
-    sent = [s for s in live if s in SENT or s == "part_shipped"]
-    if waiting:
-        return "part_shipped" if sent else "paid"
-    if "part_shipped" in live:
-        return "part_shipped"
-    return min(live, key=lambda s: STATUS_RANK[s])
+class Touched:
+    """The order numbers an import of items names, in a temporary table (on disk with
+    the import's ``temp_store = FILE``), not in a Python set."""
+
+    def __init__(self, journal) -> None:
+        self.conn = journal.conn
+        self.conn.execute("DROP TABLE IF EXISTS temp.line_orders")
+        # appended to, not indexed (an order named twice is twice in it): by far the
+        # cheapest write; the derivation reads it once, through the orders' key
+        self.conn.execute("CREATE TEMP TABLE line_orders (order_id TEXT)")
+        self.any = False
+
+    def add(self, order_ids) -> None:
+        """Order numbers of a batch's lines (an order's lines are mostly together)."""
+        ids = dict.fromkeys(order_ids)
+        if ids:
+            self.any = True
+            self.conn.executemany("INSERT INTO temp.line_orders VALUES (?)",
+                                  ((i,) for i in ids))
+
+    def close(self) -> None:
+        self.conn.execute("DROP TABLE IF EXISTS temp.line_orders")
+        self.conn.execute("DROP TABLE IF EXISTS temp.derive")
+        self.conn.execute("DROP TABLE IF EXISTS temp.named")
 
 
-def _amount(rows) -> Optional[int]:
-    amounts = [r["paid_fen"] if r["paid_fen"] is not None
-               else (r["price_fen"] * (r["quantity"] or 1) if r["price_fen"] is not None else None)
-               for r in rows if r["status"] != "closed"]
-    known = [a for a in amounts if a is not None]
-    return sum(known) if known else None
-
-
-def _live(r) -> bool:
-    """A line still part of what the buyer gets (not closed, not refunded)."""
-    return r["status"] != "closed" and r["refund_status"] != "refunded"
-
-
-def _refunded(rows) -> Optional[int]:
-    """What the closed or refunded lines gave back: their refund, else their amount."""
-    out = None
-    for r in rows:
-        if _live(r) and not r["refund_fen"]:
-            continue
-        fen = r["refund_fen"] if r["refund_fen"] is not None else r["paid_fen"] if \
-            r["paid_fen"] is not None else (r["price_fen"] * (r["quantity"] or 1)
-                                            if r["price_fen"] is not None else None)
-        if fen:
-            out = (out or 0) + fen
-    return out
-
-
-def derive_orders(journal, platform: str, order_ids: Iterable[str], import_id: int,
-                  from_lines: bool = False) -> int:
-    """After an import of items: the orders only lines speak for take their status, amount,
-    refund, item count and title from them; ``from_lines`` (a file with a row per item
-    and no order-level title): every order of the file takes its title and item count
-    from its lines. The title is the first line still to be had, the count the sum of
-    those lines' quantities. Returns how many of the file's lines wait for an order the
-    journal does not have yet (their order export, or an item report with the order's
-    times, brings it)."""
-    ids = sorted(set(order_ids))
+def derive_orders(journal, platform: str, import_id: int, from_lines: bool = False) -> int:
+    """After an import of items: the orders only lines speak for (of those the file named,
+    :class:`Touched`) take their status, amount, refund, item count and title from
+    their lines; ``from_lines`` (a file with a row per item and no order-level title):
+    every order of the file takes its title and item count from its lines. The title
+    is the first line still to be had, the count the sum of those lines' quantities.
+    Returns how many of the file's lines wait for an order the journal does not have
+    yet (their order export, or an item report with the order's times, brings it)."""
+    conn = journal.conn
+    p = {"p": platform}
+    # each order once, in the orders' key order: the lookups below walk the key's pages
+    # in order instead of at random
+    conn.execute("DROP TABLE IF EXISTS temp.named")
+    conn.execute("CREATE TEMP TABLE named AS SELECT DISTINCT order_id FROM temp.line_orders "
+                 "ORDER BY order_id")
+    # the orders the journal has, by rowid: each slice below reads and writes
+    # neighbouring pages of the orders table (by order number every update was a random
+    # page); ``lines``: only its lines speak for it
+    conn.execute("DROP TABLE IF EXISTS temp.derive")
+    conn.execute("CREATE TEMP TABLE derive (rid INTEGER PRIMARY KEY, lines INTEGER)")
+    known = conn.execute(
+        "INSERT OR IGNORE INTO temp.derive SELECT o.rowid, o.status_from = 'lines' "
+        "FROM temp.named t JOIN orders o ON o.order_id = t.order_id AND o.platform = :p",
+        p).rowcount
     waiting = 0
-    updates = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        known = {r[0]: r for r in journal.query(
-            f"SELECT order_id, status_from, status, total_fen, refund_fen, item_count, "
-            f"item_title, rowid FROM orders WHERE platform = ? "
-            f"AND order_id IN ({marks})", [platform, *chunk])}
-        waiting += journal.scalar(
-            f"SELECT count(*) FROM order_lines WHERE platform = ? AND order_id IN ({marks}) "
-            f"AND order_id NOT IN (SELECT order_id FROM orders WHERE platform = ? "
-            f"AND order_id IN ({marks}))", [platform, *chunk, platform, *chunk])
-        lines: dict[str, list] = {}
-        for r in journal.query(
-                f"SELECT order_id, status, refund_status, refund_fen, quantity, price_fen, "
-                f"paid_fen, title FROM order_lines "
-                f"WHERE platform = ? AND order_id IN ({marks}) ORDER BY id", [platform, *chunk]):
-            lines.setdefault(r["order_id"], []).append(r)
-        for oid, rows in lines.items():
-            o = known.get(oid)
-            if o is None or (o["status_from"] != "lines" and not from_lines):
-                continue  # an order export says what the order is
-            live = [r for r in rows if _live(r)]
-            counts = [r["quantity"] for r in live if r["quantity"]]
-            titles = [r["title"] for r in live if r["title"]] or [
-                r["title"] for r in rows if r["title"]]
-            new = {"item_count": sum(counts) if counts else o["item_count"],
-                   "item_title": titles[0] if titles else o["item_title"]}
-            if o["status_from"] == "lines":
-                amount, refund = _amount(rows), _refunded(rows)
-                new.update(status=status_of([r["status"] for r in rows]),
-                           total_fen=amount if amount is not None else o["total_fen"],
-                           refund_fen=refund if refund is not None else o["refund_fen"])
-            if any(new[k] != o[k] for k in new):
-                updates.append((o["rowid"], new))
-    # in the table's order: each page of orders read and written once, not once an order
-    # (by order number, every update was a random page, spilled and read back)
-    updates.sort(key=lambda u: u[0])
-    for rowid, new in updates:
-        sets = ", ".join(f"{k} = ?" for k in new)
-        journal.conn.execute(f"UPDATE orders SET {sets}, import_id = ? WHERE rowid = ?",
-                             [*new.values(), import_id, rowid])
+    if known < conn.execute("SELECT count(*) FROM temp.named").fetchone()[0]:
+        waiting = conn.execute(
+            "SELECT count(*) FROM temp.named t "
+            "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
+            "AND o.platform = :p)", p).fetchone()[0]
+    conn.execute("DROP TABLE temp.named")
+    if not from_lines:
+        conn.execute("DELETE FROM temp.derive WHERE NOT lines")
+    lo = 0
+    while True:
+        row = conn.execute("SELECT rid FROM temp.derive WHERE rid > ? ORDER BY rid "
+                           "LIMIT 1 OFFSET ?", [lo, SLICE - 1]).fetchone()
+        hi = row[0] if row else conn.execute("SELECT coalesce(max(rid), 0) FROM temp.derive"
+                                             ).fetchone()[0]
+        if hi <= lo:
+            break
+        conn.execute(_UPDATE, {"lo": lo, "hi": hi, "import_id": import_id})
+        lo = hi
     return waiting

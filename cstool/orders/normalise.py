@@ -143,7 +143,7 @@ _AMOUNT_HEAD = re.compile(r"\s*[-¥￥]?\s*[\d,]+(?:\.\d+)?")
 CLEANERS: dict[str, Callable[[str], str]] = {
     "strip": str.strip,
     "tabs": lambda s: s.replace("\t", " ").strip(),
-    "digits": lambda s: "".join(ch for ch in s if ch.isdigit()),
+    "digits": lambda s: s if s.isdigit() else "".join(ch for ch in s if ch.isdigit()),
     "nospace": lambda s: "".join(s.split()),
     "amount_head": lambda s: (m.group(0) if (m := _AMOUNT_HEAD.match(s)) else s),
 }
@@ -156,6 +156,8 @@ def _pre(spec: Spec, f: str) -> Optional[Callable[[str], str]]:
     empty = frozenset((*spec.empty, *spec.empty_in.get(f, ())))
     if not cleaners and not empty:
         return None
+    if len(cleaners) == 1 and not empty:
+        return cleaners[0]
 
     def pre(text: str) -> str:
         for c in cleaners:
@@ -264,6 +266,12 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
         if f in cached:
             env[name] = money if FIELDS[f] == "money" else _Cache(conv[f])
             return f"{name}[{raw(f)}]"
+        if FIELDS[f] == "id":  # the common shapes (="123…", 123…) inline, else the function
+            env["_line_id"] = _line_id
+            return (f"(_d[2:-1] if (_d := {raw(f)})[:2] == '=\"' and _d[-1:] == '\"' "
+                    f"and 3 < len(_d) <= {MAX_ORDER_ID + 3} and _d[2:-1].isdigit() "
+                    f"and _d.isascii() else _d if _d.isdigit() and len(_d) <= {MAX_ORDER_ID} "
+                    f"and _d.isascii() else _line_id(_d))")
         if FIELDS[f] in ("text", "nick") and f not in pres:
             if FIELDS[f] == "nick":
                 return (f"((_b if len(_b := {raw(f)}) <= {MAX_NAME} else _nick({label(f)!r}, _b))"
@@ -395,10 +403,21 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
 
 class _LineKeys:
     """A line's key: its sub-order number, else its product id and SKU, else its title,
-    SKU and merchant code; the second line of the same key in an order is ``…#2``."""
+    SKU and merchant code; the second line of the same key in an order is ``…#2``.
+
+    Counting the keys of a file without sub-order numbers must remember every order's,
+    as an order's rows may come apart; memory stays flat all the same: the keys of the
+    last ``RECENT`` orders are held in a dict, older ones go to a private temporary
+    database, and a bit filter of the orders sent there says when to look one up (an
+    order's rows are mostly together: a file read in order never looks)."""
+
+    RECENT = 20_000
+    BITS = 1 << 25  # 4 MB: a few per cent of false alarms at 3M orders, each one lookup
 
     def __init__(self) -> None:
-        self.seen: dict[tuple, int] = {}
+        self.recent: dict[str, dict[str, int]] = {}
+        self.sent: Optional[bytearray] = None
+        self.spill: Any = None
 
     def __call__(self, line: tuple) -> tuple:
         oid, _, sub, title, sku, code, item = line[:7]
@@ -410,9 +429,51 @@ class _LineKeys:
             key = f"title:{title or ''}|{sku or ''}|{code or ''}"
         else:
             raise RowError("a line with no sub-order number, product or title")
-        n = self.seen.get((oid, key), 0) + 1
-        self.seen[(oid, key)] = n
+        counts = self.recent.get(oid)
+        if counts is None:
+            counts = self._counts(oid)
+        n = counts[key] = counts.get(key, 0) + 1
         return (oid, key if n == 1 else f"{key}#{n}", *line[2:])
+
+    def _counts(self, oid: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        sent = self.sent
+        if sent is not None:
+            h = hash(oid)  # the same within the process that reads the file: all it needs
+            a, b = h & (self.BITS - 1), (h >> 32) & (self.BITS - 1)
+            if sent[a >> 3] >> (a & 7) & 1 and sent[b >> 3] >> (b & 7) & 1:
+                got = self.spill.execute("SELECT counts FROM seen WHERE oid = ?",
+                                         [oid]).fetchone()
+                if got is not None:
+                    counts = self._loads(got[0])
+        self.recent[oid] = counts
+        if len(self.recent) > self.RECENT:
+            self._evict()
+        return counts
+
+    def _evict(self) -> None:
+        """The older half of the recent orders to the temporary database, one row each."""
+        import marshal
+
+        if self.spill is None:
+            import sqlite3
+
+            self.spill = sqlite3.connect("")  # private, on disk, gone when closed
+            self.spill.execute("CREATE TABLE seen (oid TEXT PRIMARY KEY, counts BLOB) "
+                               "WITHOUT ROWID")
+            self.sent = bytearray(self.BITS >> 3)
+            self._loads = marshal.loads
+        sent, recent, mask, dumps = self.sent, self.recent, self.BITS - 1, marshal.dumps
+        assert sent is not None
+        rows = []
+        for oid in list(recent)[: len(recent) // 2]:
+            rows.append((oid, dumps(recent.pop(oid))))
+            h = hash(oid)
+            a, b = h & mask, (h >> 32) & mask
+            sent[a >> 3] |= 1 << (a & 7)
+            sent[b >> 3] |= 1 << (b & 7)
+        rows.sort()  # the table's order: each page written once a batch
+        self.spill.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?)", rows)
 
 
 def _ident(f: str) -> str:

@@ -131,7 +131,17 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
 def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
                   ) -> Iterator[tuple]:
     """:func:`_batches` for an export of items: each row a line, and the order it names
-    when the row carries one."""
+    when the row carries one.
+
+    An order's rows are mostly together, each repeating the order's cells: a row whose
+    order is the previous row's, in every column its statement writes
+    (``normalise.unwritten``: the positions it leaves alone), would change nothing
+    and is not sent."""
+    from operator import itemgetter
+
+    unwritten = set(getattr(normalise, "unwritten", ()))
+    written = itemgetter(*(i for i in range(len(COLUMNS)) if i not in unwritten))
+    last = None
     orders: list = []
     lines: list = []
     rejected: list = []
@@ -145,7 +155,8 @@ def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] 
                 rejected.append({"row": line_no, "error": str(e)})
             continue
         lines.append(line)
-        if order is not None:
+        if order is not None and (said := written(order)) != last:
+            last = said
             orders.append(order)
             text = order[MEMO_POS]
             if memo is not None and text and text not in seen:
