@@ -272,3 +272,44 @@ def test_the_check_finds_english(allowed):
     assert english_words("已超时 the parcel is late", allowed) == ["the", "parcel", "is", "late"]
     assert english_words("订单 5118609024991031604 tb_lily --kind damaged 用 wangwang "
                          "https://oapi.dingtalk.com/robot/send JSON", allowed) == []
+
+
+# --- help keeps its shape ----------------------------------------------------------------
+
+
+def test_help_examples_keep_their_lines_in_chinese(run):
+    """An example block (click's \\b paragraph) is one command a line in Chinese as in
+    English: the comment after ``#`` is translated, the command is not rewrapped."""
+    seen = 0
+    for path in commands():
+        en = run([*path, "--help"], env=EN, check=0).stdout
+        zh = run([*path, "--help"], env=ZH, check=0).stdout
+        zh_lines = [x.split("#")[0].rstrip() for x in zh.splitlines()]
+        for line in en.split("\nOptions:")[0].splitlines():
+            if line.startswith("    cstool "):
+                seen += 1
+                assert line.split("#")[0].rstrip() in zh_lines, (path, line)
+    assert seen > 20  # the examples of cstool, shipcheck, remind, handover export …
+    zh = run(["--help"], env=ZH, check=0).stdout.splitlines()
+    start = zh.index("  开始:")
+    assert zh[start + 1:start + 5] == ["    cstool init",
+                                       "    cstool agent add 倩 --name 王倩 --role presale",
+                                       "    cstool orders import ExportOrderList.csv --agent 倩",
+                                       "    cstool orders list --status unpaid"]
+
+
+def test_every_translation_keeps_its_unwrapped_paragraphs():
+    """click keeps a paragraph after a line of ``\\b`` as written: a translation that
+    drops the marker has its examples run together into one paragraph."""
+    from babel.messages.pofile import read_po
+
+    from cstool.core.i18n import LOCALEDIR
+
+    for lang in ("zh", "en"):
+        with open(f"{LOCALEDIR}/{lang}/LC_MESSAGES/cstool.po", "rb") as fh:
+            catalog = read_po(fh)
+        for m in catalog:
+            ids = m.id if isinstance(m.id, str) else m.id[0]
+            text = m.string if isinstance(m.string, str) else m.string[0]
+            if ids and text:
+                assert text.count("\b") == ids.count("\b"), (lang, ids[:60])
