@@ -245,6 +245,14 @@ def test_every_commands_help_is_chinese(run, allowed):
     "exception list --kind nope", "chase log", "exception log 1", "policy set language klingon",
     "orders show 404", "remind --all", "exception list --open --closed",
     "exception update 1", "handover export --format xlsx -o -",
+    # the routines' own errors (raised inside cases, chase, handover, remark, policy, import)
+    "--agent 倩 exception update 1 --courier sf", "exception show x",
+    "--agent 倩 exception update 99 --note x",
+    f"--agent 倩 chase log {order('paid_gift_and_card')} --channel phone",
+    "--agent nobody handover ack 1 --receipt ok", "--agent 倩 handover ack 99 --receipt ok",
+    f"--agent 倩 remark add {order('paid_presale')} --kind note",
+    f"--agent 倩 remark add {order('paid_presale')} --kind hold --until 2020-01-01",
+    "policy set timezone Mars/Base", "--agent 倩 orders import /nonexistent.csv",
 ])
 def test_errors_are_chinese(run, shop, allowed, args):
     result = run(args, env=ZH)
@@ -313,3 +321,87 @@ def test_every_translation_keeps_its_unwrapped_paragraphs():
             text = m.string if isinstance(m.string, str) else m.string[0]
             if ids and text:
                 assert text.count("\b") == ids.count("\b"), (lang, ids[:60])
+
+
+# --- the routines' errors and the import's rejections -------------------------------------
+
+
+def test_a_routines_error_in_both_languages(run, shop):
+    paid = order("paid_gift_and_card")
+    zh, en = both(run, f"--agent 倩 chase log {paid} --channel phone")
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == f"错误: 订单 {paid} 已付款(状态 paid);无需催付\n"
+    assert en.stderr == f"Error: order {paid} is already paid (status paid); nothing to chase\n"
+    zh, en = both(run, "--agent 倩 exception update 1 --courier sf")
+    assert zh.exit_code == en.exit_code == 2
+    assert "错误: --courier 要和 --tracking 一起给(新包裹的快递)" in zh.stderr
+    assert "Error: --courier goes with --tracking (the courier of the new parcel)" in en.stderr
+
+
+def _bad_rows(tmp_path, n=3):
+    import sys
+
+    from conftest import FIXTURES
+
+    sys.path.insert(0, str(FIXTURES))
+    from datetime import datetime
+
+    from exportlib import CLASSIC_HEADER, classic_row, csv_line
+
+    rows = [classic_row(order_id=str(5118609024991200000 + i), buyer=f"tb{i}", status="paid",
+                        created=datetime(2026, 11, 22, 10, 0), paid=datetime(2026, 11, 22, 10, 5))
+            for i in range(n)]
+    rows[1] = classic_row(order_id="5118609024991200001", buyer="tb1", status="paid",
+                          status_text="???",
+                          created=datetime(2026, 11, 22, 10, 0))
+    path = tmp_path / "bad.csv"
+    with open(path, "w", encoding="gb18030", newline="") as fh:
+        fh.write(csv_line(list(CLASSIC_HEADER)))
+        for r in rows:
+            fh.write(csv_line(r))
+    return path
+
+
+def test_an_imports_rejected_rows_in_both_languages(run, shop, tmp_path, allowed):
+    path = _bad_rows(tmp_path)
+    zh = run(["--agent", "倩", "orders", "import", str(path), "--dry-run"], env=ZH, check=0)
+    en = run(["--agent", "倩", "orders", "import", str(path), "--dry-run"], env=EN, check=0)
+    assert "将导入 3 行:新增 2,更新 0,未变 0,拒收 1" in zh.stdout
+    assert "  第 3 行:未知的订单状态 '???':用 --status-map '???=STATUS' 映射" in zh.stderr
+    assert "would import 3 rows: 2 new, 0 updated, 0 unchanged, 1 rejected" in en.stdout
+    assert "  line 3: unknown order status '???': map it with --status-map" in en.stderr
+    no_english(zh.stdout + zh.stderr, allowed | {"STATUS", path.name, "bad"})
+    # what scripts read keeps the English reason, whatever the language
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(path), "--dry-run", "--json"])
+    assert zh.stdout == en.stdout
+    assert '"error": "unknown order status \'???\': map it with --status-map' in zh.stdout
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(path), "--strict"])
+    assert zh.exit_code == en.exit_code == 1
+    assert "1 行被拒收(--strict),什么也没导入;第一处:第 3 行:未知的订单状态" in zh.stderr
+    assert "1 row(s) rejected (--strict), nothing imported; first: line 3: unknown" in en.stderr
+
+
+def test_a_rejection_read_in_a_forked_reader_reads_in_either_language(tmp_path):
+    """Big files are read in another process: its rejections cross a pipe and still read
+    in the reader's language, English in JSON."""
+    from cstool.core import i18n
+    from cstool.core.journal import Journal
+    from cstool.orders import importer
+    from conftest import context
+
+    path = _bad_rows(tmp_path, 300)
+    out = {}
+    for parallel in (False, True):
+        j = Journal.open(str(tmp_path / f"{parallel}.db"), create=True)
+        try:
+            with i18n.using("zh"):
+                r = importer.import_files(context(j, "2026-11-23T06:30:00Z", agent="倩"),
+                                          [str(path)], parallel=parallel)[0]
+                out[parallel] = [(x["row"], str(x["error"]), i18n.shown(x["error"]))
+                                 for x in r.rejected]
+        finally:
+            j.close()
+    assert out[True] == out[False]
+    (row, english, chinese), = out[True]
+    assert row == 3 and english.startswith("unknown order status '???'")
+    assert chinese.startswith("未知的订单状态 '???'")

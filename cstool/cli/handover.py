@@ -47,7 +47,7 @@ def _order_option(order_id):
     try:
         return clean_order_id(order_id)
     except InputError as e:
-        raise click.BadParameter(str(e), param_hint="'--order'") from None
+        raise click.BadParameter(e.shown(), param_hint="'--order'") from None
 
 
 @command(handover)

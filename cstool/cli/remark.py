@@ -119,14 +119,14 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
         try:
             options["until"] = typed_time(options["until"], app.clock.now(), past=False).date()
         except InputError as e:
-            raise click.BadParameter(str(e), param_hint="'--until'") from None
+            raise click.BadParameter(e.shown(), param_hint="'--until'") from None
     fields = {"promo_fen" if k == "promo_price" else "paid_fen" if k == "paid_price"
               else "refund_fen" if k == "refund" else k: v for k, v in options.items()}
     try:
         result = compose.add(app.writer(), order_id, kind, verified_buyer=verified_buyer,
                              dry_run=dry_run, flag=flag, **fields)
     except compose.MissingFields as e:
-        raise click.UsageError(str(e)) from None
+        raise click.UsageError(e.shown()) from None
     # The text to paste is the agent's own input and must reach the platform whole
     # (a masked address would send the parcel nowhere): never masked. Listings of the
     # remark history still mask it.
@@ -172,7 +172,7 @@ def parse(app, text, at_text, flag, check, fmt):
     try:
         ref = app.clock.parse(at_text) if at_text else app.clock.now()
     except InputError as e:
-        raise click.BadParameter(str(e), param_hint="'--at'") from None
+        raise click.BadParameter(e.shown(), param_hint="'--at'") from None
     shop = store.shop_of(app.existing_journal(), app.policy)
     if text == "-":
         parsed = [parse_line(line, ref, shop, flag)

@@ -255,8 +255,17 @@ def _translated(part) -> str:
         return part
     msgid, values = part
     text = gettext(msgid)
-    return text.format(**{k: v.shown() if hasattr(v, "shown") else v
-                          for k, v in values.items()}) if values else text
+    return text.format(**{k: _shown_value(v) for k, v in values.items()}) if values else text
+
+
+def _shown_value(value: Any) -> Any:
+    """A value in the reader's language: a message or a word, or an error holding one."""
+    if hasattr(value, "shown"):
+        return value.shown()
+    if isinstance(value, BaseException) and len(value.args) == 1 and \
+            hasattr(value.args[0], "shown"):
+        return value.args[0].shown()
+    return value
 
 
 def M_(msgid: str, **values: Any) -> Message:
@@ -265,8 +274,37 @@ def M_(msgid: str, **values: Any) -> Message:
 
 
 def shown(value: Any) -> Any:
-    """A :class:`Message` in the current language; anything else as it is."""
-    return value.shown() if isinstance(value, Message) else value
+    """A :class:`Message` (or :class:`Said`) in the current language; anything else as it is."""
+    return value.shown() if isinstance(value, (Message, Said)) else value
+
+
+class Said(str):
+    """Text already put into the reader's language: English as its value, ``shown()``
+    as it was said (a message that crossed a process boundary, :func:`portable`)."""
+
+    def __new__(cls, english: str, said: str):
+        obj = super().__new__(cls, english)
+        obj.said = said
+        return obj
+
+    def shown(self) -> str:
+        return self.said
+
+
+_PORTABLE = "\x00said"
+
+
+def portable(text: Any) -> Any:
+    """``text`` as plain data (marshal, a pipe): a message becomes a tuple of its English
+    and its text in the current language; :func:`restored` makes it a :class:`Said`."""
+    return (_PORTABLE, str(text), text.shown()) if isinstance(text, (Message, Said)) else text
+
+
+def restored(value: Any) -> Any:
+    """What :func:`portable` made, back as text that reads in either language."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _PORTABLE:
+        return Said(value[1], value[2])
+    return value
 
 
 _ = gettext

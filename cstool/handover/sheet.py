@@ -26,6 +26,7 @@ from cstool.core import files
 from cstool.core.clock import to_db
 from cstool.core.contract import Source
 from cstool.core.errors import BadUsage, InputError
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_YEAR, MIN_YEAR
 from cstool.core.output import csv_cell
 from cstool.core.values import Instant
@@ -454,8 +455,8 @@ def format_for(path: Optional[str], fmt: Optional[str]) -> str:
         ext = {"markdown": "md", "xlsm": "xlsx"}.get(ext, ext)
         if ext in FORMATS:
             return ext
-        raise BadUsage(f"cannot tell the format of {path} from its extension; "
-                         f"give --format ({', '.join(FORMATS)})")
+        raise BadUsage(M_("cannot tell the format of {path} from its extension; give "
+                          "--format ({items})", path=path, items=', '.join(FORMATS)))
     return "xlsx"
 
 
@@ -477,7 +478,8 @@ def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False
                 journal=None) -> None:
     """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise InputError(M_("unknown sheet format {fmt}; use one of: {items}", fmt=repr(fmt),
+                            items=', '.join(FORMATS)))
     path = check_target(path, force, journal, fmt)
     if fmt == "xlsx":
         files.atomic_write(path, lambda fh: write_xlsx(sheet, fh, renderer),
@@ -495,5 +497,5 @@ def write_text(sheet: Sheet, fmt: str, out: IO[str], renderer) -> None:
     elif fmt == "json":
         write_json(sheet, out, renderer)
     else:
-        raise InputError(f"{fmt} cannot be written as text; give -o FILE")
+        raise InputError(M_("{fmt} cannot be written as text; give -o FILE", fmt=fmt))
 

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from cstool.core.errors import InputError
 from cstool.core.files import XLSX_MAX_COLUMNS, open_xlsx, sniff_encoding
+from cstool.core.i18n import M_
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -119,9 +120,10 @@ class CsvSource(Source):
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
         if not head.strip():
-            raise InputError(f"{path}: the file is empty")
+            raise InputError(M_("{path}: the file is empty", path=path))
         if b"\x00" in head:
-            raise InputError(f"{path}: not a CSV order export (it holds binary data)")
+            raise InputError(M_("{path}: not a CSV order export (it holds binary data)",
+                                path=path))
         codec = sniff_encoding(head) if encoding == "auto" else encoding
         if codec.startswith("utf-8"):
             codec = "utf-8-sig"  # a BOM, if any, is not part of the first header
@@ -134,8 +136,9 @@ class CsvSource(Source):
         except (StopIteration, UnicodeDecodeError) as e:
             self.close()
             if isinstance(e, UnicodeDecodeError):
-                raise InputError(f"{path}: cannot read as {self.encoding}; try --encoding gb18030") from None
-            raise InputError(f"{path}: the file is empty") from None
+                raise InputError(M_("{path}: cannot read as {encoding}; try --encoding "
+                                    "gb18030", path=path, encoding=self.encoding)) from None
+            raise InputError(M_("{path}: the file is empty", path=path)) from None
 
     def rows(self) -> Iterator[tuple[int, list]]:
         reader = self._reader
@@ -145,10 +148,11 @@ class CsvSource(Source):
                 yield line + 1, cells
                 line = reader.line_num
         except UnicodeDecodeError:
-            raise InputError(f"{self.path}: cannot be read as {self.encoding} after line {line}; "
-                             "give --encoding gb18030 or utf-8") from None
+            raise InputError(M_("{path}: cannot be read as {encoding} after line {line}; "
+                                "give --encoding gb18030 or utf-8", path=self.path,
+                                encoding=self.encoding, line=line)) from None
         except csv.Error as e:
-            raise InputError(f"{self.path}: line {line + 1}: {e}") from None
+            raise InputError(M_("{path}: line {value}: {e}", path=self.path, value=line + 1, e=e)) from None
 
     def position(self) -> int:
         try:
@@ -177,10 +181,11 @@ class XlsxSource(Source):
                     break
         except Exception as e:  # a damaged sheet inside a valid zip
             self.close()
-            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
+            raise InputError(M_("{path}: the sheet cannot be read ({name})", path=path,
+                                name=type(e).__name__)) from None
         if not self.header:
             self.close()
-            raise InputError(f"{path}: the sheet is empty")
+            raise InputError(M_("{path}: the sheet is empty", path=path))
         # only the header's columns, from the row after it
         self._rows = ws.iter_rows(min_row=self._line + 1, max_col=len(self.header),
                                   values_only=True)
@@ -196,8 +201,8 @@ class XlsxSource(Source):
         except InputError:
             raise
         except Exception as e:
-            raise InputError(f"{self.path}: the sheet cannot be read after row {line} "
-                             f"({type(e).__name__})") from None
+            raise InputError(M_("{path}: the sheet cannot be read after row {line} ({name})",
+                                path=self.path, line=line, name=type(e).__name__)) from None
 
     def close(self) -> None:
         self._wb.close()
@@ -225,17 +230,18 @@ def _xlsx_cell(value: Any) -> str:
 def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
     """The file's rows: a workbook (by its first bytes) or CSV, whatever its spec."""
     if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
+        raise InputError(M_("{path}: no such file", path=path))
     if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder, not an order export")
+        raise InputError(M_("{path}: is a folder, not an order export", path=path))
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic == b"PK\x03\x04":
         return XlsxSource(path, "xlsx", encoding)
     if magic == b"\xd0\xcf\x11\xe0":  # the compound file of Excel 97-2003's .xls
-        raise InputError(f"{path}: an old Excel .xls workbook, which cstool does not read; "
-                         "save it as .xlsx or .csv (Excel or WPS: 另存为) and import that")
+        raise InputError(M_("{path}: an old Excel .xls workbook, which cstool does not "
+                            "read; save it as .xlsx or .csv (Excel or WPS: 另存为) and import "
+                            "that", path=path))
     if fmt.endswith("-xlsx") or fmt == "qianniu-items":
-        raise InputError(f"{path}: not an xlsx workbook")
+        raise InputError(M_("{path}: not an xlsx workbook", path=path))
     return CsvSource(path, "csv", encoding)
 
