@@ -384,10 +384,11 @@ def test_an_imports_rejected_rows_in_both_languages(run, shop, tmp_path, allowed
 def test_a_rejection_read_in_a_forked_reader_reads_in_either_language(tmp_path):
     """Big files are read in another process: its rejections cross a pipe and still read
     in the reader's language, English in JSON."""
+    from conftest import context
+
     from cstool.core import i18n
     from cstool.core.journal import Journal
     from cstool.orders import importer
-    from conftest import context
 
     path = _bad_rows(tmp_path, 300)
     out = {}
