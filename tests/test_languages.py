@@ -406,3 +406,88 @@ def test_a_rejection_read_in_a_forked_reader_reads_in_either_language(tmp_path):
     (row, english, chinese), = out[True]
     assert row == 3 and english.startswith("unknown order status '???'")
     assert chinese.startswith("未知的订单状态 '???'")
+
+
+# --- exception show, remark add / parse / list -------------------------------------------
+
+
+def test_exception_show_reads_whole_in_both_languages(run, shop, allowed):
+    zh, en = both(run, "exception show 1", check=0)
+    for text in ("重发快递", "退货运费承担方", "更新人", "结案人", "订单状态        已发货",
+                 "照片文件        (无)", "\n步骤:\n"):
+        assert text in zh.stdout, text
+    steps = zh.stdout.split("\n步骤:\n")[1].split("时间线:")[0]
+    assert "下一步" in steps and "待办" in steps and "to do" not in steps
+    # a step's key is what `exception update --step KEY` takes: typed, so kept
+    keys = {s["step"] for s in run.json("exception show 1 --json")["steps"]}
+    no_english(zh.stdout, allowed | keys)
+    assert "reship_courier" in en.stdout and "\nsteps:\n" in en.stdout
+    steps = en.stdout.split("\nsteps:\n")[1].split("timeline:")[0]
+    assert " next " in steps and " to do " in steps
+    assert "order_status          shipped" in en.stdout
+
+
+def test_a_cases_photos_read_in_both_languages(run, shop, allowed):
+    from conftest import FIXTURES
+
+    run(["--agent", "倩", "exception", "update", "1", "--photo",
+         str(FIXTURES / "photos" / "damaged_box.png")], check=0)
+    zh, en = both(run, "exception show 1", check=0)
+    photos = zh.stdout.split("照片文件:")[1].split("\n\n")[0]
+    assert "完好" in photos and " ok" not in photos
+    keys = {s["step"] for s in run.json("exception show 1 --json")["steps"]}
+    no_english(zh.stdout, allowed | keys | {"png", "image"})
+    assert " ok" in en.stdout.split("photo_files:")[1].split("\n\n")[0]
+
+
+def test_remark_adds_warning_and_parses_header_in_both_languages(run, shop, allowed):
+    run("policy set remark.memo_max_bytes 60", check=0)
+    args = ["--agent", "倩", "remark", "add", order("paid_hold_until_25"), "--kind", "note",
+            "--reason", "买家要求改色", "--action", "已改为红色", "--dry-run"]
+    zh, en = run(args, env=ZH, check=0), run(args, env=EN, check=0)
+    memo = len(run.json(f"orders show {order('paid_hold_until_25')} --json")["seller_memo"]
+               .encode())
+    assert memo + 1 + len("红旗 买家要求改色 已改为红色 2026.11.23 倩".encode()) > 60  # the setting
+    assert "警告: 加上订单原有的备注,平台备注将有" in zh.stderr and "超过上限 60" in zh.stderr
+    assert "warning: with the order's memo the platform's memo becomes" in en.stderr
+    assert "粘贴时插红旗(旗帜代码 1)" in zh.stdout
+    no_english(zh.stdout + zh.stderr, allowed)
+    zh, en = both(run, ["remark", "parse", "红旗 买家要求改色"], check=0)
+    assert "\n旗帜代码  1\n" in zh.stdout and "flag_code" not in zh.stdout
+    assert "\nflag_code  1\n" in en.stdout
+    no_english(zh.stdout, allowed)
+
+
+def test_remark_problems_kept_in_the_journal_read_in_both_languages(run, shop, allowed):
+    """Problems are stored as English (JSON reads them so); a table reads them in the
+    reader's language, the same words `remark parse` says."""
+    oid = next(r["order_id"] for r in run.json("remark lint --format json", check=1)
+               if r["problem"] == "no time (时间)")
+    zh, en = both(run, f"remark list {oid}", check=0)
+    assert "没有时间" in zh.stdout and "no time" not in zh.stdout
+    assert "no time (时间)" in en.stdout
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, f"remark list {oid} --json", check=0)
+    assert zh.stdout == en.stdout and '"no time (时间)"' in zh.stdout
+
+
+def test_english_read_back_is_the_message_it_was(shop):
+    """Every problem the parser finds in the demo's memos, stored as English and read
+    back, says in Chinese what the parser said: no message is taken for another."""
+    import sqlite3
+    from datetime import datetime, timezone
+
+    from cstool.core import i18n
+    from cstool.remark.parse import parse
+
+    texts = [r[0] for r in sqlite3.connect(shop).execute("SELECT text FROM remarks")]
+    texts += ["返现 活动价100 实付120 应返30", "2015.13.45 郑婷已催付", "红旗 hello"]
+    seen = 0
+    with i18n.using("zh"):
+        for text in texts:
+            for problem in parse(text, datetime(2026, 11, 23, tzinfo=timezone.utc)).problems:
+                again = i18n.reread(str(problem))
+                assert str(again) == str(problem)
+                assert i18n.shown(again) == problem.shown() != str(problem)
+                seen += 1
+    assert seen > 10

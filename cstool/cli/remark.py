@@ -19,7 +19,7 @@ from cstool.cli._common import (
 from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, reread
 from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
@@ -194,7 +194,7 @@ def _flat(d: dict, segments: bool = True) -> dict:
     """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
-    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or "(none)"
+    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or _("(none)")
     if segments and d["fields"].get("segments"):
         out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
     return out
@@ -286,4 +286,6 @@ def list_(app, order_id, fmt):
     rows = compose.history(app.ctx, order_id)
     app.emit(rows, fmt, listing=Listing(
         columns=["id", "recorded_at", "source", "kind", "flag", "author", "text", "problems"],
-        words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order")))
+        words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order"),
+        # stored as English: read back in the reader's language (JSON keeps them as stored)
+        table={"problems": lambda problems: [reread(p) for p in problems]}))

@@ -291,6 +291,58 @@ class Said(str):
         return self.said
 
 
+_REREAD: list = []
+
+
+def reread(text: Any) -> Any:
+    """English that cstool wrote earlier and kept as text (a remark's problems in the
+    journal) as a :class:`Message` again, so it reads in the current language: the
+    catalog's most specific message it is an instance of, its values read back the same
+    way. Its ``str`` is ``text`` exactly; text that is no message stays as it is."""
+    if not isinstance(text, str) or hasattr(text, "shown") or not text or language() == "en":
+        return text
+    known = catalog("en")._catalog if hasattr(catalog("en"), "_catalog") else {}
+    if text in known:
+        return Message(text)
+    if not _REREAD:
+        _REREAD.extend(_patterns(known))
+    for _literal, pattern, msgid in _REREAD:
+        found = pattern.fullmatch(text)
+        if found:
+            return Message(msgid, **{k: reread(v) for k, v in found.groupdict().items()})
+    return text
+
+
+def _patterns(known) -> list:
+    """Each message with values as a pattern, the most literal text first."""
+    import re
+    from string import Formatter
+
+    out = []
+    for msgid in known:
+        if not isinstance(msgid, str) or "{" not in msgid or "\x04" in msgid:
+            continue
+        try:
+            pieces = list(Formatter().parse(msgid))
+        except ValueError:
+            continue
+        regex, literal, names = "", 0, set()
+        for text, name, spec, conversion in pieces:
+            regex += re.escape(text)
+            literal += len(text)
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                break
+            regex += f"(?P={name})" if name in names else f"(?P<{name}>.+?)"
+            names.add(name)
+        else:
+            if literal >= 6:
+                out.append((literal, re.compile(regex, re.S), msgid))
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
 _PORTABLE = "\x00said"
 
 

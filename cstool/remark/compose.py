@@ -271,8 +271,9 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
     memo = order["seller_memo"] or ""
     combined = len(memo.encode("utf-8")) + 1 + size if memo else size
     if combined > limit:
-        problems.append(f"with the order's memo the platform's memo becomes {combined} bytes, "
-                        f"over its {limit}: shorten the memo when you paste this")
+        problems.append(M_("with the order's memo the platform's memo becomes {combined} bytes, "
+                           "over its {limit}: shorten the memo when you paste this",
+                           combined=combined, limit=limit))
     p = draft.parsed
     p.problems = problems
     p.at, p.date_only = now, False  # written now: the time is known to the second
