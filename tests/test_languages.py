@@ -491,3 +491,121 @@ def test_english_read_back_is_the_message_it_was(shop):
                 assert i18n.shown(again) == problem.shown() != str(problem)
                 seen += 1
     assert seen > 10
+
+
+# --- the handover sheet's own rows ---------------------------------------------------------
+
+
+def test_the_handover_sheets_shipping_rows_follow_the_language(run, shop, tmp_path, allowed):
+    late = order("paid_80h_overdue")
+    zh, en = both(run, "--agent 倩 handover export --format md", check=0)
+    row = next(x for x in zh.stdout.splitlines() if late in x)
+    assert "| 超过72小时未发货,已超时8小时 | 联系物流部立即发货,并告知买家 |" in row
+    row = next(x for x in en.stdout.splitlines() if late in x)
+    assert "| not shipped within 72 h: 8 h late | have the shipping side ship it now, and tell " \
+           "the buyer |" in row
+    assert "8.0" not in zh.stdout + en.stdout
+    import openpyxl
+
+    for lang, env in (("zh", ZH), ("en", EN)):
+        path = tmp_path / f"{lang}.xlsx"
+        run(["--agent", "倩", "handover", "export", "-o", str(path)], env=env, check=0)
+        cells = [c for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+                 if late in [str(x) for x in r] for c in r if isinstance(c, str)]
+        assert ("超过72小时未发货,已超时8小时" if lang == "zh" else
+                "not shipped within 72 h: 8 h late") in cells
+    # kept in the journal as English, read back in the reader's language
+    zh, en = both(run, "handover list --wide", check=0)
+    assert "超过72小时未发货,已超时8小时" in zh.stdout and "not shipped" not in zh.stdout
+    assert "not shipped within 72 h: 8 h late" in en.stdout
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, "--now '2026-11-24 10:30' remind --dry-run --all", check=0)
+    reminder = next(x for x in zh.stdout.splitlines() if late in x and x.startswith("[交接]"))
+    assert "超过72小时未发货,已超时" in reminder and "→ 联系物流部立即发货" in reminder
+    no_english(zh.stdout, allowed)
+    assert any(late in x and "not shipped within 72 h" in x for x in en.stdout.splitlines())
+
+
+# --- the web view ------------------------------------------------------------------------
+
+
+def _page_text(page) -> str:
+    out = [page.title, page.intro or "", *page.notes, *(t.label for t in page.tiles),
+           *(label for label, _href in page.links)]
+    for s in page.sections:
+        out += [s.title, s.note or "", s.empty if s.table is None and not s.chart else ""]
+        if s.table:
+            out += [h for h in s.table.headers]
+            out += [c.text for row in s.table.rows for c in row if c.cls == "key"]
+    return "\n".join(out)
+
+
+def test_the_web_views_pages_in_both_languages(shop, allowed):
+    """Every page's titles, intros, tiles, section titles and column labels: Chinese
+    with no English word left, English in English (the rows are the routines' words)."""
+    from cstool.app.policy import Policy
+    from cstool.core import i18n
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.web import pages
+    from conftest import DEMO_NOW
+
+    journal = Journal.open(str(shop))
+    try:
+        policy = Policy(journal)
+        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
+        texts = {}
+        for lang in ("zh", "en"):
+            with i18n.using(lang):
+                texts[lang] = {path: _page_text(fn(ctx)) for path, fn in pages.PAGES.items()}
+                texts[lang]["/cases/1"] = _page_text(pages.case(ctx, "1"))
+                texts[lang]["/orders"] = _page_text(pages.order(ctx, order("paid_gift_and_card")))
+                ctx.args = {"view": "morning"}
+                texts[lang]["morning"] = _page_text(pages.shipping(ctx))
+                ctx.args = {}
+    finally:
+        journal.close()
+    zh, en = texts["zh"], texts["en"]
+    assert zh["/"].startswith("概览\n现在 ") and en["/"].startswith("Overview\nNow ")
+    assert "超时未发" in zh["/"] and "overdue" in en["/"]
+    assert zh["/cases/1"].startswith("异常件 #1 · 破损") and "步骤" in zh["/cases/1"]
+    assert en["/cases/1"].startswith("Case #1 · 破损") and "Steps" in en["/cases/1"]
+    assert "1. 昨天及以前付款未发(先发这些)" in zh["morning"]
+    assert "1. Paid before today, not shipped (ship these first)" in en["morning"]
+    assert "\n买家\n状态\n" in zh["/orders"] and "\nbuyer\nstatus\n" in en["/orders"]
+    for path, text in zh.items():
+        no_english(text, allowed | {"lint"})  # `cstool remark lint`: a command, typed
+
+
+def test_the_web_views_html_in_both_languages(run, shop, allowed):
+    """Served: the menu, the page's title, our template's words and the canned queries'
+    titles and labels in the language the view was started in."""
+    import asyncio
+    import re as re_
+
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    from cstool.core import i18n
+    from cstool.web.app import Settings, build
+
+    async def get(ds, *paths):
+        return [(await ds.client.get(p)).text for p in paths]
+
+    html = {}
+    try:
+        for lang in ("zh", "en"):
+            i18n.set_language(lang)  # what `cstool serve` does at start-up
+            ds = build(Settings(path=str(shop), now_text="2026-11-23 14:30"))
+            html[lang] = asyncio.run(get(ds, "/", "/journal/find_order", "/journal/orders"))
+    finally:
+        i18n.reset()
+    (home, find, refused), (home_en, find_en, refused_en) = html["zh"], html["en"]
+    assert "<h1>概览</h1>" in home and "<h1>Overview</h1>" in home_en
+    menu = re_.search(r'<nav class="cstool-menu">(.*?)</nav>', home).group(1)
+    assert ">发货</a>" in menu and ">找订单</a>" in menu
+    no_english(re_.sub(r"<[^>]+>", " ", menu), allowed)
+    assert ">Shipping</a>" in home_en and ">Find an order</a>" in home_en
+    assert "<label>日期 <input" in home and 'value="查看"' in home
+    assert "<label>date <input" in home_en and 'value="Show"' in home_en
+    assert "<h1>找订单</h1>" in find and "订单编号 <input" in find and 'value="查找"' in find
+    assert "<h1>Find an order</h1>" in find_en and "order <input" in find_en
+    assert "<h1>403 不开放</h1>" in refused and "<h1>403 Not available</h1>" in refused_en

@@ -275,7 +275,7 @@ def M_(msgid: str, **values: Any) -> Message:
 
 def shown(value: Any) -> Any:
     """A :class:`Message` (or :class:`Said`) in the current language; anything else as it is."""
-    return value.shown() if isinstance(value, (Message, Said)) else value
+    return value.shown() if isinstance(value, (Message, Said, Written)) else value
 
 
 class Said(str):
@@ -294,11 +294,21 @@ class Said(str):
 _REREAD: list = []
 
 
-def reread(text: Any) -> Any:
+class Written(str):
+    """English cstool kept as text (a handover row's problem in the journal) that reads
+    in the reader's language when shown (:func:`reread`, paid for only then)."""
+
+    def shown(self) -> str:
+        found = reread(str(self))
+        return found.shown() if isinstance(found, Message) else str(self)
+
+
+def reread(text: Any, _inner: bool = False) -> Any:
     """English that cstool wrote earlier and kept as text (a remark's problems in the
     journal) as a :class:`Message` again, so it reads in the current language: the
     catalog's most specific message it is an instance of, its values read back the same
-    way. Its ``str`` is ``text`` exactly; text that is no message stays as it is."""
+    way (a value may be a short message: ``8 h late``). Its ``str`` is ``text`` exactly;
+    text that is no message stays as it is."""
     if not isinstance(text, str) or hasattr(text, "shown") or not text or language() == "en":
         return text
     known = catalog("en")._catalog if hasattr(catalog("en"), "_catalog") else {}
@@ -306,10 +316,12 @@ def reread(text: Any) -> Any:
         return Message(text)
     if not _REREAD:
         _REREAD.extend(_patterns(known))
-    for _literal, pattern, msgid in _REREAD:
+    for literal, pattern, msgid in _REREAD:
+        if literal < 6 and not _inner:
+            break
         found = pattern.fullmatch(text)
         if found:
-            return Message(msgid, **{k: reread(v) for k, v in found.groupdict().items()})
+            return Message(msgid, **{k: reread(v, True) for k, v in found.groupdict().items()})
     return text
 
 
@@ -337,7 +349,7 @@ def _patterns(known) -> list:
             regex += f"(?P={name})" if name in names else f"(?P<{name}>.+?)"
             names.add(name)
         else:
-            if literal >= 6:
+            if literal >= 2:
                 out.append((literal, re.compile(regex, re.S), msgid))
     out.sort(key=lambda x: -x[0])
     return out
@@ -349,7 +361,7 @@ _PORTABLE = "\x00said"
 def portable(text: Any) -> Any:
     """``text`` as plain data (marshal, a pipe): a message becomes a tuple of its English
     and its text in the current language; :func:`restored` makes it a :class:`Said`."""
-    return (_PORTABLE, str(text), text.shown()) if isinstance(text, (Message, Said)) else text
+    return (_PORTABLE, str(text), text.shown()) if isinstance(text, (Message, Said, Written)) else text
 
 
 def restored(value: Any) -> Any:

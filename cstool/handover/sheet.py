@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import IO, Any, Optional
 
-from cstool.core import files
+from cstool.core import files, i18n
 from cstool.core.clock import to_db
 from cstool.core.contract import Source
 from cstool.core.errors import BadUsage, InputError
@@ -63,6 +63,14 @@ FORMATS = ("xlsx", "csv", "md", "json")
 # --- journal rows ------------------------------------------------------------------
 
 
+def _said(text: Any) -> Optional[str]:
+    """A source's problem or to-do: a message kept whole (it reads in the language of the
+    sheet), other text stripped."""
+    if hasattr(text, "shown") and str(text) and str(text).strip() == str(text):
+        return text
+    return _optional(text)
+
+
 def _due_db(value: Any) -> Optional[str]:
     if value is None or value == "":
         return None
@@ -86,8 +94,8 @@ def _journal_row(row: dict, source: str) -> dict:
         "buyer": _optional(row.get("buyer")),
         "order_id": _optional(str(row["order_id"]) if row.get("order_id") else None),
         "platform": _optional(row.get("platform")),
-        "problem": _optional(row.get("problem")) or ref,
-        "todo": _optional(row.get("todo")),
+        "problem": _said(row.get("problem")) or ref,
+        "todo": _said(row.get("todo")),
         "due_at": _due_db(row.get("due_at")),
     }
 
@@ -196,9 +204,12 @@ def hold_rows(ctx) -> list[dict]:
         if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
             continue  # a date from an older cstool no shop could mean: shipcheck names it
         until = date.fromisoformat(r["until"])
-        what = "预售" if r["kind"] == "presale" else "挂起"
-        problem = f"{what}至{r['until']}发货" + (f": {r['note']}" if r["note"] else "")
-        todo = ("明天到期, 安排发货" if until == tomorrow else "已到期, 尽快安排发货")
+        problem = (M_("presale: ships on {until}", until=r["until"]) if r["kind"] == "presale"
+                   else M_("held: ships on {until}", until=r["until"]))
+        if r["note"]:
+            problem += M_(": {note}", note=r["note"])
+        todo = (M_("due tomorrow: arrange the shipping") if until == tomorrow else
+                M_("due: arrange the shipping soon"))
         out.append({"ref": f"hold:{r['id']}", "category": "shipping", "buyer": r["buyer"],
                     "order_id": r["order_id"], "platform": r["platform"], "problem": problem,
                     "todo": todo,
@@ -266,10 +277,17 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
             item["from"] = "shift" if r["created_at"] >= start else "carried"
             rows.append(item)
         if journal_ids:
+            # the journal keeps a row's problem and to-do in English; the sheet reads
+            # them as the source said them, in the reader's language
+            said = {r["ref"]: r for found in collected.values() for r in found}
             for r in journal.query(_ITEM_SQL + " WHERE i.id IN (SELECT value FROM json_each(?))",
                                    [json.dumps(journal_ids)]):
                 item = _item(r)
                 item["from"] = "journal"
+                fresh = said.get(item["ref"])
+                for key in ("problem", "todo"):
+                    if fresh is not None and str(fresh[key]) == item[key]:
+                        item[key] = fresh[key]
                 rows.append(item)
     # Within a category: this shift's items, then older ones, then the journal's,
     # most urgent first.
@@ -391,7 +409,8 @@ def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     for row in sheet.rows:
-        cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
+        with i18n.using("en"):  # what scripts and `handover import` read: one language
+            cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
         cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 
