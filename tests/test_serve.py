@@ -18,7 +18,7 @@ from cstool.app.policy import Policy
 from cstool.core.clock import Clock
 from cstool.core.errors import InputError
 from cstool.core.journal import Journal
-from cstool.web import charts, guard, pages, queries, render
+from cstool.web import charts, guard, pages, queries
 from cstool.web.render import Page
 
 
