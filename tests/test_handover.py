@@ -531,7 +531,8 @@ def test_journal_rows_on_the_sheet(cs, journal):
     ]
 
 
-def test_journal_rows_are_marked_on_the_sheet(cs, journal, tmp_path):
+def test_journal_rows_are_marked_on_the_sheet(cs, journal, tmp_path, monkeypatch):
+    monkeypatch.setenv("CSTOOL_LANG", "zh")  # the sheet's own rows read in its language
     make_holds(journal)
     out = tmp_path / "s.xlsx"
     cs(["handover", "export", "-o", str(out)])
