@@ -493,7 +493,11 @@ def make_holds(journal):
 
 def test_hold_rows(journal, demo):
     make_holds(journal)
+    from cstool.core import i18n
+
     rows = sheet.hold_rows(context(journal, "2026-11-23 14:30"))
+    with i18n.using("zh"):  # the sheet reads them in its reader's language (English kept)
+        rows = [{k: i18n.shown(v) for k, v in r.items()} for r in rows]
     assert rows == [
         {"ref": "hold:1", "category": "shipping", "buyer": "tb_paid_hold_unti17",
          "order_id": order("paid_hold_until_21_due"), "platform": "taobao",
@@ -528,7 +532,8 @@ def test_journal_rows_on_the_sheet(cs, journal):
     ]
 
 
-def test_journal_rows_are_marked_on_the_sheet(cs, journal, tmp_path):
+def test_journal_rows_are_marked_on_the_sheet(cs, journal, tmp_path, monkeypatch):
+    monkeypatch.setenv("CSTOOL_LANG", "zh")  # the sheet's own rows read in its language
     make_holds(journal)
     out = tmp_path / "s.xlsx"
     cs(["handover", "export", "-o", str(out)])

@@ -64,7 +64,7 @@ def test_each_journal_matter_is_listed_once_in_its_category(run, demo):
     rows = sheet(run)["items"]
     held = [r for r in rows if r["order_id"] == order("paid_hold_until_21_due")]
     assert [(r["category"], r["ref"], r["problem"]) for r in held] == [
-        ("shipping", held[0]["ref"], "挂起至2026-11-21发货: 21日发货")]
+        ("shipping", held[0]["ref"], "held: ships on 2026-11-21: 21日发货")]  # JSON: English
     assert held[0]["ref"].startswith("hold:")
     late = [r for r in rows if r["ref"] and r["ref"].startswith("ship:")]
     assert late and {r["category"] for r in late} == {"shipping"}

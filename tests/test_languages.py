@@ -245,6 +245,14 @@ def test_every_commands_help_is_chinese(run, allowed):
     "exception list --kind nope", "chase log", "exception log 1", "policy set language klingon",
     "orders show 404", "remind --all", "exception list --open --closed",
     "exception update 1", "handover export --format xlsx -o -",
+    # the routines' own errors (raised inside cases, chase, handover, remark, policy, import)
+    "--agent 倩 exception update 1 --courier sf", "exception show x",
+    "--agent 倩 exception update 99 --note x",
+    f"--agent 倩 chase log {order('paid_gift_and_card')} --channel phone",
+    "--agent nobody handover ack 1 --receipt ok", "--agent 倩 handover ack 99 --receipt ok",
+    f"--agent 倩 remark add {order('paid_presale')} --kind note",
+    f"--agent 倩 remark add {order('paid_presale')} --kind hold --until 2020-01-01",
+    "policy set timezone Mars/Base", "--agent 倩 orders import /nonexistent.csv",
 ])
 def test_errors_are_chinese(run, shop, allowed, args):
     result = run(args, env=ZH)
@@ -272,3 +280,333 @@ def test_the_check_finds_english(allowed):
     assert english_words("已超时 the parcel is late", allowed) == ["the", "parcel", "is", "late"]
     assert english_words("订单 5118609024991031604 tb_lily --kind damaged 用 wangwang "
                          "https://oapi.dingtalk.com/robot/send JSON", allowed) == []
+
+
+# --- help keeps its shape ----------------------------------------------------------------
+
+
+def test_help_examples_keep_their_lines_in_chinese(run):
+    """An example block (click's \\b paragraph) is one command a line in Chinese as in
+    English: the comment after ``#`` is translated, the command is not rewrapped."""
+    seen = 0
+    for path in commands():
+        en = run([*path, "--help"], env=EN, check=0).stdout
+        zh = run([*path, "--help"], env=ZH, check=0).stdout
+        zh_lines = [x.split("#")[0].rstrip() for x in zh.splitlines()]
+        for line in en.split("\nOptions:")[0].splitlines():
+            if line.startswith("    cstool "):
+                seen += 1
+                assert line.split("#")[0].rstrip() in zh_lines, (path, line)
+    assert seen > 20  # the examples of cstool, shipcheck, remind, handover export …
+    zh = run(["--help"], env=ZH, check=0).stdout.splitlines()
+    start = zh.index("  开始:")
+    assert zh[start + 1:start + 5] == ["    cstool init",
+                                       "    cstool agent add 倩 --name 王倩 --role presale",
+                                       "    cstool orders import ExportOrderList.csv --agent 倩",
+                                       "    cstool orders list --status unpaid"]
+
+
+def test_every_translation_keeps_its_unwrapped_paragraphs():
+    """click keeps a paragraph after a line of ``\\b`` as written: a translation that
+    drops the marker has its examples run together into one paragraph."""
+    from babel.messages.pofile import read_po
+
+    from cstool.core.i18n import LOCALEDIR
+
+    for lang in ("zh", "en"):
+        with open(f"{LOCALEDIR}/{lang}/LC_MESSAGES/cstool.po", "rb") as fh:
+            catalog = read_po(fh)
+        for m in catalog:
+            ids = m.id if isinstance(m.id, str) else m.id[0]
+            text = m.string if isinstance(m.string, str) else m.string[0]
+            if ids and text:
+                assert text.count("\b") == ids.count("\b"), (lang, ids[:60])
+
+
+# --- the routines' errors and the import's rejections -------------------------------------
+
+
+def test_a_routines_error_in_both_languages(run, shop):
+    paid = order("paid_gift_and_card")
+    zh, en = both(run, f"--agent 倩 chase log {paid} --channel phone")
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == f"错误: 订单 {paid} 已付款(状态 paid);无需催付\n"
+    assert en.stderr == f"Error: order {paid} is already paid (status paid); nothing to chase\n"
+    zh, en = both(run, "--agent 倩 exception update 1 --courier sf")
+    assert zh.exit_code == en.exit_code == 2
+    assert "错误: --courier 要和 --tracking 一起给(新包裹的快递)" in zh.stderr
+    assert "Error: --courier goes with --tracking (the courier of the new parcel)" in en.stderr
+
+
+def _bad_rows(tmp_path, n=3):
+    import sys
+
+    from conftest import FIXTURES
+
+    sys.path.insert(0, str(FIXTURES))
+    from datetime import datetime
+
+    from exportlib import CLASSIC_HEADER, classic_row, csv_line
+
+    rows = [classic_row(order_id=str(5118609024991200000 + i), buyer=f"tb{i}", status="paid",
+                        created=datetime(2026, 11, 22, 10, 0), paid=datetime(2026, 11, 22, 10, 5))
+            for i in range(n)]
+    rows[1] = classic_row(order_id="5118609024991200001", buyer="tb1", status="paid",
+                          status_text="???",
+                          created=datetime(2026, 11, 22, 10, 0))
+    path = tmp_path / "bad.csv"
+    with open(path, "w", encoding="gb18030", newline="") as fh:
+        fh.write(csv_line(list(CLASSIC_HEADER)))
+        for r in rows:
+            fh.write(csv_line(r))
+    return path
+
+
+def test_an_imports_rejected_rows_in_both_languages(run, shop, tmp_path, allowed):
+    path = _bad_rows(tmp_path)
+    zh = run(["--agent", "倩", "orders", "import", str(path), "--dry-run"], env=ZH, check=0)
+    en = run(["--agent", "倩", "orders", "import", str(path), "--dry-run"], env=EN, check=0)
+    assert "将导入 3 行:新增 2,更新 0,未变 0,拒收 1" in zh.stdout
+    assert "  第 3 行:未知的订单状态 '???':用 --status-map '???=STATUS' 映射" in zh.stderr
+    assert "would import 3 rows: 2 new, 0 updated, 0 unchanged, 1 rejected" in en.stdout
+    assert "  line 3: unknown order status '???': map it with --status-map" in en.stderr
+    no_english(zh.stdout + zh.stderr, allowed | {"STATUS", path.name, "bad"})
+    # what scripts read keeps the English reason, whatever the language
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(path), "--dry-run", "--json"])
+    assert zh.stdout == en.stdout
+    assert '"error": "unknown order status \'???\': map it with --status-map' in zh.stdout
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(path), "--strict"])
+    assert zh.exit_code == en.exit_code == 1
+    assert "1 行被拒收(--strict),什么也没导入;第一处:第 3 行:未知的订单状态" in zh.stderr
+    assert "1 row(s) rejected (--strict), nothing imported; first: line 3: unknown" in en.stderr
+
+
+def test_a_rejection_read_in_a_forked_reader_reads_in_either_language(tmp_path):
+    """Big files are read in another process: its rejections cross a pipe and still read
+    in the reader's language, English in JSON."""
+    from conftest import context
+
+    from cstool.core import i18n
+    from cstool.core.journal import Journal
+    from cstool.orders import importer
+
+    path = _bad_rows(tmp_path, 300)
+    out = {}
+    for parallel in (False, True):
+        j = Journal.open(str(tmp_path / f"{parallel}.db"), create=True)
+        try:
+            with i18n.using("zh"):
+                r = importer.import_files(context(j, "2026-11-23T06:30:00Z", agent="倩"),
+                                          [str(path)], parallel=parallel)[0]
+                out[parallel] = [(x["row"], str(x["error"]), i18n.shown(x["error"]))
+                                 for x in r.rejected]
+        finally:
+            j.close()
+    assert out[True] == out[False]
+    (row, english, chinese), = out[True]
+    assert row == 3 and english.startswith("unknown order status '???'")
+    assert chinese.startswith("未知的订单状态 '???'")
+
+
+# --- exception show, remark add / parse / list -------------------------------------------
+
+
+def test_exception_show_reads_whole_in_both_languages(run, shop, allowed):
+    zh, en = both(run, "exception show 1", check=0)
+    for text in ("重发快递", "退货运费承担方", "更新人", "结案人", "订单状态        已发货",
+                 "照片文件        (无)", "\n步骤:\n"):
+        assert text in zh.stdout, text
+    steps = zh.stdout.split("\n步骤:\n")[1].split("时间线:")[0]
+    assert "下一步" in steps and "待办" in steps and "to do" not in steps
+    # a step's key is what `exception update --step KEY` takes: typed, so kept
+    keys = {s["step"] for s in run.json("exception show 1 --json")["steps"]}
+    no_english(zh.stdout, allowed | keys)
+    assert "reship_courier" in en.stdout and "\nsteps:\n" in en.stdout
+    steps = en.stdout.split("\nsteps:\n")[1].split("timeline:")[0]
+    assert " next " in steps and " to do " in steps
+    assert "order_status          shipped" in en.stdout
+
+
+def test_a_cases_photos_read_in_both_languages(run, shop, allowed):
+    from conftest import FIXTURES
+
+    run(["--agent", "倩", "exception", "update", "1", "--photo",
+         str(FIXTURES / "photos" / "damaged_box.png")], check=0)
+    zh, en = both(run, "exception show 1", check=0)
+    photos = zh.stdout.split("照片文件:")[1].split("\n\n")[0]
+    assert "完好" in photos and " ok" not in photos
+    keys = {s["step"] for s in run.json("exception show 1 --json")["steps"]}
+    no_english(zh.stdout, allowed | keys | {"png", "image"})
+    assert " ok" in en.stdout.split("photo_files:")[1].split("\n\n")[0]
+
+
+def test_remark_adds_warning_and_parses_header_in_both_languages(run, shop, allowed):
+    run("policy set remark.memo_max_bytes 60", check=0)
+    args = ["--agent", "倩", "remark", "add", order("paid_hold_until_25"), "--kind", "note",
+            "--reason", "买家要求改色", "--action", "已改为红色", "--dry-run"]
+    zh, en = run(args, env=ZH, check=0), run(args, env=EN, check=0)
+    memo = len(run.json(f"orders show {order('paid_hold_until_25')} --json")["seller_memo"]
+               .encode())
+    assert memo + 1 + len("红旗 买家要求改色 已改为红色 2026.11.23 倩".encode()) > 60  # the setting
+    assert "警告: 加上订单原有的备注,平台备注将有" in zh.stderr and "超过上限 60" in zh.stderr
+    assert "warning: with the order's memo the platform's memo becomes" in en.stderr
+    assert "粘贴时插红旗(旗帜代码 1)" in zh.stdout
+    no_english(zh.stdout + zh.stderr, allowed)
+    zh, en = both(run, ["remark", "parse", "红旗 买家要求改色"], check=0)
+    assert "\n旗帜代码  1\n" in zh.stdout and "flag_code" not in zh.stdout
+    assert "\nflag_code  1\n" in en.stdout
+    no_english(zh.stdout, allowed)
+
+
+def test_remark_problems_kept_in_the_journal_read_in_both_languages(run, shop, allowed):
+    """Problems are stored as English (JSON reads them so); a table reads them in the
+    reader's language, the same words `remark parse` says."""
+    oid = next(r["order_id"] for r in run.json("remark lint --format json", check=1)
+               if r["problem"] == "no time (时间)")
+    zh, en = both(run, f"remark list {oid}", check=0)
+    assert "没有时间" in zh.stdout and "no time" not in zh.stdout
+    assert "no time (时间)" in en.stdout
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, f"remark list {oid} --json", check=0)
+    assert zh.stdout == en.stdout and '"no time (时间)"' in zh.stdout
+
+
+def test_english_read_back_is_the_message_it_was(shop):
+    """Every problem the parser finds in the demo's memos, stored as English and read
+    back, says in Chinese what the parser said: no message is taken for another."""
+    import sqlite3
+    from datetime import datetime, timezone
+
+    from cstool.core import i18n
+    from cstool.remark.parse import parse
+
+    texts = [r[0] for r in sqlite3.connect(shop).execute("SELECT text FROM remarks")]
+    texts += ["返现 活动价100 实付120 应返30", "2015.13.45 郑婷已催付", "红旗 hello"]
+    seen = 0
+    with i18n.using("zh"):
+        for text in texts:
+            for problem in parse(text, datetime(2026, 11, 23, tzinfo=timezone.utc)).problems:
+                again = i18n.reread(str(problem))
+                assert str(again) == str(problem)
+                assert i18n.shown(again) == problem.shown() != str(problem)
+                seen += 1
+    assert seen > 10
+
+
+# --- the handover sheet's own rows ---------------------------------------------------------
+
+
+def test_the_handover_sheets_shipping_rows_follow_the_language(run, shop, tmp_path, allowed):
+    late = order("paid_80h_overdue")
+    zh, en = both(run, "--agent 倩 handover export --format md", check=0)
+    row = next(x for x in zh.stdout.splitlines() if late in x)
+    assert "| 超过72小时未发货,已超时8小时 | 联系物流部立即发货,并告知买家 |" in row
+    row = next(x for x in en.stdout.splitlines() if late in x)
+    assert "| not shipped within 72 h: 8 h late | have the shipping side ship it now, and tell " \
+           "the buyer |" in row
+    assert "8.0" not in zh.stdout + en.stdout
+    import openpyxl
+
+    for lang, env in (("zh", ZH), ("en", EN)):
+        path = tmp_path / f"{lang}.xlsx"
+        run(["--agent", "倩", "handover", "export", "-o", str(path)], env=env, check=0)
+        cells = [c for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)
+                 if late in [str(x) for x in r] for c in r if isinstance(c, str)]
+        assert ("超过72小时未发货,已超时8小时" if lang == "zh" else
+                "not shipped within 72 h: 8 h late") in cells
+    # kept in the journal as English, read back in the reader's language
+    zh, en = both(run, "handover list --wide", check=0)
+    assert "超过72小时未发货,已超时8小时" in zh.stdout and "not shipped" not in zh.stdout
+    assert "not shipped within 72 h: 8 h late" in en.stdout
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, "--now '2026-11-24 10:30' remind --dry-run --all", check=0)
+    reminder = next(x for x in zh.stdout.splitlines() if late in x and x.startswith("[交接]"))
+    assert "超过72小时未发货,已超时" in reminder and "→ 联系物流部立即发货" in reminder
+    no_english(zh.stdout, allowed)
+    assert any(late in x and "not shipped within 72 h" in x for x in en.stdout.splitlines())
+
+
+# --- the web view ------------------------------------------------------------------------
+
+
+def _page_text(page) -> str:
+    out = [page.title, page.intro or "", *page.notes, *(t.label for t in page.tiles),
+           *(label for label, _href in page.links)]
+    for s in page.sections:
+        out += [s.title, s.note or "", s.empty if s.table is None and not s.chart else ""]
+        if s.table:
+            out += [h for h in s.table.headers]
+            out += [c.text for row in s.table.rows for c in row if c.cls == "key"]
+    return "\n".join(out)
+
+
+def test_the_web_views_pages_in_both_languages(shop, allowed):
+    """Every page's titles, intros, tiles, section titles and column labels: Chinese
+    with no English word left, English in English (the rows are the routines' words)."""
+    from conftest import DEMO_NOW
+
+    from cstool.app.policy import Policy
+    from cstool.core import i18n
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.web import pages
+
+    journal = Journal.open(str(shop))
+    try:
+        policy = Policy(journal)
+        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
+        texts = {}
+        for lang in ("zh", "en"):
+            with i18n.using(lang):
+                texts[lang] = {path: _page_text(fn(ctx)) for path, fn in pages.PAGES.items()}
+                texts[lang]["/cases/1"] = _page_text(pages.case(ctx, "1"))
+                texts[lang]["/orders"] = _page_text(pages.order(ctx, order("paid_gift_and_card")))
+                ctx.args = {"view": "morning"}
+                texts[lang]["morning"] = _page_text(pages.shipping(ctx))
+                ctx.args = {}
+    finally:
+        journal.close()
+    zh, en = texts["zh"], texts["en"]
+    assert zh["/"].startswith("概览\n现在 ") and en["/"].startswith("Overview\nNow ")
+    assert "超时未发" in zh["/"] and "overdue" in en["/"]
+    assert zh["/cases/1"].startswith("异常件 #1 · 破损") and "步骤" in zh["/cases/1"]
+    assert en["/cases/1"].startswith("Case #1 · 破损") and "Steps" in en["/cases/1"]
+    assert "1. 昨天及以前付款未发(先发这些)" in zh["morning"]
+    assert "1. Paid before today, not shipped (ship these first)" in en["morning"]
+    assert "\n买家\n状态\n" in zh["/orders"] and "\nbuyer\nstatus\n" in en["/orders"]
+    for path, text in zh.items():
+        assert english_words(text, allowed | {"lint"}) == [], (path, text)  # lint: typed
+
+
+def test_the_web_views_html_in_both_languages(run, shop, allowed):
+    """Served: the menu, the page's title, our template's words and the canned queries'
+    titles and labels in the language the view was started in."""
+    import asyncio
+    import re as re_
+
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    from cstool.core import i18n
+    from cstool.web.app import Settings, build
+
+    async def get(ds, *paths):
+        return [(await ds.client.get(p)).text for p in paths]
+
+    html = {}
+    try:
+        for lang in ("zh", "en"):
+            i18n.set_language(lang)  # what `cstool serve` does at start-up
+            ds = build(Settings(path=str(shop), now_text="2026-11-23 14:30"))
+            html[lang] = asyncio.run(get(ds, "/", "/journal/find_order", "/journal/orders"))
+    finally:
+        i18n.reset()
+    (home, find, refused), (home_en, find_en, refused_en) = html["zh"], html["en"]
+    assert "<h1>概览</h1>" in home and "<h1>Overview</h1>" in home_en
+    menu = re_.search(r'<nav class="cstool-menu">(.*?)</nav>', home).group(1)
+    assert ">发货</a>" in menu and ">找订单</a>" in menu
+    no_english(re_.sub(r"<[^>]+>", " ", menu), allowed)
+    assert ">Shipping</a>" in home_en and ">Find an order</a>" in home_en
+    assert "<label>日期 <input" in home and 'value="查看"' in home
+    assert "<label>date <input" in home_en and 'value="Show"' in home_en
+    assert "<h1>找订单</h1>" in find and "订单编号 <input" in find and 'value="查找"' in find
+    assert "<h1>Find an order</h1>" in find_en and "order <input" in find_en
+    assert "<h1>403 不开放</h1>" in refused and "<h1>403 Not available</h1>" in refused_en

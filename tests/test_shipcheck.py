@@ -436,16 +436,25 @@ def test_check_library_function_for_cron(marked):
 
 
 def test_handover_rows(marked):
-    got = shipcheck.handover_rows(Context(*lib(marked)))
+    from cstool.core import i18n
+
+    rows = shipcheck.handover_rows(Context(*lib(marked)))
+    with i18n.using("zh"):  # the journal keeps the English; the sheet reads the language
+        got = [{k: i18n.shown(v) for k, v in r.items()} for r in rows]
+    with i18n.using("en"):
+        english = [{k: i18n.shown(v) for k, v in r.items()} for r in rows]
+    assert english[0]["problem"] == str(rows[0]["problem"]) == "not shipped within 72 h: 8 h late"
+    assert (english[2]["problem"], english[2]["todo"]) == (
+        "the 72 h ship deadline is near: 2 h left", "ship it by 11-23 16:30")
     assert [r["ref"] for r in got] == [
         f"ship:{order(n)}" for n in ("paid_80h_overdue", "paid_missing_payment_time",
                                      "paid_70h_due_soon", "part_shipped", "paid_hold_until_21_due")]
     assert got[0] == {"ref": f"ship:{order('paid_80h_overdue')}", "category": "shipping",
                       "buyer": "tb_paid_80h_overd11", "order_id": order("paid_80h_overdue"),
                       "platform": "taobao",
-                      "problem": "超过72小时未发货,已超时8.0小时", "todo": "联系物流部立即发货,并告知买家",
+                      "problem": "超过72小时未发货,已超时8小时", "todo": "联系物流部立即发货,并告知买家",
                       "due_at": "2026-11-22T22:30:00Z"}
-    assert (got[2]["problem"], got[2]["todo"]) == ("72小时发货期限将至,还剩2.0小时", "11-23 16:30前发货")
+    assert (got[2]["problem"], got[2]["todo"]) == ("72小时发货期限将至,还剩2小时", "11-23 16:30前发货")
     assert (got[4]["problem"], got[4]["todo"]) == ("挂起/预售的发货日已到,尚未发货", "安排当天发货(17:00前封箱)")
 
 

@@ -23,6 +23,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from cstool.core import text
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_
 from cstool.core.vocab import Vocabulary
 
 KIND = Vocabulary("exception kind", {
@@ -379,9 +380,10 @@ def _hours_value(v: str, step: str) -> Optional[int]:
     try:
         n = int(v)
     except ValueError:
-        raise InputError(f"step {step}: {v!r} is not a whole number of hours (or none)") from None
+        raise InputError(M_("step {step}: {v} is not a whole number of hours (or none)",
+                            step=step, v=repr(v))) from None
     if not 0 <= n <= 8760:
-        raise InputError(f"step {step}: {n} hours is outside 0..8760")
+        raise InputError(M_("step {step}: {n} hours is outside 0..8760", step=step, n=n))
     return n
 
 
@@ -392,7 +394,8 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
         hours = pb.default_hours()
         for step, v in _pairs(text, "photos=24,reship=12"):
             if step not in known:
-                raise InputError(f"{kind} has no step {step!r}; its steps: {', '.join(known)}")
+                raise InputError(M_("{kind} has no step {step}; its steps: {items}", kind=kind,
+                                    step=repr(step), items=', '.join(known)))
             hours[step] = _hours_value(v, step)
         return hours
 
@@ -403,7 +406,7 @@ def parse_resolutions(kind: str) -> Callable[[Any], list]:
     def parse(value: Any) -> list:
         out = RESOLUTION.many(text.split_list(value, "resolutions", r"[,，;\s+]+"))
         if not out:
-            raise InputError(f"{kind} needs at least one resolution")
+            raise InputError(M_("{kind} needs at least one resolution", kind=kind))
         return out
 
     return parse
@@ -416,9 +419,10 @@ def parse_min_photos(text: Any) -> dict:
         try:
             n = int(v)
         except ValueError:
-            raise InputError(f"{kind}: {v!r} is not a whole number of photos") from None
+            raise InputError(M_("{kind}: {v} is not a whole number of photos", kind=kind,
+                                v=repr(v))) from None
         if not 0 <= n <= 20:
-            raise InputError(f"{kind}: {n} photos is outside 0..20")
+            raise InputError(M_("{kind}: {n} photos is outside 0..20", kind=kind, n=n))
         table[k] = n
     return {k: table[k] for k in KIND.values if table.get(k)}
 
@@ -427,9 +431,9 @@ def _int_hours(text: Any) -> int:
     try:
         n = int(str(text).strip())
     except ValueError:
-        raise InputError(f"{text!r} is not a whole number of hours") from None
+        raise InputError(M_("{text} is not a whole number of hours", text=repr(text))) from None
     if not 0 <= n <= 720:
-        raise InputError(f"{n} hours is outside 0..720")
+        raise InputError(M_("{n} hours is outside 0..720", n=n))
     return n
 
 

@@ -18,6 +18,7 @@ from cstool.cases.playbooks import (
 )
 from cstool.cases.timeline import MONEY_COLUMNS, _at
 from cstool.core.errors import BadUsage
+from cstool.core.i18n import M_
 from cstool.core.values import Money
 from cstool.core.where import Where
 
@@ -43,7 +44,7 @@ def report(ctx, *, by: str = "kind", since: Optional[str] = None,
     and money claimed back from couriers, and the net cost.
     """
     if by not in REPORT_BY:
-        raise BadUsage(f"--by is one of: {', '.join(REPORT_BY)}")
+        raise BadUsage(M_("--by is one of: {items}", items=', '.join(REPORT_BY)))
     col = REPORT_BY[by]
     now_db = ctx.now_db()
     w = (Where().since("opened_at", since).until("opened_at", until)

@@ -49,6 +49,7 @@ from cstool.cases.playbooks import (
 from cstool.core import evidence
 from cstool.core.clock import UTC, to_db
 from cstool.core.errors import BadUsage, InputError, NotFound
+from cstool.core.i18n import M_
 from cstool.core.orders import require
 from cstool.core.values import Instant, Money
 
@@ -190,8 +191,8 @@ class _Case:
         need, have = min_photos(self.kind, self.policy), self.state().photos
         if have < need:
             raise InputError(
-                f"a {self.kind} case needs {need} photo(s) before '{step.key}' "
-                f"({have} on file); add them with --photo")
+                M_("a {kind} case needs {need} photo(s) before '{key}' ({have} on file); "
+                   "add them with --photo", kind=self.kind, need=need, key=step.key, have=have))
 
     def complete(self, step: Step, note: Optional[str] = None) -> None:
         self.gate(step)
@@ -313,7 +314,8 @@ def _check_photos(paths: Sequence[str]) -> list[tuple[str, str]]:
                 h.update(chunk)
         digest = h.hexdigest()
         if digest in seen:
-            raise InputError(f"photo {p} is the same picture as {seen[digest]}")
+            raise InputError(M_("photo {p} is the same picture as {seen}", p=p,
+                                seen=seen[digest]))
         seen[digest] = p
         out.append((p, digest))
     return out
@@ -333,8 +335,8 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
             "SELECT sha256, path FROM exception_photos WHERE exception_id = ?", [case.id])}
         for path, digest in photos:
             if digest in known:
-                raise InputError(f"photo {path} is already on file for case {case.id} "
-                                 f"as {known[digest]}")
+                raise InputError(M_("photo {path} is already on file for case {id} as "
+                                    "{known}", path=path, id=case.id, known=known[digest]))
         for path, _digest in photos:
             stored = evidence.store(case.journal.path, path, buyer=case.row["buyer"] or "unknown",
                                     ref=str(case.id))
@@ -352,36 +354,39 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
         allowed = resolutions_for(case.kind, case.policy)
         if resolution not in allowed:
             raise BadUsage(
-                f"{case.kind} ({KIND.label(case.kind)}) does not allow resolution {resolution} "
-                f"({RESOLUTION.label(resolution)}); allowed: "
-                + ", ".join(f"{r} ({RESOLUTION.label(r)})" for r in allowed))
+                M_("{kind} ({label}) does not allow resolution {resolution} ({label2}); "
+                   "allowed: {items}", kind=case.kind, label=KIND.label(case.kind),
+                   resolution=resolution, label2=RESOLUTION.label(resolution),
+                   items=", ".join(f"{r} ({RESOLUTION.label(r)})" for r in allowed)))
         case.add("resolution", value=resolution, note=resolution_note)
     if courier and not tracking:
-        raise BadUsage("--courier goes with --tracking (the courier of the new parcel)")
+        raise BadUsage(M_("--courier goes with --tracking (the courier of the new parcel)"))
     if tracking:
         state = case.state()
         if state.resolution == "switch_courier" and not courier:
-            raise BadUsage("a switch of courier needs the new courier: give --courier")
+            raise BadUsage(M_("a switch of courier needs the new courier: give --courier"))
         courier = courier or state.reship_courier or case.row["courier"]
         step = case.pending("tracking")
         if step is None and state.resolution is None:
-            raise BadUsage(f"case {case.id} has no resolution yet; give it with the tracking "
-                             "number, e.g. --resolution reship")
+            raise BadUsage(M_("case {id} has no resolution yet; give it with the tracking "
+                              "number, e.g. --resolution reship", id=case.id))
         case.add("tracking", value=courier, tracking_no=tracking)
         if step is not None:
             case.complete(step, f"{courier or ''} {tracking}".strip())
     if amount is not None:
         kind = money_for or MONEY_FOR_RESOLUTION.get(case.state().resolution or "")
         if kind is None:
-            raise BadUsage("say what the amount is with --for compensation|refund|freight|claim")
+            raise BadUsage(M_("say what the amount is with --for "
+                              "compensation|refund|freight|claim"))
         if amount == 0:
-            raise BadUsage("the amount is zero; give the amount paid or claimed", "--amount")
+            raise BadUsage(M_("the amount is zero; give the amount paid or claimed"), "--amount")
         if not again:
             _refuse_repeat(case, kind, amount)
         total = case.state().money[kind] + amount
         if kind != "compensation" and total < 0:
-            raise InputError(f"that would make the case's {kind} negative "
-                             f"({Money(total)}); a correction cannot exceed what was recorded")
+            raise InputError(M_("that would make the case's {kind} negative ({total}); a "
+                                "correction cannot exceed what was recorded", kind=kind,
+                                total=Money(total)))
         case.add("money", value=kind, amount_fen=amount)
         case.auto(f"money:{kind}", f"{kind} {Money(amount)}")
     if done or step_key:
@@ -389,22 +394,25 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
         if step_key:
             target = next((s for s in state.steps if s.key == step_key), None)
             if target is None:
-                raise BadUsage(f"case {case.id} has no step {step_key!r} now; its steps: "
-                                 + ", ".join(s.key for s in state.steps))
+                raise BadUsage(M_("case {id} has no step {step_key} now; its steps: {items}",
+                                  id=case.id, step_key=repr(step_key),
+                                  items=", ".join(s.key for s in state.steps)))
             if step_key in state.done:
-                raise InputError(f"step {step_key} of case {case.id} is already done")
+                raise InputError(M_("step {step_key} of case {id} is already done",
+                                    step_key=step_key, id=case.id))
         else:
             # --done means the step that was next when the command started;
             # if what else was given already did it, there is nothing more to do.
             target = before if before is not None and before.key not in state.done else None
             if target is None and before is None:
-                raise InputError(f"case {case.id} has no step left; close it with: "
-                                 f"cstool exception close {case.id} --outcome ...")
+                raise InputError(M_("case {id} has no step left; close it with: cstool "
+                                    "exception close {id} --outcome ...", id=case.id))
         if target is not None:
             _mark_done(case, target)
     if status:
         if status == "closed":
-            raise BadUsage(f"close a case with: cstool exception close {case.id} --outcome ...")
+            raise BadUsage(M_("close a case with: cstool exception close {id} --outcome ...",
+                              id=case.id))
         case.add("status", value=status)
     if note:
         case.add("note", note=note)
@@ -417,29 +425,30 @@ def _refuse_repeat(case: _Case, kind: str, amount: int) -> None:
     if last is None or last["value"] != kind or last["amount_fen"] != amount:
         return
     raise InputError(
-        f"refused: the last money entry on case {case.id} is already {kind} {Money(amount)} "
-        f"(by {last['agent']}); {kind} so far {Money(case.state().money[kind])}. "
-        "If this is a second payment, give --again")
+        M_("refused: the last money entry on case {id} is already {kind} {amount} (by "
+           "{agent}); {kind} so far {money}. If this is a second payment, give --again",
+           id=case.id, kind=kind, amount=Money(amount), agent=last['agent'],
+           money=Money(case.state().money[kind])))
 
 
 def _mark_done(case: _Case, step: Step) -> None:
     how = step.done_by
     if how == "resolution":
         allowed = resolutions_for(case.kind, case.policy)
-        raise InputError(f"step {step.key} is done by choosing a resolution: --resolution "
-                         + "|".join(allowed))
+        raise InputError(M_("step {key} is done by choosing a resolution: --resolution "
+                            "{items}", key=step.key, items="|".join(allowed)))
     if how == "photos":
         need, have = min_photos(case.kind, case.policy), case.state().photos
         if have < need:
-            raise InputError(f"step {step.key} needs {need} photo(s) ({have} on file); "
-                             "add them with --photo")
+            raise InputError(M_("step {key} needs {need} photo(s) ({have} on file); add "
+                                "them with --photo", key=step.key, need=need, have=have))
     elif how == "tracking":
-        raise InputError(f"step {step.key} is done by recording the new tracking number: "
-                         "--tracking NUMBER")
+        raise InputError(M_("step {key} is done by recording the new tracking number: "
+                            "--tracking NUMBER", key=step.key))
     elif how and how.startswith("money:"):
         kind = how.split(":", 1)[1]
-        raise InputError(f"step {step.key} is done by recording the amount: "
-                         f"--amount X --for {kind}")
+        raise InputError(M_("step {key} is done by recording the amount: --amount X --for "
+                            "{kind}", key=step.key, kind=kind))
     case.complete(step)
 
 
@@ -470,7 +479,7 @@ def log(ctx, order_id: str, kind: str, detail: str, *,
     kind = KIND(kind)
     detail = (detail or "").strip()
     if not detail:
-        raise BadUsage("say what happened with --detail")
+        raise BadUsage(M_("say what happened with --detail"))
     resolution = RESOLUTION(resolution) if resolution else None
     freight_payer = PAYER(freight_payer) if freight_payer else None
     money_for = MONEY(money_for) if money_for else None
@@ -481,7 +490,8 @@ def log(ctx, order_id: str, kind: str, detail: str, *,
         oid, platform = order["order_id"], order["platform"]
         own = policy.shop(order["shop"])
         if order["status"] == "unpaid":
-            raise InputError(f"order {oid} is unpaid; an abnormal shipment needs a paid order")
+            raise InputError(M_("order {oid} is unpaid; an abnormal shipment needs a paid "
+                                "order", oid=oid))
         if not again:
             dup = journal.one(
                 "SELECT id, opened_by, opened_at FROM exceptions WHERE order_id = ? "
@@ -489,9 +499,10 @@ def log(ctx, order_id: str, kind: str, detail: str, *,
                 [oid, platform, kind])
             if dup:
                 raise InputError(
-                    f"order {oid} already has an open {kind} case ({dup['id']}, logged by "
-                    f"{dup['opened_by']}); add to it with: cstool exception update {dup['id']} "
-                    "(or log another with --again)")
+                    M_("order {oid} already has an open {kind} case ({id}, logged by "
+                       "{opened_by}); add to it with: cstool exception update {id} (or log "
+                       "another with --again)", oid=oid, kind=kind, id=dup['id'],
+                       opened_by=dup['opened_by']))
         cur = journal.execute(
             "INSERT INTO exceptions (order_id, platform, buyer, kind, detail, courier, "
             "tracking_no, status, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -524,11 +535,12 @@ def _load(journal, case_id) -> Any:
     try:
         n = int(str(case_id).lstrip("#"))
     except ValueError:
-        raise BadUsage(f"{case_id!r} is not a case id (a number, as printed by exception log)") \
+        raise BadUsage(M_("{case_id} is not a case id (a number, as printed by exception "
+                          "log)", case_id=repr(case_id))) \
             from None
     row = journal.one("SELECT * FROM exceptions WHERE id = ?", [n]) if 0 < n < 2 ** 63 else None
     if row is None:
-        raise NotFound(f"no exception case {n}; see: cstool exception list")
+        raise NotFound(M_("no exception case {n}; see: cstool exception list", n=n))
     return row
 
 
@@ -557,15 +569,15 @@ def update(ctx, case_id, *,
     def write(copied: list[str]) -> int:
         row = _load(journal, case_id)
         if row["closed_at"]:
-            raise InputError(f"case {row['id']} is closed ({row['outcome']}); "
-                             "log a new exception if the problem came back")
+            raise InputError(M_("case {id} is closed ({outcome}); log a new exception if "
+                                "the problem came back", id=row['id'], outcome=row['outcome']))
         case = _Case(journal, row, shop_policy(journal, policy, row), agent, now_db)
         _record(case, photos=checked, copied=copied, resolution=resolution,
                 freight_payer=freight_payer, return_freight_payer=return_freight_payer,
                 tracking=tracking, courier=courier, amount=amount, money_for=money_for,
                 again=again, done=done, step_key=step, status=status, note=note)
         if not case.new:
-            raise InputError(f"nothing changed on case {row['id']}")
+            raise InputError(M_("nothing changed on case {id}", id=row['id']))
         case.save()
         return row["id"]
 
@@ -580,8 +592,8 @@ def close(ctx, case_id, outcome: str, note: Optional[str] = None) -> dict:
     def write(copied: list[str]) -> tuple[int, list[str]]:
         row = _load(journal, case_id)
         if row["closed_at"]:
-            raise InputError(f"case {row['id']} is already closed ({row['outcome']}, by "
-                             f"{row['closed_by']})")
+            raise InputError(M_("case {id} is already closed ({outcome}, by {closed_by})",
+                                id=row['id'], outcome=row['outcome'], closed_by=row['closed_by']))
         case = _Case(journal, row, shop_policy(journal, policy, row), agent, now_db)
         st = case.state()
         # Following the parcel ends with the case; anything else left is worth a warning

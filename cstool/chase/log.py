@@ -9,6 +9,7 @@ from cstool.chase.queue import CHANNEL, REASON, RESULT, history, platform_channe
 from cstool.core import remarks
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, CstoolError
+from cstool.core.i18n import M_
 from cstool.core.orders import require
 from cstool.core.values import Instant
 
@@ -29,12 +30,13 @@ def _refuse(row) -> None:
     oid, status = row["order_id"], row["status"]
     if status == "closed":
         why = f" ({row['close_reason']})" if row["close_reason"] else ""
-        raise CstoolError(f"order {oid} is closed{why}; a closed order cannot be paid, "
-                          "there is nothing to chase")
+        raise CstoolError(M_("order {oid} is closed{why}; a closed order cannot be paid, "
+                             "there is nothing to chase", oid=oid, why=why))
     if status != "unpaid":
-        raise CstoolError(f"order {oid} is already paid (status {status}); nothing to chase")
+        raise CstoolError(M_("order {oid} is already paid (status {status}); nothing to "
+                             "chase", oid=oid, status=status))
     if row["brushing"]:
-        raise CstoolError(f"order {oid} is a brushing order (刷单); it is never chased")
+        raise CstoolError(M_("order {oid} is a brushing order (刷单); it is never chased", oid=oid))
 
 
 def answer_text(result: Optional[str], reason: Optional[str], promise: Optional[str]) -> str:
@@ -70,7 +72,7 @@ def log(ctx, order_id: str, *, channel: str,
     if promise and result is None:
         result = "promised"
     if promise and result != "promised":
-        raise BadUsage(f"--promise goes with --result promised, not {result}")
+        raise BadUsage(M_("--promise goes with --result promised, not {result}", result=result))
     now = clock.now()
     now_db = to_db(now)
     tz = clock.tz
@@ -84,14 +86,17 @@ def log(ctx, order_id: str, *, channel: str,
             "SELECT owner FROM holds WHERE order_id = ? AND platform = ? AND kind = 'owner' "
             "AND released_at IS NULL ORDER BY id DESC LIMIT 1", [oid, platform])
         if owner and owner != agent:
-            raise CstoolError(f"order {oid} must be handled by {owner} (必须由{owner}负责处理!); "
-                              f"only {owner} can log a chase on it")
+            raise CstoolError(M_("order {oid} must be handled by {owner} "
+                                 "(必须由{owner}负责处理!); only {owner} can log a chase on it",
+                                 oid=oid, owner=owner))
         h = history(journal, oid, tz, platform)
         if h.last_at and not again and from_db(h.last_at) > now - cooldown:
             ago = int((now - from_db(h.last_at)).total_seconds() // 60)
             raise AlreadyChased(
-                f"order {oid} was already chased {f'{ago} minutes ago' if ago else 'just now'} "
-                f"by {h.last_words(tz)}; not recorded (give --again to record another attempt)")
+                M_("order {oid} was already chased {ago} by {last_words}; not recorded "
+                   "(give --again to record another attempt)", oid=oid,
+                   ago=M_("{n} minutes ago", n=ago) if ago else M_("just now"),
+                   last_words=h.last_words(tz)))
         first = not h.log and not h.remarks
         due_at = promise_due(promise, now) if promise else None
         date = now.strftime("%Y.%m.%d")
@@ -145,7 +150,7 @@ def _remark_texts(journal, rows) -> dict[int, str]:
 def get(journal, chase_id: int) -> dict:
     rows = journal.query("SELECT * FROM chases WHERE id = ?", [chase_id])
     if not rows:
-        raise CstoolError(f"no chase {chase_id}")
+        raise CstoolError(M_("no chase {chase_id}", chase_id=chase_id))
     return _chase_row(rows[0], _remark_texts(journal, rows))
 
 

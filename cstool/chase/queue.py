@@ -23,6 +23,7 @@ from cstool.chase.promises import promise_due  # noqa: F401 (log's name for it)
 from cstool.core import text as typed
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage, InputError
+from cstool.core.i18n import M_
 from cstool.core.orders import created as created_value
 from cstool.core.values import AtMost, Instant, Money, Phone, format_money
 from cstool.core.vocab import Vocabulary
@@ -78,7 +79,7 @@ def parse_channels(value: Any) -> list[str]:
     """``wangwang,phone,remind`` (Chinese accepted, or a JSON list) → canonical channels."""
     out = CHANNEL.many(typed.split_list(value, "channels", r"[,，;\s>→]+"))
     if not out:
-        raise InputError(f"name at least one channel: {CHANNEL.choices()}")
+        raise InputError(M_("name at least one channel: {choices}", choices=CHANNEL.choices()))
     return out
 
 
@@ -111,11 +112,13 @@ def check_template(text: str) -> str:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
     except ValueError as e:
-        raise BadUsage(f"template {text!r}: {e} (write {{{{ and }}}} for literal braces)") from None
+        raise BadUsage(M_("template {text}: {e} (write {{{{ and }}}} for literal braces)",
+                          text=repr(text), e=e)) from None
     for f in fields:
         if f not in allowed:
             names = ", ".join(f"{{{k}}}/{{{v}}}" for k, v in PLACEHOLDERS.items())
-            raise BadUsage(f"template: unknown placeholder {{{f}}}; use {names}")
+            raise BadUsage(M_("template: unknown placeholder {{{f}}}; use {names}", f=f,
+                              names=names))
     return text
 
 

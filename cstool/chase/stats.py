@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from cstool.core.clock import from_db, to_db
 from cstool.core.errors import BadUsage
+from cstool.core.i18n import M_
 from cstool.core.orders import ref
 from cstool.core.values import Instant
 from cstool.core.vocab import PAID
@@ -32,7 +33,8 @@ def stats(ctx, since: Optional[str] = None, by: Optional[str] = None,
     from statistics import median
 
     if by is not None and by not in STATS_BY:
-        raise BadUsage(f"--by {by!r}: use one of {', '.join(STATS_BY)}")
+        raise BadUsage(M_("--by {by}: use one of {items}", by=repr(by),
+                          items=', '.join(STATS_BY)))
     w = Where().since("c.at", since).until("c.at", until).scope(ctx.scope, orders="o")
     sql = ("SELECT c.order_id, c.platform, c.agent, c.channel, c.reason, c.at, o.status, "
            "o.paid_at FROM chases c JOIN orders o ON o.order_id = c.order_id "

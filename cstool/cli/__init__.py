@@ -74,7 +74,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CstoolError as e:
-            raise click.ClickException(mask_secrets(e)) from None
+            raise click.ClickException(mask_secrets(e.shown())) from None
         except sqlite3.OperationalError as e:
             if "full" in str(e):
                 raise click.ClickException(_(

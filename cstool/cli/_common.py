@@ -81,7 +81,7 @@ class App:
             try:
                 self._clock = Clock(tz, self.now_text)
             except CstoolError as e:
-                raise click.BadParameter(str(e), param_hint="'--now' / CSTOOL_NOW") from None
+                raise click.BadParameter(e.shown(), param_hint="'--now' / CSTOOL_NOW") from None
         return self._clock
 
     def now_db(self) -> str:
@@ -97,7 +97,7 @@ class App:
         try:
             return to_db(clock.parse_since(text, past=past))
         except CstoolError as e:
-            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
+            raise click.BadParameter(e.shown(), param_hint=f"'{option}'") from None
 
     def day(self, text: Optional[str], option: str = "--date"):
         """A ``--date`` value (default today); a bad one is a usage error naming the option."""
@@ -105,7 +105,7 @@ class App:
         try:
             return clock.parse_day(text)
         except CstoolError as e:
-            raise click.BadParameter(str(e), param_hint=f"'{option}'") from None
+            raise click.BadParameter(e.shown(), param_hint=f"'{option}'") from None
 
     def agent(self) -> str:
         """The acting agent for a write: given, and registered."""
@@ -222,8 +222,8 @@ def common_options(f: Callable) -> Callable:
         except BadUsage as e:
             ctx = click.get_current_context()
             if e.option:
-                raise click.BadParameter(str(e), ctx=ctx, param_hint=f"'{e.option}'") from None
-            raise click.UsageError(str(e), ctx=ctx) from None
+                raise click.BadParameter(e.shown(), ctx=ctx, param_hint=f"'{e.option}'") from None
+            raise click.UsageError(e.shown(), ctx=ctx) from None
 
     return global_options(usage_errors, envvars=False)
 
@@ -314,7 +314,7 @@ class Money(click.ParamType):
         try:
             return parse_money(value)
         except CstoolError as e:
-            self.fail(str(e), param, ctx)
+            self.fail(e.shown(), param, ctx)
 
 
 def journal_optional(f: Callable) -> Callable:

@@ -118,7 +118,7 @@ def log(app, order_id, channel, result, reason, promise, note, again, as_json):
         try:
             check_month_days(promise, app.clock.now())
         except InputError as e:
-            raise click.BadParameter(str(e), param_hint="'--promise'") from None
+            raise click.BadParameter(e.shown(), param_hint="'--promise'") from None
     row = chase_log.log(app.writer(), order_id, channel=channel, result=result, reason=reason,
                         promise=promise, note=note, again=again)
     if as_json:

@@ -16,20 +16,27 @@ from cstool.cli._common import (
     scope_options,
 )
 from cstool.core import orders
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, NC_, _, pgettext
 from cstool.core.output import Listing
+from cstool.core.vocab import STATUS as ORDER_STATUS
 
 # A case in a table: its timeline and photos in short (the JSON has every field).
 # What a narrow terminal leaves out of the list, first first (exception show has it all).
 LIST_DROP = ("opened_at", "opened_by", "resolution", "courier", "buyer")
 WORDS = {"kind": KIND, "status": STATUS, "resolution": RESOLUTION, "outcome": OUTCOME,
-         "freight_payer": PAYER, "return_freight_payer": PAYER}
+         "freight_payer": PAYER, "return_freight_payer": PAYER, "order_status": ORDER_STATUS}
+# A step's state in exception show (JSON keeps the English word).
+STEP_STATES = (NC_("step state", "done"), NC_("step state", "next"), NC_("step state", "to do"))
 CASE = Listing(words=WORDS, table={
+    "steps": lambda steps: [{**s, "state": pgettext("step state", s["state"])} for s in steps],
     "timeline": lambda events: [{"at": e["at"], "agent": e["agent"],
                                  "action": ACTION.shown(e["action"]), "detail": e["detail"]}
                                 for e in events],
-    "photo_files": lambda photos: [{k: p[k] for k in ("path", "type", "bytes", "file")}
+    "photo_files": lambda photos: [{**{k: p[k] for k in ("path", "type", "bytes")},
+                                    "file": pgettext("photo state", p["file"])}
                                    for p in photos]})
+PHOTO_STATES = (NC_("photo state", "ok"), NC_("photo state", "missing"),
+                NC_("photo state", "altered"))
 
 
 @click.group()

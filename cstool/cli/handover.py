@@ -17,7 +17,7 @@ from cstool.cli._common import (
 from cstool.core import orders
 from cstool.core.clock import to_db
 from cstool.core.errors import InputError
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, reread
 from cstool.core.output import Listing
 from cstool.handover import items, receipts, register
 from cstool.handover import sheet as lib
@@ -29,7 +29,9 @@ from cstool.handover.shifts import SHIFT, current_shift, resolve_shift, shift_ta
 LISTING = Listing(columns=("id", "category", "buyer", "order_id", "problem", "todo", "created_by",
                            "created_at", "receipt", "acked_by"),
                   words={"category": CATEGORY}, empty=N_("no handover items match"),
-                  drop=("acked_by", "receipt", "created_by", "created_at"))
+                  drop=("acked_by", "receipt", "created_by", "created_at"),
+                  # a journal row's problem and to-do are kept in English: read them back
+                  table={"problem": reread, "todo": reread})
 
 
 @click.group()
@@ -47,7 +49,7 @@ def _order_option(order_id):
     try:
         return clean_order_id(order_id)
     except InputError as e:
-        raise click.BadParameter(str(e), param_hint="'--order'") from None
+        raise click.BadParameter(e.shown(), param_hint="'--order'") from None
 
 
 @command(handover)

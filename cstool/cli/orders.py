@@ -4,7 +4,7 @@ import click
 
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, shown
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
 from cstool.core.vocab import PLATFORM, REFUND, STATUS
@@ -80,7 +80,7 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
     ctx = app.writer()
     results = importer.import_files(
         ctx, files, fmt=source_format, encoding=encoding, mapping=mapping, strict=strict,
-        dry_run=dry_run, progress=None if as_json else importer.stderr_progress("importing"),
+        dry_run=dry_run, progress=None if as_json else importer.stderr_progress(_("importing")),
         after_rows=routines.import_hook(ctx), platform=platform, shop=shop,
         status_map=status_map, specs=specs)
     for r in results:
@@ -90,18 +90,32 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
         app.emit([r.as_dict() for r in results], "json")
         return
     for r in results:
-        verb = "would import" if r.dry_run else "imported"
-        what = "" if r.level == "order" else " (lines)"
-        click.echo(f"{r.file}: {verb} {r.rows} rows{what}: {r.inserted} new, {r.updated} updated, "
-                   f"{r.unchanged} unchanged, {len(r.rejected)} rejected")
+        counts = dict(file=r.file, rows=r.rows, new=r.inserted, updated=r.updated,
+                      unchanged=r.unchanged, rejected=len(r.rejected))
+        if r.dry_run:
+            said = (_("{file}: would import {rows} rows: {new} new, {updated} updated, "
+                      "{unchanged} unchanged, {rejected} rejected") if r.level == "order" else
+                    _("{file}: would import {rows} rows (lines): {new} new, {updated} updated, "
+                      "{unchanged} unchanged, {rejected} rejected"))
+        else:
+            said = (_("{file}: imported {rows} rows: {new} new, {updated} updated, "
+                      "{unchanged} unchanged, {rejected} rejected") if r.level == "order" else
+                    _("{file}: imported {rows} rows (lines): {new} new, {updated} updated, "
+                      "{unchanged} unchanged, {rejected} rejected"))
+        click.echo(said.format(**counts))
         if r.level != "order" and (r.new_orders or r.waiting_lines):
-            click.echo(f"  {r.format}: {r.new_orders} new order(s); {r.waiting_lines} line(s) "
-                       "wait for their order's export" if r.waiting_lines else
-                       f"  {r.format}: {r.new_orders} new order(s)")
+            click.echo(_("  {format}: {orders} new order(s); {lines} line(s) wait for their "
+                         "order's export").format(format=r.format, orders=r.new_orders,
+                                                  lines=r.waiting_lines)
+                       if r.waiting_lines else
+                       _("  {format}: {orders} new order(s)").format(format=r.format,
+                                                                     orders=r.new_orders))
         for rej in r.rejected[:20]:
-            click.echo(f"  line {rej['row']}: {rej['error']}", err=True)
+            click.echo(_("  line {row}: {error}").format(row=rej["row"],
+                                                         error=shown(rej["error"])), err=True)
         if len(r.rejected) > 20:
-            click.echo(f"  … and {len(r.rejected) - 20} more (use --json for all)", err=True)
+            click.echo(_("  … and {n} more (use --json for all)").format(
+                n=len(r.rejected) - 20), err=True)
 
 
 @command(orders, name="list")

@@ -19,7 +19,7 @@ from cstool.cli._common import (
 from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, reread
 from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
@@ -119,14 +119,14 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
         try:
             options["until"] = typed_time(options["until"], app.clock.now(), past=False).date()
         except InputError as e:
-            raise click.BadParameter(str(e), param_hint="'--until'") from None
+            raise click.BadParameter(e.shown(), param_hint="'--until'") from None
     fields = {"promo_fen" if k == "promo_price" else "paid_fen" if k == "paid_price"
               else "refund_fen" if k == "refund" else k: v for k, v in options.items()}
     try:
         result = compose.add(app.writer(), order_id, kind, verified_buyer=verified_buyer,
                              dry_run=dry_run, flag=flag, **fields)
     except compose.MissingFields as e:
-        raise click.UsageError(str(e)) from None
+        raise click.UsageError(e.shown()) from None
     # The text to paste is the agent's own input and must reach the platform whole
     # (a masked address would send the parcel nowhere): never masked. Listings of the
     # remark history still mask it.
@@ -172,7 +172,7 @@ def parse(app, text, at_text, flag, check, fmt):
     try:
         ref = app.clock.parse(at_text) if at_text else app.clock.now()
     except InputError as e:
-        raise click.BadParameter(str(e), param_hint="'--at'") from None
+        raise click.BadParameter(e.shown(), param_hint="'--at'") from None
     shop = store.shop_of(app.existing_journal(), app.policy)
     if text == "-":
         parsed = [parse_line(line, ref, shop, flag)
@@ -194,7 +194,7 @@ def _flat(d: dict, segments: bool = True) -> dict:
     """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
-    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or "(none)"
+    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or _("(none)")
     if segments and d["fields"].get("segments"):
         out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
     return out
@@ -286,4 +286,6 @@ def list_(app, order_id, fmt):
     rows = compose.history(app.ctx, order_id)
     app.emit(rows, fmt, listing=Listing(
         columns=["id", "recorded_at", "source", "kind", "flag", "author", "text", "problems"],
-        words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order")))
+        words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order"),
+        # stored as English: read back in the reader's language (JSON keeps them as stored)
+        table={"problems": lambda problems: [reread(p) for p in problems]}))

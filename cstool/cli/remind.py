@@ -116,7 +116,7 @@ def _sender(channel, webhook, secret, plain, clock, policy, as_json):
     try:
         webhook = check_webhook(webhook)
     except InputError as e:
-        raise click.BadParameter(str(e), param_hint="'--webhook' / CSTOOL_WEBHOOK / policy "
+        raise click.BadParameter(e.shown(), param_hint="'--webhook' / CSTOOL_WEBHOOK / policy "
                                  f"remind.{channel}_webhook") from None
     if channel == "dingtalk":
         secret = secret or policy.get("remind.dingtalk_secret") or None

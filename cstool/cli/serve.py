@@ -8,6 +8,7 @@ import sys
 import click
 
 from cstool.cli._common import common_options, pass_app
+from cstool.core import i18n
 from cstool.core.errors import CstoolError
 from cstool.core.i18n import N_, _
 
@@ -91,6 +92,9 @@ def serve(app, host, port, password_env, check_):
     from cstool.web.app import Settings, build, listen, readable, run
 
     readable(path)
+    # the web view speaks one language, chosen as the command line's is (CSTOOL_LANG,
+    # the policy, the locale) when it starts: every request's thread reads it
+    i18n.set_language(i18n.language())
     ds = build(Settings(path=path, now_text=app.now_text, password=password))
     sock = listen(host, port)
     bound = sock.getsockname()[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.errors import BadUsage, NotFound
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_NAME, MAX_SHORT_NAME
 from cstool.core.values import Instant
 from cstool.core.vocab import ROLE
@@ -15,13 +16,15 @@ def add(journal, short: str, now_db: str, name: Optional[str] = None,
     """Register an agent, or update the details of one already registered."""
     short = (short or "").strip()
     if not short or any(c.isspace() for c in short) or "#" in short:
-        raise BadUsage("an agent's short name is one word without spaces or '#', e.g. 倩")
+        raise BadUsage(M_("an agent's short name is one word without spaces or '#', e.g. 倩"))
     if len(short) > MAX_SHORT_NAME:
-        raise BadUsage(f"an agent's short name has at most {MAX_SHORT_NAME} characters "
-                         f"(it goes into every remark), not {len(short):,}")
+        raise BadUsage(M_("an agent's short name has at most {max_short_name} characters "
+                          "(it goes into every remark), not {n}", max_short_name=MAX_SHORT_NAME,
+                          n=format(len(short), ',')))
     for what, value in (("--name", name), ("--job-no", job_no)):
         if value is not None and len(value) > MAX_NAME:
-            raise BadUsage(f"{what} has at most {MAX_NAME} characters, not {len(value):,}")
+            raise BadUsage(M_("{what} has at most {max_name} characters, not {n}", what=what,
+                              max_name=MAX_NAME, n=format(len(value), ',')))
     role = ROLE(role) if role else None
     with journal.write():
         existing = journal.one("SELECT * FROM agents WHERE short = ?", [short])
@@ -41,7 +44,8 @@ def add(journal, short: str, now_db: str, name: Optional[str] = None,
 def get(journal, short: str) -> dict:
     row = journal.one("SELECT * FROM agents WHERE short = ?", [short])
     if row is None:
-        raise NotFound(f"agent {short!r} is not registered; add it with: cstool agent add {short}")
+        raise NotFound(M_("agent {short} is not registered; add it with: cstool agent add "
+                          "{short2}", short=repr(short), short2=short))
     d = dict(row)
     d["created_at"] = Instant(d["created_at"])
     return d

@@ -17,6 +17,7 @@ from functools import cache
 from typing import NamedTuple, Optional, Union
 
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR, year_ok
 from cstool.core.text import Lazy
 
@@ -34,7 +35,8 @@ def zone(name: str):
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(
-            f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai"
+            M_("unknown time zone {name}; use an IANA name such as Asia/Shanghai",
+               name=repr(name))
         ) from None
 
 
@@ -94,14 +96,14 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
     """
     m = _LOCAL_RE.match(text or "")
     if not m:
-        raise InputError(f"{text!r} is not a time; use YYYY-MM-DD HH:MM[:SS]")
+        raise InputError(M_("{text} is not a time; use YYYY-MM-DD HH:MM[:SS]", text=repr(text)))
     y, mo, d, hh, mi, ss, off = m.groups()
     try:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
     except ValueError as e:
-        raise InputError(f"{text!r} is not a valid time ({e})") from None
+        raise InputError(M_("{text} is not a valid time ({e})", text=repr(text), e=e)) from None
     if not year_ok(naive.year):
-        raise OutOfEra(f"{text!r} is outside the years {ERA}")
+        raise OutOfEra(M_("{text} is outside the years {era}", text=repr(text), era=ERA))
     if off:
         if off == "Z":
             return naive.replace(tzinfo=UTC)
@@ -121,7 +123,8 @@ class Clock:
         if isinstance(fixed, str):
             fixed = parse_local(fixed, tz_name)
         if fixed is not None and not year_ok(fixed.year):
-            raise InputError(f"{fixed.isoformat()} is outside the years {ERA}")
+            raise InputError(M_("{isoformat} is outside the years {era}",
+                                isoformat=fixed.isoformat(), era=ERA))
         self.fixed: Optional[datetime] = fixed
 
     def now(self) -> datetime:
@@ -176,13 +179,14 @@ class Clock:
             except (OverflowError, ValueError):
                 since = None
             if since is None or not year_ok(since.year):
-                raise InputError(f"{text!r} reaches back before {MIN_YEAR}; give a shorter span")
+                raise InputError(M_("{text} reaches back before {min_year}; give a shorter "
+                                    "span", text=repr(text), min_year=MIN_YEAR))
             return since
         try:
             return typed_time(text, self.now(), past=past)
         except NotADate:
-            raise InputError(f"{text!r} is not a time; use YYYY-MM-DD[ HH:MM], today, "
-                             "yesterday, 12h, 7d or 3m (months)") from None
+            raise InputError(M_("{text} is not a time; use YYYY-MM-DD[ HH:MM], today, "
+                                "yesterday, 12h, 7d or 3m (months)", text=repr(text))) from None
 
     def parse_day(self, text: Optional[str]) -> date:
         """``--date`` values: ``today``, ``yesterday``, or a date as people type it
@@ -197,8 +201,8 @@ class Clock:
         try:
             return typed_time(text, self.now(), past=True).date()
         except NotADate:
-            raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, today, yesterday, "
-                             "11.25 or Nov 25") from None
+            raise InputError(M_("{text} is not a date; use YYYY-MM-DD, today, yesterday, "
+                                "11.25 or Nov 25", text=repr(text))) from None
 
 
 # --- spans and the dates people type ----------------------------------------------
@@ -255,13 +259,15 @@ def typed_time(text: str, now: datetime, past: Optional[bool] = None) -> datetim
     else:
         value, year_given = _dateutil(s, now)
     if year_given and not year_ok(value.year):
-        raise OutOfEra(f"{s!r} is outside the years {ERA}")
+        raise OutOfEra(M_("{s} is outside the years {era}", s=repr(s), era=ERA))
     if not year_given:
         value = _this_year(s, value, now)
         if past is True and value.date() > now.date():
-            raise InputError(f"{s} is still to come; give the year if you mean {now.year - 1}")
+            raise InputError(M_("{s} is still to come; give the year if you mean {value}", s=s,
+                                value=now.year - 1))
         if past is False and value.date() < now.date():
-            raise InputError(f"{s} is past; give the year if you mean {now.year + 1}")
+            raise InputError(M_("{s} is past; give the year if you mean {value}", s=s,
+                                value=now.year + 1))
     return value
 
 
@@ -273,15 +279,16 @@ def check_month_days(text: str, now: datetime) -> None:
         if md.form in ("md", "md_cn") and md.value.year > now.year:
             this = _safe_date(now.year, md.value.month, md.value.day)
             if this is not None and this < now.date():
-                raise InputError(f"{s[md.start:md.end].strip()} is past; give the year if you "
-                                 f"mean {md.value.year}")
+                raise InputError(M_("{strip} is past; give the year if you mean {year}",
+                                    strip=s[md.start:md.end].strip(), year=md.value.year))
 
 
 def _this_year(text: str, value: datetime, now: datetime) -> datetime:
     try:
         return value.replace(year=now.year)
     except ValueError:  # 2.29 in a year that has none
-        raise InputError(f"{text} is not a date in {now.year}; give the year") from None
+        raise InputError(M_("{text} is not a date in {year}; give the year", text=text,
+                            year=now.year)) from None
 
 
 def _dateutil(text: str, now: datetime) -> tuple[datetime, bool]:
@@ -471,9 +478,10 @@ def parse_manual_date(text: str, ref: datetime, prefer: str = "nearest") -> Manu
     s = text.strip()
     md = find_manual_date(s, ref, prefer)
     if md is None and out_of_era(s):
-        raise InputError(f"{text!r} is outside the years {ERA}")
+        raise InputError(M_("{text} is outside the years {era}", text=repr(text), era=ERA))
     if md is None or md.start != 0 or normalise_width(s)[md.end:].strip(" 发货"):
         raise InputError(
-            f"{text!r} is not a date; use 2026-11-25, 2026.11.25, 11.25, 11月25日 or 25日"
+            M_("{text} is not a date; use 2026-11-25, 2026.11.25, 11.25, 11月25日 or 25日",
+               text=repr(text))
         )
     return md

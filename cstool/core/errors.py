@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 class CstoolError(Exception):
-    """A failure the user can act on; the message is the whole explanation."""
+    """A failure the user can act on; the message is the whole explanation.
+
+    The message may be a :class:`~cstool.core.i18n.Message` (``M_("no case {id}", id=7)``):
+    ``str(e)`` is then its English (what JSON and the journal keep: an import's rejected
+    rows) and :meth:`shown` the reader's language (what the command line prints)."""
+
+    def shown(self) -> str:
+        """The message in the reader's language."""
+        message = self.args[0] if self.args else ""
+        return message.shown() if hasattr(message, "shown") else str(self)
 
 
 class NotFound(CstoolError):
@@ -27,3 +36,10 @@ class BadUsage(InputError):
     def __init__(self, message: str, option: str | None = None):
         super().__init__(message)
         self.option = option
+
+
+def message(error: BaseException) -> str:
+    """What ``error`` says, kept as given: a :class:`~cstool.core.i18n.Message` stays one
+    (English in JSON, translated where shown), anything else is its ``str``."""
+    given = error.args[0] if len(error.args) == 1 else None
+    return given if isinstance(given, str) else str(error)

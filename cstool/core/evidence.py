@@ -13,6 +13,7 @@ from typing import Optional
 
 from cstool.core.clock import wall_now  # a file's age is real time, not the shop's clock
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_, N_
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -51,17 +52,19 @@ def check(source: str, max_bytes: int = MAX_BYTES) -> str:
     """The image type of ``source``, or an InputError saying what is wrong with it."""
     from cstool.core.files import check_input
 
-    check_input(source, "a photo", name=f"photo {source}")
+    check_input(source, N_("a photo"), name=f"photo {source}")
     size = os.path.getsize(source)
     if size == 0:
-        raise InputError(f"photo {source}: the file is empty")
+        raise InputError(M_("photo {source}: the file is empty", source=source))
     if size > max_bytes:
-        raise InputError(f"photo {source}: {size / 1048576:.1f} MB is over the "
-                         f"{max_bytes / 1048576:.0f} MB limit")
+        raise InputError(M_("photo {source}: {value} MB is over the {value2} MB limit",
+                            source=source, value=format(size / 1048576, '.1f'),
+                            value2=format(max_bytes / 1048576, '.0f')))
     with open(source, "rb") as fh:
         kind = image_type(fh.read(16))
     if kind is None:
-        raise InputError(f"photo {source}: not an image (JPEG, PNG, GIF, BMP, WebP or HEIC)")
+        raise InputError(M_("photo {source}: not an image (JPEG, PNG, GIF, BMP, WebP or "
+                            "HEIC)", source=source))
     return kind
 
 
@@ -142,7 +145,7 @@ def store(journal_path: str, source: str, *, buyer: str, ref: str,
         _held[tmp] = fd
         return {"path": os.path.join("evidence", name), "sha256": digest.hexdigest(),
                 "bytes": size, "type": kind}
-    raise InputError(f"too many photos named {stem}_*")
+    raise InputError(M_("too many photos named {stem}_*", stem=stem))
 
 
 def _paths(journal_path: str, relative: str) -> tuple[str, str]:

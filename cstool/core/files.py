@@ -30,6 +30,7 @@ from typing import IO, Callable, Optional
 
 from cstool.core import evidence
 from cstool.core.errors import CstoolError, InputError
+from cstool.core.i18n import M_
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # What --force may replace: extension -> how the file we write begins.
@@ -53,17 +54,18 @@ def check_input(path: str, what: str = "", name: str = "") -> str:
     default the path).
     """
     name = name or path
+    what_ = M_(what) if what else M_("a file")
     if not os.path.lexists(path):
-        raise InputError(f"{name}: no such file")
+        raise InputError(M_("{name}: no such file", name=name))
     if os.path.isdir(path):
-        raise InputError(f"{name}: is a folder, not {what or 'a file'}")
+        raise InputError(M_("{name}: is a folder, not {what}", name=name, what=what_))
     if not os.path.exists(path):
-        raise InputError(f"{name}: a link to a file that does not exist")
+        raise InputError(M_("{name}: a link to a file that does not exist", name=name))
     if not os.path.isfile(path):
-        raise InputError(f"{name}: not an ordinary file (a device or a pipe), not "
-                         f"{what or 'a file'}")
+        raise InputError(M_("{name}: not an ordinary file (a device or a pipe), not {what}",
+                            name=name, what=what_))
     if not os.access(path, os.R_OK):
-        raise InputError(f"{name}: permission denied (cannot read it)")
+        raise InputError(M_("{name}: permission denied (cannot read it)", name=name))
     return path
 
 
@@ -131,13 +133,16 @@ def open_xlsx(path: str, what: str = "an order export"):
         wb = load_workbook(path, read_only=True, data_only=True)
         ws = wb.worksheets[0]
     except Exception as e:  # openpyxl raises many kinds for a bad file
-        raise InputError(f"{path}: cannot read it as an xlsx workbook ({type(e).__name__})") \
+        raise InputError(M_("{path}: cannot read it as an xlsx workbook ({name})", path=path,
+                            name=type(e).__name__)) \
             from None
     cols, rows = ws.max_column or 0, ws.max_row or 0
     if cols > XLSX_MAX_COLUMNS or rows > XLSX_MAX_ROWS:
         wb.close()
-        raise InputError(f"{path}: the sheet declares {cols:,} columns and {rows:,} rows; "
-                         f"{what} has at most {XLSX_MAX_COLUMNS} columns: not {what}")
+        raise InputError(M_("{path}: the sheet declares {cols} columns and {rows} rows; "
+                            "{what} has at most {xlsx_max_columns} columns: not {what}",
+                            path=path, cols=format(cols, ','), rows=format(rows, ','), what=what,
+                            xlsx_max_columns=XLSX_MAX_COLUMNS))
     ws.reset_dimensions()
     return wb, ws
 
@@ -186,32 +191,35 @@ def check_output(path: str, *, journal_path: Optional[str], kind: str, force: bo
     for target, name in protected(journal_path, backups) if journal_path else ():
         if name == "the evidence folder":
             if _inside(path, target):
-                raise InputError(f"{path} is in {name}, which holds the cases' photos; "
-                                 "write somewhere else")
+                raise InputError(M_("{path} is in {name}, which holds the cases' photos; "
+                                    "write somewhere else", path=path, name=name))
         elif _same(path, target):
-            raise InputError(f"{path} is {name}; cstool never writes over it (give another "
-                             "file name)")
+            raise InputError(M_("{path} is {name}; cstool never writes over it (give "
+                                "another file name)", path=path, name=name))
     if os.path.isdir(path):
-        raise InputError(f"{path} is a folder; give a file name")
+        raise InputError(M_("{path} is a folder; give a file name", path=path))
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
-        raise InputError(f"cannot {what} {path}: the folder {folder} does not exist")
+        raise InputError(M_("cannot {what} {path}: the folder {folder} does not exist",
+                            what=what, path=path, folder=folder))
     if not os.path.lexists(path):
         return path
     if _head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
-        raise InputError(f"{path} is a SQLite database (a journal or a backup of one); cstool "
-                         "never writes over it")
+        raise InputError(M_("{path} is a SQLite database (a journal or a backup of one); "
+                            "cstool never writes over it", path=path))
     if not force:
-        raise InputError(f"{path} already exists; give --force to replace it{hint}")
+        raise InputError(M_("{path} already exists; give --force to replace it{hint}", path=path,
+                            hint=hint))
     exts, content = KINDS.get(kind, ((), "text"))
     if os.path.islink(path) or not os.path.isfile(path):
-        raise InputError(f"{path} is not an ordinary file; --force replaces only a sheet "
-                         "cstool wrote")
+        raise InputError(M_("{path} is not an ordinary file; --force replaces only a sheet "
+                            "cstool wrote", path=path))
     head = _head(path)
     looks = head.startswith(b"PK\x03\x04") if content == "zip" else b"\x00" not in head
     if os.path.splitext(path)[1].lower() not in exts or not (looks or not head):
-        raise InputError(f"{path} is not a sheet cstool would have written (a {exts[0] if exts else kind} "
-                         "file); --force replaces only those (give another file name)")
+        raise InputError(M_("{path} is not a sheet cstool would have written (a {value} "
+                            "file); --force replaces only those (give another file name)",
+                            path=path, value=exts[0] if exts else kind))
     return path
 
 
@@ -266,7 +274,7 @@ def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
     if os.path.lexists(dest) and not any(
             os.path.realpath(dest) == os.path.realpath(journal.path + s)
             for s in ("", "-wal", "-shm", "-journal")):
-        raise CstoolError(f"{dest} already exists; give a new file name")
+        raise CstoolError(M_("{dest} already exists; give a new file name", dest=dest))
     dest = check_output(dest, journal_path=journal.path, kind="sqlite",
                         backups=journal.backups(), what="back up to")
     folder = os.path.dirname(dest)
@@ -274,7 +282,8 @@ def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".",
                                    suffix=".tmp", dir=folder)
     except OSError as e:
-        raise CstoolError(f"cannot back up to {dest}: {e.strerror}") from None
+        raise CstoolError(M_("cannot back up to {dest}: {strerror}", dest=dest,
+                             strerror=e.strerror)) from None
     os.close(fd)
     try:
         os.chmod(tmp, 0o600)
@@ -289,13 +298,14 @@ def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
         try:
             os.link(tmp, dest)  # never over a file that appeared meanwhile
         except FileExistsError:
-            raise CstoolError(f"{dest} already exists; give a new file name") from None
+            raise CstoolError(M_("{dest} already exists; give a new file name", dest=dest)) from None
         except OSError:
             os.replace(tmp, dest)  # a file system without hard links
     except sqlite3.Error as e:
-        raise CstoolError(f"backup to {dest} failed: {e}; nothing was written") from None
+        raise CstoolError(M_("backup to {dest} failed: {e}; nothing was written", dest=dest, e=e)) from None
     except OSError as e:
-        raise CstoolError(f"backup to {dest} failed: {e.strerror}; nothing was written") \
+        raise CstoolError(M_("backup to {dest} failed: {strerror}; nothing was written",
+                             dest=dest, strerror=e.strerror)) \
             from None
     finally:
         if os.path.exists(tmp):

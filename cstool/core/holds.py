@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.errors import InputError, NotFound
+from cstool.core.i18n import M_
 from cstool.core.values import Instant
 
 KINDS = ("until", "owner", "presale", "waiting_buyer")
@@ -25,11 +26,11 @@ def add(journal, order_id: str, kind: str, now_db: str, *, until: Optional[str] 
     so an order has at most one open hold of each kind.
     """
     if kind not in KINDS:
-        raise InputError(f"unknown hold kind {kind!r}")
+        raise InputError(M_("unknown hold kind {kind}", kind=repr(kind)))
     if kind in ("until", "presale") and not until:
-        raise InputError(f"a {kind} hold needs a date")
+        raise InputError(M_("a {kind} hold needs a date", kind=kind))
     if kind == "owner" and not owner:
-        raise InputError("an owner hold needs the person who must handle the order")
+        raise InputError(M_("an owner hold needs the person who must handle the order"))
     with journal.write():
         journal.execute(
             "UPDATE holds SET released_at = ?, released_by = ?, release_note = 'superseded' "
@@ -74,7 +75,7 @@ def set_brushing(journal, order_id: str, brushing: bool = True,
         cur = journal.execute("UPDATE orders SET brushing = ? WHERE order_id = ? AND platform = ?",
                               [1 if brushing else 0, order_id, platform])
     if cur.rowcount == 0:
-        raise NotFound(f"no order {order_id} in the journal")
+        raise NotFound(M_("no order {order_id} in the journal", order_id=order_id))
 
 
 def _row(r) -> dict:

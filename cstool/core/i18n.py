@@ -255,8 +255,17 @@ def _translated(part) -> str:
         return part
     msgid, values = part
     text = gettext(msgid)
-    return text.format(**{k: v.shown() if hasattr(v, "shown") else v
-                          for k, v in values.items()}) if values else text
+    return text.format(**{k: _shown_value(v) for k, v in values.items()}) if values else text
+
+
+def _shown_value(value: Any) -> Any:
+    """A value in the reader's language: a message or a word, or an error holding one."""
+    if hasattr(value, "shown"):
+        return value.shown()
+    if isinstance(value, BaseException) and len(value.args) == 1 and \
+            hasattr(value.args[0], "shown"):
+        return value.args[0].shown()
+    return value
 
 
 def M_(msgid: str, **values: Any) -> Message:
@@ -265,8 +274,101 @@ def M_(msgid: str, **values: Any) -> Message:
 
 
 def shown(value: Any) -> Any:
-    """A :class:`Message` in the current language; anything else as it is."""
-    return value.shown() if isinstance(value, Message) else value
+    """A :class:`Message` (or :class:`Said`) in the current language; anything else as it is."""
+    return value.shown() if isinstance(value, (Message, Said, Written)) else value
+
+
+class Said(str):
+    """Text already put into the reader's language: English as its value, ``shown()``
+    as it was said (a message that crossed a process boundary, :func:`portable`)."""
+
+    def __new__(cls, english: str, said: str):
+        obj = super().__new__(cls, english)
+        obj.said = said
+        return obj
+
+    def shown(self) -> str:
+        return self.said
+
+
+_REREAD: list = []
+
+
+class Written(str):
+    """English cstool kept as text (a handover row's problem in the journal) that reads
+    in the reader's language when shown (:func:`reread`, paid for only then)."""
+
+    def shown(self) -> str:
+        found = reread(str(self))
+        return found.shown() if isinstance(found, Message) else str(self)
+
+
+def reread(text: Any, _inner: bool = False) -> Any:
+    """English that cstool wrote earlier and kept as text (a remark's problems in the
+    journal) as a :class:`Message` again, so it reads in the current language: the
+    catalog's most specific message it is an instance of, its values read back the same
+    way (a value may be a short message: ``8 h late``). Its ``str`` is ``text`` exactly;
+    text that is no message stays as it is."""
+    if not isinstance(text, str) or hasattr(text, "shown") or not text or language() == "en":
+        return text
+    known = catalog("en")._catalog if hasattr(catalog("en"), "_catalog") else {}
+    if text in known:
+        return Message(text)
+    if not _REREAD:
+        _REREAD.extend(_patterns(known))
+    for literal, pattern, msgid in _REREAD:
+        if literal < 6 and not _inner:
+            break
+        found = pattern.fullmatch(text)
+        if found:
+            return Message(msgid, **{k: reread(v, True) for k, v in found.groupdict().items()})
+    return text
+
+
+def _patterns(known) -> list:
+    """Each message with values as a pattern, the most literal text first."""
+    import re
+    from string import Formatter
+
+    out = []
+    for msgid in known:
+        if not isinstance(msgid, str) or "{" not in msgid or "\x04" in msgid:
+            continue
+        try:
+            pieces = list(Formatter().parse(msgid))
+        except ValueError:
+            continue
+        regex, literal, names = "", 0, set()
+        for text, name, spec, conversion in pieces:
+            regex += re.escape(text)
+            literal += len(text)
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                break
+            regex += f"(?P={name})" if name in names else f"(?P<{name}>.+?)"
+            names.add(name)
+        else:
+            if literal >= 2:
+                out.append((literal, re.compile(regex, re.S), msgid))
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
+_PORTABLE = "\x00said"
+
+
+def portable(text: Any) -> Any:
+    """``text`` as plain data (marshal, a pipe): a message becomes a tuple of its English
+    and its text in the current language; :func:`restored` makes it a :class:`Said`."""
+    return (_PORTABLE, str(text), text.shown()) if isinstance(text, (Message, Said, Written)) else text
+
+
+def restored(value: Any) -> Any:
+    """What :func:`portable` made, back as text that reads in either language."""
+    if isinstance(value, tuple) and len(value) == 3 and value[0] == _PORTABLE:
+        return Said(value[1], value[2])
+    return value
 
 
 _ = gettext

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from cstool import migrations
 from cstool.core.errors import CstoolError
+from cstool.core.i18n import M_
 from cstool.core.location import default_db_path, read_only, resolve_path  # noqa: F401
 
 BUSY_TIMEOUT_S = 15.0
@@ -30,14 +31,16 @@ def _create_file(path: str) -> None:
         except FileExistsError:
             pass
         except OSError as e:
-            raise CstoolError(f"cannot create the journal's folder {folder}: {e.strerror}") from None
+            raise CstoolError(M_("cannot create the journal's folder {folder}: {strerror}",
+                                 folder=folder, strerror=e.strerror)) from None
         os.chmod(folder, 0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return  # another process created it first
     except OSError as e:
-        raise CstoolError(f"cannot create the journal {path}: {e.strerror}") from None
+        raise CstoolError(M_("cannot create the journal {path}: {strerror}", path=path,
+                             strerror=e.strerror)) from None
     try:
         os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
     finally:
@@ -76,7 +79,7 @@ class Journal:
                 raise NoJournal(path)
             _create_file(path)
         elif os.path.isdir(path):
-            raise CstoolError(f"{path} is a folder, not a journal file")
+            raise CstoolError(M_("{path} is a folder, not a journal file", path=path))
         journal = cls._connect(path)
         try:
             journal._configure()
@@ -86,9 +89,11 @@ class Journal:
             journal.conn.close()
             msg = str(e)
             if "not a database" in msg or "malformed" in msg:
-                raise CstoolError(f"{path} is not a cstool journal ({msg})") from None
+                raise CstoolError(M_("{path} is not a cstool journal ({msg})", path=path,
+                                     msg=msg)) from None
             if "readonly" in msg or "read-only" in msg:
-                raise CstoolError(f"the journal {path} is read-only ({msg})") from None
+                raise CstoolError(M_("the journal {path} is read-only ({msg})", path=path,
+                                     msg=msg)) from None
             raise
         return journal
 
@@ -113,12 +118,12 @@ class Journal:
                 conn.execute("PRAGMA schema_version").fetchone()
             except sqlite3.OperationalError as e:
                 if target == attempts[-1][0] or not ("readonly" in str(e) or "unable to open" in str(e)):
-                    raise CstoolError(f"cannot open the journal {path}: {e}") from None
+                    raise CstoolError(M_("cannot open the journal {path}: {e}", path=path, e=e)) from None
                 continue
             except sqlite3.Error as e:
                 if "not a database" in str(e) or "malformed" in str(e):
-                    raise CstoolError(f"{path} is not a cstool journal ({e})") from None
-                raise CstoolError(f"cannot open the journal {path}: {e}") from None
+                    raise CstoolError(M_("{path} is not a cstool journal ({e})", path=path, e=e)) from None
+                raise CstoolError(M_("cannot open the journal {path}: {e}", path=path, e=e)) from None
             conn.row_factory = sqlite3.Row
             journal = cls(path, conn)
             journal.readonly = readonly or not os.access(path, os.W_OK)
@@ -129,7 +134,7 @@ class Journal:
                     f"{os.path.getsize(path + '-wal'):,} bytes) cannot be read without a -shm "
                     "file: what you see may be stale; open it once with write access")
             return journal
-        raise CstoolError(f"cannot open the journal {path}")  # pragma: no cover
+        raise CstoolError(M_("cannot open the journal {path}", path=path))  # pragma: no cover
 
     def _configure(self) -> None:
         c = self.conn
@@ -175,8 +180,9 @@ class Journal:
             return []
         if self.readonly or not os.access(self.path, os.W_OK):
             raise CstoolError(
-                f"the journal {self.path} is read-only and needs upgrading "
-                f"({len(pending)} pending migration(s)); open it once with write access"
+                M_("the journal {path} is read-only and needs upgrading ({n} pending "
+                   "migration(s)); open it once with write access", path=self.path,
+                   n=len(pending))
             )
         registered = migrations.load()
         # A migration may rebuild a table others point at (SQLite's way of changing a
@@ -197,8 +203,10 @@ class Journal:
                     time.sleep(0.05 * (attempt + 1))
             dangling = self.conn.execute("PRAGMA foreign_key_check").fetchone()
             if dangling is not None:
-                raise CstoolError(f"the journal {self.path} has a row of {dangling[0]} that "
-                                  f"points at a missing row of {dangling[2]} after upgrading")
+                raise CstoolError(M_("the journal {path} has a row of {dangling} that "
+                                     "points at a missing row of {dangling2} after "
+                                     "upgrading", path=self.path, dangling=dangling[0],
+                                     dangling2=dangling[2]))
         finally:
             self.conn.execute("PRAGMA foreign_keys = ON")
         return pending
@@ -225,8 +233,9 @@ class Journal:
                 self._depth -= 1
             return
         if self.readonly:
-            raise CstoolError(f"the journal {self.path} is read-only: this command needs to "
-                              "write to it (check the file's permissions and owner)")
+            raise CstoolError(M_("the journal {path} is read-only: this command needs to "
+                                 "write to it (check the file's permissions and owner)",
+                                 path=self.path))
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from cstool.core.i18n import M_
+
 # The platforms' era: Taobao opened in 2003; nothing a shop records is past 2100.
 MIN_YEAR = 2003
 MAX_YEAR = 2100
@@ -44,23 +46,24 @@ def year_ok(year: int) -> bool:
 def check_year(value, what: str = "the date") -> None:
     """Raise OutOfRange unless ``value`` (a date or datetime) lies in the platforms' era."""
     if not year_ok(value.year):
-        raise OutOfRange(f"{what} {value.isoformat()[:10]} is outside the years {ERA}")
+        raise OutOfRange(M_("{what} {value} is outside the years {era}", what=what,
+                            value=value.isoformat()[:10], era=ERA))
 
 
 def check_fen(fen: int, negative: bool = True) -> int:
     """``fen`` unless over MAX_FEN (or below zero when not ``negative``): OutOfRange."""
     if not negative and fen < 0:
-        raise OutOfRange("negative")
+        raise OutOfRange(M_("negative"))
     if abs(fen) > MAX_FEN:
-        raise OutOfRange(f"over {MAX_FEN // 100:,} yuan")
+        raise OutOfRange(M_("over {value} yuan", value=format(MAX_FEN // 100, ',')))
     return fen
 
 
 def check_count(n: int) -> int:
     if n < 0:
-        raise OutOfRange("negative")
+        raise OutOfRange(M_("negative"))
     if n > MAX_COUNT:
-        raise OutOfRange(f"over {MAX_COUNT:,}")
+        raise OutOfRange(M_("over {max_count}", max_count=format(MAX_COUNT, ',')))
     return n
 
 
@@ -82,7 +85,7 @@ def ascii_digits(text: str) -> str:
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
 
 
-def cell_order_number(text, hint: str) -> Optional[str]:
+def cell_order_number(text, hint: str, what: str = "order number") -> Optional[str]:
     """An order number as an export or a sheet holds it: ``="…"`` (how the seller centre
     keeps it text), a stray ``=``, quotes and a leading ``'`` taken off; None when blank.
 
@@ -96,12 +99,16 @@ def cell_order_number(text, hint: str) -> Optional[str]:
     if not s:
         return None
     if _SCIENTIFIC.fullmatch(s):
-        raise ValueError(f"order number {text!r} was turned into a number by a spreadsheet; "
-                         f"{hint}")
-    return order_number(s)
+        raise ValueError(M_("{what} {text} was turned into a number by a spreadsheet; {hint}",
+                            what=_what(what), text=repr(text), hint=hint))
+    return order_number(s, what)
 
 
-def order_number(text: str) -> str:
+def _what(what: str):
+    return M_("order number") if what == "order number" else M_("number")
+
+
+def order_number(text: str, what: str = "order number") -> str:
     """An order number in ASCII (other scripts' digits folded), or ValueError saying why not.
 
     Letters, digits, ``-`` and ``_``, at most MAX_ORDER_ID characters: a
@@ -109,8 +116,9 @@ def order_number(text: str) -> str:
     """
     s = ascii_digits(text)
     if not re.fullmatch(_ORDER_ID, s):
-        raise ValueError(f"order number {text!r} is not a number")
+        raise ValueError(M_("{what} {text} is not a number", what=_what(what), text=repr(text)))
     if len(s) > MAX_ORDER_ID:
-        raise OutOfRange(f"order number {text[:24]!r}… is {len(s)} characters long; an order "
-                         f"number has at most {MAX_ORDER_ID}")
+        raise OutOfRange(M_("{what} {text}… is {n} characters long; an order number "
+                            "has at most {max_order_id}", what=_what(what), text=repr(text[:24]),
+                            n=len(s), max_order_id=MAX_ORDER_ID))
     return s

@@ -13,6 +13,7 @@ import urllib.parse
 from typing import Callable, Optional
 
 from cstool.core.errors import CstoolError, InputError
+from cstool.core.i18n import M_
 from cstool.core.mask import mask_secrets, mask_url
 
 TIMEOUT_S = 10.0
@@ -42,17 +43,19 @@ def check_webhook(url: str, what: str = "webhook") -> str:
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - a bad port raises ValueError
     except ValueError:
-        raise InputError(f"{what} {shown} is not a URL; give the robot's https://… address") \
+        raise InputError(M_("{what} {shown} is not a URL; give the robot's https://… "
+                            "address", what=what, shown=shown)) \
             from None
     if any(c.isspace() for c in s) or not host:
-        raise InputError(f"{what} {shown} is not a URL; give the robot's https://… address "
-                         "(with the scheme)")
+        raise InputError(M_("{what} {shown} is not a URL; give the robot's https://… "
+                            "address (with the scheme)", what=what, shown=shown))
     if parts.scheme == "https" or (parts.scheme == "http" and host in LOCAL_HOSTS):
         return s
     if parts.scheme == "http":
-        raise InputError(f"{what} {shown} uses plain http, which would send the robot's token "
-                         "unencrypted; use https:// (http only to localhost, 127.0.0.1 or ::1)")
-    raise InputError(f"{what} {shown} is not an https:// URL")
+        raise InputError(M_("{what} {shown} uses plain http, which would send the robot's "
+                            "token unencrypted; use https:// (http only to localhost, "
+                            "127.0.0.1 or ::1)", what=what, shown=shown))
+    raise InputError(M_("{what} {shown} is not an https:// URL", what=what, shown=shown))
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -158,16 +161,19 @@ def post_json(url: str, payload: dict, timeout: float = TIMEOUT_S) -> dict:
         req = urllib.request.Request(url, data=data, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     except ValueError:
-        raise NotifyError(f"webhook {mask_url(url)} is not a URL") from None
+        raise NotifyError(M_("webhook {url} is not a URL", url=mask_url(url))) from None
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
     except urllib.error.HTTPError as e:
-        raise NotifyError(f"webhook {mask_url(url)} answered HTTP {e.code}") from None
+        raise NotifyError(M_("webhook {url} answered HTTP {code}", url=mask_url(url),
+                             code=e.code)) from None
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = mask_secrets(getattr(e, "reason", e))
-        raise NotifyError(f"webhook {mask_url(url)} could not be reached ({reason})") from None
+        raise NotifyError(M_("webhook {url} could not be reached ({reason})", url=mask_url(url),
+                             reason=reason)) from None
     try:
         return json.loads(body.decode() or "{}")
     except ValueError:
-        raise NotifyError(f"webhook {mask_url(url)} answered something that is not JSON") from None
+        raise NotifyError(M_("webhook {url} answered something that is not JSON",
+                             url=mask_url(url))) from None

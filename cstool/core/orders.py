@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, Optional
 
 from cstool.core.clock import DEFAULT_TZ, from_db, to_db, zone
-from cstool.core.errors import BadUsage, NotFound
+from cstool.core.errors import BadUsage, NotFound, message
 from cstool.core.i18n import _
 from cstool.core.limits import order_number
 from cstool.core.values import Address, Day, Instant, Money, Name, OrderText, Phone
@@ -150,7 +150,7 @@ def _number(order_id: str) -> str:
     try:
         return order_number(str(order_id).strip())
     except ValueError as e:
-        raise BadUsage(str(e)) from None
+        raise BadUsage(message(e)) from None
 
 
 def require(journal, order_id: str, scope: Any = None):

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from cstool.core import text
 from cstool.core.clock import zone
 from cstool.core.errors import BadUsage, InputError
+from cstool.core.i18n import M_
 from cstool.core.limits import ERA, year_ok
 from cstool.core.mask import mask_url
 from cstool.core.values import Instant
@@ -40,10 +41,13 @@ def whole(minimum: int, maximum: int, unit: str) -> Callable[[Any], int]:
         except ValueError:
             n = None
         if n is None:
-            raise InputError(f"{s[:20]!r} is not a whole number of {unit} "
-                             f"({minimum}–{maximum:,})")
+            raise InputError(M_("{s} is not a whole number of {unit} ({minimum}–{maximum})",
+                                s=repr(s[:20]), unit=unit, minimum=minimum,
+                                maximum=format(maximum, ',')))
         if not minimum <= n <= maximum:
-            raise InputError(f"{n:,} {unit} is outside {minimum}–{maximum:,} {unit}")
+            raise InputError(M_("{n} {unit} is outside {minimum}–{maximum} {unit}",
+                                n=format(n, ','), unit=unit, minimum=minimum,
+                                maximum=format(maximum, ',')))
         return n
 
     return checked_on_read(parse)
@@ -61,10 +65,10 @@ def windows(value: Any) -> list[str]:
     for p in [] if text.is_off(value) else text.split_list(value, "windows"):
         a, sep, b = text.span(p)
         if not sep:
-            raise InputError(f"window {p!r} is not HH:MM-HH:MM")
+            raise InputError(M_("window {p} is not HH:MM-HH:MM", p=repr(p)))
         start, end = text.minutes(a), text.minutes(b)
         if start >= end:
-            raise InputError(f"window {p!r} ends before it starts")
+            raise InputError(M_("window {p} ends before it starts", p=repr(p)))
         out.append(f"{text.hhmm(start)}-{text.hhmm(end)}")
     return out
 
@@ -107,9 +111,9 @@ def date_or_none(value: Any) -> Optional[str]:
     try:
         day = date.fromisoformat(s)
     except ValueError:
-        raise InputError(f"{value!r} is not a date; use YYYY-MM-DD or none") from None
+        raise InputError(M_("{value} is not a date; use YYYY-MM-DD or none", value=repr(value))) from None
     if not year_ok(day.year):
-        raise InputError(f"{s} is outside the years {ERA}")
+        raise InputError(M_("{s} is outside the years {era}", s=s, era=ERA))
     return day.isoformat()
 
 
@@ -133,10 +137,10 @@ def flag_scheme(value: Any) -> dict[str, str]:
                                       "colour=meaning (e.g. red=presale)"):
         c = COLOUR(colour)
         if c == "none":
-            raise InputError("the scheme gives meanings to colours; 'none' has no colour")
+            raise InputError(M_("the scheme gives meanings to colours; 'none' has no colour"))
         scheme[c] = FLAG_MEANING(meaning)
     if not scheme:
-        raise InputError("a flag scheme needs at least one colour=meaning")
+        raise InputError(M_("a flag scheme needs at least one colour=meaning"))
     return scheme
 
 
@@ -253,7 +257,8 @@ class Policy:
     def key(self, name: str) -> Key:
         k = self.keys.get(name.strip())
         if k is None:
-            raise BadUsage(f"unknown policy key {name!r}; see: cstool policy show")
+            raise BadUsage(M_("unknown policy key {name}; see: cstool policy show",
+                              name=repr(name)))
         return k
 
     def get(self, name: str, shop: Optional[str] = None) -> Any:
@@ -298,11 +303,11 @@ class Policy:
 
     def _per_shop(self, k: Key, shop: str) -> str:
         if not k.per_shop:
-            raise BadUsage(f"policy {k.name} is the journal's, not a shop's: set it without "
-                           "--shop", option="--shop")
+            raise BadUsage(M_("policy {name} is the journal's, not a shop's: set it "
+                              "without --shop", name=k.name), option="--shop")
         shop = shop.strip()
         if not shop:
-            raise BadUsage("--shop needs a shop name", option="--shop")
+            raise BadUsage(M_("--shop needs a shop name"), option="--shop")
         return shop
 
     def set(self, name: str, value: Any, agent: Optional[str], now_db: str,
@@ -313,7 +318,7 @@ class Policy:
         try:
             parsed = k.parse(value)
         except InputError as e:
-            raise BadUsage(f"policy {k.name}: {e}") from None
+            raise BadUsage(M_("policy {name}: {e}", name=k.name, e=e)) from None
         self._store(k.name, parsed, agent, now_db, shop)
         return parsed
 
@@ -330,7 +335,8 @@ class Policy:
     def use(self, preset: str, agent: Optional[str], now_db: str,
             shop: Optional[str] = None) -> dict[str, Any]:
         if preset not in self.presets:
-            raise BadUsage(f"unknown preset {preset!r}; use one of: {', '.join(self.presets)}")
+            raise BadUsage(M_("unknown preset {preset}; use one of: {items}",
+                              preset=repr(preset), items=', '.join(self.presets)))
         values = self.presets[preset][1]
         if shop is not None:
             for name in values:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_
 
 
 class Lazy:
@@ -37,10 +38,10 @@ def minutes(text: str) -> int:
     """``HH:MM`` (or ``H``) → minutes since midnight, 0..1440 (``24:00`` is the day's end)."""
     m = _HHMM.match(str(text).strip())
     if not m:
-        raise InputError(f"{text!r} is not a time of day; use HH:MM")
+        raise InputError(M_("{text} is not a time of day; use HH:MM", text=repr(text)))
     value = int(m.group(1)) * 60 + int(m.group(2) or 0)
     if value > 24 * 60:
-        raise InputError(f"{text!r} is past 24:00")
+        raise InputError(M_("{text} is past 24:00", text=repr(text)))
     return value
 
 
@@ -53,7 +54,7 @@ def time_of_day(text: Any) -> str:
     """A time of day as typed → ``HH:MM`` (00:00–23:59)."""
     value = minutes(str(text))
     if value >= 24 * 60:
-        raise InputError(f"{text!r} is not a time of day; use 00:00-23:59")
+        raise InputError(M_("{text} is not a time of day; use 00:00-23:59", text=repr(text)))
     return hhmm(value)
 
 
@@ -85,7 +86,8 @@ def split_list(text: Any, what: str, separators: str = LIST_SEPARATORS) -> list[
 
             return [str(p) for p in json.loads(s)]
         except ValueError:
-            raise InputError(f"{text!r} is not a JSON list of {what}") from None
+            raise InputError(M_("{text} is not a JSON list of {what}", text=repr(text),
+                                what=what)) from None
     return [p for p in re.split(separators, s) if p]
 
 
@@ -105,14 +107,14 @@ def pairs(text: Any, of: str, form: str, blank: bool = True) -> list[tuple[str, 
 
             return [(str(k), str(v)) for k, v in json.loads(s).items()]
         except (ValueError, AttributeError):
-            raise InputError(f"{text!r} is not a JSON object of {of}") from None
+            raise InputError(M_("{text} is not a JSON object of {of}", text=repr(text), of=of)) from None
     out = []
     for part in re.split(LIST_SEPARATORS, s):
         if not part:
             continue
         k, sep, v = part.partition("=")
         if not sep or (not blank and not (k.strip() and v.strip())):
-            raise InputError(f"{part!r} is not {form}")
+            raise InputError(M_("{part} is not {form}", part=repr(part), form=form))
         out.append((k.strip(), v.strip()))
     return out
 

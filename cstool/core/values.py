@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.errors import InputError
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_FEN
 from cstool.core.mask import mask_address, mask_name, mask_names, mask_phone, mask_text
 from cstool.core.text import Lazy
@@ -128,9 +129,11 @@ def parse_money(text, what: str = "amount") -> int:
         return text * 100
     fen = money_fen(text)
     if fen is None:
-        raise InputError(f"{what} {text!r} is not an amount; use yuan with at most two decimals, e.g. 128.50")
+        raise InputError(M_("{what} {text} is not an amount; use yuan with at most two "
+                            "decimals, e.g. 128.50", what=what, text=repr(text)))
     if abs(fen) > MAX_FEN:
-        raise InputError(f"{what} {text!r} is over {MAX_FEN // 100:,} yuan; check the amount")
+        raise InputError(M_("{what} {text} is over {value} yuan; check the amount", what=what,
+                            text=repr(text), value=format(MAX_FEN // 100, ',')))
     return fen
 
 

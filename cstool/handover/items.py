@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from cstool.core.errors import InputError, NotFound
+from cstool.core.errors import InputError, NotFound, message
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_ROW_ID, cell_order_number
 from cstool.core.values import FreeText, Instant, Phone
 from cstool.core.vocab import Vocabulary
@@ -34,9 +35,9 @@ def clean_order_id(text: Any) -> Optional[str]:
     if text is None:
         return None
     try:
-        return cell_order_number(text, "copy it from the order page")
+        return cell_order_number(text, M_("copy it from the order page"))
     except ValueError as e:
-        raise InputError(str(e)) from None
+        raise InputError(message(e)) from None
 
 
 def _optional(text: Optional[str]) -> Optional[str]:
@@ -81,7 +82,7 @@ def get(journal, item_id: int) -> dict:
     row = journal.one(_ITEM_SQL + " WHERE i.id = ?", [int(item_id)]) \
         if 0 < int(item_id) <= MAX_ROW_ID else None
     if row is None:
-        raise NotFound(f"no handover item {item_id}")
+        raise NotFound(M_("no handover item {item_id}", item_id=item_id))
     return _item(row)
 
 

@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional
 
 from cstool.core.errors import InputError
 from cstool.core.files import open_xlsx, sniff_encoding
+from cstool.core.i18n import M_, N_
 from cstool.core.limits import MAX_ROW_ID, ascii_digits
 from cstool.core.values import Instant
 from cstool.handover.items import clean_order_id
@@ -60,8 +61,8 @@ def _find_header(rows: Iterable[tuple[int, list]], path: str):
         if id_col is not None and receipt_col is not None:
             order_col = next((names.index(h) for h in _ORDER_HEADERS if h in names), None)
             return (id_col, receipt_col, order_col), it
-    raise InputError(f"{path}: not a handover sheet: no header row with 编号 and 回执 "
-                     "in its first 20 rows")
+    raise InputError(M_("{path}: not a handover sheet: no header row with 编号 and 回执 in its "
+                        "first 20 rows", path=path))
 
 
 def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None]]:
@@ -76,7 +77,8 @@ def _xlsx_rows(path: str) -> tuple[Iterable[tuple[int, list]], Callable[[], None
         except InputError:
             raise
         except Exception as e:  # a damaged sheet inside a valid zip
-            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
+            raise InputError(M_("{path}: the sheet cannot be read ({name})", path=path,
+                                name=type(e).__name__)) from None
 
     return rows(), wb.close
 
@@ -88,7 +90,8 @@ def _csv_rows(path: str) -> Iterable[tuple[int, list]]:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(f"{path}: cannot decode it as {encoding} ({e})") from None
+        raise InputError(M_("{path}: cannot decode it as {encoding} ({e})", path=path,
+                            encoding=encoding, e=e)) from None
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
@@ -131,7 +134,7 @@ def file_format(path: str) -> str:
     .xlsx, a web page sent as .xls), or the one line saying what it is instead."""
     from cstool.core.files import check_input, sniff_kind
 
-    check_input(path, "a handover sheet")
+    check_input(path, N_("a handover sheet"))
     with open(path, "rb") as fh:
         kind, looks = sniff_kind(fh.read(1 << 12))
     if kind == "xlsx":
@@ -209,9 +212,10 @@ def import_receipts(ctx, path: str, *, dry_run: bool = False,
             if strict and (result.conflicts or result.unknown):
                 first = (result.unknown + result.conflicts)[0]
                 raise InputError(
-                    f"{path}: {len(result.unknown)} unknown and {len(result.conflicts)} "
-                    f"conflicting row(s) (--strict), nothing recorded; first: row {first['row']}"
-                    f", item {first['id']}")
+                    M_("{path}: {n} unknown and {n2} conflicting row(s) (--strict), "
+                       "nothing recorded; first: row {row}, item {id}", path=path,
+                       n=len(result.unknown), n2=len(result.conflicts), row=first['row'],
+                       id=first['id']))
             if dry_run:
                 raise _DryRun()
     except _DryRun:

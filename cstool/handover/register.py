@@ -8,6 +8,7 @@ from typing import Optional
 from cstool.core import evidence
 from cstool.core import orders as orders_
 from cstool.core.errors import BadUsage, InputError, NotFound
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_ROW_ID
 from cstool.core.mask import is_phone
 from cstool.handover.items import CATEGORY, _optional, clean_order_id, get
@@ -20,7 +21,7 @@ NEEDS_BUYER = ("courier", "aftersale", "external", "distribution")
 def _required(text: Optional[str], what: str) -> str:
     s = (text or "").strip()
     if not s:
-        raise BadUsage(f"{what} is empty; say what it is")
+        raise BadUsage(M_("{what} is empty; say what it is", what=what))
     return s
 
 
@@ -29,7 +30,7 @@ def _phone(text: Optional[str]) -> Optional[str]:
     if s is None:
         return None
     if not is_phone(s):
-        raise BadUsage(f"--phone {text!r} is not a phone number")
+        raise BadUsage(M_("--phone {text} is not a phone number", text=repr(text)))
     return s
 
 
@@ -59,15 +60,16 @@ def add(ctx, *, category: str, problem: str, todo: Optional[str] = None, order_i
         if buyer is None:
             buyer = placed_by
         elif buyer != placed_by:
-            raise InputError(f"order {order_id} was placed by {placed_by}, not {buyer}; "
-                             "check the order number and the buyer")
+            raise InputError(M_("order {order_id} was placed by {placed_by}, not {buyer}; "
+                                "check the order number and the buyer", order_id=order_id,
+                                placed_by=placed_by, buyer=buyer))
     # a known order reaches its buyer through the platform's chat even when its export
     # names no buyer (PDD's and Douyin's have no nick column)
     if category in NEEDS_BUYER and ((buyer is None and not known) or todo is None):
         label = CATEGORY.label(category)
-        raise BadUsage(f"{label} ({category}) items need the buyer (--buyer, or an --order "
-                         "the journal knows) and what must be done (--todo): the next shift "
-                         "cannot act without them")
+        raise BadUsage(M_("{label} ({category}) items need the buyer (--buyer, or an "
+                          "--order the journal knows) and what must be done (--todo): the "
+                          "next shift cannot act without them", label=label, category=category))
     for p in photos:
         evidence.check(p)
     if photos:
@@ -107,13 +109,15 @@ def ack(ctx, item_ids: Iterable[int], receipt: str, replace: bool = False) -> li
             row = journal.one("SELECT receipt, acked_by, acked_at FROM handover_items "
                               "WHERE id = ?", [item_id]) if 0 < item_id <= MAX_ROW_ID else None
             if row is None:
-                raise NotFound(f"no handover item {item_id}; see: cstool handover list --open")
+                raise NotFound(M_("no handover item {item_id}; see: cstool handover list "
+                                  "--open", item_id=item_id))
             if row["receipt"] == receipt:
                 continue
             if row["receipt"] is not None and not replace:
                 raise InputError(
-                    f"item {item_id} already has the receipt {row['receipt']!r} "
-                    f"({row['acked_by']}); give --replace to change it")
+                    M_("item {item_id} already has the receipt {receipt} ({acked_by}); "
+                       "give --replace to change it", item_id=item_id,
+                       receipt=repr(row['receipt']), acked_by=row['acked_by']))
             journal.execute("UPDATE handover_items SET receipt = ?, acked_by = ?, acked_at = ? "
                             "WHERE id = ?", [receipt, agent, now_db, item_id])
     return [get(journal, i) for i in ids]

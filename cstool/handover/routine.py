@@ -7,7 +7,7 @@ from typing import Optional
 
 from cstool.core.clock import to_db
 from cstool.core.contract import MAX_PER_KIND, Due, Item, Reminder, Routine, Source, capped
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, Written
 from cstool.core.policy import Key
 from cstool.core.text import minutes
 from cstool.core.values import percent, reveal_or_mask
@@ -48,8 +48,9 @@ def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
             key=f"handover:{it['id']}", kind="handover", order_id=it["order_id"], held=why,
             buyer=it["buyer"],
             text=M_("#{id} {category} {who}: {problem}", id=it["id"], category=label, who=who,
-                    problem=_masked(it["problem"]))
-            + (f" → {_masked(it['todo'])}" if it["todo"] else "") + " " + M_("(no receipt)")))
+                    problem=Written(_masked(it["problem"])))
+            + (M_(" → {todo}", todo=Written(_masked(it["todo"]))) if it["todo"] else "")
+            + " " + M_("(no receipt)")))
     return capped(out, limit, skip, 0 if why else len(out))
 
 

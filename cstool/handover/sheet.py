@@ -22,10 +22,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import IO, Any, Optional
 
-from cstool.core import files
+from cstool.core import files, i18n
 from cstool.core.clock import to_db
 from cstool.core.contract import Source
 from cstool.core.errors import BadUsage, InputError
+from cstool.core.i18n import M_
 from cstool.core.limits import MAX_YEAR, MIN_YEAR
 from cstool.core.output import csv_cell
 from cstool.core.values import Instant
@@ -62,6 +63,14 @@ FORMATS = ("xlsx", "csv", "md", "json")
 # --- journal rows ------------------------------------------------------------------
 
 
+def _said(text: Any) -> Optional[str]:
+    """A source's problem or to-do: a message kept whole (it reads in the language of the
+    sheet), other text stripped."""
+    if hasattr(text, "shown") and str(text) and str(text).strip() == str(text):
+        return text
+    return _optional(text)
+
+
 def _due_db(value: Any) -> Optional[str]:
     if value is None or value == "":
         return None
@@ -85,8 +94,8 @@ def _journal_row(row: dict, source: str) -> dict:
         "buyer": _optional(row.get("buyer")),
         "order_id": _optional(str(row["order_id"]) if row.get("order_id") else None),
         "platform": _optional(row.get("platform")),
-        "problem": _optional(row.get("problem")) or ref,
-        "todo": _optional(row.get("todo")),
+        "problem": _said(row.get("problem")) or ref,
+        "todo": _said(row.get("todo")),
         "due_at": _due_db(row.get("due_at")),
     }
 
@@ -195,9 +204,12 @@ def hold_rows(ctx) -> list[dict]:
         if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
             continue  # a date from an older cstool no shop could mean: shipcheck names it
         until = date.fromisoformat(r["until"])
-        what = "预售" if r["kind"] == "presale" else "挂起"
-        problem = f"{what}至{r['until']}发货" + (f": {r['note']}" if r["note"] else "")
-        todo = ("明天到期, 安排发货" if until == tomorrow else "已到期, 尽快安排发货")
+        problem = (M_("presale: ships on {until}", until=r["until"]) if r["kind"] == "presale"
+                   else M_("held: ships on {until}", until=r["until"]))
+        if r["note"]:
+            problem += M_(": {note}", note=r["note"])
+        todo = (M_("due tomorrow: arrange the shipping") if until == tomorrow else
+                M_("due: arrange the shipping soon"))
         out.append({"ref": f"hold:{r['id']}", "category": "shipping", "buyer": r["buyer"],
                     "order_id": r["order_id"], "platform": r["platform"], "problem": problem,
                     "todo": todo,
@@ -265,10 +277,17 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
             item["from"] = "shift" if r["created_at"] >= start else "carried"
             rows.append(item)
         if journal_ids:
+            # the journal keeps a row's problem and to-do in English; the sheet reads
+            # them as the source said them, in the reader's language
+            said = {r["ref"]: r for found in collected.values() for r in found}
             for r in journal.query(_ITEM_SQL + " WHERE i.id IN (SELECT value FROM json_each(?))",
                                    [json.dumps(journal_ids)]):
                 item = _item(r)
                 item["from"] = "journal"
+                fresh = said.get(item["ref"])
+                for key in ("problem", "todo"):
+                    if fresh is not None and str(fresh[key]) == item[key]:
+                        item[key] = fresh[key]
                 rows.append(item)
     # Within a category: this shift's items, then older ones, then the journal's,
     # most urgent first.
@@ -394,7 +413,8 @@ def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
     for row in sheet.rows:
-        cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
+        with i18n.using("en"):  # what scripts and `handover import` read: one language
+            cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
         cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 
@@ -458,8 +478,8 @@ def format_for(path: Optional[str], fmt: Optional[str]) -> str:
         ext = {"markdown": "md", "xlsm": "xlsx"}.get(ext, ext)
         if ext in FORMATS:
             return ext
-        raise BadUsage(f"cannot tell the format of {path} from its extension; "
-                         f"give --format ({', '.join(FORMATS)})")
+        raise BadUsage(M_("cannot tell the format of {path} from its extension; give "
+                          "--format ({items})", path=path, items=', '.join(FORMATS)))
     return "xlsx"
 
 
@@ -481,7 +501,8 @@ def write_sheet(sheet: Sheet, fmt: str, path: str, renderer, force: bool = False
                 journal=None) -> None:
     """Write the sheet to ``path`` atomically (a half-written sheet never appears)."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown sheet format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise InputError(M_("unknown sheet format {fmt}; use one of: {items}", fmt=repr(fmt),
+                            items=', '.join(FORMATS)))
     path = check_target(path, force, journal, fmt)
     if fmt == "xlsx":
         files.atomic_write(path, lambda fh: write_xlsx(sheet, fh, renderer),
@@ -499,5 +520,5 @@ def write_text(sheet: Sheet, fmt: str, out: IO[str], renderer) -> None:
     elif fmt == "json":
         write_json(sheet, out, renderer)
     else:
-        raise InputError(f"{fmt} cannot be written as text; give -o FILE")
+        raise InputError(M_("{fmt} cannot be written as text; give -o FILE", fmt=fmt))
 

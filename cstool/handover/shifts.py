@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, Optional
 from cstool.core import text as typed
 from cstool.core.clock import to_db
 from cstool.core.errors import BadUsage, InputError
+from cstool.core.i18n import M_
 from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 
@@ -28,7 +29,8 @@ def _minute(text: str, what: str) -> int:
     try:
         return typed.minutes(text)
     except InputError:
-        raise InputError(f"shift {what}: {text!r} is not a time of day; use HH:MM") from None
+        raise InputError(M_("shift {what}: {text} is not a time of day; use HH:MM", what=what,
+                            text=repr(text))) from None
 
 
 _hm = typed.hhmm
@@ -45,21 +47,25 @@ def parse_shifts(text: Any) -> dict[str, str]:
     for name, window in pairs:
         canon = SHIFT(name)
         if canon in shifts:
-            raise InputError(f"shift {canon} is given twice")
+            raise InputError(M_("shift {canon} is given twice", canon=canon))
         a, sep, b = typed.span(window)
         if not sep:
-            raise InputError(f"shift {canon}: {window!r} is not HH:MM-HH:MM")
+            raise InputError(M_("shift {canon}: {window} is not HH:MM-HH:MM", canon=canon,
+                                window=repr(window)))
         start, end = _minute(a, canon), _minute(b, canon)
         if start >= 24 * 60:
-            raise InputError(f"shift {canon} starts at {a.strip()}; a shift starts before 24:00")
+            raise InputError(M_("shift {canon} starts at {strip}; a shift starts before "
+                                "24:00", canon=canon, strip=a.strip()))
         if start == end % (24 * 60):
-            raise InputError(f"shift {canon}: {window!r} starts and ends at the same time")
+            raise InputError(M_("shift {canon}: {window} starts and ends at the same time",
+                                canon=canon, window=repr(window)))
         shifts[canon] = (start, end)
     if not shifts:
-        raise InputError("give at least one shift, e.g. day=09:00-17:30,night=17:30-23:30")
+        raise InputError(M_("give at least one shift, e.g. "
+                            "day=09:00-17:30,night=17:30-23:30"))
     starts = [s for s, _ in shifts.values()]
     if len(set(starts)) != len(starts):
-        raise InputError("two shifts start at the same time")
+        raise InputError(M_("two shifts start at the same time"))
     ordered = sorted(shifts.items(), key=lambda kv: kv[1][0])
     return {name: f"{_hm(s)}-{_hm(e)}" for name, (s, e) in ordered}
 
@@ -128,8 +134,9 @@ def resolve_shift(clock, policy, name: Optional[str] = None,
         name = SHIFT(name)
         if name not in names:
             known = ", ".join(f"{n} ({SHIFT.label(n)}) {h}" for n, _, h in table)
-            raise BadUsage(f"the shop has no {name} shift ({SHIFT.label(name)}); "
-                             f"policy handover.shifts has: {known}")
+            raise BadUsage(M_("the shop has no {name} shift ({label}); policy "
+                              "handover.shifts has: {known}", name=name, label=SHIFT.label(name),
+                              known=known))
     if day is None:
         current = current_shift(clock, policy)
         if name is None or name == current.name:

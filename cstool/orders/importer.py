@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from cstool.core import remarks
 from cstool.core.errors import BadUsage, CstoolError, InputError
 from cstool.core.files import can_fork
+from cstool.core.i18n import M_
 from cstool.core.vocab import PLATFORM, STATUS_RANK
 from cstool.orders import formats
 from cstool.orders.lines import Touched, derive_orders
@@ -194,13 +195,15 @@ def _spec(path: str, names: list[str], fmt: str, mapping: Optional[dict],
         return formats.detect(path, names, formats.all_specs(specs), platform)
     spec = formats.named(fmt, specs)
     if platform and spec.platform != platform:
-        raise BadUsage(f"--format {fmt} is a {spec.platform} export, not {platform}'s",
+        raise BadUsage(M_("--format {fmt} is a {platform} export, not {platform2}'s", fmt=fmt,
+                          platform=spec.platform, platform2=platform),
                        option="--platform")
     index = spec.resolve(names)
     missing = spec.missing(index)
     if missing:
-        raise InputError(f"{path}: not a {spec.name} export ({spec.title}): missing column(s) "
-                         + ", ".join(spec.label(f) for f in missing))
+        raise InputError(M_("{path}: not a {name} export ({title}): missing column(s) "
+                            "{items}", path=path, name=spec.name, title=spec.title,
+                            items=", ".join(spec.label(f) for f in missing)))
     return spec, index
 
 
@@ -242,7 +245,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
     """
     journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
     if fmt == "generic" and not mapping:
-        raise BadUsage(f"{path}: the generic format needs --map SOURCE=field for its columns")
+        raise BadUsage(M_("{path}: the generic format needs --map SOURCE=field for its "
+                          "columns", path=path))
     platform = PLATFORM(platform) if platform else None
     shop = (shop or "").strip() or None
     source = open_source(path, fmt, encoding)
@@ -342,8 +346,9 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         source.close()
     if strict and rejected:
         first = rejected[0]
-        raise InputError(f"{path}: {len(rejected)} row(s) rejected (--strict), nothing imported; "
-                         f"first: line {first['row']}: {first['error']}")
+        raise InputError(M_("{path}: {n} row(s) rejected (--strict), nothing imported; "
+                            "first: line {row}: {error}", path=path, n=len(rejected),
+                            row=first['row'], error=first['error']))
     if after_rows is not None:
         after_rows(journal, last_remark)
     journal.execute(
@@ -362,12 +367,14 @@ def parse_mapping(pairs: Sequence[str]) -> dict[str, list[str]]:
     for pair in pairs:
         source, sep, targets = pair.rpartition("=")
         if not sep or not source.strip() or not targets.strip():
-            raise BadUsage(f"--map {pair!r}: use SOURCE=field, e.g. --map 'Order No=order_id' "
-                           "(or SOURCE=field,field for one column feeding two)")
+            raise BadUsage(M_("--map {pair}: use SOURCE=field, e.g. --map 'Order "
+                              "No=order_id' (or SOURCE=field,field for one column feeding "
+                              "two)", pair=repr(pair)))
         for target in (t.strip() for t in targets.split(",")):
             if target not in formats.FIELDS:
-                raise BadUsage(f"--map {pair!r}: unknown field {target!r}; fields: "
-                               + ", ".join(formats.FIELDS))
+                raise BadUsage(M_("--map {pair}: unknown field {target}; fields: {items}",
+                                  pair=repr(pair), target=repr(target),
+                                  items=", ".join(formats.FIELDS)))
             mapping.setdefault(source.strip(), []).append(target)
     return mapping
 
@@ -381,9 +388,10 @@ def parse_status_map(pairs: Sequence[str]) -> dict[str, str]:
         word, sep, value = pair.rpartition("=")
         canon = STATUS.get(value) or REFUND.get(value)
         if not sep or not word.strip() or canon is None:
-            raise BadUsage(f"--status-map {pair!r}: use WORD=STATUS, STATUS one of "
-                           f"{', '.join(formats.STATUSES)} (or a refund status: "
-                           f"{', '.join(formats.REFUNDS)})", option="--status-map")
+            raise BadUsage(M_("--status-map {pair}: use WORD=STATUS, STATUS one of {items} "
+                              "(or a refund status: {items2})", pair=repr(pair),
+                              items=', '.join(formats.STATUSES),
+                              items2=', '.join(formats.REFUNDS)), option="--status-map")
         out[word.strip()] = canon
     return out
 
@@ -419,8 +427,9 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
     except sqlite3.OperationalError as e:
         if "full" not in str(e):
             raise
-        raise CstoolError(f"the disk is full ({e}; journal {journal.path}): nothing was "
-                          "imported; free some space and import again") from None
+        raise CstoolError(M_("the disk is full ({e}; journal {path}): nothing was "
+                             "imported; free some space and import again", e=e,
+                             path=journal.path)) from None
     finally:
         journal.execute(f"PRAGMA cache_size = {int(cache)}")
         journal.execute(f"PRAGMA temp_store = {int(temp_store)}")

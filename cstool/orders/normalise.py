@@ -7,6 +7,8 @@ import re
 from datetime import datetime
 from typing import Any, Callable, Optional
 
+from cstool.core.errors import message
+from cstool.core.i18n import M_
 from cstool.core.limits import (
     MAX_COUNT,
     MAX_NAME,
@@ -35,20 +37,21 @@ def _order_id(text: str) -> str:
     if s.isascii() and s.isdigit() and len(s) <= MAX_ORDER_ID:
         return s
     try:
-        number = cell_order_number(text, "export again and import the file unopened")
+        number = cell_order_number(text, M_("export again and import the file unopened"))
     except ValueError as e:
-        raise RowError(str(e)) from None
+        raise RowError(message(e)) from None
     if number is None:
-        raise RowError("no order number")
+        raise RowError(M_("no order number"))
     return number
 
 
 def _line_id(text: str) -> Optional[str]:
     """A sub-order number (子订单编号) or a product id, as text; None when blank."""
     try:
-        return cell_order_number(text, "export again and import the file unopened")
+        return cell_order_number(text, M_("export again and import the file unopened"),
+                                 "number")
     except ValueError as e:
-        raise RowError(str(e).replace("order number", "number")) from None
+        raise RowError(message(e)) from None
 
 
 def _phone(text: str) -> Optional[str]:
@@ -181,8 +184,9 @@ def _words(spec: Spec, status_map: dict[str, str]):
         hit = lookup(text, statuses)
         if hit is None:
             word = text.strip()
-            raise RowError(f"unknown order status {word!r}: map it with --status-map "
-                           f"'{word}=STATUS' (STATUS one of {', '.join(STATUSES)})")
+            raise RowError(M_("unknown order status {word}: map it with --status-map "
+                              "'{word2}=STATUS' (STATUS one of {items})", word=repr(word),
+                              word2=word, items=', '.join(STATUSES)))
         return hit[0]
 
     def implied(text: str) -> Optional[str]:
@@ -195,8 +199,9 @@ def _words(spec: Spec, status_map: dict[str, str]):
         hit = lookup(text, refunds)
         if hit is None:
             word = text.strip()
-            raise RowError(f"unknown refund status {word!r}: map it with --status-map "
-                           f"'{word}=REFUND' (REFUND one of {', '.join(REFUND.values)})")
+            raise RowError(M_("unknown refund status {word}: map it with --status-map "
+                              "'{word2}=REFUND' (REFUND one of {items})", word=repr(word),
+                              word2=word, items=', '.join(REFUND.values)))
         return hit
 
     return status, implied, refund
@@ -233,7 +238,7 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
         def order_status(text: str) -> str:
             value = status(text)
             if value is None:
-                raise RowError(f"no {status_label}")
+                raise RowError(M_("no {status_label}", status_label=status_label))
             return value
 
         conv["status"] = order_status
@@ -359,9 +364,10 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
 
     def slow(cells: list) -> Any:
         if not any(x.strip() for x in cells):
-            raise RowError("empty row")
+            raise RowError(M_("empty row"))
         if len(cells) < width:
-            raise RowError(f"the row has {len(cells)} cells; the header has at least {width}")
+            raise RowError(M_("the row has {n} cells; the header has at least {width}",
+                              n=len(cells), width=width))
         for f, i in checks:
             text = pres[f](cells[i]) if f in pres else cells[i]
             try:
@@ -371,9 +377,9 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
             except RowError:
                 raise
             except OutOfRange as e:
-                raise RowError(f"{label(f)} {cells[i][:40]!r}: {e}") from None
+                raise RowError(M_("{f} {value}: {e}", f=label(f), value=repr(cells[i][:40]), e=e)) from None
             except (ValueError, TypeError):
-                raise RowError(f"bad {label(f)} {cells[i]!r}") from None
+                raise RowError(M_("bad {f} {cells}", f=label(f), cells=repr(cells[i]))) from None
         return fast(cells)
 
     created_label = label("created_at") if "created_at" in index else "订单创建时间"
@@ -388,8 +394,8 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
             row = slow(cells)
         if not lines:
             if row[CREATED_POS] is None:
-                raise RowError(f"no {created_label} "
-                               f"({cells[i_created] if i_created is not None else ''!r})")
+                raise RowError(M_("no {created_label} ({value})", created_label=created_label,
+                                  value=repr(cells[i_created] if i_created is not None else '')))
             return row
         order, line = row
         if order[CREATED_POS] is None and by_id:
@@ -428,7 +434,7 @@ class _LineKeys:
         elif title or sku or code:
             key = f"title:{title or ''}|{sku or ''}|{code or ''}"
         else:
-            raise RowError("a line with no sub-order number, product or title")
+            raise RowError(M_("a line with no sub-order number, product or title"))
         counts = self.recent.get(oid)
         if counts is None:
             counts = self._counts(oid)
@@ -481,7 +487,8 @@ def _ident(f: str) -> str:
 
 
 def _nick_error(label: str, text: str) -> None:
-    raise RowError(f"{label} is {len(text):,} characters long; a nick has at most {MAX_NAME}")
+    raise RowError(M_("{label} is {n} characters long; a nick has at most {max_name}",
+                      label=label, n=format(len(text), ','), max_name=MAX_NAME))
 
 
 ADDRESS_PARTS = ("receiver_province", "receiver_city", "receiver_district", "receiver_street")
@@ -516,7 +523,9 @@ def _created_from_id(order: tuple, to_utc: Callable[[str], Any]) -> tuple:
 
 
 def _before_created(col: str, when: str, created_label: str, created: str) -> None:
-    raise RowError(f"{col} {when.strip()!r} is before {created_label} {created.strip()!r}")
+    raise RowError(M_("{col} {strip} is before {created_label} {strip2}", col=col,
+                      strip=repr(when.strip()), created_label=created_label,
+                      strip2=repr(created.strip())))
 
 
 # The shared status words (the fuzzers and older callers read them here).

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Callable, Optional
 
-from cstool.core.errors import CstoolError, InputError
+from cstool.core.errors import CstoolError, InputError, message
+from cstool.core.i18n import M_, portable, restored
 from cstool.orders.readers import COLUMNS, RowError, Source
 
 # Rows per INSERT statement: binding many rows at once saves Python's
@@ -110,7 +111,7 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
                 row = check(cells)
             except RowError as e:
                 if str(e) != "empty row":
-                    rejected.append({"row": line, "error": str(e)})
+                    rejected.append({"row": line, "error": message(e)})
                 continue
         if digests is not None:
             row = (*row, digest)
@@ -152,7 +153,7 @@ def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] 
             order, line = normalise(cells)
         except RowError as e:
             if str(e) != "empty row":
-                rejected.append({"row": line_no, "error": str(e)})
+                rejected.append({"row": line_no, "error": message(e)})
             continue
         lines.append(line)
         if order is not None and (said := written(order)) != last:
@@ -216,16 +217,25 @@ def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Calla
     gc.disable()
     try:
         for batch in _batches(source, normalise, memo, digests):
-            send.send_bytes(marshal.dumps(("rows", *batch)))
+            send.send_bytes(marshal.dumps(("rows", *_rejected(batch, portable))))
         send.send_bytes(marshal.dumps(("done",)))
     except (BrokenPipeError, ConnectionError):
         os._exit(1)  # the writer is gone: nobody to tell
     except CstoolError as e:
-        _tell(send, ("error", str(e)))
+        _tell(send, ("error", portable(message(e))))
     except Exception as e:  # reported by the writer as a failed file
         _tell(send, ("error", f"{source.path}: {type(e).__name__}: {e}"))
     finally:
         send.close()
+
+
+def _rejected(batch: tuple, how: Callable) -> tuple:
+    """A batch with its rejected rows' reasons made ``how`` (:func:`portable` to cross
+    the pipe, :func:`restored` after): a reason reads in either language."""
+    if not batch[-3]:
+        return batch
+    rejected = [{**r, "error": how(r["error"])} for r in batch[-3]]
+    return (*batch[:-3], rejected, *batch[-2:])
 
 
 def _tell(send, msg: tuple) -> None:
@@ -260,13 +270,14 @@ def _forked_batches(source: Source, normalise: Callable, memo: Optional[Callable
             try:
                 msg = marshal.loads(recv.recv_bytes())
             except EOFError:
-                raise CstoolError(f"{source.path}: the reader process stopped unexpectedly") from None
+                raise CstoolError(M_("{path}: the reader process stopped unexpectedly",
+                                     path=source.path)) from None
             if msg[0] == "rows":
-                yield msg[1:]
+                yield _rejected(msg[1:], restored)
             elif msg[0] == "done":
                 break
             else:
-                raise InputError(msg[1])
+                raise InputError(restored(msg[1]))
     finally:
         recv.close()
         if proc.is_alive():

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from cstool.core.errors import InputError
 from cstool.core.files import XLSX_MAX_COLUMNS, check_input, open_xlsx, sniff_encoding, sniff_kind
+from cstool.core.i18n import M_, N_
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -121,9 +122,10 @@ class CsvSource(Source):
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
         if not head.strip():
-            raise InputError(f"{path}: the file is empty")
+            raise InputError(M_("{path}: the file is empty", path=path))
         if b"\x00" in head:
-            raise InputError(f"{path}: not a CSV order export (it holds binary data)")
+            raise InputError(M_("{path}: not a CSV order export (it holds binary data)",
+                                path=path))
         codec = sniff_encoding(head) if encoding == "auto" else encoding
         if codec.startswith("utf-8"):
             codec = "utf-8-sig"  # a BOM, if any, is not part of the first header
@@ -136,8 +138,9 @@ class CsvSource(Source):
         except (StopIteration, UnicodeDecodeError) as e:
             self.close()
             if isinstance(e, UnicodeDecodeError):
-                raise InputError(f"{path}: cannot read as {self.encoding}; try --encoding gb18030") from None
-            raise InputError(f"{path}: the file is empty") from None
+                raise InputError(M_("{path}: cannot read as {encoding}; try --encoding "
+                                    "gb18030", path=path, encoding=self.encoding)) from None
+            raise InputError(M_("{path}: the file is empty", path=path)) from None
 
     def rows(self) -> Iterator[tuple[int, list]]:
         reader = self._reader
@@ -147,10 +150,11 @@ class CsvSource(Source):
                 yield line + 1, cells
                 line = reader.line_num
         except UnicodeDecodeError:
-            raise InputError(f"{self.path}: cannot be read as {self.encoding} after line {line}; "
-                             "give --encoding gb18030 or utf-8") from None
+            raise InputError(M_("{path}: cannot be read as {encoding} after line {line}; "
+                                "give --encoding gb18030 or utf-8", path=self.path,
+                                encoding=self.encoding, line=line)) from None
         except csv.Error as e:
-            raise InputError(f"{self.path}: line {line + 1}: {e}") from None
+            raise InputError(M_("{path}: line {value}: {e}", path=self.path, value=line + 1, e=e)) from None
 
     def position(self) -> int:
         try:
@@ -179,10 +183,11 @@ class XlsxSource(Source):
                     break
         except Exception as e:  # a damaged sheet inside a valid zip
             self.close()
-            raise InputError(f"{path}: the sheet cannot be read ({type(e).__name__})") from None
+            raise InputError(M_("{path}: the sheet cannot be read ({name})", path=path,
+                                name=type(e).__name__)) from None
         if not self.header:
             self.close()
-            raise InputError(f"{path}: the sheet is empty")
+            raise InputError(M_("{path}: the sheet is empty", path=path))
         # only the header's columns, from the row after it
         self._rows = ws.iter_rows(min_row=self._line + 1, max_col=len(self.header),
                                   values_only=True)
@@ -198,8 +203,8 @@ class XlsxSource(Source):
         except InputError:
             raise
         except Exception as e:
-            raise InputError(f"{self.path}: the sheet cannot be read after row {line} "
-                             f"({type(e).__name__})") from None
+            raise InputError(M_("{path}: the sheet cannot be read after row {line} ({name})",
+                                path=self.path, line=line, name=type(e).__name__)) from None
 
     def close(self) -> None:
         self._wb.close()
@@ -239,7 +244,7 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
     how to save it; CSV text is read as CSV (``note`` says so); anything else is
     refused.
     """
-    check_input(path, "an order export")
+    check_input(path, N_("an order export"))
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     kind, looks = sniff_kind(head)
@@ -252,14 +257,16 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
                              "): unzip it and import the export inside")
         return XlsxSource(path, "xlsx", encoding)
     if kind == "xls":
-        raise InputError(f"{path}: an old Excel .xls workbook, which cstool does not read; "
-                         "save it as .xlsx or .csv (Excel or WPS: 另存为) and import that")
+        raise InputError(M_("{path}: an old Excel .xls workbook, which cstool does not "
+                            "read; save it as .xlsx or .csv (Excel or WPS: 另存为) and import "
+                            "that", path=path))
     if kind in ("html", "xml"):
         raise InputError(f"{path}: not a workbook but {looks}"
                          + (", as some back-ends send for .xls" if kind == "html" else "")
                          + f"; cstool does not read it: {_SAVE_AS}")
     if fmt.endswith("-xlsx") or fmt == "qianniu-items":
-        raise InputError(f"{path}: not an xlsx workbook (it is {looks})")
+        raise InputError(M_("{path}: not an xlsx workbook (it is {looks})", path=path,
+                            looks=looks))
     if kind == "binary":
         raise InputError(f"{path}: not a CSV order export (it holds {looks})"
                          if looks == "binary data" else

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from cstool.core.clock import DEFAULT_TZ, normalise_width, to_db, zone
+from cstool.core.i18n import M_
 from cstool.core.limits import ERA, OutOfRange, year_ok
 
 # ":MM:SS" of a valid time: the fast path's check that minutes and seconds exist.
@@ -53,12 +54,12 @@ class LocalToUtc:
     def _canonical(self, text: str) -> tuple[str, str]:
         m = self._LOOSE.match(text)
         if not m:
-            raise ValueError(f"bad time {text!r}")
+            raise ValueError(M_("bad time {text}", text=repr(text)))
         y, mo, d, hh, mi, ss = m.groups()
         canon = (f"{y}-{int(mo):02d}-{int(d):02d} "
                  f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}")
         if int(mi or 0) > 59 or int(ss or 0) > 59:
-            raise ValueError(f"bad time {text!r}")
+            raise ValueError(M_("bad time {text}", text=repr(text)))
         return canon[:13], canon[13:]
 
     def _free(self, text: str) -> str:
@@ -77,9 +78,9 @@ class LocalToUtc:
             a = parser.parse(plain, default=datetime(2000, 1, 1))
             b = parser.parse(plain, default=datetime(2004, 2, 2))
         except (ValueError, OverflowError):
-            raise ValueError(f"bad time {text!r}") from None
+            raise ValueError(M_("bad time {text}", text=repr(text))) from None
         if (a.year, a.month, a.day) != (b.year, b.month, b.day):
-            raise ValueError(f"bad time {text!r} (no year or no day)")
+            raise ValueError(M_("bad time {text} (no year or no day)", text=repr(text)))
         if a.tzinfo is None:
             a = a.replace(tzinfo=self.tz)
         return to_db(a.replace(microsecond=0))
@@ -88,9 +89,9 @@ class LocalToUtc:
         try:
             naive = datetime.strptime(key, "%Y-%m-%d %H")
         except ValueError:
-            raise ValueError(f"bad time {key!r}") from None
+            raise ValueError(M_("bad time {key}", key=repr(key))) from None
         if not year_ok(naive.year):
-            raise OutOfRange(f"outside the years {ERA}")
+            raise OutOfRange(M_("outside the years {era}", era=ERA))
         local = naive.replace(tzinfo=self.tz)
         off = local.utcoffset()
         if off is None or off.total_seconds() % 3600:
@@ -101,7 +102,7 @@ class LocalToUtc:
         try:
             naive = datetime.strptime(canon, "%Y-%m-%d %H:%M:%S")
         except ValueError:
-            raise ValueError(f"bad time {canon!r}") from None
+            raise ValueError(M_("bad time {canon}", canon=repr(canon))) from None
         return to_db(naive.replace(tzinfo=self.tz))
 
 

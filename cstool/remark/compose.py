@@ -10,6 +10,7 @@ from typing import Optional
 
 from cstool.core.clock import iter_manual_dates, to_db
 from cstool.core.errors import BadUsage, CstoolError, InputError
+from cstool.core.i18n import M_
 from cstool.core.orders import require
 from cstool.core.output import own_names
 from cstool.core.values import Instant, Memo
@@ -35,11 +36,13 @@ class MissingFields(InputError):
 
     def __init__(self, kind: str, options: list[str]):
         self.kind, self.options = kind, options
-        super().__init__(f"a {kind} remark needs {_and(options)}")
+        super().__init__(M_("a {kind} remark needs {options}", kind=kind, options=_and(options)))
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return M_("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
 @dataclass
@@ -67,7 +70,7 @@ def _ship_date(until: date, now: datetime) -> str:
         found = list(iter_manual_dates(text, now))
         if found and found[0].value == until:
             return text
-    raise InputError(f"cannot write the date {until}")
+    raise InputError(M_("cannot write the date {until}", until=until))
 
 
 def _clean(value: Optional[str], option: str) -> Optional[str]:
@@ -76,7 +79,8 @@ def _clean(value: Optional[str], option: str) -> Optional[str]:
         return None
     s = " ".join(str(value).split())
     if "#" in s or "---" in s:
-        raise BadUsage(f"{option} must not contain '#' or '---' (they end a remark)")
+        raise BadUsage(M_("{option} must not contain '#' or '---' (they end a remark)",
+                          option=option))
     return s or None
 
 
@@ -102,8 +106,8 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
     """
     kind = KIND(kind)
     if kind not in COMPOSE_KINDS:
-        raise BadUsage(f"{kind} remarks are not written with remark add; use one of: "
-                         + ", ".join(COMPOSE_KINDS))
+        raise BadUsage(M_("{kind} remarks are not written with remark add; use one of: "
+                          "{items}", kind=kind, items=", ".join(COMPOSE_KINDS)))
     reason, action = _clean(reason, "--reason"), _clean(action, "--action")
     request, address = _clean(request, "--request"), _clean(address, "--address")
     from_, to = _no_commas(_clean(from_, "--from")), _no_commas(_clean(to, "--to"))
@@ -118,7 +122,7 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
     if kind == "note":  # R1: flag + content + handling + time + author
         need(reason=reason, action=action)
         if reason and action and ("处理:" in reason or "处理：" in reason):
-            raise BadUsage("--reason must not contain '处理:' (it starts the handling)")
+            raise BadUsage(M_("--reason must not contain '处理:' (it starts the handling)"))
         plain = bool(action and HANDLED.match(action) and not re.search(r"[,;，；\s]", action))
         body = f"{reason} {action}" if plain else f"{reason},处理:{action}"
         text = f"{_FLAG_TEXT[flag or _default_flag(kind, shop, author, body)]} {body} {sig}"
@@ -142,19 +146,19 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
         parts = []
         if release:
             if until or owner or waiting_buyer:
-                raise BadUsage("--release ends holds; it does not go with --until, --owner "
-                                 "or --waiting-buyer")
+                raise BadUsage(M_("--release ends holds; it does not go with --until, "
+                                  "--owner or --waiting-buyer"))
             parts.append("取消挂起,正常发货")
         if until is not None:
             if until < now.date():
-                raise BadUsage(f"--until {until} is already past")
+                raise BadUsage(M_("--until {until} is already past", until=until))
             parts.append(("预售" if presale else "") + _ship_date(until, now) + "发货")
         elif presale:
-            raise BadUsage("--presale goes with --until DATE (the presale ship date)")
+            raise BadUsage(M_("--presale goes with --until DATE (the presale ship date)"))
         if owner:
             if owner not in shop.agents and shop.agents:
-                raise InputError(f"--owner {owner} is not a registered agent "
-                                 f"(cstool agent add {owner})")
+                raise InputError(M_("--owner {owner} is not a registered agent (cstool "
+                                    "agent add {owner})", owner=owner))
             parts.append(f"必须由{owner}负责处理!")
         if waiting_buyer:
             need(reason=reason)
@@ -169,12 +173,14 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
         need(promo_price=promo_fen, paid_price=paid_fen)
         if promo_fen is not None and paid_fen is not None:
             if paid_fen <= promo_fen:
-                raise BadUsage("--paid-price is not above --promo-price: nothing to return")
+                raise BadUsage(M_("--paid-price is not above --promo-price: nothing to "
+                                  "return"))
             if refund_fen is None:
                 refund_fen = paid_fen - promo_fen
             if paid_fen - promo_fen != refund_fen:
-                raise BadUsage(f"--refund {_yuan(refund_fen)} is not --paid-price "
-                                 f"{_yuan(paid_fen)} − --promo-price {_yuan(promo_fen)}")
+                raise BadUsage(M_("--refund {refund_fen} is not --paid-price {paid_fen} − "
+                                  "--promo-price {promo_fen}", refund_fen=_yuan(refund_fen),
+                                  paid_fen=_yuan(paid_fen), promo_fen=_yuan(promo_fen)))
         text = (f"活动价{_yuan(promo_fen or 0)}元,实付{_yuan(paid_fen or 0)}元,"
                 f"需返{_yuan(refund_fen or 0)}元 {sig}")
     elif kind == "gift":
@@ -183,7 +189,8 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
     elif kind == "sale":
         need(job_no=job_no)
         if job_no and not re.fullmatch(r"[A-Za-z0-9_-]+", job_no):
-            raise BadUsage(f"--job-no {job_no!r} is not a job number (letters and digits)")
+            raise BadUsage(M_("--job-no {job_no} is not a job number (letters and digits)",
+                              job_no=repr(job_no)))
         text = f"工号{job_no} {author}"
     else:  # brush
         text = f"@@@{name or author}"
@@ -195,8 +202,8 @@ def compose(kind: str, *, author: str, now: datetime, shop: Shop, flag: Optional
     else:
         problem = flag_problem(kind, flag, shop.scheme, team, text)
         if problem:
-            raise BadUsage(f"{problem}; leave --flag out, or change the scheme with: "
-                             "cstool policy set flag_scheme …")
+            raise BadUsage(M_("{problem}; leave --flag out, or change the scheme with: "
+                              "cstool policy set flag_scheme …", problem=problem))
     return Draft(kind, text, flag, parse_line(text, now, shop, flag))
 
 
@@ -243,27 +250,30 @@ def add(ctx, order_id: str, kind: str, *, verified_buyer: Optional[str] = None,
     if why:
         if not verified_buyer:
             raise BadUsage(
-                f"{why} must be checked with the account that placed order {oid}: give "
-                "--verified-buyer NICK, the Wangwang account that asked (account a / account b)")
+                M_("{why} must be checked with the account that placed order {oid}: give "
+                   "--verified-buyer NICK, the Wangwang account that asked (account a / "
+                   "account b)", why=why, oid=oid))
         if not order["buyer"]:
             raise CstoolError(
-                f"refused: the journal does not know who placed order {oid} (the export had no "
-                "买家会员名); import the classic order export first")
+                M_("refused: the journal does not know who placed order {oid} (the export "
+                   "had no 买家会员名); import the classic order export first", oid=oid))
         if verified_buyer.strip() != order["buyer"]:
             raise CstoolError(
-                f"refused: {verified_buyer.strip()} is not the account that placed order {oid}; "
-                "never change or cancel an order on another account's word (account a / account b)")
+                M_("refused: {strip} is not the account that placed order {oid}; never "
+                   "change or cancel an order on another account's word (account a / "
+                   "account b)", strip=verified_buyer.strip(), oid=oid))
     limit = policy.get("remark.memo_max_bytes")
     size = len(draft.text.encode("utf-8"))
     if size > limit:
-        raise BadUsage(f"the remark is {size} bytes; the platform keeps at most {limit} "
-                         "(UTF-8): shorten it")
+        raise BadUsage(M_("the remark is {size} bytes; the platform keeps at most {limit} "
+                          "(UTF-8): shorten it", size=size, limit=limit))
     problems = list(draft.parsed.problems)
     memo = order["seller_memo"] or ""
     combined = len(memo.encode("utf-8")) + 1 + size if memo else size
     if combined > limit:
-        problems.append(f"with the order's memo the platform's memo becomes {combined} bytes, "
-                        f"over its {limit}: shorten the memo when you paste this")
+        problems.append(M_("with the order's memo the platform's memo becomes {combined} bytes, "
+                           "over its {limit}: shorten the memo when you paste this",
+                           combined=combined, limit=limit))
     p = draft.parsed
     p.problems = problems
     p.at, p.date_only = now, False  # written now: the time is known to the second

@@ -147,8 +147,8 @@ def parse_verify(text: Any) -> list[str]:
         else:
             word = COMPOSE_KIND.get(part)
             if word is None:
-                raise InputError(f"{part!r}: use kinds of remark add ({', '.join(COMPOSE_KINDS)}) "
-                                 "or cancel")
+                raise InputError(M_("{part}: use kinds of remark add ({items}) or cancel",
+                                    part=repr(part), items=', '.join(COMPOSE_KINDS)))
         if word not in out:
             out.append(word)
     return out

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from cstool.core import human
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.core.orders import LINES_REFUNDING, ref
@@ -508,19 +509,24 @@ def handover_rows(ctx) -> list[dict]:
         left = r["hours_left"]
         due_local = clock.local(r["due_at"])
         own = r["ship_by_source"] == "export"  # the export's own ship-by time (应发货时间)
+        # a duration as people read it (已超时8小时 / 8 h late), in the language of
+        # whoever reads the sheet: the journal keeps the English (format at export)
+        when = human.left_message(left * 60)
         if r["check"] == "overdue":
-            problem = (f"已过应发货时间未发货,已超时{abs(left):.1f}小时" if own else
-                       f"超过{rules.deadline_hours}小时未发货,已超时{abs(left):.1f}小时")
-            todo = "联系物流部立即发货,并告知买家"
+            problem = (M_("past the ship-by time and not shipped: {left}", left=when) if own else
+                       M_("not shipped within {hours} h: {left}", hours=rules.deadline_hours,
+                          left=when))
+            todo = M_("have the shipping side ship it now, and tell the buyer")
         elif r["check"] == "due_soon":
-            problem = (f"应发货时间将至,还剩{left:.1f}小时" if own else
-                       f"{rules.deadline_hours}小时发货期限将至,还剩{left:.1f}小时")
-            todo = f"{due_local:%m-%d %H:%M}前发货"
+            problem = (M_("the ship-by time is near: {left}", left=when) if own else
+                       M_("the {hours} h ship deadline is near: {left}",
+                          hours=rules.deadline_hours, left=when))
+            todo = M_("ship it by {at}", at=due_local.strftime("%m-%d %H:%M"))
         else:
-            problem = "挂起/预售的发货日已到,尚未发货"
-            todo = f"安排当天发货({rules.dispatch}前封箱)"
+            problem = M_("the hold's or presale's ship date has come; not shipped yet")
+            todo = M_("ship it today (sealed by {dispatch})", dispatch=rules.dispatch)
         if r["owner"]:
-            todo += f",必须由{r['owner']}负责处理"
+            todo += M_("; {owner} must handle it", owner=r["owner"])
         out.append({"ref": f"ship:{ref(r['platform'], r['order_id'])}", "category": "shipping",
                     "buyer": r["buyer"], "order_id": r["order_id"], "platform": r["platform"],
                     "problem": problem, "todo": todo, "due_at": r["due_at"]})

@@ -33,6 +33,7 @@ from datasette.utils.asgi import Response
 from cstool.app.policy import Policy
 from cstool.core.clock import Clock
 from cstool.core.errors import CstoolError, NotFound
+from cstool.core.i18n import NC_, language, pgettext
 from cstool.core.journal import Journal
 from cstool.web import guard, queries
 from cstool.web.pages import DETAIL_PAGES, MENU, PAGES, context
@@ -70,8 +71,8 @@ def _menu(path: str, args: dict) -> list[tuple[str, str, bool]]:
 
     kept = {k: args[k] for k in FILTER_PARAMS if args.get(k)}
     q = "?" + urlencode(kept) if kept else ""
-    return [(href + (q if not href.startswith("/journal/") else ""), label, href == path)
-            for href, label in MENU]
+    return [(href + (q if not href.startswith("/journal/") else ""), pgettext("web", label),
+             href == path) for href, label in MENU]
 
 
 def _args(request) -> dict[str, str]:
@@ -127,8 +128,9 @@ class Plugin:
             page = fn(ctx) if key is None else fn(ctx, key)
             page.notes += ctx.scope.notes()
         except CstoolError as e:
-            page = Page(title="出错了 Error" if not isinstance(e, NotFound) else "没有 Not found",
-                        notes=[str(e)], status=404 if isinstance(e, NotFound) else 400)
+            page = Page(title=pgettext("web", "Error") if not isinstance(e, NotFound) else
+                        pgettext("web", "Not found"),
+                        notes=[e.shown()], status=404 if isinstance(e, NotFound) else 400)
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -139,7 +141,8 @@ class Plugin:
     def extra_template_vars(self, request):
         if request is None:
             return {}
-        return {"cstool_menu": _menu(request.path, _args(request))}
+        return {"cstool_menu": _menu(request.path, _args(request)),
+                "t": lambda text: pgettext("web", text), "lang": language()}
 
     # -- canned queries --
 
@@ -225,19 +228,25 @@ def _well_formed(scope) -> bool:
 
 
 _REFUSED = {
-    403: ("403 不开放 Not available",
-          "The web view shows the routines' queues and reports only: raw tables, SQL queries, "
-          "downloads and Datasette's own pages are refused. The command line has everything "
-          "(`cstool orders list`, `--format csv`)."),
-    404: ("404 没有这个页面 No such page", "Start from the overview."),
-    405: ("405 只读 Read-only", "The web view only reads the journal."),
+    403: (NC_("web", "Not available"),
+          NC_("web", "The web view shows the routines' queues and reports only: raw tables, SQL "
+                     "queries, downloads and Datasette's own pages are refused. The command line "
+                     "has everything (`cstool orders list`, `--format csv`).")),
+    404: (NC_("web", "No such page"), NC_("web", "Start from the overview.")),
+    405: (NC_("web", "Read-only"), NC_("web", "The web view only reads the journal.")),
 }
+# Our templates' own words (cstool_page.html, _cstool_menu.html), shown through t().
+TEMPLATE_WORDS = (NC_("web", "date"), NC_("web", "days"), NC_("web", "(all)"),
+                  NC_("web", "Show"), NC_("web", "platform"), NC_("web", "shop"),
+                  NC_("web", "Find"), NC_("web", "rows"), NC_("web", "(no results)"))
 
 
 def _refusal(status: int) -> Response:
-    title, text = _REFUSED[status]
-    body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body><h1>{title}</h1><p>{text}</p><p><a href='/'>概览 Overview</a></p></body></html>")
+    title, text = (pgettext("web", x) for x in _REFUSED[status])
+    title = f"{status} {title}"
+    body = (f"<!DOCTYPE html><html lang='{language()}'><head><meta charset='utf-8'>"
+            f"<title>{title}</title></head><body><h1>{title}</h1><p>{text}</p>"
+            f"<p><a href='/'>{pgettext('web', 'Overview')}</a></p></body></html>")
     return Response.html(body, status=status, headers={"cache-control": "no-store"})
 
 
@@ -247,7 +256,7 @@ def _refusal(status: int) -> Response:
 def _metadata(settings: Settings) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "title": "cstool",
-        "databases": {guard.DATABASE: {"queries": queries.CANNED, "allow_sql": False}},
+        "databases": {guard.DATABASE: {"queries": queries.shown(), "allow_sql": False}},
     }
     if settings.password:
         meta["plugins"] = {"datasette-auth-passwords": {

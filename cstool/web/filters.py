@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 from cstool.core.clock import to_db
 from cstool.core.context import Scope as CoreScope
 from cstool.core.errors import InputError
+from cstool.core.i18n import pgettext
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 92
 # The order columns a page can be scoped by, in the order they narrow.
 SCOPE = ("platform", "shop")
-LABELS = {"platform": "平台 platform", "shop": "店铺 shop"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ class Filters:
     def label(self) -> str:
         if self.days == 1:
             return self.day.isoformat()
-        return f"{self.first_day.isoformat()} – {self.day.isoformat()} ({self.days} 天 days)"
+        return pgettext("web", "{first} – {last} ({n} days)").format(
+            first=self.first_day.isoformat(), last=self.day.isoformat(), n=self.days)
 
     def params(self) -> dict[str, str]:
         """The query parameters that differ from the defaults, for links."""

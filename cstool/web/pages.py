@@ -24,6 +24,7 @@ from cstool.chase import stats as chase_stats
 from cstool.core.clock import to_db
 from cstool.core.context import Context
 from cstool.core.errors import InputError
+from cstool.core.i18n import NC_, gettext, pgettext
 from cstool.handover import items as handover
 from cstool.remark import lint as remarks
 from cstool.shipcheck import checks as shipcheck
@@ -117,26 +118,26 @@ def overview(ctx: Ctx) -> Page:
     items = handover.list_items(ctx.core, open_only=True)
     n = ship.counts
     late = sum(1 for x in open_cases if x["overdue"])
-    page = Page(title="概览 Overview", intro=f"Now {c.now().strftime('%Y-%m-%d %H:%M')}: what "
-                "needs doing. The figures of a period are on the other pages.")
+    page = Page(title=pgettext("web", "Overview"), intro=pgettext("web", "Now {now}: what needs doing. The figures of a period are on the "
+                "other pages.").format(now=c.now().strftime('%Y-%m-%d %H:%M')))
     page.tiles = [
-        Tile("超时未发 overdue", str(n.get("overdue", 0)), ctx.link("/shipping") + "#overdue",
+        Tile(pgettext("web", "overdue"), str(n.get("overdue", 0)), ctx.link("/shipping") + "#overdue",
              alert=bool(n.get("overdue"))),
-        Tile("即将超时 due soon", str(n.get("due_soon", 0)), ctx.link("/shipping") + "#due_soon",
+        Tile(pgettext("web", "due soon"), str(n.get("due_soon", 0)), ctx.link("/shipping") + "#due_soon",
              alert=bool(n.get("due_soon"))),
-        Tile("挂起到期 hold due", str(n.get("hold_due", 0)), ctx.link("/shipping") + "#hold_due"),
-        Tile("待催付 to chase now", f"{len(queue)}{'+' if len(queue) >= ROW_LIMIT else ''}",
+        Tile(pgettext("web", "hold due"), str(n.get("hold_due", 0)), ctx.link("/shipping") + "#hold_due"),
+        Tile(pgettext("web", "to chase now"), f"{len(queue)}{'+' if len(queue) >= ROW_LIMIT else ''}",
              ctx.link("/chase")),
-        Tile("未结异常件 open cases" + (f" · {late} 超时 late" if late else ""), str(len(open_cases)),
+        Tile(pgettext("web", "open cases") + (pgettext("web", " · {n} late").format(n=late) if late else ""), str(len(open_cases)),
              ctx.link("/cases"), alert=bool(late)),
-        Tile("未回执交接 handover open", str(len(items)), ctx.link("/handover")),
+        Tile(pgettext("web", "handover open"), str(len(items)), ctx.link("/handover")),
     ]
     page.sections.append(section(
-        ctx.render, "最急的发货 Most urgent shipments", ship.rows,
+        ctx.render, pgettext("web", "Most urgent shipments"), ship.rows,
         ("check", "order_id", "buyer", "due_at", "hours_left", "detail"),
-        total=sum(n.values()), empty="(没有超时或即将超时的订单 nothing late or due soon)",
+        total=sum(n.values()), empty=pgettext("web", "(nothing late or due soon)"),
         note=None if sum(n.values()) <= len(ship.rows) else "all of them: 发货 Shipping"))
-    page.links = [("图表 Charts: chase conversion, shipments on time, cases →",
+    page.links = [(pgettext("web", "Charts: chase conversion, shipments on time, cases →"),
                    ctx.link("/charts"))]
     return page
 
@@ -144,18 +145,18 @@ def overview(ctx: Ctx) -> Page:
 # --- shipping ---------------------------------------------------------------------------
 
 CHECK_TITLES = {
-    "overdue": "超时 Overdue: past the ship deadline",
-    "due_soon": "即将超时 Due soon",
-    "hold_due": "挂起到期 Hold or presale date has come",
-    "brush_shipped": "刷单已发货 Brushing orders that shipped",
-    "ship_today": "今日发货 Today's (or tomorrow's) batch",
-    "waiting_buyer": "等待买家 Waiting for the buyer's answer",
-    "stalled": "物流停滞 Shipped, not signed",
+    "overdue": NC_("web", "Overdue: past the ship deadline"),
+    "due_soon": NC_("web", "Due soon"),
+    "hold_due": NC_("web", "Hold or presale date has come"),
+    "brush_shipped": NC_("web", "Brushing orders that shipped"),
+    "ship_today": NC_("web", "Today's (or tomorrow's) batch"),
+    "waiting_buyer": NC_("web", "Waiting for the buyer's answer"),
+    "stalled": NC_("web", "Shipped, not signed"),
 }
 MORNING_TITLES = {
-    "unshipped": "1. 昨天及以前付款未发 Paid before today, not shipped (ship these first)",
-    "request": "2. 未标记完成的要求 Requests no remark marks as done",
-    "exception": "3. 未结异常件 Open abnormal shipments, oldest first",
+    "unshipped": NC_("web", "1. Paid before today, not shipped (ship these first)"),
+    "request": NC_("web", "2. Requests no remark marks as done"),
+    "exception": NC_("web", "3. Open abnormal shipments, oldest first"),
 }
 
 
@@ -163,18 +164,19 @@ def shipping(ctx: Ctx) -> Page:
     within = _number(ctx, "within", 24, 0, 24 * 14)
     only = _choice(ctx, "check", shipcheck.CHECK)
     morning = ctx.args.get("view") == "morning"
-    page = Page(title="发货 Shipping" + (" · 早间 morning" if morning else ""),
-                intro=f"The {ctx.policy.get('ship_deadline_hours')} h deadline counts from payment; "
-                      f"due soon = within {within:g} h. Same rules as `cstool shipcheck`.")
-    page.links = [("全部检查 all checks", ctx.link("/shipping")),
-                  ("早间 morning routine", ctx.link("/shipping") + _amp(ctx, "view=morning"))]
+    page = Page(title=pgettext("web", "Shipping") + (pgettext("web", " · morning") if morning else ""),
+                intro=pgettext("web", "The {hours} h deadline counts from payment; due soon = within "
+                             "{within} h. Same rules as `cstool shipcheck`.").format(
+                    hours=ctx.policy.get('ship_deadline_hours'), within=f"{within:g}"))
+    page.links = [(pgettext("web", "all checks"), ctx.link("/shipping")),
+                  (pgettext("web", "morning routine"), ctx.link("/shipping") + _amp(ctx, "view=morning"))]
     if morning:
         rep = morning_view.morning(ctx.core,
                              within_hours=within, limit=ROW_LIMIT)
         for key, title in MORNING_TITLES.items():
             rows = [r for r in rep.rows if r["section"] == key]
             page.sections.append(section(
-                ctx.render, title, rows,
+                ctx.render, pgettext("web", title), rows,
                 ("kind", "order_id", "buyer", "due_at", "hours_left", "detail", "exception_id"),
                 total=rep.counts.get(key, len(rows)), anchor=key))
         return page
@@ -185,7 +187,7 @@ def shipping(ctx: Ctx) -> Page:
             continue
         rows = [r for r in rep.rows if r["check"] == check]
         page.sections.append(section(
-            ctx.render, CHECK_TITLES[check], rows,
+            ctx.render, pgettext("web", CHECK_TITLES[check]), rows,
             ("order_id", "buyer", "due_at", "hours_left", "owner", "detail"),
             total=rep.counts.get(check, len(rows)), anchor=check))
     return page
@@ -202,34 +204,34 @@ def chasing(ctx: Ctx) -> Page:
     all_ = ctx.args.get("all") in ("1", "on", "yes")
     channel = _choice(ctx, "channel", chase_queue.CHANNEL)
     queue = chase_queue.due(ctx.core, channel=channel, all_=all_, limit=ROW_LIMIT)
-    page = Page(title="催付 Chasing unpaid orders",
-                intro="The queue of `cstool chase due`: most valuable first, the channel open now "
-                      "and the message to send; conversion as `cstool chase stats` counts it.")
-    page.links = [("现在可催 due now", ctx.link("/chase")),
-                  ("全部 all, with when they open", ctx.link("/chase") + _amp(ctx, "all=1")),
-                  ("图表 chart by day and agent", ctx.link("/charts") + "#chase")]
+    page = Page(title=pgettext("web", "Chasing unpaid orders"),
+                intro=pgettext("web", "The queue of `cstool chase due`: most valuable first, the channel open now "
+                      "and the message to send; conversion as `cstool chase stats` counts it."))
+    page.links = [(pgettext("web", "due now"), ctx.link("/chase")),
+                  (pgettext("web", "all, with when they open"), ctx.link("/chase") + _amp(ctx, "all=1")),
+                  (pgettext("web", "chart by day and agent"), ctx.link("/charts") + "#chase")]
     cols = ["order_id", "buyer", "amount", "unpaid_minutes", "attempts", "last_chased_at",
             "last_chased_by", "channel", "message", "owner"]
     if all_:
         cols.insert(8, "opens_at")
     page.sections.append(section(
-        ctx.render, "待催付 Queue" + (" (all)" if all_ else " (now)"),
+        ctx.render, pgettext("web", "Queue") + (" (all)" if all_ else " (now)"),
         _labelled(queue, "channel", chase_queue.CHANNEL.label), cols, anchor="queue",
-        empty="(现在没有要催的订单 nothing to chase now)",
-        note=f"The {ROW_LIMIT} most valuable; more wait behind them." if len(queue) >= ROW_LIMIT
+        empty=pgettext("web", "(nothing to chase now)"),
+        note=pgettext("web", "The {n} most valuable; more wait behind them.").format(n=ROW_LIMIT) if len(queue) >= ROW_LIMIT
         else None))
     since, until = ctx.since(), ctx.until()
     total = chase_stats.stats(ctx.core, since=since, until=until)
     stat_cols = ["chased", "attempts", "paid", "conversion", "median_minutes_to_pay",
                  "still_unpaid", "closed"]
-    page.sections.append(section(ctx.render, f"转化 Conversion, {ctx.filters.label()}", [total],
+    page.sections.append(section(ctx.render, pgettext("web", "Conversion, {period}").format(period=ctx.filters.label()), [total],
                                  stat_cols, counted=False))
-    for by, title in (("agent", "按客服 by agent"), ("channel", "按渠道 by channel")):
+    for by, title in (("agent", pgettext("web", "by agent")), ("channel", pgettext("web", "by channel"))):
         rows = chase_stats.stats(ctx.core, since=since, until=until, by=by)
         if by == "channel":
             rows = _labelled(rows, "channel", chase_queue.CHANNEL.label)
-        page.sections.append(section(ctx.render, f"转化 {title}", rows, [by, *stat_cols],
-                                     empty="(这段时间没有催付 no chases in this period)"))
+        page.sections.append(section(ctx.render, pgettext("web", "Conversion {title}").format(title=title), rows, [by, *stat_cols],
+                                     empty=pgettext("web", "(no chases in this period)")))
     return page
 
 
@@ -245,40 +247,40 @@ def cases(ctx: Ctx) -> Page:
     kind = _choice(ctx, "kind", KIND)
     open_ = case_views.list_cases(ctx.core, open_only=True,
                    kinds=(kind,) if kind else ())
-    page = Page(title="异常件 Abnormal shipments",
-                intro="Open cases with their next step and its due time (the playbooks of "
-                      "`cstool exception`), money out and claimed back.")
-    page.links = [("图表 chart by kind and courier", ctx.link("/charts") + "#cases")]
-    page.sections.append(section(ctx.render, "未结 Open cases, most urgent first",
+    page = Page(title=pgettext("web", "Abnormal shipments"),
+                intro=pgettext("web", "Open cases with their next step and its due time (the playbooks of "
+                      "`cstool exception`), money out and claimed back."))
+    page.links = [(pgettext("web", "chart by kind and courier"), ctx.link("/charts") + "#cases")]
+    page.sections.append(section(ctx.render, pgettext("web", "Open cases, most urgent first"),
                                  _labelled(open_, "kind", KIND.label), CASE_COLUMNS, cases=True,
-                                 empty="(没有未结的异常件 no open cases)", anchor="open"))
-    for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
+                                 empty=pgettext("web", "(no open cases)"), anchor="open"))
+    for by, title in (("kind", pgettext("web", "by kind")), ("courier", pgettext("web", "by courier"))):
         rows = cases_report.report(ctx.core, by=by, since=ctx.since(),
                       until=ctx.until())
         if by == "kind":
             rows = _labelled(rows, "kind", KIND.label)
-        page.sections.append(section(ctx.render, f"新开 Opened {ctx.filters.label()}, {title}",
+        page.sections.append(section(ctx.render, pgettext("web", "Opened {period}, {title}").format(period=ctx.filters.label(), title=title),
                                      rows, (by, *REPORT_COLUMNS),
-                                     empty="(这段时间没有新开的异常件 none opened in this period)"))
+                                     empty=pgettext("web", "(none opened in this period)")))
     return page
 
 
 def case(ctx: Ctx, case_id: str) -> Page:
     data = case_views.show(ctx.core, int(case_id))
-    page = Page(title=f"异常件 #{data['id']} · {KIND.label(data['kind'])} {data['kind']}",
+    page = Page(title=pgettext("web", "Case #{id} · {kind}").format(id=data['id'], kind=KIND.label(data['kind'])),
                 form=False)
-    page.links = [("全部异常件 all cases", ctx.link("/cases"))]
+    page.links = [(pgettext("web", "all cases"), ctx.link("/cases"))]
     keys = ("order_id", "buyer", "order_status", "status", "resolution", "next_step", "due_at",
             "hours_left", "overdue", "detail", "courier", "tracking_no", "reship_courier",
             "reship_tracking", "freight_payer", "compensation", "refund", "freight", "claim",
             "money_out", "outcome", "receiver_name", "receiver_phone", "opened_by", "opened_at",
             "updated_by", "updated_at", "closed_by", "closed_at")
-    page.sections.append(Section(title="案件 Case", table=ctx.render.record(data, keys)))
-    page.sections.append(section(ctx.render, "步骤 Steps", data["steps"],
+    page.sections.append(Section(title=pgettext("web", "Case"), table=ctx.render.record(data, keys)))
+    page.sections.append(section(ctx.render, pgettext("web", "Steps"), data["steps"],
                                  ("step", "what", "state", "hours", "due_at", "done_at")))
-    page.sections.append(section(ctx.render, "经过 Timeline", data["timeline"],
+    page.sections.append(section(ctx.render, pgettext("web", "Timeline"), data["timeline"],
                                  ("at", "agent", "action", "detail")))
-    page.sections.append(section(ctx.render, "照片 Photos", data["photo_files"],
+    page.sections.append(section(ctx.render, pgettext("web", "Photos"), data["photo_files"],
                                  ("path", "type", "bytes", "file")))
     return page
 
@@ -290,18 +292,18 @@ def handover_page(ctx: Ctx) -> Page:
     open_ = handover.list_items(ctx.core, open_only=True)
     done = [i for i in handover.list_items(ctx.core, since=ctx.since(), until=ctx.until())
             if i["acked_at"]]
-    page = Page(title="交接 Handover",
-                intro="Items no shift has acknowledged yet, and the receipts (回执) given in the "
-                      "period, as `cstool handover list` shows them.")
+    page = Page(title=pgettext("web", "Handover"),
+                intro=pgettext("web", "Items no shift has acknowledged yet, and the receipts (回执) given in the "
+                      "period, as `cstool handover list` shows them."))
     label = handover.CATEGORY.label
     page.sections.append(section(
-        ctx.render, "未回执 Open items", _labelled(open_, "category", label),
+        ctx.render, pgettext("web", "Open items"), _labelled(open_, "category", label),
         ("id", "category", "buyer", "order_id", "phone", "problem", "todo", "due_at", "created_by",
-         "created_at"), empty="(没有未回执的交接 nothing open)", anchor="open"))
+         "created_at"), empty=pgettext("web", "(nothing open)"), anchor="open"))
     page.sections.append(section(
-        ctx.render, f"回执 Receipts {ctx.filters.label()}", _labelled(done, "category", label),
+        ctx.render, pgettext("web", "Receipts {period}").format(period=ctx.filters.label()), _labelled(done, "category", label),
         ("id", "category", "order_id", "problem", "receipt", "acked_by", "acked_at", "created_by",
-         "created_at"), empty="(这段时间没有回执 no receipts in this period)", anchor="receipts"))
+         "created_at"), empty=pgettext("web", "(no receipts in this period)"), anchor="receipts"))
     return page
 
 
@@ -321,20 +323,21 @@ def remark_problems(ctx: Ctx) -> Page:
             yield r
 
     by_agent = remarks.lint_by_agent(first(found))
-    page = Page(title="备注问题 Remark problems" + (f" · {author}" if author else ""),
-                intro=f"Remarks since {ctx.filters.first_day.isoformat()} checked against the "
-                      "shop's format (`cstool remark lint`): the five items the manuals demand.")
-    sec = section(ctx.render, "按客服 By agent", by_agent,
+    page = Page(title=pgettext("web", "Remark problems") + (f" · {author}" if author else ""),
+                intro=pgettext("web", "Remarks since {day} checked against the shop's format (`cstool remark "
+                             "lint`): the five items the manuals demand.").format(
+                    day=ctx.filters.first_day.isoformat()))
+    sec = section(ctx.render, pgettext("web", "By agent"), by_agent,
                   ("agent", "remarks_with_problems", "problems", "most_common", "by_check"),
-                  empty="(没有问题 no problems)")
+                  empty=pgettext("web", "(no problems)"))
     if sec.table:
         for row, r in zip(sec.table.rows, by_agent):
             if r["agent"] != "(no author)":
                 row[0].href = ctx.link("/remarks") + _amp(ctx, "author=" + _q(r["agent"]))
     page.sections.append(sec)
-    page.sections.append(section(ctx.render, "问题 Problems", rows,
+    page.sections.append(section(ctx.render, pgettext("web", "Problems"), rows,
                                  ("order_id", "author", "kind", "check", "problem", "text", "at"),
-                                 empty="(没有问题 no problems)",
+                                 empty=pgettext("web", "(no problems)"),
                                  total=sum(a["problems"] for a in by_agent)))
     return page
 
@@ -351,14 +354,16 @@ def _q(text: str) -> str:
 def daily_report(ctx: Ctx) -> Page:
     day = ctx.filters.day
     data = report.daily(ctx.core, day)
-    title = f"日报 Daily report {data['date']}" + (f" · {data['shop']}" if data["shop"] else "")
-    page = Page(title=title, intro="The page `cstool report daily` prints, for one shop day.",
+    title = pgettext("web", "Daily report {date}").format(date=data['date']) + (f" · {data['shop']}" if data["shop"] else "")
+    page = Page(title=title, intro=pgettext("web", "The page `cstool report daily` prints, for one shop day."),
                 one_day=True)
     page.links = [("← " + (day - timedelta(days=1)).isoformat(),
                    ctx.link("/report", day=day - timedelta(days=1))),
                   ((day + timedelta(days=1)).isoformat() + " →",
                    ctx.link("/report", day=day + timedelta(days=1)))]
-    for heading, rows in report.sections(data):
+    for path, heading, rows in report.sections(data, paths=True):
+        heading = pgettext("web", heading) if path not in report.TITLES else \
+            gettext(report.TITLES[path])
         keys: list[str] = []
         for r in rows:
             keys += [k for k in r if k not in keys]
@@ -382,15 +387,15 @@ def _shipping_chart(ctx: Ctx) -> Section:
     days = _days(ctx)
     figures = deadlines.by_day(ctx.core,
                              [(since, until) for _, since, until in days])
-    parts = (("shipped_in_time", "准时 on time", "#38a169"), ("shipped_late", "超时发 late", "#e53e3e"),
-             ("past_deadline_unshipped", "超时未发 past deadline, unshipped", "#9b2c2c"),
-             ("shipped_time_unknown", "发货时间未知 time unknown", "#a0aec0"))
+    parts = (("shipped_in_time", pgettext("web", "on time"), "#38a169"), ("shipped_late", pgettext("web", "late"), "#e53e3e"),
+             ("past_deadline_unshipped", pgettext("web", "past deadline, unshipped"), "#9b2c2c"),
+             ("shipped_time_unknown", pgettext("web", "time unknown"), "#a0aec0"))
     series = [Series(name, [f[key] for f in figures], colour) for key, name, colour in parts]
     rows = [{"day": label, **{name: f[key] for key, name, _ in parts}, "in_time_pct":
              f["in_time_pct"]} for (label, _, _), f in zip(days, figures)]
-    sec = section(ctx.render, "发货准时 Shipments on time vs late, by deadline day", rows,
+    sec = section(ctx.render, pgettext("web", "Shipments on time vs late, by deadline day"), rows,
                   ["day", *(name for _, name, _ in parts), "in_time_pct"],
-                  headers={"day": "日 day", "in_time_pct": "准时率 in time"}, anchor="shipping",
+                  headers={"day": pgettext("web", "day"), "in_time_pct": pgettext("web", "in time")}, anchor="shipping",
                   counted=False)
     sec.chart = bars("Shipments on time vs late by day", [d[0] for d in days], series,
                      stacked=True, chart_id="chart-shipping")
@@ -398,8 +403,8 @@ def _shipping_chart(ctx: Ctx) -> Section:
 
 
 def charts(ctx: Ctx) -> Page:
-    page = Page(title="图表 Charts", intro=f"Period {ctx.filters.label()}; change it with the "
-                "date and days fields above.")
+    page = Page(title=pgettext("web", "Charts"), intro=pgettext("web", "Period {period}; change it with the date and days fields "
+                                                  "above.").format(period=ctx.filters.label()))
     days = _days(ctx)
     # chase conversion by day and agent
     per_day = [chase_stats.stats(ctx.core, since=since, until=until,
@@ -416,24 +421,23 @@ def charts(ctx: Ctx) -> Page:
                 rows.append({"day": label, "agent": a, "chased": r["chased"], "paid": r["paid"],
                              "conversion": r["conversion"]})
         series.append(Series(a, values))
-    sec = section(ctx.render, "催付转化 Chase conversion by day and agent (% of chased orders "
-                  "paid after the chase)", rows, ("day", "agent", "chased", "paid", "conversion"),
-                  headers={"day": "日 day"}, empty="(这段时间没有催付 no chases in this period)",
+    sec = section(ctx.render, pgettext("web", "Chase conversion by day and agent (% of chased orders paid after the chase)"), rows, ("day", "agent", "chased", "paid", "conversion"),
+                  headers={"day": pgettext("web", "day")}, empty=pgettext("web", "(no chases in this period)"),
                   anchor="chase")
     sec.chart = bars("Chase conversion by day and agent", [d[0] for d in days], series,
                      percent=True, chart_id="chart-chase")
     page.sections.append(sec)
     page.sections.append(_shipping_chart(ctx))
-    for by, title in (("kind", "按类型 by kind"), ("courier", "按快递 by courier")):
+    for by, title in (("kind", pgettext("web", "by kind")), ("courier", pgettext("web", "by courier"))):
         rows = [r for r in cases_report.report(ctx.core, by=by,
                                           since=ctx.since(), until=ctx.until()) if r[by] != "(all)"]
         if by == "kind":
             rows = _labelled(rows, "kind", KIND.label)
         cats = [str(r[by]) for r in rows]
-        series = [Series("未结 open", [r["open"] for r in rows], "#dd6b20"),
-                  Series("已结 closed", [r["closed"] for r in rows], "#2b6cb0")]
-        sec = section(ctx.render, f"异常件 Cases opened in the period, {title}", rows,
-                      (by, *REPORT_COLUMNS), empty="(这段时间没有新开的异常件 none opened)",
+        series = [Series(pgettext("web", "open"), [r["open"] for r in rows], "#dd6b20"),
+                  Series(pgettext("web", "closed"), [r["closed"] for r in rows], "#2b6cb0")]
+        sec = section(ctx.render, pgettext("web", "Cases opened in the period, {title}").format(title=title), rows,
+                      (by, *REPORT_COLUMNS), empty=pgettext("web", "(none opened)"),
                       anchor="cases" if by == "kind" else "cases-courier")
         sec.chart = bars(f"Cases by {by}", cats, series, stacked=True, chart_id=f"chart-cases-{by}")
         page.sections.append(sec)
@@ -455,36 +459,35 @@ def order(ctx: Ctx, order_id: str) -> Page:
         platforms = [r[0] for r in ctx.journal.query(
             "SELECT DISTINCT platform FROM orders" + w.sql() + " ORDER BY platform", w.params)]
         if len(platforms) > 1:
-            page = Page(title=f"订单 Order {order_id}", form=False,
-                        intro="这个订单号在几个平台上都有,请选择平台 This order number is on "
-                              "several platforms: choose one.")
+            page = Page(title=pgettext("web", "Order {id}").format(id=order_id), form=False,
+                        intro=pgettext("web", "This order number is on several platforms: choose one."))
             page.links = [(f"{PLATFORM.label(p)} {p}",
                            ctx.link(f"/orders/{quote(order_id, safe='')}", platform=p))
                           for p in platforms]
             return page
     data = order_view.show(core, order_id)
-    page = Page(title=f"订单 Order {data['order_id']}",
-                intro="As `cstool orders show` has it; personal data masked.", form=False)
+    page = Page(title=pgettext("web", "Order {id}").format(id=data['order_id']),
+                intro=pgettext("web", "As `cstool orders show` has it; personal data masked."), form=False)
     keys = ("buyer", "status", "amount", "paid_amount", "postage", "created_at", "paid_at",
             "shipped_at", "courier", "tracking_no", "flag", "seller_memo", "item_title",
             "item_count", "sku", "buyer_message", "invoice_title", "brushing", "close_reason",
             "receiver_name", "receiver_phone", "receiver_address")
-    page.sections.append(Section(title="订单 Order", table=ctx.render.record(data, keys)))
-    page.sections.append(section(ctx.render, "备注 Remarks", data["remarks"],
+    page.sections.append(Section(title=pgettext("web", "Order"), table=ctx.render.record(data, keys)))
+    page.sections.append(section(ctx.render, pgettext("web", "Remarks"), data["remarks"],
                                  ("at", "recorded_at", "source", "kind", "flag", "author", "text",
                                   "problems")))
-    page.sections.append(section(ctx.render, "挂起 Holds", data["holds"],
+    page.sections.append(section(ctx.render, pgettext("web", "Holds"), data["holds"],
                                  ("kind", "until", "owner", "created_at", "released_at")))
     if "chases" in data:
-        page.sections.append(section(ctx.render, "催付 Chases", data["chases"],
+        page.sections.append(section(ctx.render, pgettext("web", "Chases"), data["chases"],
                                      ("at", "agent", "channel", "result", "reason", "promise",
                                       "promise_due_at", "note")))
     if "exceptions" in data:
-        page.sections.append(section(ctx.render, "异常件 Cases", data["exceptions"],
+        page.sections.append(section(ctx.render, pgettext("web", "Cases"), data["exceptions"],
                                      ("id", "kind", "status", "resolution", "next_step", "due_at",
                                       "outcome", "opened_by", "opened_at", "closed_at"),
                                      cases=True))
-    page.sections.append(section(ctx.render, "交接 Handover", data["handover"],
+    page.sections.append(section(ctx.render, pgettext("web", "Handover"), data["handover"],
                                  ("id", "category", "problem", "todo", "created_by", "created_at",
                                   "receipt", "acked_by", "acked_at")))
     return page
@@ -509,8 +512,8 @@ DETAIL_PAGES: dict[str, Callable[..., Page]] = {
     r"^/cases/(?P<key>[0-9]{1,12})$": case,
 }
 MENU = [
-    ("/", "概览 Overview"), ("/shipping", "发货 Shipping"), ("/chase", "催付 Chasing"),
-    ("/cases", "异常件 Cases"), ("/handover", "交接 Handover"), ("/remarks", "备注 Remarks"),
-    ("/report", "日报 Daily report"), ("/charts", "图表 Charts"),
-    ("/journal/import_log", "导入 Imports"), ("/journal/find_order", "找订单 Find an order"),
+    ("/", NC_("web", "Overview")), ("/shipping", NC_("web", "Shipping")), ("/chase", NC_("web", "Chasing")),
+    ("/cases", NC_("web", "Cases")), ("/handover", NC_("web", "Handover")), ("/remarks", NC_("web", "Remarks")),
+    ("/report", NC_("web", "Daily report")), ("/charts", NC_("web", "Charts")),
+    ("/journal/import_log", NC_("web", "Imports")), ("/journal/find_order", NC_("web", "Find an order")),
 ]

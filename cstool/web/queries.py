@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any, Callable, Optional
 
 from cstool.core.clock import DEFAULT_TZ, from_db, zone
+from cstool.core.i18n import NC_, pgettext
 from cstool.core.mask import mask_names
 from cstool.core.values import format_money, mask_address, mask_name, mask_phone
 from cstool.core.vocab import STATUS
@@ -74,9 +75,10 @@ _TZ = "(SELECT value FROM policy WHERE key = 'timezone')"
 
 CANNED: dict[str, dict[str, Any]] = {
     "find_order": {
-        "title": "找订单 Find an order",
-        "description": "By order number (or its start), buyer account and status (待发货, "
-                       "paid …); newest first, at most 100. The order number opens the order.",
+        "title": NC_("web", "Find an order"),
+        "description": NC_("web", "By order number (or its start), buyer account and status "
+                                  "(待发货, paid …); newest first, at most 100. The order number "
+                                  "opens the order."),
         "sql": f"""SELECT order_id, platform, shop, buyer, status,
   cstool_money(coalesce(total_fen, paid_fen)) AS amount,
   cstool_time(created_at, {_TZ}) AS created_at,
@@ -96,13 +98,15 @@ FROM orders WHERE rowid IN (
   ORDER BY created_at DESC, order_id DESC LIMIT 100)
 ORDER BY created_at DESC, order_id DESC""",
         "params": ["order", "buyer", "status"],
-        "labels": {"order": "订单编号 order", "buyer": "买家 buyer", "status": "状态 status"},
+        "labels": {"order": NC_("web", "order"), "buyer": NC_("web", "buyer"),
+                   "status": NC_("web", "status")},
         "hide_sql": True,
     },
     "import_log": {
-        "title": "导入 Imports",
-        "description": "Every order export imported, newest first: rows read, inserted, "
-                       "updated, unchanged and rejected (as `cstool orders import` reported).",
+        "title": NC_("web", "Imports"),
+        "description": NC_("web", "Every order export imported, newest first: rows read, "
+                                  "inserted, updated, unchanged and rejected (as `cstool orders "
+                                  "import` reported)."),
         "sql": f"""SELECT id, cstool_basename(file) AS file, format, encoding, rows, inserted,
   updated, unchanged, rejected, agent,
   cstool_time(started_at, {_TZ}) AS started_at,
@@ -111,3 +115,16 @@ FROM imports ORDER BY id DESC LIMIT 200""",
         "hide_sql": True,
     },
 }
+
+
+def shown() -> dict[str, dict[str, Any]]:
+    """The canned queries with their title, description and parameter labels in the
+    language the web view was started in (Datasette reads them once, at start-up)."""
+    out = {}
+    for name, query in CANNED.items():
+        q = {**query, "title": pgettext("web", query["title"]),
+             "description": pgettext("web", query["description"])}
+        if "labels" in query:
+            q["labels"] = {k: pgettext("web", v) for k, v in query["labels"].items()}
+        out[name] = q
+    return out

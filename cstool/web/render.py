@@ -16,6 +16,7 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from cstool.core import mask
+from cstool.core.i18n import NC_, language, pgettext
 from cstool.core.output import IDENTIFIERS as CLI_IDENTIFIERS
 from cstool.core.values import Instant, Money, Pii, format_money
 
@@ -76,7 +77,7 @@ class Section:
     table: Optional[Table] = None
     chart: Optional[str] = None  # inline SVG built by cstool.web.charts (its text escaped)
     note: Optional[str] = None
-    empty: str = "(无 none)"
+    empty: str = NC_("web", "(none)")
     count: Optional[int] = None
     anchor: Optional[str] = None
 
@@ -126,7 +127,7 @@ class WebRenderer:
         if isinstance(value, Instant):
             return self.clock.short(value)
         if isinstance(value, bool):
-            return "是 yes" if value else "否 no"
+            return pgettext("web", "yes") if value else pgettext("web", "no")
         if isinstance(value, float):
             return f"{value:.1f}" if key != "conversion" else f"{100 * value:.1f}%"
         if isinstance(value, dict):
@@ -159,7 +160,8 @@ class WebRenderer:
 
     def table(self, rows: Iterable[dict], columns: Sequence[str], cases: bool = False,
               headers: Optional[dict[str, str]] = None) -> Table:
-        labels = {**HEADERS, **(headers or {})}
+        # Chinese reads the manuals' words; English the keys, as the command line's tables
+        labels = {**(HEADERS if language() == "zh" else {}), **(headers or {})}
         body = []
         for r in rows:
             cells = []
@@ -171,20 +173,21 @@ class WebRenderer:
                     cls += " late"
                 cells.append(Cell(self.text(k, v), self.href(k, v, r, cases), cls.strip()))
             body.append(cells)
-        return Table(columns=list(columns), headers=[labels.get(k, k) for k in columns], rows=body)
+        return Table(columns=list(columns), headers=[labels.get(k) or pgettext("column", k) for k in columns], rows=body)
 
     def record(self, obj: dict, keys: Optional[Sequence[str]] = None) -> Table:
         """One object as a two-column table (nested lists of objects left out)."""
         keys = keys or [k for k, v in obj.items()
                         if not (isinstance(v, list) and v and isinstance(v[0], dict))]
-        rows = [[Cell(HEADERS.get(k, k), cls="key"),
+        names = HEADERS if language() == "zh" else {}
+        rows = [[Cell(names.get(k) or pgettext("column", k), cls="key"),
                  Cell(self.text(k, obj.get(k)), self.href(k, obj.get(k), obj))] for k in keys]
         return Table(columns=["key", "value"], headers=["", ""], rows=rows)
 
 
 def section(render: WebRenderer, title: str, rows: Sequence[dict], columns: Sequence[str], *,
             limit: Optional[int] = 200, total: Optional[int] = None, cases: bool = False,
-            note: Optional[str] = None, empty: str = "(无 none)", anchor: Optional[str] = None,
+            note: Optional[str] = None, empty: str = NC_("web", "(none)"), anchor: Optional[str] = None,
             headers: Optional[dict[str, str]] = None, counted: bool = True) -> Section:
     """A titled table of at most ``limit`` rows, saying how many more there are.
 
@@ -193,7 +196,8 @@ def section(render: WebRenderer, title: str, rows: Sequence[dict], columns: Sequ
     total = len(rows) if total is None else total
     shown = list(rows[:limit]) if limit else list(rows)
     if total > len(shown):
-        more = f"… {total - len(shown):,} more not shown (the most urgent first)"
+        more = pgettext("web", "… {n} more not shown (the most urgent first)").format(
+            n=f"{total - len(shown):,}")
         note = f"{note} {more}" if note else more
     return Section(title=title, table=render.table(shown, columns, cases, headers) if shown else None,
-                   note=note, empty=empty, count=total if counted else None, anchor=anchor)
+                   note=note, empty=pgettext("web", empty), count=total if counted else None, anchor=anchor)

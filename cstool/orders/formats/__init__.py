@@ -35,7 +35,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from cstool.core.errors import BadUsage, InputError
+from cstool.core.errors import BadUsage, InputError, message
+from cstool.core.i18n import M_, N_
 from cstool.core.vocab import PLATFORM, REFUND, STATUS
 
 LEVELS = ("order", "lines", "order_lines")
@@ -95,39 +96,42 @@ class Spec:
             return InputError(f"{where}: {msg}")
 
         if not isinstance(d, Mapping):
-            raise bad("a spec is a JSON object")
+            raise bad(M_("a spec is a JSON object"))
         unknown = set(d) - {f.name for f in cls.__dataclass_fields__.values()}
         if unknown:
-            raise bad(f"unknown key(s) {', '.join(sorted(unknown))}")
+            raise bad(M_("unknown key(s) {items}", items=', '.join(sorted(unknown))))
         for key in ("name", "platform", "fields"):
             if not d.get(key):
-                raise bad(f"needs {key!r}")
+                raise bad(M_("needs {key}", key=repr(key)))
         for key in ("name", "title", "platform", "level", "status_from", "file", "sources"):
             if d.get(key) is not None and not isinstance(d[key], str):
-                raise bad(f"{key} must be a string")
+                raise bad(M_("{key} must be a string", key=key))
         name = str(d["name"]).strip()
         if not name.replace("-", "").replace("_", "").isalnum() or not name.isascii():
-            raise bad(f"name {name!r}: use letters, digits and - (e.g. my-erp)")
+            raise bad(M_("name {name}: use letters, digits and - (e.g. my-erp)", name=repr(name)))
         platform = PLATFORM.get(str(d["platform"]))
         if platform is None:
-            raise bad(f"platform {d['platform']!r}: use one of {PLATFORM.choices()}")
+            raise bad(M_("platform {platform}: use one of {choices}",
+                         platform=repr(d['platform']), choices=PLATFORM.choices()))
         level = str(d.get("level") or "order")
         if level not in LEVELS:
-            raise bad(f"level {level!r}: use one of {', '.join(LEVELS)}")
+            raise bad(M_("level {level}: use one of {items}", level=repr(level),
+                         items=', '.join(LEVELS)))
         fields = {}
         for f, headers in _object(d["fields"], "fields", bad).items():
             if f not in FIELDS:
-                raise bad(f"unknown field {f!r}; fields: {', '.join(FIELDS)}")
+                raise bad(M_("unknown field {f}; fields: {items}", f=repr(f),
+                             items=', '.join(FIELDS)))
             hs = _strings(headers, f"fields.{f}", bad)
             if not hs or not all(h.strip() for h in hs):
-                raise bad(f"field {f!r} needs the header(s) that hold it")
+                raise bad(M_("field {f} needs the header(s) that hold it", f=repr(f)))
             fields[f] = tuple(h.strip() for h in hs)
         if level != "order" and "line.title" not in fields and "line.sub_order_id" not in fields:
-            raise bad("a spec of lines needs line.title or line.sub_order_id")
+            raise bad(M_("a spec of lines needs line.title or line.sub_order_id"))
         required = _strings(d.get("required"), "required", bad) or _default_required(level)
         for f in required:
             if f not in fields:
-                raise bad(f"required field {f!r} has no header")
+                raise bad(M_("required field {f} has no header", f=repr(f)))
         status = {}
         for word, value in _object(d.get("status"), "status", bad).items():
             status[str(word).strip()] = _status_value(value, f"{where}: status {word!r}")
@@ -135,28 +139,30 @@ class Spec:
         for word, value in _object(d.get("refund"), "refund", bad).items():
             canon = REFUND.get(value) if isinstance(value, str) else None
             if canon is None:
-                raise bad(f"refund {word!r}: {value!r} is not one of {', '.join(REFUNDS)}")
+                raise bad(M_("refund {word}: {value} is not one of {items}", word=repr(word),
+                             value=repr(value), items=', '.join(REFUNDS)))
             refund[str(word).strip()] = canon
         created_from_id = d.get("created_from_id") or ""
         if created_from_id not in ("", "yymmdd"):
-            raise bad("created_from_id is yymmdd (or absent)")
+            raise bad(M_("created_from_id is yymmdd (or absent)"))
         status_from = str(d.get("status_from") or "order")
         if status_from not in ("order", "lines"):
-            raise bad("status_from is order or lines")
+            raise bad(M_("status_from is order or lines"))
         clean = {}
         for f, names in _object(d.get("clean"), "clean", bad).items():
             names = _strings(names, f"clean.{f}", bad)
             if f != "*" and f not in FIELDS:
-                raise bad(f"clean: unknown field {f!r}")
+                raise bad(M_("clean: unknown field {f}", f=repr(f)))
             for c in names:
                 if c not in CLEANERS:
-                    raise bad(f"clean: unknown cleaner {c!r}; use {', '.join(CLEANERS)}")
+                    raise bad(M_("clean: unknown cleaner {c}; use {items}", c=repr(c),
+                                 items=', '.join(CLEANERS)))
             clean[f] = names
         empty_in = {f: _strings(v, f"empty_in.{f}", bad)
                     for f, v in _object(d.get("empty_in"), "empty_in", bad).items()}
         for f in empty_in:
             if f not in FIELDS:
-                raise bad(f"empty_in: unknown field {f!r}")
+                raise bad(M_("empty_in: unknown field {f}", f=repr(f)))
         return cls(name=name, title=str(d.get("title") or name), platform=platform, level=level,
                    fields=fields, required=required, status=status, refund=refund,
                    status_from=status_from, empty=_strings(d.get("empty"), "empty", bad),
@@ -215,7 +221,7 @@ def _object(value: Any, what: str, bad) -> dict:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise bad(f"{what} must be an object (a JSON {{...}})")
+        raise bad(M_("{what} must be an object (a JSON {{...}})", what=what))
     return dict(value)
 
 
@@ -226,7 +232,7 @@ def _strings(value: Any, what: str, bad) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise bad(f"{what} must be a list of strings")
+        raise bad(M_("{what} must be a list of strings", what=what))
     return tuple(value)
 
 
@@ -241,14 +247,16 @@ def _status_value(value: Any, where: str) -> tuple[str, Optional[str]]:
     parts = [value] if isinstance(value, str) else list(value) if isinstance(
         value, (list, tuple)) else [None]
     if not all(isinstance(p, str) for p in parts):
-        raise InputError(f"{where}: {value!r} is not a status word (a string, or "
-                         "[status, refund status])")
+        raise InputError(M_("{where}: {value} is not a status word (a string, or [status, "
+                            "refund status])", where=where, value=repr(value)))
     status = STATUS.get(str(parts[0])) if parts else None
     if status is None or len(parts) > 2:
-        raise InputError(f"{where}: {value!r} is not one of {', '.join(STATUSES)}")
+        raise InputError(M_("{where}: {value} is not one of {items}", where=where,
+                            value=repr(value), items=', '.join(STATUSES)))
     refund = REFUND.get(str(parts[1])) if len(parts) == 2 else None
     if len(parts) == 2 and refund is None:
-        raise InputError(f"{where}: {parts[1]!r} is not one of {', '.join(REFUNDS)}")
+        raise InputError(M_("{where}: {parts_} is not one of {items}", where=where,
+                            parts_=repr(parts[1]), items=', '.join(REFUNDS)))
     return status, refund
 
 
@@ -270,12 +278,12 @@ def load_file(path: str) -> Spec:
     from cstool.core.files import check_input
 
     # a file mistake, missing or not a spec, fails the work (exit 1), naming the file
-    check_input(path, "a JSON spec", name=f"--spec {path}")
+    check_input(path, N_("a JSON spec"), name=f"--spec {path}")
     try:
         with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
     except (OSError, ValueError) as e:
-        raise InputError(f"--spec {path}: not a JSON spec ({e})") from None
+        raise InputError(M_("--spec {path}: not a JSON spec ({e})", path=path, e=e)) from None
     return Spec.from_dict(data, f"--spec {path}")
 
 
@@ -295,8 +303,8 @@ def named(name: str, extra: Iterable[Spec] = ()) -> Spec:
     for s in all_specs(extra):
         if s.name == name:
             return s
-    raise BadUsage(f"unknown --format {name!r}; use auto, generic or one of: "
-                   f"{', '.join(names(extra))}", option="--format")
+    raise BadUsage(M_("unknown --format {name}; use auto, generic or one of: {items}",
+                      name=repr(name), items=', '.join(names(extra))), option="--format")
 
 
 def detect(path: str, header: Sequence[str], specs: Sequence[Spec],
@@ -306,7 +314,7 @@ def detect(path: str, header: Sequence[str], specs: Sequence[Spec],
     closest spec and what it lacks."""
     candidates = [s for s in specs if platform is None or s.platform == platform]
     if not candidates:
-        raise BadUsage(f"no export format of platform {platform}", option="--platform")
+        raise BadUsage(M_("no export format of platform {platform}", platform=platform), option="--platform")
     best: Optional[tuple[int, int, Spec, dict]] = None
     closest: Optional[tuple[int, int, Spec, dict]] = None
     for rank, spec in enumerate(candidates):
@@ -324,9 +332,10 @@ def detect(path: str, header: Sequence[str], specs: Sequence[Spec],
     lacks = ", ".join(spec.label(f) for f in spec.missing(index))
     among = f" of {platform}" if platform else ""
     raise InputError(
-        f"{path}: not an order export{among}: missing column(s) {lacks} (the closest format "
-        f"is {spec.name}, {spec.title}); name another with --format, or read it with "
-        "--format generic --map SOURCE=field")
+        M_("{path}: not an order export{among}: missing column(s) {lacks} (the closest "
+           "format is {name}, {title}); name another with --format, or read it with "
+           "--format generic --map SOURCE=field", path=path, among=among, lacks=lacks,
+           name=spec.name, title=spec.title))
 
 
 def generic(mapping: Mapping[str, Sequence[str]], platform: Optional[str]) -> Spec:
@@ -339,11 +348,12 @@ def generic(mapping: Mapping[str, Sequence[str]], platform: Optional[str]) -> Sp
     level = "order" if not lines else ("order_lines" if "status" in fields else "lines")
     for f in ("order_id",) + (("status", "created_at") if level == "order" else ()):
         if f not in fields:
-            raise BadUsage(f"--map names no column for {f} (a generic file needs order_id"
-                           + (", status and created_at)" if level == "order" else ")"),
-                           option="--map")
+            raise BadUsage(M_("--map names no column for {f} (a generic file needs order_id, "
+                              "status and created_at)", f=f) if level == "order" else
+                           M_("--map names no column for {f} (a generic file needs order_id)",
+                              f=f), option="--map")
     if level != "order" and "line.title" not in fields and "line.sub_order_id" not in fields:
-        raise BadUsage("--map: lines need a column for line.title or line.sub_order_id",
+        raise BadUsage(M_("--map: lines need a column for line.title or line.sub_order_id"),
                        option="--map")
     return Spec.from_dict({"name": "generic", "title": "--map", "level": level,
                            "platform": platform or "taobao", "fields": fields,
