@@ -41,7 +41,9 @@ def insert(journal, order_id: str, source: str, text: str, *, created_by: Option
 # and the writer keeps the parses in temp.memo_parse. After the rows, one
 # statement records the memos this file brought: on the orders the file
 # inserted or changed, a memo not yet in the order's history. (Per-row
-# triggers did the same at a quarter of the writer's time.)
+# triggers did the same at a quarter of the writer's time.) While a file only
+# inserts orders, the same statement runs after each batch, on the rowids the
+# batch added (:class:`MemoStream`).
 
 MEMO_PARSE_INSERT = (f"INSERT OR IGNORE INTO temp.memo_parse VALUES "
                       f"({', '.join('?' * (len(MEMO_PARSE_COLUMNS) + 2))})")
@@ -68,9 +70,54 @@ def new_memo_parses(journal) -> None:
 
 
 
-def record_memos(journal, now_db: str, import_id: int) -> None:
+def record_memos(journal, now_db: str, import_id: int, lo: int = 0,
+                 hi: Optional[int] = None) -> None:
     """Record each new memo the import brought (on an order it inserted or changed) in
-    the order's history, with the parse the reader made of it."""
-    top = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
-    for lo in range(0, top, MEMO_SLICE):
-        journal.execute(_MEMO_RECORD, [now_db, lo, lo + MEMO_SLICE, import_id])
+    the order's history, with the parse the reader made of it. ``lo``, ``hi``: only the
+    orders of that rowid range (``lo`` < rowid <= ``hi``; default: every order)."""
+    top = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") if hi is None else hi
+    for start in range(lo, top, MEMO_SLICE):
+        journal.execute(_MEMO_RECORD, [now_db, start, min(start + MEMO_SLICE, top), import_id])
+
+
+class MemoStream:
+    """The memo history recorded batch by batch while an order export is read (the
+    writer waits for the reader anyway), instead of in a pass after the rows.
+
+    While every row of the file has inserted an order (a first import, or the new
+    orders of a daily file before its first known one), each batch's new orders are
+    the rowid range it added, and their memos are recorded at once, in rowid order:
+    the remarks (and their ids) a pass after the rows would make. Once a batch updates
+    an order, the rows that follow may change one already recorded, so recording stops
+    and :meth:`finish` does what the pass after the rows did: the memos recorded so far
+    are taken back (remark ids are reused: ``INTEGER PRIMARY KEY``) and every order the
+    file wrote is recorded with its final memo.
+    """
+
+    def __init__(self, journal, now_db: str, import_id: int, top: int):
+        self.journal, self.now_db, self.import_id = journal, now_db, import_id
+        self.first_remark = journal.scalar("SELECT coalesce(max(id), 0) FROM remarks")
+        self.top = top  # the orders up to here are recorded (or were there before)
+        self.streaming = True
+        self.recorded = False
+
+    def batch(self, written: int) -> None:
+        """After a batch's upserts (``written``: the rows they inserted or updated)."""
+        if not self.streaming:
+            return
+        top = self.journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
+        if written != top - self.top:  # an update: the pass after the rows decides
+            self.streaming = False
+            return
+        if top > self.top:
+            record_memos(self.journal, self.now_db, self.import_id, self.top, top)
+            self.recorded = True
+            self.top = top
+
+    def finish(self) -> None:
+        """After the rows: what the streaming could not record."""
+        if self.streaming:
+            return
+        if self.recorded:
+            self.journal.execute("DELETE FROM remarks WHERE id > ?", [self.first_remark])
+        record_memos(self.journal, self.now_db, self.import_id)

@@ -12,8 +12,9 @@ a value the file does not have. An item export writes lines (``order_lines``), a
 only fills in what no order export has said of their orders: a new order it names
 takes its status from its lines, and an order export's status, once there, wins.
 So an item export imported before or after the order export gives the same
-journal. New seller memo texts reach the remark history after the rows
-(:func:`cstool.core.remarks.record_memos`).
+journal. New seller memo texts reach the remark history batch by batch while an
+order export only inserts orders, else after the rows
+(:class:`cstool.core.remarks.MemoStream`, :func:`cstool.core.remarks.record_memos`).
 """
 
 
@@ -42,12 +43,19 @@ _RANK = "CASE {t}.status " + " ".join(
 INSERT_COLUMNS = COLUMNS + ("platform", "status_from", "import_id")
 # The seller memo: a blank one erases nothing, and a text already in the order's
 # history is old news (an older export imported again must not bring it back).
-_MEMO = ("CASE WHEN excluded.seller_memo IS NULL OR excluded.seller_memo = '' "
-         "OR excluded.seller_memo IS orders.seller_memo THEN orders.seller_memo "
-         "WHEN EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = excluded.order_id "
-         "AND r.platform = excluded.platform "
-         "AND r.source = 'platform' AND r.text = excluded.seller_memo) THEN orders.seller_memo "
-         "ELSE excluded.seller_memo END")
+def _memo(history: Optional[int] = None) -> str:
+    """The seller memo's update. ``history``: the order's history as it was up to that
+    remark id (the memos a file records as it goes are not old news to its own rows)."""
+    upto = "" if history is None else f" AND r.id <= {int(history)}"
+    return ("CASE WHEN excluded.seller_memo IS NULL OR excluded.seller_memo = '' "
+            "OR excluded.seller_memo IS orders.seller_memo THEN orders.seller_memo "
+            "WHEN EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = excluded.order_id "
+            "AND r.platform = excluded.platform "
+            f"AND r.source = 'platform' AND r.text = excluded.seller_memo{upto}) "
+            "THEN orders.seller_memo ELSE excluded.seller_memo END")
+
+
+_MEMO = _memo()
 _LINES_ONLY = "orders.status_from = 'lines'"
 
 
@@ -65,7 +73,7 @@ def _values(rows: int, n: int, *literals: str) -> str:
 
 def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
                status_from: str = "order", digest: bool = False,
-               kept: tuple[str, ...] = ()) -> str:
+               kept: tuple[str, ...] = (), history: Optional[int] = None) -> str:
     """An order export: insert new orders; update changed ones, never backwards, never
     blanking.
 
@@ -75,6 +83,8 @@ def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
     only the order's lines had said it (``status_from``: what the status is from).
     ``kept``: columns each row of a file with a row per item would overwrite with its
     own item's value: an update keeps them, and the lines decide them after the rows.
+    ``history``: the highest remark id from before the file (the memo history its rows
+    are judged by, though the file records memos as it goes).
     """
     # the platform and the import's id are the same for every row: literals, not parameters
     sets, changed = [], []
@@ -84,7 +94,7 @@ def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
         if c in ("status", "status_from"):
             new = f"excluded.{c}"
         elif c == "seller_memo":
-            new = _MEMO
+            new = _memo(history)
         else:
             new = f"coalesce(excluded.{c}, orders.{c})"
         sets.append(f"{c} = {new}")
@@ -269,9 +279,12 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                          fill_sql(1, import_id, spec.platform, kept))
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
-                                    digests is not None, kept),
+                                    digests is not None, kept, last_remark),
                          upsert_sql(1, import_id, spec.platform, spec.status_from,
-                                    digests is not None, kept))
+                                    digests is not None, kept, last_remark))
+        # an order export records its memos as the batches come (the lines' path after)
+        stream = (remarks.MemoStream(journal, now_db, import_id, before)
+                  if not normalise.lines else None)
         many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
                                 line_sql(1, import_id, spec.platform))
         changed = changed_lines = 0
@@ -283,12 +296,15 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                                                                digests):
                 if memos:  # before the rows: the memo record looks the parses up
                     cur.executemany(remarks.MEMO_PARSE_INSERT, memos)
+                written = changed
                 if chunks:
                     cur.executemany(many, chunks)
                     changed += cur.rowcount
                 if rest:
                     cur.executemany(one, rest)
                     changed += cur.rowcount
+                if stream is not None:
+                    stream.batch(changed - written)
                 if lchunks:
                     cur.executemany(many_lines, lchunks)
                     changed_lines += cur.rowcount
@@ -304,7 +320,9 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if progress is not None:
                     progress(position, source.size)
         result.new_orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
-        if changed or line_orders:
+        if stream is not None:
+            stream.finish()
+        elif changed or line_orders:
             remarks.record_memos(journal, now_db, import_id)
         if normalise.lines:
             result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
