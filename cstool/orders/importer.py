@@ -290,12 +290,13 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         changed = changed_lines = 0
         line_orders: set = set()
         width = len(LINE_COLUMNS)
+        memo_insert = remarks.memo_parse_insert(journal)
         with _no_gc():
             for chunks, rest, lchunks, lrest, memos, bad, position, skipped in (
                     _forked_batches if parallel else _batches)(source, normalise, memo,
                                                                digests):
                 if memos:  # before the rows: the memo record looks the parses up
-                    cur.executemany(remarks.MEMO_PARSE_INSERT, memos)
+                    cur.executemany(memo_insert, memos)
                 written = changed
                 if chunks:
                     cur.executemany(many, chunks)
@@ -405,13 +406,13 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
     cache = journal.scalar("PRAGMA cache_size")
     temp_store = journal.scalar("PRAGMA temp_store")
     journal.execute("PRAGMA cache_size = -16384")
-    # The memo parses (temp.memo_parse: every distinct memo text of the file) live in a
-    # temporary file with its own small cache, not in memory: held in memory they grew
-    # with the file (40 MB more at 300,000 rows) and made the import slower, not faster.
-    journal.execute("PRAGMA temp_store = FILE")
+    # Temporary storage in memory (the upserts' statement journals, small), the memo
+    # parses in a scratch file (they grow with the file): see cstool.core.remarks.
+    journal.execute("PRAGMA temp_store = MEMORY")
+    scratch = remarks.attach_memo_scratch(journal)
     try:
         with journal.write():
-            remarks.new_memo_parses(journal)
+            remarks.new_memo_parses(journal, scratch)
             for path in paths:
                 results.append(import_file(ctx, path, **kw))
             if dry_run:
@@ -425,6 +426,8 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
         raise CstoolError(f"the disk is full ({e}; journal {journal.path}): nothing was "
                           "imported; free some space and import again") from None
     finally:
+        if scratch:
+            remarks.detach_memo_scratch(journal)
         journal.execute(f"PRAGMA cache_size = {int(cache)}")
         journal.execute(f"PRAGMA temp_store = {int(temp_store)}")
     return results
