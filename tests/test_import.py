@@ -458,6 +458,44 @@ def test_an_order_named_again_in_a_later_batch_records_as_after_the_rows(tmp_pat
         assert db_rows(dbs[0], sql) == db_rows(dbs[1], sql), sql
 
 
+def test_memo_parses_leave_no_file_and_work_inside_a_callers_transaction(tmp_path,
+                                                                          monkeypatch):
+    """The memo parses live in a scratch file attached for the import, gone when it ends
+    (whatever ends it); inside a caller's transaction, where SQLite cannot attach, they
+    are a temporary table, and the journal ends the same."""
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    rows = [row(n, memo=_MEMOS[n % len(_MEMOS)] if n % 4 else "") for n in range(40)]
+    f = write_export(tmp_path / "a.csv", rows)
+    seen: list = []
+    attached = "SELECT count(*) FROM pragma_database_list WHERE name = 'memo_scratch'"
+    j = Journal.open(str(tmp_path / "s.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        importer.import_files(ctx, [str(f)], after_rows=routines.import_hook(ctx),
+                              progress=lambda *a: seen.append(
+                                  (sorted(p.name for p in scratch.iterdir()),
+                                   j.scalar("SELECT count(*) FROM temp.memo_parse"),
+                                   j.scalar(attached))))
+        assert seen and all(files == [] and parses > 0 and on for files, parses, on in seen)
+        assert not j.scalar(attached)
+    finally:
+        j.close()
+    j = Journal.open(str(tmp_path / "t.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        with j.write():
+            importer.import_files(ctx, [str(f)], after_rows=routines.import_hook(ctx))
+    finally:
+        j.close()
+    for sql in _TABLES[1:]:
+        assert db_rows(tmp_path / "s.db", sql) == db_rows(tmp_path / "t.db", sql), sql
+    assert list(scratch.iterdir()) == []
+
+
 def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
     """Memos parsed while the file is read (forked or not) are stored exactly as the
     hook alone would store them, and bring the same holds and brushing marks."""

@@ -408,7 +408,11 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
     journal.execute("PRAGMA cache_size = -16384")
     # Temporary storage in memory (the upserts' statement journals, small), the memo
     # parses in a scratch file (they grow with the file): see cstool.core.remarks.
-    journal.execute("PRAGMA temp_store = MEMORY")
+    # (inside a caller's transaction SQLite changes neither: the parses are then a
+    # temporary table wherever temporary storage is)
+    nested = journal.conn.in_transaction
+    if not nested:
+        journal.execute("PRAGMA temp_store = MEMORY")
     scratch = remarks.attach_memo_scratch(journal)
     try:
         with journal.write():
@@ -429,7 +433,8 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
         if scratch:
             remarks.detach_memo_scratch(journal)
         journal.execute(f"PRAGMA cache_size = {int(cache)}")
-        journal.execute(f"PRAGMA temp_store = {int(temp_store)}")
+        if not nested:
+            journal.execute(f"PRAGMA temp_store = {int(temp_store)}")
     return results
 
 
