@@ -400,12 +400,13 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
     """
     journal = ctx.journal
     results: list[FileResult] = []
-    # A 16 MB page cache keeps the indexes' hot pages in memory through a large
-    # import (the default 2 MB spills them to the WAL and reads them back):
-    # about 15 % faster on a million rows, for 14 MB more memory.
+    # A 32 MB page cache keeps the indexes' hot pages in memory through a large
+    # import (a smaller one spills them to the WAL and reads them back; the primary
+    # key takes random inserts): at 1M rows 16 MB → 32 MB halved the writer's system
+    # time (21 → 11 s) and took 13 % off its CPU, for 16 MB more peak memory (85 MB).
     cache = journal.scalar("PRAGMA cache_size")
     temp_store = journal.scalar("PRAGMA temp_store")
-    journal.execute("PRAGMA cache_size = -16384")
+    journal.execute("PRAGMA cache_size = -32768")
     # Temporary storage in memory (the upserts' statement journals, small), the memo
     # parses in a scratch file (they grow with the file): see cstool.core.remarks.
     # (inside a caller's transaction SQLite changes neither: the parses are then a
