@@ -389,6 +389,113 @@ def test_forked_reader_gives_the_same_journal(tmp_path):
         db_rows(b, "SELECT order_id, text FROM remarks ORDER BY id")
 
 
+def _after_the_rows(monkeypatch):
+    """The memo history recorded only after the rows, as it was before it streamed."""
+    from cstool.core import remarks
+
+    monkeypatch.setattr(remarks.MemoStream, "batch",
+                        lambda self, written: setattr(self, "streaming", False))
+
+
+_MEMOS = ["25日发货", "@@@张三", "2026.11.22 郑婷已催付", "发顺丰", "28日发货 客户要求发顺丰"]
+_TABLES = ("SELECT * FROM orders ORDER BY order_id", "SELECT * FROM remarks ORDER BY id",
+           "SELECT * FROM holds ORDER BY id")
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_memos_recorded_batch_by_batch_as_the_file_is_read(tmp_path, monkeypatch, parallel):
+    """A file of new orders records its memos batch by batch while it is read, and ends
+    with the history, holds and brushing marks a pass after the rows gives."""
+    from cstool.orders import parallel as reader
+
+    monkeypatch.setattr(reader, "BATCH", 7)
+    rows = [row(n, memo=_MEMOS[n % len(_MEMOS)] if n % 4 else "") for n in range(60)]
+    f = write_export(tmp_path / "new.csv", rows)
+    seen: list = []
+
+    def progress(done, total):
+        seen.append(j.scalar("SELECT count(*) FROM remarks"))
+
+    j = Journal.open(str(tmp_path / "s.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        importer.import_files(ctx, [str(f)], after_rows=routines.import_hook(ctx),
+                              progress=progress, parallel=parallel)
+    finally:
+        j.close()
+    assert seen[0] > 0 and seen == sorted(seen) and len(set(seen)) > 5  # as the rows came
+    assert seen[-1] == sum(1 for n in range(60) if n % 4)
+    _after_the_rows(monkeypatch)
+    import_lib(tmp_path / "r.db", [f], hook=routines.import_hook, parallel=parallel)
+    for sql in _TABLES:
+        assert db_rows(tmp_path / "s.db", sql) == db_rows(tmp_path / "r.db", sql), sql
+
+
+def test_an_order_named_again_in_a_later_batch_records_as_after_the_rows(tmp_path,
+                                                                          monkeypatch):
+    """An order named again batches later (a newer memo, then the first memo again) and a
+    daily file over a journal that has some of its orders: the history, holds and marks
+    are those of a pass after the rows (the memos recorded so far are taken back)."""
+    from cstool.orders import parallel as reader
+
+    monkeypatch.setattr(reader, "BATCH", 5)
+    first = [row(n, memo=_MEMOS[n % len(_MEMOS)] if n % 3 else "") for n in range(30)]
+    again = (first[:12] + [row(4, status="shipped", memo="发顺丰 改了")] + first[12:20]
+             + [row(4, status="shipped", memo=_MEMOS[4])] + first[20:])
+    daily = [row(n, memo=_MEMOS[(n + 1) % len(_MEMOS)]) for n in range(25, 45)]
+    files = [write_export(tmp_path / "a.csv", again), write_export(tmp_path / "d.csv", daily)]
+    dbs = tmp_path / "s.db", tmp_path / "r.db"
+    results = []
+    for db in dbs:
+        if db == dbs[1]:
+            _after_the_rows(monkeypatch)
+        results.append([import_lib(db, [f], hook=routines.import_hook)[0].as_dict()
+                        for f in files])
+    assert results[0] == results[1]
+    assert db_rows(dbs[0], "SELECT text FROM remarks WHERE order_id = ?",
+                   [str(5118609024991100004)]) == [(_MEMOS[4],)]  # the file's last word
+    for sql in _TABLES:
+        assert db_rows(dbs[0], sql) == db_rows(dbs[1], sql), sql
+
+
+def test_memo_parses_leave_no_file_and_work_inside_a_callers_transaction(tmp_path,
+                                                                          monkeypatch):
+    """The memo parses live in a scratch file attached for the import, gone when it ends
+    (whatever ends it); inside a caller's transaction, where SQLite cannot attach, they
+    are a temporary table, and the journal ends the same."""
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    rows = [row(n, memo=_MEMOS[n % len(_MEMOS)] if n % 4 else "") for n in range(40)]
+    f = write_export(tmp_path / "a.csv", rows)
+    seen: list = []
+    attached = "SELECT count(*) FROM pragma_database_list WHERE name = 'memo_scratch'"
+    j = Journal.open(str(tmp_path / "s.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        importer.import_files(ctx, [str(f)], after_rows=routines.import_hook(ctx),
+                              progress=lambda *a: seen.append(
+                                  (sorted(p.name for p in scratch.iterdir()),
+                                   j.scalar("SELECT count(*) FROM temp.memo_parse"),
+                                   j.scalar(attached))))
+        assert seen and all(files == [] and parses > 0 and on for files, parses, on in seen)
+        assert not j.scalar(attached)
+    finally:
+        j.close()
+    j = Journal.open(str(tmp_path / "t.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        with j.write():
+            importer.import_files(ctx, [str(f)], after_rows=routines.import_hook(ctx))
+    finally:
+        j.close()
+    for sql in _TABLES[1:]:
+        assert db_rows(tmp_path / "s.db", sql) == db_rows(tmp_path / "t.db", sql), sql
+    assert list(scratch.iterdir()) == []
+
+
 def test_memos_parsed_by_the_reader_equal_memos_parsed_afterwards(tmp_path):
     """Memos parsed while the file is read (forked or not) are stored exactly as the
     hook alone would store them, and bring the same holds and brushing marks."""
