@@ -185,7 +185,7 @@ SCRIPTED = [
     "shipcheck --format tsv", "shipcheck --morning --json", "exception list --json",
     "exception show 1 --json", "exception report --json", "exception playbook --json",
     "handover list --json", "handover shifts --json",
-    "--agent 倩 handover export --format json", "--agent 倩 handover export --format csv", "orders list --json", "orders list --format csv",
+    "--agent 倩 handover export --format json", "orders list --json", "orders list --format csv",
     f"orders show {order('paid_gift_and_card')} --json", "policy show --json",
     "policy presets --json", "agent list --json", "chase stats --by agent --json",
     "chase template list --json", f"remark list {order('paid_hold_until_25')} --json",
@@ -514,6 +514,12 @@ def test_the_handover_sheets_shipping_rows_follow_the_language(run, shop, tmp_pa
                  if late in [str(x) for x in r] for c in r if isinstance(c, str)]
         assert ("超过72小时未发货,已超时8小时" if lang == "zh" else
                 "not shipped within 72 h: 8 h late") in cells
+    # the CSV sheet (opened in Excel by the next shift, Chinese headers) reads as the xlsx
+    zh, en = both(run, "--agent 倩 handover export --format csv", check=0)
+    row = next(x for x in zh.stdout.splitlines() if late in x)
+    assert "超过72小时未发货,已超时8小时" in row and "not shipped" not in row
+    assert "not shipped within 72 h: 8 h late" in next(
+        x for x in en.stdout.splitlines() if late in x)
     # kept in the journal as English, read back in the reader's language
     zh, en = both(run, "handover list --wide", check=0)
     assert "超过72小时未发货,已超时8小时" in zh.stdout and "not shipped" not in zh.stdout

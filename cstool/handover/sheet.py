@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import IO, Any, Optional
 
-from cstool.core import files, i18n
+from cstool.core import files
 from cstool.core.clock import to_db
 from cstool.core.contract import Source
 from cstool.core.errors import BadUsage, InputError
@@ -412,9 +412,10 @@ def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
 
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADERS)
+    # A sheet for the next shift, as the xlsx: its text in the reader's language (the
+    # headers and the 编号/回执 columns `handover import` reads are the same in either)
     for row in sheet.rows:
-        with i18n.using("en"):  # what scripts and `handover import` read: one language
-            cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
+        cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
         cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from cstool.core.errors import BadUsage, InputError, message
+from cstool.core.errors import BadUsage, InputError
 from cstool.core.i18n import M_, N_
 from cstool.core.vocab import PLATFORM, REFUND, STATUS
 
