@@ -70,11 +70,18 @@ _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
 _AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platform' "
                   "AND instr(text, '退款')")
 _OPEN_HOLDS = "SELECT order_id, platform FROM holds WHERE released_at IS NULL"
-# The waiting orders with a line that will not ship as ordered: from the waiting orders
-# (a few thousand), never from every such line (the lines of every order ever closed).
-_LINES_REFUNDING = f"""SELECT w.order_id, w.platform FROM orders w INDEXED BY orders_waiting_by_id
+# The waiting orders with a line that will not ship as ordered, read from whichever side
+# is smaller (:func:`_lines_fewer`): the lines that will not ship (their partial index),
+# or the waiting orders, each one's lines looked up by its key. A usual day has a few
+# thousand orders waiting and the lines of every order ever closed; a stopped warehouse
+# has 200k orders waiting.
+_LINES_REFUNDING = {
+    True: f"SELECT order_id, platform FROM order_lines WHERE {LINES_REFUNDING}",
+    False: f"""SELECT w.order_id, w.platform FROM orders w INDEXED BY orders_waiting_by_id
     WHERE w.{_WAITING} AND EXISTS (SELECT 1 FROM order_lines l
-        WHERE l.order_id = w.order_id AND l.platform = w.platform AND {LINES_REFUNDING})"""
+        WHERE l.order_id = w.order_id AND l.platform = w.platform AND {LINES_REFUNDING})"""}
+_LINES_OF_O = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
+               f"AND l.platform = o.platform AND {LINES_REFUNDING})")
 _KEY = "(order_id, platform)"
 # Waiting orders the deadline alone decides. The rest ("special": held, presale,
 # refund asked, partly refunded) are few and judged in Python; the counts subtract
@@ -84,7 +91,7 @@ _NORMAL = f"""{_WAITING} AND brushing = 0
                     AND h.platform = orders.platform AND h.released_at IS NULL)
     AND {_KEY} NOT IN (SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL})
     AND {_KEY} NOT IN ({_AGENT_REFUNDS})
-    AND {_KEY} NOT IN ({_LINES_REFUNDING})"""
+    AND {_KEY} NOT IN ({{lines}})"""
 _ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
 # The policy's deadline (no ship-by time of the export's own) and the export's own.
 _POLICY = "ship_by IS NULL"
@@ -127,13 +134,13 @@ _HELD_BUCKET = f"""CASE WHEN ship_by IS NULL THEN CASE WHEN base < :t_over THEN 
 # The waiting orders a hold does not explain: a refund asked for or made, a presale text.
 _UNHELD = f"""
     SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL}
-    UNION {_AGENT_REFUNDS} UNION {_LINES_REFUNDING}"""
+    UNION {_AGENT_REFUNDS} UNION {{lines}}"""
 _SPECIAL_COLUMNS = f"""o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at,
     o.created_at, o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
     o.presale_info, o.item_title, o.brushing,
     instr(coalesce(o.seller_memo, ''), '退款') > 0
     OR (o.order_id, o.platform) IN ({_AGENT_REFUNDS}) AS refunding,
-    o.refund_fen > 0 OR (o.order_id, o.platform) IN ({_LINES_REFUNDING}) AS part_refunded,
+    o.refund_fen > 0 OR {_LINES_OF_O} AS part_refunded,
     h.kind, h.until, h.owner, h.note, h.created_at AS held_at"""
 # Keys whose values change which orders shipcheck finds: a shop that sets its own is
 # checked apart, with its own SQL parameters.
@@ -211,11 +218,15 @@ def group_terms(group: Optional[tuple[str, ...]], own: bool, params: dict[str, A
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
          paid_before: Optional[str] = None, scope: Any = None,
          group: Optional[tuple[str, ...]] = None, own: bool = False,
-         from_holds: bool = False) -> Plan:
+         from_holds: bool = False, from_lines: bool = False) -> Plan:
     """The SQL for a run (of one group of shops: see :func:`groups`); ``paid_before`` (a
     journal instant) keeps older orders only; ``scope`` limits platform and shop;
-    ``from_holds``: read the held orders from the holds (fewer than the orders waiting)."""
+    ``from_holds``: read the held orders from the holds (fewer than the orders waiting);
+    ``from_lines``: the refunded lines' orders from those lines (fewer than the orders
+    waiting)."""
     wanted = set(only or CHECKS)
+    lines = _LINES_REFUNDING[from_lines]
+    normal = _NORMAL.format(lines=lines)
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
                      "today": rules.today.isoformat(), "min_year": MIN_TEXT,
                      "max_year": MAX_TEXT})
@@ -233,12 +244,12 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
             FROM orders WHERE {_WAITING} AND brushing = 0{before}{where}""")
     for check in _OWN:
         if check in wanted:
-            p.add(check, f"""SELECT {_ROW} FROM orders WHERE {_NORMAL} AND {_POLICY}
+            p.add(check, f"""SELECT {_ROW} FROM orders WHERE {normal} AND {_POLICY}
                 AND {_BY_POLICY[check]}{before}{where} ORDER BY {_BASE}, order_id LIMIT :limit""")
             order = "ship_by" if check != "ship_today" else _BASE
             # (few orders have a ship-by time of their own: from its index, sorted after)
             p.add(check + "_by", f"""SELECT {_ROW} FROM orders INDEXED BY orders_waiting_by
-                WHERE {_NORMAL} AND ship_by IS NOT NULL AND {_OWN[check]}{before}{where}
+                WHERE {normal} AND ship_by IS NOT NULL AND {_OWN[check]}{before}{where}
                 ORDER BY {order}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
         side = "h" if from_holds else "o"
@@ -247,7 +258,7 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
         p.add("held", f"""
             SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
                    {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
-        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD}) u
+        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
             CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
             WHERE o.{_WAITING} AND o.brushing = 0{o_where}""")
     if "stalled" in wanted and not paid_before:
@@ -326,7 +337,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
     import heapq  # start-up: cron loads this module with every routine's declaration
 
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
-             from_holds=_holds_fewer(journal))
+             from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
     res = {name: journal.query(sql, p.params) for name, sql in p.statements}
     buckets = {k: v or 0 for k, v in zip(("overdue", "due_soon", "ship_today"),
                                          res["deadline_counts"][0])} \
@@ -432,6 +443,17 @@ def _holds_fewer(journal) -> bool:
     waiting = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM orders INDEXED BY "
                              f"orders_waiting_by_id WHERE {_WAITING} LIMIT ?)", [holds + 1])
     return holds < waiting
+
+
+def _lines_fewer(journal) -> bool:
+    """Are there fewer lines that will not ship than orders waiting? Two counts over
+    partial indexes, the second stopped past the first."""
+    waiting = journal.scalar(f"SELECT count(*) FROM orders INDEXED BY orders_waiting_by_id "
+                             f"WHERE {_WAITING}")
+    lines = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM order_lines INDEXED BY "
+                           f"order_lines_refunding WHERE {LINES_REFUNDING} LIMIT ?)",
+                           [waiting + 1])
+    return lines < waiting
 
 
 def _special_rows(journal, keys: list[tuple[str, str]]) -> list:
