@@ -29,7 +29,9 @@ def run(ctx):
     total = len(json.loads(every.stdout))
     left = total - listed
     # After the table: "… and N more <check>, M more <check> … (--limit 0 for all)".
-    said = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) more", out))
+    # (in Chinese, the default: "……即将超时还有 N 单, …")
+    said = sum(int((en or zh).replace(",", ""))
+               for en, zh in re.findall(r"([\d,]+) more|还有 ([\d,]+) 单", out))
     says = "says so" if said == left else f"says {said:,} left out" if said else "does not say so"
     orders = meta.get("counts", {}).get("orders", 0)
     return [

@@ -42,7 +42,7 @@ def run(ctx):
         banner = ""
         for line in proc.stdout:
             banner += line
-            if line.startswith("  clock pinned at"):
+            if "CSTOOL_NOW" in line:  # the banner's last line, in either language
                 break
         m = re.search(r"(http://127\.0\.0\.1:\d+)/", banner)
         if not m:

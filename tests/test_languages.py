@@ -471,6 +471,19 @@ def test_remark_problems_kept_in_the_journal_read_in_both_languages(run, shop, a
     assert zh.stdout == en.stdout and '"no time (时间)"' in zh.stdout
 
 
+def test_remark_list_says_where_each_remark_came_from_in_the_readers_language(run, shop):
+    oid = order("paid_hold_until_25")  # a memo from the export, then one typed in cstool
+    run(["--agent", "倩", "remark", "add", oid, "--kind", "note", "--reason", "买家要求改色",
+         "--action", "已改为红色"],
+        check=0)
+    zh, en = both(run, f"remark list {oid} --wide", check=0)
+    assert "导出的备注" in zh.stdout and "cstool 录入" in zh.stdout
+    assert not {"cli", "platform"} & set(zh.stdout.split())
+    assert "the export's memo" in en.stdout and "written in cstool" in en.stdout
+    sources = {r["source"] for r in run.json(f"remark list {oid} --json", env=ZH)}
+    assert sources == {"platform", "cli"}  # JSON keeps the stored word
+
+
 def test_english_read_back_is_the_message_it_was(shop):
     """Every problem the parser finds in the demo's memos, stored as English and read
     back, says in Chinese what the parser said: no message is taken for another."""

@@ -260,6 +260,9 @@ def lint(app, since, author, by, limit, fmt):
 
 # Per agent, the checks read "missing_time 3, …" wherever a cell holds them.
 BY_AGENT = Listing(cells={"by_check": lambda c: ", ".join(f"{k} {v}" for k, v in c.items())})
+# Where a remark came from, as a table says it (JSON keeps the stored word).
+SOURCES = {"platform": N_("the export's memo"), "cli": N_("written in cstool"),
+           "chase": N_("the chase log")}
 _CSV = ["order_id", "remark_id", "author", "source", "kind", "check", "at", "problem", "text"]
 
 
@@ -288,4 +291,5 @@ def list_(app, order_id, fmt):
         columns=["id", "recorded_at", "source", "kind", "flag", "author", "text", "problems"],
         words={"kind": KIND, "flag": COLOUR}, empty=N_("no remarks on this order"),
         # stored as English: read back in the reader's language (JSON keeps them as stored)
-        table={"problems": lambda problems: [reread(p) for p in problems]}))
+        table={"problems": lambda problems: [reread(p) for p in problems],
+               "source": lambda source: _(SOURCES[source]) if source in SOURCES else source}))
