@@ -50,7 +50,7 @@ def _safe(part: str) -> str:
 
 def check(source: str, max_bytes: int = MAX_BYTES) -> str:
     """The image type of ``source``, or an InputError saying what is wrong with it."""
-    from cstool.core.files import check_input
+    from cstool.core.inputs import check_input
 
     check_input(source, N_("a photo"), name=f"photo {source}")
     size = os.path.getsize(source)
