@@ -16,7 +16,8 @@ from cstool.cases.playbooks import (
     hours_for,
     resolutions_for,
 )
-from cstool.cases.timeline import MONEY_COLUMNS, _at
+from cstool.cases.present import _at
+from cstool.cases.timeline import MONEY_COLUMNS
 from cstool.core.errors import BadUsage
 from cstool.core.i18n import M_
 from cstool.core.values import Money

@@ -17,7 +17,8 @@ from cstool.cases.playbooks import (
     RESOLUTION,
     STATUS,
 )
-from cstool.cases.timeline import _inst, _load, derive, present, shop_policy
+from cstool.cases.present import _inst, present, shop_policy
+from cstool.cases.timeline import _load, derive
 from cstool.core.i18n import M_
 from cstool.core.values import Instant, Money, Name, Phone
 from cstool.core.where import Where, limit_sql
