@@ -629,3 +629,18 @@ def test_the_web_views_html_in_both_languages(run, shop, allowed):
     assert "<h1>找订单</h1>" in find and "订单编号 <input" in find and 'value="查找"' in find
     assert "<h1>Find an order</h1>" in find_en and "order <input" in find_en
     assert "<h1>403 不开放</h1>" in refused and "<h1>403 Not available</h1>" in refused_en
+
+
+def test_a_handover_sheet_that_is_not_one_is_refused_in_the_readers_language(run, shop,
+                                                                              tmp_path):
+    old = tmp_path / "交接.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)  # Excel 97-2003
+    page = tmp_path / "交接.xlsx"
+    page.write_text("<html><body><table><tr><td>编号</td></tr></table></body></html>")
+    for path, zh_words, en_words in (
+            (old, "无法读取旧的 .xls 格式", "the old .xls format cannot be read"),
+            (page, "不是交接表", "not a handover sheet")):
+        zh, en = both(run, ["--agent", "倩", "handover", "import", str(path)])
+        assert zh.exit_code == en.exit_code == 1
+        assert str(path) in zh.output and zh_words in zh.output and en_words not in zh.output
+        assert en_words in en.output

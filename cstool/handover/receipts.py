@@ -140,11 +140,12 @@ def file_format(path: str) -> str:
     if kind == "xlsx":
         return "xlsx"
     if kind == "xls":
-        raise InputError(f"{path}: the old .xls format cannot be read; save it as .xlsx")
+        raise InputError(M_("{path}: the old .xls format cannot be read; save it as .xlsx",
+                            path=path))
     if kind == "text":
         return "csv"
-    raise InputError(f"{path}: not a handover sheet: it is {looks}; save it as .xlsx or "
-                     ".csv and import that")
+    raise InputError(M_("{path}: not a handover sheet: it is {looks}; save it as .xlsx or "
+                        ".csv and import that", path=path, looks=looks))
 
 
 def import_receipts(ctx, path: str, *, dry_run: bool = False,
