@@ -69,17 +69,21 @@ INVOCATIONS = {
 }
 
 
-def leaf_commands() -> list[str]:
+def command_tree():
+    """``(path, command)`` of every command of the CLI, groups included."""
     ctx = click.Context(cli)
-    out, todo = [], [((n,), cli.get_command(ctx, n)) for n in cli.list_commands(ctx)]
+    todo = [((n,), cli.get_command(ctx, n)) for n in cli.list_commands(ctx)]
     while todo:
         path, cmd = todo.pop()
         if isinstance(cmd, click.Group):
             todo += [(path + (n,), cmd.get_command(ctx, n)) for n in cmd.list_commands(ctx)]
-            if not getattr(cmd, "invoke_without_command", False):
-                continue
-        out.append(" ".join(path))
-    return sorted(out)
+        yield path, cmd
+
+
+def leaf_commands() -> list[str]:
+    return sorted(" ".join(path) for path, cmd in command_tree()
+                  if not isinstance(cmd, click.Group)
+                  or getattr(cmd, "invoke_without_command", False))
 
 
 def test_the_table_covers_every_command():

@@ -16,8 +16,6 @@ import click
 import pytest
 from conftest import DEMO_CSV, FIXTURES, ROOT, order
 
-from cstool.cli import cli
-
 sys.path.insert(0, str(FIXTURES))
 import platform_exports as px  # noqa: E402
 
@@ -48,16 +46,10 @@ NAMED = {"files": "{path}", "spec_files": "--spec {path}", "file": "{path}",
 
 def file_parameters() -> list[tuple[str, str]]:
     """(command, parameter) of every parameter whose value is a file name."""
-    ctx = click.Context(cli)
-    out, todo = [], [((n,), cli.get_command(ctx, n)) for n in cli.list_commands(ctx)]
-    while todo:
-        path, cmd = todo.pop()
-        if isinstance(cmd, click.Group):
-            todo += [(path + (n,), cmd.get_command(ctx, n)) for n in cmd.list_commands(ctx)]
-        for p in cmd.params:
-            if isinstance(p.type, click.Path) or "FILE" in (p.metavar or ""):
-                out.append((" ".join(path), p.name))
-    return sorted(out)
+    from test_every_command import command_tree
+
+    return sorted((" ".join(path), p.name) for path, cmd in command_tree() for p in cmd.params
+                  if isinstance(p.type, click.Path) or "FILE" in (p.metavar or ""))
 
 
 def test_every_file_parameter_has_a_row():
