@@ -644,3 +644,91 @@ def test_a_handover_sheet_that_is_not_one_is_refused_in_the_readers_language(run
         assert zh.exit_code == en.exit_code == 1
         assert str(path) in zh.output and zh_words in zh.output and en_words not in zh.output
         assert en_words in en.output
+
+
+# --- a case's steps: a Chinese word to read and to type, the key in JSON -------------------
+
+
+STEP_KEYS = re.compile(r"\b(verify|photos|apologise|decide|reship|follow_up|compensate)\b")
+
+
+def test_a_cases_steps_read_in_chinese_and_keep_their_keys_in_json(run, shop, allowed):
+    zh, en = both(run, "exception show 1", check=0)
+    assert "\n步骤            核实\n" in zh.stdout and "\nstep                  verify\n" in en.stdout
+    steps = zh.stdout.split("\n步骤:\n")[1].split("时间线:")[0].splitlines()[2:]
+    assert [x.split()[0] for x in steps if x and not x.startswith(" ")] == \
+        ["核实", "取证", "致歉", "定方案"]
+    steps = en.stdout.split("\nsteps:\n")[1].split("timeline:")[0].splitlines()[2:]
+    assert [x.split()[0] for x in steps if x and not x.startswith(" ")] == \
+        ["verify", "photos", "apologise", "decide"]
+    # the step keys are vocabulary words (allowed); they must not be what Chinese shows
+    assert not STEP_KEYS.search(zh.stdout), zh.stdout
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, "exception show 1 --json")
+    assert zh.stdout == en.stdout and '"step": "verify"' in zh.stdout
+
+
+def test_a_step_is_typed_in_either_language(run, shop, allowed):
+    done = run(["--agent", "倩", "exception", "update", "1", "--step", "核实"], env=ZH, check=0)
+    assert done.stdout.startswith("异常 1: ")
+    case = run.json("exception show 1 --json")
+    assert [s["state"] for s in case["steps"]][:2] == ["done", "next"]
+    assert [e["step"] for e in case["timeline"] if e["action"] == "step"] == ["verify"]
+    zh, en = both(run, "exception show 1", check=0)
+    assert "完成:核实" in zh.stdout and "done: verify" in en.stdout
+    # the same step again, in the other language: refused, naming the step in each
+    zh, en = both(run, "--agent 倩 exception update 1 --step verify")
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == "错误: 异常件 1 的步骤 核实 已完成\n"
+    assert en.stderr == "Error: step verify of case 1 is already done\n"
+    zh, en = both(run, "--agent 倩 exception update 1 --step 包装")
+    assert zh.exit_code == en.exit_code == 2
+    assert "错误: 异常件 1 现在没有步骤 '包装';它的步骤:核实, 取证, 致歉, 定方案" in zh.stderr
+    assert "its steps: verify, photos, apologise, decide" in en.stderr
+    for args, zh_text, en_text in (
+            ("--step 取证", "步骤 取证 需要 2 张照片(已有 0 张)",
+             "step photos needs 2 photo(s) (0 on file)"),
+            ("--step decide", "--resolution 重发|差额赔偿|退回重发",
+             "--resolution reship|partial_compensation|return_reship")):
+        zh, en = both(run, f"--agent 倩 exception update 1 {args}")
+        assert zh.exit_code == en.exit_code == 1
+        assert zh_text in zh.stderr and en_text in en.stderr
+        assert not STEP_KEYS.search(zh.stderr.replace("--resolution", "")), zh.stderr
+        no_english(zh.stderr, allowed | set(args.split()))
+    zh = run(["--agent", "倩", "exception", "close", "1", "--outcome", "已退款"], env=ZH, check=0)
+    assert "警告: 关闭时仍有未完成的步骤: 取证, 致歉, 定方案" in zh.stderr
+
+
+def test_a_kinds_playbook_reads_in_chinese(run, shop, allowed):
+    zh, en = both(run, "exception playbook 破损 --wide", check=0)
+    first = zh.stdout.splitlines()[2].split()
+    assert first[:2] == ["核实", "核实:包裹是否完好、破损程度、破损件数"] and first[-2:] == \
+        ["买家", "--done"]
+    assert "照片(--photo)" in zh.stdout and "新单号(--tracking)" in zh.stdout
+    assert "金额(--amount,--for 赔偿)" in zh.stdout and "差额赔偿  赔付" in zh.stdout
+    assert not STEP_KEYS.search(zh.stdout) and " buyer " not in zh.stdout
+    no_english(zh.stdout, allowed - {"buyer", "courier", "photos", "tracking", "resolution"})
+    first = en.stdout.splitlines()[2].split()
+    assert first[:2] == ["verify", "核实:包裹是否完好、破损程度、破损件数"]
+    assert first[-2:] == ["buyer", "--done"] and "money:compensation" in en.stdout
+    zh, en = both(run, "exception playbook --json")
+    assert zh.stdout == en.stdout and '"done_by": "photos"' in zh.stdout
+
+
+def test_the_shops_step_clocks_take_the_chinese_word_too(run, shop):
+    run("policy set exception_hours.damaged 取证=12,verify=2", check=0)
+    hours = next(k["value"] for k in run.json("policy show --json")
+                 if k["key"] == "exception_hours.damaged")
+    assert hours["photos"] == 12 and hours["verify"] == 2
+    zh, en = both(run, "policy set exception_hours.damaged 包装=3")
+    assert zh.exit_code == en.exit_code
+    assert "核实, 取证, 致歉" in zh.stderr and "verify, photos, apologise" in en.stderr
+
+
+def test_step_words_complete_in_both_languages(run, shop):
+    from test_completion import complete, values
+
+    assert values(complete(run, "cstool exception update 1 --step ph", "zsh")) == ["photos"]
+    assert dict(complete(run, "cstool exception update 1 --step ver", "zsh"))["verify"] == "核实"
+    found = complete(run, "cstool exception update 1 --step 核", "zsh")
+    assert values(found) == ["核实"] and dict(found)["核实"] == "verify"

@@ -92,6 +92,19 @@ ACTION = Vocabulary("case event", {
     "status": ["状态"], "note": ["备注"], "closed": ["结案"],
 })
 
+# The steps of the playbooks: the key is what JSON and the journal keep; people read the
+# first word in Chinese, and `exception update --step` takes any of them.
+STEP = Vocabulary("case step", {
+    "verify": ["核实"], "photos": ["取证", "拍照", "照片"], "apologise": ["致歉", "道歉"],
+    "notify": ["通知买家"], "contact": ["联系买家"], "find_cause": ["查明原因", "查原因"],
+    "decide": ["定方案", "协商", "选方案"], "notify_warehouse": ["通知仓库"],
+    "reship": ["重发", "补发"], "follow_up": ["跟进"], "compensate": ["赔付", "打款"],
+    "return": ["买家寄回", "寄回"], "inspect": ["验收退件", "验货"], "refund": ["退款"],
+    "refund_freight": ["退运费", "退还运费"], "claim": ["理赔", "快递理赔"],
+    "pickup": ["通知自提"], "picked_up": ["买家取货", "已自提"], "recall": ["追回", "退回原件"],
+    "urge": ["催件", "催派"], "confirm": ["确认收货"], "wait_buyer": ["等买家联系"],
+})
+
 # The money kind an --amount is taken as when --for is not given.
 MONEY_FOR_RESOLUTION = {
     "partial_compensation": "compensation",
@@ -321,6 +334,7 @@ PLAYBOOKS: dict[str, Playbook] = {pb.kind: pb for pb in [
 ]}
 
 assert set(PLAYBOOKS) == set(KIND.values)
+assert {k for pb in PLAYBOOKS.values() for k in pb.step_keys()} == set(STEP.values)
 
 
 # --- the course of a case under the shop's policy --------------------------------
@@ -393,9 +407,11 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
         known = pb.step_keys()
         hours = pb.default_hours()
         for step, v in _pairs(text, "photos=24,reship=12"):
+            step = STEP.get(step) or step  # 取证=24 is photos=24
             if step not in known:
-                raise InputError(M_("{kind} has no step {step}; its steps: {items}", kind=kind,
-                                    step=repr(step), items=', '.join(known)))
+                raise InputError(M_("{kind} has no step {step}; its steps: {items}",
+                                    kind=KIND.word(kind), step=repr(step),
+                                    items=STEP.listed(known)))
             hours[step] = _hours_value(v, step)
         return hours
 

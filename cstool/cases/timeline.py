@@ -38,6 +38,7 @@ from cstool.cases.playbooks import (
     PLAYBOOKS,
     RESOLUTION,
     STATUS,
+    STEP,
     WAITS_STATUS,
     Step,
     course,
@@ -188,7 +189,8 @@ class _Case:
         if have < need:
             raise InputError(
                 M_("a {kind} case needs {need} photo(s) before '{key}' ({have} on file); "
-                   "add them with --photo", kind=self.kind, need=need, key=step.key, have=have))
+                   "add them with --photo", kind=KIND.word(self.kind), need=need,
+                   key=STEP.word(step.key), have=have))
 
     def complete(self, step: Step, note: Optional[str] = None) -> None:
         self.gate(step)
@@ -332,14 +334,15 @@ def _record(case: _Case, *, photos: Sequence[tuple[str, str]] = (), copied: list
     if done or step_key:
         state = case.state()
         if step_key:
+            step_key = STEP.get(step_key) or step_key  # 核实 is verify
             target = next((s for s in state.steps if s.key == step_key), None)
             if target is None:
                 raise BadUsage(M_("case {id} has no step {step_key} now; its steps: {items}",
                                   id=case.id, step_key=repr(step_key),
-                                  items=", ".join(s.key for s in state.steps)))
+                                  items=STEP.listed(s.key for s in state.steps)))
             if step_key in state.done:
                 raise InputError(M_("step {step_key} of case {id} is already done",
-                                    step_key=step_key, id=case.id))
+                                    step_key=STEP.word(step_key), id=case.id))
         else:
             # --done means the step that was next when the command started;
             # if what else was given already did it, there is nothing more to do.
@@ -376,19 +379,21 @@ def _mark_done(case: _Case, step: Step) -> None:
     if how == "resolution":
         allowed = resolutions_for(case.kind, case.policy)
         raise InputError(M_("step {key} is done by choosing a resolution: --resolution "
-                            "{items}", key=step.key, items="|".join(allowed)))
+                            "{items}", key=STEP.word(step.key),
+                            items=RESOLUTION.listed(allowed, "|")))
     if how == "photos":
         need, have = min_photos(case.kind, case.policy), case.state().photos
         if have < need:
             raise InputError(M_("step {key} needs {need} photo(s) ({have} on file); add "
-                                "them with --photo", key=step.key, need=need, have=have))
+                                "them with --photo", key=STEP.word(step.key), need=need,
+                                have=have))
     elif how == "tracking":
         raise InputError(M_("step {key} is done by recording the new tracking number: "
-                            "--tracking NUMBER", key=step.key))
+                            "--tracking NUMBER", key=STEP.word(step.key)))
     elif how and how.startswith("money:"):
         kind = how.split(":", 1)[1]
         raise InputError(M_("step {key} is done by recording the amount: --amount X --for "
-                            "{kind}", key=step.key, kind=kind))
+                            "{kind}", key=STEP.word(step.key), kind=MONEY.word(kind)))
     case.complete(step)
 
 

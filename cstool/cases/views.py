@@ -16,6 +16,7 @@ from cstool.cases.playbooks import (
     PAYER,
     RESOLUTION,
     STATUS,
+    STEP,
 )
 from cstool.cases.present import _inst, present, shop_policy
 from cstool.cases.timeline import _load, derive
@@ -55,7 +56,7 @@ def _event_detail(e) -> str:
     if a == "resolution":
         text = M_("{value} ({label})", value=e["value"], label=RESOLUTION.label(e["value"]))
     elif a == "step":
-        text = M_("done: {step}", step=e["step"])
+        text = M_("done: {step}", step=STEP.word(e["step"]))
     elif a == "money":
         text = M_("{kind} {amount}", kind=MONEY.word(e["value"]), amount=Money(e["amount_fen"]))
     elif a == "freight_payer":

@@ -4,7 +4,7 @@ import click
 
 from cstool.cases import report as cases_report
 from cstool.cases import timeline, views
-from cstool.cases.playbooks import ACTION, KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS
+from cstool.cases.playbooks import ACTION, KIND, MONEY, OUTCOME, PAYER, RESOLUTION, STATUS, STEP
 from cstool.cli._common import (
     LIMIT,
     Domain,
@@ -24,11 +24,13 @@ from cstool.core.vocab import STATUS as ORDER_STATUS
 # What a narrow terminal leaves out of the list, first first (exception show has it all).
 LIST_DROP = ("opened_at", "opened_by", "resolution", "courier", "buyer")
 WORDS = {"kind": KIND, "status": STATUS, "resolution": RESOLUTION, "outcome": OUTCOME,
-         "freight_payer": PAYER, "return_freight_payer": PAYER, "order_status": ORDER_STATUS}
+         "freight_payer": PAYER, "return_freight_payer": PAYER, "order_status": ORDER_STATUS,
+         "step": STEP}
 # A step's state in exception show (JSON keeps the English word).
 STEP_STATES = (NC_("step state", "done"), NC_("step state", "next"), NC_("step state", "to do"))
 CASE = Listing(words=WORDS, table={
-    "steps": lambda steps: [{**s, "state": pgettext("step state", s["state"])} for s in steps],
+    "steps": lambda steps: [{**s, "step": STEP.shown(s["step"]),
+                             "state": pgettext("step state", s["state"])} for s in steps],
     "timeline": lambda events: [{"at": e["at"], "agent": e["agent"],
                                  "action": ACTION.shown(e["action"]), "detail": e["detail"]}
                                 for e in events],
@@ -37,6 +39,21 @@ CASE = Listing(words=WORDS, table={
                                    for p in photos]})
 PHOTO_STATES = (NC_("photo state", "ok"), NC_("photo state", "missing"),
                 NC_("photo state", "altered"))
+
+
+class StepWord(click.ParamType):
+    """A playbook step, by its key or its Chinese word (``verify``, ``核实``); a word that
+    is no step is left to the case to refuse, naming the steps it has."""
+
+    name = "step"
+
+    def shell_complete(self, ctx, param, incomplete):
+        from cstool.cli._complete import complete_words
+
+        return complete_words(STEP, incomplete)
+
+    def convert(self, value, param, ctx):
+        return STEP.get(value) or value if value is not None else None
 
 
 @click.group()
@@ -133,7 +150,9 @@ def log(app, order_id, kind, detail, photos, resolution, freight_payer, amount, 
 @command(exception)
 @click.argument("case_id", metavar="ID")
 @click.option("--done", is_flag=True, help="The next step is done.")
-@click.option("--step", metavar="STEP", help="Mark this step done instead of the next one (see: exception show).")
+@click.option("--step", type=StepWord(), metavar="STEP",
+              help="Mark this step done instead of the next one, in either language "
+                   "(verify or 核实; see: exception show).")
 @click.option("--status", type=Domain(STATUS),
               help="Set the status (open, waiting_buyer, waiting_courier, resolved).")
 @click.option("--resolution", type=Domain(RESOLUTION), help="Choose or change the resolution.")
@@ -207,7 +226,7 @@ def close(app, case_id, outcome, note, as_json):
     case = timeline.close(app.writer(), case_id, outcome, note=note)
     if case["pending"]:
         click.echo(_("warning: closed with steps not done: {steps}").format(
-            steps=", ".join(case["pending"])), err=True)
+            steps=STEP.listed(case["pending"]).shown()), err=True)
     if as_json:
         app.emit(case, "json")
         return
@@ -305,5 +324,32 @@ def playbook(app, kind, fmt):
 
     kinds = [kind] if kind else list(KIND.values)
     rows = [r for k in kinds for r in cases_report.playbook_rows(k, app.policy)]
-    app.emit(rows, fmt, columns=None if kind is None else
-             ["resolution", "step", "what", "hours", "waits", "done_by"])
+    app.emit(rows, fmt, listing=Listing(
+        columns=None if kind is None else
+        ["resolution", "step", "what", "hours", "waits", "done_by"],
+        words={"kind": KIND, "step": STEP, "waits": PAYER},
+        table={"resolution": _course_shown, "done_by": _done_by_shown}))
+
+
+# How a step is done, as a playbook's table reads it (JSON keeps the word).
+DONE_BY = (NC_("done by", "--done"), NC_("done by", "photos"), NC_("done by", "resolution"),
+           NC_("done by", "tracking"), NC_("done by", "money:{kind}"))
+
+
+def _done_by_shown(how: str) -> str:
+    if how.startswith("money:"):
+        return pgettext("done by", "money:{kind}").format(kind=MONEY.shown(how[6:]))
+    return pgettext("done by", how)
+
+
+def _course_shown(label: str) -> str:
+    """``reship (重发) [default]`` (the playbook row's text) as the table reads it:
+    as it is in English, ``重发 [默认]`` in Chinese."""
+    import re
+
+    m = re.fullmatch(r"([a-z_]+) \((.*)\)( \[default\])?", label or "")
+    if not m:
+        return label
+    shown = RESOLUTION.shown(m.group(1))
+    text = shown if shown != m.group(1) else f"{m.group(1)} ({m.group(2)})"
+    return text + (pgettext("playbook", " [default]") if m.group(3) else "")

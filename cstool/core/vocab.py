@@ -71,6 +71,10 @@ class Vocabulary:
         where the text is English (JSON), the manuals' word where it is shown in Chinese."""
         return Word(canon, self)
 
+    def listed(self, canons: Iterable[str], sep: str = ", ") -> Words:
+        """Several values as one text, each read in the reader's language when shown."""
+        return Words(canons, self, sep)
+
     def shown(self, canon):
         """A canonical value as people read it: the manuals' word in Chinese, the value
         itself in English (anything else as it is)."""
@@ -108,6 +112,20 @@ class Word(str):
 
     def shown(self) -> str:
         return self.vocab.shown(str(self))
+
+
+class Words(str):
+    """Several domain values as one text (``verify, photos``) that reads in the reader's
+    language when shown (``核实, 取证``): what an error lists, English in JSON."""
+
+    def __new__(cls, canons: Iterable[str], vocab: Vocabulary, sep: str = ", "):
+        canons = list(canons)
+        obj = super().__new__(cls, sep.join(canons))
+        obj.canons, obj.vocab, obj.sep = canons, vocab, sep
+        return obj
+
+    def shown(self) -> str:
+        return self.sep.join(self.vocab.shown(c) for c in self.canons)
 
 
 # Every vocabulary made, in order (the catalog's ``vocabulary`` messages come from here).
