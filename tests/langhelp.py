@@ -18,7 +18,8 @@ NAMES = {"Datasette", "SQLite", "Excel", "Ctrl", "pip", "markdown", "webhook", "
          "aftersale", "team", "shipping", "red", "yellow", "green", "blue", "purple", "zh",
          "en", "d", "h", "min", "w", "m", "y", "http", "https", "shop", "set", "default",
          "on", "off", "true", "false", "step", "hours", "tb", "jd", "pdd", "douyin", "taobao",
-         "youzan", "cancel", "address", "attr", "slip"}
+         "youzan", "cancel", "address", "attr", "slip",
+         "Unicode", "WPS"}  # Chinese Excel's own name of a file type: "Unicode 文本"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 

@@ -732,3 +732,86 @@ def test_step_words_complete_in_both_languages(run, shop):
     assert dict(complete(run, "cstool exception update 1 --step ver", "zsh"))["verify"] == "核实"
     found = complete(run, "cstool exception update 1 --step 核", "zsh")
     assert values(found) == ["核实"] and dict(found)["核实"] == "verify"
+
+
+# --- orders import: a file that is not what its name says ----------------------------------
+
+
+def _not_what_it_says(tmp_path, name: str):
+    """Files as they arrive named as exports: what a back-end, Excel or a zip tool made."""
+    import zipfile
+
+    f = tmp_path / name
+    if name == "订单.xls":  # the HTML table some back-ends send as "Excel"
+        f.write_text('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta '
+                     'charset="utf-8"></head><body><table><tr><th>订单编号</th><th>买家会员名'
+                     '</th></tr></table></body></html>', encoding="utf-8")
+    elif name == "jd.xls":  # Excel 2003's XML spreadsheet
+        f.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
+                     'spreadsheet"><Worksheet ss:Name="订单"><Table><Row><Cell><Data ss:Type='
+                     '"String">订单号</Data></Cell></Row></Table></Worksheet></Workbook>',
+                     encoding="utf-8")
+    elif name == "unicode.csv":  # Excel's "Unicode text": UTF-16 with a BOM, tabs
+        f.write_bytes("订单编号\t买家会员名\n5118609024991031604\ttb_lily\n".encode("utf-16"))
+    elif name == "orders.xlsx":  # a PDF someone saved under the export's name
+        f.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    elif name == "抖店订单.xlsx":  # a zip of exports, renamed
+        with zipfile.ZipFile(f, "w") as z:
+            z.writestr("抖店订单.csv", "订单号,买家昵称\n")
+    elif name == "youzan.xlsx":  # tab-separated text, renamed
+        f.write_text("订单号\t买家\n1\ttb\n", encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("name, zh_text, en_text", [
+    ("订单.xls", "不是工作簿,而是网页(HTML 表格),有些后台导出的 .xls 就是这样;cstool 不读这种文件:"
+     "用 Excel 或 WPS 打开,另存为 .xlsx 或 .csv 后再导入",
+     "not a workbook but a web page (an HTML table), as some back-ends send for .xls; cstool "
+     "does not read it: open it in Excel or WPS, save it as .xlsx or .csv (另存为)"),
+    ("jd.xls", "不是工作簿,而是XML 电子表格(Excel 2003 XML);cstool 不读这种文件",
+     "not a workbook but an XML spreadsheet (Excel 2003 XML); cstool does not read it"),
+    ("unicode.csv", "不是订单导出,而是UTF-16 文本(Excel 的“Unicode 文本”,制表符分隔)",
+     "not an order export: it is UTF-16 text (Excel's \"Unicode text\", tab-separated)"),
+    ("orders.xlsx", "不是订单导出,而是PDF 文档", "not an order export: it is a PDF document"),
+    ("抖店订单.xlsx", "这是 ZIP 压缩包,不是工作簿(里面有 抖店订单.csv):先解压,再导入里面的导出文件",
+     "a zip archive, not a workbook (it holds 抖店订单.csv): unzip it and import the export"),
+    ("youzan.xlsx", "文件名是 .xlsx,但既不是工作簿,也不是 CSV(第一行没有逗号);用 Excel 或 WPS",
+     "named .xlsx but not a workbook, and not CSV either (its first line has no commas); open"),
+])
+def test_a_file_that_is_not_what_its_name_says_is_refused_in_both_languages(
+        run, shop, tmp_path, allowed, name, zh_text, en_text):
+    f = _not_what_it_says(tmp_path, name)
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(f)])
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == f"错误: {f}:{zh_text}" + zh.stderr.split(zh_text, 1)[1]
+    assert zh.stderr.count("\n") == 1 and en.stderr.count("\n") == 1
+    assert en.stderr.startswith(f"Error: {f}: {en_text}")
+    no_english(zh.stderr.replace(str(f), ""), allowed)
+
+
+def test_a_csv_renamed_xlsx_is_read_with_a_warning_in_both_languages(run, shop, tmp_path,
+                                                                      allowed):
+    from conftest import DEMO_CSV
+
+    f = tmp_path / "ExportOrderList.xlsx"
+    f.write_bytes(DEMO_CSV.read_bytes())
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(f), "--dry-run"], check=0)
+    assert zh.stderr == f"警告: {f}:文件名是 .xlsx,但内容是 CSV 文本,不是工作簿:已按 CSV 读取\n"
+    assert en.stderr == (f"warning: {f}: named .xlsx but it is CSV text, not a workbook: "
+                         "read as CSV\n")
+    no_english(zh.stdout + zh.stderr.replace(str(f), ""), allowed)
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(f), "--dry-run", "--json"])
+    assert zh.stdout == en.stdout and "named .xlsx but it is CSV text" in zh.stdout
+    zh, en = both(run, ["--agent", "倩", "orders", "import", str(f), "--format", "taobao-xlsx"])
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == f"错误: {f}: 不是 xlsx 工作簿(它是文本(CSV))\n"
+    assert en.stderr == f"Error: {f}: not an xlsx workbook (it is text (CSV))\n"
+
+
+def test_a_handover_sheet_that_is_a_pdf_says_so_in_chinese(run, shop, tmp_path, allowed):
+    f = tmp_path / "交接.xlsx"
+    f.write_bytes(b"%PDF-1.4\n")
+    zh, en = both(run, ["--agent", "倩", "handover", "import", str(f)])
+    assert zh.exit_code == en.exit_code == 1
+    assert "不是交接表,而是PDF 文档" in zh.stderr and "it is a PDF document" in en.stderr
+    no_english(zh.stderr.replace(str(f), ""), allowed)

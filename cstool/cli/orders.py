@@ -85,7 +85,7 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
         status_map=status_map, specs=specs)
     for r in results:
         for w in r.warnings:
-            click.echo(_("warning: {problem}").format(problem=w), err=True)
+            click.echo(_("warning: {problem}").format(problem=shown(w)), err=True)
     if as_json:
         app.emit([r.as_dict() for r in results], "json")
         return

@@ -30,7 +30,7 @@ from typing import IO, Callable, Optional
 
 from cstool.core import evidence
 from cstool.core.errors import CstoolError, InputError
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 from cstool.core.inputs import check_input  # noqa: F401 (its callers' name for it)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -46,36 +46,42 @@ KINDS = {
 
 # What a file that is not the workbook its name says looks like, from its first bytes.
 _LOOKS = (
-    (b"\xd0\xcf\x11\xe0", "an old Excel 97-2003 .xls workbook"),
-    (b"%PDF", "a PDF document"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x89PNG", "a PNG image"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\xd0\xcf\x11\xe0", N_("an old Excel 97-2003 .xls workbook")),
+    (b"%PDF", N_("a PDF document")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
 )
 
 
 def sniff_kind(head: bytes) -> tuple[str, str]:
     """What a file is from its first bytes: ``(kind, description)``, kind one of ``xlsx``
     (a zip), ``xls`` (Excel 97-2003), ``html`` (a web page: the "xls" some back-ends
-    send), ``xml`` (Excel 2003's XML spreadsheet), ``text`` (CSV-like) or ``binary``."""
+    send), ``xml`` (Excel 2003's XML spreadsheet), ``text`` (CSV-like) or ``binary``.
+    The description is a message: English as its value, shown in the reader's language."""
+    kind, looks = _sniffed(head)
+    return kind, M_(looks)
+
+
+def _sniffed(head: bytes) -> tuple[str, str]:
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx", "a zip (xlsx) workbook"
+        return "xlsx", N_("a zip (xlsx) workbook")
     for magic, looks in _LOOKS:
         if head.startswith(magic):
             return ("xls" if magic == b"\xd0\xcf\x11\xe0" else "binary"), looks
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary", "UTF-16 text (Excel's \"Unicode text\", tab-separated)"
+        return "binary", N_("UTF-16 text (Excel's \"Unicode text\", tab-separated)")
     if b"\x00" in head:
-        return "binary", "binary data"
+        return "binary", N_("binary data")
     text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
     if text.startswith(b"<?xml") or text.startswith(b"<workbook"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b"<workbook" in text:
-            return "xml", "an XML spreadsheet (Excel 2003 XML)"
-        return "xml", "an XML document"
+            return "xml", N_("an XML spreadsheet (Excel 2003 XML)")
+        return "xml", N_("an XML document")
     if text.startswith(b"<") and any(t in text for t in (b"<table", b"<html", b"<tr")):
-        return "html", "a web page (an HTML table)"
-    return "text", "text (CSV)"
+        return "html", N_("a web page (an HTML table)")
+    return "text", N_("text (CSV)")
 
 
 def sniff_encoding(head: bytes) -> str:

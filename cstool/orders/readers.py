@@ -232,7 +232,7 @@ def _xlsx_cell(value: Any) -> str:
 # Names a workbook goes by: such a file that is not a zip is refused or, when it is
 # CSV text (an export renamed), read as CSV and said so.
 WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xls")
-_SAVE_AS = ("open it in Excel or WPS, save it as .xlsx or .csv (另存为) and import that")
+_SAVE_AS = N_("open it in Excel or WPS, save it as .xlsx or .csv (另存为) and import that")
 
 
 def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
@@ -253,31 +253,37 @@ def open_source(path: str, fmt: str = "auto", encoding: str = "auto") -> Source:
         inside = _zip_members(path)
         if inside is not None and "xl/workbook.xml" not in inside:
             shown = ", ".join(inside[:3]) + (", …" if len(inside) > 3 else "")
-            raise InputError(f"{path}: a zip archive, not a workbook (it holds {shown or 'nothing'}"
-                             "): unzip it and import the export inside")
+            raise InputError(M_("{path}: a zip archive, not a workbook (it holds {members}): "
+                                "unzip it and import the export inside", path=path,
+                                members=shown) if shown else
+                             M_("{path}: an empty zip archive, not a workbook", path=path))
         return XlsxSource(path, "xlsx", encoding)
     if kind == "xls":
         raise InputError(M_("{path}: an old Excel .xls workbook, which cstool does not "
                             "read; save it as .xlsx or .csv (Excel or WPS: 另存为) and import "
                             "that", path=path))
     if kind in ("html", "xml"):
-        raise InputError(f"{path}: not a workbook but {looks}"
-                         + (", as some back-ends send for .xls" if kind == "html" else "")
-                         + f"; cstool does not read it: {_SAVE_AS}")
+        raise InputError(M_("{path}: not a workbook but {looks}, as some back-ends send for "
+                            ".xls; cstool does not read it: {how}", path=path, looks=looks,
+                            how=M_(_SAVE_AS)) if kind == "html" else
+                         M_("{path}: not a workbook but {looks}; cstool does not read it: {how}",
+                            path=path, looks=looks, how=M_(_SAVE_AS)))
     if fmt.endswith("-xlsx") or fmt == "qianniu-items":
         raise InputError(M_("{path}: not an xlsx workbook (it is {looks})", path=path,
                             looks=looks))
     if kind == "binary":
-        raise InputError(f"{path}: not a CSV order export (it holds {looks})"
-                         if looks == "binary data" else
-                         f"{path}: not an order export: it is {looks}")
+        raise InputError(M_("{path}: not a CSV order export (it holds {looks})", path=path,
+                            looks=looks) if looks == "binary data" else
+                         M_("{path}: not an order export: it is {looks}", path=path, looks=looks))
     source = CsvSource(path, "csv", encoding)
     if ext in WORKBOOK_NAMES:
         if len([h for h in source.header if h.strip()]) < 2:
             source.close()
-            raise InputError(f"{path}: named {ext} but not a workbook, and not CSV either "
-                             f"(its first line has no commas); {_SAVE_AS}")
-        source.note = f"{path}: named {ext} but it is CSV text, not a workbook: read as CSV"
+            raise InputError(M_("{path}: named {ext} but not a workbook, and not CSV either "
+                                "(its first line has no commas); {how}", path=path, ext=ext,
+                                how=M_(_SAVE_AS)))
+        source.note = M_("{path}: named {ext} but it is CSV text, not a workbook: read as CSV",
+                         path=path, ext=ext)
     return source
 
 
