@@ -815,3 +815,69 @@ def test_a_handover_sheet_that_is_a_pdf_says_so_in_chinese(run, shop, tmp_path, 
     assert zh.exit_code == en.exit_code == 1
     assert "不是交接表,而是PDF 文档" in zh.stderr and "it is a PDF document" in en.stderr
     no_english(zh.stderr.replace(str(f), ""), allowed)
+
+
+# --- the nouns and units callers give the library's errors -----------------------------------
+
+# Words an error is given by its caller (a unit, what an amount is): allowed elsewhere as
+# words people type, so each check below takes them out of what is allowed.
+NOUNS = {"amount", "hours", "minutes", "days", "bytes", "attempts", "windows", "channels",
+         "resolutions", "journal", "integer", "colour", "meaning", "shift", "name", "value",
+         "Nov"}
+
+
+@pytest.mark.parametrize("args, zh_text, en_text", [
+    ("--agent 倩 exception update 1 --amount 12.345", "金额 '12.345' 无效;请用元,最多两位小数",
+     "amount '12.345' is not an amount; use yuan"),
+    ("--agent 倩 exception update 1 --amount 99999999", "金额 '99999999' 超过 10,000,000 元",
+     "amount '99999999' is over 10,000,000 yuan"),
+    ("policy set ship_deadline_hours abc", "'abc' 不是整数(应为 1–720 小时)",
+     "'abc' is not a whole number of hours (1–720)"),
+    ("policy set remark.memo_max_bytes 10", "10 字节超出范围 50–100,000 字节",
+     "10 bytes is outside 50–100,000 bytes"),
+    ("policy set chase_cooldown_minutes 99999", "99,999 分钟超出范围 0–10,080 分钟",
+     "99,999 minutes is outside 0–10,080 minutes"),
+    ("policy set chase_max_attempts 0", "0 次超出范围 1–20 次", "0 attempts is outside 1–20"),
+    ("policy set stalled_days x", "'x' 不是整数(应为 1–90 天)", "'x' is not a whole number of days"),
+    ("policy set chase_windows.phone [10:00", "'[10:00' 不是时段的 JSON 列表",
+     "'[10:00' is not a JSON list of windows"),
+    ("policy set chase_sequence [phone", "不是渠道的 JSON 列表", "is not a JSON list of channels"),
+    ("policy set exception_resolutions.damaged [x", "不是处理方式的 JSON 列表",
+     "is not a JSON list of resolutions"),
+    ("policy set exception_resolutions.damaged ,", "破损 至少要有一种处理方式",
+     "damaged needs at least one resolution"),
+    ("policy set flag_scheme red", "'red' 不是 颜色=含义(例如 red=presale 或 红=售前)",
+     "'red' is not colour=meaning (e.g. red=presale)"),
+    ("policy set flag_scheme {red", "不是“颜色: 含义”的 JSON 对象",
+     "is not a JSON object of colour: meaning"),
+    ("policy set handover.shifts night", "'night' 不是 班次=HH:MM-HH:MM(例如 night=17:30-23:30)",
+     "'night' is not shift=HH:MM-HH:MM (e.g. night=17:30-23:30)"),
+    ("policy set exception_hours.damaged verify", "'verify' 不是 名称=值(例如 photos=24,reship=12)",
+     "'verify' is not name=value (e.g. photos=24,reship=12)"),
+    ("policy set exception_hours.damaged 核实=x", "步骤 核实:'x' 不是整数小时",
+     "step verify: 'x' is not a whole number of hours"),
+    ("handover ack abc --receipt ok", "'abc' 不是有效的数字。", "'abc' is not a valid integer."),
+    (f"--agent 倩 remark add {order('paid_presale')} --kind hold --until soon",
+     "'soon' 不是日期;请用 2026-11-25、11.25、11月25日 或 25日",
+     "'soon' is not a date; use 2026-11-25, 11.25, 11月25日, 25日 or Nov 25"),
+    ("report daily --date soon", "'soon' 不是日期;请用 YYYY-MM-DD、today、yesterday、11.25 或 11月25日",
+     "'soon' is not a date; use YYYY-MM-DD, today, yesterday, 11.25 or Nov 25"),
+    ("journal backup /nonexistent/folder/b.db", "无法备份到 /nonexistent/folder/b.db:文件夹",
+     "cannot back up to /nonexistent/folder/b.db: the folder"),
+])
+def test_a_callers_nouns_and_units_read_in_chinese(run, shop, allowed, args, zh_text, en_text):
+    zh, en = both(run, args)
+    assert zh.exit_code == en.exit_code and zh.exit_code in (1, 2)
+    assert zh_text in zh.stderr, zh.stderr
+    assert en_text in en.stderr, en.stderr
+    typed = set(re.findall(r"[A-Za-z]+", args))
+    no_english(zh.stderr, (allowed - NOUNS) | typed)
+
+
+def test_the_journal_is_named_in_chinese_when_it_would_be_overwritten(run, shop, allowed):
+    zh, en = both(run, ["journal", "backup", str(shop)])
+    assert zh.exit_code == en.exit_code == 1
+    assert zh.stderr == f"错误: {shop} 是 日志;cstool 从不覆盖它(请换个文件名)\n"
+    assert en.stderr == f"Error: {shop} is the journal; cstool never writes over it (give " \
+                        "another file name)\n"
+    no_english(zh.stderr.replace(str(shop), ""), allowed - NOUNS)

@@ -23,7 +23,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from cstool.core import text
 from cstool.core.errors import InputError
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 from cstool.core.vocab import Vocabulary
 
 KIND = Vocabulary("exception kind", {
@@ -385,7 +385,7 @@ DEFAULT_PHOTOS = {pb.kind: pb.photos for pb in PLAYBOOKS.values() if pb.photos}
 
 def _pairs(value: Any, what: str) -> list[tuple[str, str]]:
     """``a=1,b=2`` (or a JSON object / dict) → pairs."""
-    return text.pairs(value, what, f"name=value (e.g. {what})", blank=False)
+    return text.pairs(value, what, M_("name=value (e.g. {example})", example=what), blank=False)
 
 
 def _hours_value(v: str, step: str) -> Optional[int]:
@@ -395,9 +395,10 @@ def _hours_value(v: str, step: str) -> Optional[int]:
         n = int(v)
     except ValueError:
         raise InputError(M_("step {step}: {v} is not a whole number of hours (or none)",
-                            step=step, v=repr(v))) from None
+                            step=STEP.word(step), v=repr(v))) from None
     if not 0 <= n <= 8760:
-        raise InputError(M_("step {step}: {n} hours is outside 0..8760", step=step, n=n))
+        raise InputError(M_("step {step}: {n} hours is outside 0..8760", step=STEP.word(step),
+                            n=n))
     return n
 
 
@@ -420,9 +421,9 @@ def parse_hours(kind: str) -> Callable[[Any], dict]:
 
 def parse_resolutions(kind: str) -> Callable[[Any], list]:
     def parse(value: Any) -> list:
-        out = RESOLUTION.many(text.split_list(value, "resolutions", r"[,，;\s+]+"))
+        out = RESOLUTION.many(text.split_list(value, N_("resolutions"), r"[,，;\s+]+"))
         if not out:
-            raise InputError(M_("{kind} needs at least one resolution", kind=kind))
+            raise InputError(M_("{kind} needs at least one resolution", kind=KIND.word(kind)))
         return out
 
     return parse

@@ -224,9 +224,12 @@ def span(n: int, unit: str):
 class NotADate(InputError):
     """Text that is no date in any form we read (the caller says which forms it takes)."""
 
-    def __init__(self, text: str, hint: str = ""):
-        super().__init__(f"{text!r} is not a date; use 2026-11-25, 11.25, 11月25日, 25日 or "
-                         f"Nov 25{hint}")
+    def __init__(self, text: str, with_day: bool = False):
+        super().__init__(
+            M_("{text} is not a date; use 2026-11-25, 11.25, 11月25日, 25日 or Nov 25 (with "
+               "the day)", text=repr(text)) if with_day else
+            M_("{text} is not a date; use 2026-11-25, 11.25, 11月25日, 25日 or Nov 25",
+               text=repr(text)))
 
 
 def typed_time(text: str, now: datetime, past: Optional[bool] = None) -> datetime:
@@ -309,7 +312,7 @@ def _dateutil(text: str, now: datetime) -> tuple[datetime, bool]:
             raise NotADate(text) from None
     a, b = readings
     if a.day != b.day or a.month != b.month:
-        raise NotADate(text, " (with the day)")
+        raise NotADate(text, with_day=True)
     value = a  # the first default's fields are 0: a time without minutes is on the hour
     if value.tzinfo is None:
         value = value.replace(tzinfo=now.tzinfo)

@@ -144,10 +144,11 @@ def _head(path: str, n: int = 1 << 16) -> bytes:
 def protected(journal_path: str, backups: Iterable[str] = ()) -> list[tuple[str, str]]:
     """``(path, what it is)`` of every file an output must never replace."""
     j = os.path.abspath(journal_path)
-    out = [(j, "the journal")]
-    out += [(j + s, f"the journal's {s} file") for s in ("-wal", "-shm", "-journal")]
-    out += [(os.path.abspath(b), "a backup of the journal") for b in backups]
-    out.append((evidence.folder(j), "the evidence folder"))
+    out = [(j, M_("the journal"))]
+    out += [(j + s, M_("the journal's {suffix} file", suffix=s))
+            for s in ("-wal", "-shm", "-journal")]
+    out += [(os.path.abspath(b), M_("a backup of the journal")) for b in backups]
+    out.append((evidence.folder(j), M_("the evidence folder")))
     return out
 
 
@@ -166,8 +167,9 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def check_output(path: str, *, journal_path: Optional[str], kind: str, force: bool = False,
-                 backups: Iterable[str] = (), what: str = "write", hint: str = "") -> str:
-    """The absolute path to write a ``kind`` file to, or an error before any work is done."""
+                 backups: Iterable[str] = (), what: str = N_("write"), hint: str = "") -> str:
+    """The absolute path to write a ``kind`` file to, or an error before any work is done.
+    ``what``: what is done to it, an English msgid (``back up to``), shown translated."""
     path = os.path.abspath(os.path.expanduser(path))
     for target, name in protected(journal_path, backups) if journal_path else ():
         if name == "the evidence folder":
@@ -182,7 +184,7 @@ def check_output(path: str, *, journal_path: Optional[str], kind: str, force: bo
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise InputError(M_("cannot {what} {path}: the folder {folder} does not exist",
-                            what=what, path=path, folder=folder))
+                            what=M_(what), path=path, folder=folder))
     if not os.path.lexists(path):
         return path
     if _head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
@@ -257,7 +259,7 @@ def backup(journal, dest: str, now_db: Optional[str] = None) -> dict:
             for s in ("", "-wal", "-shm", "-journal")):
         raise CstoolError(M_("{dest} already exists; give a new file name", dest=dest))
     dest = check_output(dest, journal_path=journal.path, kind="sqlite",
-                        backups=journal.backups(), what="back up to")
+                        backups=journal.backups(), what=N_("back up to"))
     folder = os.path.dirname(dest)
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 
 # The platforms' era: Taobao opened in 2003; nothing a shop records is past 2100.
 MIN_YEAR = 2003
@@ -43,10 +43,10 @@ def year_ok(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
-def check_year(value, what: str = "the date") -> None:
+def check_year(value, what: str = N_("the date")) -> None:
     """Raise OutOfRange unless ``value`` (a date or datetime) lies in the platforms' era."""
     if not year_ok(value.year):
-        raise OutOfRange(M_("{what} {value} is outside the years {era}", what=what,
+        raise OutOfRange(M_("{what} {value} is outside the years {era}", what=M_(what),
                             value=value.isoformat()[:10], era=ERA))
 
 

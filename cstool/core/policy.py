@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from cstool.core import text
 from cstool.core.clock import zone
 from cstool.core.errors import BadUsage, InputError
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 from cstool.core.limits import ERA, year_ok
 from cstool.core.mask import mask_url
 from cstool.core.values import Instant
@@ -31,10 +31,16 @@ def checked_on_read(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
+# The units a key's number is in (``whole(1, 720, "hours")``), shown translated.
+UNITS = (N_("hours"), N_("minutes"), N_("days"), N_("bytes"), N_("attempts"))
+
+
 def whole(minimum: int, maximum: int, unit: str) -> Callable[[Any], int]:
-    """A whole number in ``minimum..maximum`` (a range a shop could mean)."""
+    """A whole number in ``minimum..maximum`` (a range a shop could mean) of ``unit``
+    (one of :data:`UNITS`, or another English msgid)."""
 
     def parse(value: Any) -> int:
+        unit_ = M_(unit)
         s = str(value).strip()
         try:
             n = int(s) if len(s) <= 18 and not isinstance(value, bool) else None
@@ -42,11 +48,11 @@ def whole(minimum: int, maximum: int, unit: str) -> Callable[[Any], int]:
             n = None
         if n is None:
             raise InputError(M_("{s} is not a whole number of {unit} ({minimum}–{maximum})",
-                                s=repr(s[:20]), unit=unit, minimum=minimum,
+                                s=repr(s[:20]), unit=unit_, minimum=minimum,
                                 maximum=format(maximum, ',')))
         if not minimum <= n <= maximum:
             raise InputError(M_("{n} {unit} is outside {minimum}–{maximum} {unit}",
-                                n=format(n, ','), unit=unit, minimum=minimum,
+                                n=format(n, ','), unit=unit_, minimum=minimum,
                                 maximum=format(maximum, ',')))
         return n
 
@@ -62,7 +68,7 @@ def time_of_day(value: Any) -> str:
 def windows(value: Any) -> list[str]:
     """``10:00-12:00,15:00-17:00`` (or a JSON list) → ``["10:00-12:00", "15:00-17:00"]``."""
     out = []
-    for p in [] if text.is_off(value) else text.split_list(value, "windows"):
+    for p in [] if text.is_off(value) else text.split_list(value, N_("windows")):
         a, sep, b = text.span(p)
         if not sep:
             raise InputError(M_("window {p} is not HH:MM-HH:MM", p=repr(p)))
@@ -133,8 +139,8 @@ def flag_scheme(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) and str(value).strip().lower() in _SCHEME_ALIASES:
         return dict(FLAG_SCHEMES[_SCHEME_ALIASES[str(value).strip().lower()]])
     scheme: dict[str, str] = {}
-    for colour, meaning in text.pairs(value, "colour: meaning",
-                                      "colour=meaning (e.g. red=presale)"):
+    for colour, meaning in text.pairs(value, N_("colour: meaning"),
+                                      N_("colour=meaning (e.g. red=presale)")):
         c = COLOUR(colour)
         if c == "none":
             raise InputError(M_("the scheme gives meanings to colours; 'none' has no colour"))

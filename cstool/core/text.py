@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from cstool.core.errors import InputError
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 
 
 class Lazy:
@@ -87,7 +87,7 @@ def split_list(text: Any, what: str, separators: str = LIST_SEPARATORS) -> list[
             return [str(p) for p in json.loads(s)]
         except ValueError:
             raise InputError(M_("{text} is not a JSON list of {what}", text=repr(text),
-                                what=what)) from None
+                                what=_said(what))) from None
     return [p for p in re.split(separators, s) if p]
 
 
@@ -107,16 +107,28 @@ def pairs(text: Any, of: str, form: str, blank: bool = True) -> list[tuple[str, 
 
             return [(str(k), str(v)) for k, v in json.loads(s).items()]
         except (ValueError, AttributeError):
-            raise InputError(M_("{text} is not a JSON object of {of}", text=repr(text), of=of)) from None
+            raise InputError(M_("{text} is not a JSON object of {of}", text=repr(text),
+                                of=_said(of))) from None
     out = []
     for part in re.split(LIST_SEPARATORS, s):
         if not part:
             continue
         k, sep, v = part.partition("=")
         if not sep or (not blank and not (k.strip() and v.strip())):
-            raise InputError(M_("{part} is not {form}", part=repr(part), form=form))
+            raise InputError(M_("{part} is not {form}", part=repr(part), form=_said(form)))
         out.append((k.strip(), v.strip()))
     return out
+
+
+# What callers say they parse (``split_list(v, "channels")``): English msgids, marked
+# here for the catalog and shown translated.
+NOUNS = (N_("channels"), N_("resolutions"), N_("shift: HH:MM-HH:MM"),
+         N_("shift=HH:MM-HH:MM (e.g. night=17:30-23:30)"))
+
+
+def _said(what: Any) -> Any:
+    """A caller's noun (an English msgid) as a message, unless it is one already."""
+    return what if hasattr(what, "shown") else M_(str(what))
 
 
 def is_off(text: Any) -> bool:

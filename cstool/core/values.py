@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Optional
 
 from cstool.core.errors import InputError
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, N_
 from cstool.core.limits import MAX_FEN
 from cstool.core.mask import mask_address, mask_name, mask_names, mask_phone, mask_text
 from cstool.core.text import Lazy
@@ -123,16 +123,17 @@ def money_fen(text) -> Optional[int]:
     return -fen if sign else fen
 
 
-def parse_money(text, what: str = "amount") -> int:
-    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else."""
+def parse_money(text, what: str = N_("amount")) -> int:
+    """``"128.5"`` / ``"¥1,280.00"`` / ``128`` → fen. Raises InputError on anything else.
+    ``what``: what the amount is, an English msgid (shown translated)."""
     if isinstance(text, int):
         return text * 100
     fen = money_fen(text)
     if fen is None:
         raise InputError(M_("{what} {text} is not an amount; use yuan with at most two "
-                            "decimals, e.g. 128.50", what=what, text=repr(text)))
+                            "decimals, e.g. 128.50", what=M_(what), text=repr(text)))
     if abs(fen) > MAX_FEN:
-        raise InputError(M_("{what} {text} is over {value} yuan; check the amount", what=what,
+        raise InputError(M_("{what} {text} is over {value} yuan; check the amount", what=M_(what),
                             text=repr(text), value=format(MAX_FEN // 100, ',')))
     return fen
 
