@@ -881,3 +881,48 @@ def test_the_journal_is_named_in_chinese_when_it_would_be_overwritten(run, shop,
     assert en.stderr == f"Error: {shop} is the journal; cstool never writes over it (give " \
                         "another file name)\n"
     no_english(zh.stderr.replace(str(shop), ""), allowed - NOUNS)
+
+
+# --- the policy loader's warnings ------------------------------------------------------------
+
+
+def test_a_stored_policy_value_that_no_longer_passes_is_warned_of_in_both_languages(
+        run, shop, allowed):
+    """A value an older cstool (or a hand edit) left in the journal: said on every run,
+    in the reader's language, and the default used."""
+    import sqlite3
+
+    conn = sqlite3.connect(shop)
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO policy (key, value, set_by, set_at) "
+                         "VALUES (?, ?, '倩', '2026-11-01T00:00:00Z')",
+                         [("ship_deadline_hours", "9999"), ("chase_windows.phone", "not json"),
+                          ("remark.memo_max_bytes", '"abc"')])
+    conn.close()
+    zh, en = both(run, "orders list --limit 1", check=0)
+    assert zh.stderr.splitlines() == [
+        "警告: 策略 ship_deadline_hours:9,999 小时超出范围 1–720 小时;已改用默认值 72(修改:"
+        "cstool policy set ship_deadline_hours 值)",
+        "警告: 策略 chase_windows.phone 存的是 'not json',不是有效的值;已改用默认值",
+        "警告: 策略 remark.memo_max_bytes:'abc' 不是整数(应为 50–100,000 字节);已改用默认值 "
+        "1000(修改:cstool policy set remark.memo_max_bytes 值)"]
+    assert en.stderr.splitlines() == [
+        "warning: policy ship_deadline_hours: 9,999 hours is outside 1–720 hours; using the "
+        "default 72 (fix it with: cstool policy set ship_deadline_hours VALUE)",
+        "warning: policy chase_windows.phone holds 'not json', which is not a value; using "
+        "the default",
+        "warning: policy remark.memo_max_bytes: 'abc' is not a whole number of bytes "
+        "(50–100,000); using the default 1000 (fix it with: cstool policy set "
+        "remark.memo_max_bytes VALUE)"]
+    no_english(zh.stderr, (allowed - NOUNS) | {"not", "json", "abc"})  # the stored text
+    zh, en = both(run, "orders list --limit 1 --json", check=0)
+    assert zh.stdout == en.stdout
+
+
+def test_a_cstool_lang_that_is_no_language_is_warned_of_in_the_locales_language(run, shop,
+                                                                                 allowed):
+    zh = run("orders list --limit 1", env={"CSTOOL_LANG": "fr", "LANG": "zh_CN.UTF-8"}, check=0)
+    en = run("orders list --limit 1", env={"CSTOOL_LANG": "fr", "LANG": "en_US.UTF-8"}, check=0)
+    assert zh.stderr == "警告: CSTOOL_LANG='fr' 既不是 zh 也不是 en;已忽略\n"
+    assert en.stderr == "warning: CSTOOL_LANG='fr' is neither zh nor en; ignored\n"
+    no_english(zh.stderr, (allowed - NOUNS) | {"fr"})

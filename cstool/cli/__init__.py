@@ -70,7 +70,8 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx):
         for problem in i18n.problems():
-            click.echo(i18n.gettext("warning: {problem}").format(problem=problem), err=True)
+            click.echo(i18n.gettext("warning: {problem}").format(problem=problem.shown()),
+                       err=True)
         try:
             return super().invoke(ctx)
         except CstoolError as e:

@@ -20,7 +20,7 @@ from cstool.core import agents, i18n
 from cstool.core.clock import Clock, to_db
 from cstool.core.context import Context, Scope
 from cstool.core.errors import BadUsage, CstoolError
-from cstool.core.i18n import N_, _
+from cstool.core.i18n import N_, _, shown
 from cstool.core.journal import Journal, resolve_path
 from cstool.core.limits import MAX_HOURS, MAX_TEXT
 from cstool.core.output import FORMATS, Listing, Renderer
@@ -53,7 +53,7 @@ class App:
         if self._journal is None:
             self._journal = Journal.open(self.db_path)
             for warning in self._journal.warnings:
-                click.echo(_("warning: {problem}").format(problem=warning), err=True)
+                click.echo(_("warning: {problem}").format(problem=shown(warning)), err=True)
         return self._journal
 
     def existing_journal(self):
@@ -71,7 +71,7 @@ class App:
             self._policy = Policy(self.existing_journal() if self.journal_optional
                                   else self.journal)
             for problem in self._policy.problems:
-                click.echo(_("warning: {problem}").format(problem=problem), err=True)
+                click.echo(_("warning: {problem}").format(problem=shown(problem)), err=True)
         return self._policy
 
     @property

@@ -114,7 +114,7 @@ def problems() -> list[str]:
     language); it costs no journal read, so a run that says nothing resolves nothing."""
     given = os.environ.get("CSTOOL_LANG")
     if given and normalise(given) is None:
-        return [f"CSTOOL_LANG={given[:20]!r} is neither zh nor en; ignored"]
+        return [M_("CSTOOL_LANG={given} is neither zh nor en; ignored", given=repr(given[:20]))]
     return []
 
 

@@ -129,10 +129,11 @@ class Journal:
             journal.readonly = readonly or not os.access(path, os.W_OK)
             if "immutable=1" in target and os.path.exists(path + "-wal") \
                     and os.path.getsize(path + "-wal") > 0:
-                journal.warnings.append(
-                    f"the journal {path} is read-only and its -wal file (recent changes, "
-                    f"{os.path.getsize(path + '-wal'):,} bytes) cannot be read without a -shm "
-                    "file: what you see may be stale; open it once with write access")
+                journal.warnings.append(M_(
+                    "the journal {path} is read-only and its -wal file (recent changes, "
+                    "{size} bytes) cannot be read without a -shm file: what you see may be "
+                    "stale; open it once with write access", path=path,
+                    size=format(os.path.getsize(path + "-wal"), ",")))
             return journal
         raise CstoolError(M_("cannot open the journal {path}", path=path))  # pragma: no cover
 

@@ -246,17 +246,19 @@ class Policy:
         try:
             value = json.loads(stored)
         except ValueError:
-            self.problems.append(f"policy {name}{where} holds {stored[:40]!r}, which is not "
-                                 "a value; using the default")
+            self.problems.append(M_("policy {name}{where} holds {stored}, which is not a "
+                                    "value; using the default", name=name, where=where,
+                                    stored=repr(stored[:40])))
             return _BAD
         k = self.keys.get(name)
         if k is not None and getattr(k.parse, "checked_on_read", False):
             try:
                 value = k.parse(value)
             except InputError as e:
-                self.problems.append(f"policy {k.name}{where}: {e}; using the default "
-                                     f"{display(k.default)} (fix it with: cstool policy "
-                                     f"set{where} {k.name} VALUE)")
+                self.problems.append(M_("policy {name}{where}: {problem}; using the default "
+                                        "{default} (fix it with: cstool policy set{where} "
+                                        "{name} VALUE)", name=k.name, where=where, problem=e,
+                                        default=display(k.default)))
                 return _BAD
         return value
 
