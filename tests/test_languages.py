@@ -926,3 +926,126 @@ def test_a_cstool_lang_that_is_no_language_is_warned_of_in_the_locales_language(
     assert zh.stderr == "警告: CSTOOL_LANG='fr' 既不是 zh 也不是 en;已忽略\n"
     assert en.stderr == "warning: CSTOOL_LANG='fr' is neither zh nor en; ignored\n"
     no_english(zh.stderr, (allowed - NOUNS) | {"fr"})
+
+
+# --- the web view's rows and charts --------------------------------------------------------
+
+
+def _pages_with_rows(shop, lang):
+    """Every page as text, its rows' cells and its charts' labels included."""
+    from conftest import DEMO_NOW
+
+    from cstool.app.policy import Policy
+    from cstool.core import i18n
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.web import pages
+
+    def text(page):
+        out = [_page_text(page)]
+        for s in page.sections:
+            if s.table:
+                out += [c.text for row in s.table.rows for c in row]
+            if s.chart:
+                out += re.findall(r'aria-label="([^"]*)"', s.chart)
+                out += [re.sub(r"<[^>]+>", " ", s.chart)]
+        return "\n".join(out)
+
+    journal = Journal.open(str(shop))
+    try:
+        policy = Policy(journal)
+        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
+        with i18n.using(lang):
+            got = {path: text(fn(ctx)) for path, fn in pages.PAGES.items()}
+            got["/cases/1"] = text(pages.case(ctx, "1"))
+            got["/orders"] = text(pages.order(ctx, order("shipped_damaged_reported")))
+            ctx.args = {"view": "morning"}
+            got["morning"] = text(pages.shipping(ctx))
+    finally:
+        journal.close()
+    return got
+
+
+def test_the_web_views_rows_read_as_the_command_lines_tables(run, shop, allowed):
+    """The rows are the routines' own, shown as the command line's tables show them: the
+    details and timelines in the reader's language, domain words as the manuals'."""
+    run(["--agent", "倩", "exception", "update", "1", "--step", "核实"], check=0)
+    zh, en = _pages_with_rows(shop, "zh"), _pages_with_rows(shop, "en")
+    late = "2026-11-20 06:30 付款;72 小时时限已于"
+    assert late in zh["/"] and "过去(超时8小时)" in zh["/"] and "8.0 h" not in zh["/"]
+    assert "paid 2026-11-20 06:30; the 72 h deadline passed" in en["/"] and "(8 h late)" in en["/"]
+    case = zh["/cases/1"]
+    for word in ("\n核实\n", "\n取证\n", "\n下一步\n", "\n待办\n", "\n已完成\n", "\n登记\n",
+                 "\n完成步骤\n", "完成:核实", "我方承担重发运费 — 按处理手册默认", "\n等买家\n",
+                 "\n已发货\n"):
+        assert word in case, word
+    case = en["/cases/1"]
+    for word in ("\nverify\n", "\nphotos\n", "\nnext\n", "\nto do\n", "\ndone: verify",
+                 "shop pays the reship freight — playbook default", "\nwaiting_buyer\n"):
+        assert word in case, word
+    assert "\n等买家\n" in zh["/cases"] and "\n等买家\n" in zh["/orders"]
+    assert "挂起日2026-11-21已过,订单还没" in zh["/remarks"]
+    assert "hold date 2026-11-21 has passed" in en["/remarks"]
+    assert "\n超时\n" in zh["/"] and "\noverdue\n" in en["/"]
+    for path, text in zh.items():
+        assert not STEP_KEYS.search(text), path
+        assert english_words(text, allowed | {"lint"}) == [], path
+
+
+def test_the_charts_labels_are_in_the_readers_language(shop):
+    zh, en = _pages_with_rows(shop, "zh")["/charts"], _pages_with_rows(shop, "en")["/charts"]
+    for label in ("每天各客服的催付转化", "每天准时与超时发货", "按类型的异常件", "按快递的异常件"):
+        assert label in zh, label
+    for label in ("Chase conversion by day and agent", "Shipments on time vs late by day",
+                  "Cases by kind", "Cases by courier"):
+        assert label in en and label not in zh, label
+
+
+def test_an_empty_chart_says_so_in_the_readers_language(env):
+    from conftest import DEMO_NOW
+
+    from cstool.app.policy import Policy
+    from cstool.core import i18n
+    from cstool.core.clock import Clock
+    from cstool.core.journal import Journal
+    from cstool.web import pages
+
+    journal = Journal.open(str(env))  # nothing imported: every chart is empty
+    try:
+        policy = Policy(journal)
+        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
+        said = {}
+        for lang in ("zh", "en"):
+            with i18n.using(lang):
+                said[lang] = "".join(s.chart or "" for s in pages.charts(ctx).sections)
+    finally:
+        journal.close()
+    assert said["zh"].count("(这段时间没有数据)") == 4 and "nothing" not in said["zh"]
+    assert said["en"].count("(nothing in this period)") == 4 and "这段" not in said["en"]
+
+
+def test_the_web_views_footer_is_in_its_language(shop, allowed):
+    """Datasette's footer, through our template: its words in the view's language."""
+    import asyncio
+
+    pytest.importorskip("datasette", reason="the web extra is not installed")
+    from cstool.core import i18n
+    from cstool.web.app import Settings, build
+
+    async def get(ds, *paths):
+        return [(await ds.client.get(p)).text for p in paths]
+
+    footers = {}
+    try:
+        for lang in ("zh", "en"):
+            i18n.set_language(lang)
+            ds = build(Settings(path=str(shop), now_text="2026-11-23 14:30"))
+            footers[lang] = [re.search(r"<footer[^>]*>(.*?)</footer>", html, re.S).group(1)
+                             for html in asyncio.run(get(ds, "/", "/journal/find_order"))]
+    finally:
+        i18n.reset()
+    for footer in footers["zh"]:
+        assert "本页由 <a href=\"https://datasette.io/\"" in footer and "Powered" not in footer
+        no_english(re.sub(r"<[^>]+>", " ", footer).replace("&middot;", "·"), allowed)
+    assert "查询用时" in footers["zh"][1] and "Queries took" not in footers["zh"][1]
+    assert all("Powered by <a" in f for f in footers["en"]) and "queries took" in footers["en"][1]

@@ -235,10 +235,12 @@ _REFUSED = {
     404: (NC_("web", "No such page"), NC_("web", "Start from the overview.")),
     405: (NC_("web", "Read-only"), NC_("web", "The web view only reads the journal.")),
 }
-# Our templates' own words (cstool_page.html, _cstool_menu.html), shown through t().
+# Our templates' own words (cstool_page.html, _cstool_menu.html, _footer.html), shown
+# through t().
 TEMPLATE_WORDS = (NC_("web", "date"), NC_("web", "days"), NC_("web", "(all)"),
                   NC_("web", "Show"), NC_("web", "platform"), NC_("web", "shop"),
-                  NC_("web", "Find"), NC_("web", "rows"), NC_("web", "(no results)"))
+                  NC_("web", "Find"), NC_("web", "rows"), NC_("web", "(no results)"),
+                  NC_("web", "Powered by {datasette}"), NC_("web", "queries took {ms} ms"))
 
 
 def _refusal(status: int) -> Response:

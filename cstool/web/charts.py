@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Optional
 
+from cstool.core.i18n import pgettext
+
 PALETTE = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795", "#b7791f", "#718096")
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 40, 46
@@ -116,8 +118,9 @@ def bars(label: str, categories: Sequence[str], series: Sequence[Series], *,
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + ph}" y2="{TOP + ph}" '
                f'stroke="#a0aec0"/>')
     if not drawn:
+        nothing = pgettext("web", "(nothing in this period)")
         out.append(f'<text class="nodata" x="{LEFT + pw / 2:.1f}" y="{TOP + ph / 2:.1f}" '
                    f'text-anchor="middle" font-size="14" fill="#718096">'
-                   f'(这段时间没有数据 nothing in this period)</text>')
+                   f'{escape(nothing)}</text>')
     out.append("</svg>")
     return "".join(out)

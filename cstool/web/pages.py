@@ -18,15 +18,19 @@ from typing import Any, Callable, Optional
 from cstool.app import order_view, report
 from cstool.cases import report as cases_report
 from cstool.cases import views as case_views
-from cstool.cases.playbooks import KIND
+from cstool.cases.playbooks import ACTION, KIND, OUTCOME, PAYER, RESOLUTION, STEP
+from cstool.cases.playbooks import STATUS as CASE_STATUS
 from cstool.chase import queue as chase_queue
 from cstool.chase import stats as chase_stats
 from cstool.core.clock import to_db
 from cstool.core.context import Context
 from cstool.core.errors import InputError
-from cstool.core.i18n import NC_, gettext, pgettext
+from cstool.core.i18n import NC_, gettext, pgettext, reread
+from cstool.core.vocab import COLOUR, PLATFORM, REFUND
+from cstool.core.vocab import STATUS as ORDER_STATUS
 from cstool.handover import items as handover
 from cstool.remark import lint as remarks
+from cstool.remark.flags import KIND as REMARK_KIND
 from cstool.shipcheck import checks as shipcheck
 from cstool.shipcheck import deadlines
 from cstool.shipcheck import morning as morning_view
@@ -35,6 +39,44 @@ from cstool.web.filters import Filters, Scope
 from cstool.web.render import Page, Section, Tile, WebRenderer, section
 
 ROW_LIMIT = 200
+
+
+class _InContext:
+    """Words shown through their messages in a context (a step's state: 下一步)."""
+
+    def __init__(self, context: str):
+        self.context = context
+
+    def shown(self, value: str) -> str:
+        return pgettext(self.context, value)
+
+
+class _MorningKind:
+    """A morning row's kind: a check, what asked for a request, or a case's kind."""
+
+    @staticmethod
+    def shown(value: str) -> str:
+        for vocab in (shipcheck.CHECK, morning_view.REQUEST, KIND):
+            if value in vocab.labels:
+                return vocab.shown(value)
+        return value
+
+
+# How a key's values read on every page: as the command line's tables read them (the
+# manuals' words in Chinese, the values in English); a page's table adds its own.
+WORDS: dict[str, Any] = {
+    "platform": PLATFORM, "status": ORDER_STATUS, "order_status": ORDER_STATUS,
+    "refund_status": REFUND, "channel": chase_queue.CHANNEL, "result": chase_queue.RESULT,
+    "reason": chase_queue.REASON, "category": handover.CATEGORY, "resolution": RESOLUTION,
+    "outcome": OUTCOME, "freight_payer": PAYER, "return_freight_payer": PAYER,
+    "flag": COLOUR, "check": shipcheck.CHECK,
+    # text cstool wrote in English and keeps in the journal, read back
+    "problem": reread, "problems": reread, "todo": reread,
+}
+CASE_WORDS: dict[str, Any] = {"status": CASE_STATUS, "step": STEP, "action": ACTION,
+                              "state": _InContext("step state"),
+                              "file": _InContext("photo state")}
+REMARK_WORDS: dict[str, Any] = {"kind": REMARK_KIND}
 
 
 @dataclass
@@ -72,7 +114,8 @@ class Ctx:
 def context(journal, clock, policy, args: Mapping[str, str]) -> Ctx:
     filters = Filters.parse(args, clock)
     return Ctx(journal=journal, clock=clock, policy=policy, filters=filters,
-               scope=Scope(journal, filters), render=WebRenderer(clock, filters.query()), args=args)
+               scope=Scope(journal, filters), render=WebRenderer(clock, filters.query(), WORDS),
+               args=args)
 
 
 def _labelled(rows: Sequence[dict], key: str, label: Callable[[str], str]) -> list[dict]:
@@ -136,7 +179,8 @@ def overview(ctx: Ctx) -> Page:
         ctx.render, pgettext("web", "Most urgent shipments"), ship.rows,
         ("check", "order_id", "buyer", "due_at", "hours_left", "detail"),
         total=sum(n.values()), empty=pgettext("web", "(nothing late or due soon)"),
-        note=None if sum(n.values()) <= len(ship.rows) else "all of them: 发货 Shipping"))
+        note=None if sum(n.values()) <= len(ship.rows) else
+        pgettext("web", "all of them: see Shipping")))
     page.links = [(pgettext("web", "Charts: chase conversion, shipments on time, cases →"),
                    ctx.link("/charts"))]
     return page
@@ -178,7 +222,7 @@ def shipping(ctx: Ctx) -> Page:
             page.sections.append(section(
                 ctx.render, pgettext("web", title), rows,
                 ("kind", "order_id", "buyer", "due_at", "hours_left", "detail", "exception_id"),
-                total=rep.counts.get(key, len(rows)), anchor=key))
+                total=rep.counts.get(key, len(rows)), anchor=key, words={"kind": _MorningKind}))
         return page
     rep = shipcheck.run(ctx.core, within_hours=within,
                          only=(only,) if only else (), limit=ROW_LIMIT)
@@ -215,7 +259,7 @@ def chasing(ctx: Ctx) -> Page:
     if all_:
         cols.insert(8, "opens_at")
     page.sections.append(section(
-        ctx.render, pgettext("web", "Queue") + (" (all)" if all_ else " (now)"),
+        ctx.render, pgettext("web", "Queue (all)") if all_ else pgettext("web", "Queue (now)"),
         _labelled(queue, "channel", chase_queue.CHANNEL.label), cols, anchor="queue",
         empty=pgettext("web", "(nothing to chase now)"),
         note=pgettext("web", "The {n} most valuable; more wait behind them.").format(n=ROW_LIMIT) if len(queue) >= ROW_LIMIT
@@ -253,7 +297,8 @@ def cases(ctx: Ctx) -> Page:
     page.links = [(pgettext("web", "chart by kind and courier"), ctx.link("/charts") + "#cases")]
     page.sections.append(section(ctx.render, pgettext("web", "Open cases, most urgent first"),
                                  _labelled(open_, "kind", KIND.label), CASE_COLUMNS, cases=True,
-                                 empty=pgettext("web", "(no open cases)"), anchor="open"))
+                                 empty=pgettext("web", "(no open cases)"), anchor="open",
+                                 words=CASE_WORDS))
     for by, title in (("kind", pgettext("web", "by kind")), ("courier", pgettext("web", "by courier"))):
         rows = cases_report.report(ctx.core, by=by, since=ctx.since(),
                       until=ctx.until())
@@ -275,13 +320,15 @@ def case(ctx: Ctx, case_id: str) -> Page:
             "reship_tracking", "freight_payer", "compensation", "refund", "freight", "claim",
             "money_out", "outcome", "receiver_name", "receiver_phone", "opened_by", "opened_at",
             "updated_by", "updated_at", "closed_by", "closed_at")
-    page.sections.append(Section(title=pgettext("web", "Case"), table=ctx.render.record(data, keys)))
+    page.sections.append(Section(title=pgettext("web", "Case"),
+                                 table=ctx.render.record(data, keys, CASE_WORDS)))
     page.sections.append(section(ctx.render, pgettext("web", "Steps"), data["steps"],
-                                 ("step", "what", "state", "hours", "due_at", "done_at")))
+                                 ("step", "what", "state", "hours", "due_at", "done_at"),
+                                 words=CASE_WORDS))
     page.sections.append(section(ctx.render, pgettext("web", "Timeline"), data["timeline"],
-                                 ("at", "agent", "action", "detail")))
+                                 ("at", "agent", "action", "detail"), words=CASE_WORDS))
     page.sections.append(section(ctx.render, pgettext("web", "Photos"), data["photo_files"],
-                                 ("path", "type", "bytes", "file")))
+                                 ("path", "type", "bytes", "file"), words=CASE_WORDS))
     return page
 
 
@@ -338,6 +385,7 @@ def remark_problems(ctx: Ctx) -> Page:
     page.sections.append(section(ctx.render, pgettext("web", "Problems"), rows,
                                  ("order_id", "author", "kind", "check", "problem", "text", "at"),
                                  empty=pgettext("web", "(no problems)"),
+                                 words={**REMARK_WORDS, "check": None},
                                  total=sum(a["problems"] for a in by_agent)))
     return page
 
@@ -397,7 +445,7 @@ def _shipping_chart(ctx: Ctx) -> Section:
                   ["day", *(name for _, name, _ in parts), "in_time_pct"],
                   headers={"day": pgettext("web", "day"), "in_time_pct": pgettext("web", "in time")}, anchor="shipping",
                   counted=False)
-    sec.chart = bars("Shipments on time vs late by day", [d[0] for d in days], series,
+    sec.chart = bars(pgettext("web", "Shipments on time vs late by day"), [d[0] for d in days], series,
                      stacked=True, chart_id="chart-shipping")
     return sec
 
@@ -424,7 +472,7 @@ def charts(ctx: Ctx) -> Page:
     sec = section(ctx.render, pgettext("web", "Chase conversion by day and agent (% of chased orders paid after the chase)"), rows, ("day", "agent", "chased", "paid", "conversion"),
                   headers={"day": pgettext("web", "day")}, empty=pgettext("web", "(no chases in this period)"),
                   anchor="chase")
-    sec.chart = bars("Chase conversion by day and agent", [d[0] for d in days], series,
+    sec.chart = bars(pgettext("web", "Chase conversion by day and agent"), [d[0] for d in days], series,
                      percent=True, chart_id="chart-chase")
     page.sections.append(sec)
     page.sections.append(_shipping_chart(ctx))
@@ -439,7 +487,8 @@ def charts(ctx: Ctx) -> Page:
         sec = section(ctx.render, pgettext("web", "Cases opened in the period, {title}").format(title=title), rows,
                       (by, *REPORT_COLUMNS), empty=pgettext("web", "(none opened)"),
                       anchor="cases" if by == "kind" else "cases-courier")
-        sec.chart = bars(f"Cases by {by}", cats, series, stacked=True, chart_id=f"chart-cases-{by}")
+        label = pgettext("web", "Cases by kind") if by == "kind" else pgettext("web", "Cases by courier")
+        sec.chart = bars(label, cats, series, stacked=True, chart_id=f"chart-cases-{by}")
         page.sections.append(sec)
     return page
 
@@ -475,7 +524,7 @@ def order(ctx: Ctx, order_id: str) -> Page:
     page.sections.append(Section(title=pgettext("web", "Order"), table=ctx.render.record(data, keys)))
     page.sections.append(section(ctx.render, pgettext("web", "Remarks"), data["remarks"],
                                  ("at", "recorded_at", "source", "kind", "flag", "author", "text",
-                                  "problems")))
+                                  "problems"), words=REMARK_WORDS))
     page.sections.append(section(ctx.render, pgettext("web", "Holds"), data["holds"],
                                  ("kind", "until", "owner", "created_at", "released_at")))
     if "chases" in data:
@@ -486,7 +535,7 @@ def order(ctx: Ctx, order_id: str) -> Page:
         page.sections.append(section(ctx.render, pgettext("web", "Cases"), data["exceptions"],
                                      ("id", "kind", "status", "resolution", "next_step", "due_at",
                                       "outcome", "opened_by", "opened_at", "closed_at"),
-                                     cases=True))
+                                     cases=True, words=CASE_WORDS))
     page.sections.append(section(ctx.render, pgettext("web", "Handover"), data["handover"],
                                  ("id", "category", "problem", "todo", "created_by", "created_at",
                                   "receipt", "acked_by", "acked_at")))

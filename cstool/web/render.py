@@ -10,13 +10,13 @@ never reaches a page. There is no ``--reveal`` on the web.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import quote
 
 from cstool.core import mask
-from cstool.core.i18n import NC_, language, pgettext
+from cstool.core.i18n import NC_, Message, language, pgettext
 from cstool.core.output import IDENTIFIERS as CLI_IDENTIFIERS
 from cstool.core.values import Instant, Money, Pii, format_money
 
@@ -111,15 +111,34 @@ def mask_text(text: str) -> str:
 
 
 class WebRenderer:
-    """Typed values to cells for one request (its clock, its filters for links)."""
+    """Typed values to cells for one request (its clock, its filters for links).
 
-    def __init__(self, clock, query: str = ""):
+    ``words``: how a key's values read, as the command line's tables read them (key →
+    a :class:`~cstool.core.vocab.Vocabulary`, or a function of the value: ``reread``);
+    a table or a record may add its own (``status`` is an order's or a case's)."""
+
+    def __init__(self, clock, query: str = "", words: Optional[Mapping[str, Any]] = None):
         self.clock = clock
         self.query = query
+        self.words = dict(words or {})
 
-    def text(self, key: str, value: Any) -> str:
+    def text(self, key: str, value: Any, words: Optional[Mapping[str, Any]] = None) -> str:
         if value is None:
             return ""
+        reader = words[key] if words and key in words else self.words.get(key)
+        if reader is not None and isinstance(value, str):
+            value = reader.shown(value) if hasattr(reader, "shown") else reader(value)
+        if isinstance(value, Message):  # each text it holds masked, shown in its language
+            keep = key in IDENTIFIERS
+
+            def masked(part):
+                if isinstance(part, Pii):
+                    return part.masked()
+                return part if keep or not isinstance(part, str) else mask_text(part)
+
+            return value.map(masked).shown()
+        if hasattr(value, "shown"):  # a domain word, text said in another process
+            value = value.shown()
         if isinstance(value, Pii):
             return value.masked()  # as the CLI's renderer: each kind's own masking
         if isinstance(value, Money):
@@ -133,7 +152,7 @@ class WebRenderer:
         if isinstance(value, dict):
             return ", ".join(f"{k}={self.text(k, v)}" for k, v in value.items())
         if isinstance(value, (list, tuple)):
-            return ", ".join(self.text(key, v) for v in value)
+            return ", ".join(self.text(key, v, words) for v in value)
         text = str(value)
         return text if key in IDENTIFIERS else mask_text(text)
 
@@ -159,7 +178,8 @@ class WebRenderer:
         return "?" + urlencode(params)
 
     def table(self, rows: Iterable[dict], columns: Sequence[str], cases: bool = False,
-              headers: Optional[dict[str, str]] = None) -> Table:
+              headers: Optional[dict[str, str]] = None,
+              words: Optional[Mapping[str, Any]] = None) -> Table:
         # Chinese reads the manuals' words; English the keys, as the command line's tables
         labels = {**(HEADERS if language() == "zh" else {}), **(headers or {})}
         body = []
@@ -171,24 +191,28 @@ class WebRenderer:
                     "time" if isinstance(v, Instant) else ""
                 if k == "hours_left" and isinstance(v, (int, float)) and v < 0:
                     cls += " late"
-                cells.append(Cell(self.text(k, v), self.href(k, v, r, cases), cls.strip()))
+                cells.append(Cell(self.text(k, v, words), self.href(k, v, r, cases),
+                                  cls.strip()))
             body.append(cells)
         return Table(columns=list(columns), headers=[labels.get(k) or pgettext("column", k) for k in columns], rows=body)
 
-    def record(self, obj: dict, keys: Optional[Sequence[str]] = None) -> Table:
+    def record(self, obj: dict, keys: Optional[Sequence[str]] = None,
+               words: Optional[Mapping[str, Any]] = None) -> Table:
         """One object as a two-column table (nested lists of objects left out)."""
         keys = keys or [k for k, v in obj.items()
                         if not (isinstance(v, list) and v and isinstance(v[0], dict))]
         names = HEADERS if language() == "zh" else {}
         rows = [[Cell(names.get(k) or pgettext("column", k), cls="key"),
-                 Cell(self.text(k, obj.get(k)), self.href(k, obj.get(k), obj))] for k in keys]
+                 Cell(self.text(k, obj.get(k), words), self.href(k, obj.get(k), obj))]
+                for k in keys]
         return Table(columns=["key", "value"], headers=["", ""], rows=rows)
 
 
 def section(render: WebRenderer, title: str, rows: Sequence[dict], columns: Sequence[str], *,
             limit: Optional[int] = 200, total: Optional[int] = None, cases: bool = False,
             note: Optional[str] = None, empty: str = NC_("web", "(none)"), anchor: Optional[str] = None,
-            headers: Optional[dict[str, str]] = None, counted: bool = True) -> Section:
+            headers: Optional[dict[str, str]] = None, counted: bool = True,
+            words: Optional[Mapping[str, Any]] = None) -> Section:
     """A titled table of at most ``limit`` rows, saying how many more there are.
 
     ``counted=False`` for a table of figures rather than a list (no "(n)" after the title).
@@ -199,5 +223,5 @@ def section(render: WebRenderer, title: str, rows: Sequence[dict], columns: Sequ
         more = pgettext("web", "… {n} more not shown (the most urgent first)").format(
             n=f"{total - len(shown):,}")
         note = f"{note} {more}" if note else more
-    return Section(title=title, table=render.table(shown, columns, cases, headers) if shown else None,
+    return Section(title=title, table=render.table(shown, columns, cases, headers, words) if shown else None,
                    note=note, empty=pgettext("web", empty), count=total if counted else None, anchor=anchor)
