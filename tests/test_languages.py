@@ -1049,3 +1049,65 @@ def test_the_web_views_footer_is_in_its_language(shop, allowed):
         no_english(re.sub(r"<[^>]+>", " ", footer).replace("&middot;", "·"), allowed)
     assert "查询用时" in footers["zh"][1] and "Queries took" not in footers["zh"][1]
     assert all("Powered by <a" in f for f in footers["en"]) and "queries took" in footers["en"][1]
+
+
+# --- what a walk through the tool in Chinese found -------------------------------------------
+
+# Stored words and keys that are English however they are allowed elsewhere (typed)
+STORED = re.compile(r"\b(damaged|waiting_buyer|paid_amount|item_title|close_reason|brushing|"
+                    r"missing_time|missing_author|hold_past|brush_shipped|no author|\(all\)|"
+                    r"ship_by_source|exceptions|chases|holds|remarks)\b")
+
+
+def test_an_orders_fields_and_cases_read_in_chinese(run, shop, allowed):
+    oid = order("shipped_damaged_reported")
+    zh, en = both(run, f"orders show {oid}", check=0)
+    for text in ("\n时限来源  店铺的发货时限\n", "\n实付      238.00\n", "\n宝贝      陶瓷茶具套装\n",
+                 "\n刷单      否\n", "\n催付记录  (无)\n", "\n异常件:\n", "\n类型      破损\n",
+                 "\n状态      等买家\n"):
+        assert text in zh.stdout, text
+    for text in ("\nship_by_source    policy\n", "\npaid_amount       238.00\n", "\nexceptions:\n",
+                 "\nkind        damaged\n", "\nstatus      waiting_buyer\n"):
+        assert text in en.stdout, text
+    assert not STORED.search(zh.stdout), STORED.search(zh.stdout)
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, f"orders show {oid} --json")
+    assert zh.stdout == en.stdout and '"ship_by_source": "policy"' in zh.stdout
+
+
+def test_exception_reports_groups_read_in_chinese(run, shop):
+    zh, en = both(run, "exception report", check=0)
+    assert "\n类型            破损\n" in "\n" + zh.stdout and "类型            (合计)\n" in zh.stdout
+    assert "kind                  damaged\n" in en.stdout and "kind                  (all)\n" in \
+        en.stdout
+    assert not STORED.search(zh.stdout)
+    zh, en = both(run, "exception report --json")
+    assert zh.stdout == en.stdout and '"kind": "(all)"' in zh.stdout
+
+
+def test_remark_checks_read_in_chinese_by_agent_and_in_the_daily_report(run, shop, allowed):
+    zh, en = both(run, "remark lint --by agent", check=1)
+    lines = zh.stdout.splitlines()
+    assert lines[2].startswith("(无备注人)  3") and "缺时间  缺时间 1, 缺备注人 1, 挂起已过期 1" in \
+        lines[2]
+    assert en.stdout.splitlines()[3].startswith("(no author)  3") and \
+        "missing_time  missing_time 1," in en.stdout
+    assert not STORED.search(zh.stdout)
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, "remark lint --by agent --json", check=1)
+    assert zh.stdout == en.stdout and '"most_common": "missing_time"' in zh.stdout
+    zh, en = both(run, "report daily", check=0)
+    part = zh.stdout.split("备注问题 · 按客服")[1].split("\n\n交接")[0]
+    assert "(无备注人)" in part and "缺时间=1, 缺备注人=1" in part and not STORED.search(part)
+    assert "missing_time=1," in en.stdout and "(no author)" in en.stdout
+    zh, en = both(run, "report daily --format md", check=0)
+    assert "| (无备注人) " in zh.stdout and "| (no author) " in en.stdout
+
+
+def test_the_web_views_remark_checks_and_report_totals_read_in_chinese(run, shop):
+    zh, en = _pages_with_rows(shop, "zh"), _pages_with_rows(shop, "en")
+    for path in ("/remarks", "/report", "/cases"):
+        assert not STORED.search(zh[path].replace("remarks", "")), (path, STORED.search(zh[path]))
+    assert "缺时间=1, 缺备注人=1" in zh["/remarks"] and "(无备注人)" in zh["/remarks"]
+    assert "missing_time=1, missing_author=1" in en["/remarks"]
+    assert "(合计)" in zh["/cases"] and "(all)" in en["/cases"]

@@ -70,14 +70,18 @@ def sections(report: dict, paths: bool = False) -> list[tuple]:
     return out
 
 
-def _words() -> dict:
+def part_words() -> dict:
     """The domain words of the report's tables, by part: shown in the reader's language."""
     from cstool.cases.playbooks import KIND
+    from cstool.cases.report import Groups
     from cstool.chase.queue import CHANNEL
+    from cstool.remark.lint import Checks
 
-    return {"exceptions.opened_by_kind": {"kind": KIND},
+    return {"exceptions.opened_by_kind": {"kind": Groups(KIND)},
             "exceptions.closed_by_kind": {"kind": KIND},
-            "chases.by_channel": {"channel": CHANNEL}}
+            "chases.by_channel": {"channel": CHANNEL},
+            "remark_problems_by_agent": {"agent": Checks, "most_common": Checks,
+                                         "by_check": Checks}}
 
 
 def render(report: dict, renderer, fmt: str) -> str:
@@ -90,7 +94,7 @@ def render(report: dict, renderer, fmt: str) -> str:
     title = _("Daily report {date}").format(date=report["date"]) + \
         (f" · {report['shop']}" if report["shop"] else "")
     parts = [f"# {title}" if fmt == "md" else title, ""]
-    words = _words()
+    words = part_words()
     for path, heading, rows in sections(report, paths=True):
         heading = _(TITLES[path]) if path in TITLES else heading
         shown = words.get(path, {})

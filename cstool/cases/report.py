@@ -19,7 +19,7 @@ from cstool.cases.playbooks import (
 from cstool.cases.present import _at
 from cstool.cases.timeline import MONEY_COLUMNS
 from cstool.core.errors import BadUsage
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, NC_, pgettext
 from cstool.core.values import Money
 from cstool.core.where import Where
 
@@ -71,8 +71,24 @@ def report(ctx, *, by: str = "kind", since: Optional[str] = None,
     order = sorted(groups, key=lambda g: (-groups[g]["cases"], g))
     rows = [_report_row(by, g, groups[g]) for g in order]
     if rows:
-        rows.append(_report_row(by, "(all)", total))
+        rows.append(_report_row(by, TOTAL, total))
     return rows
+
+
+TOTAL = NC_("report", "(all)")  # the group of the last row: every group's together
+
+
+class Groups:
+    """A report row's group as a table reads it: the total row's ``(all)`` in the
+    reader's language, a kind as the manuals' word (``vocab``); JSON keeps both."""
+
+    def __init__(self, vocab=None):
+        self.vocab = vocab
+
+    def shown(self, value):
+        if value == TOTAL:
+            return pgettext("report", value)
+        return self.vocab.shown(value) if self.vocab is not None else value
 
 
 def _bucket() -> dict:

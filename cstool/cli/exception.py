@@ -307,7 +307,9 @@ def report(app, by, since, until, fmt):
     since_db = app.since(since)
     until_db = app.since(until, "--until", past=None)
     rows = cases_report.report(app.ctx, by=by, since=since_db, until=until_db)
-    app.emit(rows, fmt, empty=N_("no exceptions in that period"))
+    app.emit(rows, fmt, listing=Listing(
+        words={by: cases_report.Groups(KIND if by == "kind" else None)},
+        empty=N_("no exceptions in that period")))
 
 
 @command(exception)

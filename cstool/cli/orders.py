@@ -4,7 +4,7 @@ import click
 
 from cstool.app import order_view, routines
 from cstool.cli._common import LIMIT, Domain, command, output_options, pass_app, scope_options
-from cstool.core.i18n import N_, _, shown
+from cstool.core.i18n import N_, NC_, _, pgettext, shown
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
 from cstool.core.vocab import PLATFORM, REFUND, STATUS
@@ -164,4 +164,21 @@ def show(app, order_id, fmt):
     if fmt == "table":  # the table says it by the time itself: 11-23 --:--
         order.pop("created_at_precision", None)
     # the order's and its lines' status words in the reader's language, as orders list
-    app.emit(order, fmt, listing=Listing(words={"status": STATUS, "refund_status": REFUND}))
+    app.emit(order, fmt, listing=Listing(words={"status": STATUS, "refund_status": REFUND},
+                                         table=SHOW_TABLE))
+
+
+def _cases_shown(cases):
+    """An order's cases as exception list shows them (a case's own status words)."""
+    from cstool.cases.playbooks import KIND, OUTCOME, RESOLUTION
+    from cstool.cases.playbooks import STATUS as CASE_STATUS
+
+    return [{**c, **{k: vocab.shown(c[k]) for k, vocab in (
+        ("kind", KIND), ("status", CASE_STATUS), ("resolution", RESOLUTION),
+        ("outcome", OUTCOME)) if isinstance(c.get(k), str)}} for c in cases]
+
+
+# Where an order's deadline comes from, as a table says it (JSON keeps the word).
+SHIP_BY_SOURCES = (NC_("ship by source", "export"), NC_("ship by source", "policy"))
+SHOW_TABLE = {"exceptions": _cases_shown,
+              "ship_by_source": lambda v: pgettext("ship by source", v) if v else v}

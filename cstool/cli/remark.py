@@ -259,7 +259,10 @@ def lint(app, since, author, by, limit, fmt):
 
 
 # Per agent, the checks read "missing_time 3, …" wherever a cell holds them.
-BY_AGENT = Listing(cells={"by_check": lambda c: ", ".join(f"{k} {v}" for k, v in c.items())})
+BY_AGENT = Listing(cells={"by_check": lambda c: ", ".join(f"{k} {v}" for k, v in c.items())},
+                   table={"by_check": lambda c: ", ".join(
+                       f"{k} {v}" for k, v in remark_lint.Checks.shown(c).items())},
+                   words={"agent": remark_lint.Checks, "most_common": remark_lint.Checks})
 # Where a remark came from, as a table says it (JSON keeps the stored word).
 SOURCES = {"platform": N_("the export's memo"), "cli": N_("written in cstool"),
            "chase": N_("the chase log")}

@@ -78,6 +78,12 @@ KEYS = (
     NC_("column", "attempt"), NC_("column", "first"), NC_("column", "created"),
     NC_("column", "cases"), NC_("column", "fields"), NC_("column", "net_cost"),
     NC_("column", "closed_by_kind"),
+    # an order's own fields and what it lists (orders show)
+    NC_("column", "ship_by_source"), NC_("column", "paid_amount"), NC_("column", "postage"),
+    NC_("column", "part_refunded"), NC_("column", "close_reason"), NC_("column", "item_title"),
+    NC_("column", "item_count"), NC_("column", "invoice_title"), NC_("column", "brushing"),
+    NC_("column", "remarks"), NC_("column", "holds"), NC_("column", "handover"),
+    NC_("column", "chases"), NC_("column", "exceptions"),
 )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from cstool.core.clock import from_db
-from cstool.core.i18n import M_
+from cstool.core.i18n import M_, NC_, pgettext
 from cstool.core.values import Instant, Memo
 from cstool.core.vocab import COLOUR, SHIPPED
 from cstool.core.where import Where
@@ -22,6 +22,27 @@ _CHECKS = (  # a parse problem's opening words -> its check, for --by agent and 
     ("no handling", "missing_handling"), ("no content", "missing_content"),
     ("flag ", "flag_scheme"), ("amount to return", "rebate_sum"),
 )
+
+
+# Each check's name as people read it (JSON, CSV and JSONL keep the name itself).
+CHECK_NAMES = (
+    NC_("remark check", "missing_time"), NC_("remark check", "missing_author"),
+    NC_("remark check", "missing_flag"), NC_("remark check", "missing_handling"),
+    NC_("remark check", "missing_content"), NC_("remark check", "flag_scheme"),
+    NC_("remark check", "rebate_sum"), NC_("remark check", "incomplete"),
+    NC_("remark check", "hold_past"), NC_("remark check", "brush_shipped"),
+    NC_("remark check", "(no author)"))
+
+
+class Checks:
+    """Check names (and ``--by agent``'s "(no author)") in the reader's language, for
+    tables: one name, or a count per name (``by_check``)."""
+
+    @staticmethod
+    def shown(value):
+        if isinstance(value, dict):
+            return {Checks.shown(k): n for k, n in value.items()}
+        return pgettext("remark check", value) if value in CHECK_NAMES else value
 
 
 def _check(problem: str) -> str:

@@ -25,7 +25,7 @@ from cstool.chase import stats as chase_stats
 from cstool.core.clock import to_db
 from cstool.core.context import Context
 from cstool.core.errors import InputError
-from cstool.core.i18n import NC_, gettext, pgettext, reread
+from cstool.core.i18n import NC_, gettext, language, pgettext, reread
 from cstool.core.vocab import COLOUR, PLATFORM, REFUND
 from cstool.core.vocab import STATUS as ORDER_STATUS
 from cstool.handover import items as handover
@@ -76,7 +76,9 @@ WORDS: dict[str, Any] = {
 CASE_WORDS: dict[str, Any] = {"status": CASE_STATUS, "step": STEP, "action": ACTION,
                               "state": _InContext("step state"),
                               "file": _InContext("photo state")}
-REMARK_WORDS: dict[str, Any] = {"kind": REMARK_KIND}
+REMARK_WORDS: dict[str, Any] = {"kind": REMARK_KIND, "check": remarks.Checks,
+                                "agent": remarks.Checks, "most_common": remarks.Checks,
+                                "by_check": remarks.Checks}
 
 
 @dataclass
@@ -119,11 +121,14 @@ def context(journal, clock, policy, args: Mapping[str, str]) -> Ctx:
 
 
 def _labelled(rows: Sequence[dict], key: str, label: Callable[[str], str]) -> list[dict]:
-    """Rows with ``key`` shown as ``破损 damaged`` (the manuals' word, then the value)."""
+    """Rows with ``key`` shown as ``破损 damaged`` (the manuals' word, then the value) in
+    English, as the manuals' word alone in Chinese (the command line's tables too)."""
     out = []
+    chinese = language() == "zh"
     for r in rows:
         v = r.get(key)
-        out.append({**r, key: f"{label(v)} {v}" if v and label(v) != v else v})
+        out.append({**r, key: label(v) if chinese and v else
+                    f"{label(v)} {v}" if v and label(v) != v else v})
     return out
 
 
@@ -306,7 +311,8 @@ def cases(ctx: Ctx) -> Page:
             rows = _labelled(rows, "kind", KIND.label)
         page.sections.append(section(ctx.render, pgettext("web", "Opened {period}, {title}").format(period=ctx.filters.label(), title=title),
                                      rows, (by, *REPORT_COLUMNS),
-                                     empty=pgettext("web", "(none opened in this period)")))
+                                     empty=pgettext("web", "(none opened in this period)"),
+                                     words={by: cases_report.Groups()}))
     return page
 
 
@@ -376,7 +382,7 @@ def remark_problems(ctx: Ctx) -> Page:
                     day=ctx.filters.first_day.isoformat()))
     sec = section(ctx.render, pgettext("web", "By agent"), by_agent,
                   ("agent", "remarks_with_problems", "problems", "most_common", "by_check"),
-                  empty=pgettext("web", "(no problems)"))
+                  empty=pgettext("web", "(no problems)"), words=REMARK_WORDS)
     if sec.table:
         for row, r in zip(sec.table.rows, by_agent):
             if r["agent"] != "(no author)":
@@ -385,7 +391,7 @@ def remark_problems(ctx: Ctx) -> Page:
     page.sections.append(section(ctx.render, pgettext("web", "Problems"), rows,
                                  ("order_id", "author", "kind", "check", "problem", "text", "at"),
                                  empty=pgettext("web", "(no problems)"),
-                                 words={**REMARK_WORDS, "check": None},
+                                 words=REMARK_WORDS,
                                  total=sum(a["problems"] for a in by_agent)))
     return page
 
@@ -415,7 +421,8 @@ def daily_report(ctx: Ctx) -> Page:
         keys: list[str] = []
         for r in rows:
             keys += [k for k in r if k not in keys]
-        page.sections.append(section(ctx.render, heading, rows, keys, counted=len(rows) > 1))
+        page.sections.append(section(ctx.render, heading, rows, keys, counted=len(rows) > 1,
+                                     words=report.part_words().get(path)))
     return page
 
 

@@ -126,7 +126,7 @@ class WebRenderer:
         if value is None:
             return ""
         reader = words[key] if words and key in words else self.words.get(key)
-        if reader is not None and isinstance(value, str):
+        if reader is not None and isinstance(value, (str, dict)):
             value = reader.shown(value) if hasattr(reader, "shown") else reader(value)
         if isinstance(value, Message):  # each text it holds masked, shown in its language
             keep = key in IDENTIFIERS
