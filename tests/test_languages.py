@@ -1111,3 +1111,25 @@ def test_the_web_views_remark_checks_and_report_totals_read_in_chinese(run, shop
     assert "缺时间=1, 缺备注人=1" in zh["/remarks"] and "(无备注人)" in zh["/remarks"]
     assert "missing_time=1, missing_author=1" in en["/remarks"]
     assert "(合计)" in zh["/cases"] and "(all)" in en["/cases"]
+
+
+def test_a_remarks_fields_read_in_chinese(run, shop, allowed):
+    zh, en = both(run, f"remark parse {REBATE}", check=0)
+    assert "\n字段      活动价=100.00, 实付=120.00, 应返=30.00\n" in zh.stdout
+    assert "\nfields     promo_price=100.00, paid_price=120.00, refund=30.00\n" in en.stdout
+    no_english(zh.stdout, allowed - {"refund"})
+    zh, en = both(run, ["remark", "parse", "返现 活动价100 实付120 应返20 2026.11.23 倩"], check=0)
+    assert "应返=20.00, 只有日期=是" in zh.stdout and "refund=20.00, date_only=True" in en.stdout
+    zh, en = both(run, f"remark parse {REBATE} --json", check=0)
+    assert zh.stdout == en.stdout and '"promo_price": "100.00"' in zh.stdout
+
+
+def test_a_shop_the_journal_does_not_know_is_refused_in_chinese(run, shop, allowed):
+    zh, en = both(run, "policy set --shop 不存在 shop_name 新店")
+    assert zh.exit_code == en.exit_code == 2
+    assert "错误: '--shop' 的值无效: 日志里没有店铺 '不存在';已有的店铺:示范旗舰店(还没导入过的店铺:加 " \
+           "--new-shop)" in zh.stderr
+    assert "no shop '不存在' in the journal; its shops: 示范旗舰店 (a shop not imported" in en.stderr
+    no_english(zh.stderr, allowed)
+    zh = run("orders list --shop 不存在", env=ZH)
+    assert "日志里没有店铺 '不存在';已有的店铺:示范旗舰店\n" in zh.stderr

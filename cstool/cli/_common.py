@@ -135,10 +135,12 @@ class App:
         known = shops(self.journal)
         if new or shop in known:
             return shop
-        listed = ", ".join(known) if known else "none yet (import a shop's export first)"
-        raise click.BadParameter(f"no shop {shop!r} in the journal; its shops: {listed}"
-                                 + (" (a shop not imported yet: add --new-shop)"
-                                    if new is not None else ""), param_hint="'--shop'")
+        listed = ", ".join(known) if known else _("none yet (import a shop's export first)")
+        raise click.BadParameter(
+            (_("no shop {shop} in the journal; its shops: {listed} (a shop not imported yet: "
+               "add --new-shop)") if new is not None else
+             _("no shop {shop} in the journal; its shops: {listed}")).format(
+                shop=repr(shop), listed=listed), param_hint="'--shop'")
 
     def writer(self) -> Context:
         """The context of a command that writes: the agent must be given and registered."""

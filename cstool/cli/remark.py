@@ -19,7 +19,7 @@ from cstool.cli._common import (
 from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
-from cstool.core.i18n import N_, _, reread
+from cstool.core.i18n import N_, NC_, _, pgettext, reread
 from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
@@ -190,14 +190,36 @@ def parse(app, text, at_text, flag, check, fmt):
         raise click.exceptions.Exit(1)
 
 
+# What the parser found, as a table names it (JSON keeps the key).
+FIELDS = (NC_("remark field", "about"), NC_("remark field", "address"),
+          NC_("remark field", "courier"), NC_("remark field", "done"),
+          NC_("remark field", "from"), NC_("remark field", "gift"), NC_("remark field", "holds"),
+          NC_("remark field", "job_no"), NC_("remark field", "name"),
+          NC_("remark field", "paid_price"), NC_("remark field", "promo_price"),
+          NC_("remark field", "refund"), NC_("remark field", "release"),
+          NC_("remark field", "request"), NC_("remark field", "step"), NC_("remark field", "to"),
+          NC_("remark field", "date_only"))
+
+
 def _flat(d: dict, segments: bool = True) -> dict:
     """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
-    out["fields"] = ", ".join(f"{k}={v}" for k, v in fields.items()) or _("(none)")
+    out["fields"] = ", ".join(f"{pgettext('remark field', k)}={_field(v)}"
+                              for k, v in fields.items()) or _("(none)")
     if segments and d["fields"].get("segments"):
         out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
     return out
+
+
+def _field(value) -> str:
+    """A field's value in a table: True/False in the reader's language (是/否)."""
+    if isinstance(value, bool):
+        return pgettext("remark field", str(value))
+    return str(value)
+
+
+FIELD_VALUES = (NC_("remark field", "True"), NC_("remark field", "False"))
 
 
 @command(remark)
