@@ -1133,3 +1133,16 @@ def test_a_shop_the_journal_does_not_know_is_refused_in_chinese(run, shop, allow
     no_english(zh.stderr, allowed)
     zh = run("orders list --shop 不存在", env=ZH)
     assert "日志里没有店铺 '不存在';已有的店铺:示范旗舰店\n" in zh.stderr
+
+
+def test_what_a_remark_did_to_the_orders_holds_is_said_in_both_languages(run, shop, allowed):
+    oid = order("paid_gift_and_card")
+    args = ["--agent", "倩", "remark", "add", oid, "--kind", "hold", "--until", "2026-11-30",
+            "--reason", "等货"]
+    zh = run(args, env=ZH, check=0)
+    assert zh.stdout.splitlines()[-1] == "挂起到 2026-11-30:当天发货"
+    no_english(zh.stdout, allowed)
+    en = run([*args[:-4], "--owner", "小雨", "--reason", "等货", "--json"], env=EN, check=0)
+    assert '"held for 小雨: only 小雨 handles this order"' in en.stdout
+    zh = run([*args[:-4], "--owner", "阿杰", "--reason", "等货"], env=ZH, check=0)
+    assert zh.stdout.splitlines()[-1] == "挂起给 阿杰:只由 阿杰 处理此单"

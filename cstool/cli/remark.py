@@ -141,7 +141,7 @@ def add(app, order_id, kind, flag, verified_buyer, dry_run, as_json, **options):
         label=COLOUR.label(result["flag"]), code=result["flag_code"]) + "\n")
     click.echo(f"  {paste}\n")
     for change in result["applied"]:
-        click.echo(change)
+        click.echo(in_language(change))
     for problem in result["problems"]:
         click.echo(_("warning: {problem}").format(problem=in_language(problem)), err=True)
 

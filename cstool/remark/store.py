@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from cstool.core import holds as holds_
 from cstool.core.clock import to_db
+from cstool.core.i18n import M_, N_
 from cstool.core.values import Address, Instant, Memo, Money
 from cstool.core.vocab import COLOUR_CODE, HOLDABLE
 from cstool.remark.flags import Shop
@@ -165,9 +166,9 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
     changes: list[str] = []
     mark = None
     if p.brush() is not None and not order["brushing"]:
-        mark, what = 1, "marked as a brushing order (刷单)"
+        mark, what = 1, M_("marked as a brushing order (刷单)")
     elif p.brush() is None and prev is not None and prev.brush() is not None and order["brushing"]:
-        mark, what = 0, "brushing mark removed (the memo no longer has @@@)"
+        mark, what = 0, M_("brushing mark removed (the memo no longer has @@@)")
     if mark is not None:
         if brushing is None:
             holds_.set_brushing(journal, oid, bool(mark), platform=platform)
@@ -183,7 +184,7 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
         holds_.release(journal, oid, now_db, kind=kind, agent=agent, platform=platform,
                        note=f"{why} (remark {remark_id})" if remark_id else why)
         del open_holds[kind]
-        changes.append(_RELEASED[kind])
+        changes.append(M_(_RELEASED[kind]))
     if order["status"] not in HOLDABLE:
         return changes
     for kind, spec in want.items():
@@ -199,20 +200,21 @@ def apply(journal, order, p: Parsed, *, remark_id: Optional[int], now_db: str,
 
 
 # What a remark did to the order's holds, as a person reads it.
-_RELEASED = {"until": "released the hold until a ship date",
-             "presale": "released the presale hold",
-             "owner": "released the hold for one agent",
-             "waiting_buyer": "released the hold waiting for the buyer"}
+# (Messages: English in the journal and JSON, the reader's language when printed.)
+_RELEASED = {"until": N_("released the hold until a ship date"),
+             "presale": N_("released the presale hold"),
+             "owner": N_("released the hold for one agent"),
+             "waiting_buyer": N_("released the hold waiting for the buyer")}
 
 
 def _held(kind: str, spec: dict) -> str:
     if kind == "until":
-        return f"held until {spec.get('until')}: ships that day"
+        return M_("held until {day}: ships that day", day=spec.get("until"))
     if kind == "presale":
-        return f"held for presale until {spec.get('until')}: ships that day"
+        return M_("held for presale until {day}: ships that day", day=spec.get("until"))
     if kind == "owner":
-        return f"held for {spec.get('owner')}: only {spec.get('owner')} handles this order"
-    return "held: waiting for the buyer's answer"
+        return M_("held for {owner}: only {owner} handles this order", owner=spec.get("owner"))
+    return M_("held: waiting for the buyer's answer")
 
 
 def _short(text: str, n: int = 60) -> str:
