@@ -1146,3 +1146,11 @@ def test_what_a_remark_did_to_the_orders_holds_is_said_in_both_languages(run, sh
     assert '"held for 小雨: only 小雨 handles this order"' in en.stdout
     zh = run([*args[:-4], "--owner", "阿杰", "--reason", "等货"], env=ZH, check=0)
     assert zh.stdout.splitlines()[-1] == "挂起给 阿杰:只由 阿杰 处理此单"
+
+
+def test_every_playbook_step_has_a_chinese_word():
+    from cstool.cases.playbooks import PLAYBOOKS, STEP
+
+    keys = {k for pb in PLAYBOOKS.values() for k in pb.step_keys()}
+    assert keys == set(STEP.values)
+    assert all(STEP.labels[k] != k and not STEP.labels[k].isascii() for k in keys)

@@ -334,7 +334,6 @@ PLAYBOOKS: dict[str, Playbook] = {pb.kind: pb for pb in [
 ]}
 
 assert set(PLAYBOOKS) == set(KIND.values)
-assert {k for pb in PLAYBOOKS.values() for k in pb.step_keys()} == set(STEP.values)
 
 
 # --- the course of a case under the shop's policy --------------------------------
