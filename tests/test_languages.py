@@ -1154,3 +1154,60 @@ def test_every_playbook_step_has_a_chinese_word():
     keys = {k for pb in PLAYBOOKS.values() for k in pb.step_keys()}
     assert keys == set(STEP.values)
     assert all(STEP.labels[k] != k and not STEP.labels[k].isascii() for k in keys)
+
+
+def test_an_orders_remarks_holds_chases_and_handover_read_in_chinese(run, shop, allowed):
+    """orders show's own tables read as remark list, handover list and chase log do: where
+    a remark came from, a hold's kind, a chase's channel and result in words; JSON keeps
+    the stored words."""
+    held = order("paid_hold_owner")
+    zh, en = both(run, f"orders show {held}", check=0)
+    holds = zh.stdout.split("\n挂起:\n")[1]
+    assert holds.splitlines()[0].split() == ["编号", "类型", "截至", "负责人", "创建时间",
+                                             "解除时间"]
+    assert "专人处理" in holds and "导出的备注" in zh.stdout
+    assert "\nholds:\n" in en.stdout and "owner" in en.stdout.split("\nholds:\n")[1]
+    no_english(zh.stdout, allowed)
+    chased = order("unpaid_small")
+    run(["--agent", "倩", "handover", "add", "-c", "回访", "--order", chased, "-p", "顾客说晚上付",
+         "-t", "跟进付款"], check=0)
+    zh, en = both(run, f"orders show {chased}", check=0)
+    chases = zh.stdout.split("\n催付记录:\n")[1]
+    assert "\n渠道        电话\n" in chases and "\n写入的备注  " in chases, chases
+    assert "催付记录" in zh.stdout.split("\n备注:\n")[1]  # the remark's source, in words
+    handover = zh.stdout.split("\n交接:\n")[1].splitlines()
+    assert handover[0].split()[:3] == ["编号", "类别", "问题"] and handover[2].split()[1] == "回访"
+    assert "\nchannel          phone\n" in en.stdout and "the chase" in en.stdout
+    assert not STORED.search(zh.stdout), STORED.search(zh.stdout)
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, f"orders show {chased} --json")
+    assert zh.stdout == en.stdout and '"channel": "phone"' in zh.stdout
+    assert '"source": "chase"' in zh.stdout and '"category": "callback"' in zh.stdout
+
+
+def test_an_unset_policy_value_reads_as_the_word_policy_set_takes(run, demo, allowed):
+    run(["--agent", "倩", "policy", "set", "exception_hours.delayed", "notify=none"], check=0)
+    run(["--agent", "倩", "policy", "set", "chase_windows.sms", "none"], check=0)
+    for env in (ZH, EN):
+        table = run("policy show", env=env, check=0).stdout
+        assert "None" not in table and "(none)" not in table
+        assert re.search(r"\npresale_ship_date +none ", table)
+        assert re.search(r"\nexception_hours\.delayed +notify=none,urge=24", table)
+        assert re.search(r"\nchase_windows\.sms +none ", table)
+        assert run("policy show presale_ship_date", env=env).stdout == "none\n"
+    zh, en = both(run, "policy show --json")
+    assert zh.stdout == en.stdout and '"value": null' in zh.stdout and '"value": []' in zh.stdout
+
+
+def test_a_remarks_holds_parse_into_words_not_python(run, demo, allowed):
+    zh, en = both(run, ["remark", "parse", "11.25发货，必须由小雨负责处理! #倩"], check=0)
+    assert "\n字段      挂起=定日发货 2026-11-25、专人处理 小雨\n" in zh.stdout
+    assert "\nfields     holds=until 2026-11-25, owner 小雨\n" in en.stdout
+    zh, en = both(run, ["remark", "parse", "客户已回复，可以发货 #倩"], check=0)
+    assert "解除挂起=定日发货、专人处理、等买家回复" in zh.stdout
+    assert "release=until, owner, waiting_buyer" in en.stdout
+    for out in (zh.stdout, en.stdout):
+        assert "[" not in out and "{" not in out
+    no_english(zh.stdout, allowed)
+    zh, en = both(run, ["remark", "parse", "11.25发货，必须由小雨负责处理! #倩", "--json"])
+    assert zh.stdout == en.stdout and '"kind": "owner"' in zh.stdout

@@ -178,7 +178,59 @@ def _cases_shown(cases):
         ("outcome", OUTCOME)) if isinstance(c.get(k), str)}} for c in cases]
 
 
+# What each kind of hold is, as orders show's table names it (JSON keeps the kind).
+HOLD_KINDS = (NC_("hold kind", "until"), NC_("hold kind", "presale"),
+              NC_("hold kind", "owner"), NC_("hold kind", "waiting_buyer"))
+
+
+def _remarks_shown(remarks):
+    """An order's remarks as remark list shows them: where each came from, its kind and
+    flag in words, its stored problems read back in the reader's language."""
+    from cstool.cli.remark import SOURCES
+    from cstool.core.i18n import reread
+    from cstool.core.vocab import COLOUR
+    from cstool.remark.flags import KIND
+
+    return [{**r, "source": _(SOURCES[r["source"]]) if r.get("source") in SOURCES
+             else r.get("source"), "kind": KIND.shown(r.get("kind")),
+             "flag": COLOUR.shown(r.get("flag")),
+             "problems": [reread(p) for p in r.get("problems") or ()]} for r in remarks]
+
+
+def _holds_shown(holds):
+    return [{**h, "kind": pgettext("hold kind", h["kind"]) if h.get("kind") else h.get("kind")}
+            for h in holds]
+
+
+def _handover_shown(rows):
+    """An order's handover items as handover list shows them (stored English read back)."""
+    from cstool.core.i18n import reread
+    from cstool.handover.items import CATEGORY
+
+    return [{**r, "category": CATEGORY.shown(r.get("category")),
+             "problem": reread(r.get("problem")), "todo": reread(r.get("todo"))}
+            for r in rows]
+
+
+def _chases_shown(chases):
+    """An order's chases: channel, result and reason in words; the remarks each chase
+    wrote under a header of their own (the chase's note is 备注 already)."""
+    from cstool.chase.queue import CHANNEL, REASON, RESULT
+    from cstool.core.i18n import language
+
+    out = []
+    for c in chases:
+        row = {k: v for k, v in c.items() if k != "remarks"}
+        row.update({k: vocab.shown(c[k]) for k, vocab in (
+            ("channel", CHANNEL), ("result", RESULT), ("reason", REASON)) if c.get(k)})
+        row["remarks_written"] = ("，" if language() == "zh" else "; ").join(
+            c.get("remarks") or ())
+        out.append(row)
+    return out
+
+
 # Where an order's deadline comes from, as a table says it (JSON keeps the word).
 SHIP_BY_SOURCES = (NC_("ship by source", "export"), NC_("ship by source", "policy"))
-SHOW_TABLE = {"exceptions": _cases_shown,
+SHOW_TABLE = {"exceptions": _cases_shown, "remarks": _remarks_shown, "holds": _holds_shown,
+              "handover": _handover_shown, "chases": _chases_shown,
               "ship_by_source": lambda v: pgettext("ship by source", v) if v else v}

@@ -19,7 +19,7 @@ from cstool.cli._common import (
 from cstool.core import agents
 from cstool.core.clock import typed_time
 from cstool.core.errors import InputError
-from cstool.core.i18n import N_, NC_, _, pgettext, reread
+from cstool.core.i18n import N_, NC_, _, language, pgettext, reread
 from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
 from cstool.core.values import Memo, Verbatim
@@ -205,17 +205,29 @@ def _flat(d: dict, segments: bool = True) -> dict:
     """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
-    out["fields"] = ", ".join(f"{pgettext('remark field', k)}={_field(v)}"
+    out["fields"] = ", ".join(f"{pgettext('remark field', k)}={_field(v, k)}"
                               for k, v in fields.items()) or _("(none)")
     if segments and d["fields"].get("segments"):
         out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
     return out
 
 
-def _field(value) -> str:
-    """A field's value in a table: True/False in the reader's language (是/否)."""
+def _field(value, key: str = "") -> str:
+    """A field's value in a table: True/False in the reader's language (是/否), holds and
+    the holds a remark releases by their kind's words (定日发货 2026-11-25), lists as
+    text, never Python's ``['…']``."""
     if isinstance(value, bool):
         return pgettext("remark field", str(value))
+    if isinstance(value, (list, tuple)):
+        sep = "、" if language() == "zh" else ", "
+        return sep.join(_field(v, key) for v in value) if value else _("(none)")
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        rest = " ".join(_field(v) for k, v in value.items() if k != "kind" and v is not None)
+        head = pgettext("hold kind", kind) if key == "holds" and kind else kind
+        return " ".join(x for x in (head, rest) if x) or _("(none)")
+    if key == "release" and isinstance(value, str):
+        return pgettext("hold kind", value)
     return str(value)
 
 

@@ -83,7 +83,9 @@ KEYS = (
     NC_("column", "part_refunded"), NC_("column", "close_reason"), NC_("column", "item_title"),
     NC_("column", "item_count"), NC_("column", "invoice_title"), NC_("column", "brushing"),
     NC_("column", "remarks"), NC_("column", "holds"), NC_("column", "handover"),
-    NC_("column", "chases"), NC_("column", "exceptions"),
+    NC_("column", "chases"), NC_("column", "exceptions"), NC_("column", "item_id"),
+    NC_("column", "owner"), NC_("column", "released_at"), NC_("column", "promise_due_at"),
+    NC_("column", "remarks_written"),
 )
 
 

@@ -204,10 +204,14 @@ def mask_secret(value: Any) -> str:
 
 
 def display(value: Any) -> str:
+    """A value as ``policy set`` takes it: an empty list, no date or no limit is ``none``
+    (the word to type, in either language), never Python's ``None``."""
+    if value is None:
+        return "none"
     if isinstance(value, list):
-        return ",".join(map(str, value)) if value else "(none)"
+        return ",".join(map(display, value)) if value else "none"
     if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
+        return ",".join(f"{k}={display(v)}" for k, v in value.items())
     return str(value)
 
 
