@@ -138,6 +138,14 @@ CORPUS = [
     case("37码缺货,已旺旺问顾客是否换38码,等顾客回复 2026.11.21 倩", "hold", reason="37码缺货",
          action="已旺旺问顾客是否换38码,等顾客回复", at="2026-11-21" + D, author="倩",
          holds=[{"kind": "waiting_buyer"}]),
+    # a hold in so many words, waiting for the buyer; the buyer's 确认 awaited is no answer
+    case("挂起,等买家确认颜色 2026.11.21 倩", "hold", reason="挂起", action="等买家确认颜色",
+         at="2026-11-21" + D, author="倩", holds=[{"kind": "waiting_buyer"}]),
+    case("等买家确认颜色", "free", reason="等买家确认颜色", problems=[NO_TIME, NO_AUTHOR]),
+    case("买家确认了颜色,可以发货 2026.11.22 倩", "hold", reason="买家确认了颜色,可以发货",
+         at="2026-11-22" + D, author="倩", release=["until", "owner", "waiting_buyer"]),
+    case("买家已确认颜色 2026.11.22 倩", "hold", reason="买家已确认颜色", at="2026-11-22" + D,
+         author="倩", release=["waiting_buyer"]),
     case("取消挂起,正常发货---2026.11.23 倩", "hold", reason="取消挂起,正常发货",
          at="2026-11-23" + D, author="倩", release=["until", "owner", "waiting_buyer"]),
     # R13: sale credit

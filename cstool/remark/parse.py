@@ -73,6 +73,8 @@ _RELEASE_ALL = re.compile(r"取消挂起|解除挂起|挂起取消|可以发货|
 _BUYER_ANSWERED = re.compile(
     r"(?:顾客|客户|买家)(?:已经?)?(?:回复|答复|同意|确认|选了?|决定)|已回复|不换了")
 _OWNER_DONE = re.compile(r"已处理|处理完|处理好")
+# The remark says, in so many words, that the order is on hold (not that a hold ends).
+_HELD = re.compile(r"(?<!取消)(?<!解除)挂起(?!取消)|暂不发货|先不发货|暂缓发货")
 _MONEY = r"[¥￥]?\s*(\d+(?:\.\d{1,2})?)\s*元?"
 _PROMO = re.compile(r"(?:活动价|促销价|活动价格|优惠价|折后价)\s*[:为是]?\s*" + _MONEY)
 _PAID = re.compile(r"(?:实付|实际支付|实付款|拍下价)(?:金额|价格|款)?\s*[:为是]?\s*" + _MONEY)
@@ -284,7 +286,7 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
     if m:
         holds.append((m.start(), {"kind": "owner", "owner": m.group("owner")}))
     wait = _WAIT_BUYER.search(body)
-    if wait and (_OUT_OF_STOCK.search(body) or _ASKED.search(body)):
+    if wait and (_OUT_OF_STOCK.search(body) or _ASKED.search(body) or _HELD.search(body)):
         holds.append((wait.start(), {"kind": "waiting_buyer"}))
     for d in dates:
         if b0 <= d.start and d.end <= b1 and _SHIP_ON.match(s, d.end):
@@ -300,8 +302,9 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
     if _RELEASE_ALL.search(body):
         release = list(RELEASABLE)
     else:
+        # "等买家确认" waits for an answer: the buyer's 确认 in it is not one
         if not any(h["kind"] == "waiting_buyer" for _, h in holds) and \
-                _BUYER_ANSWERED.search(body):
+                _BUYER_ANSWERED.search(_WAIT_BUYER.sub("", body) if wait else body):
             release.append("waiting_buyer")
         if not m and _OWNER_DONE.search(body):
             release.append("owner")
