@@ -311,6 +311,10 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         touched = Touched(journal) if normalise.lines else None
         width = len(LINE_COLUMNS)
         memo_insert = remarks.memo_parse_insert(journal)
+        # the shops of the order rows sent (an order export): when each of them inserted
+        # an order, they are the shops the file wrote, without reading the orders back
+        sent_shops: Optional[set] = None if normalise.lines else set()
+        sent, shop_at, width_o = 0, COLUMNS.index("shop"), len(COLUMNS) + (digests is not None)
         with _no_gc():
             for chunks, rest, lchunks, lrest, memos, bad, position, skipped in (
                     _forked_batches if parallel else _batches)(source, normalise, memo,
@@ -324,6 +328,10 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if rest:
                     cur.executemany(one, rest)
                     changed += cur.rowcount
+                if sent_shops is not None:
+                    sent += len(chunks) * CHUNK + len(rest)
+                    sent_shops.update(*(c[shop_at::width_o] for c in chunks),
+                                      (r[shop_at] for r in rest))
                 if stream is not None:
                     stream.batch(changed - written)
                 if lchunks:
@@ -358,9 +366,9 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.updated = changed - result.inserted
             result.unchanged = result.rows - len(rejected) - changed
         # the shops of the orders this file wrote (a file with 店铺名称 may hold several)
-        result.shops = sorted({r[0] for r in journal.execute(
-            "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
-            [import_id])} | ({shop} if shop else set()))
+        result.shops = sorted(_written_shops(journal, import_id, spec.platform, sent_shops,
+                                             sent == changed == result.new_orders)
+                              | ({shop} if shop else set()))
     finally:
         source.close()
     if strict and rejected:
@@ -376,6 +384,27 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         [result.rows, result.inserted, result.updated, result.unchanged, len(rejected), now_db,
          import_id])
     return result
+
+
+def _written_shops(journal, import_id: int, platform: str, sent: Optional[set],
+                   all_new: bool) -> set:
+    """The shops of the orders the import wrote. ``sent``: the shops of the order rows it
+    sent (None: not known), ``all_new``: each of those rows inserted an order.
+
+    Every order it wrote was written by a row it sent, with that row's shop (unless the
+    row had none: the order kept its own): so when every row inserted, the rows' shops are
+    the answer; else each of them is looked for among its own orders, newest first (what
+    an import writes is mostly recent), instead of reading every order of the journal."""
+    if sent is not None and None not in sent:
+        if all_new:
+            return sent
+        return {s for s in sent if journal.execute(
+            "SELECT 1 FROM orders INDEXED BY orders_shop WHERE shop = ? AND platform = ? "
+            "AND import_id = ? ORDER BY shop DESC, platform DESC, rowid DESC LIMIT 1",
+            [s, platform, import_id]).fetchone()}
+    return {r[0] for r in journal.execute(
+        "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
+        [import_id])}
 
 
 def parse_mapping(pairs: Sequence[str]) -> dict[str, list[str]]:
