@@ -395,8 +395,8 @@ def _written_shops(journal, import_id: int, platform: str, sent: Optional[set],
         if all_new:
             return sent
         return {s for s in sent if journal.execute(
-            "SELECT 1 FROM orders INDEXED BY orders_shop WHERE shop = ? AND platform = ? "
-            "AND import_id = ? ORDER BY shop DESC, platform DESC, rowid DESC LIMIT 1",
+            "SELECT 1 FROM orders WHERE shop = ? AND platform = ? AND import_id = ? "
+            "ORDER BY rowid DESC LIMIT 1",
             [s, platform, import_id]).fetchone()}
     return {r[0] for r in journal.execute(
         "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
