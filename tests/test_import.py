@@ -458,6 +458,65 @@ def test_an_order_named_again_in_a_later_batch_records_as_after_the_rows(tmp_pat
         assert db_rows(dbs[0], sql) == db_rows(dbs[1], sql), sql
 
 
+def _item_rows(orders: int, memo) -> list:
+    """A 2020 item CSV's rows (the real export's 28 columns): two lines an order."""
+    sys.path.insert(0, str(FIXTURES))
+    import platform_exports as px
+
+    out = []
+    for n in range(orders):
+        oid = str(3519977000000000000 + n)
+        for k in (1, 2):
+            out.append(px._item_2020(f"{oid[:-2]}{k}{n % 10}", oid, f"儿童保温杯 {k}", "50.00", k,
+                                     "颜色分类：天蓝色", "买家已付款，等待卖家发货", f"BW-{k}", "50.00",
+                                     "没有申请退款", "0.00", "2026-11-22 20:00:00",
+                                     "2026-11-22 20:01:00", f"6000{n:08d}", memo=memo(n)))
+    return out
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_item_export_records_its_memos_as_it_is_read(tmp_path, monkeypatch, parallel):
+    """An export of items records the memos of the orders it brings batch by batch, and
+    ends with the orders, lines, history, holds and marks of a pass after the rows, also
+    when an order's rows come apart over batches with a newer memo, then its first one."""
+    from cstool.orders import parallel as reader
+
+    sys.path.insert(0, str(FIXTURES))
+    import platform_exports as px
+
+    monkeypatch.setattr(reader, "BATCH", 6)
+    rows = _item_rows(30, lambda n: _MEMOS[n % len(_MEMOS)] if n % 4 else "")
+    # order 1 (rows 2 and 3, memo @@@张三) again batches later with a newer memo, then
+    # with its first memo again
+    newer = _item_rows(2, lambda n: "发顺丰 改了")[2:4]
+    again = rows[:20] + newer + rows[20:40] + rows[2:4] + rows[40:]
+    files = [px._csv(tmp_path / "items.csv", px.TAOBAO_ITEMS_2020_HEADER, rows),
+             px._csv(tmp_path / "again.csv", px.TAOBAO_ITEMS_2020_HEADER, again)]
+    seen: list = []
+    j = Journal.open(str(tmp_path / "s.db"), create=True)
+    try:
+        ctx = context(j, NOW_DB, agent="倩")
+        importer.import_files(ctx, [str(files[0])], after_rows=routines.import_hook(ctx),
+                              parallel=parallel, progress=lambda done, total: seen.append(
+                                  j.scalar("SELECT count(*) FROM remarks")))
+    finally:
+        j.close()
+    assert seen[0] > 0 and seen == sorted(seen) and len(set(seen)) > 5  # as the rows came
+    tables = (*_TABLES, "SELECT * FROM order_lines ORDER BY id")
+    for name, f in (("first", files[0]), ("again", files[1])):
+        dbs = tmp_path / f"{name}-s.db", tmp_path / f"{name}-r.db"
+        with monkeypatch.context() as m:
+            results = [import_lib(dbs[0], [f], hook=routines.import_hook, parallel=parallel)]
+            _after_the_rows(m)
+            results.append(import_lib(dbs[1], [f], hook=routines.import_hook, parallel=parallel))
+        assert results[0][0].as_dict() == results[1][0].as_dict()
+        for sql in tables:
+            assert db_rows(dbs[0], sql) == db_rows(dbs[1], sql), (name, sql)
+    # the file's last word on order 1: its first memo again, after a newer one
+    assert db_rows(tmp_path / "again-s.db", "SELECT seller_memo FROM orders WHERE order_id = ?",
+                   ["3519977000000000001"]) == [(_MEMOS[1],)]
+
+
 def test_memo_parses_leave_no_file_and_work_inside_a_callers_transaction(tmp_path,
                                                                           monkeypatch):
     """The memo parses live in a scratch file attached for the import, gone when it ends

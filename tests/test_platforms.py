@@ -376,6 +376,32 @@ def test_the_import_result_names_the_shops_of_the_file(imp, files):
     assert (pdd["shop"], pdd["shops"]) == (px.PDD_SHOP, [px.PDD_SHOP])
 
 
+def test_the_import_result_names_only_the_shops_it_wrote(imp, tmp_path):
+    """A first import names its rows' shops; a later file names only the shops of the
+    orders it inserted or changed (not a shop whose rows changed nothing), and an order
+    named twice counts with the shop its last row gave it."""
+    import json
+
+    def order(oid, shop, status="买家已付款，等待卖家发货", created="2026-11-22 09:58:12"):
+        row = px._taobao_order(oid, "tb_buyer", status, "59.00", "59.00", created,
+                               "2026-11-22 10:00:31", "纯棉短袖T恤 白色", 1, 1)
+        return [(shop if h == "店铺名称" else row[h]) for h in px.TAOBAO_ORDER_HEADER]
+
+    def shops(name, rows):
+        path = px._csv(tmp_path / name, px.TAOBAO_ORDER_HEADER, rows)
+        return json.loads(imp(path, "--json").output)[0]["shops"]
+
+    first = [order("3500000000000000001", "甲店"), order("3500000000000000002", "乙店")]
+    assert shops("first.csv", first) == ["乙店", "甲店"]
+    # 甲店's order ships, 乙店's is the same as before
+    assert shops("second.csv", [order("3500000000000000001", "甲店", "卖家已发货，等待买家确认"),
+                                first[1]]) == ["甲店"]
+    assert shops("third.csv", [first[1]]) == []
+    # a new order named twice: once under 丙店, then under 丁店
+    assert shops("twice.csv", [order("3500000000000000003", "丙店"),
+                               order("3500000000000000003", "丁店")]) == ["丁店"]
+
+
 def test_remark_add_json_says_the_orders_platform(run, imp, files):
     imp(files["pdd"], "--shop", px.PDD_SHOP)
     out = run.json(["--agent", "倩", "remark", "add", "261123-607198974342001", "--kind", "note",

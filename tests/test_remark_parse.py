@@ -299,3 +299,27 @@ def test_a_bad_at_is_a_usage_error(run):
     result = run(["remark", "parse", "申通 倩 8.25", "--at", "tomorrow"])
     assert result.exit_code == 2
     assert "Invalid value for '--at': 'tomorrow' is not a time" in result.output
+
+
+ERA_PROBLEM = "date {} is outside the years 2003–2100; ignored"
+
+
+@pytest.mark.parametrize("text, dates", [
+    ("晚上8点后送货 2026.11.22 倩", []),
+    ("退货/换货,换L码 2026年11月22日18:02:24 # 阿杰", []),
+    ("客户要求发顺丰---0001.01.01 小雨", ["0001.01.01"]),
+    ("退货/换货,换L码 1999年11月22日18:02:24 # 阿杰", ["1999年11月22日18:02:24"]),
+    ("１９９９．１１．２２ 顾客明天下午付款", ["1999.11.22"]),  # full-width, as agents type
+    ("尺码2100 码 9999/1/2 发货", ["9999/1/2"]),
+    ("订单12026年1月3日 到货", []),  # 2026 inside a longer number is still a year in the era
+    ("订单11999年1月3日 到货", ["1999年1月3日"]),
+    ("2026.11.22 郑婷已催付\n2001-01-05 美美 买家来电确认", ["2001-01-05"]),
+    ("型号 1999 黑色 2026.11.20 倩", []),  # four digits that are not a date's year
+])
+def test_dates_outside_the_era_are_named_and_only_they(text, dates):
+    """A memo names each dated form whose year is outside the era, and a memo whose dates
+    are all inside it names none (the check runs the dated forms only when a year that
+    can start one is outside the era)."""
+    p = parse(text, CLOCK.now(), Shop())
+    named = [x for x in p.problems if "outside the years" in x]
+    assert [x.split(": ", 1)[-1] for x in named] == [ERA_PROBLEM.format(d) for d in dates]

@@ -67,6 +67,13 @@ _MEMO_RECORD = (
 # remarks) in a temporary table: by slices of orders, that stays small.
 # (in memory: 10,000 orders' remarks are a few MB)
 MEMO_SLICE = 10_000
+# The same for orders the import has just inserted (MemoStream): such an order has no
+# history to look in (a remark points at its order: the foreign key), so its memo is
+# recorded without the NOT EXISTS, and without staging the rows.
+_NEW_ORDERS_MEMO_RECORD = _MEMO_RECORD.replace(
+    "AND NOT EXISTS (SELECT 1 FROM remarks r WHERE r.order_id = o.order_id "
+    "AND r.platform = o.platform AND r.source = 'platform' AND r.text = o.seller_memo) ", "")
+assert _NEW_ORDERS_MEMO_RECORD != _MEMO_RECORD
 
 
 def attach_memo_scratch(journal) -> bool:
@@ -119,13 +126,15 @@ def memo_parse_insert(journal) -> str:
 
 
 def record_memos(journal, now_db: str, import_id: int, lo: int = 0,
-                 hi: Optional[int] = None) -> None:
+                 hi: Optional[int] = None, new: bool = False) -> None:
     """Record each new memo the import brought (on an order it inserted or changed) in
     the order's history, with the parse the reader made of it. ``lo``, ``hi``: only the
-    orders of that rowid range (``lo`` < rowid <= ``hi``; default: every order)."""
+    orders of that rowid range (``lo`` < rowid <= ``hi``; default: every order);
+    ``new``: orders the import inserted, which have no history yet."""
     top = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") if hi is None else hi
+    sql = _NEW_ORDERS_MEMO_RECORD if new else _MEMO_RECORD
     for start in range(lo, top, MEMO_SLICE):
-        journal.execute(_MEMO_RECORD, [now_db, start, min(start + MEMO_SLICE, top), import_id])
+        journal.execute(sql, [now_db, start, min(start + MEMO_SLICE, top), import_id])
 
 
 class MemoStream:
@@ -158,7 +167,7 @@ class MemoStream:
             self.streaming = False
             return
         if top > self.top:
-            record_memos(self.journal, self.now_db, self.import_id, self.top, top)
+            record_memos(self.journal, self.now_db, self.import_id, self.top, top, new=True)
             self.recorded = True
             self.top = top
 

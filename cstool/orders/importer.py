@@ -56,7 +56,6 @@ def _memo(history: Optional[int] = None) -> str:
             "THEN orders.seller_memo ELSE excluded.seller_memo END")
 
 
-_MEMO = _memo()
 _LINES_ONLY = "orders.status_from = 'lines'"
 
 
@@ -115,17 +114,17 @@ def upsert_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
 
 
 def fill_sql(rows: int = 1, import_id: int = 0, platform: str = "taobao",
-             kept: tuple[str, ...] = ()) -> str:
+             kept: tuple[str, ...] = (), history: Optional[int] = None) -> str:
     """An export of items: the orders it names, new ones inserted (their status the lines'),
     known ones only filled in where no order export has said anything (the order
-    export's values win, whichever came first)."""
+    export's values win, whichever came first). ``history``: as for :func:`upsert_sql`."""
     sets, changed = [], []
     for c in COLUMNS[1:]:
         if c == "status" or c in kept:
             continue  # the lines decide it, after the rows (orders.lines.derive_orders)
         # (an order export's blank cell said nothing: the item export's value fills it)
         if c == "seller_memo":
-            new = (f"CASE WHEN {_LINES_ONLY} THEN {_MEMO} "
+            new = (f"CASE WHEN {_LINES_ONLY} THEN {_memo(history)} "
                    "ELSE coalesce(nullif(orders.seller_memo, ''), excluded.seller_memo) END")
         else:
             new = (f"CASE WHEN {_LINES_ONLY} THEN coalesce(excluded.{c}, orders.{c}) "
@@ -292,8 +291,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         kept = (("item_title",) if own_title else ()) + (
             ("status",) if spec.status_from == "lines" else ())
         if spec.level == "lines":
-            many, one = (fill_sql(CHUNK, import_id, spec.platform, kept),
-                         fill_sql(1, import_id, spec.platform, kept))
+            many, one = (fill_sql(CHUNK, import_id, spec.platform, kept, last_remark),
+                         fill_sql(1, import_id, spec.platform, kept, last_remark))
             normalise.unwritten = tuple(COLUMNS.index(c) for c in ("status", *kept))  # type: ignore[attr-defined]
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
@@ -301,9 +300,10 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                          upsert_sql(1, import_id, spec.platform, spec.status_from,
                                     digests is not None, kept, last_remark))
             normalise.unwritten = tuple(COLUMNS.index(c) for c in kept)  # type: ignore[attr-defined]
-        # an order export records its memos as the batches come (the lines' path after)
-        stream = (remarks.MemoStream(journal, now_db, import_id, before)
-                  if not normalise.lines else None)
+        # the memos are recorded as the batches come while the file only inserts orders
+        # (an export of items too: the orders it names, each sent once where its rows
+        # are together), else after the rows
+        stream = remarks.MemoStream(journal, now_db, import_id, before)
         many_lines, one_line = (line_sql(CHUNK, import_id, spec.platform),
                                 line_sql(1, import_id, spec.platform))
         changed = changed_lines = 0
@@ -311,6 +311,10 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         touched = Touched(journal) if normalise.lines else None
         width = len(LINE_COLUMNS)
         memo_insert = remarks.memo_parse_insert(journal)
+        # the shops of the order rows sent (an order export): when each of them inserted
+        # an order, they are the shops the file wrote, without reading the orders back
+        sent_shops: Optional[set] = None if normalise.lines else set()
+        sent, shop_at, width_o = 0, COLUMNS.index("shop"), len(COLUMNS) + (digests is not None)
         with _no_gc():
             for chunks, rest, lchunks, lrest, memos, bad, position, skipped in (
                     _forked_batches if parallel else _batches)(source, normalise, memo,
@@ -324,8 +328,11 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if rest:
                     cur.executemany(one, rest)
                     changed += cur.rowcount
-                if stream is not None:
-                    stream.batch(changed - written)
+                if sent_shops is not None:
+                    sent += len(chunks) * CHUNK + len(rest)
+                    sent_shops.update(*(c[shop_at::width_o] for c in chunks),
+                                      (r[shop_at] for r in rest))
+                stream.batch(changed - written)
                 if lchunks:
                     cur.executemany(many_lines, lchunks)
                     changed_lines += cur.rowcount
@@ -340,10 +347,7 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if progress is not None:
                     progress(position, source.size)
         result.new_orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
-        if stream is not None:
-            stream.finish()
-        elif changed or (touched is not None and touched.any):
-            remarks.record_memos(journal, now_db, import_id)
+        stream.finish()
         if normalise.lines:
             result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
                                - lines_before)
@@ -358,9 +362,9 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.updated = changed - result.inserted
             result.unchanged = result.rows - len(rejected) - changed
         # the shops of the orders this file wrote (a file with 店铺名称 may hold several)
-        result.shops = sorted({r[0] for r in journal.execute(
-            "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
-            [import_id])} | ({shop} if shop else set()))
+        result.shops = sorted(_written_shops(journal, import_id, spec.platform, sent_shops,
+                                             sent == changed == result.new_orders)
+                              | ({shop} if shop else set()))
     finally:
         source.close()
     if strict and rejected:
@@ -376,6 +380,27 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         [result.rows, result.inserted, result.updated, result.unchanged, len(rejected), now_db,
          import_id])
     return result
+
+
+def _written_shops(journal, import_id: int, platform: str, sent: Optional[set],
+                   all_new: bool) -> set:
+    """The shops of the orders the import wrote. ``sent``: the shops of the order rows it
+    sent (None: not known), ``all_new``: each of those rows inserted an order.
+
+    Every order it wrote was written by a row it sent, with that row's shop (unless the
+    row had none: the order kept its own): so when every row inserted, the rows' shops are
+    the answer; else each of them is looked for among its own orders, newest first (what
+    an import writes is mostly recent), instead of reading every order of the journal."""
+    if sent is not None and None not in sent:
+        if all_new:
+            return sent
+        return {s for s in sent if journal.execute(
+            "SELECT 1 FROM orders WHERE shop = ? AND platform = ? AND import_id = ? "
+            "ORDER BY rowid DESC LIMIT 1",
+            [s, platform, import_id]).fetchone()}
+    return {r[0] for r in journal.execute(
+        "SELECT DISTINCT shop FROM orders WHERE import_id = ? AND shop IS NOT NULL",
+        [import_id])}
 
 
 def parse_mapping(pairs: Sequence[str]) -> dict[str, list[str]]:

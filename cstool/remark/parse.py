@@ -21,10 +21,10 @@ from typing import Optional
 
 from cstool.core.clock import iter_manual_dates, out_of_era
 from cstool.core.i18n import M_
-from cstool.core.limits import ERA
+from cstool.core.limits import ERA, year_ok
 from cstool.core.values import format_money as fm
 from cstool.core.vocab import COURIER_WORDS
-from cstool.remark.dates import FOUR_DIGITS, Dates, as_datetime, day_of
+from cstool.remark.dates import Dates, as_datetime, day_of
 from cstool.remark.flags import KIND_FLAG, SIGNED_KINDS, Shop, flag_problem, side
 
 # Kinds of hold a memo can open (cstool.holds.KINDS) and release.
@@ -49,6 +49,10 @@ _FLAG_LEAD = re.compile(
 _FLAG_WORD = {"红": "red", "黄": "yellow", "绿": "green", "蓝": "blue", "紫": "purple",
               "灰": "none"}
 _DIGIT = re.compile(r"\d")
+# Where a year of a dated form can be (four digits before 年 or a date separator): a
+# text whose years are all in the era has no out-of-era date (out_of_era's forms take
+# their year from such a place), so the forms are run only when one is not.
+_YEARS = re.compile(r"\d{4}(?=\s*年|[.\-/])")
 _SIGNATURE_FORMS = frozenset(("ymd_cn", "ymd", "md_cn", "md"))
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _ASCII_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,15}")
@@ -485,10 +489,14 @@ def parse_line(text: str, ref: datetime, shop: Shop, flag: Optional[str] = None,
     _holds(p, s, b0, b1, found)
     _classify(p, s, b0, b1, flag_led)
     _problems(p, flag_led, shop)
-    if FOUR_DIGITS.search(s):
+    if _YEARS.search(s) and _out_of_era_year(s):
         p.problems.extend(M_("date {date} is outside the years {era}; ignored", date=d, era=ERA)
                           for d in out_of_era(s))
     return p
+
+
+def _out_of_era_year(s: str) -> bool:
+    return any(not year_ok(int(m.group())) for m in _YEARS.finditer(s))
 
 
 def split_lines(text: str) -> list[str]:

@@ -69,13 +69,18 @@ def fields_of(p: Parsed) -> dict:
     return f
 
 
+# json.dumps(…, ensure_ascii=False) made a new encoder for every call: an import
+# stores two JSON texts for each of hundreds of thousands of memos (same output)
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def columns(p: Parsed) -> tuple:
     """The remarks columns kind … problems of a parse, in that order."""
     f = fields_of(p)
     return (p.kind, p.flag, COLOUR_CODE.get(p.flag) if p.flag else None, p.reason, p.action,
             _db_time(p.at) if p.at else None, p.author,
-            json.dumps(f, ensure_ascii=False) if f else None,
-            json.dumps(p.problems, ensure_ascii=False) if p.problems else "[]")
+            _JSON(f) if f else None,
+            _JSON(p.problems) if p.problems else "[]")
 
 
 @lru_cache(maxsize=4096)
