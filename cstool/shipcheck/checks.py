@@ -85,13 +85,14 @@ _LINES_OF_O = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_
 _KEY = "(order_id, platform)"
 # Waiting orders the deadline alone decides. The rest ("special": held, presale,
 # refund asked, partly refunded) are few and judged in Python; the counts subtract
-# them there rather than test every waiting order against these lists.
+# them there rather than test every waiting order against these lists. The unheld
+# special orders are found once (the ``unheld`` statement, run first) and each deadline
+# statement leaves out that list (``:unheld``, fed by :meth:`Plan.run`): rebuilt in every
+# statement, their three lists cost ten times the statement itself.
 _NORMAL = f"""{_WAITING} AND brushing = 0
     AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_id = orders.order_id
                     AND h.platform = orders.platform AND h.released_at IS NULL)
-    AND {_KEY} NOT IN (SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL})
-    AND {_KEY} NOT IN ({_AGENT_REFUNDS})
-    AND {_KEY} NOT IN ({{lines}})"""
+    AND {_KEY} NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(:unheld))"""
 _ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
 # The policy's deadline (no ship-by time of the export's own) and the export's own.
 _POLICY = "ship_by IS NULL"
@@ -148,14 +149,32 @@ GROUP_KEYS = ("ship_deadline_hours", "stalled_days", "stalled_max_days")
 
 
 class Plan:
-    """The statements one run executes, with their parameters (the benchmark replays them)."""
+    """The statements one run executes, in order, with their parameters (the benchmark
+    replays them). ``feeds``: a statement whose rows (order keys) become a parameter of
+    the statements after it, as a JSON list."""
 
     def __init__(self, params: Optional[dict[str, Any]] = None):
         self.statements: list[tuple[str, str]] = []
         self.params: dict[str, Any] = params or {}
+        self.feeds: dict[str, str] = {}
 
-    def add(self, name: str, sql: str) -> None:
+    def add(self, name: str, sql: str, feeds: Optional[str] = None) -> None:
         self.statements.append((name, " ".join(sql.split())))
+        if feeds:
+            self.feeds[name] = feeds
+            self.params.setdefault(feeds, "[]")
+
+    def run(self, journal) -> dict[str, list]:
+        """Every statement's rows, by name."""
+        import json
+
+        params = dict(self.params)
+        res = {}
+        for name, sql in self.statements:
+            res[name] = journal.query(sql, params)
+            if name in self.feeds:
+                params[self.feeds[name]] = json.dumps([tuple(r) for r in res[name]])
+        return res
 
 
 # --- the report ----------------------------------------------------------------------
@@ -226,13 +245,17 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
     waiting)."""
     wanted = set(only or CHECKS)
     lines = _LINES_REFUNDING[from_lines]
-    normal = _NORMAL.format(lines=lines)
+    normal = _NORMAL
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
                      "today": rules.today.isoformat(), "min_year": MIN_TEXT,
                      "max_year": MAX_TEXT})
     where = scope_terms(scope, p.params) + group_terms(group, own, p.params)
     o_where = scope_terms(scope, {}, "o") + group_terms(group, own, {}, "o")
     before = f" AND {_BASE} < :before" if paid_before else ""
+    if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
+        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
+            CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
+            WHERE o.{_WAITING} AND o.brushing = 0{o_where}""", feeds="unheld")
     if wanted & set(_OWN):
         p.add("deadline_counts", f"""
             SELECT sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['overdue']}
@@ -258,9 +281,6 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
         p.add("held", f"""
             SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
                    {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
-        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
-            CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
-            WHERE o.{_WAITING} AND o.brushing = 0{o_where}""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
                    f" AND {_TRANSIT} >= :t_oldest{where}")
@@ -338,7 +358,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
 
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
              from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
-    res = {name: journal.query(sql, p.params) for name, sql in p.statements}
+    res = p.run(journal)
     buckets = {k: v or 0 for k, v in zip(("overdue", "due_soon", "ship_today"),
                                          res["deadline_counts"][0])} \
         if "deadline_counts" in res else {}
