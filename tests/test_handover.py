@@ -510,6 +510,22 @@ def test_hold_rows(journal, demo):
     ]
 
 
+def test_hold_rows_look_up_the_holds_of_the_orders_to_ship(journal, demo, monkeypatch):
+    # holds stay open on orders long shipped (a whole history of them): the sheet starts
+    # from the orders still to ship and looks their holds up, never reads every open hold
+    make_holds(journal)
+    asked = []
+    query = journal.query
+    monkeypatch.setattr(journal, "query", lambda sql, params=(): asked.append((sql, params))
+                        or query(sql, params))
+    rows = sheet.hold_rows(context(journal, "2026-11-23 14:30"))
+    assert [r["ref"] for r in rows] == ["hold:1", "hold:2"]
+    (sql, params), = [(s, p) for s, p in asked if "FROM holds" in s or "holds h" in s]
+    plan = " | ".join(r[3] for r in query("EXPLAIN QUERY PLAN " + sql, params))
+    assert "SEARCH h USING INDEX holds_open_kinds (order_id=? AND platform=?" in plan, plan
+    assert "SCAN h" not in plan and "SCAN holds" not in plan, plan
+
+
 def test_hold_rows_tomorrow_is_after_the_night_shift(journal, demo):
     make_holds(journal)
     # 00:30 on the 24th is still the night of the 23rd: tomorrow is the 24th

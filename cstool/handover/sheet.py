@@ -188,15 +188,17 @@ def hold_rows(ctx) -> list[dict]:
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
     # From the orders still to ship (the queues' partial indexes), whose holds are looked
-    # up: holds stay open on orders long shipped, and are never read all.
+    # up: holds stay open on orders long shipped, and are never read all (CROSS JOIN: the
+    # planner would rather read every open hold and test its order against the list).
     w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
-        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM holds h "
-        "JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
-        "WHERE (h.order_id, h.platform) IN (SELECT order_id, platform FROM orders "
-        "WHERE status = 'unpaid' UNION ALL SELECT order_id, platform FROM orders "
-        "WHERE status IN ('paid', 'part_shipped')) "
-        "AND h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM "
+        "(SELECT order_id, platform FROM orders WHERE status = 'unpaid' UNION ALL "
+        "SELECT order_id, platform FROM orders WHERE status IN ('paid', 'part_shipped')) q "
+        "CROSS JOIN holds h INDEXED BY holds_open_kinds "
+        "ON h.order_id = q.order_id AND h.platform = q.platform "
+        "CROSS JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
+        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
         f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
         + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
