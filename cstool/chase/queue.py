@@ -274,8 +274,10 @@ def history(journal, order_id: str, tz, platform: str = "taobao") -> History:
 
 
 def histories(journal, keys, tz) -> dict[tuple[str, str], History]:
-    """:func:`history` of each ``(order_id, platform)``, in two queries."""
-    import json
+    """:func:`history` of each ``(order_id, platform)``, in two queries (none for none)."""
+    if not keys:
+        return {}
+    import json  # start-up: an idle remind has no order to read
 
     keys = json.dumps([list(k) for k in keys])
     pick = "(order_id, platform) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"

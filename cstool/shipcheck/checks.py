@@ -166,13 +166,13 @@ class Plan:
 
     def run(self, journal) -> dict[str, list]:
         """Every statement's rows, by name."""
-        import json
-
         params = dict(self.params)
         res = {}
         for name, sql in self.statements:
             res[name] = journal.query(sql, params)
-            if name in self.feeds:
+            if name in self.feeds and res[name]:
+                import json  # start-up: an idle remind finds no order
+
                 params[self.feeds[name]] = json.dumps([tuple(r) for r in res[name]])
         return res
 
@@ -354,8 +354,6 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
-    import heapq  # start-up: cron loads this module with every routine's declaration
-
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
              from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
     res = p.run(journal)
@@ -388,8 +386,12 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         if chk in counts:
             counts[chk] += 1
             judged[chk].append((day if chk == "hold_due" else base, key))
-    shown = {key for rows in judged.values()
-             for _, key in (heapq.nsmallest(limit, rows) if limit else rows)}
+    if limit and any(judged.values()):
+        import heapq  # start-up: an idle remind finds no order
+
+        shown = {key for rows in judged.values() for _, key in heapq.nsmallest(limit, rows)}
+    else:
+        shown = {key for rows in judged.values() for _, key in rows}
     special: dict[tuple[str, str], list] = {}
     for r in _special_rows(journal, sorted(read | shown)):
         if r["brushing"] == 0:
