@@ -800,3 +800,20 @@ def test_every_handover_command_has_help_with_an_example(run):
     for name in ("add", "list", "show", "ack", "export", "import", "shifts"):
         out = run(["handover", name, "--help"], check=0).output
         assert "cstool handover" in out, name
+
+
+@pytest.mark.parametrize("reveal", [False, True])
+def test_sheet_cells_read_each_text_once_and_the_same(reveal):
+    # the sheet reads a repeated text or time once; what it reads is what the renderer
+    # reads, masked or revealed alike, and a message is read each time
+    from cstool.core.i18n import M_
+    from cstool.core.output import Renderer
+
+    renderer = Renderer(Clock("Asia/Shanghai", "2026-11-23 15:00"), reveal=reveal)
+    read = sheet._texts(renderer)
+    values = ["买家电话 13812345678 改地址", Instant("2026-11-23T07:00:00Z"), None, "",
+              M_("held: ships on {until}", until="2026-11-24"), 3,
+              "买家电话 13812345678 改地址", Instant("2026-11-23T07:00:00Z"),
+              M_("held: ships on {until}", until="2026-11-24")]
+    assert [read(v) for v in values] == [renderer.text(v) for v in values]
+    assert ("13812345678" in read(values[0])) is reveal
