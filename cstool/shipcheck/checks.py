@@ -548,8 +548,11 @@ def handover_rows(ctx) -> list[dict]:
     """
     clock = ctx.clock
     out = []
+    shop_rules: dict[Optional[str], Rules] = {}
     for r in check(ctx):
-        rules = Rules.of(clock, ctx.policy.shop(r["shop"]))
+        rules = shop_rules.get(r["shop"])
+        if rules is None:
+            rules = shop_rules[r["shop"]] = Rules.of(clock, ctx.policy.shop(r["shop"]))
         left = r["hours_left"]
         due_local = clock.local(r["due_at"])
         own = r["ship_by_source"] == "export"  # the export's own ship-by time (应发货时间)
