@@ -28,9 +28,11 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from cstool.core import human
+from cstool.core.clock import to_db
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.core.orders import LINES_REFUNDING, ref
+from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
     brush_row,
@@ -39,6 +41,7 @@ from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
     due_key,
     hold_dates,
     presale_date,
+    special_check,
     special_row,
     stalled_row,
 )
@@ -328,7 +331,8 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     rows: list[dict] = []
     for check in wanted:
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
-        rows.extend(row for _, row in (items[:limit] if limit else items))
+        rows.extend(row() if isinstance(row, _Later) else row
+                    for _, row in (items[:limit] if limit else items))
     problems = []
     if strange:
         problems.append(_("{n} order(s) carry times or hold dates outside the years {era} "
@@ -439,12 +443,15 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         rr = rules_of(r)
         if paid_before and r["base"] >= paid_before and not hold_dates(rr, r, hs):
             continue
-        row = special_row(rr, r, hs, lines.get(key, []))
-        if row is None or row["check"] not in counts:
+        # judged and counted here; the row is built if it is shown (:class:`_Later`)
+        judged = special_check(rr, r, hs, lines.get(key, []))
+        if judged is None or judged[0] not in counts:
             continue
-        counts[row["check"]] += 1
-        sort = row["due_at"] if row["check"] == "hold_due" else due_key(rr, row["check"], r)
-        found[row["check"]].append((sort, row))
+        check, due = judged
+        counts[check] += 1
+        sort = Instant(to_db(due)) if check == "hold_due" else due_key(rr, check, r)
+        found[check].append((sort, _Later(r["order_id"], special_row,
+                                          (rr, r, hs, lines.get(key, [])))))
     if "stalled" in res:
         counts["stalled"] += res["stalled_count"][0][0]
         notes = _open_exceptions(journal, [(r["order_id"], r["platform"]) for r in res["stalled"]])
@@ -455,6 +462,23 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         counts["brush_shipped"] += res["brush_count"][0][0]
         found["brush_shipped"] += [(r["base"], brush_row(rules, r)) for r in res["brush_shipped"]
                                    if sane(r, "brush_shipped")]
+
+
+class _Later:
+    """A row built when it is shown: its order number (what ties sort by), and how."""
+
+    __slots__ = ("order_id", "build", "args")
+
+    def __init__(self, order_id: str, build, args: tuple):
+        self.order_id, self.build, self.args = order_id, build, args
+
+    def __getitem__(self, key: str):
+        if key != "order_id":
+            raise KeyError(key)
+        return self.order_id
+
+    def __call__(self) -> dict:
+        return self.build(*self.args)
 
 
 def _holds_fewer(journal) -> bool:

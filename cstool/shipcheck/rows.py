@@ -209,6 +209,23 @@ def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
         lines="; ".join(_line_words(ln) for ln in ship)), True)
 
 
+def special_check(rules: Rules, r, hs: list, lines: list) -> Optional[tuple[str, Optional[datetime]]]:
+    """What :func:`special_row` decides, without its row: ``(check, due)``, ``due`` the
+    row's deadline for ``hold_due`` (what those rows are sorted by), else None; None when
+    it makes no row. A backlog counts thousands of such orders and shows fifty."""
+    if r["refunding"]:
+        return None
+    if not refund_note(r, lines)[1]:
+        return None
+    if any(h["kind"] == "waiting_buyer" for h in hs):
+        return "waiting_buyer", None
+    dates = hold_dates(rules, r, hs)
+    if dates:
+        day = max(dates)[0]
+        return None if day > rules.today else ("hold_due", rules.at(day, rules.dispatch))
+    return deadline_check(rules, r), None
+
+
 def special_row(rules: Rules, r, hs: list, lines: list) -> Optional[dict]:
     """Held, presale, partly refunded and refunding orders: their own rules, else the
     deadline's."""
