@@ -97,9 +97,16 @@ def deadline_of(rules: Rules, r) -> tuple[datetime, str]:
         hours=rules.deadline_hours)
 
 
+def deadline_time(rules: Rules, r) -> datetime:
+    """:func:`deadline_of`'s time, without the words saying what set it (a backlog judges
+    and sorts thousands of orders by it)."""
+    return (rules.clock.local(r["ship_by"]) if r["ship_by"] else
+            rules.deadline(rules.clock.local(r["base"])))
+
+
 def deadline_check(rules: Rules, r) -> str:
     """overdue / due_soon / ship_today for a waiting order."""
-    due, _ = deadline_of(rules, r)
+    due = deadline_time(rules, r)
     left = due - rules.now
     if left < timedelta(0):
         return "overdue"
@@ -306,5 +313,5 @@ def due_key(rules: Rules, check: str, r) -> str:
     """How a check's rows are ordered: overdue and due soon by their deadline, the rest
     by when their clock started."""
     if check in ("overdue", "due_soon"):
-        return to_db(deadline_of(rules, r)[0])
+        return to_db(deadline_time(rules, r))
     return r["base"]
