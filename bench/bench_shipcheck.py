@@ -19,7 +19,11 @@ BARE = """
 import json, sqlite3, sys
 a = json.loads(sys.argv[1])
 c = sqlite3.connect(a["db"])
-out = [c.execute(sql, a["params"]).fetchall() for sql in a["sql"]]
+out, params = [], a["params"]
+for name, sql in zip(a["names"], a["sql"]):
+    out.append(c.execute(sql, params).fetchall())
+    if name in a["feeds"]:  # a statement's keys are a parameter of those after it
+        params[a["feeds"][name]] = json.dumps(out[-1])
 sys.stdout.write(json.dumps(out, ensure_ascii=False))
 """
 

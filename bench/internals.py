@@ -79,7 +79,8 @@ def shipcheck_statements(journal_path, now: str) -> dict:
         p = plan(Rules.of(Clock(policy.get("timezone"), now), policy))
     finally:
         journal.close()
-    return {"db": str(journal_path), "params": p.params, "sql": [sql for _, sql in p.statements]}
+    return {"db": str(journal_path), "params": p.params, "sql": [sql for _, sql in p.statements],
+            "names": [name for name, _ in p.statements], "feeds": p.feeds}
 
 
 def populate_cases(journal_path, n: int, now: str, seed: int = 6) -> float:

@@ -674,3 +674,22 @@ def test_due_later_says_what_the_order_waits_for(run, demo):
     night = {r["order_id"]: r for r in due(run, "--all", now="2026-11-23 23:50")}
     assert night[order("unpaid_small")]["waits"] == "window"
     assert all(r["waits"] is None for r in due(run))
+
+
+@pytest.mark.parametrize("touched", [False, True])
+def test_queue_reads_chase_remarks_from_their_own_index(run, demo, journal, touched):
+    # an order's chase remarks are found through the index of chase remarks alone, not
+    # by reading every remark of every unpaid order (memos, holds, notes: the history)
+    clock, policy = lib(journal)
+    statements = [queue.due_query(clock.now(), policy, touched=touched),
+                  queue._untouched_count(clock.now(), queue._Rules(policy, None), None, None,
+                                         None)]
+    for sql, params in statements:
+        plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + sql, params))
+        assert "SEARCH r USING INDEX remarks_chase (order_id=?)" in plan, plan
+        assert "remarks_order" not in plan and "SCAN r" not in plan, plan
+    # and what it finds is what it found: a memo chase still counts as a chase
+    add_remark(journal, BIG, "已催付", "2026-11-23T06:20:00Z", "2026-11-23T06:20:00Z")
+    rows = queue.due(Context(journal, clock, policy), all_=True)
+    assert BIG in ids(rows)
+    assert next(r for r in rows if r["order_id"] == BIG)["attempts"] >= 1

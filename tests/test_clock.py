@@ -242,3 +242,56 @@ def test_invalid_calendar_dates_are_ignored():
     assert find_manual_date("2014.2.30", ref(2014, 2, 1)) is None
     with pytest.raises(InputError):
         parse_manual_date("tomorrow", ref(2014, 2, 1))
+
+
+def test_the_usual_forms_are_read_without_the_patterns_and_read_the_same():
+    """``HH:MM`` (a dozen in every cron run) and ``--now YYYY-MM-DD HH:MM`` are read by
+    hand, without compiling their patterns: whatever they are given, what the pattern
+    would read, they read the same, and refuse what it refuses."""
+    import itertools
+    import random
+    from datetime import datetime
+
+    from cstool.core import clock, text
+    from cstool.core.errors import InputError
+
+    def by_pattern(s):
+        m = text._HHMM.match(s.strip())
+        if not m:
+            return "refused"
+        value = int(m.group(1)) * 60 + int(m.group(2) or 0)
+        return "past" if value > 24 * 60 else value
+
+    def read(s):
+        try:
+            return text.minutes(s)
+        except InputError as e:
+            return "past" if "24:00" in str(e) else "refused"
+
+    for chars in itertools.product("0125679:٣ ", repeat=5):
+        s = "".join(chars)
+        assert read(s) == by_pattern(s), s
+    rng = random.Random(15)
+    for _ in range(20000):
+        s = list("2026-11-23 15:00")
+        for _k in range(rng.randint(0, 3)):
+            s[rng.randrange(16)] = rng.choice("0123456789-/ :T٣x")
+        s = "".join(s)
+        m = clock._LOCAL_RE.match(s)
+        if m and m.group(7):
+            continue  # an offset: the pattern's path alone
+        try:
+            got = clock.parse_local(s)
+        except InputError:
+            got = None
+        want = None
+        if m:
+            y, mo, d, hh, mi, ss, _off = m.groups()
+            try:
+                naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0),
+                                 int(ss or 0))
+                want = naive.replace(tzinfo=clock.zone("Asia/Shanghai")) \
+                    if clock.year_ok(naive.year) else None
+            except ValueError:
+                pass
+        assert got == want, s

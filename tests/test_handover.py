@@ -510,6 +510,22 @@ def test_hold_rows(journal, demo):
     ]
 
 
+def test_hold_rows_look_up_the_holds_of_the_orders_to_ship(journal, demo, monkeypatch):
+    # holds stay open on orders long shipped (a whole history of them): the sheet starts
+    # from the orders still to ship and looks their holds up, never reads every open hold
+    make_holds(journal)
+    asked = []
+    query = journal.query
+    monkeypatch.setattr(journal, "query", lambda sql, params=(): asked.append((sql, params))
+                        or query(sql, params))
+    rows = sheet.hold_rows(context(journal, "2026-11-23 14:30"))
+    assert [r["ref"] for r in rows] == ["hold:1", "hold:2"]
+    (sql, params), = [(s, p) for s, p in asked if "FROM holds" in s or "holds h" in s]
+    plan = " | ".join(r[3] for r in query("EXPLAIN QUERY PLAN " + sql, params))
+    assert "SEARCH h USING INDEX holds_open_kinds (order_id=? AND platform=?" in plan, plan
+    assert "SCAN h" not in plan and "SCAN holds" not in plan, plan
+
+
 def test_hold_rows_tomorrow_is_after_the_night_shift(journal, demo):
     make_holds(journal)
     # 00:30 on the 24th is still the night of the 23rd: tomorrow is the 24th
@@ -784,3 +800,20 @@ def test_every_handover_command_has_help_with_an_example(run):
     for name in ("add", "list", "show", "ack", "export", "import", "shifts"):
         out = run(["handover", name, "--help"], check=0).output
         assert "cstool handover" in out, name
+
+
+@pytest.mark.parametrize("reveal", [False, True])
+def test_sheet_cells_read_each_text_once_and_the_same(reveal):
+    # the sheet reads a repeated text or time once; what it reads is what the renderer
+    # reads, masked or revealed alike, and a message is read each time
+    from cstool.core.i18n import M_
+    from cstool.core.output import Renderer
+
+    renderer = Renderer(Clock("Asia/Shanghai", "2026-11-23 15:00"), reveal=reveal)
+    read = sheet._texts(renderer)
+    values = ["买家电话 13812345678 改地址", Instant("2026-11-23T07:00:00Z"), None, "",
+              M_("held: ships on {until}", until="2026-11-24"), 3,
+              "买家电话 13812345678 改地址", Instant("2026-11-23T07:00:00Z"),
+              M_("held: ships on {until}", until="2026-11-24")]
+    assert [read(v) for v in values] == [renderer.text(v) for v in values]
+    assert ("13812345678" in read(values[0])) is reveal

@@ -135,3 +135,49 @@ def test_secrets_are_masked_in_policy_show(run):
     shown = run("policy show", check=0).output
     assert "693a91f6" not in shown and "key=…5aaa" in shown
     assert "SEC1234567890abcdef" not in shown and "…cdef" in shown
+
+
+def test_reading_english_back_compiles_only_the_patterns_it_may_match():
+    """A remind run reads the handover items' stored English back into Chinese: each
+    text is tried only against the messages whose literal pieces it holds, and finds the
+    message the full, in-order search over every pattern would find."""
+    import re
+    from string import Formatter
+
+    from cstool.core import i18n
+
+    with i18n.using("zh"):
+        known = i18n.catalog("en")._catalog
+        msgids = [m for m in known if isinstance(m, str) and "{" in m and "\x04" not in m]
+        texts = []
+        for m in msgids[:200]:
+            try:
+                names = {n for _, n, _, _ in Formatter().parse(m) if n}
+                texts.append(m.format(**{n: "7" for n in names}))
+            except (ValueError, KeyError, IndexError):
+                continue
+        texts += ["not a message at all", "8 h late"]
+        i18n._REREAD.clear()
+        got = [i18n.reread(t) for t in texts]
+        compiled = sum(1 for e in i18n._REREAD if not isinstance(e[1], str))
+        assert 0 < compiled < len(i18n._REREAD) / 2
+        every = [(e[0], re.compile(e[1] if isinstance(e[1], str) else e[1].pattern, re.S), e[3])
+                 for e in i18n._REREAD]
+
+        def eager(text, inner=False):  # every pattern compiled, tried in turn
+            if text in known:
+                return i18n.Message(text)
+            for lit, p, m in every:
+                if lit < 6 and not inner:
+                    break
+                found = p.fullmatch(text)
+                if found:
+                    return i18n.Message(m, **{k: eager(v, True)
+                                              for k, v in found.groupdict().items()})
+            return text
+
+        for text, found in zip(texts, got):
+            want = eager(text)
+            assert (type(found), str(found), i18n.shown(found)) == \
+                (type(want), str(want), i18n.shown(want)), text
+        assert len(texts) > 100 and sum(isinstance(f, i18n.Message) for f in got) > 100

@@ -539,6 +539,42 @@ def test_morning_check_exits_1_when_anything_is_listed(run, demo):
     assert empty.exit_code == 0
 
 
+def test_a_special_orders_check_is_the_check_of_its_row(marked, monkeypatch):
+    """A backlog counts thousands of held, presale and refunded orders and shows a few:
+    each is judged without its row (special_check), the row built only when shown. The
+    judgement is the row's, for every special order of the demo at several moments."""
+    from cstool.shipcheck import rows as R
+
+    built = []
+    monkeypatch.setattr(shipcheck, "special_row",
+                        lambda *a: built.append(a) or R.special_row(*a))
+    for now in ("2026-11-23 09:00", "2026-11-23 15:00", "2026-11-25 18:00"):
+        journal, clock, policy = lib(marked, now)
+        ctx = Context(journal, clock, policy)
+        rules = shipcheck.Rules.of(clock, policy)
+        keys = [(r[0], r[1]) for r in journal.query(
+            "SELECT order_id, platform FROM orders WHERE status IN ('paid', 'part_shipped')")]
+        special: dict = {}
+        for r in shipcheck._special_rows(journal, keys):
+            special.setdefault((r["order_id"], r["platform"]), []).append(r)
+        lines = shipcheck._lines_of(journal, list(special))
+        judged = 0
+        for key, rs in special.items():
+            hs = [h for h in rs if h["kind"]]
+            row = R.special_row(rules, rs[0], hs, lines.get(key, []))
+            got = R.special_check(rules, rs[0], hs, lines.get(key, []))
+            want = None if row is None else (
+                row["check"], row["due_at"] if row["check"] == "hold_due" else None)
+            assert (got and (got[0], got[1] and to_db(got[1]))) == want, key
+            judged += row is not None
+        assert judged >= 5
+        # and with a limit of one, only the rows shown are built
+        built.clear()
+        report = shipcheck.run(ctx, limit=1)
+        assert len(built) <= len(report.rows)
+        assert report.rows == [r for r in shipcheck.run(ctx, limit=None).rows if r in report.rows]
+
+
 # --- the SQL stays on its indexes ----------------------------------------------------------
 
 
@@ -556,6 +592,9 @@ def test_held_orders_read_from_either_side_give_the_same_list(marked, monkeypatc
         assert got.rows == [r for r in expected.rows if r in got.rows]
         assert len(got.rows) == sum(min(n, limit or n) for n in expected.counts.values())
     assert {r["check"] for r in expected.rows} >= {"hold_due", "waiting_buyer", "overdue"}
+
+
+_OWN_NAMES = {"overdue", "overdue_by", "due_soon", "due_soon_by", "ship_today", "ship_today_by"}
 
 
 @pytest.mark.parametrize("from_holds", [False, True])
@@ -582,9 +621,15 @@ def test_every_statement_uses_an_index(journal, from_holds, from_lines):
         assert "SCAN order_lines" not in plan and "SCAN l " not in plan + " ", (name, plan)
     names_ = [n for n, _ in p.statements]
     # each deadline check twice: by the shop's hours from payment, by the export's ship-by
-    assert names_ == ["deadline_counts", "overdue", "overdue_by", "due_soon", "due_soon_by",
-                      "ship_today", "ship_today_by", "held", "unheld", "stalled_count",
+    assert names_ == ["unheld", "deadline_counts", "overdue", "overdue_by", "due_soon",
+                      "due_soon_by", "ship_today", "ship_today_by", "held", "stalled_count",
                       "stalled", "brush_count", "brush_shipped"]
+    # the unheld special orders are found once, and each deadline statement leaves out
+    # that list rather than build the three lists again
+    assert p.feeds == {"unheld": "unheld"}
+    for name, sql in p.statements:
+        if name in _OWN_NAMES:
+            assert ":unheld" in sql and "remarks" not in sql and "order_lines" not in sql, name
 
 
 @pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])

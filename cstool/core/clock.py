@@ -94,10 +94,18 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
     Also accepts ``/`` or ``.`` between the date parts and a ``T`` separator.
     Raises InputError naming the value when it is not such a time.
     """
-    m = _LOCAL_RE.match(text or "")
-    if not m:
-        raise InputError(M_("{text} is not a time; use YYYY-MM-DD HH:MM[:SS]", text=repr(text)))
-    y, mo, d, hh, mi, ss, off = m.groups()
+    if text and len(text) == 16 and text.isascii() and text[4] == text[7] == "-" \
+            and text[10] == " " and text[13] == ":" \
+            and (text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:]).isdigit():
+        # ``YYYY-MM-DD HH:MM`` (--now, as scripts and cron give it), read without the pattern
+        y, mo, d, hh, mi, ss, off = (text[:4], text[5:7], text[8:10], text[11:13], text[14:],
+                                     None, None)
+    else:
+        m = _LOCAL_RE.match(text or "")
+        if not m:
+            raise InputError(M_("{text} is not a time; use YYYY-MM-DD HH:MM[:SS]",
+                                text=repr(text)))
+        y, mo, d, hh, mi, ss, off = m.groups()
     try:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
     except ValueError as e:

@@ -316,17 +316,34 @@ def reread(text: Any, _inner: bool = False) -> Any:
         return Message(text)
     if not _REREAD:
         _REREAD.extend(_patterns(known))
-    for literal, pattern, msgid in _REREAD:
+    for entry in _REREAD:
+        literal, pieces, msgid = entry[0], entry[2], entry[3]
         if literal < 6 and not _inner:
             break
-        found = pattern.fullmatch(text)
-        if found:
-            return Message(msgid, **{k: reread(v, True) for k, v in found.groupdict().items()})
+        # a message whose literal pieces are not all in the text, in order, cannot match
+        # it: most are passed over without their pattern (compiled when first needed:
+        # compiling the catalog's every pattern took a remind run ~100 ms)
+        at = 0
+        for piece in pieces:
+            at = text.find(piece, at)
+            if at < 0:
+                break
+            at += len(piece)
+        else:
+            if isinstance(entry[1], str):
+                import re
+
+                entry[1] = re.compile(entry[1], re.S)
+            found = entry[1].fullmatch(text)
+            if found:
+                return Message(msgid, **{k: reread(v, True)
+                                         for k, v in found.groupdict().items()})
     return text
 
 
 def _patterns(known) -> list:
-    """Each message with values as a pattern, the most literal text first."""
+    """Each message with values as ``[literal length, pattern, literal pieces, msgid]``,
+    the most literal text first; the pattern is its source until :func:`reread` needs it."""
     import re
     from string import Formatter
 
@@ -338,10 +355,12 @@ def _patterns(known) -> list:
             pieces = list(Formatter().parse(msgid))
         except ValueError:
             continue
-        regex, literal, names = "", 0, set()
+        regex, literal, names, texts = "", 0, set(), []
         for text, name, spec, conversion in pieces:
             regex += re.escape(text)
             literal += len(text)
+            if text:
+                texts.append(text)
             if name is None:
                 continue
             if not name.isidentifier() or spec or conversion:
@@ -350,7 +369,7 @@ def _patterns(known) -> list:
             names.add(name)
         else:
             if literal >= 2:
-                out.append((literal, re.compile(regex, re.S), msgid))
+                out.append([literal, regex, tuple(texts), msgid])
     out.sort(key=lambda x: -x[0])
     return out
 

@@ -188,15 +188,17 @@ def hold_rows(ctx) -> list[dict]:
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
     # From the orders still to ship (the queues' partial indexes), whose holds are looked
-    # up: holds stay open on orders long shipped, and are never read all.
+    # up: holds stay open on orders long shipped, and are never read all (CROSS JOIN: the
+    # planner would rather read every open hold and test its order against the list).
     w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
-        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM holds h "
-        "JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
-        "WHERE (h.order_id, h.platform) IN (SELECT order_id, platform FROM orders "
-        "WHERE status = 'unpaid' UNION ALL SELECT order_id, platform FROM orders "
-        "WHERE status IN ('paid', 'part_shipped')) "
-        "AND h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM "
+        "(SELECT order_id, platform FROM orders WHERE status = 'unpaid' UNION ALL "
+        "SELECT order_id, platform FROM orders WHERE status IN ('paid', 'part_shipped')) q "
+        "CROSS JOIN holds h INDEXED BY holds_open_kinds "
+        "ON h.order_id = q.order_id AND h.platform = q.platform "
+        "CROSS JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
+        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
         f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
         + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
@@ -298,9 +300,28 @@ def build_sheet(ctx, shift: Shift, *, include_journal: bool = True,
                  generated_at=now_db, rows=rows, warnings=warnings)
 
 
-def _cells(row: dict, renderer) -> dict[str, Any]:
-    """One sheet row as the text a person reads (masked unless the renderer reveals)."""
+def _texts(renderer):
+    """``renderer.text``, each plain text and instant read once per sheet: the journal's
+    rows share their registration time and a few deadlines, and a time or a text reads
+    the same in every row (a message is read each time: two can share their English)."""
+    memo: dict = {}
     text = renderer.text
+
+    def one(value: Any) -> Any:
+        kind = type(value)
+        if kind is not str and kind is not Instant:
+            return text(value)
+        got = memo.get((kind, value))
+        if got is None:
+            got = memo[(kind, value)] = text(value)
+        return got
+    return one
+
+
+def _cells(row: dict, renderer, text=None) -> dict[str, Any]:
+    """One sheet row as the text a person reads (masked unless the renderer reveals);
+    ``text``: the renderer's reading of a value (:func:`_texts`)."""
+    text = text or renderer.text
     source = FROM_LABEL[row["from"]]
     if row["from"] == "journal" and row["ref"]:
         source = f"{source} {row['ref']}"
@@ -377,8 +398,9 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], renderer) -> None:
         plain = [(k, as_text if k in ("buyer", "order_id", "phone") else None)
                  for k, _, _ in COLUMNS]
         r = 1
+        read = _texts(renderer)
         for r, row in enumerate(sheet.rows, start=2):
-            cells = _cells(row, renderer)
+            cells = _cells(row, renderer, read)
             for c, (k, style) in enumerate(plain):
                 value = cells[k]
                 if value is None or value == "":
@@ -414,8 +436,9 @@ def write_csv(sheet: Sheet, out: IO[str], renderer) -> None:
     w.writerow(HEADERS)
     # A sheet for the next shift, as the xlsx: its text in the reader's language (the
     # headers and the 编号/回执 columns `handover import` reads are the same in either)
+    text = _texts(renderer)
     for row in sheet.rows:
-        cells = {k: csv_cell(v) for k, v in _cells(row, renderer).items()}
+        cells = {k: csv_cell(v) for k, v in _cells(row, renderer, text).items()}
         cells["order_id"] = _csv_order(row["order_id"] or "")
         w.writerow([cells[k] for k in keys])
 
@@ -434,8 +457,9 @@ def write_md(sheet: Sheet, out: IO[str], renderer) -> None:
     for w in sheet.warnings:
         out.write(f"\n> 注意: {_md(w)}\n")
     groups: dict[str, list[dict]] = {}
+    text = _texts(renderer)
     for row in sheet.rows:
-        groups.setdefault(row["category"], []).append(_cells(row, renderer))
+        groups.setdefault(row["category"], []).append(_cells(row, renderer, text))
     for category, cells in groups.items():
         keys = [k for k, _, _ in COLUMNS if k != "category"
                 and (k in ("id", "problem", "receipt") or any(c[k] != "" for c in cells))]

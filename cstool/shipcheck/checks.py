@@ -28,9 +28,11 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from cstool.core import human
+from cstool.core.clock import to_db
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
 from cstool.core.orders import LINES_REFUNDING, ref
+from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
     brush_row,
@@ -39,6 +41,7 @@ from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
     due_key,
     hold_dates,
     presale_date,
+    special_check,
     special_row,
     stalled_row,
 )
@@ -85,13 +88,14 @@ _LINES_OF_O = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_
 _KEY = "(order_id, platform)"
 # Waiting orders the deadline alone decides. The rest ("special": held, presale,
 # refund asked, partly refunded) are few and judged in Python; the counts subtract
-# them there rather than test every waiting order against these lists.
+# them there rather than test every waiting order against these lists. The unheld
+# special orders are found once (the ``unheld`` statement, run first) and each deadline
+# statement leaves out that list (``:unheld``, fed by :meth:`Plan.run`): rebuilt in every
+# statement, their three lists cost ten times the statement itself.
 _NORMAL = f"""{_WAITING} AND brushing = 0
     AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_id = orders.order_id
                     AND h.platform = orders.platform AND h.released_at IS NULL)
-    AND {_KEY} NOT IN (SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL})
-    AND {_KEY} NOT IN ({_AGENT_REFUNDS})
-    AND {_KEY} NOT IN ({{lines}})"""
+    AND {_KEY} NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(:unheld))"""
 _ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
 # The policy's deadline (no ship-by time of the export's own) and the export's own.
 _POLICY = "ship_by IS NULL"
@@ -148,14 +152,32 @@ GROUP_KEYS = ("ship_deadline_hours", "stalled_days", "stalled_max_days")
 
 
 class Plan:
-    """The statements one run executes, with their parameters (the benchmark replays them)."""
+    """The statements one run executes, in order, with their parameters (the benchmark
+    replays them). ``feeds``: a statement whose rows (order keys) become a parameter of
+    the statements after it, as a JSON list."""
 
     def __init__(self, params: Optional[dict[str, Any]] = None):
         self.statements: list[tuple[str, str]] = []
         self.params: dict[str, Any] = params or {}
+        self.feeds: dict[str, str] = {}
 
-    def add(self, name: str, sql: str) -> None:
+    def add(self, name: str, sql: str, feeds: Optional[str] = None) -> None:
         self.statements.append((name, " ".join(sql.split())))
+        if feeds:
+            self.feeds[name] = feeds
+            self.params.setdefault(feeds, "[]")
+
+    def run(self, journal) -> dict[str, list]:
+        """Every statement's rows, by name."""
+        params = dict(self.params)
+        res = {}
+        for name, sql in self.statements:
+            res[name] = journal.query(sql, params)
+            if name in self.feeds and res[name]:
+                import json  # start-up: an idle remind finds no order
+
+                params[self.feeds[name]] = json.dumps([tuple(r) for r in res[name]])
+        return res
 
 
 # --- the report ----------------------------------------------------------------------
@@ -226,13 +248,17 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
     waiting)."""
     wanted = set(only or CHECKS)
     lines = _LINES_REFUNDING[from_lines]
-    normal = _NORMAL.format(lines=lines)
+    normal = _NORMAL
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
                      "today": rules.today.isoformat(), "min_year": MIN_TEXT,
                      "max_year": MAX_TEXT})
     where = scope_terms(scope, p.params) + group_terms(group, own, p.params)
     o_where = scope_terms(scope, {}, "o") + group_terms(group, own, {}, "o")
     before = f" AND {_BASE} < :before" if paid_before else ""
+    if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
+        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
+            CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
+            WHERE o.{_WAITING} AND o.brushing = 0{o_where}""", feeds="unheld")
     if wanted & set(_OWN):
         p.add("deadline_counts", f"""
             SELECT sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['overdue']}
@@ -258,9 +284,6 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
         p.add("held", f"""
             SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
                    {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
-        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
-            CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
-            WHERE o.{_WAITING} AND o.brushing = 0{o_where}""")
     if "stalled" in wanted and not paid_before:
         stalled = (f"status = 'shipped' AND brushing = 0 AND {_TRANSIT} <= :t_stalled"
                    f" AND {_TRANSIT} >= :t_oldest{where}")
@@ -308,7 +331,8 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
     rows: list[dict] = []
     for check in wanted:
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
-        rows.extend(row for _, row in (items[:limit] if limit else items))
+        rows.extend(row() if isinstance(row, _Later) else row
+                    for _, row in (items[:limit] if limit else items))
     problems = []
     if strange:
         problems.append(_("{n} order(s) carry times or hold dates outside the years {era} "
@@ -334,11 +358,9 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
-    import heapq  # start-up: cron loads this module with every routine's declaration
-
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
              from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
-    res = {name: journal.query(sql, p.params) for name, sql in p.statements}
+    res = p.run(journal)
     buckets = {k: v or 0 for k, v in zip(("overdue", "due_soon", "ship_today"),
                                          res["deadline_counts"][0])} \
         if "deadline_counts" in res else {}
@@ -368,8 +390,12 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         if chk in counts:
             counts[chk] += 1
             judged[chk].append((day if chk == "hold_due" else base, key))
-    shown = {key for rows in judged.values()
-             for _, key in (heapq.nsmallest(limit, rows) if limit else rows)}
+    if limit and any(judged.values()):
+        import heapq  # start-up: an idle remind finds no order
+
+        shown = {key for rows in judged.values() for _, key in heapq.nsmallest(limit, rows)}
+    else:
+        shown = {key for rows in judged.values() for _, key in rows}
     special: dict[tuple[str, str], list] = {}
     for r in _special_rows(journal, sorted(read | shown)):
         if r["brushing"] == 0:
@@ -417,12 +443,15 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         rr = rules_of(r)
         if paid_before and r["base"] >= paid_before and not hold_dates(rr, r, hs):
             continue
-        row = special_row(rr, r, hs, lines.get(key, []))
-        if row is None or row["check"] not in counts:
+        # judged and counted here; the row is built if it is shown (:class:`_Later`)
+        judged = special_check(rr, r, hs, lines.get(key, []))
+        if judged is None or judged[0] not in counts:
             continue
-        counts[row["check"]] += 1
-        sort = row["due_at"] if row["check"] == "hold_due" else due_key(rr, row["check"], r)
-        found[row["check"]].append((sort, row))
+        check, due = judged
+        counts[check] += 1
+        sort = Instant(to_db(due)) if check == "hold_due" else due_key(rr, check, r)
+        found[check].append((sort, _Later(r["order_id"], special_row,
+                                          (rr, r, hs, lines.get(key, [])))))
     if "stalled" in res:
         counts["stalled"] += res["stalled_count"][0][0]
         notes = _open_exceptions(journal, [(r["order_id"], r["platform"]) for r in res["stalled"]])
@@ -433,6 +462,23 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         counts["brush_shipped"] += res["brush_count"][0][0]
         found["brush_shipped"] += [(r["base"], brush_row(rules, r)) for r in res["brush_shipped"]
                                    if sane(r, "brush_shipped")]
+
+
+class _Later:
+    """A row built when it is shown: its order number (what ties sort by), and how."""
+
+    __slots__ = ("order_id", "build", "args")
+
+    def __init__(self, order_id: str, build, args: tuple):
+        self.order_id, self.build, self.args = order_id, build, args
+
+    def __getitem__(self, key: str):
+        if key != "order_id":
+            raise KeyError(key)
+        return self.order_id
+
+    def __call__(self) -> dict:
+        return self.build(*self.args)
 
 
 def _holds_fewer(journal) -> bool:
@@ -526,8 +572,11 @@ def handover_rows(ctx) -> list[dict]:
     """
     clock = ctx.clock
     out = []
+    shop_rules: dict[Optional[str], Rules] = {}
     for r in check(ctx):
-        rules = Rules.of(clock, ctx.policy.shop(r["shop"]))
+        rules = shop_rules.get(r["shop"])
+        if rules is None:
+            rules = shop_rules[r["shop"]] = Rules.of(clock, ctx.policy.shop(r["shop"]))
         left = r["hours_left"]
         due_local = clock.local(r["due_at"])
         own = r["ship_by_source"] == "export"  # the export's own ship-by time (应发货时间)

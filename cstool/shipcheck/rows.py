@@ -97,9 +97,16 @@ def deadline_of(rules: Rules, r) -> tuple[datetime, str]:
         hours=rules.deadline_hours)
 
 
+def deadline_time(rules: Rules, r) -> datetime:
+    """:func:`deadline_of`'s time, without the words saying what set it (a backlog judges
+    and sorts thousands of orders by it)."""
+    return (rules.clock.local(r["ship_by"]) if r["ship_by"] else
+            rules.deadline(rules.clock.local(r["base"])))
+
+
 def deadline_check(rules: Rules, r) -> str:
     """overdue / due_soon / ship_today for a waiting order."""
-    due, _ = deadline_of(rules, r)
+    due = deadline_time(rules, r)
     left = due - rules.now
     if left < timedelta(0):
         return "overdue"
@@ -209,6 +216,23 @@ def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
         lines="; ".join(_line_words(ln) for ln in ship)), True)
 
 
+def special_check(rules: Rules, r, hs: list, lines: list) -> Optional[tuple[str, Optional[datetime]]]:
+    """What :func:`special_row` decides, without its row: ``(check, due)``, ``due`` the
+    row's deadline for ``hold_due`` (what those rows are sorted by), else None; None when
+    it makes no row. A backlog counts thousands of such orders and shows fifty."""
+    if r["refunding"]:
+        return None
+    if not refund_note(r, lines)[1]:
+        return None
+    if any(h["kind"] == "waiting_buyer" for h in hs):
+        return "waiting_buyer", None
+    dates = hold_dates(rules, r, hs)
+    if dates:
+        day = max(dates)[0]
+        return None if day > rules.today else ("hold_due", rules.at(day, rules.dispatch))
+    return deadline_check(rules, r), None
+
+
 def special_row(rules: Rules, r, hs: list, lines: list) -> Optional[dict]:
     """Held, presale, partly refunded and refunding orders: their own rules, else the
     deadline's."""
@@ -289,5 +313,5 @@ def due_key(rules: Rules, check: str, r) -> str:
     """How a check's rows are ordered: overdue and due soon by their deadline, the rest
     by when their clock started."""
     if check in ("overdue", "due_soon"):
-        return to_db(deadline_of(rules, r)[0])
+        return to_db(deadline_time(rules, r))
     return r["base"]
