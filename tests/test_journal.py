@@ -223,3 +223,19 @@ def test_no_command_creates_the_default_journal(run, tmp_path, monkeypatch):
     assert not (tmp_path / "xdg").exists()
     assert run("journal path", check=0).output == f"{default}\n"
     assert run("init", check=0).output == f"{default}\n" and default.exists()
+
+
+def test_an_orders_hold_history_is_read_by_its_order_not_every_hold(demo, journal):
+    """orders show reads an order's holds, released ones too, through an index of the
+    order (not a scan of every hold: that grows with the journal's history)."""
+    from cstool.core import holds
+
+    oid = "5118609024991031617"
+    plan = " | ".join(r[3] for r in journal.query(
+        "EXPLAIN QUERY PLAN SELECT * FROM holds WHERE order_id = ? AND platform = ? "
+        "ORDER BY id", [oid, "taobao"]))
+    assert "USING INDEX holds_order (order_id=? AND platform=?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    got = holds.history(journal, oid)
+    assert got and [h["id"] for h in got] == sorted(h["id"] for h in got)
+    assert all(h["order_id"] == oid for h in got)
