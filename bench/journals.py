@@ -12,10 +12,12 @@
 - :func:`backlog_journal` — one ``orders import`` of an export whose newest paid
   orders never shipped.
 
-A journal is rebuilt when its generator, builder, schema (``cstool journal status``)
-or the item support changed, or with ``--rebuild`` (needed after a change of what an
-import stores that came without a migration); a build that did not finish is never
-used (its stamp is written last).
+A journal is rebuilt when its generator, builder or the item support changed, or with
+``--rebuild`` (needed after a change of what an import stores that came without a
+migration); a build that did not finish is never used (its stamp is written last).
+A journal built at an older schema is migrated, as a shop's journal is when a newer
+cstool opens it (:func:`migrated`), and its stamp says from which schema; a change
+of schema alone does not rebuild it (a rebuild at 3M orders takes hours).
 """
 
 from __future__ import annotations
@@ -299,12 +301,39 @@ def _replay_apart(cstool: str, history: Path, db: Path, items: Path | None) -> d
     return result
 
 
-def _fresh(path: Path, stamp: dict, rebuild: bool) -> dict | None:
+def migrated(cstool: str, db: Path, built: dict, now: dict) -> bool:
+    """Bring journal ``db``, built at schema ``built``, to schema ``now`` the way cstool
+    does on open (``journal status`` opens it; migrations apply). True when it is there."""
+    if built == now:
+        return True
+    _say(f"  {db.name}: built at {built.get('schema_version')}, migrating to "
+         f"{now.get('schema_version')} …")
+    r = _cs(cstool, db, BENCH_NOW, "journal", "status", "--json")
+    if r.returncode:
+        return False
+    s = json.loads(r.stdout)
+    return {"schema_version": s.get("schema_version"),
+            "migrations_applied": s.get("migrations_applied")} == now
+
+
+def _fresh(path: Path, stamp: dict, rebuild: bool, cstool: str = "") -> dict | None:
     meta = Path(str(path) + ".json")
     if rebuild or not path.exists() or not meta.exists():
         return None
     old = json.loads(meta.read_text(encoding="utf-8"))
-    return old if old.get("stamp") == stamp else None
+    if old.get("stamp") == stamp:
+        return old
+    built = dict(old.get("stamp") or {})
+    schema_then = built.pop("schema", None)
+    if not cstool or schema_then is None or built != {k: v for k, v in stamp.items()
+                                                       if k != "schema"}:
+        return None
+    if not migrated(cstool, path, schema_then, stamp["schema"]):
+        return None
+    old.setdefault("migrated_from", schema_then)
+    old["stamp"] = stamp
+    meta.write_text(json.dumps(old, ensure_ascii=False, indent=1), encoding="utf-8")
+    return old
 
 
 def realistic_journal(cstool: str, rows: int, *, lines: bool, rebuild: bool = False,
@@ -313,7 +342,7 @@ def realistic_journal(cstool: str, rows: int, *, lines: bool, rebuild: bool = Fa
     stamp = {"rows": rows, "seed": SEED, "days": DAYS, "now": BENCH_NOW, "generator": _version(),
              "builder": BUILDER, "schema": schema(cstool), "lines": lines}
     path = DATA / f"realistic-{rows}.db"
-    meta = _fresh(path, stamp, rebuild)
+    meta = _fresh(path, stamp, rebuild, cstool)
     if meta is not None:
         return path, meta
     ds = dataset(rows, ["history"] + (["items"] if lines else []))
@@ -337,7 +366,7 @@ def backlog_journal(cstool: str, rows: int, backlog: int, *,
     stamp = {"rows": rows, "backlog": backlog, "seed": SEED, "days": DAYS, "now": BENCH_NOW,
              "generator": _version(), "builder": BUILDER, "schema": schema(cstool)}
     path = DATA / f"backlog-{rows}-{backlog}.db"
-    meta = _fresh(path, stamp, rebuild)
+    meta = _fresh(path, stamp, rebuild, cstool)
     if meta is not None:
         return path, meta
     ds = dataset(rows, ["orders"], backlog=backlog)
