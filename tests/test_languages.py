@@ -1211,3 +1211,17 @@ def test_a_remarks_holds_parse_into_words_not_python(run, demo, allowed):
     no_english(zh.stdout, allowed)
     zh, en = both(run, ["remark", "parse", "11.25发货，必须由小雨负责处理! #倩", "--json"])
     assert zh.stdout == en.stdout and '"kind": "owner"' in zh.stdout
+
+
+def test_a_held_orders_sheet_row_with_its_note_reads_back_whole(run, demo, tmp_path, allowed):
+    """A hold's row on the sheet names the date and the remark's words; kept as an item
+    and read back in Chinese, the date stays a date (not the note run into it)."""
+    run(["--agent", "倩", "--now", "2026-11-23 23:20", "handover", "export", "--shift", "night",
+         "-o", str(tmp_path / "night.md")], check=0)
+    zh, en = both(run, ["--now", "2026-11-24 09:30", "handover", "list", "--wide"], check=0)
+    held = order("paid_hold_until_21_due")
+    zh_row = next(line for line in zh.stdout.splitlines() if held in line)
+    en_row = next(line for line in en.stdout.splitlines() if held in line)
+    assert "挂起至2026-11-21发货: 21日发货" in zh_row and "发货发货" not in zh_row, zh_row
+    assert "held: ships on 2026-11-21: 21日发货" in en_row, en_row
+    no_english(zh_row, allowed)

@@ -206,10 +206,16 @@ def hold_rows(ctx) -> list[dict]:
         if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:
             continue  # a date from an older cstool no shop could mean: shipcheck names it
         until = date.fromisoformat(r["until"])
-        problem = (M_("presale: ships on {until}", until=r["until"]) if r["kind"] == "presale"
-                   else M_("held: ships on {until}", until=r["until"]))
+        # one message with the note: read back from a stored item, "held: ships on {until}"
+        # alone would take the note for part of the date
         if r["note"]:
-            problem += M_(": {note}", note=r["note"])
+            problem = (M_("presale: ships on {until}: {note}", until=r["until"], note=r["note"])
+                       if r["kind"] == "presale" else
+                       M_("held: ships on {until}: {note}", until=r["until"], note=r["note"]))
+        else:
+            problem = (M_("presale: ships on {until}", until=r["until"])
+                       if r["kind"] == "presale" else
+                       M_("held: ships on {until}", until=r["until"]))
         todo = (M_("due tomorrow: arrange the shipping") if until == tomorrow else
                 M_("due: arrange the shipping soon"))
         out.append({"ref": f"hold:{r['id']}", "category": "shipping", "buyer": r["buyer"],
