@@ -295,3 +295,17 @@ def test_the_usual_forms_are_read_without_the_patterns_and_read_the_same():
             except ValueError:
                 pass
         assert got == want, s
+
+
+@pytest.mark.parametrize("text", ["2026-11-23T10:00:00-75:00", "2026-11-23T10:00:00+24:00"])
+def test_an_offset_of_a_day_or_more_is_a_clear_error(run, env, text):
+    """No zone is a day or more off UTC: such an offset is refused like any bad time, in
+    one line naming the value, never an internal error."""
+    from cstool.core.clock import parse_local
+    from cstool.core.errors import InputError
+
+    with pytest.raises(InputError, match="not a valid time"):
+        parse_local(text)
+    r = run(["--now", text, "chase", "due"], check=2)
+    assert text in r.stderr and "Traceback" not in r.stderr and "internal" not in r.stderr
+    assert len(r.stderr.strip().splitlines()[-1]) > 0

@@ -118,6 +118,9 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")
         delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if delta >= timedelta(hours=24):  # (timezone() refuses it: no zone is a day off)
+            raise InputError(M_("{text} is not a valid time ({e})", text=repr(text),
+                                e=f"offset {off}"))
         return naive.replace(tzinfo=timezone(sign * delta))
     return naive.replace(tzinfo=zone(tz_name))
 
