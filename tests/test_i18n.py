@@ -279,3 +279,17 @@ def test_a_run_that_prints_no_help_reads_no_catalog(run, demo, monkeypatch):
     assert result.stdout == "" and i18n._catalogs == {} and i18n._state["resolved"] is None
     # the help still reads Chinese (the language is the default: no locale here)
     assert "显示本帮助并退出。" in run("remind --help", check=0).stdout
+
+
+def test_a_message_may_have_a_placeholder_named_parts():
+    """``parts`` is a placeholder like any other (Message keeps its own pieces apart)."""
+    from cstool.core.i18n import M_, reread, using
+
+    m = M_("money on case {id} so far: {parts}; out {out}, claimed back {claim}", id=3,
+           parts="退款 10.00", out="10.00", claim="0.00")
+    assert str(m) == "money on case 3 so far: 退款 10.00; out 10.00, claimed back 0.00"
+    with using("zh"):  # (reading English back is for a reader of another language)
+        back = reread(str(m))
+        assert str(back) == str(m)
+        assert back.shown() == m.shown() != str(m)
+        assert "退款 10.00" in back.shown() and "3" in back.shown()

@@ -206,8 +206,9 @@ class Message(str):
     ``shown()`` (a domain word: ``Vocabulary.word``); ``+`` keeps both readings;
     :meth:`map` applies a function (a masker) to every text it holds."""
 
-    def __new__(cls, msgid: str = "", parts: Optional[tuple] = None, **values: Any):
-        parts = parts if parts is not None else ((msgid, values),)
+    def __new__(cls, msgid: str = "", _parts: Optional[tuple] = None, **values: Any):
+        # (``_parts``, not ``parts``: a message may have a placeholder named parts)
+        parts = _parts if _parts is not None else ((msgid, values),)
         obj = super().__new__(cls, "".join(_english(p) for p in parts))
         obj.parts = parts
         return obj
@@ -219,12 +220,12 @@ class Message(str):
     def __add__(self, other):
         if not isinstance(other, str):
             return NotImplemented
-        return Message(parts=self.parts + _parts(other))
+        return Message(_parts=self.parts + _parts(other))
 
     def __radd__(self, other):
         if not isinstance(other, str):
             return NotImplemented
-        return Message(parts=_parts(other) + self.parts)
+        return Message(_parts=_parts(other) + self.parts)
 
     def map(self, fn) -> Message:
         """This message with ``fn`` applied to each literal and each value it holds."""
@@ -236,7 +237,7 @@ class Message(str):
             return (msgid, {k: v.map(fn) if isinstance(v, Message) else
                             v if hasattr(v, "shown") else
                             fn(v) if isinstance(v, str) else v for k, v in values.items()})
-        return Message(parts=tuple(one(p) for p in self.parts))
+        return Message(_parts=tuple(one(p) for p in self.parts))
 
 
 def _parts(text: str) -> tuple:
