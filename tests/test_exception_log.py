@@ -526,7 +526,7 @@ def test_policy_values_are_validated(run, journal, key, value, message):
 def test_policy_merges_clocks_and_photos_over_the_defaults(run, journal):
     assert run(["policy", "set", "exception_hours.lost", "claim=72,follow_up=none"],
                check=0).stdout == ("exception_hours.lost = verify=24,notify=2,reship=24,claim=72,"
-                                   "follow_up=None,refund=72\n")
+                                   "follow_up=none,refund=72\n")
     assert run(["policy", "set", "exception_min_photos", "质量=2,错发=0"], check=0).stdout == \
         "exception_min_photos = damaged=2,quality=2\n"
     assert run(["policy", "set", "exception_resolutions.damaged", "重发 差额赔偿"],
