@@ -597,27 +597,35 @@ def test_the_web_views_pages_in_both_languages(shop, allowed):
         assert english_words(text, allowed | {"lint"}) == [], (path, text)  # lint: typed
 
 
-def test_the_web_views_html_in_both_languages(run, shop, allowed):
-    """Served: the menu, the page's title, our template's words and the canned queries'
-    titles and labels in the language the view was started in."""
+def served(journal, *paths) -> dict[str, list[str]]:
+    """The web view's pages at ``paths``, as ``cstool serve`` answers them when started in
+    each language (language → the pages' HTML)."""
     import asyncio
-    import re as re_
 
     pytest.importorskip("datasette", reason="the web extra is not installed")
     from cstool.core import i18n
     from cstool.web.app import Settings, build
 
-    async def get(ds, *paths):
+    async def get(ds):
         return [(await ds.client.get(p)).text for p in paths]
 
     html = {}
     try:
         for lang in ("zh", "en"):
             i18n.set_language(lang)  # what `cstool serve` does at start-up
-            ds = build(Settings(path=str(shop), now_text="2026-11-23 14:30"))
-            html[lang] = asyncio.run(get(ds, "/", "/journal/find_order", "/journal/orders"))
+            html[lang] = asyncio.run(get(build(Settings(path=str(journal),
+                                                        now_text="2026-11-23 14:30"))))
     finally:
         i18n.reset()
+    return html
+
+
+def test_the_web_views_html_in_both_languages(run, shop, allowed):
+    """Served: the menu, the page's title, our template's words and the canned queries'
+    titles and labels in the language the view was started in."""
+    import re as re_
+
+    html = served(shop, "/", "/journal/find_order", "/journal/orders")
     (home, find, refused), (home_en, find_en, refused_en) = html["zh"], html["en"]
     assert "<h1>概览</h1>" in home and "<h1>Overview</h1>" in home_en
     menu = re_.search(r'<nav class="cstool-menu">(.*?)</nav>', home).group(1)
@@ -1026,24 +1034,9 @@ def test_an_empty_chart_says_so_in_the_readers_language(env):
 
 def test_the_web_views_footer_is_in_its_language(shop, allowed):
     """Datasette's footer, through our template: its words in the view's language."""
-    import asyncio
-
-    pytest.importorskip("datasette", reason="the web extra is not installed")
-    from cstool.core import i18n
-    from cstool.web.app import Settings, build
-
-    async def get(ds, *paths):
-        return [(await ds.client.get(p)).text for p in paths]
-
-    footers = {}
-    try:
-        for lang in ("zh", "en"):
-            i18n.set_language(lang)
-            ds = build(Settings(path=str(shop), now_text="2026-11-23 14:30"))
-            footers[lang] = [re.search(r"<footer[^>]*>(.*?)</footer>", html, re.S).group(1)
-                             for html in asyncio.run(get(ds, "/", "/journal/find_order"))]
-    finally:
-        i18n.reset()
+    footers = {lang: [re.search(r"<footer[^>]*>(.*?)</footer>", html, re.S).group(1)
+                      for html in pages]
+               for lang, pages in served(shop, "/", "/journal/find_order").items()}
     for footer in footers["zh"]:
         assert "本页由 <a href=\"https://datasette.io/\"" in footer and "Powered" not in footer
         no_english(re.sub(r"<[^>]+>", " ", footer).replace("&middot;", "·"), allowed)
