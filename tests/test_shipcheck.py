@@ -17,6 +17,7 @@ from cstool.core.clock import to_db
 from cstool.core.context import Context
 from cstool.shipcheck import checks as shipcheck
 from cstool.shipcheck import morning
+from cstool.shipcheck import sheet as shipcheck_sheet
 
 KEYS = {"order_id", "check", "due_at", "hours_left", "detail", "buyer", "owner", "platform",
         "shop", "ship_by_source", "part_refunded"}
@@ -440,7 +441,7 @@ def test_check_library_function_for_cron(marked):
 def test_handover_rows(marked):
     from cstool.core import i18n
 
-    rows = shipcheck.handover_rows(Context(*lib(marked)))
+    rows = shipcheck_sheet.handover_rows(Context(*lib(marked)))
     with i18n.using("zh"):  # the journal keeps the English; the sheet reads the language
         got = [{k: i18n.shown(v) for k, v in r.items()} for r in rows]
     with i18n.using("en"):

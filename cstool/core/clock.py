@@ -120,7 +120,7 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
         delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         if delta >= timedelta(hours=24):  # (timezone() refuses it: no zone is a day off)
             raise InputError(M_("{text} is not a valid time ({e})", text=repr(text),
-                                e=f"offset {off}"))
+                                e=off))
         return naive.replace(tzinfo=timezone(sign * delta))
     return naive.replace(tzinfo=zone(tz_name))
 

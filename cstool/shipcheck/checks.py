@@ -27,11 +27,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from cstool.core import human
 from cstool.core.clock import to_db
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
-from cstool.core.orders import LINES_REFUNDING, ref
+from cstool.core.orders import LINES_REFUNDING
 from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
@@ -556,51 +555,6 @@ def _open_exceptions(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, st
         if key in wanted:
             out.setdefault(key, M_("Abnormal shipment #{id} ({kind}) is open.", id=e["id"],
                                    kind=e["kind"]))
-    return out
-
-
-# --- the handover sheet ---------------------------------------------------------------
-
-
-def handover_rows(ctx) -> list[dict]:
-    """Late and nearly late shipments for the shift handover sheet (交接).
-
-    Category ``shipping`` (跟进发货), with every row about an order still to
-    ship (docs/handover.md); the to-do says to push the shipping side (物流部),
-    as manual 002 has whoever follows up shipping do near 72 hours. The courier
-    category is for parcels already moving.
-    """
-    clock = ctx.clock
-    out = []
-    shop_rules: dict[Optional[str], Rules] = {}
-    for r in check(ctx):
-        rules = shop_rules.get(r["shop"])
-        if rules is None:
-            rules = shop_rules[r["shop"]] = Rules.of(clock, ctx.policy.shop(r["shop"]))
-        left = r["hours_left"]
-        due_local = clock.local(r["due_at"])
-        own = r["ship_by_source"] == "export"  # the export's own ship-by time (应发货时间)
-        # a duration as people read it (已超时8小时 / 8 h late), in the language of
-        # whoever reads the sheet: the journal keeps the English (format at export)
-        when = human.left_message(left * 60)
-        if r["check"] == "overdue":
-            problem = (M_("past the ship-by time and not shipped: {left}", left=when) if own else
-                       M_("not shipped within {hours} h: {left}", hours=rules.deadline_hours,
-                          left=when))
-            todo = M_("have the shipping side ship it now, and tell the buyer")
-        elif r["check"] == "due_soon":
-            problem = (M_("the ship-by time is near: {left}", left=when) if own else
-                       M_("the {hours} h ship deadline is near: {left}",
-                          hours=rules.deadline_hours, left=when))
-            todo = M_("ship it by {at}", at=due_local.strftime("%m-%d %H:%M"))
-        else:
-            problem = M_("the hold's or presale's ship date has come; not shipped yet")
-            todo = M_("ship it today (sealed by {dispatch})", dispatch=rules.dispatch)
-        if r["owner"]:
-            todo += M_("; {owner} must handle it", owner=r["owner"])
-        out.append({"ref": f"ship:{ref(r['platform'], r['order_id'])}", "category": "shipping",
-                    "buyer": r["buyer"], "order_id": r["order_id"], "platform": r["platform"],
-                    "problem": problem, "todo": todo, "due_at": r["due_at"]})
     return out
 
 

@@ -10,6 +10,7 @@ from cstool.core.i18n import M_
 from cstool.core.orders import ref
 from cstool.core.policy import Key, date_or_none, time_of_day, whole
 from cstool.shipcheck import checks
+from cstool.shipcheck import sheet as sheet_rows
 
 _LABEL = {"overdue": M_("overdue"), "due_soon": M_("due soon"), "hold_due": M_("hold due")}
 
@@ -46,7 +47,7 @@ class Shipcheck(Routine):
         Key("presale_ship_date", None, date_or_none,
             "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
     )
-    sheet = (Source("shipcheck", checks.handover_rows),)
+    sheet = (Source("shipcheck", sheet_rows.handover_rows),)
     reminders = (Reminder("ship", "发货", "cstool shipcheck", due_items),)
     sections = (("shipping", "发货 Shipping (deadline in the day; now)"),)
 
