@@ -132,3 +132,26 @@ def test_every_listing_masks_free_text(run, shop):
         out = run([*argv, "--format", "csv"]).stdout
         for row in csv.reader(io.StringIO(out)):
             assert_masked(" ".join(row))
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "csv"])
+def test_an_address_remark_masks_the_new_receivers_name_and_phone(run, env, fmt):
+    """An address remark names the buyer's new receiver and phone before the address
+    (地址改为 张三 13812345678 浙江省…): its parsed address field, not only its text, is
+    masked: the phone and the name, in every format, unless --reveal."""
+    remark = "地址改为 张三 13812345678 浙江省杭州市西湖区文三路100号 2026.11.24 倩"
+    out = run(["remark", "parse", remark, "--format", fmt], check=0).stdout
+    assert "13812345678" not in out and "张三" not in out and "文三路" not in out, out
+    assert "138****5678" in out and "张*" in out
+    shown = run(["remark", "parse", remark, "--json", "--reveal"]).stdout
+    assert json.loads(shown)["fields"]["address"] == "张三 13812345678 浙江省杭州市西湖区文三路100号"
+
+
+@pytest.mark.parametrize("address, masked", [
+    ("浙江省 杭州市 西湖区 文三路100号", "浙江省 杭州市 西湖区 ****"),  # an export's: no name
+    ("北京市 朝阳区 13812345678", "北京市朝阳区 ****"),  # a province is not a name
+])
+def test_an_address_without_a_receiver_before_its_phone_keeps_its_words(address, masked):
+    from cstool.core.values import Address
+
+    assert Address(address).masked() == masked

@@ -22,7 +22,7 @@ from cstool.core.errors import InputError
 from cstool.core.i18n import N_, NC_, _, language, pgettext, reread
 from cstool.core.i18n import shown as in_language
 from cstool.core.output import Listing
-from cstool.core.values import Memo, Verbatim
+from cstool.core.values import Memo, Pii, Verbatim
 from cstool.core.vocab import COLOUR
 from cstool.remark import compose, store
 from cstool.remark import lint as remark_lint
@@ -205,8 +205,9 @@ def _flat(d: dict, segments: bool = True) -> dict:
     """A parse for a table: fields as ``key=value`` text, a memo's lines as a table."""
     fields = {k: v for k, v in d["fields"].items() if k != "segments"}
     out = {k: v for k, v in d.items() if k != "fields"}
-    out["fields"] = ", ".join(f"{pgettext('remark field', k)}={_field(v, k)}"
-                              for k, v in fields.items()) or _("(none)")
+    # personal data (an address remark's new receiver) stays itself: the renderer masks it
+    out["fields"] = {pgettext("remark field", k): v if isinstance(v, Pii) else _field(v, k)
+                     for k, v in fields.items()} or _("(none)")
     if segments and d["fields"].get("segments"):
         out["lines"] = [_flat(s, False) for s in d["fields"]["segments"]]
     return out

@@ -88,6 +88,10 @@ _KEYED_ADDRESS = _Lazy(
     r"地址)\s*(?:为|是)?\s*[:：]?\s*)"
     r"([^,，;；。!！?？\n]+?)(?=-{2,}|—|[,，;；。!！?？\n]|$)")
 _ADDRESS_LIKE = _Lazy(r"[省市区县旗镇乡村路街道巷弄号栋幢室]")
+# An address as an agent writes the buyer's new one: the receiver's name, then the phone
+# (张三 13812345678 浙江省…, or already masked: 张三138****5678…): the name goes too.
+_NAME_BEFORE_PHONE = _Lazy(
+    r"^(\s*)([\u4e00-\u9fff]{2,4})(?=[\s,，:：]*(?:(?:\+?86)?1[3-9]\d|\d{3}\*{4}\d{4}))")
 # A street-level address without a keyword: "…文三路8号", "…小区3栋2单元501".
 _NUM = r"[0-9０-９一二三四五六七八九十百零〇]+"
 _UNIT = r"(?:号楼|号院|号|弄|栋|幢|单元|室|楼|层|组|座|户)"
@@ -139,7 +143,13 @@ def _keyed(m: re.Match) -> str:
     rest = m.group(2)
     if not _ADDRESS_LIKE.search(rest) and not _digits(rest):
         return m.group(0)
-    return m.group(1) + mask_address(rest)
+    return m.group(1) + mask_address(mask_name_before_phone(rest))
+
+
+def mask_name_before_phone(value: str) -> str:
+    """An address that starts with its receiver's name and phone, the name masked."""
+    return _NAME_BEFORE_PHONE.sub(lambda m: m.group(1) + mask_name(m.group(2)), str(value),
+                                  count=1)
 
 
 def mask_text(value) -> str:

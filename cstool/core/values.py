@@ -17,7 +17,8 @@ from typing import Optional
 from cstool.core.errors import InputError
 from cstool.core.i18n import M_, N_
 from cstool.core.limits import MAX_FEN
-from cstool.core.mask import mask_address, mask_name, mask_names, mask_phone, mask_text
+from cstool.core.mask import (mask_address, mask_name, mask_name_before_phone, mask_names,
+                              mask_phone, mask_text)
 from cstool.core.text import Lazy
 
 __all__ = ["mask_address", "mask_name", "mask_phone"]  # the typed values' maskers, for queries
@@ -78,10 +79,13 @@ class Phone(Pii):
 
 
 class Address(Pii):
+    """An address; one an agent wrote into a remark may start with the receiver's name
+    and phone (张三 13812345678 浙江省…): masked too."""
+
     __slots__ = ()
 
     def masked(self) -> str:
-        return mask_address(self)
+        return mask_text(mask_address(mask_name_before_phone(self)))
 
 
 class Name(Pii):
