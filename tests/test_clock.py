@@ -297,15 +297,21 @@ def test_the_usual_forms_are_read_without_the_patterns_and_read_the_same():
         assert got == want, s
 
 
-@pytest.mark.parametrize("text", ["2026-11-23T10:00:00-75:00", "2026-11-23T10:00:00+24:00"])
-def test_an_offset_of_a_day_or_more_is_a_clear_error(run, env, text):
-    """No zone is a day or more off UTC: such an offset is refused like any bad time, in
-    one line naming the value, never an internal error."""
+@pytest.mark.parametrize("text", ["2026-11-23T10:00:00-75:00", "2026-11-23T10:00:00+24:00",
+                                  "2026-11-23T10:00:00+05:75"])
+def test_an_offset_no_zone_has_is_a_clear_error(run, env, text):
+    """No zone is a day or more off UTC, and an offset's minutes stop at 59: such an
+    offset is refused like any bad time, in one line naming the value and what an offset
+    may be, never an internal error (nor read as another offset: +05:75 is not +06:15)."""
     from cstool.core.clock import parse_local
     from cstool.core.errors import InputError
 
-    with pytest.raises(InputError, match="not a valid time"):
+    with pytest.raises(InputError, match="no time zone's offset"):
         parse_local(text)
-    r = run(["--now", text, "chase", "due"], check=2)
-    assert text in r.stderr and "Traceback" not in r.stderr and "internal" not in r.stderr
-    assert len(r.stderr.strip().splitlines()[-1]) > 0
+    for lang, head in (("en", "Error: "), ("zh", "错误: ")):
+        r = run(["--now", text, "chase", "due"], check=2, env={"CSTOOL_LANG": lang})
+        assert "Traceback" not in r.stderr and "internal" not in r.stderr
+        last = r.stderr.strip().splitlines()[-1]
+        assert last.startswith(head) and text in last and "23:59" in last, last
+        assert ("时区的偏移" in last and "offset" not in last) if lang == "zh" else \
+            "no time zone's offset" in last, last

@@ -117,10 +117,11 @@ def parse_local(text: str, tz_name: str = DEFAULT_TZ) -> datetime:
             return naive.replace(tzinfo=UTC)
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if delta >= timedelta(hours=24):  # (timezone() refuses it: no zone is a day off)
-            raise InputError(M_("{text} is not a valid time ({e})", text=repr(text),
-                                e=off))
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:  # (timezone() refuses a day or more: no zone is)
+            raise InputError(M_("{text}: {offset} is no time zone's offset (-23:59 to "
+                                "+23:59)", text=repr(text), offset=off))
+        delta = timedelta(hours=hours, minutes=minutes)
         return naive.replace(tzinfo=timezone(sign * delta))
     return naive.replace(tzinfo=zone(tz_name))
 
