@@ -10,10 +10,16 @@ from cstool.core.i18n import M_
 from cstool.core.orders import ref
 from cstool.core.policy import Key, date_or_none, time_of_day, whole
 from cstool.shipcheck import checks
-from cstool.shipcheck import sheet as sheet_rows
 
 _LABEL = {"overdue": M_("overdue"), "due_soon": M_("due soon"), "hold_due": M_("hold due")}
 
+
+
+def _sheet_rows(ctx):
+    """The handover sheet's shipping rows (loaded for the sheet, not by every cron run)."""
+    from cstool.shipcheck import sheet
+
+    return sheet.handover_rows(ctx)
 
 def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
               skip: frozenset = frozenset()) -> Due:
@@ -47,7 +53,7 @@ class Shipcheck(Routine):
         Key("presale_ship_date", None, date_or_none,
             "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
     )
-    sheet = (Source("shipcheck", sheet_rows.handover_rows),)
+    sheet = (Source("shipcheck", _sheet_rows),)
     reminders = (Reminder("ship", "发货", "cstool shipcheck", due_items),)
     sections = (("shipping", "发货 Shipping (deadline in the day; now)"),)
 
