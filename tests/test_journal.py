@@ -231,11 +231,15 @@ def test_an_orders_hold_history_is_read_by_its_order_not_every_hold(demo, journa
     from cstool.core import holds
 
     oid = "5118609024991031617"
-    plan = " | ".join(r[3] for r in journal.query(
-        "EXPLAIN QUERY PLAN SELECT * FROM holds WHERE order_id = ? AND platform = ? "
-        "ORDER BY id", [oid, "taobao"]))
+    ran = []  # the statement holds.history itself runs, explained
+    journal.conn.set_trace_callback(ran.append)
+    try:
+        got = holds.history(journal, oid)
+    finally:
+        journal.conn.set_trace_callback(None)
+    (sql,) = [s for s in ran if "FROM holds" in s]
+    plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + sql))
     assert "USING INDEX holds_order (order_id=? AND platform=?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
-    got = holds.history(journal, oid)
     assert got and [h["id"] for h in got] == sorted(h["id"] for h in got)
     assert all(h["order_id"] == oid for h in got)
