@@ -130,7 +130,8 @@ class InProcess:
 
 @functools.cache
 def schema(cstool: str) -> dict:
-    """The schema a fresh journal gets today (a changed one invalidates cached journals)."""
+    """The schema a fresh journal gets today (a cached journal at an older one is migrated
+    to it: :func:`migrated`)."""
     with tempfile.TemporaryDirectory(prefix="cstool-bench-schema-") as tmp:
         db = Path(tmp) / "j.db"
         _cs(cstool, db, BENCH_NOW, "init")
