@@ -17,8 +17,14 @@ from typing import Optional
 from cstool.core.errors import InputError
 from cstool.core.i18n import M_, N_
 from cstool.core.limits import MAX_FEN
-from cstool.core.mask import (mask_address, mask_name, mask_name_before_phone, mask_names,
-                              mask_phone, mask_text)
+from cstool.core.mask import (
+    mask_address,
+    mask_name,
+    mask_name_before_phone,
+    mask_names,
+    mask_phone,
+    mask_text,
+)
 from cstool.core.text import Lazy
 
 __all__ = ["mask_address", "mask_name", "mask_phone"]  # the typed values' maskers, for queries
