@@ -5,6 +5,7 @@ read (JSON, CSV, TSV, exit codes) is the same byte for byte in either language."
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from conftest import order
@@ -559,22 +560,33 @@ def _page_text(page) -> str:
     return "\n".join(out)
 
 
-def test_the_web_views_pages_in_both_languages(shop, allowed):
-    """Every page's titles, intros, tiles, section titles and column labels: Chinese
-    with no English word left, English in English (the rows are the routines' words)."""
+@contextmanager
+def page_context(journal_path):
+    """A web page's context over the journal at ``journal_path``, at the demo's now (what
+    a request of `cstool serve` is given), the journal closed after."""
     from conftest import DEMO_NOW
 
     from cstool.app.policy import Policy
-    from cstool.core import i18n
     from cstool.core.clock import Clock
     from cstool.core.journal import Journal
     from cstool.web import pages
 
-    journal = Journal.open(str(shop))
+    journal = Journal.open(str(journal_path))
     try:
         policy = Policy(journal)
-        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
-        texts = {}
+        yield pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
+    finally:
+        journal.close()
+
+
+def test_the_web_views_pages_in_both_languages(shop, allowed):
+    """Every page's titles, intros, tiles, section titles and column labels: Chinese
+    with no English word left, English in English (the rows are the routines' words)."""
+    from cstool.core import i18n
+    from cstool.web import pages
+
+    texts = {}
+    with page_context(shop) as ctx:
         for lang in ("zh", "en"):
             with i18n.using(lang):
                 texts[lang] = {path: _page_text(fn(ctx)) for path, fn in pages.PAGES.items()}
@@ -583,8 +595,6 @@ def test_the_web_views_pages_in_both_languages(shop, allowed):
                 ctx.args = {"view": "morning"}
                 texts[lang]["morning"] = _page_text(pages.shipping(ctx))
                 ctx.args = {}
-    finally:
-        journal.close()
     zh, en = texts["zh"], texts["en"]
     assert zh["/"].startswith("概览\n现在 ") and en["/"].startswith("Overview\nNow ")
     assert "超时未发" in zh["/"] and "overdue" in en["/"]
@@ -941,12 +951,7 @@ def test_a_cstool_lang_that_is_no_language_is_warned_of_in_the_locales_language(
 
 def _pages_with_rows(shop, lang):
     """Every page as text, its rows' cells and its charts' labels included."""
-    from conftest import DEMO_NOW
-
-    from cstool.app.policy import Policy
     from cstool.core import i18n
-    from cstool.core.clock import Clock
-    from cstool.core.journal import Journal
     from cstool.web import pages
 
     def text(page):
@@ -959,18 +964,12 @@ def _pages_with_rows(shop, lang):
                 out += [re.sub(r"<[^>]+>", " ", s.chart)]
         return "\n".join(out)
 
-    journal = Journal.open(str(shop))
-    try:
-        policy = Policy(journal)
-        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
-        with i18n.using(lang):
-            got = {path: text(fn(ctx)) for path, fn in pages.PAGES.items()}
-            got["/cases/1"] = text(pages.case(ctx, "1"))
-            got["/orders"] = text(pages.order(ctx, order("shipped_damaged_reported")))
-            ctx.args = {"view": "morning"}
-            got["morning"] = text(pages.shipping(ctx))
-    finally:
-        journal.close()
+    with page_context(shop) as ctx, i18n.using(lang):
+        got = {path: text(fn(ctx)) for path, fn in pages.PAGES.items()}
+        got["/cases/1"] = text(pages.case(ctx, "1"))
+        got["/orders"] = text(pages.order(ctx, order("shipped_damaged_reported")))
+        ctx.args = {"view": "morning"}
+        got["morning"] = text(pages.shipping(ctx))
     return got
 
 
@@ -1010,24 +1009,14 @@ def test_the_charts_labels_are_in_the_readers_language(shop):
 
 
 def test_an_empty_chart_says_so_in_the_readers_language(env):
-    from conftest import DEMO_NOW
-
-    from cstool.app.policy import Policy
     from cstool.core import i18n
-    from cstool.core.clock import Clock
-    from cstool.core.journal import Journal
     from cstool.web import pages
 
-    journal = Journal.open(str(env))  # nothing imported: every chart is empty
-    try:
-        policy = Policy(journal)
-        ctx = pages.context(journal, Clock(policy.get("timezone"), DEMO_NOW), policy, {})
-        said = {}
+    said = {}
+    with page_context(env) as ctx:  # nothing imported: every chart is empty
         for lang in ("zh", "en"):
             with i18n.using(lang):
                 said[lang] = "".join(s.chart or "" for s in pages.charts(ctx).sections)
-    finally:
-        journal.close()
     assert said["zh"].count("(这段时间没有数据)") == 4 and "nothing" not in said["zh"]
     assert said["en"].count("(nothing in this period)") == 4 and "这段" not in said["en"]
 
