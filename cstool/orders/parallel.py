@@ -23,6 +23,11 @@ BATCH = 40 * CHUNK
 MEMO_POS = COLUMNS.index("seller_memo")
 CREATED_POS = COLUMNS.index("created_at")
 SEEN_MEMOS = 50_000  # distinct memo texts a reader remembers (memory stays flat)
+# marshal's format for the batches on the pipe: version 2 keeps no table of the objects
+# it wrote (versions 3+ look every string up in one to share repeats): the same values,
+# 10 % more bytes, and both ends faster (200k orders: dumps 0.50 -> 0.29 s, loads
+# 0.76 -> 0.56 s). ``marshal.loads`` reads every version.
+WIRE = 2
 
 
 def _cut(rows: list) -> tuple[list, list]:
@@ -84,22 +89,33 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
     parses (``memo(text)``) of memo texts the batch brings for the first time.
     ``digests``: each order ends with its row's digest, and the rows the journal
     has as they are are skipped (counted, not sent).
+
+    The orders are gathered flat (one list the rows extend, cut into the
+    statement's tuples at the batch's end) and the digest is computed inline: the
+    same tuples as :func:`_cut` of the rows, without a tuple per row built twice.
     """
     if getattr(normalise, "lines", False):
         yield from _line_batches(source, normalise, memo)
         return
-    cut = _cut
-    rows: list = []
+    flat: list = []
+    rows = 0
+    width = 0  # values an order takes in ``flat`` (known from the first row)
     rejected: list = []
     memos: list = []
     seen: set = set()
     skipped = 0
 
     fast, check = normalise.fast, normalise  # the common case without a second call
+    if digests is not None:
+        blake2b, key, from_bytes = digests._blake2b, digests._key, int.from_bytes
+        # a first import has no stored digests: nothing to skip, nothing to remember
+        checking = bool(digests.known)
+        unchanged, send = digests.unchanged, digests.send
     for line, cells in source.rows():
         if digests is not None:
-            digest = digests(cells)
-            if digests.unchanged(digest, cells):
+            digest = from_bytes(blake2b("\x1f".join(cells).encode(), digest_size=8,
+                                        key=key).digest(), "big", signed=True)
+            if checking and unchanged(digest, cells):
                 skipped += 1
                 continue
         try:
@@ -113,20 +129,32 @@ def _batches(source: Source, normalise: Callable, memo: Optional[Callable] = Non
                 if str(e) != "empty row":
                     rejected.append({"row": line, "error": message(e)})
                 continue
+        flat += row
         if digests is not None:
-            row = (*row, digest)
-            digests.send(cells)
-        rows.append(row)
+            flat.append(digest)
+            if checking:
+                send(cells)
+        rows += 1
         text = row[MEMO_POS]
         if memo is not None and text and text not in seen:
             if len(seen) >= SEEN_MEMOS:
                 seen.clear()
             seen.add(text)
             memos.append((text, *memo(text)))
-        if len(rows) >= BATCH:
-            yield (*cut(rows), [], [], memos, rejected, source.position(), skipped)
-            rows, rejected, memos, skipped = [], [], [], 0
-    yield (*cut(rows), [], [], memos, rejected, source.size, skipped)
+        if rows >= BATCH:
+            width = width or len(flat) // rows
+            yield (*_flat_cut(flat, width), [], [], memos, rejected, source.position(), skipped)
+            flat, rows, rejected, memos, skipped = [], 0, [], [], 0
+    width = width or (len(flat) // rows if rows else 1)
+    yield (*_flat_cut(flat, width), [], [], memos, rejected, source.size, skipped)
+
+
+def _flat_cut(flat: list, width: int) -> tuple[list, list]:
+    """:func:`_cut` of rows of ``width`` values laid end to end in ``flat``."""
+    step = width * CHUNK
+    n = len(flat) - len(flat) % step
+    chunks = [tuple(flat[i:i + step]) for i in range(0, n, step)]
+    return chunks, [tuple(flat[i:i + width]) for i in range(n, len(flat), width)]
 
 
 def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
@@ -217,8 +245,8 @@ def _reader_main(send, source: Source, normalise: Callable, memo: Optional[Calla
     gc.disable()
     try:
         for batch in _batches(source, normalise, memo, digests):
-            send.send_bytes(marshal.dumps(("rows", *_rejected(batch, portable))))
-        send.send_bytes(marshal.dumps(("done",)))
+            send.send_bytes(marshal.dumps(("rows", *_rejected(batch, portable)), WIRE))
+        send.send_bytes(marshal.dumps(("done",), WIRE))
     except (BrokenPipeError, ConnectionError):
         os._exit(1)  # the writer is gone: nobody to tell
     except CstoolError as e:
