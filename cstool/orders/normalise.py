@@ -142,6 +142,10 @@ class _Cache(dict):
         return value
 
 
+# Text fields whose few values repeat over a file (a close reason): when a spec cleans
+# them first, cleaned and read once per distinct cell.
+REPEATING = frozenset(("close_reason", "courier", "shop"))
+
 _AMOUNT_HEAD = re.compile(r"\s*[-¥￥]?\s*[\d,]+(?:\.\d+)?")
 CLEANERS: dict[str, Callable[[str], str]] = {
     "strip": str.strip,
@@ -277,6 +281,18 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
                     f"and 3 < len(_d) <= {MAX_ORDER_ID + 3} and _d[2:-1].isdigit() "
                     f"and _d.isascii() else _d if _d.isdigit() and len(_d) <= {MAX_ORDER_ID} "
                     f"and _d.isascii() else _line_id(_d))")
+        if FIELDS[f] == "time" and conv[f] is to_utc:  # the common shape inline
+            env[name] = to_utc
+            expr, names_ = to_utc.expression(raw(f), name)
+            env.update(names_)
+            return expr
+        if FIELDS[f] == "text" and f in pres and f in REPEATING and len(index[f]) == 1:
+            env[name] = _Cache(lambda text, pre=pres[f], fn=conv[f]: fn(pre(text)))
+            return f"{name}[c[{index[f][0]}]]"
+        if FIELDS[f] == "tracking" and f not in pres:  # _tracking inline but for ``NO:``
+            env[name] = conv[f]
+            return (f"((_k if (_k := {raw(f)}.strip())[:3].lower() != 'no:' else {name}(_k))"
+                    " or None)")
         if FIELDS[f] in ("text", "nick") and f not in pres:
             if FIELDS[f] == "nick":
                 return (f"((_b if len(_b := {raw(f)}) <= {MAX_NAME} else _nick({label(f)!r}, _b))"
@@ -308,8 +324,9 @@ def build_normaliser(index: dict[str, list[int]], tz_name: str, spec: Optional[S
                      for i in index.get(k, ())]
             exprs.append(" or ".join(parts) or "None")
         elif col == "receiver_address":
-            parts = [f"_address({cell(k, i)})" for k in ("modified_address", "receiver_address")
-                     for i in index.get(k, ())]
+            # _address inline: stripped, None when empty or masked (``…西湖区***``)
+            parts = [f"(None if '*' in (_a := {cell(k, i)}.strip()) else _a or None)"
+                     for k in ("modified_address", "receiver_address") for i in index.get(k, ())]
             split = [k for k in ADDRESS_PARTS if k in index]
             if split:  # the address over several columns: composed, the detail last
                 detail = (cell("receiver_address", index["receiver_address"][0])

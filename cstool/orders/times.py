@@ -51,6 +51,15 @@ class LocalToUtc:
             return self._slow(key + rest)
         return head + rest + "Z"
 
+    def expression(self, text: str, call: str) -> tuple[str, dict]:
+        """``call(text)`` as an expression for a generated normaliser (``call`` names this
+        converter there): the common shape, in an hour converted before, without the call;
+        anything else (and the first time of each hour) through ``call``. Also the names
+        the expression reads, for the normaliser's namespace."""
+        return (f"(_h + _t[13:] + 'Z' if len(_t := {text}) == 19 and _t[4] == '-' "
+                f"and _t[13:] in _ms and (_h := _hours.get(_t[:13])) else {call}(_t))",
+                {"_hours": self._hours, "_ms": _MINUTE_SECOND})
+
     def _canonical(self, text: str) -> tuple[str, str]:
         m = self._LOOSE.match(text)
         if not m:
