@@ -41,6 +41,15 @@ _TRANS = str.maketrans({
     "　": " ", "·": " ", "•": " ", "＋": "+", "“": '"', "”": '"', "＂": '"', "\t": " ",
     "\u3002": ".",
 })
+# A text without any of them translates to itself: one search instead of a lookup a character.
+_TRANS_CHARS = re.compile("[" + re.escape("".join(map(chr, _TRANS))) + "]")
+
+
+def _ascii_forms(text: str) -> str:
+    """``text.translate(_TRANS)``."""
+    return text.translate(_TRANS) if _TRANS_CHARS.search(text) else text
+
+
 _SEP = frozenset(" ,;:+-#.!?~、")
 _SEP_STR = "".join(_SEP)
 
@@ -257,7 +266,7 @@ def _split(body: str, r2: bool = False) -> tuple[Optional[str], Optional[str]]:
     for i in range(len(parts) - 1, 0, -1):
         if HANDLED.match(parts[i]):
             return body[:starts[i]].strip(_SEP_STR) or None, body[starts[i]:].strip(_SEP_STR)
-    m = _ACTION_MARK.search(body) or (re.search(r"[,;]", body) if r2 else None)
+    m = ("处理" in body and _ACTION_MARK.search(body)) or (re.search(r"[,;]", body) if r2 else None)
     if m:
         return body[:m.start()].strip(_SEP_STR) or None, body[m.end():].strip(_SEP_STR) or None
     return body or None, None
@@ -286,7 +295,7 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
     body = s[b0:b1]
     f = p.fields
     holds: list = []
-    m = _OWNER.search(body)
+    m = "必须由" in body and _OWNER.search(body)
     if m:
         holds.append((m.start(), {"kind": "owner", "owner": m.group("owner")}))
     wait = _WAIT_BUYER.search(body)
@@ -310,7 +319,7 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
         if not any(h["kind"] == "waiting_buyer" for _, h in holds) and \
                 _BUYER_ANSWERED.search(_WAIT_BUYER.sub("", body) if wait else body):
             release.append("waiting_buyer")
-        if not m and _OWNER_DONE.search(body):
+        if not m and "处" in body and _OWNER_DONE.search(body):
             release.append("owner")
     if holds:
         f["holds"] = [h for _, h in sorted(holds, key=lambda x: x[0])]
@@ -319,9 +328,11 @@ def _holds(p: Parsed, s: str, b0: int, b1: int, dates: list) -> None:
 
 
 def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
+    # (each ``"…" in body and`` is a word the expression after it cannot match without:
+    # most remarks are ruled out by a substring test instead of a regular expression)
     body = s[b0:b1]
     f = p.fields
-    m = _CHASED.match(body)
+    m = "催" in body and _CHASED.match(body)
     if m:  # R4: 2015.03.09 郑婷已催付
         p.kind = "chase"
         f["step"] = "chased"
@@ -353,7 +364,7 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
                     f[k] = v
             p.reason = body
             return
-    m = _JOB_NO.search(body)
+    m = "工号" in body and _JOB_NO.search(body)
     if m:
         p.kind = "sale"
         f["job_no"] = m.group("no")
@@ -365,21 +376,21 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
         f["gift"] = m.group("gift").strip(_SEP_STR)
         p.reason = body
         return
-    if _ADDRESS.search(body):
+    if "地址" in body and _ADDRESS.search(body):
         p.kind = "address"
         m = _NEW_ADDRESS.search(body)
         if m and m.group("addr").strip(_SEP_STR):
             f["address"] = m.group("addr").strip(_SEP_STR)
         p.reason = body
         return
-    if _SLIP.search(body):
+    if "发货单" in body and _SLIP.search(body):
         p.kind = "slip"
         m = _TO.search(body)
         if m:
             f["to"] = m.group("to").strip()
         p.reason, p.action = _split(body)
         return
-    m = _ATTR.search(body)
+    m = "拍下" in body and _ATTR.search(body)
     if m:
         p.kind = "attr"
         f["from"], f["to"] = m.group("from").strip(), m.group("to").strip()
@@ -388,7 +399,7 @@ def _classify(p: Parsed, s: str, b0: int, b1: int, flag_led: bool) -> None:
         return
     reason, action = _split(body, r2=True)
     handled = action is not None and HANDLED.match(action) is not None
-    if (flag_led and handled) or _ACTION_MARK.search(body):
+    if (flag_led and handled) or ("处理" in body and _ACTION_MARK.search(body)):
         # R1: flag + content + handling (+ time + author), or a marked 处理:
         p.kind, p.reason, p.action = "note", reason, action
         return
@@ -465,7 +476,7 @@ def parse_line(text: str, ref: datetime, shop: Shop, flag: Optional[str] = None,
                dates: Optional[Dates] = None) -> Parsed:
     """One remark. ``ref``: when it was written or read (aware, shop zone); a date
     without a year takes the year nearest to it. ``flag``: the platform's flag."""
-    s = text.translate(_TRANS).strip()
+    s = _ascii_forms(text).strip()
     p = Parsed(text=text.strip(), flag=flag)
     b0 = 0
     m = _FLAG_LEAD.match(s)
@@ -507,7 +518,7 @@ def split_lines(text: str) -> list[str]:
         line = line.strip()
         if not line:
             continue
-        if lines and _CONTINUATION.match(line.translate(_TRANS)):
+        if lines and _CONTINUATION.match(_ascii_forms(line)):
             lines[-1] = lines[-1] + " " + line
         else:
             lines.append(line)
@@ -515,16 +526,31 @@ def split_lines(text: str) -> list[str]:
 
 
 def parse(text: str, ref: datetime, shop: Optional[Shop] = None,
-          flag: Optional[str] = None, dates: Optional[Dates] = None) -> Parsed:
+          flag: Optional[str] = None, dates: Optional[Dates] = None,
+          seen: Optional[dict] = None) -> Parsed:
     """A remark or a whole memo. A memo of several lines is summed up by its last
-    line (the newest); ``segments`` holds every line and ``problems`` name the line."""
+    line (the newest); ``segments`` holds every line and ``problems`` name the line.
+
+    ``seen``: the lines of earlier memos (same ``ref`` and ``shop``) and their parses,
+    reused for a line read again: a line's parse depends on nothing else, and memos
+    share their lines (``2026.11.13 美美 买家来电确认`` under many orders)."""
     shop = shop or Shop()
     if "\n" not in text and "\r" not in text:
         return parse_line(text, ref, shop, flag, dates)
     lines = split_lines(text)
     if len(lines) <= 1:
         return parse_line(lines[0] if lines else "", ref, shop, flag, dates)
-    segs = [parse_line(line, ref, shop, None, dates) for line in lines]
+    if seen is None:
+        segs = [parse_line(line, ref, shop, None, dates) for line in lines]
+    else:
+        segs = []
+        for line in lines:
+            seg = seen.get(line)
+            if seg is None:
+                if len(seen) >= SEEN_LINES:
+                    seen.clear()  # memory stays flat; the common lines come back at once
+                seg = seen[line] = parse_line(line, ref, shop, None, dates)
+            segs.append(seg)
     last = segs[-1]
     p = Parsed(text=text.strip(), kind=last.kind, flag=flag if flag is not None else last.flag,
                reason=last.reason, action=last.action, at=last.at, date_only=last.date_only,
@@ -541,22 +567,28 @@ def parse(text: str, ref: datetime, shop: Optional[Shop] = None,
     return p
 
 
+SEEN_LINES = 4096  # lines of multi-line memos a Parser remembers
+
+
 class Parser:
-    """Parse many memos read at one time (an import): cached by text and flag."""
+    """Parse many memos read at one time (an import): cached by text and flag, and the
+    lines of multi-line memos by line (``parse``'s ``seen``)."""
 
     def __init__(self, ref: datetime, shop: Optional[Shop] = None):
         self.ref = ref
         self.shop = shop or Shop()
         self._cache: dict = {}
         self._dates = Dates(ref)
+        self._lines: dict = {}
 
     def __call__(self, text: str, flag: Optional[str] = None) -> Parsed:
         key = (text, flag)
         p = self._cache.get(key)
         if p is None:
-            p = self._cache[key] = parse(text, self.ref, self.shop, flag, self._dates)
+            p = self._cache[key] = parse(text, self.ref, self.shop, flag, self._dates,
+                                         self._lines)
         return p
 
     def fresh(self, text: str, flag: Optional[str] = None) -> Parsed:
         """Parse without keeping the result (a text seen once)."""
-        return parse(text, self.ref, self.shop, flag, self._dates)
+        return parse(text, self.ref, self.shop, flag, self._dates, self._lines)
