@@ -263,3 +263,43 @@ def test_each_rule_behind_a_word_test_still_reads_its_remark(text, kind, fields)
     assert {k: p.fields.get(k) for k in fields} == fields
     if kind == "note":
         assert (p.reason, p.action) == ("客户说尺码偏小", "换大一码")
+
+
+def _dates_as_before(s: str, ref) -> list:
+    """Dates' answer before the stamp's fast path: the five forms over the tail from the
+    first date-like token (the cache aside)."""
+    from cstool.core.clock import iter_manual_dates
+    from cstool.remark.dates import _DATE_START
+
+    m = _DATE_START.search(s)
+    if m is None:
+        return []
+    return [(d.value, d.form, d.start + m.start(), d.end + m.start(), d.has_year, d.has_time)
+            for d in iter_manual_dates(s[m.start():], ref)]
+
+
+STAMPS = [
+    "退货/换货,换M码 2026年11月19日17:49:04 # 美美", "2026年11月19日17:49:04", "2026年1月5日09:05:00 #倩",
+    "2026年11月19日23:59:59 # 阿杰", "2026年11月19日00:00:00", "2026年11月19日24:00:00 # 倩",
+    "2026年11月19日17:60:00 # 倩", "2026年11月19日17:49:61", "2026年2月30日10:00:00 # 倩",
+    "2026年13月1日10:00:00", "0001年11月19日17:49:04 # 倩", "9999年11月19日17:49:04",
+    "2026年11月19日17:49:04秒 # 倩", "2026年11月19日17:49:04.5", "2026年11月19日17:49:04 8.25 倩",
+    "2026年11月19日17:49:04 # 倩 25日发货", "2026年11月19日17:49:04 ２５日", "2026年11月19日17:49:04:",
+    "2026年11月19日17:49:04日", "2026年11月19日17:49:04号", "2026年11月19日7:49:04 # 倩",
+    "2026年11月19日17:49 # 倩", "2026年11月19号17:49:04 # 倩", "2026 年11月19日17:49:04",
+    "12026年11月19日17:49:04", "2026年11月19日17:49:04 ---2026.11.20 倩", "换37码 2014年8月25日11:43:42 # 倩",
+]
+
+
+@pytest.mark.parametrize("ref", [REF, datetime(2026, 1, 2, 3, 0).astimezone()])
+def test_a_signature_stamp_gives_the_dates_the_five_forms_give(ref):
+    from cstool.remark.dates import Dates
+
+    dates = Dates(ref)
+    for s in STAMPS:
+        got = [(d.value, d.form, d.start, d.end, d.has_year, d.has_time) for d in dates(s)]
+        assert got == _dates_as_before(s, ref), s
+    # and through the parser: the remark's time is the stamp's
+    p = parse("退货/换货,换M码 2026年11月19日17:49:04 # 美美", REF, Shop())
+    assert (p.at, p.author, p.date_only) == (datetime(2026, 11, 19, 17, 49, 4,
+                                                       tzinfo=REF.tzinfo), "美美", False)
