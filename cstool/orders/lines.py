@@ -94,6 +94,8 @@ def as_lines_say(order: tuple, lines: list) -> tuple:
     order only lines speak for, its lines all new: what :func:`derive_orders` would
     write over the order as the fill inserted it). ``lines``: its lines, in the file's
     order (the order their ids take)."""
+    if len(lines) == 1:
+        return _as_line_says(order, lines[0])
     total = refund = count = title = any_title = None
     closed = unpaid = to_ship = sent = part = 0
     least = None
@@ -144,6 +146,31 @@ def as_lines_say(order: tuple, lines: list) -> tuple:
                  ("item_title", title or any_title)):
         if v is not None:  # what the lines do not say, the order keeps
             row[_AT[c]] = v
+    return tuple(row)
+
+
+_ROW_STATUS, _ROW_TOTAL, _ROW_REFUND, _ROW_COUNT, _ROW_TITLE = (_AT[c] for c in DERIVED)
+
+
+def _as_line_says(order: tuple, line: tuple) -> tuple:
+    """:func:`as_lines_say` for an order of one line (most orders): its status is the
+    line's (``paid`` when it says none), the rest as for many lines."""
+    status, back = line[_STATUS], line[_REFUND]
+    if line[_PAID] is not None:
+        amount = line[_PAID]
+    else:
+        amount = None if line[_PRICE] is None else line[_PRICE] * (line[_QTY] or 1)
+    live = status != "closed" and line[_REFUND_STATUS] != "refunded"
+    row = list(order)
+    row[_ROW_STATUS] = status or "paid"
+    if status != "closed" and amount is not None:
+        row[_ROW_TOTAL] = amount
+    if (not live or (back or 0) != 0) and (refund := amount if back is None else back):
+        row[_ROW_REFUND] = refund
+    if live and line[_QTY]:
+        row[_ROW_COUNT] = line[_QTY]
+    if line[_TITLE]:
+        row[_ROW_TITLE] = line[_TITLE]
     return tuple(row)
 
 

@@ -177,6 +177,16 @@ def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] 
         nonlocal last
         if not run_orders:
             return
+        if len(run_orders) == 1:  # most orders: one line, one row
+            order = run_orders[0]
+            if order is not None and (says := written(order)) != last:
+                last = says
+                if precompute and not broken:
+                    send(as_lines_say(order, lines[-1:]))
+                    return
+                send(order)
+            derive.append(run_id)
+            return
         said = [None if o is None else written(o) for o in run_orders]
         run = lines[run_start:]
         if (precompute and not broken and said[0] is not None and said[0] != last
