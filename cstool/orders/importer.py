@@ -32,7 +32,7 @@ from cstool.core.files import can_fork
 from cstool.core.i18n import M_
 from cstool.core.vocab import PLATFORM, STATUS_RANK
 from cstool.orders import formats
-from cstool.orders.lines import Touched, derive_orders
+from cstool.orders.lines import DERIVED, Touched, derive_orders
 from cstool.orders.normalise import build_normaliser
 from cstool.orders.parallel import CHUNK, Digests, _batches, _forked_batches, _no_gc
 from cstool.orders.readers import COLUMNS, LINE_COLUMNS, FileResult, _clean_header, open_source
@@ -291,8 +291,13 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         kept = (("item_title",) if own_title else ()) + (
             ("status",) if spec.status_from == "lines" else ())
         if spec.level == "lines":
-            many, one = (fill_sql(CHUNK, import_id, spec.platform, kept, last_remark),
-                         fill_sql(1, import_id, spec.platform, kept, last_remark))
+            # the file says none of what the lines decide of an order: a new order can be
+            # sent with it (orders.parallel._line_batches), and an order the journal has
+            # keeps its own until the derivation
+            normalise.derive = not any(c in index for c in DERIVED)  # type: ignore[attr-defined]
+            filled = kept + (DERIVED if normalise.derive else ())  # type: ignore[attr-defined]
+            many, one = (fill_sql(CHUNK, import_id, spec.platform, filled, last_remark),
+                         fill_sql(1, import_id, spec.platform, filled, last_remark))
             normalise.unwritten = tuple(COLUMNS.index(c) for c in ("status", *kept))  # type: ignore[attr-defined]
         else:
             many, one = (upsert_sql(CHUNK, import_id, spec.platform, spec.status_from,
@@ -309,14 +314,14 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         changed = changed_lines = 0
         # the orders the lines name: in a temporary table, not in memory
         touched = Touched(journal) if normalise.lines else None
-        width = len(LINE_COLUMNS)
         memo_insert = remarks.memo_parse_insert(journal)
         # the shops of the order rows sent (an order export): when each of them inserted
         # an order, they are the shops the file wrote, without reading the orders back
         sent_shops: Optional[set] = None if normalise.lines else set()
         sent, shop_at, width_o = 0, COLUMNS.index("shop"), len(COLUMNS) + (digests is not None)
         with _no_gc():
-            for chunks, rest, lchunks, lrest, memos, bad, position, skipped in (
+            top = before
+            for chunks, rest, lchunks, lrest, *derive, memos, bad, position, skipped in (
                     _forked_batches if parallel else _batches)(source, normalise, memo,
                                                                digests):
                 if memos:  # before the rows: the memo record looks the parses up
@@ -336,11 +341,12 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 if lchunks:
                     cur.executemany(many_lines, lchunks)
                     changed_lines += cur.rowcount
-                    touched.add(o for chunk in lchunks for o in chunk[0::width])
                 if lrest:
                     cur.executemany(one_line, lrest)
                     changed_lines += cur.rowcount
-                    touched.add(r[0] for r in lrest)
+                if touched is not None:
+                    top = touched.batch(top, [*(o for c in chunks for o in c[0::width_o]),
+                                              *(r[0] for r in rest)], derive[0], lines_before)
                 result.rows += ((len(lchunks) * CHUNK + len(lrest)) if normalise.lines
                                 else len(chunks) * CHUNK + len(rest)) + len(bad) + skipped
                 rejected.extend(bad)

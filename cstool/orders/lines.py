@@ -11,6 +11,7 @@ big the file is.
 from __future__ import annotations
 
 from cstool.core.vocab import SENT
+from cstool.orders.readers import COLUMNS, LINE_COLUMNS
 
 SLICE = 5000  # orders derived by one statement
 
@@ -72,6 +73,107 @@ _UPDATE = (
 )
 
 
+# What the lines decide of a new order (:func:`as_lines_say`): the columns a fill that
+# brings them leaves alone on an order the journal has (the derivation decides them).
+DERIVED = ("status", "total_fen", "refund_fen", "item_count", "item_title")
+_AT = {c: COLUMNS.index(c) for c in DERIVED}
+(_STATUS, _QTY, _PRICE, _PAID, _REFUND_STATUS, _REFUND, _TITLE) = (
+    LINE_COLUMNS.index(c) for c in ("status", "quantity", "price_fen", "paid_fen",
+                                    "refund_status", "refund_fen", "title"))
+_SENT_SET = frozenset(("part_shipped", *SENT))
+_SENT_RANK = {s: n for n, s in enumerate(SENT)}
+
+
+def _add(total, value):
+    """SQL's ``sum``, a value at a time: NULL until a value is not NULL."""
+    return total if value is None else value if total is None else total + value
+
+
+def as_lines_say(order: tuple, lines: list) -> tuple:
+    """A new order with what its lines say of it, by :data:`_DERIVED`'s rules (an
+    order only lines speak for, its lines all new: what :func:`derive_orders` would
+    write over the order as the fill inserted it). ``lines``: its lines, in the file's
+    order (the order their ids take)."""
+    if len(lines) == 1:
+        return _as_line_says(order, lines[0])
+    total = refund = count = title = any_title = None
+    closed = unpaid = to_ship = sent = part = 0
+    least = None
+    for line in lines:
+        status = line[_STATUS]
+        if line[_PAID] is not None:
+            amount = line[_PAID]
+        else:
+            amount = None if line[_PRICE] is None else line[_PRICE] * (line[_QTY] or 1)
+        live = status != "closed" and line[_REFUND_STATUS] != "refunded"
+        if status == "closed":
+            closed += 1
+        else:
+            total = _add(total, amount)
+            if status == "unpaid":
+                unpaid += 1
+            elif status is None or status == "paid":
+                to_ship += 1
+            elif status == "part_shipped":
+                part += 1
+        if status in _SENT_SET:
+            sent += 1
+            if status in _SENT_RANK and (least is None
+                                         or _SENT_RANK[status] < _SENT_RANK[least]):
+                least = status
+        back = line[_REFUND]
+        if not live or (back or 0) != 0:
+            refund = _add(refund, (amount if back is None else back) or None)
+        if live:
+            count = _add(count, line[_QTY] or None)
+            if title is None and line[_TITLE]:
+                title = line[_TITLE]
+        if any_title is None and line[_TITLE]:
+            any_title = line[_TITLE]
+    if closed == len(lines):
+        status = "closed"
+    elif unpaid:
+        status = "unpaid"
+    elif to_ship:
+        status = "part_shipped" if sent else "paid"
+    elif part:
+        status = "part_shipped"
+    else:
+        status = least
+    row = list(order)
+    row[_AT["status"]] = status
+    for c, v in (("total_fen", total), ("refund_fen", refund), ("item_count", count),
+                 ("item_title", title or any_title)):
+        if v is not None:  # what the lines do not say, the order keeps
+            row[_AT[c]] = v
+    return tuple(row)
+
+
+_ROW_STATUS, _ROW_TOTAL, _ROW_REFUND, _ROW_COUNT, _ROW_TITLE = (_AT[c] for c in DERIVED)
+
+
+def _as_line_says(order: tuple, line: tuple) -> tuple:
+    """:func:`as_lines_say` for an order of one line (most orders): its status is the
+    line's (``paid`` when it says none), the rest as for many lines."""
+    status, back = line[_STATUS], line[_REFUND]
+    if line[_PAID] is not None:
+        amount = line[_PAID]
+    else:
+        amount = None if line[_PRICE] is None else line[_PRICE] * (line[_QTY] or 1)
+    live = status != "closed" and line[_REFUND_STATUS] != "refunded"
+    row = list(order)
+    row[_ROW_STATUS] = status or "paid"
+    if status != "closed" and amount is not None:
+        row[_ROW_TOTAL] = amount
+    if (not live or (back or 0) != 0) and (refund := amount if back is None else back):
+        row[_ROW_REFUND] = refund
+    if live and line[_QTY]:
+        row[_ROW_COUNT] = line[_QTY]
+    if line[_TITLE]:
+        row[_ROW_TITLE] = line[_TITLE]
+    return tuple(row)
+
+
 class Touched:
     """The order numbers an import of items names, in a temporary table (on disk with
     the import's ``temp_store = FILE``), not in a Python set."""
@@ -91,6 +193,31 @@ class Touched:
             self.any = True
             self.conn.executemany("INSERT INTO temp.line_orders VALUES (?)",
                                   ((i,) for i in ids))
+
+    def batch(self, top: int, orders: list, derive: list, lines_before: int) -> int:
+        """After a batch's orders and lines: the orders the lines must decide after the
+        rows. ``orders``: the numbers of the orders the batch sent, ``derive``: those
+        of the orders the reader could not send with what their lines say; of the ones
+        it did, an order the journal had already (the fill left the lines' columns
+        alone) or with lines from before the file (``lines_before``: the highest line id
+        then). ``top``: the orders' highest rowid before the batch; returns it after."""
+        now = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM orders").fetchone()[0]
+        self.add(derive)
+        if now - top != len(orders):  # not each one inserted: the others' lines decide
+            new = {r[0] for r in self.conn.execute(
+                "SELECT order_id FROM orders WHERE rowid > ? AND rowid <= ?", [top, now])}
+            once: set = set()
+            again = {o for o in orders if o in once or once.add(o)}
+            self.add(o for o in orders if o not in new or o in again)
+        if lines_before and now > top:
+            # a new order's lines from before the file (they waited for it) count too
+            if self.conn.execute(
+                    "INSERT INTO temp.line_orders SELECT o.order_id FROM orders o "
+                    "WHERE o.rowid > ? AND o.rowid <= ? AND EXISTS (SELECT 1 FROM order_lines "
+                    "l WHERE l.order_id = o.order_id AND l.platform = o.platform "
+                    "AND l.id <= ?)", [top, now, lines_before]).rowcount:
+                self.any = True
+        return now
 
     def close(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS temp.line_orders")

@@ -155,22 +155,75 @@ def _flat_cut(flat: list, width: int) -> tuple[list, list]:
 def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] = None
                   ) -> Iterator[tuple]:
     """:func:`_batches` for an export of items: each row a line, and the order it names
-    when the row carries one.
+    when the row carries one; after the lines, the order numbers whose orders the lines
+    must decide after the rows (:func:`cstool.orders.lines.derive_orders`).
 
-    An order's rows are mostly together, each repeating the order's cells: a row whose
-    order is the previous row's, in every column its statement writes
+    An order's rows are mostly together (a run), each repeating the order's cells: a
+    row whose order is the previous row's, in every column its statement writes
     (``normalise.unwritten``: the positions it leaves alone), would change nothing
-    and is not sent."""
+    and is not sent. ``normalise.derive`` (the file names none of
+    :data:`~cstool.orders.lines.DERIVED` for its orders): a run whose rows all say the
+    same order, each line once, sends its order once, at the run's end, with what its
+    lines say of it (:func:`~cstool.orders.lines.as_lines_say`): if it inserts the
+    order and no line of the order was there before, nothing is left to derive (the
+    writer checks both). Any other run's order is derived after the rows. A batch ends
+    where a run does."""
     from operator import itemgetter
+
+    from cstool.orders.lines import as_lines_say
 
     unwritten = set(getattr(normalise, "unwritten", ()))
     written = itemgetter(*(i for i in range(len(COLUMNS)) if i not in unwritten))
+    precompute = getattr(normalise, "derive", False)
     last = None
     orders: list = []
     lines: list = []
+    derive: list = []
     rejected: list = []
     memos: list = []
     seen: set = set()
+    run_id: object = None
+    run_orders: list = []  # the orders the run's rows say (None: a row says none)
+    run_start = 0  # where the run's lines start in ``lines``
+    broken = False  # the run is over two batches
+
+    def send(order: tuple) -> None:
+        orders.append(order)
+        text = order[MEMO_POS]
+        if memo is not None and text and text not in seen:
+            if len(seen) >= SEEN_MEMOS:
+                seen.clear()
+            seen.add(text)
+            memos.append((text, *memo(text)))
+
+    def end_run() -> None:
+        nonlocal last
+        if not run_orders:
+            return
+        if len(run_orders) == 1:  # most orders: one line, one row
+            order = run_orders[0]
+            if order is not None and (says := written(order)) != last:
+                last = says
+                if precompute and not broken:
+                    send(as_lines_say(order, lines[-1:]))
+                    return
+                send(order)
+            derive.append(run_id)
+            return
+        said = [None if o is None else written(o) for o in run_orders]
+        run = lines[run_start:]
+        if (precompute and not broken and said[0] is not None and said[0] != last
+                and said.count(said[0]) == len(said)
+                and len({line[1] for line in run}) == len(run)):
+            last = said[0]
+            send(as_lines_say(run_orders[0], run))
+            return
+        for order, says in zip(run_orders, said):
+            if order is not None and says != last:
+                last = says
+                send(order)
+        derive.append(run_id)
+
     for line_no, cells in source.rows():
         try:
             order, line = normalise(cells)
@@ -178,20 +231,23 @@ def _line_batches(source: Source, normalise: Callable, memo: Optional[Callable] 
             if str(e) != "empty row":
                 rejected.append({"row": line_no, "error": message(e)})
             continue
+        if line[0] != run_id:
+            end_run()
+            if len(lines) >= BATCH:
+                yield (*_cut(orders), *_cut(lines), derive, memos, rejected,
+                       source.position(), 0)
+                orders, lines, derive, rejected, memos = [], [], [], [], []
+            run_id, run_orders, run_start, broken = line[0], [], len(lines), False
         lines.append(line)
-        if order is not None and (said := written(order)) != last:
-            last = said
-            orders.append(order)
-            text = order[MEMO_POS]
-            if memo is not None and text and text not in seen:
-                if len(seen) >= SEEN_MEMOS:
-                    seen.clear()
-                seen.add(text)
-                memos.append((text, *memo(text)))
-        if len(lines) >= BATCH:
-            yield (*_cut(orders), *_cut(lines), memos, rejected, source.position(), 0)
-            orders, lines, rejected, memos = [], [], [], []
-    yield (*_cut(orders), *_cut(lines), memos, rejected, source.size, 0)
+        run_orders.append(order)
+        if len(lines) >= 2 * BATCH:  # a run this long is derived, a batch at a time
+            broken = True
+            end_run()
+            yield (*_cut(orders), *_cut(lines), derive, memos, rejected, source.position(), 0)
+            orders, lines, derive, rejected, memos = [], [], [], [], []
+            run_orders, run_start = [], 0
+    end_run()
+    yield (*_cut(orders), *_cut(lines), derive, memos, rejected, source.size, 0)
 
 
 def _die_with(parent: int) -> None:
