@@ -208,14 +208,23 @@ class Message(str):
 
     def __new__(cls, msgid: str = "", _parts: Optional[tuple] = None, **values: Any):
         # (``_parts``, not ``parts``: a message may have a placeholder named parts)
-        parts = _parts if _parts is not None else ((msgid, values),)
-        obj = super().__new__(cls, "".join(_english(p) for p in parts))
+        if _parts is None:
+            parts = ((msgid, values),)
+            english = msgid.format(**{k: str(v) for k, v in values.items()}) if values \
+                else msgid
+        else:
+            parts = _parts
+            english = "".join([_english(p) for p in parts])
+        obj = super().__new__(cls, english)
         obj.parts = parts
         return obj
 
     def shown(self) -> str:
         """The text in the current language."""
-        return "".join(_translated(p) for p in self.parts)
+        parts = self.parts
+        if len(parts) == 1:
+            return _translated(parts[0])
+        return "".join([_translated(p) for p in parts])
 
     def __add__(self, other):
         if not isinstance(other, str):
