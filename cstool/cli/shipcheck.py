@@ -16,7 +16,7 @@ from cstool.cli._common import (
 from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
 from cstool.shipcheck import checks as lib
-from cstool.shipcheck.checks import CHECK
+from cstool.shipcheck.checks import CHECK, REQUEST
 
 # The morning view (cstool.shipcheck.morning) and the packing checklist (.packing) are
 # imported when asked for: a plain shipcheck does not compile their patterns.
@@ -27,8 +27,6 @@ class _MorningKind:
 
     @staticmethod
     def shown(value):
-        from cstool.shipcheck.morning import REQUEST
-
         for vocab in (CHECK, REQUEST, KIND):
             if value in vocab.labels:
                 return vocab.shown(value)
