@@ -188,7 +188,7 @@ HOLD_KINDS = (NC_("hold kind", "until"), NC_("hold kind", "presale"),
 
 
 # Where a remark came from, as a table says it: remark list's words, the msgids of
-# cstool.cli.remark's SOURCES (marked there; tests/test_order_show.py keeps them the same).
+# cstool.cli.remark's SOURCES (marked there; tests/test_daily_commands.py keeps them the same).
 SOURCES = {"platform": "the export's memo", "cli": "written in cstool",
            "chase": "the chase log"}
 

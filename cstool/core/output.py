@@ -159,8 +159,7 @@ class Renderer:
                 return ", ".join(str(self.plain(v, True, key)) for v in value)
             return [self.plain(v, False, key) for v in value]
         if isinstance(value, Message):  # each text it holds masked, shown in its language
-            held = value.map(lambda part: self.plain(part, False, key))
-            return held.shown() if text else str(held)
+            return value.read(lambda part: self.plain(part, False, key), shown=text)
         if isinstance(value, str) and not self.reveal and key not in IDENTIFIERS:
             return mask_text(value)
         return value

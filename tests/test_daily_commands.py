@@ -1,6 +1,7 @@
-"""The daily commands load what they use: orders show, shipcheck and handover export
+"""The daily commands on their fast paths: orders show, shipcheck and handover export
 leave the import machinery, remark's command module, the morning view, the packing
-checklist and XlsxWriter unloaded (each compiles patterns or builds tables on import).
+checklist and XlsxWriter unloaded (each compiles patterns or builds tables on import),
+and a message's masked reading is what its masked copy reads.
 """
 
 from __future__ import annotations
@@ -57,3 +58,21 @@ def test_handover_export_writes_xlsx_without_xlsxwriter(run, demo, tmp_path):
 
 def test_orders_show_says_where_a_remark_came_from_as_remark_list_does():
     assert orders_cli.SOURCES == remark_cli.SOURCES
+
+
+def test_a_messages_masked_reading_is_its_masked_copys_reading():
+    """Message.read(fn) is map(fn) then shown() (or str()), in either language: nested
+    messages, domain words, plain values and literals all go through fn or stay."""
+    from cstool.core import i18n
+    from cstool.core.i18n import M_
+    from cstool.core.mask import mask_text
+    from cstool.core.vocab import STATUS
+
+    inner = M_("{duration} left", duration=M_("{hours} h", hours=3))
+    msg = (M_("paid {at}", at="13812345678 2026-11-20") + " 地址 北京市朝阳区建国路88号 "
+           + M_("{kind} case #{id}, {status}", kind=STATUS.word("paid"), id=7, status=inner))
+    for lang in ("zh", "en"):
+        with i18n.using(lang):
+            assert msg.read(mask_text) == msg.map(mask_text).shown()
+            assert msg.read(mask_text, shown=False) == str(msg.map(mask_text))
+    assert "13812345678" not in msg.read(mask_text)
