@@ -8,7 +8,10 @@ from cstool.core.i18n import N_, NC_, _, pgettext, shown
 from cstool.core.orders import LIST_COLUMNS, list_orders
 from cstool.core.output import Listing
 from cstool.core.vocab import PLATFORM, REFUND, STATUS
-from cstool.orders import formats, importer
+from cstool.orders import formats
+
+# orders show loads neither the importer (cstool.orders.importer: the import's readers,
+# normaliser, forked batches) nor remark's command module: their patterns compile on import.
 
 # What a narrow terminal leaves out of orders list, first first (orders show has it all).
 LIST_DROP = ("flag", "shipped_at", "courier", "tracking_no", "paid_at", "seller_memo", "ship_by",
@@ -69,6 +72,7 @@ def import_(app, files, source_format, platform, shop, encoding, maps, status_ma
       cstool orders import erp.csv --format generic --platform jd \\
           --map 订单号=order_id --map 状态=status --map 下单时间=created_at,paid_at
     """
+    from cstool.orders import importer
 
     mapping = importer.parse_mapping(maps) if maps else None
     if mapping and source_format != "generic":
@@ -183,10 +187,15 @@ HOLD_KINDS = (NC_("hold kind", "until"), NC_("hold kind", "presale"),
               NC_("hold kind", "owner"), NC_("hold kind", "waiting_buyer"))
 
 
+# Where a remark came from, as a table says it: remark list's words, the msgids of
+# cstool.cli.remark's SOURCES (marked there; tests/test_daily_commands.py keeps them the same).
+SOURCES = {"platform": "the export's memo", "cli": "written in cstool",
+           "chase": "the chase log"}
+
+
 def _remarks_shown(remarks):
     """An order's remarks as remark list shows them: where each came from, its kind and
     flag in words, its stored problems read back in the reader's language."""
-    from cstool.cli.remark import SOURCES
     from cstool.core.i18n import reread
     from cstool.core.vocab import COLOUR
     from cstool.remark.flags import KIND

@@ -16,10 +16,10 @@ from cstool.cli._common import (
 from cstool.core.i18n import N_, _
 from cstool.core.output import Listing
 from cstool.shipcheck import checks as lib
-from cstool.shipcheck import morning as morning_view
-from cstool.shipcheck.checks import CHECK
-from cstool.shipcheck.morning import MORNING_COLUMNS, REQUEST, SECTIONS
-from cstool.shipcheck.packing import checklist, render_text
+from cstool.shipcheck.checks import CHECK, REQUEST
+
+# The morning view (cstool.shipcheck.morning) and the packing checklist (.packing) are
+# imported when asked for: a plain shipcheck does not compile their patterns.
 
 
 class _MorningKind:
@@ -31,11 +31,6 @@ class _MorningKind:
             if value in vocab.labels:
                 return vocab.shown(value)
         return value
-
-
-# The morning view's sections as tables: the detail goes under its row when narrow.
-MORNING = Listing(columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
-                  words={"kind": _MorningKind})
 
 
 @click.group(invoke_without_command=True)
@@ -84,7 +79,9 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
     if morning:
         if only:
             raise click.UsageError(_("--only lists checks; the morning view has fixed sections"))
-        report = morning_view.morning(app.ctx, within_hours=within, limit=limit)
+        from cstool.shipcheck.morning import morning as morning_view
+
+        report = morning_view(app.ctx, within_hours=within, limit=limit)
         _emit_morning(app, report.rows, fmt)
     else:
         report = lib.run(app.ctx, within_hours=within, only=only, limit=limit)
@@ -104,6 +101,8 @@ def shipcheck(ctx, app, within, only, limit, morning, check_, fmt):
 
 
 def _emit_morning(app, rows, fmt):
+    from cstool.shipcheck.morning import MORNING_COLUMNS, SECTIONS
+
     if fmt != "table":
         app.emit(rows, fmt, columns=MORNING_COLUMNS)
         return
@@ -114,7 +113,10 @@ def _emit_morning(app, rows, fmt):
         part = [r for r in rows if r["section"] == section]
         click.echo(("\n" if i else "") + titles[section])
         if part:
-            app.emit(part, "table", listing=MORNING)
+            # the detail goes under its row when narrow
+            app.emit(part, "table", listing=Listing(
+                columns=MORNING_COLUMNS[1:], below="detail", drop=("due_at",),
+                words={"kind": _MorningKind}))
         else:
             click.echo(_("(none)"))
 
@@ -136,6 +138,8 @@ def pack(app, order_ids, fmt):
       cstool shipcheck pack 5118609024991031622
       cstool shipcheck pack 5118609024991031622 5118609024991031623 --json
     """
+
+    from cstool.shipcheck.packing import checklist, render_text
 
     lists = [checklist(app.ctx, oid) for oid in order_ids]
     if fmt == "table":

@@ -15,6 +15,7 @@ secrets inside messages and errors. Only ``re``: cheap to import.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cstool.core.text import Lazy as _Lazy
 
@@ -156,7 +157,12 @@ def mask_text(value) -> str:
     """Free text with the mobiles, landlines, ID-card numbers and addresses in it masked."""
     if value is None:
         return value
-    s = str(value)
+    return _masked(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _masked(s: str) -> str:
+    # (the same texts recur in a listing: a check's words, a courier, a deadline's note)
     if "地址" in s:
         s = _KEYED_ADDRESS.sub(_keyed, s)
     if not _HINT.search(s):

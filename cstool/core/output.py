@@ -159,8 +159,7 @@ class Renderer:
                 return ", ".join(str(self.plain(v, True, key)) for v in value)
             return [self.plain(v, False, key) for v in value]
         if isinstance(value, Message):  # each text it holds masked, shown in its language
-            held = value.map(lambda part: self.plain(part, False, key))
-            return held.shown() if text else str(held)
+            return value.read(lambda part: self.plain(part, False, key), shown=text)
         if isinstance(value, str) and not self.reveal and key not in IDENTIFIERS:
             return mask_text(value)
         return value
@@ -261,25 +260,42 @@ class Renderer:
 
     def cell(self, value: Any, key: Optional[str], listing: Listing = NO_LISTING) -> str:
         """A value as a table cell: times short (``11-23 14:30``), durations in words."""
-        if isinstance(value, Message):
-            value = value.shown()
+        return self.column(key, listing)(value)
+
+    def column(self, key: Optional[str], listing: Listing = NO_LISTING) -> Callable[[Any], str]:
+        """:meth:`cell` for the values of one column: what the key and the listing say
+        about it is looked up once, not for each row."""
+        from cstool.core import human  # tables only: cron's runs print none
+
         if key in listing.words:
-            value = listing.words[key].shown(value)
+            words = listing.words[key]
         elif key == "platform":
             from cstool.core.vocab import PLATFORM
 
-            value = PLATFORM.shown(value)
-        from cstool.core import human  # tables only: cron's runs print none
-
+            words = PLATFORM
+        else:
+            words = None
         kind = listing.kinds.get(key) or human.KINDS.get(key) if key else None
-        if kind is not None and not isinstance(value, (str, bool)):
-            if isinstance(value, AtMost):
-                return f"≤{human.cell(kind, value)}"
-            return human.cell(kind, value) if value is not None else ""
-        if isinstance(value, Instant):
-            shown = human.brief_time(self.clock.local(value), self.clock.now())
-            return shown[:-5] + "--:--" if isinstance(value, Day) else shown
-        return str(self.plain(value, True, key))
+        clock, plain = self.clock, self.plain
+        # text as plain() reads it: masked unless revealed or an identifier
+        whole = self.reveal or key in IDENTIFIERS
+
+        def one(value: Any) -> str:
+            if isinstance(value, Message):
+                value = value.shown()
+            if words is not None:
+                value = words.shown(value)
+            if type(value) is str:  # (not a typed value: those are str's subclasses)
+                return value if whole else mask_text(value)
+            if kind is not None and not isinstance(value, (str, bool)):
+                if isinstance(value, AtMost):
+                    return f"≤{human.cell(kind, value)}"
+                return human.cell(kind, value) if value is not None else ""
+            if isinstance(value, Instant):
+                shown = human.brief_time(clock.local(value), clock.now())
+                return shown[:-5] + "--:--" if isinstance(value, Day) else shown
+            return str(plain(value, True, key))
+        return one
 
     @staticmethod
     def header(key: str, listing: Listing = NO_LISTING) -> str:
@@ -291,7 +307,8 @@ class Renderer:
         from cstool.core.table import layout
 
         keys = _with_platform(self._keys(items, columns), items)
-        body = [[self.cell(r.get(k), k, listing) for k in keys] for r in items]
+        cells = [(k, self.column(k, listing)) for k in keys]
+        body = [[cell(r.get(k)) for k, cell in cells] for r in items]
         headers = [self.header(k, listing) for k in keys]
         whole = WHOLE | listing.whole
         lines = layout(headers, body, self.width,

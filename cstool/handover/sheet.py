@@ -362,65 +362,41 @@ def _xlsx_text(value: Any) -> Any:
 
 
 def write_xlsx(sheet: Sheet, out: IO[bytes], renderer) -> None:
-    """The sheet as an xlsx workbook, streamed row by row.
+    """The sheet as an xlsx workbook, streamed row by row (:mod:`cstool.handover.xlsx`:
+    the parts XlsxWriter wrote, without its cost per cell; openpyxl reads the filled-in
+    sheet back).
 
-    XlsxWriter (write-only, rows kept in a temporary file): its import and its rows
-    cost about a third of openpyxl's write-only mode, which dominated ``handover
-    export`` (docs/benchmarks.md). openpyxl still reads the filled-in sheet back.
-
-    Every cell that holds text is a text cell (``write_string``): a problem someone
-    typed as ``=HYPERLINK(...)`` is shown, never evaluated. Order numbers and phones
-    also carry the text format ``@``, empty ones too, so Excel never rounds a 19-digit
-    number the next shift types in.
+    Every cell that holds text is a text cell: a problem someone typed as
+    ``=HYPERLINK(...)`` is shown, never evaluated. Order numbers and phones also carry
+    the text format ``@``, empty ones too, so Excel never rounds a 19-digit number the
+    next shift types in.
     """
-    import xlsxwriter
+    from cstool.handover.xlsx import Sheet as Xlsx
 
-    wb = xlsxwriter.Workbook(out, {
-        "constant_memory": True,  # each row goes to a temporary file as it is written
-        # never guess: text stays text (no formulas, numbers or links from typed text)
-        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-    })
-    try:
-        # the file says it was made when the sheet was (the one clock), not when written
-        wb.set_properties({"created": datetime.strptime(sheet.generated_at,
-                                                        "%Y-%m-%dT%H:%M:%SZ")})
-        ws = wb.add_worksheet(f"{sheet.shift.label}{sheet.shift.date.isoformat()}")
-        for i, (_key, _, width) in enumerate(COLUMNS):
-            ws.set_column(i, i, width)
-        ws.freeze_panes(2, 0)  # A3: the title and the header stay in view
-        title_style = wb.add_format({"bold": True, "font_size": 13})
-        bold = wb.add_format({"bold": True})
-        receipt = wb.add_format({"bold": True, "pattern": 1, "fg_color": "#FFF2CC"})
-        as_text = wb.add_format({"num_format": "@"})
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    book = Xlsx(out, f"{sheet.shift.label}{sheet.shift.date.isoformat()}",
+                [width for _, _, width in COLUMNS], len(sheet.rows),
+                created=sheet.generated_at)  # made when the sheet was (the one clock)
+    title = sheet.title(renderer.clock)
+    if sheet.warnings:
+        title += " · 注意: " + "; ".join(sheet.warnings)
+    book.title(_xlsx_text(title))  # the shop's name: text
+    book.header([h for _, h, _ in COLUMNS],
+                ["receipt" if key == "receipt" else "bold" for key, _, _ in COLUMNS])
+    plain = [(k, "text" if k in ("buyer", "order_id", "phone") else None)
+             for k, _, _ in COLUMNS]
+    read = _texts(renderer)
+    for row in sheet.rows:
+        cells = _cells(row, renderer, read)
+        book.row(_xlsx_cell(cells[k], k, style) for k, style in plain)
+    book.close()
 
-        title = sheet.title(renderer.clock)
-        if sheet.warnings:
-            title += " · 注意: " + "; ".join(sheet.warnings)
-        last = len(COLUMNS) - 1
-        ws.merge_range(0, 0, 0, last, _xlsx_text(title), title_style)  # the shop's name: text
-        for c, (key, h, _) in enumerate(COLUMNS):
-            ws.write_string(1, c, h, receipt if key == "receipt" else bold)
-        plain = [(k, as_text if k in ("buyer", "order_id", "phone") else None)
-                 for k, _, _ in COLUMNS]
-        r = 1
-        read = _texts(renderer)
-        for r, row in enumerate(sheet.rows, start=2):
-            cells = _cells(row, renderer, read)
-            for c, (k, style) in enumerate(plain):
-                value = cells[k]
-                if value is None or value == "":
-                    if style is not None:
-                        ws.write_blank(r, c, None, style)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, c, value, style)
-                else:
-                    text = _xlsx_text(str(value))
-                    ws.write_string(r, c, text,
-                                    wrap if k == "photos" and "\n" in text else style)
-        ws.autofilter(1, 0, r, last)
-    finally:
-        wb.close()
+
+def _xlsx_cell(value: Any, key: str, style: Optional[str]) -> tuple[Any, Optional[str]]:
+    if value is None or value == "" or (isinstance(value, (int, float))
+                                        and not isinstance(value, bool)):
+        return value, style
+    text = _xlsx_text(str(value))
+    return text, "wrap" if key == "photos" and "\n" in text else style
 
 
 def _csv_order(value: str) -> str:

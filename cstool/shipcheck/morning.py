@@ -11,14 +11,20 @@ from cstool.core.clock import from_db, span, to_db
 from cstool.core.context import Scope
 from cstool.core.i18n import M_, Message
 from cstool.core.values import Instant
-from cstool.core.vocab import COURIER_WORDS, Vocabulary, word
+from cstool.core.vocab import COURIER_WORDS, word
 from cstool.core.where import Where
-from cstool.shipcheck.checks import _BASE, _WAITING, Report, Rules, memo_entries, run
+from cstool.shipcheck.checks import (  # noqa: F401 (REQUEST: the web view reads it here)
+    _BASE,
+    _WAITING,
+    REQUEST,
+    Report,
+    Rules,
+    memo_entries,
+    run,
+)
 
 MORNING_COLUMNS = ("section", "kind", "order_id", "buyer", "due_at", "hours_left", "detail")
 SECTIONS = ("unshipped", "request", "exception")
-# What a request row's ``kind`` says asked for it.
-REQUEST = Vocabulary("request source", {"buyer_message": ["买家留言"], "remark": ["备注"]})
 
 # A request in a remark or a buyer's message, and a remark saying it is done.
 _REQUEST = re.compile(r"要求|需要|请|麻烦|希望|务必|不要|指定|换|改|"
