@@ -169,6 +169,11 @@ def _run(ctx, tmp: Path):
     figs.append(figure(f"import {label}: re-import / first import", round(ratio, 2), "×",
                        f"≤ {REIMPORT}", ratio <= REIMPORT,
                        anchor=f"first import {first.seconds:.2f} s"))
+    figs.append(figure(f"import {label}: re-import peak RSS, largest process",
+                       round(again.peak_mb, 1), "MB", f"≤ {RSS_MB}", again.peak_mb <= RSS_MB,
+                       anchor=f"first import {first.peak_mb:.1f} MB",
+                       note=f"the largest: {again.largest} of {again.processes} processes "
+                            "(the journal's digests load before the rows are read)"))
 
     # The item-level export, once cstool reads it.
     supported, why = ctx.items_support()

@@ -742,3 +742,33 @@ def test_a_row_is_read_again_when_the_shop_reads_times_in_another_zone(tmp_path,
     finally:
         j.close()
     assert (again.updated, again.unchanged) == (2, 0)  # the same cells, other instants
+
+
+def test_the_journals_digests_load_sorted_across_the_signed_range_one_platform_only(tmp_path):
+    """The stored digests come back in the order ``bisect`` needs (signed 64-bit, so the
+    negative ones first, whatever their top byte), only the platform's, none that is
+    NULL, and the connection's page cache is the import's again afterwards."""
+    import random
+
+    db = tmp_path / "j.db"
+    import_lib(db, [write_export(tmp_path / "a.csv", [row(1)])])
+    rnd = random.Random(15)
+    values = [-2 ** 63, 2 ** 63 - 1, -1, 0, 1, -(2 ** 56), 2 ** 56, 2 ** 56 - 1,
+              *(rnd.randrange(-2 ** 63, 2 ** 63) for _ in range(3000)),
+              *(rnd.randrange(2 ** 56, 2 ** 57) for _ in range(500))]  # a crowded bucket
+    j = Journal.open(str(db))
+    try:
+        with j.write():
+            j.execute("UPDATE orders SET row_digest = NULL")  # written before digests
+            insert = ("INSERT INTO orders (order_id, platform, status, created_at, row_digest) "
+                      "VALUES (?, ?, 'closed', '2026-11-01T00:00:00Z', ?)")
+            for n, d in enumerate(values):
+                j.execute(insert, [f"T{n}", "taobao", d])
+            j.execute(insert, ["J1", "jd", 5])
+        j.execute("PRAGMA cache_size = -32768")
+        known = importer._known_digests(j, "taobao")
+        assert j.scalar("PRAGMA cache_size") == -32768
+    finally:
+        j.close()
+    assert list(known) == sorted(values)
+    assert known.typecode == "q"

@@ -180,12 +180,37 @@ def _digests(journal, path: str, size: int, spec, index: dict, shop: Optional[st
     known = None
     orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
     if orders and size >= PARALLEL_MIN_BYTES and size // ROW_BYTES * 4 >= orders:
-        from array import array
-
-        known = array("q", (r[0] for r in journal.execute(
-            "SELECT row_digest FROM orders WHERE platform = ? AND row_digest IS NOT NULL "
-            "ORDER BY row_digest", [spec.platform])))
+        known = _known_digests(journal, spec.platform)
     return Digests(salt, known, index["order_id"][0])
+
+
+def _known_digests(journal, platform: str):
+    """The digests the journal stored for ``platform``'s orders, sorted, in an
+    ``array('q')``: 8 bytes an order, and little more while they load.
+
+    ``ORDER BY row_digest`` would sort them in SQLite's sorter, in memory during an
+    import (``temp_store = MEMORY``): some 45 bytes an order, 1M orders took the
+    re-import's peak from 84 to 115 MB. They are read unsorted instead, through a
+    small page cache (a scan of the whole table would fill the import's 32 MB), into
+    256 arrays by their top byte, each sorted on its own (a few thousand at a time);
+    at 1M orders this is also faster than the sorter.
+    """
+    from array import array
+
+    buckets = [array("q") for _ in range(256)]
+    appends = [b.append for b in buckets]
+    cache = journal.scalar("PRAGMA cache_size")
+    journal.execute("PRAGMA cache_size = -2048")
+    try:
+        for (d,) in journal.execute("SELECT row_digest FROM orders WHERE platform = ? "
+                                    "AND row_digest IS NOT NULL", [platform]):
+            appends[(d >> 56) + 128](d)  # signed: the top byte runs -128 … 127
+    finally:
+        journal.execute(f"PRAGMA cache_size = {int(cache)}")
+    known = array("q")
+    for b in buckets:
+        known.extend(sorted(b))
+    return known
 
 
 ROW_BYTES = 600  # about what a row of the classic export takes
