@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import FIXTURES
+from conftest import DEMO_CSV, FIXTURES
 
 sys.path.insert(0, str(FIXTURES))
 import platform_exports as px  # noqa: E402
@@ -407,3 +407,33 @@ def test_remark_add_json_says_the_orders_platform(run, imp, files):
     out = run.json(["--agent", "倩", "remark", "add", "261123-607198974342001", "--kind", "note",
                     "--reason", "买家要求", "--action", "改地址", "--json"])
     assert (out["order_id"], out["platform"]) == ("261123-607198974342001", "pdd")
+
+
+def test_the_counts_of_a_limited_shipcheck_take_in_the_exports_own_ship_by_times(
+        run, imp, files, env):
+    """Each check's count (what ``--limit`` left out is worked out from it) is every order
+    the check finds, by the shop's hours and by the export's own ship-by time alike."""
+    from collections import Counter
+
+    from cstool.app.policy import Policy
+    from cstool.core.clock import Clock
+    from cstool.core.context import Context
+    from cstool.core.journal import Journal
+    from cstool.shipcheck import checks
+
+    imp(DEMO_CSV)  # the classic export: no ship-by time, the shop's 72 hours
+    for name in ("taobao_orders", "taobao_xlsx", "qianniu_items"):
+        imp(files[name])
+    every = run.json(["shipcheck", "--json", "--limit", "0"])
+    found = Counter(r["check"] for r in every)
+    own = Counter(r["check"] for r in every if r.get("ship_by_source") == "export")
+    assert own["overdue"] >= 2 and found["overdue"] > own["overdue"]  # both kinds counted
+    j = Journal.open(str(env))
+    try:
+        policy = Policy(j)
+        ctx = Context(j, Clock(policy.get("timezone"), "2026-11-23 14:30"), policy)
+        limited = checks.run(ctx, limit=1)
+    finally:
+        j.close()
+    assert {c: n for c, n in limited.counts.items() if n} == dict(found)
+    assert all(n <= 1 for n in limited.shown.values())

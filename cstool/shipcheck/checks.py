@@ -262,14 +262,16 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
             CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
             WHERE o.{_WAITING} AND o.brushing = 0{o_where}""", feeds="unheld")
     if wanted & set(_OWN):
-        p.add("deadline_counts", f"""
-            SELECT sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['overdue']}
-                       ELSE {_OWN['overdue']} END),
-                   sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['due_soon']}
-                       ELSE {_OWN['due_soon']} END),
-                   sum(CASE WHEN {_POLICY} THEN {_BY_POLICY['ship_today']}
-                       ELSE {_OWN['ship_today']} END)
-            FROM orders WHERE {_WAITING} AND brushing = 0{before}{where}""")
+        # Each bucket is a range of an index, counted: a range of ``orders_waiting`` (by
+        # the start of the clock) for the policy's deadline, of ``orders_waiting_by`` for
+        # the export's own. One pass judging every waiting order in a CASE took 2.5 times
+        # as long with 200k orders waiting.
+        counts = [f"""(SELECT count(*) FROM orders WHERE {_WAITING} AND {_POLICY}
+                  AND brushing = 0 AND {_BY_POLICY[c]}{before}{where})""" for c in _OWN]
+        counts += [f"""(SELECT count(*) FROM orders INDEXED BY orders_waiting_by
+                   WHERE {_WAITING} AND ship_by IS NOT NULL AND brushing = 0
+                   AND {_OWN[c]}{before}{where})""" for c in _OWN]
+        p.add("deadline_counts", "SELECT " + ", ".join(counts))
     for check in _OWN:
         if check in wanted:
             p.add(check, f"""SELECT {_ROW} FROM orders WHERE {normal} AND {_POLICY}
@@ -363,9 +365,11 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
              from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
     res = p.run(journal)
-    buckets = {k: v or 0 for k, v in zip(("overdue", "due_soon", "ship_today"),
-                                         res["deadline_counts"][0])} \
-        if "deadline_counts" in res else {}
+    if "deadline_counts" in res:  # by the policy's deadline, then by the export's own
+        n = res["deadline_counts"][0]
+        buckets = {k: n[i] + n[i + len(_OWN)] for i, k in enumerate(_OWN)}
+    else:
+        buckets = {}
     # The held orders judged in SQL are counted here, and only the first of each check
     # get their rows built; the rest of the special orders are read and judged in full.
     unheld = {(r[0], r[1]) for r in res.get("unheld", ())}
@@ -443,7 +447,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             strange.append(r["order_id"])
             hs = [h for h in hs if _in_era(h["until"])]
         rr = rules_of(r)
-        if paid_before and r["base"] >= paid_before and not hold_dates(rr, r, hs):
+        if paid_before and r["base"] >= paid_before and not hold_dates(rr, r, hs, words=False):
             continue
         # judged and counted here; the row is built if it is shown (:class:`_Later`)
         judged = special_check(rr, r, hs, lines.get(key, []))

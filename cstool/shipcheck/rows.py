@@ -168,25 +168,27 @@ def _is_presale(r) -> bool:
     return bool(r["presale_info"]) or "预售" in (r["item_title"] or "")
 
 
-def hold_dates(rules: Rules, r, hs) -> list[tuple[date, str]]:
-    """The dates that hold an order back, each with what set it."""
-    out = []
+def hold_dates(rules: Rules, r, hs, words: bool = True) -> list[tuple[date, Optional[str]]]:
+    """The dates that hold an order back, each with what set it (None without ``words``:
+    a count needs the dates only)."""
+    out: list[tuple[date, Optional[str]]] = []
     for h in hs:
         if h["kind"] in ("until", "presale") and h["until"]:
-            what = (M_("presale, ships {day}", day=h["until"]) if h["kind"] == "presale" else
-                    M_("held until {day}", day=h["until"]))
+            what = None if not words else (
+                M_("presale, ships {day}", day=h["until"]) if h["kind"] == "presale" else
+                M_("held until {day}", day=h["until"]))
             out.append((date.fromisoformat(h["until"]),
-                        what + (f" ({h['note']})" if h["note"] else "")))
+                        what and what + (f" ({h['note']})" if h["note"] else "")))
     if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
         created = rules.clock.local(r["created_at"])
         day = presale_date(r["presale_info"], created)
         if day:
-            out.append((day, M_("presale, ships {day}", day=day.isoformat())
-                        + f" ({r['presale_info']})"))
+            out.append((day, words and M_("presale, ships {day}", day=day.isoformat())
+                        + f" ({r['presale_info']})" or None))
         elif rules.presale_date:
             out.append((rules.presale_date,
-                        M_("presale, ships {day}", day=rules.presale_date.isoformat())
-                        + " (" + M_("policy presale_ship_date") + ")"))
+                        words and M_("presale, ships {day}", day=rules.presale_date.isoformat())
+                        + " (" + M_("policy presale_ship_date") + ")" or None))
     return out
 
 
@@ -195,15 +197,26 @@ def _line_words(line) -> str:
     return what + f" ×{line['quantity']}" if line["quantity"] else what
 
 
-def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
-    """For a partly refunded order: what to say, and whether anything is left to ship
-    (every line refunded or asked for: nothing)."""
+def _refunded_lines(r, lines: list) -> tuple[list, list, int]:
+    """The lines refunded or asked for, the lines left to ship, the amount refunded."""
     from cstool.core.vocab import REFUNDING
 
     out = [ln for ln in lines if ln["status"] == "closed" or ln["refund_status"] in REFUNDING
            or ln["refund_fen"]]
     ship = [ln for ln in lines if ln not in out and ln["status"] in (None, "paid", "part_shipped")]
-    refunded = r["refund_fen"] or sum(ln["refund_fen"] or 0 for ln in out)
+    return out, ship, r["refund_fen"] or sum(ln["refund_fen"] or 0 for ln in out)
+
+
+def _anything_to_ship(r, lines: list) -> bool:
+    """:func:`refund_note`'s second half, without its words."""
+    out, ship, refunded = _refunded_lines(r, lines) if lines else ((), (), r["refund_fen"])
+    return not (out or refunded) or not lines or bool(ship)
+
+
+def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
+    """For a partly refunded order: what to say, and whether anything is left to ship
+    (every line refunded or asked for: nothing)."""
+    out, ship, refunded = _refunded_lines(r, lines)
     if not out and not refunded:
         return None, True
     if lines and not ship:
@@ -222,13 +235,13 @@ def special_check(rules: Rules, r, hs: list, lines: list) -> Optional[tuple[str,
     it makes no row. A backlog counts thousands of such orders and shows fifty."""
     if r["refunding"]:
         return None
-    if not refund_note(r, lines)[1]:
+    if not _anything_to_ship(r, lines):
         return None
     if any(h["kind"] == "waiting_buyer" for h in hs):
         return "waiting_buyer", None
-    dates = hold_dates(rules, r, hs)
+    dates = hold_dates(rules, r, hs, words=False)
     if dates:
-        day = max(dates)[0]
+        day = max(d for d, _ in dates)
         return None if day > rules.today else ("hold_due", rules.at(day, rules.dispatch))
     return deadline_check(rules, r), None
 
