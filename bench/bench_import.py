@@ -10,7 +10,8 @@ paired ratios. The file is read once before, so no run pays for a cold cache.
 Targets:
 - ``--rows`` classic rows (realistic export, ``gen_export.py``): ≤ 1.6× the shell;
 - peak RSS of the largest process ≤ 100 MB at every ``--scale`` size (1M and 3M: flat);
-- re-importing the same file, every row unchanged: ≤ 0.5× the first import;
+- re-importing the same file, every row unchanged: ≤ 0.5× the first import, and its
+  peak RSS ≤ 100 MB too (the journal's digests load before the rows are read);
 - the item-level export (2020 item CSV) of ``--rows`` lines: ≤ 2× the shell — skipped,
   with the reason, while cstool does not read item exports as order lines.
 """

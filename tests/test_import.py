@@ -744,31 +744,56 @@ def test_a_row_is_read_again_when_the_shop_reads_times_in_another_zone(tmp_path,
     assert (again.updated, again.unchanged) == (2, 0)  # the same cells, other instants
 
 
-def test_the_journals_digests_load_sorted_across_the_signed_range_one_platform_only(tmp_path):
+@pytest.mark.parametrize("small_cache", [True, False])
+def test_the_journals_digests_load_sorted_across_the_signed_range_one_platform_only(
+        tmp_path, small_cache):
     """The stored digests come back in the order ``bisect`` needs (signed 64-bit, so the
     negative ones first, whatever their top byte), only the platform's, none that is
-    NULL, and the connection's page cache is the import's again afterwards."""
+    NULL; through a small page cache only when the transaction has written nothing (an
+    earlier file's pages would spill), and the import's cache is back afterwards."""
     import random
 
     db = tmp_path / "j.db"
     import_lib(db, [write_export(tmp_path / "a.csv", [row(1)])])
     rnd = random.Random(15)
-    values = [-2 ** 63, 2 ** 63 - 1, -1, 0, 1, -(2 ** 56), 2 ** 56, 2 ** 56 - 1,
+    values = [-2 ** 63, 2 ** 63 - 1, -1, 0, 1, -(2 ** 56), 2 ** 56, 2 ** 56 - 1, 7, 7,
               *(rnd.randrange(-2 ** 63, 2 ** 63) for _ in range(3000)),
               *(rnd.randrange(2 ** 56, 2 ** 57) for _ in range(500))]  # a crowded bucket
     j = Journal.open(str(db))
     try:
         with j.write():
-            j.execute("UPDATE orders SET row_digest = NULL")  # written before digests
+            j.execute("UPDATE orders SET row_digest = NULL")  # as an older cstool left it
             insert = ("INSERT INTO orders (order_id, platform, status, created_at, row_digest) "
                       "VALUES (?, ?, 'closed', '2026-11-01T00:00:00Z', ?)")
             for n, d in enumerate(values):
                 j.execute(insert, [f"T{n}", "taobao", d])
             j.execute(insert, ["J1", "jd", 5])
         j.execute("PRAGMA cache_size = -32768")
-        known = importer._known_digests(j, "taobao")
+        said: list[str] = []
+        j.conn.set_trace_callback(said.append)
+        known = importer._known_digests(j, "taobao", small_cache)
+        j.conn.set_trace_callback(None)
         assert j.scalar("PRAGMA cache_size") == -32768
     finally:
         j.close()
     assert list(known) == sorted(values)
     assert known.typecode == "q"
+    assert ("PRAGMA cache_size = -2048" in said) is small_cache
+
+
+def test_only_the_first_file_of_an_import_loads_the_digests_through_a_small_cache(
+        tmp_path, digests_always, monkeypatch):
+    """Files imported together are one transaction: once the first has written its rows,
+    a smaller page cache would spill them to the WAL, so a later file's digests load
+    through the import's own cache."""
+    a = write_export(tmp_path / "a.csv", [row(n) for n in range(1, 6)])
+    b = write_export(tmp_path / "b.csv", [row(n, status="shipped") for n in range(3, 9)])
+    db = tmp_path / "j.db"
+    import_lib(db, [a])
+    real, small = importer._known_digests, []
+    monkeypatch.setattr(importer, "_known_digests",
+                        lambda j, platform, cache=False: small.append(cache) or
+                        real(j, platform, cache))
+    first, second = import_lib(db, [a, b])
+    assert small == [True, False]
+    assert (first.unchanged, second.updated, second.inserted) == (5, 3, 3)

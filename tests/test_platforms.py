@@ -409,31 +409,43 @@ def test_remark_add_json_says_the_orders_platform(run, imp, files):
     assert (out["order_id"], out["platform"]) == ("261123-607198974342001", "pdd")
 
 
+@pytest.mark.parametrize("paid_before, shop", [
+    (None, None),
+    ("newest", None),  # the morning view's older orders: the newest due by its export's time out
+    (None, "its"),                    # the shop of an order due by its export's time
+])
 def test_the_counts_of_a_limited_shipcheck_take_in_the_exports_own_ship_by_times(
-        run, imp, files, env):
+        run, imp, files, env, paid_before, shop):
     """Each check's count (what ``--limit`` left out is worked out from it) is every order
-    the check finds, by the shop's hours and by the export's own ship-by time alike."""
+    the check finds, by the shop's hours and by the export's own ship-by time alike, for
+    the morning view's older orders and for one shop too."""
     from collections import Counter
 
-    from cstool.app.policy import Policy
-    from cstool.core.clock import Clock
-    from cstool.core.context import Context
+    from conftest import context
+
+    from cstool.core.context import Scope
     from cstool.core.journal import Journal
     from cstool.shipcheck import checks
 
     imp(DEMO_CSV)  # the classic export: no ship-by time, the shop's 72 hours
     for name in ("taobao_orders", "taobao_xlsx", "qianniu_items"):
         imp(files[name])
-    every = run.json(["shipcheck", "--json", "--limit", "0"])
-    found = Counter(r["check"] for r in every)
-    own = Counter(r["check"] for r in every if r.get("ship_by_source") == "export")
-    assert own["overdue"] >= 2 and found["overdue"] > own["overdue"]  # both kinds counted
     j = Journal.open(str(env))
     try:
-        policy = Policy(j)
-        ctx = Context(j, Clock(policy.get("timezone"), "2026-11-23 14:30"), policy)
-        limited = checks.run(ctx, limit=1)
+        ctx = context(j)
+        if paid_before:
+            paid_before = j.scalar("SELECT max(coalesce(paid_at, created_at)) FROM orders "
+                                   "WHERE ship_by IS NOT NULL AND status = 'paid'")
+        if shop:
+            shop = next(r["shop"] for r in checks.run(ctx, limit=None).rows
+                        if r.get("ship_by_source") == "export")
+            ctx.scope = Scope(shop=shop)
+        every = checks.run(ctx, limit=None, paid_before=paid_before).rows
+        limited = checks.run(ctx, limit=1, paid_before=paid_before)
     finally:
         j.close()
+    found = Counter(r["check"] for r in every)
+    own = Counter(r["check"] for r in every if r.get("ship_by_source") == "export")
+    assert own["overdue"] >= 1 and found["overdue"] > own["overdue"]  # both kinds counted
     assert {c: n for c, n in limited.counts.items() if n} == dict(found)
     assert all(n <= 1 for n in limited.shown.values())

@@ -168,7 +168,8 @@ DIGEST_VERSION = 1
 
 
 def _digests(journal, path: str, size: int, spec, index: dict, shop: Optional[str],
-             status_map: Optional[dict], tz_name: str) -> Optional[Digests]:
+             status_map: Optional[dict], tz_name: str,
+             small_cache: bool = False) -> Optional[Digests]:
     """Row digests for an order export, with the journal's when the file is big beside
     the journal (a daily export of three months is mostly rows already imported: each
     skipped before it is parsed). Loading them reads every order's digest, so a small
@@ -180,36 +181,42 @@ def _digests(journal, path: str, size: int, spec, index: dict, shop: Optional[st
     known = None
     orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders")
     if orders and size >= PARALLEL_MIN_BYTES and size // ROW_BYTES * 4 >= orders:
-        known = _known_digests(journal, spec.platform)
+        known = _known_digests(journal, spec.platform, small_cache)
     return Digests(salt, known, index["order_id"][0])
 
 
-def _known_digests(journal, platform: str):
+def _known_digests(journal, platform: str, small_cache: bool = False):
     """The digests the journal stored for ``platform``'s orders, sorted, in an
-    ``array('q')``: 8 bytes an order, and little more while they load.
+    ``array('q')``: 8 bytes an order, about twice that while they load.
 
     ``ORDER BY row_digest`` would sort them in SQLite's sorter, in memory during an
     import (``temp_store = MEMORY``): some 45 bytes an order, 1M orders took the
-    re-import's peak from 84 to 115 MB. They are read unsorted instead, through a
-    small page cache (a scan of the whole table would fill the import's 32 MB), into
-    256 arrays by their top byte, each sorted on its own (a few thousand at a time);
-    at 1M orders this is also faster than the sorter.
+    re-import's peak from 84 to 115 MB. They are read unsorted instead, into 256 arrays
+    by their top byte, each sorted on its own (a few thousand at a time) and dropped
+    once copied; at 1M orders this is also faster than the sorter. ``small_cache``:
+    the scan goes through a 2 MB page cache instead of filling the import's 32 MB with
+    the whole table's pages, for a transaction that has written nothing yet (a smaller
+    cache would spill an earlier file's written pages to the WAL, to be read back).
     """
     from array import array
 
-    buckets = [array("q") for _ in range(256)]
+    buckets: list = [array("q") for _ in range(256)]
     appends = [b.append for b in buckets]
     cache = journal.scalar("PRAGMA cache_size")
-    journal.execute("PRAGMA cache_size = -2048")
+    if small_cache:
+        journal.execute("PRAGMA cache_size = -2048")
     try:
         for (d,) in journal.execute("SELECT row_digest FROM orders WHERE platform = ? "
                                     "AND row_digest IS NOT NULL", [platform]):
             appends[(d >> 56) + 128](d)  # signed: the top byte runs -128 … 127
     finally:
-        journal.execute(f"PRAGMA cache_size = {int(cache)}")
+        if small_cache:
+            journal.execute(f"PRAGMA cache_size = {int(cache)}")
+    del appends
     known = array("q")
-    for b in buckets:
+    for i, b in enumerate(buckets):
         known.extend(sorted(b))
+        buckets[i] = None
     return known
 
 
@@ -260,7 +267,7 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                 after_rows: Optional[Callable[[Any, int], None]] = None,
                 parallel: Optional[bool] = None, platform: Optional[str] = None,
                 shop: Optional[str] = None, status_map: Optional[dict] = None,
-                specs: Sequence[formats.Spec] = ()) -> FileResult:
+                specs: Sequence[formats.Spec] = (), cache_clean: bool = False) -> FileResult:
     """Import one file inside the caller's transaction (``journal.write()``), by
     ``ctx.agent`` at ``ctx.clock``'s now, its times read in the clock's zone.
 
@@ -275,7 +282,9 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
     routines' import hooks run there: the remark parser's). Its
     ``memo_parser()``, when it has one, parses each memo text in the reader.
     ``parallel``: read in a forked process (default: for files over 8 MB,
-    where fork exists).
+    where fork exists). ``cache_clean``: the transaction has written nothing yet (the
+    first file of :func:`import_files`), so the journal's digests may load through a
+    small page cache (:func:`_known_digests`).
     """
     journal, agent, now_db = ctx.journal, ctx.agent, ctx.now_db()
     if fmt == "generic" and not mapping:
@@ -308,7 +317,7 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
         lines_before = journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
         cur = journal.conn.cursor()
         digests = _digests(journal, path, source.size, spec, index, shop, status_map,
-                           ctx.clock.tz_name)
+                           ctx.clock.tz_name, cache_clean)
         # a file with a row per item and no order-level title: each row names its own item,
         # so the order's title (and, when its lines say it, its status) is the lines'
         own_title = spec.level != "order" and "item_title" not in index
@@ -498,7 +507,8 @@ def import_files(ctx, paths: Sequence[str], *, dry_run: bool = False, **kw) -> l
         with journal.write():
             remarks.new_memo_parses(journal, scratch)
             for path in paths:
-                results.append(import_file(ctx, path, **kw))
+                results.append(import_file(ctx, path, cache_clean=not nested and not results,
+                                           **kw))
             if dry_run:
                 raise _DryRun()
     except _DryRun:

@@ -174,21 +174,26 @@ def hold_dates(rules: Rules, r, hs, words: bool = True) -> list[tuple[date, Opti
     out: list[tuple[date, Optional[str]]] = []
     for h in hs:
         if h["kind"] in ("until", "presale") and h["until"]:
-            what = None if not words else (
-                M_("presale, ships {day}", day=h["until"]) if h["kind"] == "presale" else
-                M_("held until {day}", day=h["until"]))
-            out.append((date.fromisoformat(h["until"]),
-                        what and what + (f" ({h['note']})" if h["note"] else "")))
+            what = None
+            if words:
+                what = (M_("presale, ships {day}", day=h["until"]) if h["kind"] == "presale"
+                        else M_("held until {day}", day=h["until"]))
+                what += f" ({h['note']})" if h["note"] else ""
+            out.append((date.fromisoformat(h["until"]), what))
     if not any(h["kind"] == "presale" for h in hs) and _is_presale(r):
         created = rules.clock.local(r["created_at"])
         day = presale_date(r["presale_info"], created)
         if day:
-            out.append((day, words and M_("presale, ships {day}", day=day.isoformat())
-                        + f" ({r['presale_info']})" or None))
+            what = None
+            if words:
+                what = M_("presale, ships {day}", day=day.isoformat()) + f" ({r['presale_info']})"
+            out.append((day, what))
         elif rules.presale_date:
-            out.append((rules.presale_date,
-                        words and M_("presale, ships {day}", day=rules.presale_date.isoformat())
-                        + " (" + M_("policy presale_ship_date") + ")" or None))
+            what = None
+            if words:
+                what = (M_("presale, ships {day}", day=rules.presale_date.isoformat())
+                        + " (" + M_("policy presale_ship_date") + ")")
+            out.append((rules.presale_date, what))
     return out
 
 
@@ -209,8 +214,10 @@ def _refunded_lines(r, lines: list) -> tuple[list, list, int]:
 
 def _anything_to_ship(r, lines: list) -> bool:
     """:func:`refund_note`'s second half, without its words."""
-    out, ship, refunded = _refunded_lines(r, lines) if lines else ((), (), r["refund_fen"])
-    return not (out or refunded) or not lines or bool(ship)
+    if not lines:
+        return True
+    out, ship, refunded = _refunded_lines(r, lines)
+    return not (out or refunded) or bool(ship)
 
 
 def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
