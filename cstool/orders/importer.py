@@ -202,7 +202,7 @@ def _known_digests(journal, platform: str, small_cache: bool = False):
 
     buckets: list = [array("q") for _ in range(256)]
     appends = [b.append for b in buckets]
-    cache = journal.scalar("PRAGMA cache_size")
+    cache = journal.scalar("PRAGMA cache_size") if small_cache else None
     if small_cache:
         journal.execute("PRAGMA cache_size = -2048")
     try:

@@ -213,7 +213,8 @@ def _refunded_lines(r, lines: list) -> tuple[list, list, int]:
 
 
 def _anything_to_ship(r, lines: list) -> bool:
-    """:func:`refund_note`'s second half, without its words."""
+    """Whether anything is left to ship (every line refunded or asked for: nothing), the
+    decision :func:`refund_note` words."""
     if not lines:
         return True
     out, ship, refunded = _refunded_lines(r, lines)
@@ -223,11 +224,11 @@ def _anything_to_ship(r, lines: list) -> bool:
 def refund_note(r, lines: list) -> tuple[Optional[str], bool]:
     """For a partly refunded order: what to say, and whether anything is left to ship
     (every line refunded or asked for: nothing)."""
+    if not _anything_to_ship(r, lines):
+        return None, False
     out, ship, refunded = _refunded_lines(r, lines)
     if not out and not refunded:
         return None, True
-    if lines and not ship:
-        return None, False
     money = M_(" (¥{amount} refunded)", amount=format_money(refunded)) if refunded else ""
     if not lines:
         return M_("Part of it was refunded{money}: ship what is left.", money=money), True
