@@ -23,6 +23,10 @@ Writes into DIR, each file to a temporary name and then renamed:
   before, as they stood then; ``plan.jsonl``, the chases, abnormal shipments and handover
   items the team logged in between (each at its time, on orders the journal knew by
   then); and ``manifest.json``. ``bench/journals.py`` replays it through the CLI.
+- ``base-<D>d.csv`` — the classic export at the last import at least D days before
+  ``--now`` (``base-<D>d.json`` says when): every order created by then, as it stood
+  then. It is what replaying the history's imports up to that one leaves in the orders
+  (not the memo versions in between): the journal builder imports it in their place.
 
 The model (shop-local times):
 
@@ -757,6 +761,11 @@ def generate(out_dir: str, rows: int, parts: dict, now: datetime, days: int = 90
         items = open_part(f"items-{item_budget or 'all'}.csv")
         items.write(_quoted(ITEM_HEADER))
     history = "history" in parts
+    base, base_at = None, None
+    if "base" in parts:  # the last import at least that many days before --now
+        base_at = max(t for t in g.imports if t <= g.now - parts["base"] * DAY)
+        base = open_part(f"base-{parts['base']}d.csv")
+        base.write(_quoted(ORDER_HEADER))
     slices: dict[int, object] = {}
     counts = {"orders": 0, "lines": 0, "memos": 0, "statuses": {}, "history_rows": 0}
     unshipped_left = backlog
@@ -776,6 +785,8 @@ def generate(out_dir: str, rows: int, parts: dict, now: datetime, days: int = 90
             for line in g.item_rows(o, g.now):
                 items.write(line)
             counts["lines"] += len(o.lines)
+        if base and created <= base_at:
+            base.write(g.order_row(o, base_at))
         if history:
             for j in sorted({bisect.bisect_left(g.imports, t) for t in g.events(o) if t <= g.now}):
                 fh = slices.get(j)
@@ -804,7 +815,13 @@ def generate(out_dir: str, rows: int, parts: dict, now: datetime, days: int = 90
                         for j in sorted(slices)],
             "agents": [list(a) for a in AGENTS], "plan": kinds, "counts": counts,
         }
-    for fh in [orders, items, *slices.values()]:
+    if base:
+        counts["base_at"] = g.fmt(base_at)
+        path = os.path.join(out_dir, f"base-{parts['base']}d.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({"at": g.fmt(base_at), "days": parts["base"]}, fh)
+        tmp.append(path)
+    for fh in [orders, items, base, *slices.values()]:
         if fh:
             fh.close()
     for path in tmp:
@@ -821,9 +838,15 @@ def parse_parts(text: str) -> dict:
     parts: dict = {}
     for p in text.split(","):
         name, _, arg = p.strip().partition(":")
-        if name not in ("orders", "items", "history"):
-            raise SystemExit(f"--parts: unknown part {name!r} (orders, items[:LINES], history)")
-        parts[name] = (None if arg in ("", "all") else int(arg)) if name == "items" else True
+        if name not in ("orders", "items", "history", "base"):
+            raise SystemExit(f"--parts: unknown part {name!r} "
+                             "(orders, items[:LINES], history, base:DAYS)")
+        if name == "items":
+            parts[name] = None if arg in ("", "all") else int(arg)
+        elif name == "base":
+            parts[name] = int(arg or 14)
+        else:
+            parts[name] = True
     return parts
 
 
@@ -831,7 +854,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir")
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--parts", default="orders", help="orders, items[:LINES], history")
+    ap.add_argument("--parts", default="orders", help="orders, items[:LINES], history, base:DAYS")
     ap.add_argument("--now", default="2026-11-23 15:00")
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--seed", type=int, default=15)

@@ -9,6 +9,9 @@
   log``, ``exception log / update --photo / update --note / close`` and ``handover add /
   ack``. Nothing is written behind the CLI's back. When cstool reads item-level
   exports, the item export of every order is imported last (the journal gains lines).
+  Only the last ``CSTOOL_BENCH_REPLAYED_DAYS`` days (14) are replayed so: the imports
+  before them are one import of the orders as they stood then (the generator's base),
+  which leaves the same orders (not their memos' versions in between).
 - :func:`backlog_journal` — one ``orders import`` of an export whose newest paid
   orders never shipped.
 
@@ -38,6 +41,9 @@ HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("CSTOOL_BENCH_DATA") or HERE / "data")
 BENCH_NOW = "2026-11-23 15:00"
 SEED, DAYS = 15, 90
+# The realistic journals replay only their last days through the CLI, after one import of
+# the orders as they stood then (a full replay at 3M orders takes hours): 90 replays all.
+REPLAYED_DAYS = int(os.environ.get("CSTOOL_BENCH_REPLAYED_DAYS") or 14)
 BUILDER = 1  # bump when the replay changes
 
 
@@ -70,7 +76,8 @@ def dataset(rows: int, parts: list[str], *, backlog: int = 0, now: str = BENCH_N
     for part in parts:
         name, _, arg = part.partition(":")
         path = {"orders": out / "orders.csv", "items": out / f"items-{arg or 'all'}.csv",
-                "history": out / "history" / "manifest.json"}[name]
+                "history": out / "history" / "manifest.json",
+                "base": out / f"base-{arg}d.json"}[name]
         if not path.exists():
             missing.append(part)
     if missing:
@@ -220,11 +227,18 @@ def _argv(ev: dict, ids: dict, photos: Path) -> list[str]:
     raise SystemExit(f"unknown plan event {do!r}")
 
 
-def replay(cstool: str, history: Path, db: Path, items: Path | None = None) -> dict:
+def replay(cstool: str, history: Path, db: Path, items: Path | None = None,
+           base: Path | None = None) -> dict:
     """Build a journal from a generated history through the CLI; what happened, counted.
 
     Imports and set-up run as whole processes; the team's small writes go through the
     console script in this process (:class:`InProcess`) unless ``CSTOOL_BENCH_REPLAY=process``.
+
+    With ``base`` (the generator's ``base-<D>d.csv``), the history's imports up to the
+    base's time are replaced by one import of the base, made at that time; the team's
+    chases before it are left out (their orders were paid or closed long since), its
+    abnormal shipments and handover items are logged after the base, each at its own
+    time, and everything after the base is replayed as it happened.
     """
     write = _cs if os.environ.get("CSTOOL_BENCH_REPLAY") == "process" else InProcess()
     manifest = json.loads((history / "manifest.json").read_text(encoding="utf-8"))
@@ -238,11 +252,19 @@ def replay(cstool: str, history: Path, db: Path, items: Path | None = None) -> d
         if r.returncode:
             raise SystemExit(f"building {db}: cstool {' '.join(argv)} failed:\n{r.stderr}")
     supervisor = manifest["agents"][-1][0]
+    done: Counter = Counter()
     events = sorted([(e["at"], 0, {"do": "import", **e}) for e in manifest["imports"]] +
                     [(e["at"], 1, e) for e in plan], key=lambda x: (x[0], x[1]))
+    if base is not None:
+        base_at = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))["at"]
+        before = [e for e in events if e[0] <= base_at]
+        done["import (in the base)"] = sum(e[2]["do"] == "import" for e in before)
+        done["chase (before the base, left out)"] = sum(e[2]["do"] == "chase" for e in before)
+        events = ([(base_at, 0, {"do": "import", "file": str(base.resolve())})]
+                  + [e for e in before if e[2]["do"] not in ("import", "chase")]
+                  + [e for e in events if e[0] > base_at])
     ids: dict[str, str] = {}
     show_order = None
-    done: Counter = Counter()
     refused: Counter = Counter()
     examples: list[str] = []
     photos = history / "photos"
@@ -291,12 +313,13 @@ def replay(cstool: str, history: Path, db: Path, items: Path | None = None) -> d
             "show_order": show_order, "generated": manifest["counts"]}
 
 
-def _replay_apart(cstool: str, history: Path, db: Path, items: Path | None) -> dict:
+def _replay_apart(cstool: str, history: Path, db: Path, items: Path | None,
+                  base: Path | None) -> dict:
     """:func:`replay` in a process of its own (it loads cstool; the runner stays clean)."""
     out = Path(str(db) + ".replay.json")
     argv = [sys.executable, str(HERE / "journals.py"), "replay", cstool, str(history), str(db),
-            str(out)]
-    subprocess.run(argv + ([str(items)] if items else []), check=True, env=_env())
+            str(out), str(items or ""), str(base or "")]
+    subprocess.run(argv, check=True, env=_env())
     result = json.loads(out.read_text(encoding="utf-8"))
     out.unlink()
     return result
@@ -341,16 +364,21 @@ def realistic_journal(cstool: str, rows: int, *, lines: bool, rebuild: bool = Fa
                       keep_history: bool = False) -> tuple[Path, dict]:
     """The 90-day journal of ``rows`` orders (built once; see the module's docstring)."""
     stamp = {"rows": rows, "seed": SEED, "days": DAYS, "now": BENCH_NOW, "generator": _version(),
-             "builder": BUILDER, "schema": schema(cstool), "lines": lines}
+             "builder": BUILDER, "schema": schema(cstool), "lines": lines,
+             "replayed_days": REPLAYED_DAYS}
     path = DATA / f"realistic-{rows}.db"
     meta = _fresh(path, stamp, rebuild, cstool)
     if meta is not None:
         return path, meta
-    ds = dataset(rows, ["history"] + (["items"] if lines else []))
+    parts = ["history"] + (["items"] if lines else [])
+    if REPLAYED_DAYS < DAYS:
+        parts.append(f"base:{REPLAYED_DAYS}")
+    ds = dataset(rows, parts)
     _say(f"building the realistic journal {path} (through the CLI; a few minutes) …")
     Path(str(path) + ".json").unlink(missing_ok=True)
-    meta = {"stamp": stamp, **_replay_apart(cstool, ds / "history", path,
-                                            items_file(ds, None) if lines else None)}
+    meta = {"stamp": stamp, **_replay_apart(
+        cstool, ds / "history", path, items_file(ds, None) if lines else None,
+        ds / f"base-{REPLAYED_DAYS}d.csv" if REPLAYED_DAYS < DAYS else None)}
     if meta["refused"] or meta["rows"]["rejected"]:
         _say(f"  cstool refused some of the history: {meta['refused']}, "
              f"{meta['rows']['rejected']:,} rows rejected; e.g. " + " | ".join(meta["examples"][:3]))
@@ -388,9 +416,10 @@ def backlog_journal(cstool: str, rows: int, backlog: int, *,
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["replay"] or len(sys.argv) not in (6, 7):
-        raise SystemExit("usage: journals.py replay CSTOOL HISTORY DB OUT.json [ITEMS.csv]")
-    _cstool, _history, _db, _out = sys.argv[2:6]
-    _items = Path(sys.argv[6]) if len(sys.argv) == 7 else None
-    _result = replay(_cstool, Path(_history), Path(_db), _items)
+    if sys.argv[1:2] != ["replay"] or len(sys.argv) != 8:
+        raise SystemExit("usage: journals.py replay CSTOOL HISTORY DB OUT.json ITEMS.csv|'' "
+                         "BASE.csv|''")
+    _cstool, _history, _db, _out, _items, _base = sys.argv[2:8]
+    _result = replay(_cstool, Path(_history), Path(_db), Path(_items) if _items else None,
+                     Path(_base) if _base else None)
     Path(_out).write_text(json.dumps(_result, ensure_ascii=False), encoding="utf-8")
