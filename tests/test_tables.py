@@ -8,6 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cstool.core import human, i18n
 from cstool.core.clock import Clock
@@ -129,6 +131,55 @@ def test_wrapping_never_splits_a_character_and_loses_nothing():
         assert "".join(lines).replace(" ", "") == MESSAGE.replace(" ", "")
         # closing punctuation never starts a line (it joins the line above)
         assert not any(line[0] in "。,?~」" for line in lines[1:] if line)
+
+
+def _fill_by_remeasuring(line: str, w: int) -> list[str]:
+    """Greedy filling as its definition reads: each piece joins the line if the line, its
+    end's spaces left out, still fits once measured whole (quadratic; the oracle)."""
+    from cstool.core.table import _pieces, _segments, clip
+
+    lines: list[str] = []
+    cur = ""
+    for seg in _segments(line):
+        if width((cur + seg).rstrip()) <= w:
+            cur += seg
+            continue
+        if cur.strip():
+            lines.append(cur.rstrip())
+        cur = ""
+        if width(seg.rstrip()) <= w:
+            cur = seg
+            continue
+        for piece in _pieces(seg, w):
+            if width((cur + piece).rstrip()) <= w:
+                cur += piece
+                continue
+            if cur.strip():
+                lines.append(cur.rstrip())
+            while width(piece.rstrip()) > w:
+                head = clip(piece, w) or piece[0]
+                lines.append(head)
+                piece = piece[len(head):]
+            cur = piece
+    if cur.strip() or not lines:
+        lines.append(cur.rstrip())
+    return lines
+
+
+_PIECES = ["买家", "催付", "。", ",", "(", ")", " ", "  ", "\u3000", "ship_by", "reship=24", "14:30",
+           "a,b;c/d", "e\u0301", "👨\u200d👩\u200d👧", "中\ufe0f", "👍🏻", "x", "JT2036167226519",
+           "已超时2天4小时", "——", "…", "\t"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(min_value=2, max_value=30))
+@settings(max_examples=300, deadline=None)
+def test_filling_a_line_keeps_its_width_and_wraps_as_remeasuring_would(parts, w):
+    # the filler adds up the widths of what it put on the line instead of measuring the
+    # line again for each piece: the same lines, for wide, joined and spaced text
+    from cstool.core.table import _fill
+
+    line = "".join(parts)
+    assert _fill(line, w) == _fill_by_remeasuring(line, w)
 
 
 def test_a_grapheme_stays_whole():

@@ -55,8 +55,9 @@ def is_tty(stream) -> bool:
 
 
 def width(text: str) -> int:
-    """Display width of one line (wide characters count two; escape sequences none)."""
-    if text.isascii():
+    """Display width of one line (wide characters count two; controls and escape
+    sequences none)."""
+    if text.isascii() and text.isprintable():
         return len(text)
     w = _measured.get(text)
     if w is None:
@@ -103,10 +104,17 @@ def _joins(ch: str) -> bool:
 def graphemes(text: str):
     """``text`` in the clusters a terminal draws as one (a letter and its marks, an emoji
     sequence joined by ZWJ): enough for tables, without wcwidth 0.3's grapheme tables."""
+    if text.isascii():  # no ASCII character joins another
+        yield from text
+        return
     cluster = ""
     joined = False
+    chars = _chars
     for ch in text:
-        if cluster and (joined or ch == _ZWJ or _joins(ch)):
+        known = chars.get(ch)
+        if known is None:
+            known = chars[ch] = (_cluster_width(ch), ch == _ZWJ or _joins(ch))
+        if cluster and (joined or known[1]):
             cluster += ch
             joined = ch == _ZWJ
             continue
@@ -209,22 +217,31 @@ def _pieces(word: str, w: int, level: int = 0) -> list[str]:
 
 def _fill(line: str, w: int) -> list[str]:
     """Greedy filling by words; a word longer than a line starts one and breaks at its
-    separators, then between characters."""
+    separators, then between characters.
+
+    The line being filled keeps its width (``used``, trailing spaces included): a piece
+    that is not all space adds its own, since widths add up between graphemes; measuring
+    the line again for each piece made a long text's wrapping quadratic."""
     lines: list[str] = []
-    cur = ""
+    cur, used = "", 0
+
+    def fits(piece: str) -> bool:  # would cur + piece, its end's spaces left out, fit?
+        bare = piece.rstrip()
+        return width(cur.rstrip()) <= w if not bare else used + width(bare) <= w
+
     for seg in _segments(line):
-        if width((cur + seg).rstrip()) <= w:
-            cur += seg
+        if fits(seg):
+            cur, used = cur + seg, used + width(seg)
             continue
         if cur.strip():
             lines.append(cur.rstrip())
-        cur = ""
+        cur, used = "", 0
         if width(seg.rstrip()) <= w:
-            cur = seg
+            cur, used = seg, width(seg)
             continue
         for piece in _pieces(seg, w):
-            if width((cur + piece).rstrip()) <= w:
-                cur += piece
+            if fits(piece):
+                cur, used = cur + piece, used + width(piece)
                 continue
             if cur.strip():
                 lines.append(cur.rstrip())
@@ -232,7 +249,7 @@ def _fill(line: str, w: int) -> list[str]:
                 head = clip(piece, w) or piece[0]
                 lines.append(head)
                 piece = piece[len(head):]
-            cur = piece
+            cur, used = piece, width(piece)
     if cur.strip() or not lines:
         lines.append(cur.rstrip())
     return lines
