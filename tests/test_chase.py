@@ -676,6 +676,30 @@ def test_due_later_says_what_the_order_waits_for(run, demo):
     assert all(r["waits"] is None for r in due(run))
 
 
+def test_counting_the_untouched_orders_searches_the_unpaid_by_age_and_the_listing_walks_its_order(
+        run, demo, journal):
+    # the count reads the unpaid orders of the age range from their own index (age,
+    # brushing and shop in it: no order row read); the listing walks the queue's order
+    # (no sort of every unpaid order), so that a limited listing stops at its last row
+    clock, policy = lib(journal)
+    count_sql, count_params = queue._untouched_count(clock.now(), queue._Rules(policy, None),
+                                                     None, None, None)
+    plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + count_sql,
+                                                  count_params))
+    assert plan.startswith("SEARCH o USING INDEX orders_unpaid_by_created (created_at>? "
+                           "AND created_at<?)"), plan
+    listing_sql, listing_params = queue.due_query(clock.now(), policy)
+    plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + listing_sql,
+                                                  listing_params))
+    assert plan.startswith("SCAN o USING INDEX orders_unpaid_queue"), plan
+    assert "TEMP B-TREE" not in plan, plan
+    # what both find is unchanged: the count is the untouched part of the listing
+    listed = journal.query(listing_sql, listing_params)
+    untouched = [r for r in listed if not r["logged"] and not r["remarked"]
+                 and not r["owner"]]
+    assert journal.scalar(count_sql, count_params) == len(untouched) > 0
+
+
 @pytest.mark.parametrize("touched", [False, True])
 def test_queue_reads_chase_remarks_from_their_own_index(run, demo, journal, touched):
     # an order's chase remarks are found through the index of chase remarks alone, not

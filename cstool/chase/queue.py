@@ -364,12 +364,16 @@ def due_query(now: datetime, policy, all_: bool = False, scope: Any = None,
         grace = _loosest(policy, "unpaid_grace_minutes", min)
         params.append(to_db(now - timedelta(minutes=grace)))
     w = Where().scope(scope, orders="o")
+    # the listing is walked in the queue's order, so that a limited one stops at its last
+    # row (the planner would rather search the age range in orders_unpaid_by_created and
+    # sort all of it)
+    source = "orders o" if touched else "orders o INDEXED BY orders_unpaid_queue"
     sql = (
         "SELECT o.order_id, o.platform, o.shop, o.buyer, "
         "coalesce(o.total_fen, o.paid_fen) AS amount_fen, "
         f"o.created_at, o.item_title, o.receiver_phone, {_LOGGED} AS logged, "
         f"{_REMARKED} AS remarked, {_OWNER} AS owner "
-        "FROM orders o "
+        f"FROM {source} "
         "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + w.also())
     if touched:
         return f"{sql} AND ({_LOGGED} OR {_REMARKED})", params + w.params
