@@ -1,7 +1,8 @@
 """The daily commands on realistic journals: their cost should follow the answer, not the history.
 
 On each ``--scale`` journal (default 1M and 3M orders; ``journals.realistic_journal``:
-90 days replayed through the CLI — three imports a day, a few hundred chases, abnormal
+90 days of history through the CLI — one import of the orders as they stood 14 days
+before, then those days replayed: three imports a day, a few hundred chases, abnormal
 shipments and handover items), at the benchmark clock (a Monday, 15:00), each command
 as a whole process, the median of ``--runs`` runs, as an agent types it (table output):
 
