@@ -87,7 +87,10 @@ _LINES_REFUNDING = {
         WHERE l.order_id = w.order_id AND l.platform = w.platform AND {LINES_REFUNDING})"""}
 _LINES_OF_O = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
                f"AND l.platform = o.platform AND {LINES_REFUNDING})")
-_KEY = "(order_id, platform)"
+# An order's key as one value: SQLite (3.40) tests a row value ``(order_id, platform)``
+# against a subquery's list by reading the whole list for each row, a single value
+# through an index of it (2,000 rows against 2,245 keys: 225 ms → 12 ms).
+_KEY = "order_id || char(31) || platform"
 # Waiting orders the deadline alone decides. The rest ("special": held, presale,
 # refund asked, partly refunded) are few and judged in Python; the counts subtract
 # them there rather than test every waiting order against these lists. The unheld
@@ -97,7 +100,8 @@ _KEY = "(order_id, platform)"
 _NORMAL = f"""{_WAITING} AND brushing = 0
     AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_id = orders.order_id
                     AND h.platform = orders.platform AND h.released_at IS NULL)
-    AND {_KEY} NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(:unheld))"""
+    AND {_KEY} NOT IN (SELECT (value ->> 0) || char(31) || (value ->> 1)
+                       FROM json_each(:unheld))"""
 _ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
 # The policy's deadline (no ship-by time of the export's own) and the export's own.
 _POLICY = "ship_by IS NULL"
@@ -145,7 +149,9 @@ _SPECIAL_COLUMNS = f"""o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid
     o.created_at, o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
     o.presale_info, o.item_title, o.brushing,
     instr(coalesce(o.seller_memo, ''), '退款') > 0
-    OR (o.order_id, o.platform) IN ({_AGENT_REFUNDS}) AS refunding,
+    OR EXISTS (SELECT 1 FROM remarks r INDEXED BY remarks_by_agents
+               WHERE r.order_id = o.order_id AND r.platform = o.platform
+               AND r.source <> 'platform' AND instr(r.text, '退款')) AS refunding,
     o.refund_fen > 0 OR {_LINES_OF_O} AS part_refunded,
     h.kind, h.until, h.owner, h.note, h.created_at AS held_at"""
 # Keys whose values change which orders shipcheck finds: a shop that sets its own is
