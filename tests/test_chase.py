@@ -688,11 +688,14 @@ def test_counting_the_untouched_orders_searches_the_unpaid_by_age_and_the_listin
                                                   count_params))
     assert plan.startswith("SEARCH o USING INDEX orders_unpaid_by_created (created_at>? "
                            "AND created_at<?)"), plan
+    # and who owns each order is asked of the open owner holds alone (m0087)
+    assert "SEARCH h USING INDEX holds_open_owner (order_id=? AND platform=?)" in plan, plan
     listing_sql, listing_params = queue.due_query(clock.now(), policy)
     plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + listing_sql,
                                                   listing_params))
     assert plan.startswith("SCAN o USING INDEX orders_unpaid_queue"), plan
     assert "TEMP B-TREE" not in plan, plan
+    assert "SEARCH h USING INDEX holds_open_owner (order_id=? AND platform=?)" in plan, plan
     # what both find is unchanged: the count is the untouched part of the listing
     listed = journal.query(listing_sql, listing_params)
     untouched = [r for r in listed if not r["logged"] and not r["remarked"]
