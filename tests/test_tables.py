@@ -168,7 +168,9 @@ def _fill_by_remeasuring(line: str, w: int) -> list[str]:
 
 _PIECES = ["买家", "催付", "。", ",", "(", ")", " ", "  ", "\u3000", "ship_by", "reship=24", "14:30",
            "a,b;c/d", "e\u0301", "👨\u200d👩\u200d👧", "中\ufe0f", "👍🏻", "x", "JT2036167226519",
-           "已超时2天4小时", "——", "…", "\t"]
+           "已超时2天4小时", "——", "…", "\t",
+           # a separator a joiner, a skin tone or a mark holds on to (one grapheme)
+           ",\u200d", "/👍🏻", "_\U0001F3FB", ":\u0301", "=\ufe0f"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40), st.integers(min_value=2, max_value=30))
@@ -180,6 +182,15 @@ def test_filling_a_line_keeps_its_width_and_wraps_as_remeasuring_would(parts, w)
 
     line = "".join(parts)
     assert _fill(line, w) == _fill_by_remeasuring(line, w)
+
+
+def test_a_long_word_breaks_after_its_separators_but_never_inside_a_grapheme():
+    from cstool.core.table import _pieces
+
+    assert _pieces("reship=24,follow_up", 8) == ["reship=", "24,", "follow_", "up"]
+    assert _pieces("14:30,15:45", 6) == ["14:30,", "15:45"]  # never inside a time
+    # a comma a joiner holds on to is part of the emoji sequence after it: no break there
+    assert _pieces("ab,\u200d👍cd", 3) == ["ab,\u200d👍cd"]
 
 
 def test_a_grapheme_stays_whole():

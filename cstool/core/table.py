@@ -55,8 +55,7 @@ def is_tty(stream) -> bool:
 
 
 def width(text: str) -> int:
-    """Display width of one line (wide characters count two; controls and escape
-    sequences none)."""
+    """Display width of one line (wide characters count two, controls none)."""
     if text.isascii() and text.isprintable():
         return len(text)
     w = _measured.get(text)
@@ -203,10 +202,11 @@ def _pieces(word: str, w: int, level: int = 0) -> list[str]:
     if level >= len(BREAK_AFTER):
         return [word]
     pieces, cur = [], ""
-    for k, ch in enumerate(word):
-        cur += ch
-        if ch in BREAK_AFTER[level] and not (ch == ":" and word[k - 1:k].isdigit()
-                                             and word[k + 1:k + 2].isdigit()):
+    gs = list(graphemes(word))  # a separator a mark or joiner holds on to is no break
+    for k, g in enumerate(gs):
+        cur += g
+        before, after = gs[k - 1] if k else "", gs[k + 1] if k + 1 < len(gs) else ""
+        if g in BREAK_AFTER[level] and not (g == ":" and before.isdigit() and after.isdigit()):
             pieces.append(cur)
             cur = ""
     if cur:
