@@ -11,7 +11,8 @@
   exports, the item export of every order is imported last (the journal gains lines).
   Only the last ``CSTOOL_BENCH_REPLAYED_DAYS`` days (14) are replayed so: the imports
   before them are one import of the orders as they stood then (the generator's base),
-  which leaves the same orders (not their memos' versions in between).
+  which leaves the same orders, but not their memos' versions in between nor the holds
+  those opened and no later memo released (fewer open holds and remarks).
 - :func:`backlog_journal` — one ``orders import`` of an export whose newest paid
   orders never shipped.
 

@@ -678,8 +678,8 @@ def test_due_later_says_what_the_order_waits_for(run, demo):
 
 def test_counting_the_untouched_orders_searches_the_unpaid_by_age_and_the_listing_walks_its_order(
         run, demo, journal):
-    # the count reads the unpaid orders of the age range from their own index (age,
-    # brushing and shop in it: no order row read); the listing walks the queue's order
+    # the count searches the unpaid orders of the age range in their own index (age,
+    # brushing and shop in it), not the queue's by amount; the listing walks the queue's order
     # (no sort of every unpaid order), so that a limited listing stops at its last row
     clock, policy = lib(journal)
     count_sql, count_params = queue._untouched_count(clock.now(), queue._Rules(policy, None),
