@@ -226,8 +226,8 @@ def _fill(line: str, w: int) -> list[str]:
     cur, used = "", 0
 
     def fits(piece: str) -> bool:  # would cur + piece, its end's spaces left out, fit?
-        bare = piece.rstrip()
-        return width(cur.rstrip()) <= w if not bare else used + width(bare) <= w
+        bare = piece.rstrip()  # (all space: cur alone, which always fits)
+        return not bare or used + width(bare) <= w
 
     for seg in _segments(line):
         if fits(seg):
