@@ -190,6 +190,8 @@ def hold_rows(ctx) -> list[dict]:
     # From the orders still to ship (the queues' partial indexes), whose holds are looked
     # up: holds stay open on orders long shipped, and are never read all (CROSS JOIN: the
     # planner would rather read every open hold and test its order against the list).
+    # One search per order, its few open holds read through: with the kinds in the key,
+    # two (``+h.kind``: at 3M orders, 29k orders to ship, 44 → 31 ms).
     w = Where().scope(ctx.scope, orders="o")
     rows = ctx.journal.query(
         "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM "
@@ -198,7 +200,7 @@ def hold_rows(ctx) -> list[dict]:
         "CROSS JOIN holds h INDEXED BY holds_open_kinds "
         "ON h.order_id = q.order_id AND h.platform = q.platform "
         "CROSS JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
-        "WHERE h.released_at IS NULL AND h.kind IN ('until', 'presale') AND h.until <= ? "
+        "WHERE h.released_at IS NULL AND +h.kind IN ('until', 'presale') AND h.until <= ? "
         f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
         + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
