@@ -587,7 +587,8 @@ def test_held_orders_read_from_either_side_give_the_same_list(marked, monkeypatc
     journal, clock, policy = lib(marked, "2026-11-23 15:00")
     ctx = Context(journal, clock, policy)
     expected = shipcheck.run(ctx, limit=None)
-    monkeypatch.setattr(shipcheck, "_holds_fewer", lambda journal: from_holds)
+    monkeypatch.setattr(shipcheck, "_sides", lambda journal, sides=shipcheck._sides:
+                        (from_holds, sides(journal)[1]))
     for limit in (None, 1, 50):
         got = shipcheck.run(ctx, limit=limit)
         assert got.counts == expected.counts
@@ -683,6 +684,43 @@ def test_leaving_out_the_special_orders_costs_each_deadline_list_once_not_once_a
             cost[k] = _vm_steps(journal, sql, params)
         assert len(journal.query(sql, params)) >= 8, name
         assert (cost[3000] - cost[10]) / 2990 <= 15, (name, cost)
+
+
+@pytest.mark.parametrize("waiting, hold_ids, lines", [
+    (0, 0, 0), (3, 5, 0), (3, 5, 2), (3, 5, 9), (4, 4, 4),  # a usual day: few waiting
+    (9, 2, 0), (9, 2, 2),                # a stopped warehouse, few lines refunded
+    (9, 2, 4), (9, 2, 9), (9, 2, 12), (5, 4, 4),  # and lines past the highest hold id
+])
+def test_the_sides_read_are_the_smaller_and_their_counts_stop_early(
+        journal, waiting, hold_ids, lines):
+    # shipcheck reads the held orders from the holds when the highest hold id is below
+    # the orders waiting, and the refunded lines' orders from those lines when they are
+    # fewer than the orders waiting; a backlog of 200k orders waiting is counted in full
+    # only when both the holds and the lines reach as far
+    with journal.write():
+        for i in range(max(waiting, hold_ids, lines)):
+            journal.execute(
+                "INSERT INTO orders (order_id, platform, status, created_at) "
+                "VALUES (?, 'taobao', ?, '2026-11-20T01:00:00Z')",
+                [f"72000000000000{i:02d}", "paid" if i < waiting else "finished"])
+        for i in range(lines):  # the lines of orders closed long ago, and of waiting ones
+            journal.execute(
+                "INSERT INTO order_lines (order_id, platform, line_key, status) "
+                "VALUES (?, 'taobao', 'l1', 'closed')", [f"72000000000000{i:02d}"])
+    for i in range(hold_ids):  # released at once: the highest id bounds the open holds
+        holds.add(journal, f"72000000000000{i:02d}", "until", "2026-11-20T01:00:00Z",
+                  until="2026-11-30")
+        holds.release(journal, f"72000000000000{i:02d}", "2026-11-20T01:00:00Z")
+    counts = []
+    scalar = journal.scalar
+    journal.scalar = lambda sql, params=(): counts.append(sql) or scalar(sql, params)
+    try:
+        got = shipcheck._sides(journal)
+    finally:
+        del journal.scalar
+    assert got == (hold_ids < waiting, lines < waiting)
+    full = [sql for sql in counts if "LIMIT" not in sql and "max(id)" not in sql]
+    assert len(full) == (1 if waiting > hold_ids and lines >= hold_ids + 1 else 0), counts
 
 
 @pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])

@@ -76,7 +76,7 @@ _AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platf
                   "AND instr(text, '退款')")
 _OPEN_HOLDS = "SELECT order_id, platform FROM holds WHERE released_at IS NULL"
 # The waiting orders with a line that will not ship as ordered, read from whichever side
-# is smaller (:func:`_lines_fewer`): the lines that will not ship (their partial index),
+# is smaller (:func:`_sides`): the lines that will not ship (their partial index),
 # or the waiting orders, each one's lines looked up by its key. A usual day has a few
 # thousand orders waiting and the lines of every order ever closed; a stopped warehouse
 # has 200k orders waiting.
@@ -368,8 +368,9 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
+    from_holds, from_lines = _sides(journal)
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
-             from_holds=_holds_fewer(journal), from_lines=_lines_fewer(journal))
+             from_holds=from_holds, from_lines=from_lines)
     res = p.run(journal)
     if "deadline_counts" in res:  # by the policy's deadline, then by the export's own
         n = res["deadline_counts"][0]
@@ -493,25 +494,33 @@ class _Later:
         return self.build(*self.args)
 
 
-def _holds_fewer(journal) -> bool:
-    """Are there fewer holds than orders waiting? The highest hold id (holds are never
-    deleted, so it bounds the open ones) against a count of the waiting orders stopped
-    there: next to nothing either way."""
+def _sides(journal) -> tuple[bool, bool]:
+    """Which side to read from: ``(from_holds, from_lines)``. Are there fewer holds than
+    orders waiting? The highest hold id (holds are never deleted, so it bounds the open
+    ones) against a count of the waiting orders stopped there. Are there fewer lines
+    that will not ship than orders waiting? Their count stopped past the waiting orders'.
+    Each count stops early (a stopped warehouse has 200k orders waiting, and a journal
+    of items the lines of every order ever closed); only when both pass the highest
+    hold id are the waiting orders counted in full."""
     holds = journal.scalar("SELECT max(id) FROM holds") or 0
-    waiting = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM orders INDEXED BY "
-                             f"orders_waiting_by_id WHERE {_WAITING} LIMIT ?)", [holds + 1])
-    return holds < waiting
+    waiting = _count(journal, _WAITING_KEYS, holds + 1)  # exact when at most ``holds``
+    lines = _count(journal, _REFUNDING_KEYS, waiting + 1)
+    if lines >= waiting > holds:  # both stopped: count the waiting orders in full
+        waiting = _count(journal, _WAITING_KEYS)
+        lines = _count(journal, _REFUNDING_KEYS, waiting + 1)
+    return holds < waiting, lines < waiting
 
 
-def _lines_fewer(journal) -> bool:
-    """Are there fewer lines that will not ship than orders waiting? Two counts over
-    partial indexes, the second stopped past the first."""
-    waiting = journal.scalar(f"SELECT count(*) FROM orders INDEXED BY orders_waiting_by_id "
-                             f"WHERE {_WAITING}")
-    lines = journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM order_lines INDEXED BY "
-                           f"order_lines_refunding WHERE {LINES_REFUNDING} LIMIT ?)",
-                           [waiting + 1])
-    return lines < waiting
+_WAITING_KEYS = f"orders INDEXED BY orders_waiting_by_id WHERE {_WAITING}"
+_REFUNDING_KEYS = f"order_lines INDEXED BY order_lines_refunding WHERE {LINES_REFUNDING}"
+
+
+def _count(journal, source: str, stop: Optional[int] = None) -> int:
+    """How many rows ``source`` (``table … WHERE …``) has, counting no further than
+    ``stop``."""
+    if stop is None:
+        return journal.scalar(f"SELECT count(*) FROM {source}")
+    return journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT ?)", [stop])
 
 
 def _special_rows(journal, keys: list[tuple[str, str]]) -> list:
