@@ -580,40 +580,36 @@ def test_a_special_orders_check_is_the_check_of_its_row(marked, monkeypatch):
 # --- the SQL stays on its indexes ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("from_holds", [False, True])
-def test_held_orders_read_from_either_side_give_the_same_list(marked, monkeypatch, from_holds):
-    """The held orders are read from the holds or from the waiting orders, whichever is
-    smaller; both must give the same rows and counts (every kind of hold, presale, refund)."""
+def test_held_orders_are_counted_the_same_whatever_the_limit(marked):
+    """The held orders are judged in SQL and only the first of each check get their rows
+    built: every limit gives the same counts, and the rows of the unlimited list."""
     journal, clock, policy = lib(marked, "2026-11-23 15:00")
     ctx = Context(journal, clock, policy)
     expected = shipcheck.run(ctx, limit=None)
-    monkeypatch.setattr(shipcheck, "_sides", lambda journal, sides=shipcheck._sides:
-                        (from_holds, sides(journal)[1]))
-    for limit in (None, 1, 50):
+    for limit in (1, 2, 50):
         got = shipcheck.run(ctx, limit=limit)
         assert got.counts == expected.counts
         assert got.rows == [r for r in expected.rows if r in got.rows]
-        assert len(got.rows) == sum(min(n, limit or n) for n in expected.counts.values())
+        assert len(got.rows) == sum(min(n, limit) for n in expected.counts.values())
     assert {r["check"] for r in expected.rows} >= {"hold_due", "waiting_buyer", "overdue"}
 
 
 _OWN_NAMES = {"overdue", "overdue_by", "due_soon", "due_soon_by", "ship_today", "ship_today_by"}
 
 
-@pytest.mark.parametrize("from_holds", [False, True])
 @pytest.mark.parametrize("from_lines", [False, True])
-def test_every_statement_uses_an_index(journal, from_holds, from_lines):
+def test_every_statement_uses_an_index(journal, from_lines):
     _, clock, policy = lib(journal)
     p = shipcheck.plan(shipcheck.Rules.of(clock, policy), paid_before=None,
-                       from_holds=from_holds, from_lines=from_lines)
+                       from_lines=from_lines)
     for name, sql in p.statements:
         plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + sql, p.params))
         assert "SCAN orders" not in plan.replace("SCAN orders USING", ""), (name, plan)
         assert "SCAN remarks" not in plan.replace("SCAN remarks USING", ""), (name, plan)
-        # the holds of orders long shipped stay open: read them all only when they are
-        # fewer than the orders waiting, else start from those and look their holds up
-        if from_holds and name == "held":
-            plan = plan.replace("SCAN h USING COVERING INDEX holds_open_kinds", "")
+        # the holds of orders long shipped stay open: never read them all; the held
+        # orders start from the orders to ship that have a hold (m0088)
+        if name == "held":
+            assert "SCAN o USING COVERING INDEX orders_live_held" in plan, plan
         assert "SCAN holds" not in plan and "SCAN h " not in plan + " ", (name, plan)
         assert "TEMP B-TREE FOR GROUP BY" not in plan, (name, plan)  # walked in order
         # lines are looked up by their order: the lines of every order ever closed or
@@ -686,41 +682,35 @@ def test_leaving_out_the_special_orders_costs_each_deadline_list_once_not_once_a
         assert (cost[3000] - cost[10]) / 2990 <= 15, (name, cost)
 
 
-@pytest.mark.parametrize("waiting, hold_ids, lines", [
-    (0, 0, 0), (3, 5, 0), (3, 5, 2), (3, 5, 9), (4, 4, 4),  # a usual day: few waiting
-    (9, 2, 0), (9, 2, 2),                # a stopped warehouse, few lines refunded
-    (9, 2, 4), (9, 2, 9), (9, 2, 12), (5, 4, 4),  # and lines past the highest hold id
+@pytest.mark.parametrize("waiting, lines", [
+    (0, 0), (3, 0), (3, 2), (3, 3), (3, 9),        # a usual day: few orders waiting
+    (9, 0), (9, 2), (9, 8), (40, 41), (41, 40),   # a stopped warehouse, or many lines
 ])
-def test_the_sides_read_are_the_smaller_and_their_counts_stop_early(
-        journal, waiting, hold_ids, lines):
-    # shipcheck reads the held orders from the holds when the highest hold id is below
-    # the orders waiting, and the refunded lines' orders from those lines when they are
-    # fewer than the orders waiting; a backlog of 200k orders waiting is counted in full
-    # only when both the holds and the lines reach as far
+def test_the_refunded_lines_side_is_the_smaller_and_its_counts_stop_early(
+        journal, monkeypatch, waiting, lines):
+    # the waiting orders with a refunded line come from those lines when they are fewer
+    # than the orders waiting, else from the waiting orders. Both are counted a step at
+    # a time until one ends: a journal of items has the lines of every order ever
+    # closed, a stopped warehouse 200k orders waiting, and neither is counted in full
     with journal.write():
-        for i in range(max(waiting, hold_ids, lines)):
+        for i in range(max(waiting, lines)):
             journal.execute(
                 "INSERT INTO orders (order_id, platform, status, created_at) "
                 "VALUES (?, 'taobao', ?, '2026-11-20T01:00:00Z')",
-                [f"72000000000000{i:02d}", "paid" if i < waiting else "finished"])
+                [f"7200000000000{i:03d}", "paid" if i < waiting else "closed"])
         for i in range(lines):  # the lines of orders closed long ago, and of waiting ones
             journal.execute(
                 "INSERT INTO order_lines (order_id, platform, line_key, status) "
-                "VALUES (?, 'taobao', 'l1', 'closed')", [f"72000000000000{i:02d}"])
-    for i in range(hold_ids):  # released at once: the highest id bounds the open holds
-        holds.add(journal, f"72000000000000{i:02d}", "until", "2026-11-20T01:00:00Z",
-                  until="2026-11-30")
-        holds.release(journal, f"72000000000000{i:02d}", "2026-11-20T01:00:00Z")
+                "VALUES (?, 'taobao', 'l1', 'closed')", [f"7200000000000{i:03d}"])
+    monkeypatch.setattr(shipcheck, "_STEP", 2)  # (1,024 in use)
     counts = []
     scalar = journal.scalar
-    journal.scalar = lambda sql, params=(): counts.append(sql) or scalar(sql, params)
-    try:
-        got = shipcheck._sides(journal)
-    finally:
-        del journal.scalar
-    assert got == (hold_ids < waiting, lines < waiting)
-    full = [sql for sql in counts if "LIMIT" not in sql and "max(id)" not in sql]
-    assert len(full) == (1 if waiting > hold_ids and lines >= hold_ids + 1 else 0), counts
+    monkeypatch.setattr(journal, "scalar", lambda sql, params=(): counts.append(params)
+                        or scalar(sql, params))
+    assert shipcheck._lines_fewer(journal) is (lines < waiting)
+    # each count stopped (none unbounded), at most eight times past the smaller one
+    assert counts and all(len(params) == 1 for params in counts), counts
+    assert max(p[0] for p in counts) <= 8 * max(2, min(waiting, lines) + 1), counts
 
 
 @pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])

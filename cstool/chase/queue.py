@@ -389,7 +389,7 @@ def _untouched_count(now: datetime, rules: _Rules, scope: Any, shops: Optional[l
     w = Where().scope(scope, orders="o")
     sql = ("SELECT count(*) FROM orders o WHERE o.status = 'unpaid' AND o.brushing = 0 "
            f"AND o.created_at > ? AND o.created_at <= ? AND NOT {_LOGGED} AND NOT {_REMARKED} "
-           f"AND coalesce(nullif({_OWNER}, '') = ?, 1)" + w.also())
+           f"AND (o.held = 0 OR coalesce(nullif({_OWNER}, '') = ?, 1))" + w.also())
     params = [to_db(now - rules.max_age), to_db(now - rules.grace), agent, *w.params]
     if shops is not None:
         sql += f" AND o.shop IN ({', '.join('?' * len(shops))})"

@@ -31,6 +31,13 @@ DEFAULT_PLATFORM = "taobao"
 # repeats these words.
 LINES_REFUNDING = ("(status = 'closed' OR refund_status IN ('requested', 'returning', "
                    "'refunded') OR refund_fen > 0)")
+# The orders still to pay or ship with an open hold (``held``: kept by triggers on the
+# holds); the partial index orders_live_held (m0088) repeats these words.
+def live_held(t: str) -> str:
+    """The terms naming the orders of ``orders_live_held``, of table (alias) ``t``."""
+    return f"{t}.held > 0 AND {t}.status IN ('unpaid', 'paid', 'part_shipped')"
+
+
 _REFUNDING_OF = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
                  f"AND l.platform = o.platform AND {LINES_REFUNDING})")  # l's columns
 

@@ -28,9 +28,9 @@ from cstool.core.contract import Source
 from cstool.core.errors import BadUsage, InputError
 from cstool.core.i18n import M_
 from cstool.core.limits import MAX_YEAR, MIN_YEAR
+from cstool.core.orders import live_held
 from cstool.core.output import csv_cell
 from cstool.core.values import Instant
-from cstool.core.vocab import SENT
 from cstool.core.where import Where
 from cstool.handover.items import _ITEM_SQL, CATEGORY, _item, _optional, in_scope
 from cstool.handover.shifts import Shift, current_shift
@@ -187,21 +187,20 @@ def hold_rows(ctx) -> list[dict]:
     clock = ctx.clock
     shift = current_shift(clock, ctx.policy)
     tomorrow = shift.date + timedelta(days=1)
-    # From the orders still to ship (the queues' partial indexes), whose holds are looked
-    # up: holds stay open on orders long shipped, and are never read all (CROSS JOIN: the
-    # planner would rather read every open hold and test its order against the list).
-    # One search per order, its few open holds read through: with the kinds in the key,
-    # two (``+h.kind``: at 3M orders, 29k orders to ship, 44 → 31 ms).
-    w = Where().scope(ctx.scope, orders="o")
+    # From the orders still to pay or ship that have an open hold (m0088), whose holds
+    # are looked up: holds stay open on orders long shipped, and are never read all
+    # (CROSS JOIN: the planner would rather read every open hold and test its order).
+    # One search per order, its few open holds read through (with the kinds in the key,
+    # ``+h.kind``, a search per kind); the order's row is read only for the holds due
+    # (its buyer), through the index's row id (joined again by its key, two searches).
+    w = Where().scope(ctx.scope, orders="q")
     rows = ctx.journal.query(
-        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, o.buyer FROM "
-        "(SELECT order_id, platform FROM orders WHERE status = 'unpaid' UNION ALL "
-        "SELECT order_id, platform FROM orders WHERE status IN ('paid', 'part_shipped')) q "
+        "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, q.buyer FROM "
+        "orders q INDEXED BY orders_live_held "
         "CROSS JOIN holds h INDEXED BY holds_open_kinds "
         "ON h.order_id = q.order_id AND h.platform = q.platform "
-        "CROSS JOIN orders o ON o.order_id = h.order_id AND o.platform = h.platform "
-        "WHERE h.released_at IS NULL AND +h.kind IN ('until', 'presale') AND h.until <= ? "
-        f"AND o.status NOT IN ({', '.join(repr(s) for s in (*SENT, 'closed'))})" + w.also()
+        f"WHERE {live_held('q')} AND h.released_at IS NULL "
+        "AND +h.kind IN ('until', 'presale') AND h.until <= ?" + w.also()
         + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
     out = []
     for r in rows:

@@ -30,7 +30,7 @@ from typing import Any, Optional
 from cstool.core.clock import to_db
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
-from cstool.core.orders import LINES_REFUNDING
+from cstool.core.orders import LINES_REFUNDING, live_held
 from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
@@ -76,7 +76,7 @@ _AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platf
                   "AND instr(text, '退款')")
 _OPEN_HOLDS = "SELECT order_id, platform FROM holds WHERE released_at IS NULL"
 # The waiting orders with a line that will not ship as ordered, read from whichever side
-# is smaller (:func:`_sides`): the lines that will not ship (their partial index),
+# is smaller (:func:`_lines_fewer`): the lines that will not ship (their partial index),
 # or the waiting orders, each one's lines looked up by its key. A usual day has a few
 # thousand orders waiting and the lines of every order ever closed; a stopped warehouse
 # has 200k orders waiting.
@@ -97,9 +97,7 @@ _KEY = "order_id || char(31) || platform"
 # special orders are found once (the ``unheld`` statement, run first) and each deadline
 # statement leaves out that list (``:unheld``, fed by :meth:`Plan.run`): rebuilt in every
 # statement, their three lists cost ten times the statement itself.
-_NORMAL = f"""{_WAITING} AND brushing = 0
-    AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.order_id = orders.order_id
-                    AND h.platform = orders.platform AND h.released_at IS NULL)
+_NORMAL = f"""{_WAITING} AND brushing = 0 AND held = 0
     AND {_KEY} NOT IN (SELECT (value ->> 0) || char(31) || (value ->> 1)
                        FROM json_each(:unheld))"""
 _ROW = f"order_id, platform, shop, buyer, status, paid_at, created_at, ship_by, {_BASE} AS base"
@@ -116,13 +114,10 @@ _ERA = "(substr({x}, 1, 4) BETWEEN :min_year AND :max_year)"
 # them, so that counting thousands of held orders costs no Python call each: waiting for
 # the buyer; else the latest hold date (due once it has come, not listed before). ``py``:
 # the few left to Python (only an owner, a time or date no shop could mean). They are
-# read from the holds when those are fewer than the orders waiting (a stopped warehouse),
-# else from the waiting orders (a usual day: holds stay open on orders long shipped),
-# each side in order number order through a covering index (m0081).
-_FROM_HOLDS = """holds h INDEXED BY holds_open_kinds
-    CROSS JOIN orders o INDEXED BY orders_waiting_by_id
-    ON o.order_id = h.order_id AND o.platform = h.platform"""
-_FROM_WAITING = """orders o INDEXED BY orders_waiting_by_id
+# read from the orders to ship that have an open hold (m0088: holds stay open on orders
+# long shipped), in order number order through a covering index, each one's open holds
+# looked up.
+_FROM_HELD = """orders o INDEXED BY orders_live_held
     CROSS JOIN holds h INDEXED BY holds_open_kinds
     ON h.order_id = o.order_id AND h.platform = o.platform"""
 _HELD = f"""
@@ -132,9 +127,10 @@ _HELD = f"""
            NOT {_ERA.format(x="coalesce(o.paid_at, o.created_at)")}
            OR (o.ship_by IS NOT NULL AND NOT {_ERA.format(x="o.ship_by")})
            OR max(h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
-    FROM {{source}}
-    WHERE h.released_at IS NULL AND o.{_WAITING} AND o.brushing = 0{{where}}
-    GROUP BY {{side}}.order_id, {{side}}.platform"""
+    FROM {_FROM_HELD}
+    WHERE h.released_at IS NULL AND {live_held("o")} AND o.{_WAITING}
+    AND o.brushing = 0{{where}}
+    GROUP BY o.order_id, o.platform"""
 _HELD_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
          WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END END"""
 _HELD_BUCKET = f"""CASE WHEN ship_by IS NULL THEN CASE WHEN base < :t_over THEN 'overdue'
@@ -248,10 +244,9 @@ def group_terms(group: Optional[tuple[str, ...]], own: bool, params: dict[str, A
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
          paid_before: Optional[str] = None, scope: Any = None,
          group: Optional[tuple[str, ...]] = None, own: bool = False,
-         from_holds: bool = False, from_lines: bool = False) -> Plan:
+         from_lines: bool = False) -> Plan:
     """The SQL for a run (of one group of shops: see :func:`groups`); ``paid_before`` (a
     journal instant) keeps older orders only; ``scope`` limits platform and shop;
-    ``from_holds``: read the held orders from the holds (fewer than the orders waiting);
     ``from_lines``: the refunded lines' orders from those lines (fewer than the orders
     waiting)."""
     wanted = set(only or CHECKS)
@@ -288,9 +283,7 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
                 WHERE {normal} AND ship_by IS NOT NULL AND {_OWN[check]}{before}{where}
                 ORDER BY {order}, order_id LIMIT :limit""")
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
-        side = "h" if from_holds else "o"
-        held = _HELD.format(source=_FROM_HOLDS if from_holds else _FROM_WAITING, side=side,
-                            where=o_where)
+        held = _HELD.format(where=o_where)
         p.add("held", f"""
             SELECT order_id, platform, base, day, py, {_HELD_CHECK} AS chk,
                    {_HELD_BUCKET} AS bucket, ship_by FROM ({held})""")
@@ -368,9 +361,8 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
-    from_holds, from_lines = _sides(journal)
     p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
-             from_holds=from_holds, from_lines=from_lines)
+             from_lines=_lines_fewer(journal))
     res = p.run(journal)
     if "deadline_counts" in res:  # by the policy's deadline, then by the export's own
         n = res["deadline_counts"][0]
@@ -494,32 +486,29 @@ class _Later:
         return self.build(*self.args)
 
 
-def _sides(journal) -> tuple[bool, bool]:
-    """Which side to read from: ``(from_holds, from_lines)``. Are there fewer holds than
-    orders waiting? The highest hold id (holds are never deleted, so it bounds the open
-    ones) against a count of the waiting orders stopped there. Are there fewer lines
-    that will not ship than orders waiting? Their count stopped past the waiting orders'.
-    Each count stops early (a stopped warehouse has 200k orders waiting, and a journal
-    of items the lines of every order ever closed); only when both pass the highest
-    hold id are the waiting orders counted in full."""
-    holds = journal.scalar("SELECT max(id) FROM holds") or 0
-    waiting = _count(journal, _WAITING_KEYS, holds + 1)  # exact when at most ``holds``
-    lines = _count(journal, _REFUNDING_KEYS, waiting + 1)
-    if lines >= waiting > holds:  # both stopped: count the waiting orders in full
-        waiting = _count(journal, _WAITING_KEYS)
-        lines = _count(journal, _REFUNDING_KEYS, waiting + 1)
-    return holds < waiting, lines < waiting
+def _lines_fewer(journal) -> bool:
+    """Are there fewer lines that will not ship than orders waiting? Both counted a step
+    at a time (:data:`_STEP` rows, then eight times as many, …) until one of them ends,
+    so the cost is the smaller count's: a stopped warehouse has 200k orders waiting, and
+    a journal of items the lines of every order ever closed."""
+    step = _STEP
+    while True:
+        waiting = _count(journal, _WAITING_KEYS, step)
+        if waiting < step:  # all of them: the lines need counting only as far
+            return _count(journal, _REFUNDING_KEYS, waiting + 1) < waiting
+        if _count(journal, _REFUNDING_KEYS, step) < step:  # all of them, and fewer
+            return True
+        step *= 8
 
 
+_STEP = 1024
 _WAITING_KEYS = f"orders INDEXED BY orders_waiting_by_id WHERE {_WAITING}"
 _REFUNDING_KEYS = f"order_lines INDEXED BY order_lines_refunding WHERE {LINES_REFUNDING}"
 
 
-def _count(journal, source: str, stop: Optional[int] = None) -> int:
+def _count(journal, source: str, stop: int) -> int:
     """How many rows ``source`` (``table … WHERE …``) has, counting no further than
     ``stop``."""
-    if stop is None:
-        return journal.scalar(f"SELECT count(*) FROM {source}")
     return journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT ?)", [stop])
 
 
