@@ -713,6 +713,40 @@ def test_the_refunded_lines_side_is_the_smaller_and_its_counts_stop_early(
     assert max(p[0] for p in counts) <= 8 * max(2, min(waiting, lines) + 1), counts
 
 
+@pytest.mark.parametrize("within", [24.0, 0.5, 0.0])
+def test_a_deadline_is_judged_at_the_second_as_its_sql_bucket_counts_it(journal, within):
+    # the special orders are judged in Python, and each one is taken off the deadline
+    # bucket the SQL counted it in: the two must agree to the second, on the shop's
+    # hours from the start of the clock and on the export's own ship-by time alike
+    from datetime import timedelta
+
+    from cstool.shipcheck import rows as R
+
+    _, clock, policy = lib(journal)
+    rules = shipcheck.Rules.of(clock, policy, within)
+    hours = timedelta(hours=rules.deadline_hours)
+    soon = timedelta(hours=within)
+    seen = set()
+    for edge in (rules.now - hours, rules.now + soon - hours):  # by the shop's hours
+        for s in range(-3, 4):
+            base = to_db(edge + timedelta(seconds=s))
+            left = clock.local(base) + hours - rules.now
+            want = ("overdue" if left < timedelta(0) else "due_soon" if left <= soon
+                    else "ship_today")
+            got = R.deadline_check(rules, {"base": base, "ship_by": None})
+            assert got == want, (base, left)
+            seen.add(got)
+    for edge in (rules.now, rules.now + soon):  # by the export's ship-by
+        for s in range(-3, 4):
+            by = to_db(edge + timedelta(seconds=s))
+            left = clock.local(by) - rules.now
+            want = ("overdue" if left < timedelta(0) else "due_soon" if left <= soon
+                    else "ship_today")
+            got = R.deadline_check(rules, {"base": "2026-11-01T00:00:00Z", "ship_by": by})
+            assert got == want, (by, left)
+    assert seen == {"overdue", "due_soon", "ship_today"}
+
+
 @pytest.mark.parametrize("argv", [["shipcheck", "--help"], ["shipcheck", "pack", "--help"]])
 def test_help_has_examples(run, argv):
     out = run(argv, check=0).stdout

@@ -105,14 +105,16 @@ def deadline_time(rules: Rules, r) -> datetime:
 
 
 def deadline_check(rules: Rules, r) -> str:
-    """overdue / due_soon / ship_today for a waiting order."""
-    due = deadline_time(rules, r)
-    left = due - rules.now
-    if left < timedelta(0):
-        return "overdue"
-    if left <= timedelta(hours=rules.within_hours):
-        return "due_soon"
-    return "ship_today"
+    """overdue / due_soon / ship_today for a waiting order: its ship-by time, else the
+    start of its clock, against the instants the deadline buckets' SQL compares it with
+    (:attr:`Rules.edges`), so that an order is judged here as its bucket counted it (and
+    a backlog judges thousands without a date conversion each)."""
+    over, soon, now, soon_by = rules.edges
+    by = r["ship_by"]
+    if by:
+        return "overdue" if by < now else "due_soon" if by <= soon_by else "ship_today"
+    base = r["base"]
+    return "overdue" if base < over else "due_soon" if base <= soon else "ship_today"
 
 
 def deadline_row(rules: Rules, r, check: str, hs, note: str = "") -> dict:

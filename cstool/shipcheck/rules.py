@@ -26,11 +26,14 @@ class Rules(NamedTuple):
     stalled_days: int
     stalled_max_days: int
     presale_date: Optional[date]
+    # (t_over, t_soon, t_now, t_soon_by) of :meth:`params`: the journal instants a
+    # waiting order's start of the clock, or its ship-by time, is compared with
+    edges: tuple[str, str, str, str] = ("", "", "", "")
 
     @classmethod
     def of(cls, clock: Clock, policy, within_hours: float = 24.0) -> Rules:
         presale = policy.get("presale_ship_date")
-        return cls(
+        rules = cls(
             clock=clock,
             now=clock.now().replace(microsecond=0),
             deadline_hours=int(policy.get("ship_deadline_hours")),
@@ -41,6 +44,8 @@ class Rules(NamedTuple):
             stalled_max_days=int(policy.get("stalled_max_days")),
             presale_date=date.fromisoformat(presale) if presale else None,
         )
+        p = rules.params()
+        return rules._replace(edges=(p["t_over"], p["t_soon"], p["t_now"], p["t_soon_by"]))
 
     @property
     def today(self) -> date:
