@@ -256,6 +256,25 @@ def test_owner_hold_names_who_handles_it(run, demo, journal):
                              "batch, sealed by 17:00. Only 倩 handles this order (必须由倩负责处理).")
 
 
+def test_an_order_with_several_open_holds_is_judged_by_all_of_them(run, demo, journal):
+    # most held orders have one open hold and are judged without grouping; one with
+    # more is judged by all: waiting for the buyer wins, else the latest date
+    due, later = order("paid_hold_until_21_due"), order("paid_hold_until_25")
+    holds.add(journal, due, "owner", "2026-11-23T01:30:00Z", owner="倩")
+    holds.add(journal, later, "waiting_buyer", "2026-11-23T01:30:00Z", note="缺货,问买家")
+    presale = order("paid_gift_and_card")
+    holds.add(journal, presale, "until", "2026-11-22T01:30:00Z", until="2026-11-22")
+    holds.add(journal, presale, "presale", "2026-11-22T01:30:00Z", until="2026-11-28")
+    assert [journal.scalar("SELECT held FROM orders WHERE order_id = ?", [o])
+            for o in (due, later, presale)] == [2, 2, 2]
+    listed = by_order(rows(run, check=None))
+    assert (listed[due]["check"], listed[due]["owner"]) == ("hold_due", "倩")
+    assert listed[later]["check"] == "waiting_buyer"
+    assert presale not in listed  # its presale date (the 28th) has not come
+    assert by_order(rows(run, "--now", "2026-11-28 10:00", check=None))[presale]["check"] == \
+        "hold_due"
+
+
 def test_refund_asked_in_a_memo_or_a_remark_is_not_asked_to_ship(run, demo, journal, tmp_path):
     import_orders(run, tmp_path,
                   dict(order_id="7000000000000000002", status="paid", created="2026-11-23 08:00:00",
