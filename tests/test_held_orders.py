@@ -69,11 +69,17 @@ def test_an_import_that_changes_the_memos_keeps_the_counts(run, demo, journal, t
 
 
 def test_the_migration_counts_the_open_holds_of_a_journal_made_before_it(demo, env):
-    # a journal from before m0088, with open and released holds: opening it counts them
+    # a journal from before m0088, with open and released holds, and an order with two
+    # open ones: opening it counts them
     j = Journal.open(str(env))
+    released, two = order("paid_hold_until_25"), order("paid_hold_until_21_due")
+    holds.release(j, released, "2026-11-23T01:00:00Z")
+    holds.add(j, two, "owner", "2026-11-23T01:00:00Z", owner="倩")
     want = dict(j.query("SELECT order_id, held FROM orders WHERE held > 0"))
+    assert j.scalar("SELECT count(*) FROM holds WHERE order_id = ? AND released_at IS NOT NULL",
+                    [released]) >= 1
     j.close()
-    assert want
+    assert released not in want and want[two] == 2 and len(want) >= 3
     conn = sqlite3.connect(env)
     conn.executescript("""
         DROP INDEX orders_live_held; DROP INDEX orders_unpaid_by_created;

@@ -74,7 +74,6 @@ _SPECIAL = ("(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_t
 _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
 _AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platform' "
                   "AND instr(text, '退款')")
-_OPEN_HOLDS = "SELECT order_id, platform FROM holds WHERE released_at IS NULL"
 # The waiting orders with a line that will not ship as ordered, read from whichever side
 # is smaller (:func:`_lines_fewer`): the lines that will not ship (their partial index),
 # or the waiting orders, each one's lines looked up by its key. A usual day has a few

@@ -98,8 +98,8 @@ def deadline_of(rules: Rules, r) -> tuple[datetime, str]:
 
 
 def deadline_time(rules: Rules, r) -> datetime:
-    """:func:`deadline_of`'s time, without the words saying what set it (a backlog judges
-    and sorts thousands of orders by it)."""
+    """:func:`deadline_of`'s time, without the words saying what set it (a backlog sorts
+    thousands of orders by it)."""
     return (rules.clock.local(r["ship_by"]) if r["ship_by"] else
             rules.deadline(rules.clock.local(r["base"])))
 

@@ -27,8 +27,9 @@ class Rules(NamedTuple):
     stalled_max_days: int
     presale_date: Optional[date]
     # (t_over, t_soon, t_now, t_soon_by) of :meth:`params`: the journal instants a
-    # waiting order's start of the clock, or its ship-by time, is compared with
-    edges: tuple[str, str, str, str] = ("", "", "", "")
+    # waiting order's start of the clock, or its ship-by time, is compared with (set by
+    # :meth:`of`; None, a check fails loudly rather than judge every order ship_today)
+    edges: Optional[tuple[str, str, str, str]] = None
 
     @classmethod
     def of(cls, clock: Clock, policy, within_hours: float = 24.0) -> Rules:
@@ -66,7 +67,7 @@ class Rules(NamedTuple):
 
     def params(self) -> dict[str, Any]:
         deadline = timedelta(hours=self.deadline_hours)
-        within = timedelta(seconds=int(self.within_hours * 3600))
+        within = timedelta(seconds=round(self.within_hours * 3600))  # (2.01 h: 7,236 s)
         stalled = self.now - timedelta(days=self.stalled_days)
         oldest = (self.now - timedelta(days=self.stalled_max_days)
                   if self.stalled_max_days else datetime(1970, 1, 2, tzinfo=self.now.tzinfo))
