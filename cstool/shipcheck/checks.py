@@ -119,30 +119,30 @@ _ERA = "(substr({x}, 1, 4) BETWEEN :min_year AND :max_year)"
 _FROM_HELD = """orders o INDEXED BY orders_live_held
     CROSS JOIN holds h INDEXED BY holds_open_kinds
     ON h.order_id = o.order_id AND h.platform = o.platform"""
-_ERA_BASE = _ERA.format(x="coalesce(o.paid_at, o.created_at)")
-_ERA_SHIP_BY = _ERA.format(x="o.ship_by")
 _HELD_WHERE = f"""h.released_at IS NULL AND {live_held("o")} AND o.{_WAITING}
     AND o.brushing = 0{{where}}"""
+
+
+def _held(fold: str) -> str:
+    """The held orders' light rows, their holds' kinds and dates folded by ``fold``
+    (``max`` over a group, or nothing over an order's one hold)."""
+    dated = "h.kind IN ('until', 'presale')"
+    return f"""
+    SELECT o.order_id, o.platform, o.ship_by, coalesce(o.paid_at, o.created_at) AS base,
+           {fold}(h.kind = 'waiting_buyer') AS wb,
+           {fold}(CASE WHEN {dated} THEN h.until END) AS day,
+           NOT {_ERA.format(x="coalesce(o.paid_at, o.created_at)")}
+           OR (o.ship_by IS NOT NULL AND NOT {_ERA.format(x="o.ship_by")})
+           OR {fold}({dated} AND NOT {_ERA.format(x="h.until")}) AS py
+    FROM {_FROM_HELD}"""
+
+
 # Most held orders have one open hold (``held = 1``, in the index): its row is the
 # order's, judged without grouping (a stopped warehouse's 18k held orders, 58 → 45 ms);
 # the few with more are grouped, their hold dates and kinds folded.
-_HELD = f"""
-    SELECT o.order_id, o.platform, o.ship_by, coalesce(o.paid_at, o.created_at) AS base,
-           h.kind = 'waiting_buyer' AS wb,
-           CASE WHEN h.kind IN ('until', 'presale') THEN h.until END AS day,
-           NOT {_ERA_BASE} OR (o.ship_by IS NOT NULL AND NOT {_ERA_SHIP_BY})
-           OR (h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
-    FROM {_FROM_HELD}
-    WHERE o.held = 1 AND {_HELD_WHERE}
-    UNION ALL
-    SELECT o.order_id, o.platform, o.ship_by, coalesce(o.paid_at, o.created_at) AS base,
-           max(h.kind = 'waiting_buyer') AS wb,
-           max(CASE WHEN h.kind IN ('until', 'presale') THEN h.until END) AS day,
-           NOT {_ERA_BASE} OR (o.ship_by IS NOT NULL AND NOT {_ERA_SHIP_BY})
-           OR max(h.kind IN ('until', 'presale') AND NOT {_ERA.format(x="h.until")}) AS py
-    FROM {_FROM_HELD}
-    WHERE o.held > 1 AND {_HELD_WHERE}
-    GROUP BY o.order_id, o.platform"""
+_HELD = (f"{_held('')}\n    WHERE o.held = 1 AND {_HELD_WHERE}\n    UNION ALL"
+         f"{_held('max')}\n    WHERE o.held > 1 AND {_HELD_WHERE}\n"
+         "    GROUP BY o.order_id, o.platform")
 _HELD_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
          WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END END"""
 _HELD_BUCKET = f"""CASE WHEN ship_by IS NULL THEN CASE WHEN base < :t_over THEN 'overdue'
