@@ -94,31 +94,6 @@ def test_a_partly_refunded_order_stays_to_ship_with_its_lines(run, imp, files):
     assert "do not pack 羊毛围巾 驼色 ×1 (closed)" in pack["warnings"]
 
 
-@pytest.mark.parametrize("from_lines", [False, True])
-def test_refunded_lines_read_from_either_side_give_the_same_shipcheck(run, imp, files, env,
-                                                                       monkeypatch, from_lines):
-    """The waiting orders with refunded lines come from those lines or from the waiting
-    orders, whichever is fewer: the same rows and counts either way."""
-    from conftest import context
-
-    from cstool.core.journal import Journal
-    from cstool.shipcheck import checks
-
-    imp(files["taobao_items_2020"])
-    imp(files["taobao_orders"])
-    j = Journal.open(str(env))
-    try:
-        expected = checks.run(context(j), limit=None)
-        assert any(r["order_id"] == TEAPOT and r["part_refunded"] for r in expected.rows)
-        monkeypatch.setattr(checks, "_lines_fewer", lambda journal: from_lines)
-        for limit in (None, 1):
-            got = checks.run(context(j), limit=limit)
-            assert got.counts == expected.counts
-            assert got.rows == [r for r in expected.rows if r in got.rows]
-    finally:
-        j.close()
-
-
 def test_an_item_file_creates_the_order_it_names_with_the_status_of_its_lines(run, imp, files):
     imp(files["taobao_items_2020"])
     o = run.json(["orders", "show", LATE, "--json"])

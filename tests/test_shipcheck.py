@@ -7,7 +7,6 @@ are worked out from the rules and the scenarios in fixtures/make_fixtures.py.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from conftest import order
@@ -616,11 +615,9 @@ def test_held_orders_are_counted_the_same_whatever_the_limit(marked):
 _OWN_NAMES = {"overdue", "overdue_by", "due_soon", "due_soon_by", "ship_today", "ship_today_by"}
 
 
-@pytest.mark.parametrize("from_lines", [False, True])
-def test_every_statement_uses_an_index(journal, from_lines):
+def test_every_statement_uses_an_index(journal):
     _, clock, policy = lib(journal)
-    p = shipcheck.plan(shipcheck.Rules.of(clock, policy), paid_before=None,
-                       from_lines=from_lines)
+    p = shipcheck.plan(shipcheck.Rules.of(clock, policy), paid_before=None)
     for name, sql in p.statements:
         plan = " | ".join(r[3] for r in journal.query("EXPLAIN QUERY PLAN " + sql, p.params))
         assert "SCAN orders" not in plan.replace("SCAN orders USING", ""), (name, plan)
@@ -631,12 +628,11 @@ def test_every_statement_uses_an_index(journal, from_lines):
             assert "SCAN o USING COVERING INDEX orders_live_held" in plan, plan
         assert "SCAN holds" not in plan and "SCAN h " not in plan + " ", (name, plan)
         assert "TEMP B-TREE FOR GROUP BY" not in plan, (name, plan)  # walked in order
-        # lines are looked up by their order: the lines of every order ever closed or
-        # refunded are read (their partial index) only when fewer than the orders waiting
-        if from_lines:
-            plan = re.sub(r"SCAN order_lines USING (COVERING )?INDEX order_lines_refunding",
-                          "", plan)
-        assert "SCAN order_lines" not in plan and "SCAN l " not in plan + " ", (name, plan)
+        # no statement reads lines: an order says whether a line of it will not ship as
+        # ordered (m0089), and those waiting are in the special orders' index
+        assert "order_lines" not in sql and "SCAN l " not in plan + " ", (name, plan)
+        if name == "unheld":
+            assert "orders_waiting_special" in plan, plan
     names_ = [n for n, _ in p.statements]
     # each deadline check twice: by the shop's hours from payment, by the export's ship-by
     assert names_ == ["unheld", "deadline_counts", "overdue", "overdue_by", "due_soon",
@@ -699,37 +695,6 @@ def test_leaving_out_the_special_orders_costs_each_deadline_list_once_not_once_a
             cost[k] = _vm_steps(journal, sql, params)
         assert len(journal.query(sql, params)) >= 8, name
         assert (cost[3000] - cost[10]) / 2990 <= 15, (name, cost)
-
-
-@pytest.mark.parametrize("waiting, lines", [
-    (0, 0), (3, 0), (3, 2), (3, 3), (3, 9),        # a usual day: few orders waiting
-    (9, 0), (9, 2), (9, 8), (40, 41), (41, 40),   # a stopped warehouse, or many lines
-])
-def test_the_refunded_lines_side_is_the_smaller_and_its_counts_stop_early(
-        journal, monkeypatch, waiting, lines):
-    # the waiting orders with a refunded line come from those lines when they are fewer
-    # than the orders waiting, else from the waiting orders. Both are counted a step at
-    # a time until one ends: a journal of items has the lines of every order ever
-    # closed, a stopped warehouse 200k orders waiting, and neither is counted in full
-    with journal.write():
-        for i in range(max(waiting, lines)):
-            journal.execute(
-                "INSERT INTO orders (order_id, platform, status, created_at) "
-                "VALUES (?, 'taobao', ?, '2026-11-20T01:00:00Z')",
-                [f"7200000000000{i:03d}", "paid" if i < waiting else "closed"])
-        for i in range(lines):  # the lines of orders closed long ago, and of waiting ones
-            journal.execute(
-                "INSERT INTO order_lines (order_id, platform, line_key, status) "
-                "VALUES (?, 'taobao', 'l1', 'closed')", [f"7200000000000{i:03d}"])
-    monkeypatch.setattr(shipcheck, "_STEP", 2)  # (1,024 in use)
-    counts = []
-    scalar = journal.scalar
-    monkeypatch.setattr(journal, "scalar", lambda sql, params=(): counts.append(params)
-                        or scalar(sql, params))
-    assert shipcheck._lines_fewer(journal) is (lines < waiting)
-    # each count stopped (none unbounded), at most eight times past the smaller one
-    assert counts and all(len(params) == 1 for params in counts), counts
-    assert max(p[0] for p in counts) <= 8 * max(2, min(waiting, lines) + 1), counts
 
 
 @pytest.mark.parametrize("within", [24.0, 2.01, 0.5, 0.0])

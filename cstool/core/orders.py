@@ -29,17 +29,18 @@ DEFAULT_PLATFORM = "taobao"
 
 # Lines that will not all ship as ordered; the partial index order_lines_refunding
 # repeats these words.
-LINES_REFUNDING = ("(status = 'closed' OR refund_status IN ('requested', 'returning', "
-                   "'refunded') OR refund_fen > 0)")
+def refunding_line(t: str = "") -> str:
+    """The terms naming the lines of ``order_lines_refunding``, of table (alias) ``t``."""
+    p = f"{t}." if t else ""
+    return (f"({p}status = 'closed' OR {p}refund_status IN ('requested', 'returning', "
+            f"'refunded') OR {p}refund_fen > 0)")
+
+
 # The orders still to pay or ship with an open hold (``held``: kept by triggers on the
 # holds); the partial index orders_live_held (m0088) repeats these words.
 def live_held(t: str) -> str:
     """The terms naming the orders of ``orders_live_held``, of table (alias) ``t``."""
     return f"{t}.held > 0 AND {t}.status IN ('unpaid', 'paid', 'part_shipped')"
-
-
-_REFUNDING_OF = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
-                 f"AND l.platform = o.platform AND {LINES_REFUNDING})")  # l's columns
 
 
 def ref(platform: Optional[str], order_id: str) -> str:
@@ -96,8 +97,8 @@ def ship_by(r, policy: Any) -> Optional[str]:
 
 def present(r, policy: Any = None) -> dict:
     """An orders row as the contract's order object (plus a few more keys). ``policy``
-    gives the ship-by time in force when the export has none of its own; a row with
-    ``lines_refunding`` says whether a line will not ship as ordered."""
+    gives the ship-by time in force when the export has none of its own; a row's
+    ``lines_refunding`` (m0089) says whether a line will not ship as ordered."""
     total = r["total_fen"] if r["total_fen"] is not None else r["paid_fen"]
     keys = r.keys()
     lines_refunding = bool(r["lines_refunding"]) if "lines_refunding" in keys else False
@@ -148,7 +149,7 @@ def list_orders(ctx, *, statuses: Sequence[str] = (), since: Optional[str] = Non
     the creation time."""
     w = (Where().any_of("o.status", list(statuses)).since("o.created_at", since)
          .until("o.created_at", until).eq("o.buyer", buyer).scope(ctx.scope, orders="o"))
-    sql = (f"SELECT o.*, {_REFUNDING_OF} AS lines_refunding FROM orders o" + w.sql()
+    sql = ("SELECT o.* FROM orders o" + w.sql()
            + " ORDER BY o.created_at DESC, o.order_id DESC" + limit_sql(limit))
     return [present(r, ctx.policy) for r in ctx.journal.query(sql, w.params)]
 
@@ -161,7 +162,7 @@ def _number(order_id: str) -> str:
 
 
 def require(journal, order_id: str, scope: Any = None):
-    """The orders row (with ``lines_refunding``), or a NotFound naming the order.
+    """The orders row, or a NotFound naming the order.
 
     ``scope`` (a :class:`~cstool.core.context.Scope`) narrows it to a platform or shop.
     A number two platforms have is ambiguous without one: BadUsage naming them and
@@ -170,7 +171,7 @@ def require(journal, order_id: str, scope: Any = None):
     """
     oid = _number(order_id)
     w = Where().eq("o.order_id", oid).scope(scope, orders="o")
-    rows = journal.query(f"SELECT o.*, {_REFUNDING_OF} AS lines_refunding FROM orders o"
+    rows = journal.query("SELECT o.* FROM orders o"
                          + w.sql() + " ORDER BY o.platform", w.params)
     if len(rows) == 1:
         return rows[0]

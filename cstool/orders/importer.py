@@ -32,7 +32,7 @@ from cstool.core.files import can_fork
 from cstool.core.i18n import M_
 from cstool.core.vocab import PLATFORM, STATUS_RANK
 from cstool.orders import formats
-from cstool.orders.lines import DERIVED, Touched, derive_orders
+from cstool.orders.lines import DERIVED, Touched, derive_orders, refunding_orders_arrived
 from cstool.orders.normalise import build_normaliser
 from cstool.orders.parallel import CHUNK, Digests, _batches, _forked_batches, _no_gc
 from cstool.orders.readers import COLUMNS, LINE_COLUMNS, FileResult, _clean_header, open_source
@@ -388,6 +388,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
                     progress(position, source.size)
         result.new_orders = journal.scalar("SELECT coalesce(max(rowid), 0) FROM orders") - before
         stream.finish()
+        if result.new_orders:  # some may be orders whose lines came first
+            refunding_orders_arrived(journal)
         if normalise.lines:
             result.inserted = (journal.scalar("SELECT coalesce(max(id), 0) FROM order_lines")
                                - lines_before)
@@ -395,7 +397,8 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.updated = max(changed_lines - result.inserted, changed - result.new_orders)
             result.unchanged = max(0, result.rows - len(rejected) - result.inserted
                                    - result.updated)
-            result.waiting_lines = derive_orders(journal, spec.platform, import_id, from_lines)
+            result.waiting_lines = derive_orders(journal, spec.platform, import_id, from_lines,
+                                                 lines_before)
             touched.close()
         else:
             result.inserted = result.new_orders

@@ -10,6 +10,7 @@ big the file is.
 
 from __future__ import annotations
 
+from cstool.core.orders import refunding_line
 from cstool.core.vocab import SENT
 from cstool.orders.readers import COLUMNS, LINE_COLUMNS
 
@@ -225,14 +226,68 @@ class Touched:
         self.conn.execute("DROP TABLE IF EXISTS temp.named")
 
 
-def derive_orders(journal, platform: str, import_id: int, from_lines: bool = False) -> int:
+# An order has a line that will not ship as ordered (m0089: ``orders.lines_refunding``),
+# looked up in the partial index of such lines.
+_REFUNDING_L = refunding_line("l")
+_HAS_REFUNDING = ("EXISTS (SELECT 1 FROM order_lines l INDEXED BY order_lines_refunding "
+                  "WHERE l.order_id = {order} AND l.platform = {platform} AND "
+                  f"{_REFUNDING_L})")
+
+
+def _mark_refunding(conn, platform: str, lines_before: int, absent: bool) -> None:
+    """``orders.lines_refunding`` after an import of lines (m0089): each order of
+    ``temp.derive`` (the orders the file named that the journal has) counted again from
+    its lines; an order the file inserted with lines all new (not in it) set from its
+    new lines; the named orders still absent noted in ``lines_refunding_waiting`` when a
+    line of theirs will not ship as ordered (``absent``: there are such orders)."""
+    p = {"p": platform}
+    if conn.execute("SELECT 1 FROM lines_refunding_waiting LIMIT 1").fetchone():
+        conn.execute("DELETE FROM lines_refunding_waiting WHERE platform = :p "
+                     "AND order_id IN (SELECT order_id FROM temp.named)", p)
+    conn.execute(
+        "UPDATE orders SET lines_refunding = x.r FROM (SELECT t.rid, "
+        f"{_HAS_REFUNDING.format(order='o.order_id', platform='o.platform')} AS r "
+        "FROM temp.derive t JOIN orders o "
+        "ON o.rowid = t.rid) x WHERE orders.rowid = x.rid AND orders.lines_refunding IS NOT x.r")
+    if conn.execute("SELECT max(id) > ? FROM order_lines", [lines_before]).fetchone()[0]:
+        # through the refunded lines' index, its row ids the lines' ids
+        conn.execute(
+            "UPDATE orders SET lines_refunding = 1 WHERE lines_refunding = 0 AND rowid IN "
+            "(SELECT o.rowid FROM order_lines l INDEXED BY order_lines_refunding "
+            f"JOIN orders o ON o.order_id = l.order_id AND o.platform = l.platform "
+            f"WHERE {_REFUNDING_L} AND l.id > ?)", [lines_before])
+    if absent:
+        conn.execute(
+            "INSERT OR IGNORE INTO lines_refunding_waiting SELECT t.order_id, :p "
+            f"FROM temp.named t WHERE {_HAS_REFUNDING.format(order='t.order_id', platform=':p')} "
+            "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
+            "AND o.platform = :p)", p)
+
+
+def refunding_orders_arrived(journal) -> None:
+    """After an import that inserted orders: those whose lines came first and will not
+    all ship as ordered (``lines_refunding_waiting``, m0089) say so now."""
+    conn = journal.conn
+    if not conn.execute("SELECT 1 FROM lines_refunding_waiting LIMIT 1").fetchone():
+        return
+    conn.execute("UPDATE orders SET lines_refunding = 1 FROM lines_refunding_waiting w "
+                 "WHERE orders.order_id = w.order_id AND orders.platform = w.platform")
+    conn.execute("DELETE FROM lines_refunding_waiting WHERE EXISTS (SELECT 1 FROM orders o "
+                 "WHERE o.order_id = lines_refunding_waiting.order_id "
+                 "AND o.platform = lines_refunding_waiting.platform)")
+
+
+def derive_orders(journal, platform: str, import_id: int, from_lines: bool = False,
+                  lines_before: int = 0) -> int:
     """After an import of items: the orders only lines speak for (of those the file named,
     :class:`Touched`) take their status, amount, refund, item count and title from
     their lines; ``from_lines`` (a file with a row per item and no order-level title):
     every order of the file takes its title and item count from its lines. The title
     is the first line still to be had, the count the sum of those lines' quantities.
     Returns how many of the file's lines wait for an order the journal does not have
-    yet (their order export, or an item report with the order's times, brings it)."""
+    yet (their order export, or an item report with the order's times, brings it).
+    ``lines_before``: the highest line id before the file (its lines are the ones
+    after); the orders' ``lines_refunding`` is kept here too (:func:`_mark_refunding`)."""
     conn = journal.conn
     p = {"p": platform}
     # each order once, in the orders' key order: the lookups below walk the key's pages
@@ -256,6 +311,7 @@ def derive_orders(journal, platform: str, import_id: int, from_lines: bool = Fal
             "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
             "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
             "AND o.platform = :p)", p).fetchone()[0]
+    _mark_refunding(conn, platform, lines_before, waiting > 0)
     conn.execute("DROP TABLE temp.named")
     if not from_lines:
         conn.execute("DELETE FROM temp.derive WHERE NOT lines")

@@ -30,7 +30,7 @@ from typing import Any, Optional
 from cstool.core.clock import to_db
 from cstool.core.i18n import M_, _
 from cstool.core.limits import ERA, MAX_YEAR, MIN_YEAR
-from cstool.core.orders import LINES_REFUNDING, live_held
+from cstool.core.orders import live_held
 from cstool.core.values import Instant
 from cstool.core.vocab import Vocabulary
 from cstool.shipcheck.rows import (  # noqa: F401 (presale_date: packing's too)
@@ -69,23 +69,12 @@ COLUMNS = ("check", "order_id", "buyer", "due_at", "hours_left", "detail")
 
 _WAITING = "status IN ('paid', 'part_shipped')"
 _BASE = "coalesce(paid_at, created_at)"
+# (``lines_refunding``: a line will not ship as ordered; m0089 made the index again with it)
 _SPECIAL = ("(instr(seller_memo, '退款') OR presale_info <> '' OR instr(item_title, '预售') "
-            "OR refund_fen > 0)")
+            "OR refund_fen > 0 OR lines_refunding)")
 _TRANSIT = "coalesce(shipped_at, paid_at, created_at)"
 _AGENT_REFUNDS = ("SELECT order_id, platform FROM remarks WHERE source <> 'platform' "
                   "AND instr(text, '退款')")
-# The waiting orders with a line that will not ship as ordered, read from whichever side
-# is smaller (:func:`_lines_fewer`): the lines that will not ship (their partial index),
-# or the waiting orders, each one's lines looked up by its key. A usual day has a few
-# thousand orders waiting and the lines of every order ever closed; a stopped warehouse
-# has 200k orders waiting.
-_LINES_REFUNDING = {
-    True: f"SELECT order_id, platform FROM order_lines WHERE {LINES_REFUNDING}",
-    False: f"""SELECT w.order_id, w.platform FROM orders w INDEXED BY orders_waiting_by_id
-    WHERE w.{_WAITING} AND EXISTS (SELECT 1 FROM order_lines l
-        WHERE l.order_id = w.order_id AND l.platform = w.platform AND {LINES_REFUNDING})"""}
-_LINES_OF_O = (f"EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id "
-               f"AND l.platform = o.platform AND {LINES_REFUNDING})")
 # An order's key as one value: SQLite (3.40) tests a row value ``(order_id, platform)``
 # against a subquery's list by reading the whole list for each row, a single value
 # through an index of it (2,000 rows against 2,245 keys: 225 ms → 12 ms).
@@ -149,18 +138,19 @@ _HELD_BUCKET = f"""CASE WHEN ship_by IS NULL THEN CASE WHEN base < :t_over THEN 
          WHEN base <= :t_soon THEN 'due_soon' ELSE 'ship_today' END
          ELSE CASE WHEN {_OWN['overdue']} THEN 'overdue' WHEN {_OWN['due_soon']} THEN 'due_soon'
          ELSE 'ship_today' END END"""
-# The waiting orders a hold does not explain: a refund asked for or made, a presale text.
+# The waiting orders a hold does not explain: a refund asked for or made (of the order or
+# of a line), a presale text.
 _UNHELD = f"""
     SELECT order_id, platform FROM orders WHERE {_WAITING} AND {_SPECIAL}
-    UNION {_AGENT_REFUNDS} UNION {{lines}}"""
-_SPECIAL_COLUMNS = f"""o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at,
+    UNION {_AGENT_REFUNDS}"""
+_SPECIAL_COLUMNS = """o.order_id, o.platform, o.shop, o.buyer, o.status, o.paid_at,
     o.created_at, o.ship_by, o.refund_fen, coalesce(o.paid_at, o.created_at) AS base,
     o.presale_info, o.item_title, o.brushing,
     instr(coalesce(o.seller_memo, ''), '退款') > 0
     OR EXISTS (SELECT 1 FROM remarks r INDEXED BY remarks_by_agents
                WHERE r.order_id = o.order_id AND r.platform = o.platform
                AND r.source <> 'platform' AND instr(r.text, '退款')) AS refunding,
-    o.refund_fen > 0 OR {_LINES_OF_O} AS part_refunded,
+    o.refund_fen > 0 OR o.lines_refunding AS part_refunded,
     h.kind, h.until, h.owner, h.note, h.created_at AS held_at"""
 # Keys whose values change which orders shipcheck finds: a shop that sets its own is
 # checked apart, with its own SQL parameters.
@@ -255,14 +245,10 @@ def group_terms(group: Optional[tuple[str, ...]], own: bool, params: dict[str, A
 
 def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
          paid_before: Optional[str] = None, scope: Any = None,
-         group: Optional[tuple[str, ...]] = None, own: bool = False,
-         from_lines: bool = False) -> Plan:
+         group: Optional[tuple[str, ...]] = None, own: bool = False) -> Plan:
     """The SQL for a run (of one group of shops: see :func:`groups`); ``paid_before`` (a
-    journal instant) keeps older orders only; ``scope`` limits platform and shop;
-    ``from_lines``: the refunded lines' orders from those lines (fewer than the orders
-    waiting)."""
+    journal instant) keeps older orders only; ``scope`` limits platform and shop."""
     wanted = set(only or CHECKS)
-    lines = _LINES_REFUNDING[from_lines]
     normal = _NORMAL
     p = Plan(params={**rules.params(), "limit": limit if limit else -1, "before": paid_before,
                      "today": rules.today.isoformat(), "min_year": MIN_TEXT,
@@ -271,7 +257,7 @@ def plan(rules: Rules, only: Sequence[str] = (), limit: Optional[int] = 50,
     o_where = scope_terms(scope, {}, "o") + group_terms(group, own, {}, "o")
     before = f" AND {_BASE} < :before" if paid_before else ""
     if wanted & {"overdue", "due_soon", "ship_today", "hold_due", "waiting_buyer"}:
-        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD.format(lines=lines)}) u
+        p.add("unheld", f"""SELECT u.order_id, u.platform FROM ({_UNHELD}) u
             CROSS JOIN orders o ON o.order_id = u.order_id AND o.platform = u.platform
             WHERE o.{_WAITING} AND o.brushing = 0{o_where}""", feeds="unheld")
     if wanted & set(_OWN):
@@ -373,8 +359,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             shop_rules[shop] = Rules.of(ctx.clock, ctx.policy.shop(shop), within_hours)
         return shop_rules[shop]
 
-    p = plan(rules, only, limit, paid_before, ctx.scope, shops, own,
-             from_lines=_lines_fewer(journal))
+    p = plan(rules, only, limit, paid_before, ctx.scope, shops, own)
     res = p.run(journal)
     if "deadline_counts" in res:  # by the policy's deadline, then by the export's own
         n = res["deadline_counts"][0]
@@ -496,32 +481,6 @@ class _Later:
 
     def __call__(self) -> dict:
         return self.build(*self.args)
-
-
-def _lines_fewer(journal) -> bool:
-    """Are there fewer lines that will not ship than orders waiting? Both counted a step
-    at a time (:data:`_STEP` rows, then eight times as many, …) until one of them ends,
-    so the cost is the smaller count's: a stopped warehouse has 200k orders waiting, and
-    a journal of items the lines of every order ever closed."""
-    step = _STEP
-    while True:
-        waiting = _count(journal, _WAITING_KEYS, step)
-        if waiting < step:  # all of them: the lines need counting only as far
-            return _count(journal, _REFUNDING_KEYS, waiting + 1) < waiting
-        if _count(journal, _REFUNDING_KEYS, step) < step:  # all of them, and fewer
-            return True
-        step *= 8
-
-
-_STEP = 1024
-_WAITING_KEYS = f"orders INDEXED BY orders_waiting_by_id WHERE {_WAITING}"
-_REFUNDING_KEYS = f"order_lines INDEXED BY order_lines_refunding WHERE {LINES_REFUNDING}"
-
-
-def _count(journal, source: str, stop: int) -> int:
-    """How many rows ``source`` (``table … WHERE …``) has, counting no further than
-    ``stop``."""
-    return journal.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT ?)", [stop])
 
 
 def _special_rows(journal, keys: list[tuple[str, str]]) -> list:
