@@ -1,7 +1,7 @@
 """The daily commands on realistic journals: their cost should follow the answer, not the history.
 
 On each ``--scale`` journal (default 1M and 3M orders; ``journals.realistic_journal``:
-90 days of history through the CLI — one import of the orders as they stood 14 days
+the history built through the CLI — one import of the orders as they stood 14 days
 before, then those days replayed: three imports a day, a few hundred chases, abnormal
 shipments and handover items), at the benchmark clock (a Monday, 15:00), each command
 as a whole process, the median of ``--runs`` runs, as an agent types it (table output):
@@ -12,6 +12,12 @@ as a whole process, the median of ``--runs`` runs, as an agent types it (table o
   export`` (the sheet of the shift in progress, xlsx): ≤ 150 ms each, and the largest
   journal within 10 % of the smallest;
 - ``report daily``: ≤ 1 s (aim 0.3 s); ``remark lint --since today``: ≤ 1 s.
+
+The largest journal covers 90 days; each smaller one covers as many days as it takes at
+the same orders a day (``Context.days``: 1M of 3M covers 30), so the journals hold the
+same day's work and differ in history, which is what "cost follows the answer, not the
+history" compares (``--equal-days``: every journal 90 days, the smaller ones with a
+smaller day's work, as in the rounds before 2026-12-04).
 
 Anchors: ``python -c "import click"`` (the floor of any click command) for the times,
 the smallest journal for the scale ratios. The notes give the size of the answer (from
@@ -28,7 +34,7 @@ from pathlib import Path
 
 import internals
 import measure
-from run import DATA, figure, scale_label
+from run import DATA, figure
 
 QUEUE = 0.150      # s, each queue
 SCALE = 1.10       # largest journal / smallest
@@ -106,7 +112,7 @@ def run(ctx):
         sheet = Path(tmp) / "handover.xlsx"
         cmds = {rows: commands(meta.get("show_order") or "", sheet) for rows, _j, meta in built}
         for rows, journal, meta in built:
-            print(f"  {scale_label(rows)} {_journal_note(meta)}", file=sys.stderr, flush=True)
+            print(f"  {ctx.journal_label(rows)} {_journal_note(meta)}", file=sys.stderr, flush=True)
             if any(internals.remind_state(journal).values()):  # left by an interrupted run
                 internals.forget_reminders(journal)
         for k in range(len(cmds[ctx.scales[0]])):
@@ -130,7 +136,7 @@ def run(ctx):
             value, unit, target = _value(cmd, st.median)
             note = "; ".join(x for x in (answers[(k, rows)], st.spread_ms(),
                                          k == 0 and _journal_note(meta)) if x)
-            figs.append(figure(f"{scale_label(rows)}: {cmd.name}", value, unit, target,
+            figs.append(figure(f"{ctx.journal_label(rows)}: {cmd.name}", value, unit, target,
                                st.median <= cmd.target, anchor=floor, note=note))
     if len(built) > 1:
         lo, hi = ctx.scales[0], ctx.scales[-1]
@@ -138,8 +144,8 @@ def run(ctx):
             if not cmd.compare:
                 continue
             a, b = stats[(k, lo)].median, stats[(k, hi)].median
-            figs.append(figure(f"{cmd.name}: {scale_label(hi)} / {scale_label(lo)}", round(b / a, 2),
-                               "×", f"≤ {SCALE}", b / a <= SCALE,
-                               anchor=f"{scale_label(lo)} {a * 1000:.0f} ms",
-                               note=f"{scale_label(hi)} {b * 1000:.0f} ms; runs alternate"))
+            figs.append(figure(f"{cmd.name}: {ctx.journal_label(hi)} / {ctx.journal_label(lo)}",
+                               round(b / a, 2), "×", f"≤ {SCALE}", b / a <= SCALE,
+                               anchor=f"{ctx.journal_label(lo)} {a * 1000:.0f} ms",
+                               note=f"{ctx.journal_label(hi)} {b * 1000:.0f} ms; runs alternate"))
     return figs

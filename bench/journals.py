@@ -2,7 +2,7 @@
 
 - :func:`dataset` — a directory of ``gen_export.py`` output (orders, items, history),
   generated once per (rows, backlog, seed, days, clock, generator version).
-- :func:`realistic_journal` — the journal a team would have after 90 days: built by
+- :func:`realistic_journal` — the journal a team would have after 90 days (or ``days``): built by
   replaying the history through the CLI as whole processes, in time order (each
   ``--now`` the event's own): ``cstool init``, ``agent add`` for the team, then the
   three daily ``orders import`` of what changed, and between them the team's ``chase
@@ -64,14 +64,15 @@ def _unlink_journal(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def dataset(rows: int, parts: list[str], *, backlog: int = 0, now: str = BENCH_NOW) -> Path:
+def dataset(rows: int, parts: list[str], *, backlog: int = 0, now: str = BENCH_NOW,
+            days: int = DAYS) -> Path:
     """The generator's output for these parameters, with at least ``parts`` present.
 
     ``parts``: ``orders``, ``items`` (every line) or ``items:L`` (at most L lines),
     ``history``. Missing parts are generated in one pass, in a process of their own.
     """
     clock = f"{now[:10]}T{now[11:13]}{now[14:16]}"
-    key = f"export-{rows}-b{backlog}-s{SEED}-d{DAYS}-{clock}-v{_version()}"
+    key = f"export-{rows}-b{backlog}-s{SEED}-d{days}-{clock}-v{_version()}"
     out = DATA / key
     missing = []
     for part in parts:
@@ -87,7 +88,7 @@ def dataset(rows: int, parts: list[str], *, backlog: int = 0, now: str = BENCH_N
             shutil.rmtree(out / "history", ignore_errors=True)
         subprocess.run([sys.executable, str(HERE / "gen_export.py"), str(out), "--rows", str(rows),
                         "--parts", ",".join(missing), "--now", now, "--seed", str(SEED),
-                        "--days", str(DAYS), "--backlog", str(backlog)],
+                        "--days", str(days), "--backlog", str(backlog)],
                        check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -362,24 +363,24 @@ def _fresh(path: Path, stamp: dict, rebuild: bool, cstool: str = "") -> dict | N
 
 
 def realistic_journal(cstool: str, rows: int, *, lines: bool, rebuild: bool = False,
-                      keep_history: bool = False) -> tuple[Path, dict]:
-    """The 90-day journal of ``rows`` orders (built once; see the module's docstring)."""
-    stamp = {"rows": rows, "seed": SEED, "days": DAYS, "now": BENCH_NOW, "generator": _version(),
+                      keep_history: bool = False, days: int = DAYS) -> tuple[Path, dict]:
+    """The journal of ``rows`` orders over ``days`` days (90 unless told; built once; see
+    the module's docstring)."""
+    stamp = {"rows": rows, "seed": SEED, "days": days, "now": BENCH_NOW, "generator": _version(),
              "builder": BUILDER, "schema": schema(cstool), "lines": lines,
              "replayed_days": REPLAYED_DAYS}
-    path = DATA / f"realistic-{rows}.db"
+    path = DATA / (f"realistic-{rows}.db" if days == DAYS else f"realistic-{rows}-{days}d.db")
     meta = _fresh(path, stamp, rebuild, cstool)
     if meta is not None:
         return path, meta
-    parts = ["history"] + (["items"] if lines else [])
-    if REPLAYED_DAYS < DAYS:
-        parts.append(f"base:{REPLAYED_DAYS}")
-    ds = dataset(rows, parts)
+    based = REPLAYED_DAYS < days
+    parts = ["history"] + (["items"] if lines else []) + ([f"base:{REPLAYED_DAYS}"] if based else [])
+    ds = dataset(rows, parts, days=days)
     _say(f"building the realistic journal {path} (through the CLI; a few minutes) …")
     Path(str(path) + ".json").unlink(missing_ok=True)
     meta = {"stamp": stamp, **_replay_apart(
         cstool, ds / "history", path, items_file(ds, None) if lines else None,
-        ds / f"base-{REPLAYED_DAYS}d.csv" if REPLAYED_DAYS < DAYS else None)}
+        ds / f"base-{REPLAYED_DAYS}d.csv" if based else None)}
     if meta["refused"] or meta["rows"]["rejected"]:
         _say(f"  cstool refused some of the history: {meta['refused']}, "
              f"{meta['rows']['rejected']:,} rows rejected; e.g. " + " | ".join(meta["examples"][:3]))

@@ -4,6 +4,7 @@
     make bench BENCH_ARGS="--only import"        # one benchmark (repeatable)
     make bench BENCH_ARGS="--rows 20000"         # quick: 20k rows, realistic journals of 20k and 60k
     make bench BENCH_ARGS="--scale 1m,3m"        # the realistic journals' sizes
+    make bench BENCH_ARGS="--equal-days"         # every realistic journal 90 days long
     make bench BENCH_ARGS="--pairs 5 --runs 11"  # more alternating import pairs, more runs per median
 
 Each ``bench/bench_<name>.py`` defines ``run(ctx) -> list[dict]`` returning figures
@@ -72,6 +73,7 @@ class Context:
     runs: int = 7
     backlog: int = 200_000
     rebuild: bool = False
+    equal_days: bool = False      # every realistic journal 90 days (else the same orders a day)
     python: str = sys.executable
     env: dict = field(default_factory=dict)
     _legacy: tuple | None = None
@@ -118,13 +120,28 @@ class Context:
             self._cache["items"] = journals.items_support(self.cstool)
         return self._cache["items"]
 
+    def days(self, rows: int) -> int:
+        """Days of history of the realistic journal of ``rows`` orders: the largest covers
+        90 days and each smaller one as many days as it takes at the largest one's orders a
+        day (1M of 3M: 30), so that the journals differ in history, not in the day's work
+        (with ``--equal-days``, every journal covers 90 days)."""
+        if self.equal_days:
+            return journals.DAYS
+        return max(1, round(journals.DAYS * rows / max(self.scales)))
+
+    def journal_label(self, rows: int) -> str:
+        days = self.days(rows)
+        return scale_label(rows) + ("" if days == journals.DAYS else f" ({days} d)")
+
     def realistic(self, rows: int) -> tuple[Path, dict]:
-        """The realistic 90-day journal of ``rows`` orders (lines too, once cstool reads them)."""
-        key = ("realistic", rows)
+        """The realistic journal of ``rows`` orders over :meth:`days` days (lines too, once
+        cstool reads them)."""
+        key = ("realistic", rows, self.days(rows))
         if key not in self._cache:
             lines, _why = self.items_support()
             self._cache[key] = journals.realistic_journal(self.cstool, rows, lines=lines,
-                                                          rebuild=self.rebuild)
+                                                          rebuild=self.rebuild,
+                                                          days=self.days(rows))
         return self._cache[key]
 
     def backlog_journal(self) -> tuple[Path, dict]:
@@ -212,6 +229,9 @@ def main() -> None:
     ap.add_argument("--only", action="append", metavar="NAME",
                     help="run only this benchmark (repeatable)")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached journals")
+    ap.add_argument("--equal-days", action="store_true",
+                    help="every realistic journal covers 90 days (default: the largest does, and "
+                         "each smaller one as many days as it takes at the same orders a day)")
     a = ap.parse_args()
     if a.only and set(a.only) - set(names):
         ap.error(f"--only: no benchmark {', '.join(sorted(set(a.only) - set(names)))} "
@@ -219,7 +239,8 @@ def main() -> None:
     cstool = shutil.which("cstool", path=str(Path(sys.executable).parent)) or "cstool"
     ctx = Context(rows=a.rows, scales=sorted(a.scale or [a.rows, 3 * a.rows]), cstool=cstool,
                   pairs=max(1, a.pairs), runs=max(1, a.runs),
-                  backlog=a.backlog if a.backlog is not None else a.rows // 5, rebuild=a.rebuild)
+                  backlog=a.backlog if a.backlog is not None else a.rows // 5, rebuild=a.rebuild,
+                  equal_days=a.equal_days)
     load_start = _load_average()
     results = []
     for name in (n for n in names if not a.only or n in a.only):
@@ -233,7 +254,7 @@ def main() -> None:
     shell = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True)
     sqlite = shell.stdout.split()[:1]
     print(f"\ncstool benchmarks — {a.rows:,} rows, realistic journals "
-          f"{', '.join(scale_label(s) for s in ctx.scales)} — {platform.machine()}, "
+          f"{', '.join(ctx.journal_label(s) for s in ctx.scales)} — {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"SQLite {__import__('sqlite3').sqlite_version} (shell {''.join(sqlite) or '?'}), "
           f"load {load_start} → {_load_average()}")
@@ -241,7 +262,8 @@ def main() -> None:
                    disable_numparse=True))
     out = DATA / f"results-{a.rows}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"rows": a.rows, "scales": ctx.scales, "pairs": ctx.pairs,
+    out.write_text(json.dumps({"rows": a.rows, "scales": ctx.scales,
+                               "days": [ctx.days(x) for x in ctx.scales], "pairs": ctx.pairs,
                                "runs": ctx.runs, "figures": results}, ensure_ascii=False, indent=1))
     if any(r["ok"] is False for r in results):
         print("\nsome targets were missed", file=sys.stderr)
