@@ -190,18 +190,22 @@ def hold_rows(ctx) -> list[dict]:
     # From the orders still to pay or ship that have an open hold (m0088), whose holds
     # are looked up: holds stay open on orders long shipped, and are never read all
     # (CROSS JOIN: the planner would rather read every open hold and test its order).
-    # One search per order, its few open holds read through (with the kinds in the key,
-    # ``+h.kind``, a search per kind); the order's row is read only for the holds due
-    # (its buyer), through the index's row id (joined again by its key, two searches).
+    # An order with one open hold says its kind and date (m0090): only those due, and the
+    # orders with more, have their holds searched, one search per order, its few open
+    # holds read through (with the kinds in the key, ``+h.kind``, a search per kind); the
+    # order's row is read only for the holds due (its buyer), through the index's row id
+    # (joined again by its key, two searches).
     w = Where().scope(ctx.scope, orders="q")
+    by = tomorrow.isoformat()
     rows = ctx.journal.query(
         "SELECT h.id, h.kind, h.until, h.note, h.order_id, h.platform, q.buyer FROM "
         "orders q INDEXED BY orders_live_held "
         "CROSS JOIN holds h INDEXED BY holds_open_kinds "
         "ON h.order_id = q.order_id AND h.platform = q.platform "
-        f"WHERE {live_held('q')} AND h.released_at IS NULL "
+        f"WHERE {live_held('q')} AND (q.held > 1 OR (q.hold_kind IN ('until', 'presale') "
+        "AND q.hold_until <= ?)) AND h.released_at IS NULL "
         "AND +h.kind IN ('until', 'presale') AND h.until <= ?" + w.also()
-        + " ORDER BY h.until, h.id", [tomorrow.isoformat(), *w.params])
+        + " ORDER BY h.until, h.id", [by, by, *w.params])
     out = []
     for r in rows:
         if not MIN_TEXT <= r["until"][:4] <= MAX_TEXT:

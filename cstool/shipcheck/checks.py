@@ -103,34 +103,33 @@ _ERA = "(substr({x}, 1, 4) BETWEEN :min_year AND :max_year)"
 # the buyer; else the latest hold date (due once it has come, not listed before). ``py``:
 # the few left to Python (only an owner, a time or date no shop could mean). They are
 # read from the orders to ship that have an open hold (m0088: holds stay open on orders
-# long shipped), in order number order through a covering index, each one's open holds
-# looked up.
-_FROM_HELD = """orders o INDEXED BY orders_live_held
-    CROSS JOIN holds h INDEXED BY holds_open_kinds
-    ON h.order_id = o.order_id AND h.platform = o.platform"""
-_HELD_WHERE = f"""h.released_at IS NULL AND {live_held("o")} AND o.{_WAITING}
-    AND o.brushing = 0{{where}}"""
+# long shipped), in order number order through a covering index. An order with one open
+# hold carries its kind and date (m0090): judged from the index alone; the few with
+# more have their open holds looked up, grouped, their kinds and dates folded.
+_HELD_WHERE = f"""{live_held("o")} AND o.{_WAITING} AND o.brushing = 0{{where}}"""
 
 
-def _held(fold: str) -> str:
-    """The held orders' light rows, their holds' kinds and dates folded by ``fold``
-    (``max`` over a group, or nothing over an order's one hold)."""
-    dated = "h.kind IN ('until', 'presale')"
+def _held(kind: str, until: str, fold: str = "") -> str:
+    """The held orders' light rows from their holds' ``kind`` and ``until`` (columns),
+    folded by ``fold`` (``max`` over a group, or nothing over an order's one hold)."""
+    dated = f"{kind} IN ('until', 'presale')"
     return f"""
     SELECT o.order_id, o.platform, o.ship_by, coalesce(o.paid_at, o.created_at) AS base,
-           {fold}(h.kind = 'waiting_buyer') AS wb,
-           {fold}(CASE WHEN {dated} THEN h.until END) AS day,
+           {fold}({kind} = 'waiting_buyer') AS wb,
+           {fold}(CASE WHEN {dated} THEN {until} END) AS day,
            NOT {_ERA.format(x="coalesce(o.paid_at, o.created_at)")}
            OR (o.ship_by IS NOT NULL AND NOT {_ERA.format(x="o.ship_by")})
-           OR {fold}({dated} AND NOT {_ERA.format(x="h.until")}) AS py
-    FROM {_FROM_HELD}"""
+           OR {fold}({dated} AND NOT {_ERA.format(x=until)}) AS py"""
 
 
-# Most held orders have one open hold (``held = 1``, in the index): its row is the
-# order's, judged without grouping (a stopped warehouse's 18k held orders, 58 → 45 ms);
-# the few with more are grouped, their hold dates and kinds folded.
-_HELD = (f"{_held('')}\n    WHERE o.held = 1 AND {_HELD_WHERE}\n    UNION ALL"
-         f"{_held('max')}\n    WHERE o.held > 1 AND {_HELD_WHERE}\n"
+_HELD = (f"{_held('o.hold_kind', 'o.hold_until')}\n"
+         "    FROM orders o INDEXED BY orders_live_held\n"
+         f"    WHERE o.held = 1 AND {_HELD_WHERE}\n    UNION ALL"
+         f"{_held('h.kind', 'h.until', 'max')}\n"
+         "    FROM orders o INDEXED BY orders_live_held\n"
+         "    CROSS JOIN holds h INDEXED BY holds_open_kinds\n"
+         "    ON h.order_id = o.order_id AND h.platform = o.platform\n"
+         f"    WHERE o.held > 1 AND h.released_at IS NULL AND {_HELD_WHERE}\n"
          "    GROUP BY o.order_id, o.platform")
 _HELD_CHECK = """CASE WHEN wb THEN 'waiting_buyer'
          WHEN day IS NOT NULL THEN CASE WHEN day <= :today THEN 'hold_due' END END"""
