@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import DEMO_CSV, order
+from conftest import DEMO_CSV, context, order
+
+from cstool.app import routines
+from cstool.core.contract import Source
+from cstool.core.journal import Journal
+from cstool.handover import sheet as handover_sheet
 
 
 def sheet(run, now="2026-11-23 23:20"):
@@ -74,3 +79,35 @@ def test_each_journal_matter_is_listed_once_in_its_category(run, demo):
     md = run(["--agent", "倩", "--now", "2026-11-23 23:20", "handover", "export", "--shift",
               "night", "--format", "md"], check=0).stdout
     assert md.count(order("paid_hold_until_21_due")) == 1 and "联系分销" not in md
+
+
+def test_shipcheck_builds_no_row_for_an_order_the_holds_have_a_row_for(demo, monkeypatch):
+    # a hold whose date has come is both a hold row and shipcheck's hold_due; the hold's
+    # row is kept, so the holds run first and shipcheck is told to leave those orders
+    # out (at 3M orders, 602 rows built and dropped): the sheet is the same either way
+    from cstool.shipcheck import checks
+
+    j = Journal.open(str(demo))
+    try:
+        ctx = context(j, "2026-11-23 14:30")
+        due = order("paid_hold_until_21_due")  # the demo's memo: 21日发货
+        everything = checks.run(ctx, only=checks.FAILING, limit=None).rows
+        assert due in {r["order_id"] for r in everything if r["check"] == "hold_due"}
+        built = []
+        special_row = checks.special_row
+        monkeypatch.setattr(checks, "special_row", lambda rules, r, *a: built.append(
+            r["order_id"]) or special_row(rules, r, *a))
+        # shipcheck building every row, the sheet dropping the held orders' ones
+        plain = [Source(s.name, s.rows, s.supersedes) for s in routines.sheet_sources()]
+        assert not any(s.skips for s in plain)
+        want = handover_sheet.collect(ctx, plain)
+        assert due in built
+        built.clear()
+        got, warnings = handover_sheet.collect(ctx, routines.sheet_sources())
+        assert (got, warnings) == want and warnings == []
+        held = {r["order_id"] for r in got["holds"]}
+        assert due in held and not held & set(built), (held, built)
+        assert not held & {r["order_id"] for r in got["shipcheck"]}
+        assert list(got) == [s.name for s in plain]  # in the sources' order (the items' ids)
+    finally:
+        j.close()

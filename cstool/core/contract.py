@@ -31,12 +31,15 @@ class Source:
     """Open matters for the handover sheet: ``rows(ctx)`` gives dicts with ``ref``,
     ``category``, ``buyer``, ``order_id``, ``problem``, ``todo``, ``due_at``. ``name`` is
     stored with each row's item; ``supersedes``: sources whose rows for the same order
-    this one replaces (one matter, one row)."""
+    this one replaces (one matter, one row). ``skips``: ``rows(ctx, skip=keys)`` takes
+    the (order_id, platform) keys a superseding source has rows for (it runs first), and
+    may leave those orders out: their rows would be dropped."""
 
-    __slots__ = ("name", "rows", "supersedes")
+    __slots__ = ("name", "rows", "supersedes", "skips")
 
-    def __init__(self, name: str, rows: Callable[..., list], supersedes: tuple[str, ...] = ()):
-        self.name, self.rows, self.supersedes = name, rows, supersedes
+    def __init__(self, name: str, rows: Callable[..., list], supersedes: tuple[str, ...] = (),
+                 skips: bool = False):
+        self.name, self.rows, self.supersedes, self.skips = name, rows, supersedes, skips
 
 
 class Reminder:

@@ -111,10 +111,16 @@ def collect(ctx, sources: Sequence[Source]) -> tuple[dict[str, list[dict]], list
     """
     collected: dict[str, list[dict]] = {}
     warnings: list[str] = []
-    for source in sources:
+    # a source that supersedes others runs first: those that take ``skip`` are told the
+    # orders it has rows for, and need not build rows for them
+    covered: dict[str, set] = {}
+    for source in sorted(sources, key=lambda s: not s.supersedes):
+        skip = frozenset().union(*(covered.get(s.name, ()) for s in sources
+                                   if source.name in s.supersedes))
         try:
             rows, seen = [], set()
-            for raw in source.rows(ctx) or []:
+            for raw in (source.rows(ctx, skip=skip) if source.skips and skip
+                        else source.rows(ctx)) or []:
                 row = _journal_row(dict(raw), source.name)
                 if row["ref"] not in seen:
                     seen.add(row["ref"])
@@ -124,6 +130,9 @@ def collect(ctx, sources: Sequence[Source]) -> tuple[dict[str, list[dict]], list
                             f"({type(e).__name__}: {e})")
             continue
         collected[source.name] = rows
+        covered[source.name] = {(r["order_id"], r["platform"]) for r in rows}
+    # in the sources' order (the items they become are numbered in it)
+    collected = {s.name: collected[s.name] for s in sources if s.name in collected}
     for source in sources:
         held = {(r["order_id"], r["platform"]) for r in collected.get(source.name, ())}
         for other in source.supersedes:
