@@ -253,6 +253,12 @@ class Sheet:
 def _info(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
+    # deflate's fastest level (ZipFile.open takes it from the entry; Python 3.13 names
+    # the attribute compress_level)
+    if hasattr(info, "compress_level"):
+        info.compress_level = 1
+    else:
+        info._compresslevel = 1
     return info
 
 
