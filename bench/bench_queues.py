@@ -13,8 +13,8 @@ as a whole process, the median of ``--runs`` runs, as an agent types it (table o
   journal within 10 % of the smallest;
 - ``report daily``: ≤ 1 s (aim 0.3 s); ``remark lint --since today``: ≤ 1 s.
 
-The largest journal covers 90 days; each smaller one covers as many days as it takes at
-the same orders a day (``Context.days``: 1M of 3M covers 30), so the journals hold the
+The largest journal covers 90 days; each smaller one covers as many days as make an
+ordinary day as busy (``Context.days``: 1M of 3M covers 26), so the journals hold the
 same day's work and differ in history, which is what "cost follows the answer, not the
 history" compares (``--equal-days``: every journal 90 days, the smaller ones with a
 smaller day's work, as in the rounds before 2026-12-04).

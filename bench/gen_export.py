@@ -329,6 +329,13 @@ class Generator:
         w = HOUR_WEIGHT[d.hour] * (1.12 if d.weekday() >= 5 else 1.0)
         return w * CAMPAIGN.get((d.month, d.day), 1.0)
 
+    def busy_days(self) -> float:
+        """The window's days weighed by how busy each hour is (a campaign day counts for
+        more): ``rows / busy_days()`` orders make an ordinary day of this window."""
+        hours = self.days * 24
+        return sum(self._weight(self.now - (j + 1) * HOUR) for j in range(hours)) / sum(
+            HOUR_WEIGHT) * (24 / len(HOUR_WEIGHT))
+
     def created_times(self):
         """Creation times, newest first: each hour gets its share of the rows exactly."""
         hours = self.days * 24

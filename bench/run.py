@@ -19,6 +19,7 @@ processes the way a user or cron sees them (``measure.py``). Results also go to
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -62,6 +63,17 @@ def parse_count(text: str) -> int:
         return int(float(t[:-1] if mult > 1 else t) * mult)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a count: {text!r} (e.g. 20000, 20k, 1m)") from None
+
+
+@functools.cache
+def _busy_days(days: int) -> float:
+    """The generator's window of ``days`` days before the benchmark clock, its days
+    weighed by how busy they are (``gen_export.Generator.busy_days``)."""
+    from datetime import datetime
+
+    from gen_export import Generator
+
+    return Generator(1, datetime.strptime(BENCH_NOW, "%Y-%m-%d %H:%M"), days).busy_days()
 
 
 @dataclass
@@ -122,12 +134,14 @@ class Context:
 
     def days(self, rows: int) -> int:
         """Days of history of the realistic journal of ``rows`` orders: the largest covers
-        90 days and each smaller one as many days as it takes at the largest one's orders a
-        day (1M of 3M: 30), so that the journals differ in history, not in the day's work
-        (with ``--equal-days``, every journal covers 90 days)."""
-        if self.equal_days:
+        90 days and each smaller one as many days as make an ordinary day as busy as the
+        largest one's (1M of 3M: 26 days, because campaign days weigh more in a shorter
+        window), so that the journals differ in history, not in the day's work (with
+        ``--equal-days``, every journal covers 90 days)."""
+        if self.equal_days or rows >= max(self.scales):
             return journals.DAYS
-        return max(1, round(journals.DAYS * rows / max(self.scales)))
+        rate = max(self.scales) / _busy_days(journals.DAYS)
+        return min(range(1, journals.DAYS + 1), key=lambda d: abs(rows / _busy_days(d) - rate))
 
     def journal_label(self, rows: int) -> str:
         days = self.days(rows)
@@ -231,7 +245,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached journals")
     ap.add_argument("--equal-days", action="store_true",
                     help="every realistic journal covers 90 days (default: the largest does, and "
-                         "each smaller one as many days as it takes at the same orders a day)")
+                         "each smaller one as many days as make an ordinary day as busy)")
     a = ap.parse_args()
     if a.only and set(a.only) - set(names):
         ap.error(f"--only: no benchmark {', '.join(sorted(set(a.only) - set(names)))} "
