@@ -375,8 +375,8 @@ def due_query(now: datetime, policy, all_: bool = False, scope: Any = None,
         f"{_REMARKED} AS remarked, {_OWNER} AS owner "
         f"FROM {source} "
         "WHERE o.status = 'unpaid' AND o.brushing = 0 AND o.created_at > ?" + young + w.also())
-    if touched:
-        return f"{sql} AND ({_LOGGED} OR {_REMARKED})", params + w.params
+    if touched:  # (``chased``: kept by triggers, m0091)
+        return f"{sql} AND o.chased = 1", params + w.params
     return (sql + " ORDER BY coalesce(o.total_fen, o.paid_fen) DESC, o.created_at, o.order_id",
             params + w.params)
 
@@ -385,10 +385,12 @@ def _untouched_count(now: datetime, rules: _Rules, scope: Any, shops: Optional[l
                      agent: Optional[str]) -> tuple[str, list]:
     """Count the orders no chase touched that are due now under one shop's ``rules``
     (``shops``: those shops; None: every shop but the ones listed apart, see
-    :func:`_count_due`). Each starts now, so it is due when a channel is open now."""
+    :func:`_count_due`). Each starts now, so it is due when a channel is open now. Read
+    from the unpaid orders' index by age, which says whether a chase touched an order
+    (``chased``, m0091) and whether it has a hold (``held``, m0088)."""
     w = Where().scope(scope, orders="o")
     sql = ("SELECT count(*) FROM orders o WHERE o.status = 'unpaid' AND o.brushing = 0 "
-           f"AND o.created_at > ? AND o.created_at <= ? AND NOT {_LOGGED} AND NOT {_REMARKED} "
+           "AND o.created_at > ? AND o.created_at <= ? AND o.chased = 0 "
            f"AND (o.held = 0 OR coalesce(nullif({_OWNER}, '') = ?, 1))" + w.also())
     params = [to_db(now - rules.max_age), to_db(now - rules.grace), agent, *w.params]
     if shops is not None:
