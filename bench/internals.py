@@ -212,6 +212,30 @@ def forget_reminders(journal_path) -> None:
     finally:
         conn.close()
 
+def forget_sheets(journal_path) -> None:
+    """Put a journal back as it was before any ``handover export``: the items a sheet
+    copied from the journal (every item but those an agent registered) are removed, so
+    a later run's ``remind`` does not read them as open items."""
+    conn = sqlite3.connect(journal_path)
+    try:
+        with conn:
+            conn.execute("DELETE FROM handover_photos WHERE item_id IN "
+                         "(SELECT id FROM handover_items WHERE source <> 'manual')")
+            conn.execute("DELETE FROM handover_items WHERE source <> 'manual'")
+    finally:
+        conn.close()
+
+
+def sheet_items(journal_path) -> int:
+    """How many items sheets copied from the journal (see :func:`forget_sheets`)."""
+    conn = sqlite3.connect(journal_path)
+    try:
+        return conn.execute("SELECT count(*) FROM handover_items WHERE source <> 'manual'"
+                            ).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def import_profile(db: str, csv: str, now: str) -> dict[str, float]:
     """Where an import's time goes, in seconds, each stage timed alone in this process:
     ``decode`` (the file's bytes to text), ``parse`` (CSV records; with decode),
