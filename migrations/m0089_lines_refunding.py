@@ -7,7 +7,8 @@ shipcheck, remind and handover export), or read every refunded line ever when th
 were fewer. Now the order says it, and the waiting orders that will not ship as ordered
 are a range of ``orders_waiting_special`` like those with a refund or a presale text.
 
-Only an import writes lines (``cstool.orders.lines.refunding_lines``): after its rows,
+Only an import writes lines (``cstool.orders.lines._mark_refunding`` and
+``refunding_orders_arrived``): after its rows,
 each order its lines name has the flag counted again from its lines; an order its file
 inserted with lines all new takes it from those lines. Lines may come before their
 order (an item report before the order export): such an order, when a line of it will

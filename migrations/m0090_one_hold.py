@@ -9,7 +9,8 @@ them read. With no open hold or more than one, both are NULL.
 
 The triggers replace m0088's: each write of a hold counts the order's open holds again
 and reads the kind and date of the one there is (so they cannot drift), and a change
-of a hold's kind or date counts too.
+of a hold's kind or date counts too. The backfill is the triggers' statement, over
+every order with an open hold or a count.
 """
 
 from cstool.migrations import run_sql
@@ -24,8 +25,11 @@ _SET = ("UPDATE orders SET (held, hold_kind, hold_until) = (SELECT count(*), "
 SQL = f"""
 ALTER TABLE orders ADD COLUMN hold_kind TEXT;
 ALTER TABLE orders ADD COLUMN hold_until TEXT;
-UPDATE orders SET (hold_kind, hold_until) = (SELECT max(h.kind), max(h.until)
-    {_OPEN.format(t="orders")}) WHERE held = 1;
+UPDATE orders SET (held, hold_kind, hold_until) = (SELECT count(*),
+    CASE WHEN count(*) = 1 THEN max(h.kind) END, CASE WHEN count(*) = 1 THEN max(h.until) END
+    {_OPEN.format(t="orders")})
+    WHERE held > 0 OR rowid IN (SELECT o.rowid FROM holds h JOIN orders o
+        ON o.order_id = h.order_id AND o.platform = h.platform WHERE h.released_at IS NULL);
 DROP TRIGGER holds_held_insert;
 DROP TRIGGER holds_held_update;
 DROP TRIGGER holds_held_delete;

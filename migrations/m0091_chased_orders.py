@@ -10,7 +10,9 @@ flag (``orders_unpaid_by_created``).
 
 Each trigger asks again whether the order has a chase or a chase remark, so a flag
 cannot drift; a remark's kind can change when memos are parsed again, and the
-triggers on the remarks fire only for remarks that are, or were, chase remarks.
+triggers on the remarks fire only for remarks that are, or were, chase remarks. The
+triggers search the chase remarks through ``remarks_chase`` by name: a migration that
+makes that index again must keep its name (or make these triggers again).
 """
 
 from cstool.migrations import run_sql

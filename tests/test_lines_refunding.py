@@ -118,6 +118,34 @@ def files(tmp_path):
     return px.write_all(tmp_path / "exports")
 
 
+def _cup(refund_status: str, refund: str, times: bool) -> list:
+    """The 2020 item CSV's two lines of LATE (the cup's refund as given); without
+    ``times`` the file cannot create the order, and its lines wait for it."""
+    rows = [list(r) for r in px.TAOBAO_ITEMS_2020 if r[1] == f'="{LATE}"']
+    for r in rows:
+        if not times:
+            r[16] = r[17] = ""  # 订单创建时间, 订单付款时间
+        if r[2].startswith("儿童保温杯"):
+            r[14], r[15] = refund_status, refund
+    return rows
+
+
+def test_a_refund_withdrawn_before_its_order_arrives_is_forgotten(imp, env, tmp_path):
+    # the cup's refund is asked for while its order is not in the journal (it waits),
+    # then withdrawn, still before the order: when the order comes it ships whole
+    def items(name, *cup):
+        return px._csv(tmp_path / name, px.TAOBAO_ITEMS_2020_HEADER, _cup(*cup))
+
+    imp(items("ExportOrderDetailList1.csv", "买家已经申请退款，等待卖家同意", "50.00", False))
+    consistent(env)
+    assert state(env)[2] == [(LATE, "taobao")]
+    imp(items("ExportOrderDetailList2.csv", "退款关闭", "0.00", False))
+    consistent(env)
+    assert state(env)[2] == []
+    imp(items("ExportOrderDetailList3.csv", "退款关闭", "0.00", True))  # brings the order
+    assert consistent(env)[LATE] == 0
+
+
 def test_the_migration_sets_the_flag_and_the_waiting_lines_of_an_older_journal(
         imp, env, files, tmp_path):
     imp(files["taobao_items_2020"])

@@ -31,15 +31,18 @@ class Source:
     """Open matters for the handover sheet: ``rows(ctx)`` gives dicts with ``ref``,
     ``category``, ``buyer``, ``order_id``, ``problem``, ``todo``, ``due_at``. ``name`` is
     stored with each row's item; ``supersedes``: sources whose rows for the same order
-    this one replaces (one matter, one row). ``skips``: ``rows(ctx, skip=keys)`` takes
-    the (order_id, platform) keys a superseding source has rows for (it runs first), and
-    may leave those orders out: their rows would be dropped."""
+    this one replaces (one matter, one row). ``leaves_out``: ``rows(ctx, leave_out=keys)``
+    takes the (order_id, platform) keys a superseding source has rows for (it runs
+    first), and may leave those orders out: their rows would be dropped. Only a source
+    that supersedes none is told (else what it leaves out would not replace the rows of
+    those it supersedes)."""
 
-    __slots__ = ("name", "rows", "supersedes", "skips")
+    __slots__ = ("name", "rows", "supersedes", "leaves_out")
 
     def __init__(self, name: str, rows: Callable[..., list], supersedes: tuple[str, ...] = (),
-                 skips: bool = False):
-        self.name, self.rows, self.supersedes, self.skips = name, rows, supersedes, skips
+                 leaves_out: bool = False):
+        self.name, self.rows, self.supersedes = name, rows, supersedes
+        self.leaves_out = leaves_out
 
 
 class Reminder:

@@ -111,15 +111,16 @@ def collect(ctx, sources: Sequence[Source]) -> tuple[dict[str, list[dict]], list
     """
     collected: dict[str, list[dict]] = {}
     warnings: list[str] = []
-    # a source that supersedes others runs first: those that take ``skip`` are told the
-    # orders it has rows for, and need not build rows for them
+    # a source that supersedes others runs first: those that take ``leave_out`` (and
+    # supersede none) are told the orders it has rows for, and need not build their rows
     covered: dict[str, set] = {}
     for source in sorted(sources, key=lambda s: not s.supersedes):
-        skip = frozenset().union(*(covered.get(s.name, ()) for s in sources
-                                   if source.name in s.supersedes))
+        told = source.leaves_out and not source.supersedes
+        leave_out = frozenset().union(*(covered.get(s.name, ()) for s in sources
+                                        if source.name in s.supersedes)) if told else ()
         try:
             rows, seen = [], set()
-            for raw in (source.rows(ctx, skip=skip) if source.skips and skip
+            for raw in (source.rows(ctx, leave_out=leave_out) if leave_out
                         else source.rows(ctx)) or []:
                 row = _journal_row(dict(raw), source.name)
                 if row["ref"] not in seen:

@@ -250,12 +250,13 @@ def _mark_refunding(conn, platform: str, lines_before: int, absent: bool) -> Non
         "FROM temp.derive t JOIN orders o "
         "ON o.rowid = t.rid) x WHERE orders.rowid = x.rid AND orders.lines_refunding IS NOT x.r")
     if conn.execute("SELECT max(id) > ? FROM order_lines", [lines_before]).fetchone()[0]:
-        # through the refunded lines' index, its row ids the lines' ids
+        # the file's lines, a range of their ids (NOT INDEXED: through the refunded lines'
+        # index this read every refunded line ever)
         conn.execute(
             "UPDATE orders SET lines_refunding = 1 WHERE lines_refunding = 0 AND rowid IN "
-            "(SELECT o.rowid FROM order_lines l INDEXED BY order_lines_refunding "
-            f"JOIN orders o ON o.order_id = l.order_id AND o.platform = l.platform "
-            f"WHERE {_REFUNDING_L} AND l.id > ?)", [lines_before])
+            "(SELECT o.rowid FROM order_lines l NOT INDEXED "
+            "JOIN orders o ON o.order_id = l.order_id AND o.platform = l.platform "
+            f"WHERE l.id > ? AND {_REFUNDING_L})", [lines_before])
     if absent:
         conn.execute(
             "INSERT OR IGNORE INTO lines_refunding_waiting SELECT t.order_id, :p "

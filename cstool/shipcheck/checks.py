@@ -315,23 +315,25 @@ def groups(policy) -> list[tuple[Any, Optional[tuple[str, ...]], bool]]:
 
 def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
         limit: Optional[int] = 50, paid_before: Optional[str] = None,
-        skip: frozenset = frozenset()) -> Report:
+        leave_out: frozenset = frozenset()) -> Report:
     """Every order in ``ctx.scope`` needing shipping attention: at most ``limit`` rows per
     check (None: all), each order judged by its shop's rules.
 
     ``counts`` has every order found, shown or not. Rows are sorted by check
-    (:data:`CHECKS` order), then by due time. ``skip``: (order, platform) keys whose
-    rows are not wanted (the handover sheet has rows of its own for them): left out of
-    the rows, and their rows never built, but counted (with a ``limit``, a deadline list
-    may then show fewer).
+    (:data:`CHECKS` order), then by due time. ``leave_out``: (order, platform) keys
+    whose rows are not wanted (the handover sheet has rows of its own for them): left
+    out of the rows, and their rows never built, but counted; only with no ``limit``
+    (the deadline lists are cut in SQL before they are left out).
     """
+    if leave_out and limit:
+        raise ValueError("leave_out lists every row: give no limit")
     wanted = tuple(c for c in CHECKS if c in set(only or CHECKS))
     found: dict[str, list[tuple[str, dict]]] = {c: [] for c in CHECKS}
     counts = dict.fromkeys(wanted, 0)
     strange: list[str] = []  # orders whose stored times no shop could mean (an older cstool)
     for policy, shops, own in groups(ctx.policy):
         _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
-                   found, counts, strange, skip)
+                   found, counts, strange, leave_out)
     rows: list[dict] = []
     for check in wanted:
         items = sorted(found[check], key=lambda kv: (kv[0], kv[1]["order_id"]))
@@ -348,7 +350,7 @@ def run(ctx, *, within_hours: float = 24.0, only: Sequence[str] = (),
 
 
 def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
-               found: dict, counts: dict, strange: list, skip: frozenset) -> None:
+               found: dict, counts: dict, strange: list, leave_out: frozenset) -> None:
     journal = ctx.journal
     rules = Rules.of(ctx.clock, policy, within_hours)
     # the same-day cutoff and dispatch time are read per order, from its shop
@@ -387,14 +389,14 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         if chk is None and day is None:
             # only an owner: the deadline's check, already counted in its bucket; its
             # deadline is the group's hours after its start, so it sorts by the start
-            if bucket in counts and key not in skip:
+            if bucket in counts and key not in leave_out:
                 judged[bucket].append((base, key))
             continue
         if buckets and (not paid_before or base < paid_before):
             buckets[bucket] -= 1  # counted by the deadline above, judged here
         if chk in counts:
             counts[chk] += 1
-            if key not in skip:
+            if key not in leave_out:
                 judged[chk].append((day if chk == "hold_due" else base, key))
     if limit and any(judged.values()):
         import heapq  # start-up: an idle remind finds no order
@@ -426,7 +428,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
 
     for check in _OWN:
         for r in (*res.get(check, ()), *res.get(check + "_by", ())):
-            if sane(r, check) and (r["order_id"], r["platform"]) not in skip:
+            if sane(r, check) and (r["order_id"], r["platform"]) not in leave_out:
                 rr = rules_of(r)
                 found[check].append((due_key(rr, check, r), deadline_row(rr, r, check, ())))
     lines = _lines_of(journal, [k for k, rs in special.items() if rs[0]["part_refunded"]])
@@ -455,7 +457,7 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
             continue
         check, due = judged
         counts[check] += 1
-        if key in skip:
+        if key in leave_out:
             continue
         sort = Instant(to_db(due)) if check == "hold_due" else due_key(rr, check, r)
         found[check].append((sort, _Later(r["order_id"], special_row,
@@ -466,12 +468,12 @@ def _run_group(ctx, policy, shops, own, within_hours, only, limit, paid_before,
         found["stalled"] += [(r["base"], stalled_row(rules, r, notes.get((r["order_id"],
                                                                           r["platform"]))))
                              for r in res["stalled"] if sane(r, "stalled")
-                             and (r["order_id"], r["platform"]) not in skip]
+                             and (r["order_id"], r["platform"]) not in leave_out]
     if "brush_shipped" in res:
         counts["brush_shipped"] += res["brush_count"][0][0]
         found["brush_shipped"] += [(r["base"], brush_row(rules, r)) for r in res["brush_shipped"]
                                    if sane(r, "brush_shipped")
-                                   and (r["order_id"], r["platform"]) not in skip]
+                                   and (r["order_id"], r["platform"]) not in leave_out]
 
 
 class _Later:
@@ -528,10 +530,11 @@ MIN_TEXT, MAX_TEXT = str(MIN_YEAR), str(MAX_YEAR)
 
 
 def check(ctx, within_hours: float = 24.0, limit: Optional[int] = None,
-          skip: frozenset = frozenset()) -> list[dict]:
+          leave_out: frozenset = frozenset()) -> list[dict]:
     """What must ship soon or is late: overdue, due_soon and hold_due rows (for cron);
-    ``skip``: orders whose rows are not wanted (:func:`run`)."""
-    return run(ctx, within_hours=within_hours, only=FAILING, limit=limit, skip=skip).rows
+    ``leave_out``: orders whose rows are not wanted (:func:`run`)."""
+    return run(ctx, within_hours=within_hours, only=FAILING, limit=limit,
+               leave_out=leave_out).rows
 
 
 def _open_exceptions(journal, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -15,12 +15,12 @@ _LABEL = {"overdue": M_("overdue"), "due_soon": M_("due soon"), "hold_due": M_("
 
 
 
-def _sheet_rows(ctx, skip: frozenset = frozenset()):
+def _sheet_rows(ctx, leave_out: frozenset = frozenset()):
     """The handover sheet's shipping rows (loaded for the sheet, not by every cron run);
-    ``skip``: orders the sheet has rows for from a superseding source (dated holds)."""
+    ``leave_out``: orders the sheet has rows for from a superseding source (dated holds)."""
     from cstool.shipcheck import sheet
 
-    return sheet.handover_rows(ctx, skip)
+    return sheet.handover_rows(ctx, leave_out)
 
 def due_items(ctx, limit: Optional[int] = MAX_PER_KIND, held: bool = False,
               skip: frozenset = frozenset()) -> Due:
@@ -54,7 +54,7 @@ class Shipcheck(Routine):
         Key("presale_ship_date", None, date_or_none,
             "ship date of presale orders that carry none (YYYY-MM-DD or none)"),
     )
-    sheet = (Source("shipcheck", _sheet_rows, skips=True),)
+    sheet = (Source("shipcheck", _sheet_rows, leaves_out=True),)
     reminders = (Reminder("ship", "发货", "cstool shipcheck", due_items),)
     sections = (("shipping", "发货 Shipping (deadline in the day; now)"),)
 

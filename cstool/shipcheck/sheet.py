@@ -12,19 +12,19 @@ from cstool.shipcheck.checks import check
 from cstool.shipcheck.rules import Rules
 
 
-def handover_rows(ctx, skip: frozenset = frozenset()) -> list[dict]:
+def handover_rows(ctx, leave_out: frozenset = frozenset()) -> list[dict]:
     """Late and nearly late shipments for the shift handover sheet (交接).
 
     Category ``shipping`` (跟进发货), with every row about an order still to
     ship (docs/handover.md); the to-do says to push the shipping side (物流部),
     as manual 002 has whoever follows up shipping do near 72 hours. The courier
-    category is for parcels already moving. ``skip``: (order, platform) keys whose rows
+    category is for parcels already moving. ``leave_out``: (order, platform) keys whose rows
     are not wanted (the sheet has other rows for them).
     """
     clock = ctx.clock
     out = []
     shop_rules: dict[Optional[str], Rules] = {}
-    for r in check(ctx, skip=skip):
+    for r in check(ctx, leave_out=leave_out):
         rules = shop_rules.get(r["shop"])
         if rules is None:
             rules = shop_rules[r["shop"]] = Rules.of(clock, ctx.policy.shop(r["shop"]))
