@@ -8,11 +8,12 @@ were fewer. Now the order says it, and the waiting orders that will not ship as 
 are a range of ``orders_waiting_special`` like those with a refund or a presale text.
 
 Only an import writes lines (``cstool.orders.lines._mark_refunding`` and
-``refunding_orders_arrived``): after its rows,
-each order its lines name has the flag counted again from its lines; an order its file
-inserted with lines all new takes it from those lines. Lines may come before their
-order (an item report before the order export): such an order, when a line of it will
-not ship as ordered, is in ``lines_refunding_waiting`` until an import brings it.
+``refunding_orders_arrived``). After its rows, from the lines it wrote (a line's
+``import_id`` is the last import that changed it): an order with such a line that will
+not ship as ordered says so, and an order one of whose older lines now ships after all
+is counted again from its lines. Lines may come before their order (an item report
+before the order export): such an order, when a line of it will not ship as ordered, is
+in ``lines_refunding_waiting`` until an import brings it.
 """
 
 from cstool.migrations import run_sql

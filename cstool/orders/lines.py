@@ -234,35 +234,33 @@ _HAS_REFUNDING = ("EXISTS (SELECT 1 FROM order_lines l INDEXED BY order_lines_re
                   f"{_REFUNDING_L})")
 
 
-def _mark_refunding(conn, platform: str, lines_before: int, absent: bool) -> None:
-    """``orders.lines_refunding`` after an import of lines (m0089): each order of
-    ``temp.derive`` (the orders the file named that the journal has) counted again from
-    its lines; an order the file inserted with lines all new (not in it) set from its
-    new lines; the named orders still absent noted in ``lines_refunding_waiting`` when a
-    line of theirs will not ship as ordered (``absent``: there are such orders)."""
-    p = {"p": platform}
-    if conn.execute("SELECT 1 FROM lines_refunding_waiting LIMIT 1").fetchone():
-        conn.execute("DELETE FROM lines_refunding_waiting WHERE platform = :p "
-                     "AND order_id IN (SELECT order_id FROM temp.named)", p)
-    conn.execute(
-        "UPDATE orders SET lines_refunding = x.r FROM (SELECT t.rid, "
-        f"{_HAS_REFUNDING.format(order='o.order_id', platform='o.platform')} AS r "
-        "FROM temp.derive t JOIN orders o "
-        "ON o.rowid = t.rid) x WHERE orders.rowid = x.rid AND orders.lines_refunding IS NOT x.r")
-    if conn.execute("SELECT max(id) > ? FROM order_lines", [lines_before]).fetchone()[0]:
-        # the file's lines, a range of their ids (NOT INDEXED: through the refunded lines'
-        # index this read every refunded line ever)
-        conn.execute(
-            "UPDATE orders SET lines_refunding = 1 WHERE lines_refunding = 0 AND rowid IN "
-            "(SELECT o.rowid FROM order_lines l NOT INDEXED "
-            "JOIN orders o ON o.order_id = l.order_id AND o.platform = l.platform "
-            f"WHERE l.id > ? AND {_REFUNDING_L})", [lines_before])
+def _mark_refunding(conn, import_id: int, lines_before: int, absent: bool) -> None:
+    """``orders.lines_refunding`` after an import of lines (m0089), from the lines it wrote
+    (a line's ``import_id`` is the last import that changed it; their index): an order
+    with such a line that will not ship as ordered says so; an order with an older line
+    that now ships after all is counted again from its lines. The orders still absent
+    whose lines it wrote are noted again in ``lines_refunding_waiting`` when a line of
+    theirs will not ship as ordered (``absent``: the file named such orders)."""
+    imp = {"imp": import_id, "before": lines_before}
+    written = ("FROM order_lines l INDEXED BY order_lines_import "
+               "JOIN orders o ON o.order_id = l.order_id AND o.platform = l.platform "
+               "WHERE l.import_id = :imp")
+    conn.execute("UPDATE orders SET lines_refunding = 1 WHERE lines_refunding = 0 AND rowid IN "
+                 f"(SELECT o.rowid {written} AND {_REFUNDING_L})", imp)
+    has = _HAS_REFUNDING.format(order="orders.order_id", platform="orders.platform")
+    conn.execute(f"UPDATE orders SET lines_refunding = {has} WHERE lines_refunding = 1 "
+                 f"AND rowid IN (SELECT o.rowid {written} AND l.id <= :before "
+                 f"AND {_REFUNDING_L} IS NOT 1) AND NOT {has}", imp)
     if absent:
-        conn.execute(
-            "INSERT OR IGNORE INTO lines_refunding_waiting SELECT t.order_id, :p "
-            f"FROM temp.named t WHERE {_HAS_REFUNDING.format(order='t.order_id', platform=':p')} "
-            "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
-            "AND o.platform = :p)", p)
+        gone = ("SELECT DISTINCT l.order_id, l.platform FROM order_lines l "
+                "INDEXED BY order_lines_import WHERE l.import_id = :imp AND NOT EXISTS "
+                "(SELECT 1 FROM orders o WHERE o.order_id = l.order_id "
+                "AND o.platform = l.platform)")
+        conn.execute(f"DELETE FROM lines_refunding_waiting WHERE (order_id, platform) IN "
+                     f"({gone})", imp)
+        conn.execute(f"INSERT OR IGNORE INTO lines_refunding_waiting SELECT g.order_id, "
+                     f"g.platform FROM ({gone}) g WHERE "
+                     + _HAS_REFUNDING.format(order="g.order_id", platform="g.platform"), imp)
 
 
 def refunding_orders_arrived(journal) -> None:
@@ -312,7 +310,7 @@ def derive_orders(journal, platform: str, import_id: int, from_lines: bool = Fal
             "JOIN order_lines l ON l.order_id = t.order_id AND l.platform = :p "
             "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = t.order_id "
             "AND o.platform = :p)", p).fetchone()[0]
-    _mark_refunding(conn, platform, lines_before, waiting > 0)
+    _mark_refunding(conn, import_id, lines_before, waiting > 0)
     conn.execute("DROP TABLE temp.named")
     if not from_lines:
         conn.execute("DELETE FROM temp.derive WHERE NOT lines")
