@@ -172,3 +172,48 @@ def test_the_migration_sets_the_flag_and_the_waiting_lines_of_an_older_journal(
         j.close()
     assert consistent(env) == want
     assert state(env)[2] == [("3599999000000000001", "taobao")]
+
+
+# --- one order's lines, line by line (the 2020 item CSV; without times its lines wait) ---
+X = "3599999000000000001"
+A, B = "3599999000000000011", "3599999000000000021"
+PAID, CLOSED, DONE = "买家已付款，等待卖家发货", "交易关闭", "交易成功"
+
+
+def _line(sub: str, status: str, refund: str = "没有申请退款", amount: str = "0.00",
+          times: bool = False) -> list:
+    return px._item_2020(sub, X, f"商品{sub[-2]}", "50.00", 1, "null", status, "C" + sub[-2],
+                         "50.00", refund, amount, "2026-11-22 09:58:12" if times else "",
+                         "2026-11-22 10:00:31" if times else "", "6000" + sub[-2])
+
+
+def _items(tmp_path, name: str, *rows):
+    return px._csv(tmp_path / name, px.TAOBAO_ITEMS_2020_HEADER, list(rows))
+
+
+def test_an_absent_orders_refunded_line_keeps_it_waiting_while_another_line_changes(
+        imp, env, tmp_path):
+    # the file writes only the other line: the waiting entry of the order must stay
+    imp(_items(tmp_path, "1.csv", _line(A, CLOSED, "退款成功", "50.00"), _line(B, PAID)))
+    assert state(env)[2] == [(X, "taobao")]
+    imp(_items(tmp_path, "2.csv", _line(A, CLOSED, "退款成功", "50.00"), _line(B, DONE)))
+    consistent(env)
+    assert state(env)[2] == [(X, "taobao")]
+    imp(_items(tmp_path, "3.csv", _line(A, CLOSED, "退款成功", "50.00", times=True),
+               _line(B, DONE, times=True)))  # brings the order
+    assert consistent(env)[X] == 1 and state(env)[2] == []
+
+
+def test_a_line_that_ships_after_all_clears_the_flag_when_its_refund_columns_are_empty(
+        imp, env, tmp_path):
+    # the classic 宝贝报表 has no refund columns: a line closed, then finished, has NULL
+    # refund status and amount, and "will not ship as ordered" is NULL, not false
+    def report(name, status):
+        return _items_report(tmp_path / name, [
+            [f'="{X}"', "商品1", "50.00", "1", "C1", "", "", "", status, "C1"]])
+
+    imp(report("r1.csv", CLOSED))
+    imp(_items(tmp_path, "t.csv", _line(B, PAID, times=True)))  # brings the order
+    assert consistent(env)[X] == 1
+    imp(report("r2.csv", DONE))
+    assert consistent(env)[X] == 0
