@@ -27,15 +27,6 @@ LIST_COLUMNS = ("order_id", "buyer", "status", "amount", "created_at", "paid_at"
                 "courier", "tracking_no", "flag", "seller_memo", "platform", "shop", "ship_by")
 DEFAULT_PLATFORM = "taobao"
 
-# Lines that will not all ship as ordered; the partial index order_lines_refunding
-# repeats these words.
-def refunding_line(t: str = "") -> str:
-    """The terms naming the lines of ``order_lines_refunding``, of table (alias) ``t``."""
-    p = f"{t}." if t else ""
-    return (f"({p}status = 'closed' OR {p}refund_status IN ('requested', 'returning', "
-            f"'refunded') OR {p}refund_fen > 0)")
-
-
 # The orders still to pay or ship with an open hold (``held``: kept by triggers on the
 # holds); the partial index orders_live_held (m0088) repeats these words.
 def live_held(t: str) -> str:
@@ -100,8 +91,7 @@ def present(r, policy: Any = None) -> dict:
     gives the ship-by time in force when the export has none of its own; a row's
     ``lines_refunding`` (m0089) says whether a line will not ship as ordered."""
     total = r["total_fen"] if r["total_fen"] is not None else r["paid_fen"]
-    keys = r.keys()
-    lines_refunding = bool(r["lines_refunding"]) if "lines_refunding" in keys else False
+    lines_refunding = bool(r["lines_refunding"])
     refund = r["refund_fen"]
     due = ship_by(r, policy)
     made, precision = created(r["order_id"], r["created_at"],

@@ -398,7 +398,7 @@ def import_file(ctx, path: str, *, fmt: str = "auto", encoding: str = "auto",
             result.unchanged = max(0, result.rows - len(rejected) - result.inserted
                                    - result.updated)
             result.waiting_lines = derive_orders(journal, spec.platform, import_id, from_lines,
-                                                 lines_before)
+                                                 lines_before=lines_before)
             touched.close()
         else:
             result.inserted = result.new_orders

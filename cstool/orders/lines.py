@@ -10,7 +10,6 @@ big the file is.
 
 from __future__ import annotations
 
-from cstool.core.orders import refunding_line
 from cstool.core.vocab import SENT
 from cstool.orders.readers import COLUMNS, LINE_COLUMNS
 
@@ -226,9 +225,11 @@ class Touched:
         self.conn.execute("DROP TABLE IF EXISTS temp.named")
 
 
-# An order has a line that will not ship as ordered (m0089: ``orders.lines_refunding``),
-# looked up in the partial index of such lines.
-_REFUNDING_L = refunding_line("l")
+# A line that will not ship as ordered (closed, a refund asked for or paid), of table l:
+# the partial index order_lines_refunding repeats these words. An order with one says so
+# (m0089: ``orders.lines_refunding``), looked up in that index.
+_REFUNDING_L = ("(l.status = 'closed' OR l.refund_status IN ('requested', 'returning', "
+                "'refunded') OR l.refund_fen > 0)")
 _HAS_REFUNDING = ("EXISTS (SELECT 1 FROM order_lines l INDEXED BY order_lines_refunding "
                   "WHERE l.order_id = {order} AND l.platform = {platform} AND "
                   f"{_REFUNDING_L})")
@@ -276,8 +277,8 @@ def refunding_orders_arrived(journal) -> None:
                  "AND o.platform = lines_refunding_waiting.platform)")
 
 
-def derive_orders(journal, platform: str, import_id: int, from_lines: bool = False,
-                  lines_before: int = 0) -> int:
+def derive_orders(journal, platform: str, import_id: int, from_lines: bool, *,
+                  lines_before: int) -> int:
     """After an import of items: the orders only lines speak for (of those the file named,
     :class:`Touched`) take their status, amount, refund, item count and title from
     their lines; ``from_lines`` (a file with a row per item and no order-level title):
